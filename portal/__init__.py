@@ -1,0 +1,39 @@
+"""Mawarid web portal: teacher search UI, resource pages, staff console, JSON API, OAI-PMH.
+
+``create_app`` is the only entry point; the CLI (``portal.cli``) and the tests
+use it too.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, current_app
+
+from . import config as _config
+from .runtime import Runtime, build_runtime
+
+STATIC_FOLDER = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None, instance_relative_config=False)
+    app.config.from_mapping(_config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _config.ensure_secret_key(Path(app.config["MAWARID_HOME"]))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+
+    runtime = build_runtime(app.config)
+    app.extensions["mawarid"] = runtime
+
+    from .web import init_app as init_web
+    init_web(app)
+    return app
+
+
+def current_runtime() -> Runtime:
+    return current_app.extensions["mawarid"]

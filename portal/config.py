@@ -1,0 +1,52 @@
+"""Configuration from the environment.
+
+Every setting has a safe default for the embedded set-up (SQLite + Whoosh in
+``MAWARID_HOME``) except the secret key, which is generated once and kept in the
+home folder (mode 0600) so that it never lives in the repository.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+#: Environment variables read by :func:`from_environment`, with their meaning.
+SETTINGS = {
+    "MAWARID_HOME": "data folder: database, search index, uploaded documents (default ./instance)",
+    "MAWARID_DATABASE_URL": "SQLAlchemy URL of the catalogue (default sqlite:///$MAWARID_HOME/mawarid.sqlite3)",
+    "MAWARID_SEARCH_URL": "search backend: whoosh:///path (default whoosh://$MAWARID_HOME/index)",
+    "MAWARID_SECRET_KEY": "signs sessions, CSRF tokens and OAI-PMH resumption tokens (default: generated into $MAWARID_HOME/secret_key)",
+    "MAWARID_BASE_URL": "public base URL used in OAI-PMH and exported links (default http://127.0.0.1:5000)",
+    "MAWARID_OAI_REPOSITORY_ID": "namespace of OAI identifiers (default mawarid.men.gov.ma)",
+    "MAWARID_ADMIN_EMAIL": "OAI-PMH Identify adminEmail (default lnrn@men.gov.ma)",
+    "MAWARID_SECURE_COOKIES": "1 to mark cookies Secure (behind HTTPS); default 0",
+}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if environ is None else environ
+    home = Path(env.get("MAWARID_HOME") or "instance").resolve()
+    return {
+        "MAWARID_HOME": str(home),
+        "MAWARID_DATABASE_URL": env.get("MAWARID_DATABASE_URL") or f"sqlite:///{home / 'mawarid.sqlite3'}",
+        "MAWARID_SEARCH_URL": env.get("MAWARID_SEARCH_URL") or f"whoosh://{home / 'index'}",
+        "SECRET_KEY": env.get("MAWARID_SECRET_KEY") or None,
+        "MAWARID_BASE_URL": (env.get("MAWARID_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "MAWARID_OAI_REPOSITORY_ID": env.get("MAWARID_OAI_REPOSITORY_ID") or "mawarid.men.gov.ma",
+        "MAWARID_ADMIN_EMAIL": env.get("MAWARID_ADMIN_EMAIL") or "lnrn@men.gov.ma",
+        "SESSION_COOKIE_SECURE": env.get("MAWARID_SECURE_COOKIES", "0") == "1",
+    }
+
+
+def ensure_secret_key(home: Path) -> str:
+    """Read the instance's secret key, creating it (0600) on first start."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,26 @@
+"""Web wiring: extensions, blueprints, error pages. Owned by the portal area.
+
+Each area's blueprint lives in its own module exporting ``bp``; the list below
+is the one place they are registered.
+"""
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+BLUEPRINTS = (
+    "portal.views.public",      # home, browse, search, resource pages, tracked access route
+    "portal.views.api",         # JSON API + OpenAPI
+    "portal.views.staff",       # staff console (login, records, decisions, users)
+    "portal.oai.views",         # OAI-PMH 2.0 endpoint /oai
+    "portal.views.diffusion",   # diffusion dashboards and campaigns (staff)
+)
+
+
+def init_app(app: Flask) -> None:
+    from .extensions import init_extensions
+    init_extensions(app)
+    for path in BLUEPRINTS:
+        module = importlib.import_module(path)
+        app.register_blueprint(module.bp)
