@@ -1,0 +1,1 @@
+"""OAI-PMH harvesting of partner catalogues into Mawarid."""
