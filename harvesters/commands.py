@@ -1,2 +1,67 @@
-"""Placeholder; replaced by its area."""
-COMMANDS: list = []
+"""``mawarid harvest-oai URL``: import a partner's OAI-PMH records as drafts.
+
+Registered by the lead in ``portal/commands`` (this module exports ``COMMANDS``).
+The command only parses its options and calls :class:`harvesters.oai.OAIHarvester`.
+"""
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("harvest-oai")
+@click.argument("base_url")
+@click.option("--set", "set_spec", default=None, help="harvest this set only (setSpec)")
+@click.option("--from", "since", default=None, help="records changed since (YYYY-MM-DD)")
+@click.option("--until", default=None, help="records changed until (YYYY-MM-DD)")
+@click.option("--prefix", default="oai_lom", show_default=True,
+              help="metadataPrefix of a LOM format the partner serves")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="stop after N records")
+@click.option("--user", default="system", show_default=True,
+              help="account that creates the drafts (needs the indexer or admin role)")
+@click.option("--mode", default=None,
+              help="acquisition mode recorded on every draft (e.g. convention)")
+@click.option("--reference", default=None, help="acquisition reference (e.g. the agreement)")
+@with_appcontext
+def harvest_oai(base_url: str, set_spec: str | None, since: str | None, until: str | None,
+                prefix: str, limit: int | None, user: str, mode: str | None,
+                reference: str | None) -> None:
+    """Harvest BASE_URL (a partner's OAI-PMH endpoint) into the catalogue as drafts."""
+    from catalogue.services.actors import SYSTEM, Actor
+    from portal import current_runtime
+    from portal.oai.errors import OAIError
+
+    from .oai import HarvestError, OAIHarvester
+
+    runtime = current_runtime()
+    if user == "system":
+        actor = SYSTEM
+    else:
+        account = runtime.accounts.get(user)
+        if account is None:
+            raise click.ClickException(f"no account {user!r}")
+        actor = Actor(account.username, frozenset(account.roles),
+                      frozenset(getattr(account, "commissions", ()) or ()))
+    acquisition = None
+    if mode:
+        acquisition = {"mode": mode, "reference": reference or f"OAI-PMH {base_url}",
+                       "counterpart": base_url}
+    harvester = OAIHarvester(base_url, resources=runtime.resources, actor=actor,
+                             metadata_prefix=prefix, acquisition=acquisition)
+
+    def progress(report) -> None:
+        if report.seen % 100 == 0:
+            click.echo(f"… {report.seen} records, {len(report.created)} drafts created", err=True)
+
+    try:
+        report = harvester.harvest(set=set_spec, since=since, until=until, limit=limit,
+                                   progress=progress)
+    except (HarvestError, OAIError) as exc:
+        code = getattr(exc, "code", None)
+        raise click.ClickException(f"{code}: {exc}" if code else str(exc)) from None
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+
+
+COMMANDS = [harvest_oai]

@@ -52,6 +52,7 @@ LangString languages in brackets: ``general.title[ar]``.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Iterable
 
@@ -138,7 +139,9 @@ class LangString(fields.Dict):
 
 
 def _list(inner: fields.Field, **kwargs: Any) -> fields.List:
-    return fields.List(inner, validate=validate.Length(max=MAX_ITEMS), **kwargs)
+    # A caller's own validator (e.g. at least one item) replaces the default cap.
+    kwargs.setdefault("validate", validate.Length(max=MAX_ITEMS))
+    return fields.List(inner, **kwargs)
 
 
 class _Base(Schema):
@@ -243,7 +246,8 @@ class TaxonPathSchema(_Base):
     def _complete(self, data: dict, **_: Any) -> dict:
         vocabs = get_vocabularies()
         source = data["source"]
-        if source not in vocabs or not vocabs[source].hierarchical:
+        # Any vocabulary may classify (``subject`` is flat: its paths have one term).
+        if source not in vocabs:
             raise ValidationError(f"unknown classification source {source!r}", "source")
         vocab = vocabs[source]
         try:
@@ -336,12 +340,62 @@ def load_record(data: Any, *, record: str | None = None) -> dict:
     """
     if not isinstance(data, dict):
         raise RecordValidationError("a record must be a JSON object", record=record)
+    errors = _control_characters(data)
     try:
         loaded = _schema.load(data)
     except ValidationError as exc:
-        raise RecordValidationError("invalid record", record=record,
-                                    errors=flatten_errors(exc.messages)) from None
+        for path, messages in flatten_errors(exc.messages).items():
+            known = errors.setdefault(path, [])
+            known.extend(m for m in messages if m not in known)
+    if errors:
+        raise RecordValidationError("invalid record", record=record, errors=errors) from None
     return _prune(loaded)
+
+
+# Characters XML 1.0 cannot carry: a record holding one would store fine and then
+# break every LOM/DC export, so they are refused at the door, in every text.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ESCAPED_ILLEGAL = re.compile(r"\\u00(?:0[0-8bcef]|1[0-9a-f])")
+_MAX_DEPTH = 12  # deeper than any record; the schema rejects the rest anyway
+
+
+def _control_characters(data: Any) -> dict[str, list[str]]:
+    """``{path: [message]}`` for every string holding a character XML cannot carry."""
+    found: dict[str, list[str]] = {}
+    if not _any_illegal(data):  # the common case: no paths to build
+        return found
+
+    def walk(node: Any, path: str, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            return
+        if isinstance(node, str):
+            match = _XML_ILLEGAL.search(node)
+            if match:
+                char = match.group()
+                found[path or "record"] = ["contains a NUL character" if char == "\x00" else
+                                           f"contains a control character (U+{ord(char):04X})"]
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                key = str(key)
+                sub = f"{path}[{key}]" if key in LANGSTRING_LANGUAGES else (
+                    f"{path}.{key}" if path else key)
+                walk(value, sub, depth + 1)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]", depth + 1)
+
+    walk(data, "", 0)
+    return found
+
+
+def _any_illegal(data: Any) -> bool:
+    """Quick screen: json.dumps escapes C0 controls as \\u00XX, so one regex pass over
+    the dump finds candidates (a false hit only costs the precise walk)."""
+    try:
+        dumped = json.dumps(data, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):  # not plain JSON: walk it
+        return True
+    return _ESCAPED_ILLEGAL.search(dumped) is not None or _XML_ILLEGAL.search(dumped) is not None
 
 
 def dump_record(record: dict, *, record_id: str | None = None) -> dict:

@@ -1,4 +1,57 @@
-"""Placeholder blueprint; replaced by its area."""
-from flask import Blueprint
+"""``/oai``: the OAI-PMH 2.0 endpoint, GET and POST (application/x-www-form-urlencoded).
+
+The view only gathers the arguments and streams the provider's reply; the
+protocol lives in :mod:`portal.oai.provider`. CSRF does not apply here (the
+blueprint is exempted in :mod:`portal.extensions`): harvesters POST without a
+session and OAI-PMH changes nothing. Every OAI-PMH error is an XML ``<error>``
+with HTTP 200, as the protocol wants; even an oversized POST gets one.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .. import current_runtime
+from .errors import BadArgument
+from .provider import DataProvider, ProviderSettings
+from .repository import OAIRepository
+from .tokens import DEFAULT_TTL, TokenCodec
 
 bp = Blueprint("oai", __name__)
+
+MIMETYPE = "text/xml; charset=utf-8"
+_EXTRA_KEY = "oai_provider"
+
+
+def get_provider() -> DataProvider:
+    """The app's provider, built on first use and kept in the runtime."""
+    runtime = current_runtime()
+    provider = runtime.extras.get(_EXTRA_KEY)
+    if provider is None:
+        config = current_app.config
+        codec = TokenCodec(config["SECRET_KEY"],
+                           ttl=int(config.get("MAWARID_OAI_TOKEN_TTL") or DEFAULT_TTL))
+        provider = DataProvider(OAIRepository(runtime.catalogue.db.engine), codec,
+                                ProviderSettings.from_config(config), runtime.vocabularies)
+        runtime.extras[_EXTRA_KEY] = provider
+    return provider
+
+
+@bp.route("/oai", methods=["GET", "POST"])
+def endpoint() -> Response:
+    provider = get_provider()
+    if request.method == "POST":
+        try:
+            items = list(request.form.items(multi=True))
+        except RequestEntityTooLarge:
+            now = datetime.now(timezone.utc).replace(tzinfo=None)
+            reply = provider.error_reply(now, None, BadArgument("the request is too large"))
+            return Response(reply.chunks, mimetype=MIMETYPE)
+    else:
+        items = list(request.args.items(multi=True))
+    reply = provider.respond(items)
+    response = Response(stream_with_context(reply.chunks), mimetype=MIMETYPE)
+    response.call_on_close(reply.close)
+    return response

@@ -1,4 +1,333 @@
-"""Placeholder blueprint; replaced by its area."""
-from flask import Blueprint
+"""Staff console (``/staff``): describe, document, validate and publish resources; manage users.
 
-bp = Blueprint("staff", __name__)
+Views are thin: they check the role (``portal.auth``), bind a form, call one
+catalogue service and redirect (POST → redirect → GET). The services check the
+permissions again and own every rule of the lifecycle; their refusals come back
+here as a message on the page, never as a traceback. Every POST carries a CSRF
+token (flask-wtf; also checked in :func:`_check_csrf` so the console stays
+protected whatever the app-wide set-up).
+"""
+from __future__ import annotations
+
+import json
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
+
+from .. import current_runtime, i18n
+from .. import record_form as rf
+from ..auth import (STAFF_ROLES, can, current_actor, login_required, login_user, logout_user,
+                    roles_required, safe_next)
+from ..forms import (AcquisitionForm, ActionForm, DecisionForm, DocumentForm, LoginForm,
+                     RecordForm, SubmitForm, UserActiveForm, UserCreateForm, UserRolesForm,
+                     WithdrawForm)
+from . import staff_support as support
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+EDITORS = ("indexer", "admin")
+VALIDATION_COMMISSION = "validation"
+PAGE_SIZE = 25
+
+try:  # the portal's limiter; without it the console still works, unthrottled
+    from ..extensions import limiter
+    _login_limit = limiter.limit(
+        lambda: current_app.config.get("MAWARID_LOGIN_RATE_LIMIT", "10/minute"),
+        methods=["POST"])
+except ImportError:  # pragma: no cover
+    def _login_limit(view):
+        return view
+
+
+@bp.before_request
+def _staff_request() -> None:
+    support.use_staff_translations()
+    _check_csrf()
+
+
+@bp.context_processor
+def _template_helpers() -> dict:
+    return {"staff_actor": current_actor, "staff_can": can, "staff": support.helpers}
+
+
+def _check_csrf() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    # Forms with a prefix (one per user row) name their token "<prefix>-csrf_token".
+    token = next((request.form[k] for k in request.form if k.endswith("csrf_token")),
+                 request.headers.get("X-CSRFToken"))
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        raise CSRFError(exc.args[0]) from None
+
+
+def _runtime():
+    return current_runtime()
+
+
+# --------------------------------------------------------------------------- login / logout
+
+@bp.route("/login", methods=["GET", "POST"])
+@_login_limit
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    error = None
+    if form.validate_on_submit():
+        actor = _runtime().accounts.authenticate(form.username.data.strip(), form.password.data)
+        if actor is not None and set(actor.roles) & set(STAFF_ROLES):
+            login_user(actor)
+            return redirect(safe_next(form.next.data) or url_for("staff.dashboard"))
+        # Same words whether the user exists, is inactive or mistyped: no account probing.
+        error = _("Identifiant ou mot de passe incorrect.")
+    form.password.data = ""
+    status = 401 if error else 200
+    return render_template("staff/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("staff.login"))
+
+
+# --------------------------------------------------------------------------- dashboard
+
+@bp.route("/")
+@login_required
+def dashboard():
+    status = request.args.get("status") or None
+    if status not in support.STATUSES:
+        status = None
+    q = (request.args.get("q") or "").strip()[:200]
+    page = support.page_number(request.args.get("page"))
+    listing = _runtime().resources.list(status=status, q=q or None, page=page, size=PAGE_SIZE)
+    return render_template("staff/dashboard.html", listing=support.page_view(listing, page, PAGE_SIZE),
+                           status=status, q=q, statuses=support.STATUSES)
+
+
+# --------------------------------------------------------------------------- records
+
+@bp.route("/resources/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def create():
+    form = RecordForm()
+    placed, unplaced = {}, []
+    if request.method == "POST" and form.validate():
+        record, origins = rf.record_from_form(form)
+        try:
+            view = _runtime().resources.create_draft(current_actor(), support.validated(record))
+        except support.RecordErrors as exc:
+            placed, unplaced = rf.place_errors(exc.errors, origins)
+        else:
+            flash(_("Brouillon créé."), "success")
+            return redirect(url_for("staff.resource", rid=view.id))
+    return _record_page(form, None, placed, unplaced)
+
+
+@bp.route("/resources/<rid>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(rid: str):
+    view = _runtime().resources.get(rid)
+    if request.method == "GET":
+        form = RecordForm(data=rf.form_data(view.record))
+        form.version.data = str(view.version)
+        return _record_page(form, view, {}, [])
+    form = RecordForm()
+    placed, unplaced, conflict = {}, [], None
+    if form.validate():
+        record, origins = rf.record_from_form(form, base=view.record)
+        try:
+            expected = int(form.version.data or "-1")
+            _runtime().resources.update(current_actor(), rid, support.validated(record),
+                                        expected_version=expected)
+        except support.RecordErrors as exc:
+            placed, unplaced = rf.place_errors(exc.errors, origins)
+        except (support.StaleVersion, ValueError):
+            conflict = _runtime().resources.get(rid)
+        else:
+            flash(_("Modifications enregistrées."), "success")
+            return redirect(url_for("staff.resource", rid=rid))
+    return _record_page(form, view, placed, unplaced, conflict=conflict)
+
+
+def _record_page(form, view, placed, unplaced, conflict=None):
+    rf.pad_contributors(form)
+    rf.fill_record_choices(form, _runtime().vocabularies, i18n.current_lang())
+    status = 409 if conflict else (422 if placed or unplaced else 200)
+    return render_template("staff/record_form.html", form=form, view=view, placed=placed,
+                           unplaced=unplaced, conflict=conflict), status
+
+
+@bp.route("/resources/<rid>")
+@login_required
+def resource(rid: str):
+    resources = _runtime().resources
+    view = resources.get(rid)
+    provenance = resources.provenance(rid)
+    acquisition = AcquisitionForm(data=support.acquisition_data(view), version=str(view.version))
+    support.fill_acquisition_choices(acquisition)
+    document = DocumentForm()
+    support.fill_document_choices(document, provenance)
+    return render_template(
+        "staff/resource.html", view=view, actor=current_actor(), history=resources.history(rid),
+        provenance=provenance, acquisition_form=acquisition, document_form=document,
+        submit_form=SubmitForm(), action_form=ActionForm(), withdraw_form=WithdrawForm(),
+        decision_form=DecisionForm(), public_url=support.public_url(view),
+        provenance_json=json.dumps(provenance, ensure_ascii=False, indent=2, default=str))
+
+
+@bp.route("/resources/<rid>/acquisition", methods=["POST"])
+@roles_required(*EDITORS)
+def acquisition(rid: str):
+    form = AcquisitionForm()
+    support.fill_acquisition_choices(form)
+    if not form.validate():
+        support.flash_form_errors(form)
+        return redirect(url_for("staff.resource", rid=rid) + "#provenance")
+    data = {k: (form[k].data or "").strip() or None
+            for k in ("mode", "reference", "counterpart", "started_on", "completed_on", "note")}
+    with support.refusal_as_message(rid, anchor="provenance"):
+        _runtime().resources.set_acquisition(current_actor(), rid, data,
+                                             expected_version=int(form.version.data))
+        flash(_("Provenance enregistrée."), "success")
+    return redirect(url_for("staff.resource", rid=rid) + "#provenance")
+
+
+@bp.route("/resources/<rid>/documents", methods=["POST"])
+@roles_required(*EDITORS, "validator")
+def document(rid: str):
+    form = DocumentForm()
+    support.fill_document_choices(form, _runtime().resources.provenance(rid))
+    if not form.validate():
+        support.flash_form_errors(form)
+        return redirect(url_for("staff.resource", rid=rid) + "#documents")
+    upload = form.file.data
+    with support.refusal_as_message(rid, anchor="documents"):
+        result = _runtime().resources.attach_document(
+            current_actor(), rid, step=form.step.data, document_type=form.document_type.data,
+            filename=upload.filename or "document", data=upload.read())
+        sha = support.field(result, "sha256") or ""
+        flash(_("Document joint (SHA-256 %(sha)s).", sha=sha), "success")
+    return redirect(url_for("staff.resource", rid=rid) + "#documents")
+
+
+@bp.route("/resources/<rid>/submit", methods=["POST"])
+@roles_required(*EDITORS)
+def submit(rid: str):
+    form = SubmitForm()
+    with support.refusal_as_message(rid):
+        if form.validate():
+            _runtime().resources.submit(current_actor(), rid, note=form.note.data or None)
+            flash(_("Ressource soumise à la commission de validation."), "success")
+        else:
+            support.flash_form_errors(form)
+    return redirect(url_for("staff.resource", rid=rid))
+
+
+@bp.route("/resources/<rid>/decision", methods=["POST"])
+@roles_required("validator", commission=VALIDATION_COMMISSION)
+def decide(rid: str):
+    form = DecisionForm()
+    with support.refusal_as_message(rid, anchor="decision"):
+        if form.validate():
+            _runtime().resources.decide(current_actor(), rid, commission=VALIDATION_COMMISSION,
+                                        decision=form.decision.data,
+                                        reference=form.reference.data.strip(),
+                                        note=(form.note.data or "").strip() or None)
+            flash(_("Décision enregistrée."), "success")
+        else:
+            support.flash_form_errors(form)
+    return redirect(url_for("staff.resource", rid=rid))
+
+
+@bp.route("/resources/<rid>/publish", methods=["POST"])
+@roles_required(*EDITORS)
+def publish(rid: str):
+    with support.refusal_as_message(rid):
+        _runtime().resources.publish(current_actor(), rid)
+        flash(_("Ressource publiée."), "success")
+    return redirect(url_for("staff.resource", rid=rid))
+
+
+@bp.route("/resources/<rid>/withdraw", methods=["POST"])
+@roles_required("admin")
+def withdraw(rid: str):
+    form = WithdrawForm()
+    with support.refusal_as_message(rid):
+        if form.validate():
+            _runtime().resources.withdraw(current_actor(), rid, reason=form.reason.data.strip())
+            flash(_("Ressource retirée du portail public."), "success")
+        else:
+            support.flash_form_errors(form)
+    return redirect(url_for("staff.resource", rid=rid))
+
+
+# --------------------------------------------------------------------------- users
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def users():
+    accounts = _runtime().accounts
+    form = UserCreateForm()
+    support.fill_user_choices(form)
+    if request.method == "POST":
+        if form.validate():
+            with support.refusal_as_message(None, endpoint="staff.users"):
+                accounts.create_user(form.username.data.strip(), form.password.data,
+                                     display_name=form.display_name.data.strip(),
+                                     roles=list(form.roles.data),
+                                     commissions=list(form.commissions.data))
+                flash(_("Compte %(name)s créé.", name=form.username.data.strip()), "success")
+                return redirect(url_for("staff.users"))
+        form.password.data = form.confirm.data = ""
+    rows = []
+    for account in accounts.list():
+        name = support.field(account, "username")
+        roles_form = UserRolesForm(prefix=f"u-{name}", data={
+            "roles": list(support.field(account, "roles") or []),
+            "commissions": list(support.field(account, "commissions") or [])})
+        support.fill_user_choices(roles_form)
+        rows.append({"account": account, "roles_form": roles_form,
+                     "active_form": UserActiveForm(prefix=f"a-{name}")})
+    status = 422 if form.errors else 200
+    return render_template("staff/users.html", form=form, rows=rows), status
+
+
+@bp.route("/users/<username>/roles", methods=["POST"])
+@roles_required("admin")
+def user_roles(username: str):
+    form = UserRolesForm(prefix=f"u-{username}")
+    support.fill_user_choices(form)
+    if not form.validate():
+        support.flash_form_errors(form)
+        return redirect(url_for("staff.users"))
+    with support.refusal_as_message(None, endpoint="staff.users"):
+        _runtime().accounts.set_roles(username, roles=list(form.roles.data),
+                                      commissions=list(form.commissions.data))
+        flash(_("Rôles de %(name)s enregistrés.", name=username), "success")
+    return redirect(url_for("staff.users"))
+
+
+@bp.route("/users/<username>/active", methods=["POST"])
+@roles_required("admin")
+def user_active(username: str):
+    form = UserActiveForm(prefix=f"a-{username}")
+    if not form.validate():
+        abort(400)
+    active = form.active.data == "1"
+    if not active and username == current_actor().username:
+        flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
+        return redirect(url_for("staff.users"))
+    with support.refusal_as_message(None, endpoint="staff.users"):
+        _runtime().accounts.set_active(username, active)
+        flash(_("Compte %(name)s activé.", name=username) if active
+              else _("Compte %(name)s désactivé.", name=username), "success")
+    return redirect(url_for("staff.users"))

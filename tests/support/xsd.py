@@ -3,7 +3,8 @@
 The schemas live outside the project, in ``<repo>/../shared/standards`` (read
 its README/SOURCES): the project never ships them. Every function here returns a
 cached :class:`lxml.etree.XMLSchema`; when the standards folder is missing the
-calling test is skipped, never failed.
+calling test fails with a message saying where it was looked for (as the root
+``shared_dir`` fixture does).
 
 Nothing is fetched from the network: every schema is loaded from a local file
 with a parser that has ``no_network=True``, and the local copies use relative
@@ -46,9 +47,10 @@ _PARSER = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=Fals
 
 
 def standards_dir() -> Path:
-    """The standards folder, or skip the calling test when it is not there."""
+    """The standards folder; the calling test fails clearly when it is not there."""
     if not (STANDARDS_DIR / "lom" / "lomLoose.xsd").is_file():
-        pytest.skip(f"official schemas not found in {STANDARDS_DIR}")
+        pytest.fail(f"official schemas not found in {STANDARDS_DIR}: clone the repo beside shared/",
+                    pytrace=False)
     return STANDARDS_DIR
 
 

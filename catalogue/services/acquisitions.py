@@ -1,0 +1,191 @@
+"""Recording how resources were acquired: input checking and the shared acquisition rows.
+
+An acquisition is given as a dict (forms, JSON lines imports, the demo)::
+
+    {"mode": "achat", "procedure": "achat",            # procedure defaults to the mode's
+     "reference": "AO 12/2024/LNRN", "counterpart": "Éditions X",
+     "started_on": "2024-01-10", "completed_on": "2024-06-30", "note": "...",
+     "steps": [{"id": "definition-besoins", "status": "done", "date": "2024-01-10",
+                "actors": ["lnrn", "igap"], "commission": "definition-besoins", "note": "..."}]}
+
+Modes, actors and commissions are resolved through the vocabularies (a label is
+accepted, the id is stored); a step must belong to the procedure. One tender,
+donation or agreement delivers many resources, so an acquisition with a
+reference is shared: resources naming the same ``(mode, reference)`` point to
+the same row, and steps given later complete it.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput, UnknownEntity
+from ..store.models import Acquisition, ProcedureStep, utcnow
+from .procedures import Procedure, Procedures
+
+STEP_STATUSES = ("pending", "in_progress", "done", "skipped", "refused")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KEYS = {"mode", "procedure", "reference", "counterpart", "started_on", "completed_on", "ended_on",
+         "note", "steps", "current_step"}
+_STEP_KEYS = {"id", "status", "date", "actors", "commission", "note", "documents", "labels"}
+MAX_TEXT = 500
+
+
+def _text(value: Any, field: str, limit: int = MAX_TEXT) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"acquisition.{field}: expected a text")
+    value = " ".join(value.split())
+    if len(value) > limit:
+        raise InvalidInput(f"acquisition.{field}: too long ({len(value)} characters, at most {limit})")
+    return value or None
+
+
+def _date(value: Any, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and _DATE.match(value[:10]):
+        try:
+            return date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            pass
+    raise InvalidInput(f"acquisition.{field}: not a date (YYYY-MM-DD): {value!r}")
+
+
+def _resolve(vocabularies: Any, vocabulary: str, value: Any, field: str) -> str:
+    from metadata_schemas.errors import UnknownTermError
+    try:
+        return vocabularies[vocabulary].resolve(value).id
+    except UnknownTermError as exc:
+        raise UnknownEntity(f"acquisition.{field}: {exc}") from None
+
+
+def parse_acquisition(data: Any, *, procedures: Procedures, vocabularies: Any) -> dict[str, Any]:
+    """Check an acquisition dict and return it canonical (ids, ISO dates, known steps)."""
+    if not isinstance(data, dict):
+        raise InvalidInput("acquisition: expected an object with at least a mode")
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise InvalidInput(f"acquisition: unknown fields {', '.join(sorted(unknown))}")
+    if not data.get("mode"):
+        raise InvalidInput("acquisition.mode: required")
+    mode = _resolve(vocabularies, "acquisition_mode", data["mode"], "mode")
+    procedure = (procedures.get_procedure(str(data["procedure"])) if data.get("procedure")
+                 else procedures.for_mode(mode))
+    if procedure.mode != mode:
+        raise UnknownEntity(f"acquisition.procedure: {procedure.id!r} is a procedure of mode "
+                            f"{procedure.mode!r}, not {mode!r}")
+    out: dict[str, Any] = {
+        "mode": mode, "procedure": procedure.id,
+        "reference": _text(data.get("reference"), "reference", 200),
+        "counterpart": _text(data.get("counterpart"), "counterpart"),
+        "started_on": _date(data.get("started_on"), "started_on"),
+        # ``ended_on`` is the synthetic generator's spelling of the same date.
+        "completed_on": _date(data.get("completed_on") or data.get("ended_on"), "completed_on"),
+        "note": _text(data.get("note"), "note", 5000),
+        "steps": [],
+    }
+    steps = data.get("steps") or []
+    if not isinstance(steps, list):
+        raise InvalidInput("acquisition.steps: expected a list")
+    seen: set[str] = set()
+    for raw in steps:
+        out["steps"].append(_parse_step(raw, procedure, vocabularies, seen))
+    return out
+
+
+def _parse_step(raw: Any, procedure: Procedure, vocabularies: Any, seen: set[str]) -> dict[str, Any]:
+    if isinstance(raw, str):
+        raw = {"id": raw, "status": "done"}
+    if not isinstance(raw, dict) or not raw.get("id"):
+        raise InvalidInput("acquisition.steps: each step needs an id")
+    unknown = set(raw) - _STEP_KEYS
+    if unknown:
+        raise InvalidInput(f"acquisition.steps[{raw['id']}]: unknown fields {', '.join(sorted(unknown))}")
+    step = procedure.step(str(raw["id"]))
+    if step.id in seen:
+        raise InvalidInput(f"acquisition.steps[{step.id}]: given twice")
+    seen.add(step.id)
+    where = f"steps[{step.id}]"
+    status = raw.get("status", "done")
+    if status not in STEP_STATUSES:
+        raise InvalidInput(f"acquisition.{where}.status: {status!r} is not one of "
+                           + ", ".join(STEP_STATUSES))
+    actors = raw.get("actors")
+    actors = ([_resolve(vocabularies, "actor", a, f"{where}.actors") for a in actors]
+              if actors else list(step.actors))
+    commission = raw.get("commission")
+    commission = (_resolve(vocabularies, "commission", commission, f"{where}.commission")
+                  if commission else step.commission)
+    return {"id": step.id, "position": step.position, "status": status,
+            "date": _date(raw.get("date"), f"{where}.date"), "actors": actors,
+            "commission": commission, "note": _text(raw.get("note"), f"{where}.note", 5000)}
+
+
+def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedure) -> Acquisition:
+    """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created."""
+    now = utcnow()
+    row = None
+    if data["reference"]:
+        row = session.scalars(select(Acquisition).where(
+            Acquisition.mode == data["mode"], Acquisition.reference == data["reference"])).first()
+    if row is None:
+        row = Acquisition(mode=data["mode"], procedure=data["procedure"], reference=data["reference"],
+                          created_at=now, updated_at=now)
+        session.add(row)
+    elif row.procedure != data["procedure"]:
+        raise InvalidInput(f"acquisition {data['mode']} {data['reference']!r} is recorded with "
+                           f"procedure {row.procedure!r}, not {data['procedure']!r}")
+    elif data["counterpart"] and row.counterpart and row.counterpart != data["counterpart"]:
+        # A shared acquisition must not be silently re-attributed to another counterpart.
+        raise InvalidInput(f"acquisition {data['mode']} {data['reference']!r} is recorded with "
+                           f"counterpart {row.counterpart!r}, not {data['counterpart']!r}")
+    for key in ("counterpart", "started_on", "completed_on", "note"):
+        if data[key]:
+            setattr(row, key, data[key])
+    by_id = {s.step: s for s in row.steps}
+    for step in data["steps"]:
+        existing = by_id.get(step["id"])
+        if existing is None:
+            row.steps.append(ProcedureStep(step=step["id"], position=step["position"],
+                                           status=step["status"], date=step["date"],
+                                           actors=step["actors"], commission=step["commission"],
+                                           note=step["note"]))
+        else:
+            existing.status = step["status"]
+            existing.date = step["date"] or existing.date
+            existing.actors = step["actors"]
+            existing.commission = step["commission"]
+            existing.note = step["note"] or existing.note
+    row.current_step = current_step(row, procedure)
+    row.updated_at = now
+    return row
+
+
+def current_step(row: Acquisition, procedure: Procedure) -> str | None:
+    """The first step of the procedure not yet done (or skipped); None when all are."""
+    status = {s.step: s.status for s in row.steps}
+    for step in procedure.steps:
+        if status.get(step.id) not in ("done", "skipped"):
+            return step.id
+    return None
+
+
+def acquisition_dict(row: Acquisition | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"mode": row.mode, "procedure": row.procedure, "reference": row.reference,
+            "counterpart": row.counterpart, "started_on": row.started_on,
+            "completed_on": row.completed_on, "current_step": row.current_step, "note": row.note,
+            "steps": [{"id": s.step, "status": s.status, "date": s.date, "actors": list(s.actors or []),
+                       "commission": s.commission, "note": s.note}
+                      for s in sorted(row.steps, key=lambda s: s.position)]}

@@ -1,0 +1,106 @@
+"""``mawarid export --format lom|oai_dc|json --out DIR``: one file per resource, streamed.
+
+For each resource: ``<id>.xml`` (LOM with the provenance in ``lifeCycle`` contributes
+and ``metaMetadata``, or simple Dublin Core) or ``<id>.json`` (the record with its
+id and status), plus ``<id>.provenance.json`` (the full provenance document).
+Resources are read in batches (keyset paging), so memory does not grow with the
+catalogue; each file is written to a temporary name and renamed, so an interrupted
+export never leaves a truncated file under a final name.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from lxml import etree
+
+from ..errors import InvalidInput
+from ..store.models import Resource
+from .oai_records import oai_identifier, writer
+from .provenance import last_decision, provenance_document, provenance_summary
+from .resources import ResourceService
+
+FORMATS = ("lom", "oai_dc", "json")
+
+
+@dataclass
+class ExportReport:
+    written: int = 0
+    files: int = 0
+    out: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_bytes(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def export(resources: ResourceService, out: str | Path, *, format: str = "lom",
+           status: str | None = "published", batch: int = 500,
+           progress: Callable[[int], None] | None = None) -> ExportReport:
+    """Write every resource with ``status`` (all when None) to ``out``."""
+    if format not in FORMATS:
+        raise InvalidInput(f"unknown export format {format!r}: expected one of {', '.join(FORMATS)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if format in ("lom", "oai_dc"):
+        fn = writer("oai_lom" if format == "lom" else "oai_dc")
+        if fn is None:
+            raise InvalidInput(f"the {format} writer of metadata_schemas is not available")
+    report = ExportReport(out=str(out))
+    last = ""
+    from sqlalchemy import select
+    while True:
+        query = select(Resource).where(Resource.id > last)
+        if status:
+            query = query.where(Resource.status == status)
+        with resources.db.session() as session:
+            rows = session.scalars(query.order_by(Resource.id).limit(batch)).all()
+            if not rows:
+                break
+            for row in rows:
+                summary = provenance_summary(row, last_decision(session, row.id))
+                document = provenance_document(session, row, procedures=resources.procedures,
+                                               vocabularies=resources.vocabularies)
+                if format == "json":
+                    body = _json_bytes({"id": row.id, "status": row.status, "version": row.version,
+                                        "record": row.record,
+                                        "acquisition": document["acquisition"] and {
+                                            k: v for k, v in document["acquisition"].items()
+                                            if k != "steps"}})
+                    name = f"{row.id}.json"
+                elif format == "lom":
+                    element = fn(row.record, identifier=row.id, provenance=summary)
+                    body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
+                                          pretty_print=True)
+                    name = f"{row.id}.xml"
+                else:
+                    element = fn(row.record, identifier=row.id, base_url=resources.base_url,
+                                 oai_identifier=oai_identifier(resources.repository_id, row.id),
+                                 provenance=summary)
+                    body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
+                                          pretty_print=True)
+                    name = f"{row.id}.xml"
+                _write_atomic(out / name, body)
+                _write_atomic(out / f"{row.id}.provenance.json", _json_bytes(document))
+                report.written += 1
+                report.files += 2
+            last = rows[-1].id
+        if progress:
+            progress(report.written)
+    return report

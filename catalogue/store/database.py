@@ -1,0 +1,142 @@
+"""The database connection: engine set-up per back end, sessions, migrations.
+
+SQLite (default) gets WAL journaling (readers never block the writer), enforced
+foreign keys, a busy timeout, and explicit ``BEGIN`` so that SAVEPOINTs work
+(pysqlite's own transaction handling does not support them; see SQLAlchemy's
+"Serializable isolation / Savepoints / Transactional DDL" notes for pysqlite).
+PostgreSQL goes through psycopg 3 (``postgresql+psycopg://``).
+
+Migrations are Alembic scripts shipped inside the packages
+(``catalogue/migrations/versions`` and, when present, the same folder in the
+other packages that own tables, e.g. ``diffusion/migrations/versions``);
+:meth:`Database.upgrade` runs them programmatically, no ``alembic.ini`` needed.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+#: Packages whose ``migrations/versions`` folder joins the catalogue's revision chain.
+MIGRATION_PACKAGES = ("catalogue", "diffusion")
+
+
+def _dumps(value: object) -> str:
+    # Arabic and Tifinagh stay readable in the database and in dumps.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def version_locations() -> list[str]:
+    found: list[str] = []
+    for package in MIGRATION_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for root in spec.submodule_search_locations:
+            folder = Path(root) / "migrations" / "versions"
+            if folder.is_dir() and str(folder) not in found:
+                found.append(str(folder))
+    return found
+
+
+class Database:
+    """One database: ``session()`` for units of work, ``upgrade()`` for the schema."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = make_url(url)
+        self.dialect = self.url.get_backend_name()
+        kwargs: dict = {"echo": echo, "json_serializer": _dumps}
+        if self.dialect == "sqlite":
+            database = self.url.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    # Units of work -----------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in a transaction: committed on success, rolled back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def new_session(self) -> Session:
+        """A bare session; the caller manages the transaction (used by batch imports)."""
+        return self._sessions()
+
+    # Schema ------------------------------------------------------------------
+
+    def alembic_config(self):
+        from alembic.config import Config
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("path_separator", "os")
+        cfg.set_main_option("version_locations", os.pathsep.join(version_locations()))
+        # configparser interpolates "%": escape it (URL-encoded passwords, options).
+        cfg.set_main_option("sqlalchemy.url",
+                            self.url.render_as_string(hide_password=False).replace("%", "%%"))
+        return cfg
+
+    def heads(self) -> set[str]:
+        from alembic.script import ScriptDirectory
+        return set(ScriptDirectory.from_config(self.alembic_config()).get_heads())
+
+    def current_revisions(self) -> set[str]:
+        from alembic.runtime.migration import MigrationContext
+        with self.engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads())
+
+    def upgrade(self, revision: str = "heads") -> set[str]:
+        """Bring the schema to ``revision`` (all heads by default); a no-op when up to date."""
+        from alembic import command
+        cfg = self.alembic_config()
+        if revision in ("head", "heads") and self.current_revisions() == self.heads():
+            return self.current_revisions()
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        current = self.current_revisions()
+        log.info("database schema at %s", ", ".join(sorted(current)))
+        return current
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy (not pysqlite) emit BEGIN, so SAVEPOINT and transactional DDL work.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,184 @@
+"""Tables of the catalogue, on the one declarative :class:`Base` every package shares.
+
+Other packages (diffusion) declare their tables on this same ``Base`` and add
+their own Alembic revisions after ``0001_catalogue``; the migration environment
+(``catalogue/migrations/env.py``) compares against ``Base.metadata``.
+
+Conventions:
+
+* datetimes are UTC, naive, at whole seconds (OAI-PMH datestamps must be stable
+  and compare equal on SQLite and PostgreSQL): always build them with :func:`utcnow`;
+* ``resource_events`` is append-only: the application never updates or deletes a
+  row and database triggers (see :mod:`catalogue.store.triggers`) refuse it;
+* ``resources.version`` is SQLAlchemy's ``version_id_col``: every UPDATE checks
+  it, so two staff saving the same version cannot overwrite each other.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: Stable constraint names, so that Alembic can alter them later on both back ends.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, naive, at whole seconds: the only way the catalogue stamps time."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Resource(Base):
+    __tablename__ = "resources"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # Denormalised for listing and filtering without parsing JSON.
+    title: Mapped[str] = mapped_column(String(1000), default="")
+    title_key: Mapped[str] = mapped_column(Text, default="")
+    acquisition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("acquisitions.id"), index=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: When the public view last changed (publish, edit while published, withdraw).
+    datestamp: Mapped[datetime] = mapped_column(DateTime)
+
+    acquisition: Mapped["Acquisition | None"] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ResourceEvent(Base):
+    """One lifecycle event: who did what, when, why, on which document. Never updated."""
+
+    __tablename__ = "resource_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    commission: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+
+
+class Acquisition(Base):
+    """How resources entered the catalogue. Shared by every resource of one tender,
+    donation or agreement: identified by ``(mode, reference)`` when it has a reference."""
+
+    __tablename__ = "acquisitions"
+    __table_args__ = (UniqueConstraint("mode", "reference", name="uq_acquisitions_mode_reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mode: Mapped[str] = mapped_column(String(64))
+    procedure: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    counterpart: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    started_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    completed_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    current_step: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    steps: Mapped[list["ProcedureStep"]] = relationship(
+        back_populates="acquisition", order_by="ProcedureStep.position",
+        cascade="all, delete-orphan", lazy="selectin")
+
+
+class ProcedureStep(Base):
+    """What happened at one step of the acquisition's procedure (ids from procedures/*.json)."""
+
+    __tablename__ = "procedure_steps"
+    __table_args__ = (UniqueConstraint("acquisition_id", "step", name="uq_procedure_steps_acq_step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisitions.id"), index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    actors: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    commission: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    acquisition: Mapped[Acquisition] = relationship(back_populates="steps")
+
+
+class Document(Base):
+    """A file attached to a procedure step; the bytes live in ``documents/<sha256>``."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisitions.id"), index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    document_type: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    resource_id: Mapped[str | None] = mapped_column(ForeignKey("resources.id"), nullable=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    commissions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class OAIItem(Base):
+    """What OAI-PMH serves: one row per published (or withdrawn → deleted) resource."""
+
+    __tablename__ = "oai_item"
+    __table_args__ = (Index("ix_oai_item_datestamp_identifier", "datestamp", "identifier"),)
+
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id"), primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(300), unique=True)
+    datestamp: Mapped[datetime] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    oai_dc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    oai_lom: Mapped[str | None] = mapped_column(Text, nullable=True)
+    scolomfr: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class OAIItemSet(Base):
+    __tablename__ = "oai_item_set"
+
+    resource_id: Mapped[str] = mapped_column(ForeignKey("oai_item.resource_id"), primary_key=True)
+    set_spec: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)

@@ -1,0 +1,28 @@
+"""Search: the index of published resources and the faceted, bilingual search over it.
+
+``open_backend(url, vocabularies)`` is the entry point; ``whoosh:///abs/path``
+opens the embedded backend (:mod:`indexer.whoosh_backend`). Other engines
+(Elasticsearch/OpenSearch) implement :class:`SearchBackend` with the same
+documents (:mod:`indexer.documents`), facet declarations (:mod:`indexer.facets`)
+and query semantics; nothing outside ``whoosh_*``/``facet_arrays`` knows Whoosh.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import unquote, urlsplit
+
+from .facets import FACET_NAMES, FACETS
+from .model import (Bucket, Facet, Hit, IndexableResource, SearchBackend, SearchError,
+                    SearchQuery, SearchResult)
+
+__all__ = ["open_backend", "IndexableResource", "SearchQuery", "SearchResult", "SearchBackend",
+           "SearchError", "Hit", "Facet", "Bucket", "FACETS", "FACET_NAMES"]
+
+
+def open_backend(search_url: str, vocabularies: Mapping[str, Any]) -> SearchBackend:
+    """Open (creating if needed) the search backend named by ``search_url``."""
+    parts = urlsplit(search_url or "")
+    if parts.scheme == "whoosh" and not parts.netloc and parts.path.startswith("/"):
+        from .whoosh_backend import WhooshBackend
+        return WhooshBackend(unquote(parts.path), vocabularies)
+    raise SearchError("bad_url", value=search_url)

@@ -1,0 +1,168 @@
+"""Declared facets (``data/facets.json``) and the engine-neutral bucket building.
+
+A backend only has to count documents per value; turning counts into labelled,
+ordered, possibly nested :class:`~indexer.model.Bucket` lists is done here, so
+the Whoosh and a future Elasticsearch backend answer identically.
+
+Semantics (as in any shop): values of one facet combine with OR, facets combine
+with AND, and a facet's counts ignore its own selection, so the other values of
+a facet stay visible and clickable. ``cycle`` and ``level`` are two views of one
+hierarchy (the ``level`` vocabulary, every document carrying its whole paths):
+they form a *group*, and both count while ignoring the selections of the group.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+_DATA = json.loads(resources.files("indexer").joinpath("data/facets.json").read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    name: str
+    field: str
+    labels: dict
+    vocabulary: str | None = None
+    hierarchical: bool = False
+    depth: str | None = None        # "root" | "below_root" for hierarchical facets
+    order: str = "count"            # "vocabulary" | "count" | "value_desc"
+    limit: int = 50
+    group: str | None = None
+    labels_file: str | None = None
+
+    @property
+    def group_key(self) -> str:
+        return self.group or self.name
+
+
+FACETS: tuple[FacetSpec, ...] = tuple(FacetSpec(**spec) for spec in _DATA["facets"])
+FACET_NAMES: tuple[str, ...] = tuple(spec.name for spec in FACETS)
+FACETS_BY_NAME = {spec.name: spec for spec in FACETS}
+#: Document keys holding facet values (one per distinct ``field``), in declaration order.
+FACET_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(spec.field for spec in FACETS))
+
+
+@lru_cache(maxsize=8)
+def _labels_file(name: str) -> dict:
+    return json.loads(resources.files("indexer").joinpath(f"data/{name}").read_text("utf-8"))
+
+
+def format_labels(mime: str) -> dict[str, str]:
+    table = _labels_file("formats.json")
+    if mime in table["types"]:
+        return dict(table["types"][mime])
+    family, _, sub = mime.partition("/")
+    base = table["families"].get(family)
+    if not base:
+        return {"fr": mime, "ar": mime, "en": mime}
+    sub = sub.split("+")[0].split(".")[-1].upper()
+    return {lang: f"{text} {sub}".strip() for lang, text in base.items()}
+
+
+def value_labels(spec: FacetSpec, value: str, vocabularies: Mapping[str, Any]) -> dict[str, str]:
+    """``{fr, ar, …}`` labels of one facet value (the value itself when nothing better)."""
+    if spec.vocabulary and spec.vocabulary in vocabularies:
+        term = vocabularies[spec.vocabulary].get(value)
+        if term is not None:
+            labels = dict(term.labels)
+            if term.notation and spec.vocabulary == "level":
+                labels = {lang: f"{text} ({term.notation})" if term.notation not in text else text
+                          for lang, text in labels.items()}
+            return labels
+    if spec.labels_file == "formats.json":
+        return format_labels(value)
+    return {"fr": value, "ar": value, "en": value}
+
+
+def canonical_filters(filters: Mapping[str, list[str]],
+                      vocabularies: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Filter values as stored in the index: vocabulary ids (a label or URI is resolved).
+
+    A value that resolves to nothing is kept as given: it matches no document,
+    and its bucket is shown selected with a count of 0 so the user can remove it.
+    """
+    out: dict[str, list[str]] = {}
+    for name, values in filters.items():
+        spec = FACETS_BY_NAME[name]
+        vocab = vocabularies.get(spec.vocabulary) if spec.vocabulary else None
+        clean: list[str] = []
+        for value in values:
+            if vocab is not None and vocab.get(value) is None:
+                try:
+                    value = vocab.resolve(value).id
+                except Exception:  # UnknownTermError: keep the raw value, it matches nothing
+                    pass
+            if value not in clean:
+                clean.append(value)
+        out[name] = clean
+    return out
+
+
+def build_facets(counts: Mapping[str, Mapping[str, int]], filters: Mapping[str, list[str]],
+                 lang: str, vocabularies: Mapping[str, Any]):
+    """``counts`` is ``{facet name: {value: count}}`` (each computed as described above)."""
+    from .model import Facet
+    return [Facet(spec.name, dict(spec.labels),
+                  _buckets(spec, counts.get(spec.name, {}), filters, lang, vocabularies))
+            for spec in FACETS]
+
+
+def _bucket(spec, value, count, selected, lang, vocabularies):
+    from .model import Bucket
+    labels = value_labels(spec, value, vocabularies)
+    return Bucket(value=value, labels=labels, count=int(count), selected=value in selected,
+                  label=labels.get(lang) or labels.get("fr") or value)
+
+
+def _buckets(spec: FacetSpec, counts: Mapping[str, int], filters: Mapping[str, list[str]],
+             lang: str, vocabularies: Mapping[str, Any]):
+    own = set(filters.get(spec.name, ()))
+    if spec.hierarchical:
+        return _tree(spec, counts, filters, lang, vocabularies)
+    values = [v for v, c in counts.items() if c > 0]
+    if spec.order == "vocabulary" and spec.vocabulary in vocabularies:
+        position = {t.id: i for i, t in enumerate(vocabularies[spec.vocabulary])}
+        values.sort(key=lambda v: (position.get(v, len(position)), v))
+    elif spec.order == "value_desc":
+        values.sort(reverse=True)
+    else:
+        values.sort(key=lambda v: (-counts[v], v))
+    values = values[: spec.limit]
+    values += [v for v in filters.get(spec.name, ()) if v not in values]
+    return [_bucket(spec, v, counts.get(v, 0), own, lang, vocabularies) for v in values]
+
+
+def _tree(spec, counts, filters, lang, vocabularies):
+    """Buckets for a hierarchical vocabulary, in vocabulary order, nested by ``broader``."""
+    vocab = vocabularies.get(spec.vocabulary)
+    selected = set()
+    for name, values in filters.items():
+        if FACETS_BY_NAME[name].group_key == spec.group_key:
+            selected.update(values)
+    if vocab is None:
+        return []
+
+    def node(term):
+        bucket = _bucket(spec, term.id, counts.get(term.id, 0), selected, lang, vocabularies)
+        bucket.children = [node(child) for child in vocab.children(term.id)
+                           if counts.get(child.id, 0) > 0 or child.id in selected]
+        return bucket
+
+    roots = vocab.roots()
+    tops = roots if spec.depth == "root" else [c for r in roots for c in vocab.children(r.id)]
+    out = [node(t) for t in tops if counts.get(t.id, 0) > 0 or t.id in selected][: spec.limit]
+    known = {b.value for b in out}
+    # Selected values that are not a top of this view (unknown values, or a branch selected
+    # in the "level" view) still appear, so the user sees and can remove them.
+    for value in filters.get(spec.name, ()):
+        if value not in known and not _in_tree(out, value):
+            out.append(_bucket(spec, value, counts.get(value, 0), selected, lang, vocabularies))
+    return out
+
+
+def _in_tree(buckets, value) -> bool:
+    return any(b.value == value or _in_tree(b.children, value) for b in buckets)

@@ -1,0 +1,545 @@
+"""The embedded search backend: Whoosh for the inverted index, numpy for the rest.
+
+Whoosh stores the index (terms, postings, stored hit summaries, the spelling
+lexicon); everything per-document that a query needs in bulk -- facet values,
+sort keys, the live-document mask -- lives in numpy arrays built once per
+segment (:mod:`indexer.facet_arrays`). A query is then:
+
+1. text: for each word, read the postings of its variants in title^3,
+   keywords^2, description^1 and curriculum labels^1 (cached per segment) and
+   score them (BM25-like saturation × idf × field boost) into a dense array;
+   words combine with AND, and if no document has every word, with OR
+   (``SearchResult.relaxed``);
+2. filters and facet counts on boolean masks (multi-select semantics, see
+   :mod:`indexer.facets`);
+3. the page: ``argpartition`` of the scores or sort keys, then stored fields of
+   the page's documents only.
+
+Threads: Whoosh readers seek in shared files, so the Whoosh calls of one
+snapshot are serialised by its lock (short: postings are cached); writes take
+one writer lock and install a fresh snapshot after commit. Another process
+(``mawarid reindex``) switching ``CURRENT`` is noticed within a second.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import math
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.query import Phrase
+from whoosh.reading import TermNotFound
+
+from .analysis import analyse
+from .documents import build_document
+from .facet_arrays import FieldArray, top_k
+from .facets import FACET_FIELDS, FACETS, FACETS_BY_NAME, build_facets, canonical_filters
+from .model import (Hit, IndexableResource, Progress, SearchError, SearchQuery, SearchResult)
+from .querytext import ParsedQuery, parse
+from .snippets import snippet
+from .suggest import clean_prefix, curriculum_phrases, parse_term, rank
+from .whoosh_store import TEXT_FIELDS, Layout, facet_field, make_schema, to_whoosh
+
+log = logging.getLogger(__name__)
+
+K1 = 1.2                       # BM25 term-frequency saturation
+POSTINGS_CACHE = 4096          # (segment, field, term) postings kept in memory
+REFRESH_CHECK_SECONDS = 1.0    # how often to look for commits by other processes
+WRITE_LOCK_TIMEOUT = 30.0
+_EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+
+
+def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Local document numbers and term frequencies of one term in one segment.
+
+    Deleted documents are included (the caller masks them). Reads W3 posting
+    blocks whole instead of one posting at a time; any other matcher goes
+    through the public Matcher API.
+    """
+    try:
+        btext = reader._text_to_bytes(fieldname, text)
+        matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    except (TermNotFound, KeyError):
+        return _EMPTY
+    except AttributeError:  # not a W3 segment reader
+        return _generic_postings(reader, fieldname, text)
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        ids, weights = [], []
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int32))
+            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+        if not ids:
+            return _EMPTY
+        return np.concatenate(ids), np.concatenate(weights)
+    if hasattr(matcher, "_ids") and hasattr(matcher, "_weights"):  # inlined ListMatcher
+        ids = np.asarray(matcher._ids, dtype=np.int32)
+        weights = (np.asarray(matcher._weights, dtype=np.float32) if matcher._weights is not None
+                   else np.ones(len(ids), np.float32))
+        return ids, weights
+    return _generic_postings(reader, fieldname, text)
+
+
+def _generic_postings(reader, fieldname, text):
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return _EMPTY
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, np.int32), np.asarray(weights, np.float32)
+
+
+class SegmentData:
+    """Per-segment arrays; segments never change (deletions are masked separately)."""
+
+    def __init__(self, reader) -> None:
+        self.ndocs = reader.doc_count_all()
+        self.fields = {}
+        for name in FACET_FIELDS:
+            field = facet_field(name)
+            self.fields[name] = FieldArray.from_postings(
+                (term, read_postings(reader, field, term)[0]) for term in reader.field_terms(field))
+        self.date = self._column(reader, "date", np.int64)
+        self.title_keys = {lang: self._column(reader, f"tk_{lang}", str) for lang in ("fr", "ar")}
+
+    def _column(self, reader, name, dtype):
+        if self.ndocs == 0:
+            return np.zeros(0, dtype=dtype)
+        values = list(reader.column_reader(name))
+        if dtype is str:
+            return np.array(values, dtype=str)
+        return np.asarray(values, dtype=dtype)
+
+
+class Snapshot:
+    """One open generation at one commit: a searcher plus its arrays."""
+
+    def __init__(self, name: str, ix, segment_cache: dict) -> None:
+        self.name = name
+        self.ix = ix
+        self.lock = threading.RLock()
+        self.searcher = ix.searcher()
+        reader = self.searcher.reader()
+        if hasattr(reader, "readers"):
+            pairs = list(zip(reader.readers, reader.doc_offsets))
+        elif reader.doc_count_all():
+            pairs = [(reader, 0)]
+        else:
+            pairs = []
+        self.segments = []
+        live_parts = []
+        for seg_reader, offset in pairs:
+            key = (name, seg_reader.segment().segment_id())
+            data = segment_cache.get(key)
+            if data is None:
+                data = segment_cache[key] = SegmentData(seg_reader)
+            self.segments.append((key, seg_reader, offset, data))
+            live = np.ones(data.ndocs, dtype=bool)
+            deleted = getattr(seg_reader, "deleted_docs_set", None) or ()
+            if deleted:
+                live[np.fromiter(deleted, dtype=np.int64)] = False
+            live_parts.append(live)
+        self.ndocs = sum(data.ndocs for *_, data in self.segments)
+        self.live = np.concatenate(live_parts) if live_parts else np.zeros(0, bool)
+        self.doc_count = int(self.live.sum())
+        self.fields = {name: FieldArray.concat([(d.fields[name], off) for _, _, off, d in self.segments])
+                       if self.segments else FieldArray([], np.zeros(0, np.int32), np.zeros(0, np.int32))
+                       for name in FACET_FIELDS}
+        self.date = (np.concatenate([d.date for *_, d in self.segments]) if self.segments
+                     else np.zeros(0, np.int64))
+        self.keys = {key for key, *_ in self.segments}
+        self.checked = time.monotonic()
+
+    @cached_property
+    def title_rank(self) -> dict[str, np.ndarray]:
+        out = {}
+        for lang in ("fr", "ar"):
+            keys = (np.concatenate([d.title_keys[lang] for *_, d in self.segments])
+                    if self.segments else np.zeros(0, str))
+            rank = np.empty(len(keys), dtype=np.int64)
+            rank[np.argsort(keys, kind="stable")] = np.arange(len(keys))
+            out[lang] = rank
+        return out
+
+    @cached_property
+    def live_counts(self) -> dict[str, dict[str, int]]:
+        return {name: field.counts(self.live) for name, field in self.fields.items()}
+
+    def close(self) -> None:
+        try:
+            self.searcher.close()
+        except Exception:  # already closed by the GC of a reader
+            pass
+
+
+class WhooshBackend:
+    """:class:`indexer.model.SearchBackend` over a Whoosh index folder (see :mod:`whoosh_store`)."""
+
+    def __init__(self, root: str | Path, vocabularies: Mapping[str, Any]) -> None:
+        self.layout = Layout(root)
+        self.vocabularies = vocabularies
+        self._write_lock = threading.RLock()
+        self._rebuild_lock = threading.Lock()
+        self._journal: list[tuple[str, Any]] | None = None
+        self._segments: dict = {}
+        self._postings: OrderedDict = OrderedDict()
+        self._postings_lock = threading.Lock()
+        self._curriculum = curriculum_phrases(vocabularies)
+        self._curriculum_keys = [p[0] for p in self._curriculum]
+        self.last_rebuild_skipped: list[str] = []
+        self.layout.ensure()
+        try:  # partial builds left by a crash; skipped if someone is rebuilding right now
+            with self.layout.lock(blocking=False):
+                self.layout.cleanup(keep_previous=None)
+        except SearchError:
+            pass
+        self._snap = self._open()
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def _open(self) -> Snapshot:
+        name, ix = self.layout.open_current()
+        self._stamp = self.layout.pointer_stamp()
+        snap = Snapshot(name, ix, self._segments)
+        live_keys = snap.keys
+        for key in [k for k in self._segments if k not in live_keys]:
+            del self._segments[key]
+        return snap
+
+    def _refresh(self) -> None:
+        old = self._snap
+        self._snap = self._open()
+        if old is not self._snap:
+            old.close()
+
+    def _snapshot(self) -> Snapshot:
+        snap = self._snap
+        now = time.monotonic()
+        if now - snap.checked < REFRESH_CHECK_SECONDS:
+            return snap
+        snap.checked = now
+        with snap.lock:
+            stale = self.layout.pointer_stamp() != self._stamp or not snap.searcher.up_to_date()
+        if stale:
+            with self._write_lock:
+                if self._snap is snap:
+                    self._refresh()
+        return self._snap
+
+    def _term_postings(self, snap: Snapshot, fieldname: str, text: str):
+        """Postings over the whole snapshot (global document numbers), cached per segment."""
+        ids_parts, weight_parts = [], []
+        for key, reader, offset, _data in snap.segments:
+            cache_key = (key, fieldname, text)
+            with self._postings_lock:
+                found = self._postings.get(cache_key)
+                if found is not None:
+                    self._postings.move_to_end(cache_key)
+            if found is None:
+                with snap.lock:
+                    found = read_postings(reader, fieldname, text)
+                with self._postings_lock:
+                    self._postings[cache_key] = found
+                    while len(self._postings) > POSTINGS_CACHE:
+                        self._postings.popitem(last=False)
+            if len(found[0]):
+                ids_parts.append(found[0] + offset if offset else found[0])
+                weight_parts.append(found[1])
+        if not ids_parts:
+            return _EMPTY
+        if len(ids_parts) == 1:
+            return ids_parts[0], weight_parts[0]
+        return np.concatenate(ids_parts), np.concatenate(weight_parts)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _documents(self, resources: Iterable[IndexableResource]) -> list[dict]:
+        return [to_whoosh(build_document(r, self.vocabularies)) for r in resources]
+
+    def upsert(self, docs: Iterable[IndexableResource]) -> int:
+        fields = self._documents(docs)
+        if not fields:
+            return 0
+        with self._write_lock:
+            if self._journal is not None:
+                self._journal.append(("upsert", fields))
+            self._write(lambda w: [w.update_document(**f) for f in fields])
+        return len(fields)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        ids = [i for i in ids if isinstance(i, str) and i]
+        if not ids:
+            return 0
+        with self._write_lock:
+            if self._journal is not None:
+                self._journal.append(("delete", ids))
+            self._write(lambda w: [w.delete_by_term("id", i) for i in ids])
+        return len(ids)
+
+    def _write(self, apply) -> None:
+        name, ix = self.layout.open_current()
+        writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT)
+        try:
+            apply(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._refresh()
+
+    def rebuild(self, docs: Iterable[IndexableResource], total: int | None = None,
+                progress: Progress | None = None) -> int:
+        """Index ``docs`` into a fresh generation and switch to it when complete.
+
+        If ``docs`` raises (or the process dies), the previous index keeps
+        serving and the partial folder is removed (now, or by the next run).
+        Changes made through this backend meanwhile are replayed before the switch.
+        """
+        if not self._rebuild_lock.acquire(blocking=False):
+            raise SearchError("rebuild_in_progress")
+        try:
+            with self.layout.lock(blocking=False):
+                return self._rebuild(docs, progress)
+        finally:
+            self._rebuild_lock.release()
+
+    def _rebuild(self, docs, progress) -> int:
+        self.layout.cleanup(keep_previous=None)
+        build = self.layout.new_build()
+        with self._write_lock:
+            self._journal = []
+        writer = None
+        count = 0
+        skipped: list[str] = []
+        try:
+            ix = whoosh_index.create_in(str(build), make_schema())
+            writer = ix.writer(limitmb=128)
+            for resource in docs:
+                try:
+                    fields = to_whoosh(build_document(resource, self.vocabularies))
+                except Exception as exc:  # one bad record must not stop a full rebuild
+                    log.warning("not indexed: %s: %s", getattr(resource, "id", "?"), exc)
+                    skipped.append(str(getattr(resource, "id", "?")))
+                    continue
+                writer.add_document(**fields)
+                count += 1
+                if progress and count % 200 == 0:
+                    progress(count)
+            writer.commit()
+            writer = None
+            with self._write_lock:
+                journal, self._journal = self._journal or [], None
+                if journal:
+                    jw = ix.writer()
+                    for kind, payload in journal:
+                        for item in payload:
+                            if kind == "upsert":
+                                jw.update_document(**item)
+                            else:
+                                jw.delete_by_term("id", item)
+                    jw.commit()
+                previous = self._snap.name
+                self.layout.publish(build)
+                self._refresh()
+            self.layout.cleanup(keep_previous=previous)
+        except BaseException:
+            with self._write_lock:
+                self._journal = None
+            if writer is not None:
+                try:
+                    writer.cancel()
+                except Exception:
+                    pass
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        if progress:
+            progress(count)
+        self.last_rebuild_skipped = skipped
+        return count
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._snapshot().doc_count
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._snap.close()
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        query = query.validated()
+        snap = self._snapshot()
+        filters = canonical_filters(query.filters, self.vocabularies)
+        parsed = parse(query.q)
+        scores, base, relaxed = self._match(snap, parsed)
+
+        masks = {name: snap.fields[FACETS_BY_NAME[name].field].mask_for(values, snap.ndocs)
+                 for name, values in filters.items()}
+        final = base.copy()
+        for mask in masks.values():
+            final &= mask
+        counts: dict[str, dict[str, int]] = {}
+        by_group: dict[str, np.ndarray] = {}
+        for spec in FACETS:
+            group = spec.group_key
+            if group not in by_group:
+                others = [m for n, m in masks.items() if FACETS_BY_NAME[n].group_key != group]
+                if len(others) == len(masks):
+                    mask = final
+                else:
+                    mask = base.copy()
+                    for m in others:
+                        mask &= m
+                by_group[group] = mask
+            mask = by_group[group]
+            if not parsed.clauses and not any(FACETS_BY_NAME[n].group_key != group for n in masks):
+                counts[spec.name] = snap.live_counts[spec.field]   # browse: cached per snapshot
+            else:
+                counts[spec.name] = snap.fields[spec.field].counts(mask)
+
+        candidates = np.flatnonzero(final)
+        total = int(len(candidates))
+        start = (query.page - 1) * query.size
+        page_docs = self._order(snap, query, candidates, scores, start + query.size)[start:]
+        hits = self._hits(snap, page_docs, scores, parsed, query.lang)
+        did_you_mean = None
+        if parsed.words and (total == 0 or relaxed):
+            did_you_mean = self._did_you_mean(snap, parsed)
+        return SearchResult(total=total, page=query.page, size=query.size, hits=hits,
+                            facets=build_facets(counts, filters, query.lang, self.vocabularies),
+                            did_you_mean=did_you_mean, relaxed=relaxed, query=query)
+
+    def _match(self, snap: Snapshot, parsed: ParsedQuery):
+        """(scores or None, matching mask, relaxed): AND of the words, else OR."""
+        if not parsed.clauses:
+            return None, snap.live, False
+        n = max(snap.doc_count, 1)
+        clause_scores = []
+        for clause in parsed.clauses:
+            acc = np.zeros(snap.ndocs, dtype=np.float32)
+            for fieldname, boost in TEXT_FIELDS.items():
+                if clause.phrase:
+                    self._phrase_scores(snap, fieldname, boost, clause, acc, n)
+                    continue
+                best = None
+                for term in clause.positions[0]:
+                    ids, tf = self._term_postings(snap, fieldname, term)
+                    if not len(ids):
+                        continue
+                    idf = math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+                    if best is None:
+                        best = np.zeros(snap.ndocs, dtype=np.float32)
+                    # ids are unique within one term's postings: plain fancy indexing is safe
+                    best[ids] = np.maximum(best[ids], (idf * tf / (tf + K1)).astype(np.float32))
+                if best is not None:
+                    acc += np.float32(boost) * best
+            clause_scores.append(acc)
+        scores = np.sum(clause_scores, axis=0) if len(clause_scores) > 1 else clause_scores[0]
+        matched = snap.live.copy()
+        for acc in clause_scores:
+            matched &= acc > 0
+        relaxed = False
+        if len(clause_scores) > 1 and not matched.any():
+            matched = snap.live & (scores > 0)
+            relaxed = bool(matched.any())
+        return scores, matched, relaxed
+
+    def _phrase_scores(self, snap, fieldname, boost, clause, acc, n):
+        words = [variants[0] for variants in clause.positions]
+        with snap.lock:
+            docs = np.fromiter(snap.searcher.docs_for_query(Phrase(fieldname, words)), dtype=np.int64)
+        if len(docs):
+            idf = math.log(1.0 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            acc[docs] += np.float32(boost * idf * len(words))
+
+    def _order(self, snap, query, candidates, scores, k) -> np.ndarray:
+        if query.sort == "relevance" and scores is not None:
+            return top_k(scores, candidates, k, descending=True, tiebreak=snap.date)
+        if query.sort == "title":
+            rank = snap.title_rank["ar" if query.lang == "ar" else "fr"]
+            return top_k(rank, candidates, k, descending=False)
+        return top_k(snap.date, candidates, k, descending=True)
+
+    def _hits(self, snap, docnums, scores, parsed: ParsedQuery, lang: str) -> list[Hit]:
+        terms = parsed.terms
+        hits = []
+        for docnum in docnums:
+            with snap.lock:
+                stored = snap.searcher.stored_fields(int(docnum))
+            data = json.loads(stored["hit"])
+            texts = [tuple(p) for p in json.loads(stored.get("snip") or "[]")]
+            hits.append(Hit(id=data["id"], title=data.get("title", {}),
+                            description=data.get("description", {}),
+                            snippet=snippet(texts, terms, lang), levels=data.get("levels", []),
+                            subjects=data.get("subjects", []), types=data.get("types", []),
+                            languages=data.get("languages", []), year=data.get("year"),
+                            score=float(scores[docnum]) if scores is not None else 0.0))
+        return hits
+
+    def _did_you_mean(self, snap: Snapshot, parsed: ParsedQuery) -> str | None:
+        out, changed = [], False
+        with snap.lock:
+            reader = snap.searcher.reader()
+            corrector = None
+            for raw, _folded in parsed.words:
+                plain = analyse(raw, stem=False)
+                word = plain[0][0] if plain else None
+                if word is None or len(word) < 3 or reader.doc_frequency("words", word) > 0:
+                    out.append(raw)
+                    continue
+                if corrector is None:
+                    corrector = snap.searcher.corrector("words")
+                found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+                if found and found[0] != word:
+                    out.append(found[0])
+                    changed = True
+                else:
+                    out.append(raw)
+        return " ".join(out) if changed else None
+
+    def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]:
+        key = clean_prefix(prefix)
+        limit = max(1, min(int(limit) if isinstance(limit, int) else 8, 20))
+        if len(key) < 1:
+            return []
+        snap = self._snapshot()
+        candidates: list[tuple[str, str, int]] = []
+        with snap.lock:
+            reader = snap.searcher.reader()
+            try:
+                for n, term in enumerate(reader.expand_prefix("suggest", key)):
+                    if n >= 400:
+                        break
+                    parsed = parse_term(term if isinstance(term, str) else term.decode("utf-8"))
+                    if parsed:
+                        candidates.append((parsed[2], parsed[1],
+                                           reader.doc_frequency("suggest", term)))
+            except TermNotFound:
+                pass
+        i = bisect.bisect_left(self._curriculum_keys, key)
+        live = snap.live_counts
+        labels: dict[tuple, tuple] = {}   # one label per term and language: the preferred one
+        while i < len(self._curriculum) and self._curriculum[i][0].startswith(key):
+            _key, text_lang, display, facet, term_id, priority = self._curriculum[i]
+            weight = live.get(facet, {}).get(term_id, 0)
+            slot = (facet, term_id, text_lang)
+            if weight and (slot not in labels or priority < labels[slot][0]):
+                labels[slot] = (priority, display, weight)
+            i += 1
+        candidates += [(display, slot[2], weight) for slot, (_p, display, weight) in labels.items()]
+        return rank(candidates, lang if lang in ("fr", "ar", "en", "zgh") else "fr", limit)

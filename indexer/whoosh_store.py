@@ -1,0 +1,187 @@
+"""On-disk layout of the Whoosh index: generations, the ``CURRENT`` pointer, the schema.
+
+::
+
+    <root>/CURRENT          name of the generation that serves (replaced atomically)
+    <root>/gen-<stamp>/     complete Whoosh indexes (the current one and the previous one)
+    <root>/build-<stamp>/   a rebuild in progress (or left by a crash: removed on next run)
+    <root>/rebuild.lock     held (flock) by whoever rebuilds or cleans up
+
+A rebuild writes a fresh index into ``build-*``, commits it, renames it to
+``gen-*`` and only then replaces ``CURRENT`` with :func:`os.replace`, so readers
+(in this process or another) keep the old generation until the new one is
+complete. The previous generation is kept one round, for readers in other
+processes that still have it open.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, IDLIST, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import MultilingualAnalyzer, tagged
+from .facets import FACET_FIELDS
+from .model import SearchError
+from .suggest import suggestion_terms
+
+CURRENT = "CURRENT"
+LOCK = "rebuild.lock"
+_GEN = re.compile(r"^(gen|build)-[0-9A-Za-z_-]+$")
+
+#: Text fields and their boosts (title^3, keywords^2, description^1, curriculum labels^1).
+TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "curriculum": 1.0}
+SORT_LANGS = ("fr", "ar")
+
+
+def facet_field(name: str) -> str:
+    return f"f_{name}"
+
+
+def make_schema() -> Schema:
+    stemmed = MultilingualAnalyzer()
+    values = re.compile(r"[^\n]+")
+    fields: dict[str, Any] = {
+        "id": ID(stored=True, unique=True),
+        "words": TEXT(analyzer=MultilingualAnalyzer(stem=False), phrase=False),
+        "suggest": IDLIST(expression=values),
+        "date": NUMERIC(bits=64, signed=True, sortable=True),
+        "hit": STORED(),
+        "snip": STORED(),
+    }
+    for name in TEXT_FIELDS:
+        fields[name] = TEXT(analyzer=stemmed, phrase=True)
+    for name in FACET_FIELDS:
+        fields[facet_field(name)] = IDLIST(expression=values)
+    for lang in SORT_LANGS:
+        fields[f"tk_{lang}"] = ID(sortable=True)
+    return Schema(**fields)
+
+
+def _values(values: list[str]) -> str:
+    # one value per line: newlines inside a value would split it
+    return "\n".join(" ".join(str(v).split()) for v in values if str(v).strip())
+
+
+def to_whoosh(doc: dict[str, Any]) -> dict[str, Any]:
+    """The engine-neutral document (see :mod:`indexer.documents`) as Whoosh fields."""
+    out: dict[str, Any] = {"id": doc["id"]}
+    for name in TEXT_FIELDS:
+        out[name] = tagged(doc[name])
+    out["words"] = tagged(doc["title"] + doc["keywords"] + doc["curriculum"])
+    out["suggest"] = _values(suggestion_terms(doc["suggest"]))
+    for name, values in doc["facets"].items():
+        out[facet_field(name)] = _values(values)
+    date = doc.get("date")
+    out["date"] = int(date.timestamp()) if date else 0
+    for lang in SORT_LANGS:
+        out[f"tk_{lang}"] = doc["sort_title"].get(lang) or ""
+    out["hit"] = json.dumps(doc["hit"], ensure_ascii=False, separators=(",", ":"))
+    out["snip"] = json.dumps(doc["snippet_text"], ensure_ascii=False, separators=(",", ":"))
+    return out
+
+
+class Layout:
+    """The folder of one ``whoosh:///path`` URL."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text("ascii").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return None
+        return name if _GEN.match(name) and (self.root / name).is_dir() else None
+
+    def pointer_stamp(self) -> tuple[int, int]:
+        try:
+            st = (self.root / CURRENT).stat()
+        except FileNotFoundError:
+            return (0, 0)
+        return (st.st_ino, st.st_mtime_ns)
+
+    def open_current(self):
+        name = self.current_name()
+        if name is None:
+            raise FileNotFoundError(self.root / CURRENT)
+        return name, whoosh_index.open_dir(str(self.root / name))
+
+    def ensure(self) -> None:
+        """Create the folder and an empty first generation when there is none."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if self.current_name() is not None:
+            return
+        with self.lock():
+            if self.current_name() is None:
+                build = self.new_build()
+                whoosh_index.create_in(str(build), make_schema())
+                self.publish(build)
+
+    def new_build(self) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+        path = self.root / f"build-{stamp}"
+        path.mkdir()
+        return path
+
+    def publish(self, build: Path) -> str:
+        """Rename a complete build to a generation and point ``CURRENT`` at it (atomic)."""
+        gen = self.root / build.name.replace("build-", "gen-", 1)
+        os.replace(build, gen)
+        tmp = self.root / f"{CURRENT}.{uuid.uuid4().hex[:8]}.tmp"
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(gen.name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / CURRENT)
+        _fsync_dir(self.root)
+        return gen.name
+
+    def cleanup(self, keep_previous: str | None = None) -> list[str]:
+        """Remove partial builds and generations other than the current (and ``keep_previous``).
+
+        Call with the lock held: nobody else can be building then.
+        """
+        current = self.current_name()
+        removed = []
+        for entry in self.root.iterdir():
+            if not entry.is_dir() or not _GEN.match(entry.name):
+                continue
+            if entry.name in (current, keep_previous):
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+        for entry in self.root.glob(f"{CURRENT}.*.tmp"):
+            entry.unlink(missing_ok=True)
+        return removed
+
+    @contextmanager
+    def lock(self, *, blocking: bool = True) -> Iterator[None]:
+        """The rebuild lock (an ``flock``, so it is released if the process dies)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise SearchError("rebuild_in_progress") from None
+            yield
+        finally:
+            os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,1 @@
+"""Word lists and weights for metadata_schemas.synthetic (data only)."""

@@ -1,0 +1,1 @@
+"""Vocabulary data files (one JSON file per vocabulary); a package so that wheels ship them."""

@@ -1,0 +1,114 @@
+"""Cross-cutting web machinery, set up once per app by :func:`init_extensions`.
+
+* flask-babel: interface language per request (see :mod:`portal.i18n`).
+* flask-wtf ``CSRFProtect``: every POST/PUT/PATCH/DELETE needs a CSRF token,
+  except the OAI-PMH blueprint (harvesters POST without a session, and OAI-PMH
+  changes nothing). The JSON API is read-only (GET), so never checked.
+* flask-limiter (``limiter``, in-memory): areas decorate their sensitive views,
+  e.g. ``@limiter.limit("10/minute")`` on the staff login. No global limit: a
+  whole school often shares one IP address.
+* Security headers on every response: a CSP without inline scripts or styles,
+  ``nosniff``, a strict referrer policy, no framing.
+* Error pages: see :mod:`portal.views._errors`.
+* ``/static/…`` served from the repository's ``static/`` folder.
+
+State lives in ``app.extensions`` (flask-babel, flask-wtf and flask-limiter put
+theirs there); the module-level objects keep no app.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Flask, Response, request, send_from_directory
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from . import i18n
+
+babel = Babel()
+csrf = CSRFProtect()
+#: Decorate views with ``@limiter.limit("10/minute")``; storage is per process.
+limiter = Limiter(get_remote_address, storage_uri="memory://", headers_enabled=True)
+
+#: Blueprints (module paths) whose POSTs carry no CSRF token by design.
+CSRF_EXEMPT_BLUEPRINTS = ("portal.oai.views",)
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def init_extensions(app: Flask) -> None:
+    home = Path(app.config["MAWARID_HOME"])
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
+                          str(i18n.compile_catalogues(home / "translations")))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("MAWARID_STATIC_FOLDER", str(_static_folder()))
+    # Staff forms are long; an hour keeps a half-written record submittable.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 3600)
+
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_locale=i18n.DEFAULT_LANGUAGE)
+    csrf.init_app(app)
+    for path in CSRF_EXEMPT_BLUEPRINTS:
+        csrf.exempt(importlib.import_module(path).bp)
+    limiter.init_app(app)
+
+    app.before_request(i18n.remember_choice)
+    app.after_request(_security_headers)
+
+    from .views import _errors, _present
+    _errors.register(app)
+    _present.register(app)
+
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static)
+
+
+def _static_folder() -> Path:
+    from . import STATIC_FOLDER
+    return Path(STATIC_FOLDER)
+
+
+def _static(filename: str) -> Response:
+    from flask import current_app
+    return send_from_directory(current_app.config["MAWARID_STATIC_FOLDER"], filename,
+                               max_age=3600)
+
+
+def _security_headers(response: Response) -> Response:
+    # setdefault: a view that needs a different policy (a dashboard, an embed)
+    # sets its own header and keeps it.
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    from flask import current_app
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if response.mimetype == "text/html":
+        # The same URL renders differently by language choice (cookie) and browser.
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    return response

@@ -1,0 +1,178 @@
+"""The arguments of an OAI-PMH request, checked against the verb table (spec 3.1, 4).
+
+``parse_request`` turns the raw multi-valued arguments of a GET or POST into an
+:class:`OAIRequest`, or raises :class:`~portal.oai.errors.BadVerb` /
+:class:`~portal.oai.errors.BadArgument` naming what was wrong. Every value that
+may later be echoed as an attribute of ``<request>`` is checked here against the
+syntax the OAI-PMH schema gives that attribute, so that an echo can never make
+the response invalid.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Mapping
+
+from .errors import BadArgument, BadVerb
+
+
+@dataclass(frozen=True)
+class VerbArguments:
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    exclusive: str | None = None
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        extra = (self.exclusive,) if self.exclusive else ()
+        return frozenset(self.required + self.optional + extra)
+
+
+_LIST = VerbArguments(required=("metadataPrefix",), optional=("from", "until", "set"),
+                      exclusive="resumptionToken")
+
+#: The six verbs and their arguments (spec section 4).
+VERBS: dict[str, VerbArguments] = {
+    "Identify": VerbArguments(),
+    "ListMetadataFormats": VerbArguments(optional=("identifier",)),
+    "ListSets": VerbArguments(exclusive="resumptionToken"),
+    "GetRecord": VerbArguments(required=("identifier", "metadataPrefix")),
+    "ListIdentifiers": _LIST,
+    "ListRecords": _LIST,
+}
+
+#: Longest argument value accepted; far above any real identifier or token.
+MAX_VALUE = 2048
+
+# Syntaxes of the schema's attribute types (OAI-PMH.xsd) and of an absolute URI.
+_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+_SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-_.!~*'();/?:@&=+$,]|%[0-9A-Fa-f]{2})+")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+# Characters XML 1.0 cannot carry, even escaped: a value holding one cannot be echoed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class DateBound:
+    """A ``from``/``until`` value: the instant and the granularity it was given at."""
+
+    text: str
+    value: datetime
+    day: bool
+
+
+@dataclass(frozen=True)
+class OAIRequest:
+    verb: str
+    args: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> str | None:
+        return self.args.get(name)
+
+
+def parse_request(items: Iterable[tuple[str, str]]) -> OAIRequest:
+    """Check the (key, value) pairs of one request; raise BadVerb or BadArgument."""
+    values: dict[str, list[str]] = {}
+    for key, value in items:
+        values.setdefault(key, []).append(value)
+
+    verbs = values.pop("verb", [])
+    if not verbs:
+        raise BadVerb("the verb argument is missing")
+    if len(verbs) > 1:
+        raise BadVerb("the verb argument is repeated")
+    verb = verbs[0]
+    if verb not in VERBS:
+        shown = _shown(verb)
+        raise BadVerb(f"{shown} is not an OAI-PMH verb; the verbs are " + ", ".join(VERBS))
+    spec = VERBS[verb]
+
+    illegal = sorted(k for k in values if k not in spec.allowed)
+    if illegal:
+        raise BadArgument(f"{', '.join(_shown(k) for k in illegal)}: not an argument of {verb}"
+                          + (f" (its arguments: {', '.join(sorted(spec.allowed))})"
+                             if spec.allowed else " (it takes none)"))
+    repeated = sorted(k for k, v in values.items() if len(v) > 1)
+    if repeated:
+        raise BadArgument(f"repeated argument: {', '.join(repeated)}")
+    args = {k: v[0] for k, v in values.items()}
+    for key, value in args.items():
+        _check_value(key, value)
+
+    if spec.exclusive and spec.exclusive in args:
+        others = sorted(k for k in args if k != spec.exclusive)
+        if others:
+            raise BadArgument(f"{spec.exclusive} is an exclusive argument: it cannot come with "
+                              + ", ".join(others))
+        return OAIRequest(verb, args)
+    missing = [k for k in spec.required if k not in args]
+    if missing:
+        raise BadArgument(f"{verb} needs the argument{'s' if len(missing) > 1 else ''} "
+                          + ", ".join(missing))
+    if "from" in args or "until" in args:
+        date_range(args.get("from"), args.get("until"))
+    return OAIRequest(verb, args)
+
+
+def _shown(text: str) -> str:
+    """A hostile value, shortened and stripped of what XML cannot carry, for a message."""
+    text = _NOT_XML.sub("\ufffd", text)
+    return repr(text if len(text) <= 60 else text[:60] + "…")
+
+
+def _check_value(key: str, value: str) -> None:
+    if not value:
+        raise BadArgument(f"the argument {key} is empty")
+    if len(value) > MAX_VALUE:
+        raise BadArgument(f"the argument {key} is too long ({len(value)} characters, "
+                          f"at most {MAX_VALUE})")
+    if _NOT_XML.search(value):
+        raise BadArgument(f"the argument {key} holds a control character")
+    if key == "metadataPrefix" and not _PREFIX.fullmatch(value):
+        raise BadArgument(f"metadataPrefix {_shown(value)} has an illegal syntax")
+    if key == "set" and not _SET_SPEC.fullmatch(value):
+        raise BadArgument(f"set {_shown(value)} has an illegal syntax (a setSpec such as "
+                          "level:primaire:1ap)")
+    if key == "identifier" and not _URI.fullmatch(value):
+        raise BadArgument(f"identifier {_shown(value)} is not a URI "
+                          "(identifiers look like oai:<repository>:<resource id>)")
+    if key in ("from", "until"):
+        parse_date(key, value)
+
+
+def parse_date(key: str, text: str) -> DateBound:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ssZ`` (UTC), the two granularities we accept."""
+    day = bool(_DAY.fullmatch(text))
+    if not day and not _SECONDS.fullmatch(text):
+        raise BadArgument(f"{key} {_shown(text)} is not a UTC date: expected YYYY-MM-DD or "
+                          "YYYY-MM-DDThh:mm:ssZ")
+    try:
+        value = datetime.strptime(text, "%Y-%m-%d" if day else "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        raise BadArgument(f"{key} {_shown(text)} is not a valid date") from None
+    return DateBound(text, value, day)
+
+
+def date_range(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """Inclusive bounds at seconds granularity; ``until`` given as a day ends with that day."""
+    low = parse_date("from", since) if since else None
+    high = parse_date("until", until) if until else None
+    if low and high and low.day != high.day:
+        raise BadArgument("from and until have different granularities "
+                          f"({low.text} and {high.text})")
+    if low and high and low.value > high.value:
+        raise BadArgument(f"from ({low.text}) is later than until ({high.text})")
+    end = None
+    if high:
+        end = high.value.replace(hour=23, minute=59, second=59) if high.day else high.value
+    return (low.value if low else None), end
+
+
+def request_attributes(request: OAIRequest | None) -> Mapping[str, str]:
+    """The attributes echoed on ``<request>``: the verb and its arguments, or nothing."""
+    if request is None:
+        return {}
+    return {"verb": request.verb, **request.args}

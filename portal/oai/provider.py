@@ -1,0 +1,282 @@
+"""The OAI-PMH data provider: one method per verb, no Flask in here.
+
+:meth:`DataProvider.respond` takes the request's (key, value) pairs and returns
+a :class:`Reply` — an iterator of UTF-8 chunks plus a ``close`` callback for the
+database cursor a list page streams from. Every error condition is raised
+*before* the first byte is produced (a list peeks at its first row), so a
+response is either a complete answer or a complete ``<error>`` document.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import resources
+from typing import Any, Callable, Iterable, Iterator, Mapping
+from xml.sax.saxutils import escape, quoteattr
+
+from . import render
+from .arguments import OAIRequest, date_range, parse_request, request_attributes
+from .errors import (NO_ECHO, BadResumptionToken, CannotDisseminateFormat, IdDoesNotExist,
+                     NoMetadataFormats, NoRecordsMatch, OAIError)
+from .formats import FORMATS, get_format
+from .repository import Item, ListQuery, OAIRepository
+from .sets import OAI_DC, sets_xml
+from .tokens import ResumptionState, TokenCodec, parse_stamp, stamp
+
+DEFAULT_PAGE_SIZE = {"ListRecords": 100, "ListIdentifiers": 500}
+
+
+@dataclass
+class Reply:
+    chunks: Iterator[bytes]
+    close: Callable[[], None] = lambda: None
+    #: How many records or headers the reply carries (for usage statistics).
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    base_url: str                # the /oai URL itself
+    repository_id: str
+    admin_email: str
+    page_size: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PAGE_SIZE))
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "ProviderSettings":
+        base = str(config.get("MAWARID_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        return cls(
+            base_url=base + "/oai",
+            repository_id=config.get("MAWARID_OAI_REPOSITORY_ID") or "mawarid.men.gov.ma",
+            admin_email=config.get("MAWARID_ADMIN_EMAIL") or "lnrn@men.gov.ma",
+            page_size={
+                "ListRecords": _positive(config.get("MAWARID_OAI_PAGE_SIZE"), 100),
+                "ListIdentifiers": _positive(config.get("MAWARID_OAI_IDENTIFIERS_PAGE_SIZE"), 500),
+            })
+
+
+def _positive(value: Any, default: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
+
+
+def _texts() -> dict[str, Any]:
+    return json.loads(resources.files(__package__).joinpath("identify.json")
+                      .read_text(encoding="utf-8"))
+
+
+class DataProvider:
+    def __init__(self, repository: OAIRepository, codec: TokenCodec, settings: ProviderSettings,
+                 vocabularies: Mapping[str, Any]) -> None:
+        self.repository = repository
+        self.codec = codec
+        self.settings = settings
+        self.vocabularies = vocabularies
+        self._texts = _texts()
+        self._sets_xml: str | None = None
+
+    # Entry point --------------------------------------------------------------
+
+    def respond(self, items: Iterable[tuple[str, str]], *, now: datetime | None = None) -> Reply:
+        now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+        request: OAIRequest | None = None
+        try:
+            request = parse_request(items)
+            return getattr(self, request.verb)(request, now)
+        except OAIError as exc:
+            echo = None if exc.code in NO_ECHO else request
+            return self.error_reply(now, echo, exc)
+
+    def error_reply(self, now: datetime, request: OAIRequest | None, exc: OAIError) -> Reply:
+        text = (render.open_response(now, self.settings.base_url, request_attributes(request))
+                + render.error(exc.code, exc.message) + render.CLOSE)
+        return Reply(iter([text.encode("utf-8")]))
+
+    def _simple(self, request: OAIRequest, now: datetime, body: str) -> Reply:
+        text = (render.open_response(now, self.settings.base_url, request_attributes(request))
+                + f"<{request.verb}>\n{body}</{request.verb}>\n" + render.CLOSE)
+        return Reply(iter([text.encode("utf-8")]))
+
+    # Verbs --------------------------------------------------------------------
+
+    def Identify(self, request: OAIRequest, now: datetime) -> Reply:
+        texts = self._texts
+        earliest = self.repository.earliest_datestamp()
+        sample = self.identifier_of(self.repository.sample_resource_id() or "lnrn-0001")
+        titles = "".join(f"<dc:title xml:lang={quoteattr(lang)}>{escape(text)}</dc:title>"
+                         for lang, text in texts["titles"].items())
+        languages = "".join(f"<dc:language>{escape(code)}</dc:language>"
+                            for code in texts["languages"])
+        body = "".join((
+            render.element("repositoryName", texts["repositoryName"]),
+            render.element("baseURL", self.settings.base_url),
+            render.element("protocolVersion", "2.0"),
+            render.element("adminEmail", self.settings.admin_email),
+            render.element("earliestDatestamp",
+                           stamp(earliest) if earliest else texts["emptyEarliestDatestamp"]),
+            render.element("deletedRecord", "persistent"),
+            render.element("granularity", "YYYY-MM-DDThh:mm:ssZ"),
+            "\n<description>"
+            '<oai-identifier xmlns="http://www.openarchives.org/OAI/2.0/oai-identifier" '
+            'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier '
+            'http://www.openarchives.org/OAI/2.0/oai-identifier.xsd">'
+            "<scheme>oai</scheme>",
+            render.element("repositoryIdentifier", self.settings.repository_id),
+            "<delimiter>:</delimiter>",
+            render.element("sampleIdentifier", sample),
+            "</oai-identifier></description>\n",
+            f"<description>{OAI_DC}{titles}",
+            render.element("dc:publisher", texts["publisher"]),
+            languages,
+            render.element("dc:identifier", self.settings.base_url),
+            "</oai_dc:dc></description>\n",
+        ))
+        return self._simple(request, now, body)
+
+    def ListMetadataFormats(self, request: OAIRequest, now: datetime) -> Reply:
+        identifier = request.get("identifier")
+        formats = list(FORMATS.values())
+        if identifier is not None:
+            found = self.repository.formats_of(identifier)
+            if found is None:
+                raise IdDoesNotExist(f"no item has the identifier {identifier}")
+            if not found:
+                raise NoMetadataFormats(f"no metadata format is available for {identifier}")
+            formats = found
+        body = "".join(
+            "<metadataFormat>" + render.element("metadataPrefix", f.prefix)
+            + render.element("schema", f.schema) + render.element("metadataNamespace", f.namespace)
+            + "</metadataFormat>\n" for f in formats)
+        return self._simple(request, now, body)
+
+    def ListSets(self, request: OAIRequest, now: datetime) -> Reply:
+        if request.get("resumptionToken"):
+            raise BadResumptionToken("ListSets is answered in one response; this repository "
+                                     "issued no resumptionToken for it")
+        if self._sets_xml is None:
+            self._sets_xml = sets_xml(self.vocabularies)
+        return self._simple(request, now, self._sets_xml)
+
+    def GetRecord(self, request: OAIRequest, now: datetime) -> Reply:
+        identifier = request.args["identifier"]
+        fmt = get_format(request.args["metadataPrefix"])
+        item = self.repository.get(identifier, fmt)
+        if item is None:
+            raise IdDoesNotExist(f"no item has the identifier {identifier}")
+        if not item.deleted and not item.metadata:
+            raise CannotDisseminateFormat(f"{identifier} is not available in {fmt.prefix}")
+        body = render.record(item.identifier, item.datestamp, item.deleted, item.sets,
+                             item.metadata)
+        reply = self._simple(request, now, body)
+        reply.count = 1
+        return reply
+
+    def ListIdentifiers(self, request: OAIRequest, now: datetime) -> Reply:
+        return self._list(request, now, with_metadata=False)
+
+    def ListRecords(self, request: OAIRequest, now: datetime) -> Reply:
+        return self._list(request, now, with_metadata=True)
+
+    # Lists --------------------------------------------------------------------
+
+    def _list(self, request: OAIRequest, now: datetime, *, with_metadata: bool) -> Reply:
+        token = request.get("resumptionToken")
+        if token is not None:
+            state = self.codec.loads(token, verb=request.verb)
+            fmt = FORMATS.get(state.prefix)
+            if fmt is None:
+                raise BadResumptionToken(f"this resumptionToken names the format {state.prefix}, "
+                                         "no longer disseminated")
+            query = ListQuery(fmt, state.set,
+                              parse_stamp(state.since) if state.since else None,
+                              parse_stamp(state.until) if state.until else None)
+            after = (parse_stamp(state.datestamp), state.identifier)
+            cursor, size = state.cursor, state.size
+        else:
+            fmt = get_format(request.args["metadataPrefix"])
+            since, until = date_range(request.get("from"), request.get("until"))
+            query = ListQuery(fmt, request.get("set"), since, until)
+            size = self.repository.count(query)
+            if size == 0:
+                raise NoRecordsMatch("no record matches " + _describe(query))
+            after, cursor = None, 0
+
+        limit = self.settings.page_size[request.verb]
+        stack = ExitStack()
+        try:
+            items = stack.enter_context(self.repository.page(
+                query, after=after, limit=limit + 1, with_metadata=with_metadata))
+            first = next(items, None)
+        except BaseException:
+            stack.close()
+            raise
+        if first is None:
+            stack.close()
+            raise NoRecordsMatch("no record matches " + _describe(query)
+                                 + (" after this resumptionToken" if token else ""))
+        head = render.open_response(now, self.settings.base_url, request_attributes(request))
+        chunks = self._stream(request.verb, head, first, items, stack, query, limit, cursor, size,
+                              with_metadata)
+        return Reply(chunks, stack.close, count=limit)
+
+    def _stream(self, verb: str, head: str, first: Item, items: Iterator[Item], stack: ExitStack,
+                query: ListQuery, limit: int, cursor: int, size: int,
+                with_metadata: bool) -> Iterator[bytes]:
+        writer = render.Writer()
+        try:
+            yield from writer.write(head + f"<{verb}>\n")
+            sent, last, more = 0, first, False
+            item: Item | None = first
+            while item is not None:
+                if sent == limit:
+                    more = True        # the (limit+1)th row: there is a next page
+                    break
+                if with_metadata:
+                    text = render.record(item.identifier, item.datestamp, item.deleted,
+                                         item.sets, item.metadata)
+                else:
+                    text = render.header(item.identifier, item.datestamp, item.deleted,
+                                         item.sets) + "\n"
+                yield from writer.write(text)
+                sent += 1
+                last = item
+                item = next(items, None)
+            stack.close()               # release the cursor before the tail is written
+            total = max(size, cursor + sent + (1 if more else 0))
+            if more:
+                state = ResumptionState(
+                    verb=verb, prefix=query.format.prefix, set=query.set,
+                    since=stamp(query.since) if query.since else None,
+                    until=stamp(query.until) if query.until else None,
+                    datestamp=stamp(last.datestamp), identifier=last.identifier,
+                    cursor=cursor + sent, size=total)
+                token, expires = self.codec.dumps(state)
+                yield from writer.write(render.resumption_token(token, size=total, cursor=cursor,
+                                                                expires=expires))
+            elif cursor > 0 or size > sent:
+                # The last page of an incomplete list: an empty token closes it (spec 3.5).
+                yield from writer.write(render.resumption_token("", size=total, cursor=cursor))
+            yield from writer.write(f"</{verb}>\n" + render.CLOSE)
+            yield writer.flush()
+        finally:
+            stack.close()
+
+    # Identifiers --------------------------------------------------------------
+
+    def identifier_of(self, resource_id: str) -> str:
+        return f"oai:{self.settings.repository_id}:{resource_id}"
+
+
+def _describe(query: ListQuery) -> str:
+    parts = [f"metadataPrefix={query.format.prefix}"]
+    if query.set:
+        parts.append(f"set={query.set}")
+    if query.since:
+        parts.append(f"from={stamp(query.since)}")
+    if query.until:
+        parts.append(f"until={stamp(query.until)}")
+    return ", ".join(parts)

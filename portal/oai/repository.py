@@ -1,0 +1,159 @@
+"""Reads over the catalogue's OAI tables (``oai_item``, ``oai_item_set``).
+
+The catalogue writes those tables in the same transaction as a publication, an
+edit or a withdrawal, with every metadata format already rendered, so the
+queries here only select rows. A list page is a keyset read on the
+``(datestamp, identifier)`` index — ``WHERE (datestamp, identifier) > (last
+sent) ORDER BY datestamp, identifier LIMIT n+1`` — never an OFFSET, so the last
+page of a large repository is as fast as the first, and rows are streamed from
+the cursor (``yield_per``) rather than loaded as a whole.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterator
+
+from sqlalchemy import and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy.engine import Connection, Engine
+
+from catalogue.store.models import OAIItem, OAIItemSet
+
+from .formats import FORMATS, MetadataFormat
+
+ITEM = OAIItem.__table__
+ITEM_SET = OAIItemSet.__table__
+
+#: Rows pulled from the database cursor at a time while streaming a page.
+FETCH_CHUNK = 100
+
+
+@dataclass(frozen=True)
+class Item:
+    identifier: str
+    datestamp: datetime
+    deleted: bool
+    sets: tuple[str, ...]
+    metadata: str | None = None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a ListIdentifiers/ListRecords harvest asked for; bounds inclusive."""
+
+    format: MetadataFormat
+    set: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class OAIRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # Single items ------------------------------------------------------------
+
+    def earliest_datestamp(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.min(ITEM.c.datestamp))).scalar()
+
+    def sample_resource_id(self) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(ITEM.c.resource_id).order_by(ITEM.c.datestamp)
+                                .limit(1)).scalar()
+
+    def formats_of(self, identifier: str) -> list[MetadataFormat] | None:
+        """The formats item ``identifier`` can be disseminated in; None if it does not exist."""
+        columns = [ITEM.c[f.column].isnot(None).label(f.prefix) for f in FORMATS.values()]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(ITEM.c.deleted, *columns)
+                               .where(ITEM.c.identifier == identifier)).first()
+        if row is None:
+            return None
+        mapping = row._mapping
+        # A deleted record is listed (as deleted) in every format, as in ListRecords.
+        return [f for f in FORMATS.values() if mapping[f.prefix] or mapping["deleted"]]
+
+    def get(self, identifier: str, fmt: MetadataFormat) -> Item | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(ITEM.c.resource_id, ITEM.c.identifier, ITEM.c.datestamp,
+                                      ITEM.c.deleted, ITEM.c[fmt.column])
+                               .where(ITEM.c.identifier == identifier)).first()
+            if row is None:
+                return None
+            sets = self._sets(conn, [row.resource_id])
+        return Item(row.identifier, row.datestamp, bool(row.deleted),
+                    sets.get(row.resource_id, ()), row[4])
+
+    # Lists -------------------------------------------------------------------
+
+    def _conditions(self, query: ListQuery) -> list:
+        column = ITEM.c[query.format.column]
+        conditions = [or_(ITEM.c.deleted.is_(True), column.isnot(None))]
+        if query.since is not None:
+            conditions.append(ITEM.c.datestamp >= query.since)
+        if query.until is not None:
+            conditions.append(ITEM.c.datestamp <= query.until)
+        if query.set:
+            # A set holds its own members and those of every set below it ("a:b" ⊂ "a"):
+            # the range [spec:, spec;) is every spec starting with "spec:" (";" follows ":").
+            spec = query.set
+            conditions.append(exists().where(
+                ITEM_SET.c.resource_id == ITEM.c.resource_id,
+                or_(ITEM_SET.c.set_spec == spec,
+                    and_(ITEM_SET.c.set_spec > literal(spec + ":"),
+                         ITEM_SET.c.set_spec < literal(spec + ";")))))
+        return conditions
+
+    def count(self, query: ListQuery) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(ITEM)
+                                .where(*self._conditions(query))).scalar_one()
+
+    @contextmanager
+    def page(self, query: ListQuery, *, after: tuple[datetime, str] | None, limit: int,
+             with_metadata: bool) -> Iterator[Iterator[Item]]:
+        """Up to ``limit`` items after the keyset position ``after``, streamed.
+
+        A context manager: the connection stays open while the caller iterates.
+        """
+        columns = [ITEM.c.resource_id, ITEM.c.identifier, ITEM.c.datestamp, ITEM.c.deleted]
+        if with_metadata:
+            columns.append(ITEM.c[query.format.column])
+        conditions = self._conditions(query)
+        if after is not None:
+            conditions.append(tuple_(ITEM.c.datestamp, ITEM.c.identifier) > tuple_(*after))
+        stmt = (select(*columns).where(*conditions)
+                .order_by(ITEM.c.datestamp, ITEM.c.identifier).limit(limit))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=FETCH_CHUNK).execute(stmt)
+            try:
+                yield self._items(conn, result, with_metadata)
+            finally:
+                result.close()
+
+    def _items(self, conn: Connection, result, with_metadata: bool) -> Iterator[Item]:
+        for chunk in result.partitions():
+            sets = self._sets(conn, [row.resource_id for row in chunk])
+            for row in chunk:
+                yield Item(row.identifier, row.datestamp, bool(row.deleted),
+                           sets.get(row.resource_id, ()), row[4] if with_metadata else None)
+
+    @staticmethod
+    def _sets(conn: Connection, resource_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """Set memberships of a chunk of items, each with its ancestors (``a:b`` → ``a``)."""
+        found: dict[str, list[str]] = {}
+        if not resource_ids:
+            return {}
+        rows = conn.execute(select(ITEM_SET.c.resource_id, ITEM_SET.c.set_spec)
+                            .where(ITEM_SET.c.resource_id.in_(resource_ids))
+                            .order_by(ITEM_SET.c.resource_id, ITEM_SET.c.set_spec))
+        for resource_id, spec in rows:
+            specs = found.setdefault(resource_id, [])
+            parts = spec.split(":")
+            for depth in range(1, len(parts) + 1):
+                prefix = ":".join(parts[:depth])
+                if prefix not in specs:
+                    specs.append(prefix)
+        return {k: tuple(sorted(v)) for k, v in found.items()}

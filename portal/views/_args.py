@@ -1,0 +1,224 @@
+"""Query-string arguments of the public pages and the JSON API, as marshmallow schemas.
+
+A request's arguments are loaded once (:func:`load_args`); anything wrong
+becomes a 400 whose ``errors`` name the parameter, in the visitor's language.
+Facet values may be given as term ids, notations or labels in any language
+(``level=1AC``, ``subject=رياضيات``): they are resolved to ids through the
+vocabularies, so links built by hand or by partners keep working.
+
+The same schemas feed the OpenAPI document (:mod:`portal.views._openapi`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Mapping
+
+from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from metadata_schemas.errors import UnknownTermError
+
+from ._errors import bad_request
+
+MAX_QUERY = 500
+MAX_VALUE = 200
+MAX_VALUES = 30
+MAX_PAGE = 500           # deep paging is a crawler's game; the index stays fast
+MAX_SIZE = 100
+CONTENT_LANGUAGES = ("fr", "ar", "en", "zgh")
+SORTS = ("relevance", "date", "title")
+
+#: Facet parameter → vocabulary whose terms it takes (``None``: free values).
+FACET_VOCABULARIES: dict[str, str | None] = {
+    "cycle": "level",
+    "level": "level",
+    "subject": "subject",
+    "type": "learning_resource_type",
+    "language": "language",
+    "format": None,
+    "licence": "licence",
+    "acquisition_mode": "acquisition_mode",
+    "publisher": None,
+    "year": None,
+}
+FACETS = tuple(FACET_VOCABULARIES)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_YEAR = re.compile(r"^\d{4}$")
+
+_ERRORS = {"invalid": _l("Valeur incorrecte."), "required": _l("Paramètre obligatoire."),
+           "null": _l("Valeur vide.")}
+_INT_ERRORS = {"invalid": _l("Nombre entier attendu."), "required": _l("Paramètre obligatoire."),
+               "too_large": _l("Nombre trop grand.")}
+
+
+class Text(fields.String):
+    """A text parameter: NFC-normalised, trimmed, no control characters, bounded length."""
+
+    def __init__(self, max_length: int = MAX_VALUE, **kwargs: Any) -> None:
+        self.max_length = max_length
+        super().__init__(error_messages=_ERRORS, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _CONTROL.search(text):
+            raise ValidationError(_("Caractère de contrôle interdit (par exemple NUL)."))
+        if len(text) > self.max_length:
+            raise ValidationError(_("Trop long : %(max)d caractères au plus.", max=self.max_length))
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _one_of(choices: tuple[str, ...]):
+    def check(value: str) -> None:
+        if value not in choices:
+            raise ValidationError(_("Valeur inconnue ; valeurs possibles : %(choices)s.",
+                                    choices=", ".join(choices)))
+    return check
+
+
+def _page_limit(value: int) -> None:
+    if value < 1 or value > MAX_PAGE:
+        raise ValidationError(_("Page entre 1 et %(max)d.", max=MAX_PAGE))
+
+
+def _size_limit(value: int) -> None:
+    if value < 0 or value > MAX_SIZE:
+        raise ValidationError(_("Taille entre 0 et %(max)d.", max=MAX_SIZE))
+
+
+def _values(**kwargs: Any) -> fields.List:
+    def count(values: list) -> None:
+        if len(values) > MAX_VALUES:
+            raise ValidationError(_("Trop de valeurs : %(max)d au plus.", max=MAX_VALUES))
+    return fields.List(Text(), validate=count, load_default=list, **kwargs)
+
+
+def _int(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=False, error_messages=_INT_ERRORS, **kwargs)
+
+
+class _SearchBase(Schema):
+    """``/search``, ``/search.json`` and ``/api/search``; facet fields are added below."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    q = Text(max_length=MAX_QUERY, load_default="",
+             metadata={"description": "Words to look for, in French or Arabic (stems and "
+                                      "variants match)."})
+    sort = Text(load_default="relevance", validate=_one_of(SORTS),
+                metadata={"description": "relevance, date (newest first) or title."})
+    page = _int(load_default=1, validate=_page_limit,
+                metadata={"description": f"1-based page number, at most {MAX_PAGE}."})
+    size = _int(load_default=20, validate=_size_limit,
+                metadata={"description": f"hits per page, 0 (facets only) to {MAX_SIZE}."})
+    lang = Text(load_default=None, validate=_one_of(CONTENT_LANGUAGES),
+                metadata={"description": "language of titles and labels (default: the "
+                                         "interface language)."})
+
+    @post_load
+    def _resolve_terms(self, data: dict, **_kw: Any) -> dict:
+        errors: dict[str, list[str]] = {}
+        data["filters"] = {}
+        for name, vocab_id in FACET_VOCABULARIES.items():
+            values = data.pop(name, []) or []
+            resolved: list[str] = []
+            for value in values:
+                if not value:
+                    continue
+                try:
+                    resolved.append(_resolve(vocab_id, name, value))
+                except ValidationError as exc:
+                    errors.setdefault(name, []).extend(exc.messages)
+            if resolved:
+                data["filters"][name] = list(dict.fromkeys(resolved))
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+SearchArgs = type("SearchArgs", (_SearchBase,), {
+    name: _values(metadata={
+        "description": f"filter on {name}; repeat the parameter for OR within the facet"
+                       + (f" (terms of vocabulary '{vocab}': id, notation or label)"
+                          if vocab else "")})
+    for name, vocab in FACET_VOCABULARIES.items()})
+
+
+def _resolve(vocab_id: str | None, name: str, value: str) -> str:
+    if vocab_id is None:
+        if name == "year" and not _YEAR.match(value):
+            raise ValidationError(_("Année sur quatre chiffres attendue : %(value)s.", value=value))
+        return value
+    from .. import current_runtime
+    vocab = current_runtime().vocabularies[vocab_id]
+    try:
+        term = vocab.resolve(value)
+    except UnknownTermError as exc:
+        hint = (" " + _("Vouliez-vous dire : %(terms)s ?", terms=", ".join(exc.suggestions))
+                if exc.suggestions else "")
+        raise ValidationError(_("Terme inconnu : %(value)s.", value=value) + hint) from None
+    if name == "cycle" and term.broader is not None:
+        raise ValidationError(_("%(value)s n'est pas un cycle.", value=value))
+    return term.id
+
+
+class SuggestArgs(Schema):
+    """``/api/suggest``: completions for a search box."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    q = Text(max_length=100, required=True,
+             metadata={"description": "the beginning of a word or title"})
+    lang = Text(load_default=None, validate=_one_of(CONTENT_LANGUAGES),
+                metadata={"description": "language of the completions (default: interface)"})
+    limit = _int(load_default=8, validate=validate.Range(1, 20, error=_l("Entre 1 et 20.")),
+                 metadata={"description": "how many completions, 1 to 20"})
+
+
+class LangArgs(Schema):
+    """Endpoints whose only option is the language of labels."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    lang = Text(load_default=None, validate=_one_of(CONTENT_LANGUAGES),
+                metadata={"description": "language of labels (default: the interface language)"})
+
+
+def load_args(schema: Schema, *, ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Load ``request.args`` through ``schema``; list fields take every repeated value."""
+    raw: dict[str, Any] = {}
+    for name, field in schema.fields.items():
+        if name in ignore or name not in request.args:
+            continue
+        values = request.args.getlist(name)
+        raw[name] = values if isinstance(field, fields.List) else values[-1]
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        raise bad_request(_flatten(exc.messages)) from None
+
+
+def _flatten(messages: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if not isinstance(messages, Mapping):
+        return {"query": [str(m) for m in (messages if isinstance(messages, list) else [messages])]}
+    for name, value in messages.items():
+        texts: list[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, Mapping):
+                for child in node.values():
+                    walk(child)
+            elif isinstance(node, (list, tuple)):
+                for child in node:
+                    walk(child)
+            else:
+                texts.append(str(node))
+        walk(value)
+        out[str(name)] = list(dict.fromkeys(texts))
+    return out

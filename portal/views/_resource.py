@@ -1,0 +1,188 @@
+"""A published resource as a readable dict: the LOM record with labels, plus provenance.
+
+Only published resources are public: :func:`published_resource` answers 404 for
+anything else (drafts, submitted, withdrawn, unknown, malformed ids), so the
+public site never reveals that an unpublished id exists.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from flask import url_for
+from flask_babel import format_date, format_decimal, format_timedelta
+from flask_babel import lazy_gettext as _l
+
+from .. import i18n
+from ._errors import not_found
+from ._present import runtime, term_dict
+
+#: Same shape as the catalogue's ids (metadata_schemas.record._RECORD_ID).
+RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+                       r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def published_resource(rid: str):
+    """The resource view, or a 404 in the visitor's language."""
+    message = _l("Aucune ressource publiée ne porte cet identifiant.")
+    if not isinstance(rid, str) or not RESOURCE_ID.match(rid):
+        raise not_found(message, {"id": [str(_l("Identifiant mal formé."))]})
+    from catalogue.errors import NotFound
+    try:
+        view = runtime().resources.get(rid)
+    except NotFound:
+        raise not_found(message) from None
+    if view.status != "published":
+        raise not_found(message)
+    return view
+
+
+def provenance_summary(rid: str) -> dict[str, Any] | None:
+    resources = runtime().resources
+    summary = getattr(resources, "provenance_summary", None)
+    if summary is not None:
+        return summary(rid)
+    document = resources.provenance(rid)
+    return document.get("summary") if isinstance(document, dict) else None
+
+
+def resource_data(view, lang: str) -> dict[str, Any]:
+    record = view.record
+    general = record.get("general", {})
+    educational = record.get("educational", {})
+    technical = record.get("technical", {})
+    rights = record.get("rights", {})
+    title, title_lang = i18n.pick(general.get("title"), lang)
+    levels = _taxa(record, "level", lang)
+    subjects = _taxa(record, "subject", lang)
+    licence = term_dict("licence", rights["licence"], lang) if rights.get("licence") else None
+    location = next((u for u in technical.get("location", []) if _is_web(u)), None)
+    provenance = provenance_summary(view.id)
+    return {
+        "id": view.id,
+        "url": url_for("public.resource", rid=view.id),
+        "json_url": url_for("public.resource_json", rid=view.id),
+        "api_url": url_for("api.resource", rid=view.id),
+        "access_url": url_for("public.access", rid=view.id) if location else None,
+        "title": title, "title_lang": title_lang,
+        "titles": _texts(general.get("title"), lang),
+        "descriptions": _texts(general.get("description"), lang),
+        "keywords": [{"lang": c, "text": t} for kw in general.get("keyword", [])
+                     for c, t in i18n.ordered_langstring(kw, lang)[:1]],
+        "levels": levels, "subjects": subjects,
+        "types": [term_dict("learning_resource_type", t, lang)
+                  for t in educational.get("learning_resource_type", [])],
+        "languages": [term_dict("language", t, lang) for t in general.get("language", [])],
+        "audience": [term_dict("intended_end_user_role", t, lang)
+                     for t in educational.get("intended_end_user_role", [])],
+        "contexts": [term_dict("context", t, lang) for t in educational.get("context", [])],
+        "age_ranges": list(educational.get("typical_age_range", [])),
+        "difficulty": term_dict("difficulty", educational["difficulty"], lang)
+        if educational.get("difficulty") else None,
+        "learning_time": _duration(educational.get("typical_learning_time")),
+        "licence": licence,
+        "cost": rights.get("cost"),
+        "rights_description": _texts(rights.get("description"), lang),
+        "contributors": [{"role": c.get("role"),
+                          "role_label": term_dict("contributor_role", c["role"], lang)["label"]
+                          if c.get("role") else "",
+                          "entities": list(c.get("entity", [])), "date": c.get("date")}
+                         for c in record.get("lifecycle", {}).get("contribute", [])],
+        "version": record.get("lifecycle", {}).get("version"),
+        "duration": _duration(technical.get("duration")),
+        "formats": list(technical.get("format", [])),
+        "size": _size(technical.get("size")),
+        "location": location,
+        "published_at": _iso(view.published_at),
+        "published_label": format_date(view.published_at, "long") if view.published_at else None,
+        "provenance": _provenance(provenance, lang),
+        "record": record,
+    }
+
+
+def _texts(langstring, lang: str) -> list[dict[str, str]]:
+    return [{"lang": c, "text": t, "dir": i18n.text_dir(c)}
+            for c, t in i18n.ordered_langstring(langstring, lang)]
+
+
+def _taxa(record: dict, source: str, lang: str) -> list[dict[str, Any]]:
+    out = []
+    for cls in record.get("classification", []):
+        for path in cls.get("taxon_path", []):
+            if path.get("source") != source or not path.get("taxon"):
+                continue
+            terms = [term_dict(source, t, lang) for t in path["taxon"]]
+            leaf = dict(terms[-1])
+            leaf["path"] = [t["label"] for t in terms]
+            leaf["search_url"] = url_for("public.search", **{"level" if source == "level"
+                                                               else "subject": leaf["id"]})
+            if all(existing["id"] != leaf["id"] for existing in out):
+                out.append(leaf)
+    return out
+
+
+def _provenance(summary: dict | None, lang: str) -> dict[str, Any] | None:
+    if not summary:
+        return None
+    out = dict(summary)
+    if summary.get("mode"):
+        out["mode_label"] = term_dict("acquisition_mode", summary["mode"], lang)["label"]
+    validated = summary.get("validated")
+    if validated:
+        out["validated"] = dict(validated)
+        if validated.get("commission"):
+            out["validated"]["commission_label"] = term_dict(
+                "commission", validated["commission"], lang)["label"]
+        out["validated"]["date_label"] = _date_label(validated.get("date"))
+    published = summary.get("published")
+    if published:
+        out["published"] = dict(published)
+        out["published"]["date_label"] = _date_label(published.get("date"))
+    return out
+
+
+def _date_label(value: str | None) -> str | None:
+    if not value:
+        return None
+    from datetime import date
+    try:
+        return format_date(date.fromisoformat(value[:10]), "long")
+    except ValueError:
+        return value
+
+
+def _iso(value) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _duration(value: str | None) -> dict[str, str] | None:
+    """ISO 8601 duration → ``{"iso": "PT1H5M", "label": "1 heure 5 minutes"}``."""
+    if not value:
+        return None
+    match = _DURATION.match(value)
+    if not match:
+        return {"iso": value, "label": value}
+    y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in match.groups())
+    parts = []
+    for amount, unit in ((y * 365 + mo * 30 + w * 7 + d, "day"), (h, "hour"), (mi, "minute"),
+                         (s, "second")):
+        if amount:
+            parts.append(format_timedelta(timedelta(**{f"{unit}s": amount}), granularity=unit,
+                                          threshold=10_000, format="long"))
+    return {"iso": value, "label": " ".join(parts) or value}
+
+
+def _size(value: Any) -> str | None:
+    if not isinstance(value, int) or value <= 0:
+        return None
+    for unit, factor in ((_l("Go"), 1e9), (_l("Mo"), 1e6), (_l("ko"), 1e3)):
+        if value >= factor:
+            return f"{format_decimal(value / factor, '#,##0.#')} {unit}"
+    unit = _l("octets")
+    return f"{value} {unit}"
+
+
+def _is_web(url: Any) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("https://", "http://"))

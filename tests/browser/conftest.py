@@ -1,0 +1,124 @@
+"""Real-browser fixtures: the real app under waitress, driven by Debian's headless Chromium.
+
+* ``live_server`` (session): the app built by :func:`portal.create_app` over a
+  temporary home seeded with ``tests/portal/portal_corpus.py`` (published through
+  the catalogue), served by waitress on 127.0.0.1 with a free port in a background
+  thread. ``.url``, ``.app``, ``.corpus`` (name → id), ``.home``.
+* ``browser`` (session): Playwright's sync API on ``/usr/bin/chromium`` (never downloads).
+* ``page`` (function): a fresh context (French browser, 1280×900) and page;
+  ``new_page(locale=..., viewport=...)`` for other set-ups.
+* ``screenshot(page, name)``: saves ``test-artifacts/screenshots/<name>.png``.
+
+Every test here is marked ``browser``; run them with ``pytest tests/browser -m browser``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import portal
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _load_corpus():
+    # The corpus lives with the portal tests; load it by path (tests are not packages).
+    spec = importlib.util.spec_from_file_location(
+        "portal_corpus", REPO / "tests" / "portal" / "portal_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Any
+    corpus: dict[str, str]
+    home: Path
+
+
+def _settings(home: Path) -> dict[str, Any]:
+    return {"MAWARID_HOME": str(home),
+            "MAWARID_DATABASE_URL": f"sqlite:///{home / 'mawarid.sqlite3'}",
+            "MAWARID_SEARCH_URL": f"whoosh://{home / 'index'}",
+            "SECRET_KEY": "browser-tests-secret", "MAWARID_BASE_URL": "http://127.0.0.1"}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    from waitress.server import create_server
+    home = tmp_path_factory.mktemp("browser-home")
+    app = portal.create_app(_settings(home))
+    corpus = _load_corpus().seed(app.extensions["mawarid"])
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="mawarid-test")
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10):
+        pass
+    yield LiveServer(url=url, app=app, corpus=corpus, home=home)
+    server.close()
+    thread.join(timeout=5)
+    app.extensions["mawarid"].close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    contexts = []
+
+    def make(locale: str = "fr-FR", viewport: dict | None = None, **options):
+        context = browser.new_context(locale=locale, base_url=live_server.url,
+                                      viewport=viewport or {"width": 1280, "height": 900},
+                                      **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+    return take

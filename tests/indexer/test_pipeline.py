@@ -1,0 +1,207 @@
+"""Pipeline (publish/update/withdraw), atomic rebuild, crash mid-rebuild, concurrent readers."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from indexer import SearchError, SearchQuery, open_backend
+from indexer.pipeline import IndexPipeline
+
+
+@dataclass
+class View:
+    """Shaped like catalogue.services.views.ResourceView (only what the pipeline reads)."""
+    id: str
+    record: dict
+    status: str = "published"
+    acquisition: dict | None = None
+    published_at: datetime | None = datetime(2025, 3, 1)
+    updated_at: datetime | None = datetime(2025, 3, 1)
+
+
+@dataclass
+class Change:
+    kind: str
+    resource: View
+
+
+def view_of(resource, **changes) -> View:
+    base = View(resource.id, resource.record, acquisition={"mode": resource.acquisition_mode},
+                published_at=resource.published_at, updated_at=resource.updated_at)
+    return replace(base, **changes)
+
+
+def titles(backend, q):
+    return {h.id for h in backend.search(SearchQuery(q=q)).hits}
+
+
+def test_publish_update_withdraw(backend, vocabularies, corpus):
+    pipeline = IndexPipeline(backend, vocabularies)
+    c02 = view_of(corpus[1])
+    assert pipeline.apply(Change("published", c02))
+    assert titles(backend, "fractions") == {"c02"} and backend.count() == 1
+    assert pipeline.apply(Change("published", c02))                  # idempotent
+    assert backend.count() == 1
+
+    edited = dict(c02.record, general={**c02.record["general"], "title": {"fr": "Les pourcentages"}})
+    pipeline.apply(Change("updated", replace(c02, record=edited)))
+    assert titles(backend, "fractions") == set()
+    assert titles(backend, "pourcentages") == {"c02"} and backend.count() == 1
+
+    facets = backend.search(SearchQuery()).to_dict()["facets"]
+    assert facets["acquisition_mode"][0]["value"] == "production"
+
+    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))
+    assert backend.count() == 0 and titles(backend, "pourcentages") == set()
+    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))   # idempotent
+    assert backend.search(SearchQuery()).to_dict()["facets"]["subject"] == []
+
+
+def test_an_update_of_an_unpublished_resource_never_reaches_the_index(backend, vocabularies, corpus):
+    pipeline = IndexPipeline(backend, vocabularies)
+    pipeline.apply(Change("updated", view_of(corpus[0], status="draft")))
+    assert backend.count() == 0
+    assert not pipeline.apply(Change("exploded", view_of(corpus[0])))
+
+
+def test_index_failures_are_kept_not_raised(backend, vocabularies, corpus):
+    pipeline = IndexPipeline(backend, vocabularies)
+    broken = view_of(corpus[0], record={"general": "not a dict"})
+    assert pipeline.apply(Change("published", broken)) is False
+    assert pipeline.failures and pipeline.failures[0][1] == "c01"
+    with pytest.raises(Exception):
+        IndexPipeline(backend, vocabularies, strict=True).apply(Change("published", broken))
+
+
+def test_reindex_keeps_only_published_and_reports_progress(backend, vocabularies, corpus):
+    pipeline = IndexPipeline(backend, vocabularies)
+    views = [view_of(r) for r in corpus] + [view_of(corpus[0], id="draft-1", status="draft")]
+    seen = []
+    assert pipeline.reindex(views, total=len(views), progress=seen.append) == 30
+    assert backend.count() == 30 and seen[-1] == 30
+    assert titles(backend, "الكسور") == {"c01"}
+
+
+def generations(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.is_dir())
+
+
+def test_rebuild_switches_atomically_and_keeps_one_previous_generation(tmp_path, vocabularies, corpus):
+    root = tmp_path / "ix"
+    backend = open_backend(f"whoosh://{root}", vocabularies)
+    backend.rebuild(iter(corpus[:10]))
+    first = (root / "CURRENT").read_text().strip()
+    other = open_backend(f"whoosh://{root}", vocabularies)     # e.g. the web server process
+    assert other.count() == 10
+    backend.rebuild(iter(corpus))
+    second = (root / "CURRENT").read_text().strip()
+    assert second != first and backend.count() == 30
+    assert generations(root) == sorted([first, second])
+    import indexer.whoosh_backend as wb
+    other._snap.checked -= wb.REFRESH_CHECK_SECONDS + 1       # as if a second had passed
+    assert other.count() == 30                                 # noticed the switch
+    other.close()
+    backend.close()
+
+
+def test_crash_mid_rebuild_leaves_the_previous_index_serving(tmp_path, vocabularies, corpus):
+    root = tmp_path / "ix"
+    backend = open_backend(f"whoosh://{root}", vocabularies)
+    backend.rebuild(iter(corpus))
+    before = generations(root)
+
+    def crashing():
+        for i, resource in enumerate(corpus):
+            if i == 15:
+                raise RuntimeError("database connection lost")
+            yield resource
+
+    with pytest.raises(RuntimeError, match="connection lost"):
+        backend.rebuild(crashing())
+    assert backend.count() == 30 and titles(backend, "fractions") == {"c02"}
+    assert generations(root) == before                         # partial folder removed
+
+    # a hard crash (no cleanup) leaves a build folder: the next open removes it
+    (root / "build-20260101T000000-deadbeef").mkdir()
+    (root / "build-20260101T000000-deadbeef" / "junk").write_text("x")
+    reopened = open_backend(f"whoosh://{root}", vocabularies)
+    assert generations(root) == before and reopened.count() == 30
+    reopened.close()
+    backend.close()
+
+
+def test_one_rebuild_at_a_time(backend, corpus):
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        yield corpus[0]
+        started.set()
+        release.wait(10)
+        yield corpus[1]
+
+    worker = threading.Thread(target=lambda: backend.rebuild(slow()))
+    worker.start()
+    started.wait(10)
+    with pytest.raises(SearchError) as err:
+        backend.rebuild(iter(corpus))
+    assert err.value.key == "rebuild_in_progress"
+    release.set()
+    worker.join(10)
+    assert backend.count() == 2
+
+
+def test_changes_during_a_rebuild_are_not_lost(backend, vocabularies, corpus):
+    pipeline = IndexPipeline(backend, vocabularies)
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        yield corpus[0]
+        started.set()
+        release.wait(10)
+        yield corpus[1]
+
+    worker = threading.Thread(target=lambda: backend.rebuild(slow()))
+    worker.start()
+    started.wait(10)
+    pipeline.apply(Change("published", view_of(corpus[7])))         # c08 published meanwhile
+    pipeline.apply(Change("withdrawn", view_of(corpus[1], status="withdrawn")))
+    release.set()
+    worker.join(10)
+    assert {h.id for h in backend.search(SearchQuery()).hits} == {"c01", "c08"}
+
+
+def test_searches_from_threads_while_the_pipeline_writes(backend, vocabularies, corpus):
+    pipeline = IndexPipeline(backend, vocabularies)
+    backend.rebuild(iter(corpus[:20]))
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader():
+        queries = ["fractions", "الرياضيات", "", "mathématiques 1AC"]
+        i = 0
+        while not stop.is_set():
+            try:
+                result = backend.search(SearchQuery(q=queries[i % 4], filters={"subject": ["mathematiques"]}))
+                assert result.total >= 0
+                backend.suggest("ma")
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                return
+            i += 1
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for resource in corpus[20:]:
+        pipeline.apply(Change("published", view_of(resource)))
+    for resource in corpus[:5]:
+        pipeline.apply(Change("withdrawn", view_of(resource, status="withdrawn")))
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert not errors, errors[:3]
+    assert backend.count() == 25 and not pipeline.failures

@@ -1,0 +1,281 @@
+"""LOM XML export/import: XSD-valid output, exact round trips, lenient but honest import."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from lxml import etree
+
+from metadata_schemas.errors import MetadataError, RecordValidationError, UnsafeXMLError
+from metadata_schemas.lom_xml import (LOM_NS, lom_to_record, mawarid_identifier,
+                                      record_to_lom, record_to_lom_element)
+from metadata_schemas.record import load_record
+from metadata_schemas.safe_xml import parse_xml
+from tests.metadata.strategies import provenances, record_ids, records
+from tests.support.xsd import assert_valid, lom_loose_schema, lom_strict_schema
+
+SAMPLES = Path(__file__).parent / "samples"
+RECORD_SAMPLES = sorted(p.stem for p in SAMPLES.glob("*.json"))
+NS = {"l": LOM_NS}
+PROVENANCE = {"mode": "achat", "reference": "AO 12/2024/LNRN", "counterpart": "Éditions Al Madariss",
+              "validated": {"date": "2025-01-02", "commission": "validation",
+                            "reference": "PV 3/2025"},
+              "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"}}
+
+
+def sample(name: str) -> dict:
+    return load_record(json.loads((SAMPLES / f"{name}.json").read_text("utf-8")), record=name)
+
+
+def with_id(record: dict, identifier: str) -> dict:
+    expected = copy.deepcopy(record)
+    idents = expected["general"].setdefault("identifier", [])
+    idents.insert(0, {"catalog": "mawarid", "entry": identifier})
+    return expected
+
+
+# -- export is valid ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", RECORD_SAMPLES)
+def test_samples_validate_against_lom_loose(name):
+    assert_valid(lom_loose_schema(), record_to_lom(sample(name)))
+    assert_valid(lom_loose_schema(), record_to_lom(sample(name), identifier="res-0001",
+                                                   provenance=PROVENANCE))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=records(), identifier=record_ids(), provenance=provenances())
+def test_generated_records_validate_and_round_trip(record, identifier, provenance):
+    data = record_to_lom(record, identifier=identifier, provenance=provenance)
+    assert_valid(lom_loose_schema(), data)
+    back = lom_to_record(data, source="generated.xml")
+    assert back == with_id(record, identifier)
+    assert mawarid_identifier(back) == identifier
+
+
+@settings(max_examples=60, deadline=None)
+@given(record=records())
+def test_round_trip_without_identifier(record):
+    assert lom_to_record(record_to_lom(record), source="r.xml") == record
+
+
+def test_records_with_only_lom_terms_pass_lom_strict():
+    record = sample("all_categories")
+    # drop the Mawarid-only terms (video-lesson) and the non-LOM classification sources
+    record["educational"]["learning_resource_type"] = ["lecture", "exercise"]
+    strict = lom_strict_schema()
+    assert_valid(strict, record_to_lom(record, provenance=PROVENANCE))
+    record["educational"]["learning_resource_type"] = ["video-lesson"]
+    assert not strict.validate(etree.fromstring(record_to_lom(record)))
+
+
+# -- the XML itself ----------------------------------------------------------------------
+
+def test_vocabulary_values_use_lom_or_our_vocabulary_as_source():
+    el = record_to_lom_element(sample("all_categories"))
+    types = el.findall("l:educational/l:learningResourceType", NS)
+    pairs = [(t.findtext("l:source", namespaces=NS), t.findtext("l:value", namespaces=NS))
+             for t in types]
+    assert ("LOMv1.0", "lecture") in pairs
+    assert ("LOMv1.0", "narrative text") in pairs
+    assert ("https://mawarid.men.gov.ma/voc/learning_resource_type", "video-lesson") in pairs
+
+
+def test_langstrings_and_vcards():
+    el = record_to_lom_element(sample("tifinagh"))
+    title = {s.get("language"): s.text for s in el.findall("l:general/l:title/l:string", NS)}
+    assert title["zgh"] == "ⵜⵉⵔⵔⴰ ⵏ ⵜⵎⴰⵣⵉⵖⵜ" and title["ar"] == "كتابة الأمازيغية"
+    entity = el.findtext("l:lifeCycle/l:contribute/l:entity", namespaces=NS)
+    assert entity == ('BEGIN:VCARD\nVERSION:3.0\nFN:IRCAM\\, pôle pédagogique\\; équipe "ABC"\n'
+                      "END:VCARD")
+
+
+def test_rights_description_carries_licence_label_and_url():
+    el = record_to_lom_element(sample("arabic_only"))
+    strings = {s.get("language"): s.text
+               for s in el.findall("l:rights/l:description/l:string", NS)}
+    assert strings["fr"].startswith("Creative Commons") \
+        and strings["fr"].endswith("<https://creativecommons.org/licenses/by-sa/4.0/>")
+    assert strings["ar"].endswith("<https://creativecommons.org/licenses/by-sa/4.0/>\n\nيرجى ذكر المصدر")
+    assert lom_to_record(etree.tostring(el), source="x")["rights"] == \
+        {"cost": False, "licence": "cc-by-sa-4.0", "description": {"ar": "يرجى ذكر المصدر"}}
+
+
+def test_licence_without_public_url_round_trips_by_its_uri():
+    record = sample("tifinagh")
+    data = record_to_lom(record)
+    assert b"https://mawarid.men.gov.ma/voc/licence/all-rights-reserved-ministry" in data
+    assert lom_to_record(data, source="x")["rights"]["licence"] == "all-rights-reserved-ministry"
+
+
+def test_taxon_path_names_our_vocabulary_and_bilingual_labels():
+    el = record_to_lom_element(sample("arabic_only"))
+    path = el.find("l:classification/l:taxonPath", NS)
+    assert path.findtext("l:source/l:string[@language='x-none']", namespaces=NS) == \
+        "https://mawarid.men.gov.ma/voc/level"
+    assert [t.findtext("l:id", namespaces=NS) for t in path.findall("l:taxon", NS)] == \
+        ["primaire", "5ap"]
+    labels = {s.get("language") for s in path.findall("l:taxon/l:entry/l:string", NS)}
+    assert {"fr", "ar"} <= labels
+
+
+def test_provenance_entries_are_written():
+    el = record_to_lom_element(sample("minimal"), identifier="res-0001", provenance=PROVENANCE)
+    first = el.find("l:general/l:identifier", NS)
+    assert (first.findtext("l:catalog", namespaces=NS), first.findtext("l:entry", namespaces=NS)) \
+        == ("mawarid", "res-0001")
+    roles = {c.findtext("l:role/l:value", namespaces=NS): c
+             for c in el.findall("l:lifeCycle/l:contribute", NS)}
+    assert "FN:Laboratoire national des ressources numériques" in \
+        roles["publisher"].findtext("l:entity", namespaces=NS)
+    assert roles["publisher"].findtext("l:date/l:dateTime", namespaces=NS) == \
+        "2025-01-05T10:00:00.0Z"
+    assert "FN:Éditions Al Madariss" in roles["content provider"].findtext("l:entity",
+                                                                           namespaces=NS)
+    validator = el.find("l:metaMetadata/l:contribute", NS)
+    assert validator.findtext("l:role/l:value", namespaces=NS) == "validator"
+    assert "FN:Commission de validation" in validator.findtext("l:entity", namespaces=NS)
+    assert validator.findtext("l:date/l:dateTime", namespaces=NS) == "2025-01-02"
+    assert "PV 3/2025" in validator.findtext("l:date/l:description/l:string", namespaces=NS)
+    acquisition = el.find("l:metaMetadata/l:identifier", NS)
+    assert acquisition.findtext("l:entry", namespaces=NS) == "AO 12/2024/LNRN"
+
+
+@pytest.mark.parametrize("name", RECORD_SAMPLES)
+def test_samples_round_trip_with_provenance_ignored_on_import(name):
+    record = sample(name)
+    data = record_to_lom(record, identifier="res-0001", provenance=PROVENANCE)
+    assert lom_to_record(data, source=f"{name}.xml") == with_id(record, "res-0001")
+
+
+def test_existing_mawarid_identifier_is_replaced_not_duplicated():
+    record = with_id(sample("minimal"), "old-id")
+    back = lom_to_record(record_to_lom(record, identifier="new-id"), source="x")
+    assert back["general"]["identifier"] == [{"catalog": "mawarid", "entry": "new-id"}]
+    assert mawarid_identifier(sample("minimal")) is None
+
+
+def test_dates_outside_lom_syntax_are_normalised_to_the_same_instant():
+    record = load_record({"general": {"title": {"fr": "t"}}, "lifecycle": {"contribute": [
+        {"role": "author", "entity": ["A"], "date": "2024-05-01T10:00+0100"}]}})
+    data = record_to_lom(record)
+    assert_valid(lom_loose_schema(), data)
+    assert b"<dateTime>2024-05-01T10:00:00.0+01:00</dateTime>" in data
+
+
+def test_export_refuses_text_xml_cannot_carry():
+    # load_record rejects control characters; a record stored before that rule still
+    # must not produce a traceback or broken XML on export.
+    record = {"general": {"title": {"fr": "bell \x07 char"}}}
+    with pytest.raises(RecordValidationError) as info:
+        record_to_lom(record)
+    assert "general.title[fr]" in str(info.value)
+
+
+# -- import of foreign LOM -------------------------------------------------------------------
+
+def test_partner_record_is_read_leniently():
+    record = lom_to_record((SAMPLES / "partner_lom.xml").read_bytes(), source="partner_lom.xml")
+    general = record["general"]
+    assert general["title"] == {"fr": "Les angles", "ar": "الزوايا"}
+    assert general["language"] == ["fr"]
+    assert general["description"] == {"fr": "Première partie.\n\nDeuxième partie."}
+    assert general["keyword"] == [{"ar": "زاوية"}]  # no language attribute: Arabic script
+    assert record["lifecycle"]["contribute"][0]["entity"] == ["Samir Alaoui", "Équipe TICE Rabat"]
+    assert record["educational"]["learning_resource_type"] == ["exercise", "video-lesson"]
+    assert record["educational"]["context"] == ["higher-education"]
+    assert record["rights"]["licence"] == "cc-by-nc-4.0"
+    assert record["rights"]["copyright"] is True
+    assert record["classification"][0]["taxon_path"] == [
+        {"source": "level", "taxon": ["secondaire-collegial", "1ac"]}]
+    assert record["classification"][1]["taxon_path"][0]["taxon"] == ["mathematiques"]
+
+
+def test_lom_inside_an_oai_pmh_response_is_found():
+    data = (SAMPLES / "oai_getrecord_lom.xml").read_bytes()
+    record = lom_to_record(data, source="oai")
+    assert record["general"]["title"]["ar"] == "دورة الماء"
+    element = parse_xml(data, source="oai").find(".//{http://www.openarchives.org/OAI/2.0/}metadata")
+    assert lom_to_record(element, source="oai") == record
+
+
+def _lom(body: str) -> bytes:
+    return f'<lom xmlns="{LOM_NS}">{body}</lom>'.encode()
+
+
+TITLE = '<general><title><string language="fr">T</string></title></general>'
+
+
+def test_unknown_vocabulary_value_names_field_and_value():
+    data = _lom(TITLE + "<educational><learningResourceType><source>LOMv1.0</source>"
+                "<value>hologramme</value></learningResourceType></educational>")
+    with pytest.raises(RecordValidationError) as info:
+        lom_to_record(data, source="lot-3/notice-17.xml")
+    message = str(info.value)
+    assert message.startswith("lot-3/notice-17.xml: ")
+    assert "educational.learning_resource_type[0]" in info.value.errors
+    assert "hologramme" in message and "learning_resource_type" in message
+
+
+def test_unknown_taxon_names_the_path():
+    data = _lom(TITLE + "<classification><purpose><source>LOMv1.0</source><value>discipline"
+                "</value></purpose><taxonPath><source><string>https://mawarid.men.gov.ma/voc/"
+                "subject</string></source><taxon><id>alchimie</id></taxon></taxonPath>"
+                "</classification>")
+    with pytest.raises(RecordValidationError) as info:
+        lom_to_record(data, source="n.xml")
+    assert any(k.startswith("classification[0].taxon_path[0]") for k in info.value.errors)
+    assert "alchimie" in str(info.value)
+
+
+def test_missing_title_is_reported():
+    with pytest.raises(RecordValidationError) as info:
+        lom_to_record(_lom("<general><language>fr</language></general>"), source="n.xml")
+    assert info.value.errors == {"general.title": ["required"]}
+    with pytest.raises(RecordValidationError) as info:
+        lom_to_record(_lom(""), source="empty.xml")
+    assert "general" in info.value.errors
+
+
+def test_wrong_language_code_is_reported():
+    data = _lom('<general><title><string language="de">Titel</string></title></general>')
+    with pytest.raises(RecordValidationError) as info:
+        lom_to_record(data, source="n.xml")
+    assert "general.title[de]" in info.value.errors
+
+
+def test_oversize_value_is_reported():
+    data = _lom(f'<general><title><string language="fr">{"x" * 5000}</string></title></general>')
+    with pytest.raises(RecordValidationError) as info:
+        lom_to_record(data, source="n.xml")
+    assert "too long" in str(info.value) and "general.title[fr]" in info.value.errors
+
+
+@pytest.mark.parametrize("data, needle", [
+    (b'<record xmlns="urn:x"><title>x</title></record>', "not a LOM record: root element <record>"),
+    (b"<lom><general/></lom>", "must be in the namespace"),
+    (b"<html><body>oops</body></html>", "no namespace"),
+    (f'<list><lom xmlns="{LOM_NS}"/><lom xmlns="{LOM_NS}"/></list>'.encode(),
+     "contains 2 LOM records"),
+])
+def test_not_lom_at_all(data, needle):
+    with pytest.raises(MetadataError) as info:
+        lom_to_record(data, source="upload.xml")
+    assert str(info.value).startswith("upload.xml: ") and needle in str(info.value)
+
+
+@pytest.mark.parametrize("data", [
+    b'<!DOCTYPE lom [<!ENTITY x SYSTEM "file:///etc/passwd">]><lom xmlns="http://ltsc.ieee.org'
+    b'/xsd/LOM"><general><title><string language="fr">&x;</string></title></general></lom>',
+    b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><l>&b;</l>',
+    b'<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general>',
+    '<?xml version="1.0" encoding="UTF-8"?><lom>é</lom>'.encode("latin-1"),
+], ids=["xxe", "laughs", "truncated", "encoding"])
+def test_hostile_or_broken_xml_is_an_unsafe_xml_error(data):
+    with pytest.raises(UnsafeXMLError) as info:
+        lom_to_record(data, source="upload.xml")
+    assert str(info.value).startswith("upload.xml: ")
+    assert "root:" not in str(info.value)

@@ -1,0 +1,91 @@
+"""A third-party harvester (Sickle) against the real app served by waitress on 127.0.0.1."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from lxml import etree
+from sickle import Sickle
+
+from oai_testdata import LiveServer, NS, OAIClient, harvest, oai_id, publish, token_of
+
+from tests.support.xsd import assert_valid, lom_loose_schema
+
+
+@pytest.fixture(scope="module")
+def live(oai_app):
+    with LiveServer(oai_app) as server:
+        yield server
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("prefix", ["oai_dc", "oai_lom"])
+def test_sickle_harvests_exactly_the_published_records(live, corpus, prefix, method):
+    sickle = Sickle(live.url + "/oai", http_method=method, timeout=30)
+    records = list(sickle.ListRecords(metadataPrefix=prefix))
+    ids = [r.header.identifier for r in records]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {oai_id(r) for r in corpus.published}
+    assert {r.header.identifier for r in records if r.deleted} == \
+        {oai_id(r) for r in corpus.withdrawn}
+    for record in records:
+        if record.deleted:
+            continue
+        metadata = record.xml.find(".//{http://www.openarchives.org/OAI/2.0/}metadata")[0]
+        if prefix == "oai_lom":
+            assert_valid(lom_loose_schema(), metadata)
+            assert record.metadata["title"] or record.metadata["string"]
+        else:
+            assert record.metadata["title"]
+
+
+def test_sickle_identify_sets_and_formats(live, corpus):
+    sickle = Sickle(live.url + "/oai", timeout=30)
+    identify = sickle.Identify()
+    assert identify.baseURL.endswith("/oai") and identify.deletedRecord == "persistent"
+    specs = {s.setSpec for s in sickle.ListSets()}
+    assert {"level:primaire:1ap", "subject:mathematiques", "collection:achat"} <= specs
+    prefixes = {f.metadataPrefix for f in sickle.ListMetadataFormats()}
+    assert {"oai_dc", "oai_lom"} <= prefixes
+    record = sickle.GetRecord(identifier=oai_id(corpus.published[0]), metadataPrefix="oai_dc")
+    assert record.header.identifier == oai_id(corpus.published[0])
+
+
+def test_sickle_incremental_and_selective(live, corpus):
+    sickle = Sickle(live.url + "/oai", timeout=30)
+    since = [h.identifier for h in sickle.ListIdentifiers(metadataPrefix="oai_lom",
+                                                           **{"from": "2025-03-03"})]
+    expected = {oai_id(r) for r, when in corpus.datestamps.items()
+                if when >= datetime(2025, 3, 3) or r in corpus.withdrawn}
+    assert set(since) == expected and len(since) == len(expected)
+
+    in_set = list(sickle.ListIdentifiers(metadataPrefix="oai_dc", set="level:secondaire-collegial"))
+    assert in_set
+    for header in in_set:
+        assert "level:secondaire-collegial" in header.setSpecs
+    everything = list(sickle.ListIdentifiers(metadataPrefix="oai_dc"))
+    assert {h.identifier for h in in_set} == {
+        h.identifier for h in everything if "level:secondaire-collegial" in h.setSpecs}
+
+
+def test_publishing_during_a_harvest_skips_and_repeats_nothing(tmp_path):
+    """Resources published between two pages come after the keyset position, at the end."""
+    from oai_testdata import build_corpus, identifiers, make_app, runtime_of
+
+    app = make_app(tmp_path / "home")
+    runtime = runtime_of(app)
+    corpus = build_corpus(runtime.resources, runtime.catalogue.db, 12)
+    oai = OAIClient(app.test_client())
+    root = oai(verb="ListRecords", metadataPrefix="oai_dc")
+    seen = identifiers(root)
+    added = [publish(runtime.resources, 100 + n) for n in range(3)]
+    while (token := token_of(root)) is not None and token.text:
+        root = oai(verb="ListRecords", resumptionToken=token.text)
+        seen += identifiers(root)
+        if len(added) < 6:
+            added.append(publish(runtime.resources, 200 + len(added)))
+    assert len(seen) == len(set(seen)), "nothing repeated"
+    original = {oai_id(r) for r in corpus.published}
+    assert original <= set(seen), "nothing of the original list skipped"
+    assert set(seen) - original <= {oai_id(r) for r in added}
+    runtime.close()

@@ -1,0 +1,125 @@
+"""Who may reach which console route: anonymous → login page, wrong role → 403, nothing changed."""
+from __future__ import annotations
+
+import pytest
+
+from staff_fixtures import as_user, runtime, staff_app, staff_client  # noqa: F401
+from staff_fixtures import created_id, record_form
+
+#: Placeholder values for URL variables, so that every rule can be requested.
+URL_VALUES = {"rid": "res-does-not-matter", "username": "idx"}
+PUBLIC_ENDPOINTS = {"staff.login"}
+
+
+def staff_rules(app):
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/staff") and rule.endpoint not in PUBLIC_ENDPOINTS]
+
+
+def test_the_console_has_routes(staff_app):
+    endpoints = {rule.endpoint for rule in staff_rules(staff_app)}
+    # A guard test over an empty map would pass for the wrong reason.
+    assert {"staff.dashboard", "staff.create", "staff.decide", "staff.users"} <= endpoints
+
+
+def test_no_staff_route_is_reachable_anonymously(staff_app, staff_client):
+    """Enumerates the URL map: a new /staff route that forgets its check fails here."""
+    token = staff_client.token()
+    checked = 0
+    for rule in staff_rules(staff_app):
+        url = rule.build({name: URL_VALUES[name] for name in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token} if method != "GET" else None
+            response = staff_client.client.open(url, method=method, data=data)
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert "/staff/login" in response.headers["Location"], (method, url)
+            checked += 1
+    assert checked >= 15
+
+
+def test_every_staff_view_declares_its_guard(staff_app):
+    for rule in staff_rules(staff_app):
+        view = staff_app.view_functions[rule.endpoint]
+        assert hasattr(view, "staff_guard"), f"{rule.endpoint} has no login_required/roles_required"
+
+
+def test_login_redirect_comes_back_to_the_page(staff_app, staff_client):
+    response = staff_client.get("/staff/users")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/staff/login?next=/staff/users")
+
+
+def test_indexer_cannot_manage_users(as_user, runtime):
+    idx = as_user("idx")
+    assert idx.get("/staff/users").status_code == 403
+    response = idx.post("/staff/users", {"username": "intruder", "display_name": "X",
+                                         "password": "a-long-password", "confirm": "a-long-password",
+                                         "roles": ["admin"]})
+    assert response.status_code == 403
+    assert idx.post("/staff/users/idx/roles", {"u-idx-roles": ["admin"]}).status_code == 403
+    assert idx.post("/staff/users/val/active", {"a-val-active": "0"}).status_code == 403
+    assert "intruder" not in {u.username for u in runtime.accounts.list()}
+    assert runtime.accounts.get("idx").roles == frozenset({"indexer"})
+    assert runtime.accounts.get("val").active
+
+
+def _submitted(idx) -> str:
+    rid = created_id(idx.post("/staff/resources/new", record_form()))
+    assert idx.post(f"/staff/resources/{rid}/submit").status_code == 302
+    return rid
+
+
+def test_indexer_cannot_decide(as_user, runtime):
+    idx = as_user("idx")
+    rid = _submitted(idx)
+    response = idx.post(f"/staff/resources/{rid}/decision",
+                        {"decision": "conforme", "reference": "PV 1/2025"})
+    assert response.status_code == 403
+    assert runtime.resources.get(rid).status == "submitted"
+
+
+def test_validator_outside_the_validation_commission_cannot_decide(as_user, runtime):
+    rid = _submitted(as_user("idx"))
+    val2 = as_user("val2")
+    page = val2.get(f"/staff/resources/{rid}").get_data(as_text=True)
+    assert 'action="/staff/resources/%s/decision"' % rid not in page  # no form offered
+    response = val2.post(f"/staff/resources/{rid}/decision",
+                         {"decision": "conforme", "reference": "PV 1/2025"})
+    assert response.status_code == 403
+    assert "commission de validation" in response.get_data(as_text=True)
+    assert runtime.resources.get(rid).status == "submitted"
+
+
+def test_validator_cannot_create_publish_or_withdraw(as_user, runtime):
+    val = as_user("val")
+    before = runtime.resources.list().total
+    assert val.get("/staff/resources/new").status_code == 403
+    assert val.post("/staff/resources/new", record_form()).status_code == 403
+    assert runtime.resources.list().total == before
+    rid = _submitted(as_user("idx"))
+    assert val.post(f"/staff/resources/{rid}/publish").status_code == 403
+    assert val.post(f"/staff/resources/{rid}/withdraw", {"reason": "x"}).status_code == 403
+    assert runtime.resources.get(rid).status == "submitted"
+
+
+def test_indexer_cannot_withdraw(as_user, runtime):
+    idx = as_user("idx")
+    rid = _submitted(idx)
+    assert idx.post(f"/staff/resources/{rid}/withdraw", {"reason": "x"}).status_code == 403
+
+
+def test_deactivation_ends_the_session_at_once(as_user, runtime):
+    runtime.accounts.create_user("leaving", "leaving-password-1", roles=["indexer"])
+    leaving = as_user("leaving")
+    assert leaving.get("/staff/").status_code == 200
+    runtime.accounts.set_active("leaving", False)
+    response = leaving.get("/staff/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_a_role_change_applies_without_logging_in_again(as_user, runtime):
+    runtime.accounts.create_user("promoted", "promoted-password-1", roles=["indexer"])
+    promoted = as_user("promoted")
+    assert promoted.get("/staff/users").status_code == 403
+    runtime.accounts.set_roles("promoted", ["indexer", "admin"])
+    assert promoted.get("/staff/users").status_code == 200
