@@ -1,10 +1,9 @@
 """A published resource → the engine-neutral index document.
 
-The document carries, besides the record's own texts, the *labels* of its
-curriculum terms (every term on each level path, with notations such as
-``1AC`` and alternative labels such as ``باكالوريا``, plus subjects and resource
-types) in every language the vocabularies have. That is what lets a French
-query find an Arabic-only resource classified on the same curriculum node.
+The document carries the record's texts and, as facet values, the *whole*
+taxon paths of its levels and subjects; the labels of those curriculum terms
+are matched at query time (:mod:`indexer.curriculum`), which is what lets a
+French query find an Arabic-only resource classified on the same node.
 
 Texts are kept per language (``[(lang, text)]``) so the analyzer can stem
 English text in English; facet values are vocabulary ids.
@@ -41,21 +40,6 @@ def entity_name(entity: str) -> str:
     return " ".join(name.split())[:200]
 
 
-def _term_texts(vocab, term_id: str, with_path: bool) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if vocab is None:
-        return out
-    terms = vocab.path(term_id) if with_path and vocab.get(term_id) is not None else (
-        [vocab.get(term_id)] if vocab.get(term_id) is not None else [])
-    for term in terms:
-        out.extend((lang, text) for lang, text in term.labels.items() if text)
-        for lang, alts in (term.alt_labels or {}).items():
-            out.extend(("fr" if lang == "und" else lang, alt) for alt in alts if alt)
-        if term.notation:
-            out.append(("fr", term.notation))
-    return out
-
-
 def _year(record: dict, published_at: datetime | None) -> int | None:
     contributes = record.get("lifecycle", {}).get("contribute", [])
     for roles in (_YEAR_ROLES, None):
@@ -72,7 +56,6 @@ def build_document(resource: IndexableResource, vocabularies: Mapping[str, Any])
     record = resource.record or {}
     general = record.get("general", {})
     educational = record.get("educational", {})
-    vocab = vocabularies.get
 
     title = dict(general.get("title", {}))
     description = dict(general.get("description", {}))
@@ -86,15 +69,6 @@ def build_document(resource: IndexableResource, vocabularies: Mapping[str, Any])
     levels = list(dict.fromkeys(t for path in level_paths for t in path))
     subjects = list(dict.fromkeys(t for path in subject_paths for t in path))
     types = list(educational.get("learning_resource_type", []))
-
-    curriculum: list[tuple[str, str]] = []
-    for path in level_paths:
-        curriculum += _term_texts(vocab("level"), path[-1], with_path=True)
-    for path in subject_paths:
-        curriculum += _term_texts(vocab("subject"), path[-1], with_path=True)
-    for type_id in types:
-        curriculum += _term_texts(vocab("learning_resource_type"), type_id, with_path=False)
-    curriculum = list(dict.fromkeys(curriculum))
 
     published_at = _utc(resource.published_at)
     updated_at = _utc(resource.updated_at) or published_at
@@ -116,19 +90,15 @@ def build_document(resource: IndexableResource, vocabularies: Mapping[str, Any])
         "publisher": publishers,
         "year": [str(year)] if year else [],
     }
-    suggest = [(lang, text) for lang, text in title.items()]
-    suggest += keywords
     return {
         "id": resource.id,
         "title": list(title.items()),
         "keywords": keywords,
         "description": list(description.items()),
-        "curriculum": curriculum,
         "facets": facets,
         "date": published_at or updated_at,
         "updated": updated_at,
         "sort_title": {lang: fold(_title_in(title, lang))[:80] for lang in ("fr", "ar")},
-        "suggest": suggest,
         "hit": {
             "id": resource.id,
             "title": title,

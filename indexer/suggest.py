@@ -21,10 +21,10 @@ MAX_PREFIX = 80
 _ARTICLES = ("ال",)
 
 
-def phrase_keys(display: str) -> list[str]:
+def phrase_keys(display: str, starts: int = MAX_STARTS) -> list[str]:
     words = fold(display).split()
     keys: list[str] = []
-    for i, word in enumerate(words[:MAX_STARTS]):
+    for i, word in enumerate(words[:starts]):
         rest = " ".join(words[i:])
         keys.append(rest)
         for article in _ARTICLES:
@@ -33,8 +33,9 @@ def phrase_keys(display: str) -> list[str]:
     return list(dict.fromkeys(k[:MAX_DISPLAY] for k in keys if k))
 
 
-def suggestion_terms(pairs: Iterable[tuple[str, str]]) -> list[str]:
-    """Index terms for ``[(lang, phrase)]`` (titles and keywords of one document)."""
+def suggestion_terms(pairs: Iterable[tuple[str, str]], starts: int = MAX_STARTS) -> list[str]:
+    """Index terms for ``[(lang, phrase)]`` (titles: from their first words; keywords,
+    which are short, from their start only)."""
     terms: list[str] = []
     for lang, text in pairs:
         display = " ".join(text.replace(SEP, " ").split())
@@ -42,7 +43,7 @@ def suggestion_terms(pairs: Iterable[tuple[str, str]]) -> list[str]:
             continue
         if len(display) > MAX_DISPLAY:
             display = display[:MAX_DISPLAY].rsplit(" ", 1)[0] + "…"
-        for key in phrase_keys(display):
+        for key in phrase_keys(display, starts):
             terms.append(f"{key}{SEP}{lang}{SEP}{display}")
     return list(dict.fromkeys(terms))
 

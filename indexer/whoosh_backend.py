@@ -23,6 +23,7 @@ one writer lock and install a fresh snapshot after commit. Another process
 from __future__ import annotations
 
 import bisect
+import difflib
 import json
 import logging
 import math
@@ -40,6 +41,7 @@ from whoosh.query import Phrase
 from whoosh.reading import TermNotFound
 
 from .analysis import analyse
+from .curriculum import CurriculumLexicon
 from .documents import build_document
 from .facet_arrays import FieldArray, top_k
 from .facets import FACET_FIELDS, FACETS, FACETS_BY_NAME, build_facets, canonical_filters
@@ -47,7 +49,8 @@ from .model import (Hit, IndexableResource, Progress, SearchError, SearchQuery, 
 from .querytext import ParsedQuery, parse
 from .snippets import snippet
 from .suggest import clean_prefix, curriculum_phrases, parse_term, rank
-from .whoosh_store import TEXT_FIELDS, Layout, facet_field, make_schema, to_whoosh
+from .whoosh_store import (CURRICULUM_BOOST, TEXT_FIELDS, Layout, facet_field, make_schema,
+                           to_whoosh)
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +202,7 @@ class WhooshBackend:
         self._segments: dict = {}
         self._postings: OrderedDict = OrderedDict()
         self._postings_lock = threading.Lock()
+        self._lexicon = CurriculumLexicon(vocabularies)
         self._curriculum = curriculum_phrases(vocabularies)
         self._curriculum_keys = [p[0] for p in self._curriculum]
         self.last_rebuild_skipped: list[str] = []
@@ -448,6 +452,7 @@ class WhooshBackend:
                     best[ids] = np.maximum(best[ids], (idf * tf / (tf + K1)).astype(np.float32))
                 if best is not None:
                     acc += np.float32(boost) * best
+            self._curriculum_scores(snap, clause, acc, n)
             clause_scores.append(acc)
         scores = np.sum(clause_scores, axis=0) if len(clause_scores) > 1 else clause_scores[0]
         matched = snap.live.copy()
@@ -458,6 +463,29 @@ class WhooshBackend:
             matched = snap.live & (scores > 0)
             relaxed = bool(matched.any())
         return scores, matched, relaxed
+
+    def _curriculum_scores(self, snap, clause, acc, n):
+        """Documents filed under a level, subject or type whose labels hold the word(s)."""
+        if clause.phrase:   # every word of the phrase in the labels of one term
+            found = None
+            for variants in clause.positions:
+                terms = self._lexicon.terms_for(variants)
+                pairs = {(f, t) for f, ids in terms.items() for t in ids}
+                found = pairs if found is None else found & pairs
+            terms = {}
+            for f, t in sorted(found or ()):
+                terms.setdefault(f, []).append(t)
+        else:
+            terms = self._lexicon.terms_for(clause.positions[0])
+        if not terms:
+            return
+        mask = np.zeros(snap.ndocs, dtype=bool)
+        for fieldname, term_ids in terms.items():
+            mask |= snap.fields[fieldname].mask_for(term_ids, snap.ndocs)
+        df = int(np.count_nonzero(mask))
+        if df:
+            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            acc[mask] += np.float32(CURRICULUM_BOOST * idf / (1.0 + K1))
 
     def _phrase_scores(self, snap, fieldname, boost, clause, acc, n):
         words = [variants[0] for variants in clause.positions]
@@ -499,12 +527,15 @@ class WhooshBackend:
             for raw, _folded in parsed.words:
                 plain = analyse(raw, stem=False)
                 word = plain[0][0] if plain else None
-                if word is None or len(word) < 3 or reader.doc_frequency("words", word) > 0:
+                if (word is None or len(word) < 3 or word in self._lexicon.words
+                        or reader.doc_frequency("words", word) > 0):
                     out.append(raw)
                     continue
                 if corrector is None:
                     corrector = snap.searcher.corrector("words")
                 found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+                if not found:   # a misspelt level or subject name
+                    found = difflib.get_close_matches(word, self._lexicon.words, n=1, cutoff=0.8)
                 if found and found[0] != word:
                     out.append(found[0])
                     changed = True

@@ -38,8 +38,10 @@ CURRENT = "CURRENT"
 LOCK = "rebuild.lock"
 _GEN = re.compile(r"^(gen|build)-[0-9A-Za-z_-]+$")
 
-#: Text fields and their boosts (title^3, keywords^2, description^1, curriculum labels^1).
-TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "curriculum": 1.0}
+#: Text fields and their boosts (title^3, keywords^2, description^1); curriculum labels
+#: (boost :data:`CURRICULUM_BOOST`) are matched through :mod:`indexer.curriculum`.
+TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0}
+CURRICULUM_BOOST = 1.0
 SORT_LANGS = ("fr", "ar")
 
 
@@ -77,8 +79,8 @@ def to_whoosh(doc: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": doc["id"]}
     for name in TEXT_FIELDS:
         out[name] = tagged(doc[name])
-    out["words"] = tagged(doc["title"] + doc["keywords"] + doc["curriculum"])
-    out["suggest"] = _values(suggestion_terms(doc["suggest"]))
+    out["words"] = tagged(doc["title"] + doc["keywords"])
+    out["suggest"] = _values(suggestion_terms(doc["title"]) + suggestion_terms(doc["keywords"], starts=1))
     for name, values in doc["facets"].items():
         out[facet_field(name)] = _values(values)
     date = doc.get("date")

@@ -103,6 +103,9 @@ class Work:
         self.service = service
         self.session = session
         self.changes: list[ResourceChange] = []
+        # The session's identity map holds clean objects weakly; keep the rows this unit
+        # of work touches, so that a batch does not reload them for every operation.
+        self._rows: dict[str, Resource] = {}
 
     @contextmanager
     def savepoint(self) -> Iterator["Work"]:
@@ -120,10 +123,13 @@ class Work:
 
     # -- helpers -------------------------------------------------------------
 
-    def _load(self, resource_id: str, *, lock: bool = False) -> Resource:
-        row = self.session.get(Resource, resource_id) if isinstance(resource_id, str) else None
-        if row is None:
-            raise NotFound(f"no resource {resource_id!r}")
+    def _load(self, resource_id: str) -> Resource:
+        row = self._rows.get(resource_id) if isinstance(resource_id, str) else None
+        if row is None or row not in self.session:
+            row = self.session.get(Resource, resource_id) if isinstance(resource_id, str) else None
+            if row is None:
+                raise NotFound(f"no resource {resource_id!r}")
+            self._rows[row.id] = row
         return row
 
     def _event(self, row: Resource, action: str, actor: Actor, from_status: str | None, *,
@@ -182,10 +188,10 @@ class Work:
             row.acquisition = self._acquisition(acquisition)
         self.session.add(row)
         try:
-            with self.session.begin_nested():
-                self.session.flush()
-        except IntegrityError:
+            self.session.flush()
+        except IntegrityError:  # created by someone else since the check above
             raise DuplicateIdentifier(f"a resource {resource_id!r} already exists") from None
+        self._rows[row.id] = row
         self._event(row, "create", actor, None, at=now)
         if acquisition is not None:
             self._event(row, "acquisition", actor, "draft", at=now,

@@ -9,6 +9,7 @@ few, large writes.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
@@ -45,9 +46,15 @@ def element(name: str, text: str) -> str:
     return f"<{name}>{escape(text)}</{name}>"
 
 
-def header(identifier: str, datestamp: datetime, deleted: bool, sets: Iterable[str]) -> str:
+@lru_cache(maxsize=4096)
+def _set_specs(sets: tuple[str, ...]) -> str:
+    # Few distinct combinations of sets exist: each is rendered once.
+    return "".join(f"<setSpec>{escape(spec)}</setSpec>" for spec in sets)
+
+
+def header(identifier: str, datestamp: datetime, deleted: bool, sets: tuple[str, ...]) -> str:
     status = ' status="deleted"' if deleted else ""
-    specs = "".join(f"<setSpec>{escape(spec)}</setSpec>" for spec in sets)
+    specs = _set_specs(tuple(sets))
     return (f"<header{status}><identifier>{escape(identifier)}</identifier>"
             f"<datestamp>{stamp(datestamp)}</datestamp>{specs}</header>")
 

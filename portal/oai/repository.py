@@ -11,11 +11,12 @@ the cursor (``yield_per``) rather than loaded as a whole.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy import and_, exists, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 
 from catalogue.store.models import OAIItem, OAIItemSet
@@ -111,14 +112,24 @@ class OAIRepository:
             return conn.execute(select(func.count()).select_from(ITEM)
                                 .where(*self._conditions(query))).scalar_one()
 
+    def _sets_column(self):
+        """All set specs of the row as one space-separated string, from one correlated read."""
+        if self.engine.dialect.name == "postgresql":
+            aggregate = func.string_agg(ITEM_SET.c.set_spec, literal_column("' '"))
+        else:
+            aggregate = func.group_concat(ITEM_SET.c.set_spec, " ")
+        return (select(aggregate).where(ITEM_SET.c.resource_id == ITEM.c.resource_id)
+                .scalar_subquery().label("sets"))
+
     @contextmanager
     def page(self, query: ListQuery, *, after: tuple[datetime, str] | None, limit: int,
              with_metadata: bool) -> Iterator[Iterator[Item]]:
         """Up to ``limit`` items after the keyset position ``after``, streamed.
 
         A context manager: the connection stays open while the caller iterates.
+        One query: the set memberships come aggregated with each row.
         """
-        columns = [ITEM.c.resource_id, ITEM.c.identifier, ITEM.c.datestamp, ITEM.c.deleted]
+        columns = [ITEM.c.identifier, ITEM.c.datestamp, ITEM.c.deleted, self._sets_column()]
         if with_metadata:
             columns.append(ITEM.c[query.format.column])
         conditions = self._conditions(query)
@@ -129,31 +140,37 @@ class OAIRepository:
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=FETCH_CHUNK).execute(stmt)
             try:
-                yield self._items(conn, result, with_metadata)
+                yield self._items(result, with_metadata)
             finally:
                 result.close()
 
-    def _items(self, conn: Connection, result, with_metadata: bool) -> Iterator[Item]:
-        for chunk in result.partitions():
-            sets = self._sets(conn, [row.resource_id for row in chunk])
-            for row in chunk:
-                yield Item(row.identifier, row.datestamp, bool(row.deleted),
-                           sets.get(row.resource_id, ()), row[4] if with_metadata else None)
+    @staticmethod
+    def _items(result, with_metadata: bool) -> Iterator[Item]:
+        for row in result:
+            yield Item(row[0], row[1], bool(row[2]), expand_sets(row[3]),
+                       row[4] if with_metadata else None)
 
     @staticmethod
     def _sets(conn: Connection, resource_ids: list[str]) -> dict[str, tuple[str, ...]]:
-        """Set memberships of a chunk of items, each with its ancestors (``a:b`` → ``a``)."""
-        found: dict[str, list[str]] = {}
-        if not resource_ids:
-            return {}
         rows = conn.execute(select(ITEM_SET.c.resource_id, ITEM_SET.c.set_spec)
-                            .where(ITEM_SET.c.resource_id.in_(resource_ids))
-                            .order_by(ITEM_SET.c.resource_id, ITEM_SET.c.set_spec))
+                            .where(ITEM_SET.c.resource_id.in_(resource_ids)))
+        found: dict[str, list[str]] = {}
         for resource_id, spec in rows:
-            specs = found.setdefault(resource_id, [])
-            parts = spec.split(":")
-            for depth in range(1, len(parts) + 1):
-                prefix = ":".join(parts[:depth])
-                if prefix not in specs:
-                    specs.append(prefix)
-        return {k: tuple(sorted(v)) for k, v in found.items()}
+            found.setdefault(resource_id, []).append(spec)
+        return {k: expand_sets(" ".join(v)) for k, v in found.items()}
+
+
+@lru_cache(maxsize=4096)
+def expand_sets(specs: str | None) -> tuple[str, ...]:
+    """``"level:a:b subject:c"`` → every set and its ancestors (``level``, ``level:a``…), sorted.
+
+    Cached: a catalogue has few distinct combinations of sets, and every record
+    of a page needs its own.
+    """
+    if not specs:
+        return ()
+    out: set[str] = set()
+    for spec in specs.split():
+        parts = spec.split(":")
+        out.update(":".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return tuple(sorted(out))

@@ -81,7 +81,7 @@ _FIELDS = tuple(ResumptionState.__dataclass_fields__)
 def stamp(moment: datetime) -> str:
     """A naive UTC datetime at the repository granularity, ``YYYY-MM-DDThh:mm:ssZ``."""
     # isoformat, not strftime: glibc's %Y drops the leading zeros of years before 1000.
-    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 def parse_stamp(text: str) -> datetime:

@@ -126,6 +126,8 @@ def _context() -> dict[str, Any]:
     return {
         "ui_lang": lang,
         "ui_dir": i18n.text_dir(lang),
+        "list_sep": "، " if lang == "ar" else ", ",
+        "path_sep": " ‹ " if i18n.text_dir(lang) == "rtl" else " › ",
         "ui_languages": [{"code": code, "name": i18n.AUTONYMS[code],
                           "url": lang_switch_url(code), "current": code == lang}
                          for code in i18n.UI_LANGUAGES],

@@ -11,7 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_decimal, format_timedelta
+from babel.dates import format_timedelta
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .. import i18n
@@ -170,7 +171,7 @@ def _duration(value: str | None) -> dict[str, str] | None:
                          (s, "second")):
         if amount:
             parts.append(format_timedelta(timedelta(**{f"{unit}s": amount}), granularity=unit,
-                                          threshold=10_000, format="long"))
+                                          threshold=10_000, format="long", locale=get_locale()))
     return {"iso": value, "label": " ".join(parts) or value}
 
 

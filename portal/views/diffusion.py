@@ -40,9 +40,10 @@ def L(key: str, **params) -> str:
     return text.format(**params) if params else text
 
 
-@bp.app_context_processor
-def _labels():
-    return {"dL": L}
+@bp.record_once
+def _register_labels(state) -> None:
+    # A global (not a context processor) so that imported macros see it too.
+    state.app.jinja_env.globals["dL"] = L
 
 
 def _services():

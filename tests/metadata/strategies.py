@@ -22,13 +22,21 @@ TIFINAGH = "".join(chr(c) for c in range(0x2D30, 0x2D68))
 LATIN = "abcdefghijklmnopqrstuvwxyzàâçéèêëîïôùûüÉÀ" + "ABCXYZ0123456789"
 SPECIAL = "<>&\"',;\\:/.()-_!?«»" + "\u200f\u200e"  # XML, vCard and bidi specials
 
-_chars = st.sampled_from(ARABIC + TIFINAGH + LATIN + SPECIAL + "  \t")
+ALPHABET = ARABIC + TIFINAGH + LATIN + SPECIAL + "  \t"
+_chars = st.sampled_from(ALPHABET)
+# st.text draws single characters; two stand-ins become line breaks afterwards.
+_NEWLINES = {"\u2029": "\n", "\u2028": "\r\n"}
+
+
+def _lines(text: str) -> str:
+    for mark, newline in _NEWLINES.items():
+        text = text.replace(mark, newline)
+    return text
 
 
 def texts(max_size: int = 40, newlines: bool = False) -> st.SearchStrategy[str]:
-    pieces = st.one_of(_chars, st.sampled_from(["\n", "\r\n"])) if newlines else _chars
-    return (st.lists(pieces, min_size=1, max_size=max_size).map("".join)
-            .map(str.strip)
+    alphabet = ALPHABET + ("".join(_NEWLINES) if newlines else "")
+    return (st.text(alphabet, min_size=1, max_size=max_size).map(_lines).map(str.strip)
             .filter(lambda s: s != "" and "\n\n" not in s))
 
 
@@ -71,7 +79,7 @@ def durations() -> st.SearchStrategy[str]:
 
 def names() -> st.SearchStrategy[str]:
     # Entity names are kept verbatim by the record model (surrounding blanks included).
-    return st.lists(_chars, min_size=1, max_size=30).map("".join).filter(str.strip)
+    return st.text(ALPHABET, min_size=1, max_size=30).filter(str.strip)
 
 
 def identifiers() -> st.SearchStrategy[dict]:

@@ -3,8 +3,19 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from staff_fixtures import fresh_app, runtime, staff_app, staff_client  # noqa: F401
 from staff_fixtures import PASSWORDS, StaffClient, build_app, csrf_token
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    # The limiter's counters are per process; each test starts with a clean slate.
+    from portal.extensions import limiter
+    limiter.reset()
+    yield
+    limiter.reset()
 
 
 def test_login_then_logout(staff_client):
@@ -59,12 +70,13 @@ def test_session_cookie_flags(tmp_path):
     app = build_app(tmp_path / "home", SESSION_COOKIE_SECURE=True)
     try:
         app.extensions["mawarid"].accounts.create_user("idx", PASSWORDS["idx"], roles=["indexer"])
-        client = StaffClient(app.test_client())
-        page = client.get("/staff/login")
-        response = client.client.post("/staff/login", data={
+        client = app.test_client()
+        https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/staff/login"}}
+        page = client.get("/staff/login", **https)
+        response = client.post("/staff/login", data={
             "username": "idx", "password": PASSWORDS["idx"],
-            "csrf_token": csrf_token(page.get_data(as_text=True))},
-            base_url="https://localhost")
+            "csrf_token": csrf_token(page.get_data(as_text=True))}, **https)
+        assert response.status_code == 302
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
     finally:

@@ -1,0 +1,231 @@
+"""Search benchmark: ingest rate, index size and query latency at 10k / 100k records.
+
+    python bench/search_bench.py --sizes 10000 100000
+
+Records come from the synthetic generator (``metadata_schemas.synthetic``),
+streamed into :meth:`WhooshBackend.rebuild` (so memory stays flat). The query
+mix is drawn from the generated titles and the vocabularies: text only,
+text + two facets, facets only, match-all browse, a deep page, an Arabic query,
+a French query, a misspelt query (did you mean) and autocomplete. Each kind
+runs ``--queries`` times with different values after one warm-up pass.
+Results are printed and written to ``bench/results/search.md``.
+``--profile`` adds a cProfile summary of the query mix.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer import IndexableResource, SearchQuery, open_backend  # noqa: E402
+from indexer.analysis import tokens  # noqa: E402
+from metadata_schemas.synthetic import generate_dataset  # noqa: E402
+from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "search.md"
+KINDS = ("text only", "text + 2 facets", "facets only", "match-all browse", "deep page",
+         "Arabic query", "French query", "misspelt (did you mean)", "autocomplete")
+
+
+class Stream:
+    """Synthetic resources, timing the generator apart from indexing, sampling titles."""
+
+    def __init__(self, count: int, seed: int) -> None:
+        self.count = count
+        self.seed = seed
+        self.generation_seconds = 0.0
+        self.titles: dict[str, list[str]] = {"fr": [], "ar": []}
+
+    def __iter__(self):
+        source = generate_dataset(self.count, seed=self.seed)
+        base = datetime(2024, 1, 1)
+        for n in range(self.count):
+            t0 = time.perf_counter()
+            record, acquisition = next(source)
+            self.generation_seconds += time.perf_counter() - t0
+            if n % 37 == 0:
+                for lang in ("fr", "ar"):
+                    title = record["general"]["title"].get(lang)
+                    if title:
+                        self.titles[lang].append(title)
+            published = base + timedelta(minutes=7 * n)
+            yield IndexableResource(id=f"b{n:07d}", record=record,
+                                    acquisition_mode=acquisition["mode"],
+                                    published_at=published, updated_at=published)
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def words(titles: list[str], script: str) -> list[str]:
+    out = []
+    for title in titles:
+        for raw, _s, _e in tokens(title):
+            if len(raw) >= 4 and not any(ch.isdigit() for ch in raw):
+                is_ar = any("\u0600" <= ch <= "\u06ff" for ch in raw)
+                if is_ar == (script == "ar"):
+                    out.append(raw)
+    return out
+
+
+def query_mix(stream: Stream, vocabularies, rng: random.Random) -> dict[str, list]:
+    fr_words = words(stream.titles["fr"], "fr")
+    ar_words = words(stream.titles["ar"], "ar")
+    subjects = [t.id for t in vocabularies["subject"]]
+    levels = [t.id for t in vocabularies["level"] if t.broader]
+    cycles = [t.id for t in vocabularies["level"].roots()]
+    types = [t.id for t in vocabularies["learning_resource_type"]]
+
+    def text(pool, n):
+        return " ".join(rng.choice(pool) for _ in range(n))
+
+    def misspell(word):
+        i = rng.randrange(1, len(word) - 1)
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+    n = 400
+    return {
+        "text only": [SearchQuery(q=rng.choice(fr_words + ar_words)) for _ in range(n)],
+        "text + 2 facets": [SearchQuery(q=rng.choice(fr_words + ar_words),
+                                        filters={"cycle": [rng.choice(cycles)],
+                                                 "subject": [rng.choice(subjects)]}) for _ in range(n)],
+        "facets only": [SearchQuery(filters={"level": [rng.choice(levels)],
+                                             "type": [rng.choice(types), rng.choice(types)]})
+                        for _ in range(n)],
+        "match-all browse": [SearchQuery(sort=rng.choice(["relevance", "date", "title"]),
+                                         lang=rng.choice(["fr", "ar"])) for _ in range(n)],
+        "deep page": [SearchQuery(q=rng.choice(["", rng.choice(fr_words)]), page=rng.randint(200, 400),
+                                  size=20) for _ in range(n)],
+        "Arabic query": [SearchQuery(q=text(ar_words, 2), lang="ar") for _ in range(n)],
+        "French query": [SearchQuery(q=text(fr_words, 2)) for _ in range(n)],
+        "misspelt (did you mean)": [SearchQuery(q=misspell(w)) for w in
+                                    (rng.choice(fr_words) for _ in range(n)) if len(w) > 4],
+        "autocomplete": [(w[: rng.randint(2, 5)], rng.choice(["fr", "ar"])) for w in
+                         (rng.choice(fr_words + ar_words) for _ in range(n))],
+    }
+
+
+def run_queries(backend, mix: dict[str, list], repeat: int) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    for kind in KINDS:
+        items = mix[kind][:repeat]
+        for item in items[:5]:                       # warm-up: first open of postings/columns
+            _one(backend, item)
+        for item in items:
+            t0 = time.perf_counter()
+            _one(backend, item)
+            timings[kind].append((time.perf_counter() - t0) * 1000)
+    return timings
+
+
+def _one(backend, item):
+    if isinstance(item, tuple):
+        return backend.suggest(item[0], lang=item[1])
+    return backend.search(item)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def bench_size(count: int, args, vocabularies) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"mawarid-bench-{count}-", dir=args.workdir))
+    try:
+        backend = open_backend(f"whoosh://{workdir}", vocabularies)
+        stream = Stream(count, args.seed)
+        t0 = time.perf_counter()
+        indexed = backend.rebuild(iter(stream), total=count)
+        total_seconds = time.perf_counter() - t0
+        index_seconds = total_seconds - stream.generation_seconds
+        current = workdir / (workdir / "CURRENT").read_text().strip()
+        size = folder_size(current)
+        open_t0 = time.perf_counter()
+        backend.close()
+        backend = open_backend(f"whoosh://{workdir}", vocabularies)   # cold open: arrays built
+        open_seconds = time.perf_counter() - open_t0
+        mix = query_mix(stream, vocabularies, random.Random(args.seed))
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        timings = run_queries(backend, mix, args.queries)
+        if profiler:
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+            print(out.getvalue())
+        backend.close()
+        return {"count": indexed, "total_s": total_seconds, "index_s": index_seconds,
+                "gen_s": stream.generation_seconds, "rate": indexed / index_seconds,
+                "size": size, "open_s": open_seconds, "timings": timings}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report(results: list[dict], command: str) -> str:
+    lines = ["# Search benchmark (indexer, Whoosh backend)", "",
+             f"Command: `{command}`", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs, "
+             f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+             "", "## Ingest", "",
+             "| records | rebuild (indexing only) | records/s | generator time | index size | cold open |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['count']:,} | {r['index_s']:.1f} s | {r['rate']:,.0f} | {r['gen_s']:.1f} s "
+                     f"| {r['size'] / 1e6:.1f} MB | {r['open_s']:.2f} s |")
+    lines += ["", "## Query latency (ms)", "",
+              "| query kind | " + " | ".join(f"{r['count']:,} p50 | {r['count']:,} p95" for r in results) + " |",
+              "|---|" + "---:|---:|" * len(results)]
+    for kind in KINDS:
+        cells = []
+        for r in results:
+            values = r["timings"][kind]
+            cells += [f"{statistics.median(values):.1f}", f"{pct(values, 95):.1f}"] if values else ["-", "-"]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    lines += ["", "Targets: 100k records indexed in < 5 min; faceted query p95 < 100 ms at 100k.",
+              "Each search returns 20 hits with snippets plus all ten facets with counts.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=200, help="timed queries per kind")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", default=None, help="where the temporary indexes go")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not update bench/results/search.md")
+    args = parser.parse_args()
+    vocabularies = get_vocabularies()
+    results = []
+    for count in args.sizes:
+        print(f"-- {count:,} records", flush=True)
+        results.append(bench_size(count, args, vocabularies))
+        r = results[-1]
+        print(f"   indexed in {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), "
+              f"{r['size'] / 1e6:.1f} MB", flush=True)
+    command = "python bench/search_bench.py " + " ".join(sys.argv[1:])
+    text = report(results, command.strip())
+    print(text)
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

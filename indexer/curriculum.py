@@ -1,0 +1,57 @@
+"""Curriculum labels → the documents classified there, matched at query time.
+
+Every level, subject and resource type has labels in French and Arabic (and
+often English, Amazigh), alternative labels (``باكالوريا``, ``1ère année
+collège``) and notations (``1AC``). Rather than copying those ~40 words into
+every document (they were a third of all postings and of the indexing time),
+the analysed label words are kept here, once, mapped to the terms that carry
+them. A query word matching a label selects the documents whose facet values
+hold that term, through the same numpy arrays that count facets. Documents hold
+their whole taxon paths, so ``collège`` (a cycle label) also finds resources
+filed under ``1AC``. The matching is the same analyzer as the index, so the
+French query ``mathématiques 1AC`` reaches an Arabic-only resource on that node.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from .analysis import analyse, tagged
+
+#: vocabulary → the document facet field holding its term ids
+SOURCES = {"level": "level", "subject": "subject", "learning_resource_type": "type"}
+
+
+def term_texts(term) -> list[tuple[str, str]]:
+    """``(lang, text)`` of a term's labels, alternative labels and notation."""
+    out = [(lang, text) for lang, text in term.labels.items() if text]
+    for lang, alts in (term.alt_labels or {}).items():
+        out.extend(("fr" if lang == "und" else lang, alt) for alt in alts if alt)
+    if term.notation:
+        out.append(("fr", term.notation))
+    return out
+
+
+class CurriculumLexicon:
+    def __init__(self, vocabularies: Mapping[str, Any]) -> None:
+        self.by_token: dict[str, set[tuple[str, str]]] = {}
+        self.words: set[str] = set()          # unstemmed label words ("did you mean")
+        for vocab_id, field in SOURCES.items():
+            vocab = vocabularies.get(vocab_id)
+            if vocab is None:
+                continue
+            for term in vocab:
+                for lang, text in term_texts(term):
+                    value = tagged([(lang, text)])
+                    for variants in analyse(value):
+                        for variant in variants:
+                            self.by_token.setdefault(variant, set()).add((field, term.id))
+                    for variants in analyse(value, stem=False):
+                        self.words.update(variants)
+
+    def terms_for(self, variants: Iterable[str]) -> dict[str, list[str]]:
+        """``{facet field: [term ids]}`` whose labels contain one of the query ``variants``."""
+        out: dict[str, set[str]] = {}
+        for variant in variants:
+            for field, term_id in self.by_token.get(variant, ()):
+                out.setdefault(field, set()).add(term_id)
+        return {field: sorted(ids) for field, ids in out.items()}
