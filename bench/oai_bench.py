@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -148,6 +149,7 @@ class Server:
 def harvest(url: str, prefix: str) -> dict:
     import requests
     session = requests.Session()
+    session.get(url, params={"verb": "Identify"}, timeout=60)    # warm-up: not a list page
     pages: list[float] = []
     records = 0
     params = {"verb": "ListRecords", "metadataPrefix": prefix}
@@ -199,6 +201,7 @@ def run(sizes: list[int], prefixes: list[str]) -> list[dict]:
                 raise SystemExit(f"harvested {row['records']} records of {size}")
             print(f"  {prefix}: {row['rate']:.0f} records/s", file=sys.stderr)
             results.append(row)
+        shutil.rmtree(home, ignore_errors=True)
     return results
 
 
@@ -223,7 +226,9 @@ def main() -> None:
     if args.serve:
         serve(args.serve)
         return
+    load_before = os.getloadavg()[0]
     results = run(args.sizes, args.formats)
+    load_after = os.getloadavg()[0]
     text = table(results)
     print(text)
     if not args.no_write:
@@ -232,13 +237,14 @@ def main() -> None:
         out.write_text(
             "# OAI-PMH harvest benchmark\n\n"
             f"Command: `{command.strip()}` ({datetime.now():%Y-%m-%d %H:%M}, "
-            f"{os.cpu_count()} cores shared with other jobs).\n\n"
+            f"{os.cpu_count()} cores shared with other jobs; 1-minute load average "
+            f"{load_before:.1f} before, {load_after:.1f} after).\n\n"
             "Full ListRecords harvest over HTTP (waitress, 4 threads, 127.0.0.1, SQLite), "
             "default page size (100 records), one client following resumption tokens. "
             "Rows were bulk-inserted into the OAI tables from "
             f"{POOL} synthetic records rendered by the catalogue's writers (each row keeps its "
             "own identifier). Peak RSS is the server process's VmHWM after the harvest "
-            "(one server process per format).\n\n" + text + "\n")
+            "(one server process per format, warmed up by one Identify request).\n\n" + text + "\n")
         print(f"written to {out}", file=sys.stderr)
 
 

@@ -37,7 +37,7 @@ def _fmt(value: float) -> str:
 
 
 def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, desc: str, rtl: bool = False,
-              width: int = 640, bar: int = 22, label_width: int = 220) -> Markup:
+              width: int = 760, bar: int = 22, label_width: int = 330) -> Markup:
     """Horizontal bars, one per ``(label, value)``, longest first as given."""
     rows = list(rows)
     height = max(1, len(rows)) * (bar + 8) + 10
@@ -48,7 +48,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, desc: str, rtl: 
     for i, (label, value) in enumerate(rows):
         y = 5 + i * (bar + 8)
         length = max(1.0, room * value / top) if value else 0.0
-        text = escape(label if len(label) <= 40 else label[:39] + "…")
+        text = escape(label if len(label) <= 44 else label[:43] + "…")
         if rtl:
             label_x, anchor = width - 5, "end"
             x = width - label_width - length
@@ -92,7 +92,8 @@ def line_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[floa
     if n:
         for i in sorted({0, n // 2, n - 1}):
             x, _ = xy(i, 0)
-            parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" font-size="11" '
+            anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+            parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="{anchor}" font-size="11" '
                          f'fill="#555" direction="ltr">{escape(periods[i])}</text>')
     for k, (name, values) in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
@@ -103,6 +104,7 @@ def line_chart(periods: Sequence[str], series: Sequence[tuple[str, Sequence[floa
         elif n:
             parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
         parts.append(f'<rect x="{left + k * 190}" y="6" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{left + k * 190 + 18}" y="16" font-size="12" fill="#1a1a1a">{escape(name)}</text>')
+                     f'<text x="{left + k * 190 + 18}" y="16" direction="ltr" font-size="12" '
+                     f'fill="#1a1a1a">{escape(name)}</text>')
     parts.append(tail)
     return Markup("".join(parts))

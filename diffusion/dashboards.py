@@ -77,10 +77,10 @@ class ReportService:
                 .order_by(order.desc(), func.sum(UsageDaily.total_investigations).desc(),
                           UsageDaily.resource_id)
                 .limit(max(1, min(int(limit), 1000)))).all()
-        return [{"resource_id": r.resource_id, "title": self._titles(r.resource_id),
+        return [{"resource_id": r.resource_id, "title": self.titles(r.resource_id),
                  **{m: int(getattr(r, m)) for m in METRICS}} for r in rows]
 
-    def _titles(self, rid: str) -> dict[str, str]:
+    def titles(self, rid: str) -> dict[str, str]:
         try:
             record = self.resources.get(rid).record
         except Exception:

@@ -14,7 +14,6 @@ of the repository (``portal.config``).
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import date
 
@@ -30,8 +29,8 @@ class VisitorHasher:
     def salt(self, day: date) -> bytes:
         salt = self._salts.get(day)
         if salt is None:
-            salt = hmac.new(self._secret, b"mawarid.usage-salt|" + day.isoformat().encode(),
-                            hashlib.sha256).digest()
+            salt = hmac.digest(self._secret, b"mawarid.usage-salt|" + day.isoformat().encode(),
+                               "sha256")
             if len(self._salts) > 4:       # only today (and yesterday around midnight) matter
                 self._salts.clear()
             self._salts[day] = salt
@@ -45,4 +44,5 @@ class VisitorHasher:
         else:
             material = (b"c\x00" + (ip or "").encode("utf-8", "replace") + b"\x00"
                         + (user_agent or "").encode("utf-8", "replace"))
-        return hmac.new(self.salt(day), material, hashlib.sha256).hexdigest()[:32]
+        # hmac.digest: the one-shot C path, several times faster than hmac.new().
+        return hmac.digest(self.salt(day), material, "sha256")[:16].hex()

@@ -6,7 +6,9 @@ resources through the catalogue's public service only.
 
 Settings read: ``SECRET_KEY`` (daily visitor salt), ``MAWARID_HOME`` (default
 bundle folder ``$MAWARID_HOME/bundles``), ``MAWARID_USAGE_FLUSH_SECONDS``
-(background writer period, default 1), ``MAWARID_BUNDLE_DOCUMENT_TYPES``
+(background writer period, default 5: each pass is one short write transaction
+on the shared database, so fewer passes mean fewer chances to collide with a
+catalogue transaction on SQLite), ``MAWARID_BUNDLE_DOCUMENT_TYPES``
 (comma-separated catalogue document types copied into offline bundles; default
 none, so internal procurement papers never leave on a USB stick by mistake).
 """
@@ -48,7 +50,7 @@ def build_services(settings: Mapping[str, Any], catalogue: Any, search: Any,
     resources = catalogue.resources
     hasher = VisitorHasher(settings.get("SECRET_KEY") or "")
     usage = UsageService(UsageStore(db, ResourceDirectory(resources)), hasher,
-                         flush_interval=float(settings.get("MAWARID_USAGE_FLUSH_SECONDS") or 1.0))
+                         flush_interval=float(settings.get("MAWARID_USAGE_FLUSH_SECONDS") or 5.0))
     campaigns = CampaignService(db, resources, search, vocabularies)
     doc_types = settings.get("MAWARID_BUNDLE_DOCUMENT_TYPES") or ()
     if isinstance(doc_types, str):

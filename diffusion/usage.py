@@ -19,9 +19,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import deque
 from datetime import UTC, datetime
 from typing import Iterable
+
+from sqlalchemy.exc import OperationalError
 
 from .counter import KINDS, CounterState, Event, classify_agent
 from .privacy import VisitorHasher
@@ -37,7 +40,7 @@ def _utcnow() -> datetime:
 
 
 class UsageService:
-    def __init__(self, store: UsageStore, hasher: VisitorHasher, *, flush_interval: float = 1.0,
+    def __init__(self, store: UsageStore, hasher: VisitorHasher, *, flush_interval: float = 5.0,
                  batch_size: int = 500, max_pending: int = 100_000) -> None:
         self.store = store
         self.hasher = hasher
@@ -95,16 +98,27 @@ class UsageService:
                 batch: list[Event] = []
                 while self._pending and len(batch) < 5_000:
                     batch.append(self._pending.popleft())
-                try:
-                    result = self.store.write(batch)
-                except Exception:
-                    self.stats["failed_batches"] += 1
-                    log.exception("usage batch of %d events lost", len(batch))
+                result = self._write_with_retry(batch)
+                if result is None:
                     continue
                 written += result["written"]
                 self.stats["written"] += result["written"]
                 self.stats["unknown"] += result["unknown"]
         return written
+
+    def _write_with_retry(self, batch: list[Event], attempts: int = 3) -> dict | None:
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.store.write(batch)
+            except OperationalError:          # locked / connection lost: the batch is still here
+                if attempt == attempts:
+                    break
+                time.sleep(0.2 * attempt)
+            except Exception:
+                break
+        self.stats["failed_batches"] += 1
+        log.exception("usage batch of %d events lost", len(batch))
+        return None
 
     def record_many(self, rows: Iterable[tuple], *, batch: int = 20_000) -> dict[str, int]:
         """Bulk path: ``rows`` of ``(at, kind, resource_id, ip, user_agent, session)``

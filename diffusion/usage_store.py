@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any, Iterable
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 
 from metadata_schemas.record import subjects_of, taxon_paths
 
@@ -79,6 +79,15 @@ class ResourceDirectory:
         self._terms_written.add(rid)
 
 
+def _take_write_lock(session) -> None:
+    """On SQLite, make the first statement a write, so the transaction holds the write lock
+    before it reads. A deferred transaction that reads, then writes after another
+    connection committed, fails at once with "database is locked" (WAL snapshot
+    conflict, which the busy timeout does not cover); a write first waits its turn."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(UsageDaily.__table__.delete().where(UsageDaily.__table__.c.day.is_(None)))
+
+
 def _dialect_insert(session, table):
     name = session.get_bind().dialect.name
     if name == "postgresql":
@@ -107,13 +116,15 @@ class UsageStore:
             return {"written": 0, "unknown": unknown, "counted": 0}
         kept.sort(key=lambda ev: ev.occurred_at)
         with self.db.session() as session:
+            _take_write_lock(session)
             logged = self._state_from_log(session, kept)
             if state is None:
                 state = logged
             else:
                 state.merge(logged)
             apply_rules(kept, state)
-            session.execute(insert(UsageEvent), [_event_row(ev) for ev in kept])
+            # Core insert (executemany), not the ORM's bulk path: 3-4x faster here.
+            session.execute(UsageEvent.__table__.insert(), [_event_row(ev) for ev in kept])
             self._add_daily(session, daily_increments(kept))
             described = self._add_terms(session, known, kept)
         for rid in described:            # only once the transaction is committed

@@ -29,7 +29,8 @@ def harvest_oai(base_url: str, set_spec: str | None, since: str | None, until: s
                 prefix: str, limit: int | None, user: str, mode: str | None,
                 reference: str | None) -> None:
     """Harvest BASE_URL (a partner's OAI-PMH endpoint) into the catalogue as drafts."""
-    from catalogue.services.actors import SYSTEM, Actor
+    from catalogue.errors import CatalogueError
+    from catalogue.services.actors import SYSTEM
     from portal import current_runtime
     from portal.oai.errors import OAIError
 
@@ -39,11 +40,10 @@ def harvest_oai(base_url: str, set_spec: str | None, since: str | None, until: s
     if user == "system":
         actor = SYSTEM
     else:
-        account = runtime.accounts.get(user)
-        if account is None:
-            raise click.ClickException(f"no account {user!r}")
-        actor = Actor(account.username, frozenset(account.roles),
-                      frozenset(getattr(account, "commissions", ()) or ()))
+        try:
+            actor = runtime.accounts.actor(user)     # an active account, with its roles
+        except CatalogueError as exc:
+            raise click.ClickException(str(exc)) from None
     acquisition = None
     if mode:
         acquisition = {"mode": mode, "reference": reference or f"OAI-PMH {base_url}",

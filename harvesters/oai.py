@@ -20,6 +20,7 @@ draft is one transaction of the catalogue).
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -32,9 +33,9 @@ from catalogue.errors import CatalogueError, DuplicateIdentifier
 from metadata_schemas.errors import MetadataError
 from metadata_schemas.lom_xml import lom_to_record
 from metadata_schemas.safe_xml import parse_xml
-from portal.oai.errors import BY_CODE, NoRecordsMatch, OAIError
+from portal.oai.errors import BY_CODE, OAIError
 
-OAI_NS = "{http://www.openarchives.org/OAI/2.0/}"
+log = logging.getLogger(__name__)
 #: Catalog name of the general.identifier that keeps the partner's OAI identifier.
 OAI_CATALOG = "oai"
 
@@ -146,6 +147,10 @@ class OAIHarvester:
             data = lom_to_record(record.xml, source=source)
         except MetadataError as exc:
             report.failed.append((identifier, _message(exc)))
+            return
+        except Exception as exc:  # a reader bug on odd partner XML must not stop the harvest
+            log.exception("cannot read %s", source)
+            report.failed.append((identifier, f"unreadable LOM record ({type(exc).__name__})"))
             return
         data = _with_oai_identifier(data, identifier)
         resource_id = resource_id_for(self.base_url, identifier)

@@ -6,8 +6,10 @@ sort keys, the live-document mask -- lives in numpy arrays built once per
 segment (:mod:`indexer.facet_arrays`). A query is then:
 
 1. text: for each word, read the postings of its variants in title^3,
-   keywords^2, description^1 and curriculum labels^1 (cached per segment) and
-   score them (BM25-like saturation × idf × field boost) into a dense array;
+   keywords^2 and description^1 (cached per segment) and score them (BM25-like
+   saturation × idf × field boost, no length normalisation: metadata texts are
+   short) into a dense array; add curriculum labels^1 (documents filed under a
+   level/subject/type whose labels hold the word, :mod:`indexer.curriculum`);
    words combine with AND, and if no document has every word, with OR
    (``SearchResult.relaxed``);
 2. filters and facet counts on boolean masks (multi-select semantics, see
@@ -31,9 +33,10 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -58,6 +61,7 @@ K1 = 1.2                       # BM25 term-frequency saturation
 POSTINGS_CACHE = 4096          # (segment, field, term) postings kept in memory
 REFRESH_CHECK_SECONDS = 1.0    # how often to look for commits by other processes
 WRITE_LOCK_TIMEOUT = 30.0
+SUGGEST_SCAN = 300             # autocomplete candidates read from the term dictionary
 _EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
 
 
@@ -183,10 +187,32 @@ class Snapshot:
     def live_counts(self) -> dict[str, dict[str, int]]:
         return {name: field.counts(self.live) for name, field in self.fields.items()}
 
-    def close(self) -> None:
+    # A retired snapshot is closed when its last user is done (searches run on
+    # other threads while a commit installs the next snapshot).
+    users = 0
+    retired = False
+
+    def acquire(self) -> "Snapshot":
+        with self.lock:
+            self.users += 1
+        return self
+
+    def release(self) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.retired and self.users == 0:
+                self._close()
+
+    def retire(self) -> None:
+        with self.lock:
+            self.retired = True
+            if self.users == 0:
+                self._close()
+
+    def _close(self) -> None:
         try:
             self.searcher.close()
-        except Exception:  # already closed by the GC of a reader
+        except Exception:  # already closed
             pass
 
 
@@ -228,22 +254,31 @@ class WhooshBackend:
     def _refresh(self) -> None:
         old = self._snap
         self._snap = self._open()
-        if old is not self._snap:
-            old.close()
+        old.retire()
 
-    def _snapshot(self) -> Snapshot:
+    @contextmanager
+    def _snapshot(self) -> Iterator[Snapshot]:
+        """The current snapshot, kept open while the caller uses it."""
         snap = self._snap
         now = time.monotonic()
-        if now - snap.checked < REFRESH_CHECK_SECONDS:
-            return snap
-        snap.checked = now
-        with snap.lock:
-            stale = self.layout.pointer_stamp() != self._stamp or not snap.searcher.up_to_date()
-        if stale:
-            with self._write_lock:
-                if self._snap is snap:
-                    self._refresh()
-        return self._snap
+        if now - snap.checked >= REFRESH_CHECK_SECONDS:
+            snap.checked = now
+            with snap.lock:
+                stale = (self.layout.pointer_stamp() != self._stamp
+                         or (not snap.retired and not snap.searcher.up_to_date()))
+            if stale:
+                with self._write_lock:
+                    if self._snap is snap:
+                        self._refresh()
+        while True:
+            snap = self._snap.acquire()
+            if not snap.retired:
+                break
+            snap.release()          # replaced in between: take the new one
+        try:
+            yield snap
+        finally:
+            snap.release()
 
     def _term_postings(self, snap: Snapshot, fieldname: str, text: str):
         """Postings over the whole snapshot (global document numbers), cached per segment."""
@@ -379,15 +414,19 @@ class WhooshBackend:
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
-        return self._snapshot().doc_count
+        with self._snapshot() as snap:
+            return snap.doc_count
 
     def close(self) -> None:
         with self._write_lock:
-            self._snap.close()
+            self._snap.retire()
 
     def search(self, query: SearchQuery) -> SearchResult:
         query = query.validated()
-        snap = self._snapshot()
+        with self._snapshot() as snap:
+            return self._search(snap, query)
+
+    def _search(self, snap: Snapshot, query: SearchQuery) -> SearchResult:
         filters = canonical_filters(query.filters, self.vocabularies)
         parsed = parse(query.q)
         scores, base, relaxed = self._match(snap, parsed)
@@ -548,18 +587,22 @@ class WhooshBackend:
         limit = max(1, min(int(limit) if isinstance(limit, int) else 8, 20))
         if len(key) < 1:
             return []
-        snap = self._snapshot()
+        with self._snapshot() as snap:
+            return self._suggest(snap, key, lang, limit)
+
+    def _suggest(self, snap: Snapshot, key: str, lang: str, limit: int) -> list[str]:
         candidates: list[tuple[str, str, int]] = []
         with snap.lock:
             reader = snap.searcher.reader()
             try:
-                for n, term in enumerate(reader.expand_prefix("suggest", key)):
-                    if n >= 400:
+                # one pass over the term dictionary from the prefix on; the term info
+                # carries the document frequency used for ranking
+                for n, (term, info) in enumerate(reader.iter_prefix("suggest", key)):
+                    if n >= SUGGEST_SCAN:
                         break
                     parsed = parse_term(term if isinstance(term, str) else term.decode("utf-8"))
                     if parsed:
-                        candidates.append((parsed[2], parsed[1],
-                                           reader.doc_frequency("suggest", term)))
+                        candidates.append((parsed[2], parsed[1], info.doc_frequency()))
             except TermNotFound:
                 pass
         i = bisect.bisect_left(self._curriculum_keys, key)

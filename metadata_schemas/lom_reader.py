@@ -26,10 +26,9 @@ from .textnorm import fold
 from .vocabularies import get_vocabularies
 
 
-def read_lom(lom: etree._Element) -> tuple[dict, dict[str, list[str]]]:
-    """The raw record dict of a ``<lom>`` element (not validated yet) and reader errors."""
-    reader = _Reader(lom)
-    return reader.group(lom, MAPPING["fields"], ""), reader.errors
+def read_lom(lom: etree._Element) -> dict:
+    """The raw record dict of a ``<lom>`` element, not validated yet."""
+    return _Reader(lom).group(lom, MAPPING["fields"], "")
 
 
 class _Reader:
@@ -38,16 +37,20 @@ class _Reader:
 
     def __init__(self, lom: etree._Element) -> None:
         self.vocabs = get_vocabularies()
-        self.errors: dict[str, list[str]] = {}
-        meta_lang = lom.findtext(f"{q('metaMetadata')}/{q('language')}")
-        code = self.lang_code(meta_lang) if meta_lang else None
         # Strings without a language attribute get the metadata language, else French.
-        self.default_lang = code if code in LANGSTRING_LANGUAGES else "fr"
+        self.default_lang = "fr"
+        meta_lang = (lom.findtext(f"{q('metaMetadata')}/{q('language')}") or "").strip()
+        code = self.lang_code(meta_lang) if meta_lang else None
+        if code in LANGSTRING_LANGUAGES:
+            self.default_lang = code
 
     def group(self, el, fields, path: str) -> dict:
         out: dict[str, Any] = {}
+        by_tag: dict[Any, list] = {}
+        for child in el:  # one pass over the children instead of one findall per field
+            by_tag.setdefault(child.tag, []).append(child)
         for spec in fields:
-            children = el.findall(q(spec["element"]))
+            children = by_tag.get(q(spec["element"]))
             if not children:
                 continue
             where = f"{path}.{spec['key']}" if path else spec["key"]
@@ -76,7 +79,10 @@ class _Reader:
 
     def r_integer(self, spec, el, path):
         text = (el.text or "").strip()
-        return int(text) if text.isdigit() else text or None
+        try:
+            return int(text) if text.isascii() and text.isdigit() else text or None
+        except ValueError:  # more digits than Python converts: not a plausible size
+            return text
 
     def r_langstring(self, spec, el, path):
         out: dict[str, str] = {}

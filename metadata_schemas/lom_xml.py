@@ -214,6 +214,7 @@ def vcard(name: str, marker: str | None = None) -> str:
 
 def lom_datetime(value: str, path: str = "date") -> str:
     """``value`` in LOM's DateTime syntax (seconds and a fraction before any time zone)."""
+    value = value.isoformat() if hasattr(value, "isoformat") else str(value)
     if _LOM_DATETIME.fullmatch(value):
         return value
     parts = _DATETIME_PARTS.match(value)
@@ -333,22 +334,16 @@ def lom_to_record(data_or_element: bytes | etree._Element, *, source: str) -> di
     """
     if isinstance(data_or_element, (bytes, bytearray, memoryview)):
         root = parse_xml(bytes(data_or_element), source=source)
-    else:
+    elif isinstance(data_or_element, etree._ElementTree):
+        root = data_or_element.getroot()
+    elif isinstance(data_or_element, etree._Element):
         root = data_or_element
+    else:
+        raise TypeError(f"lom_to_record expects bytes or an lxml element, "
+                        f"got {type(data_or_element).__name__}")
     from .lom_reader import read_lom  # the reader builds on this module's constants
 
-    lom = find_lom(root, source)
-    raw, errors = read_lom(lom)
-    try:
-        record = load_record(raw, record=source)
-    except RecordValidationError as exc:
-        merged = {**exc.errors}
-        for key, msgs in errors.items():
-            merged.setdefault(key, []).extend(msgs)
-        raise RecordValidationError("invalid LOM record", record=source, errors=merged) from None
-    if errors:
-        raise RecordValidationError("invalid LOM record", record=source, errors=errors)
-    return record
+    return load_record(read_lom(find_lom(root, source)), record=source)
 
 
 def find_lom(root: etree._Element, source: str) -> etree._Element:

@@ -138,10 +138,17 @@ class LangString(fields.Dict):
         return out
 
 
+class _TermList(fields.List):
+    """A list of terms without repeats: ``["Exercice", "تمرين"]`` is one term, ``exercise``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
+
+
 def _list(inner: fields.Field, **kwargs: Any) -> fields.List:
     # A caller's own validator (e.g. at least one item) replaces the default cap.
     kwargs.setdefault("validate", validate.Length(max=MAX_ITEMS))
-    return fields.List(inner, **kwargs)
+    return (_TermList if isinstance(inner, Term) else fields.List)(inner, **kwargs)
 
 
 class _Base(Schema):

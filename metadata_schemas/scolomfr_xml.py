@@ -53,12 +53,12 @@ class _ScoLOMFRWriter(_Writer):
     def lom(self, record: dict, *, root: etree._Element) -> etree._Element:
         meta = dict(record.get("meta_metadata") or {})
         schemas = list(meta.get("metadata_schema", []))
+        known = {s.casefold() for s in schemas}  # "ScoLOMFRv3.1" and "SCOLOMFRv3.1" are one
         meta["metadata_schema"] = schemas + [s for s in PROFILE["metadata_schemas"]
-                                             if s not in schemas]
-        super().lom({**record, "meta_metadata": meta}, root=root)
-        # Vocabulary-only containers (e.g. a relation whose kind has no concept) are kept:
-        # their other children still carry information.
-        return root
+                                             if s.casefold() not in known]
+        # A container whose vocabulary value is left out (a relation kind without a
+        # concept) is kept: its other children still carry information.
+        return super().lom({**record, "meta_metadata": meta}, root=root)
 
 
 def record_to_scolomfr_element(record: dict, *, identifier: str | None = None,

@@ -40,12 +40,15 @@ MAX_COUNT = 10_000_000
 FIRST_YEAR, LAST_YEAR = 2008, 2026
 _DURATIONS = (10, 15, 20, 30, 45, 60, 90, 120)
 _SCHEMAS = ["LOMv1.0", "ScoLOMFRv3.1"]
-_COVERAGE = {"fr": "Maroc", "ar": "المغرب"}
 _EXTRA_LANG = {"espagnol": "es", "allemand": "de", "italien": "it"}
 _ARABIC_FIRST = {"langue-arabe", "education-islamique", "sciences-coran-hadith", "fiqh-usul",
                  "tawhid-pensee-islamique"}
 _TEACHER_TYPES = {"lesson-plan", "teaching-sheet", "textbook"}
 _TOPIC_INDEX = {"fr": 0, "ar": 1, "en": 2, "zgh": 3}  # a topic is [fr, ar, en?, zgh?]
+_ACTIVE_LEVELS = ("medium", "high", "very-high")
+_EXPOSITIVE_LEVELS = ("very-low", "low", "low", "medium")
+_DENSITIES = ("low", "medium", "medium", "high")
+_DIFFICULTIES = ("very-easy", "easy", "medium", "medium", "medium", "difficult", "very-difficult")
 
 
 def _load(name: str) -> dict:
@@ -63,6 +66,16 @@ def _weighted(pairs) -> tuple[list, list[float]]:
 def _pick(rng: random.Random, table: tuple[list, list[float]]):
     values, cum = table
     return values[bisect(cum, rng.random() * cum[-1])]
+
+
+# random.choice/randint go through getrandbits loops; one random() call is ~4x cheaper
+# and keeps the generator above 5,000 records/s (the sequences stay deterministic).
+def _choice(rng: random.Random, seq):
+    return seq[int(rng.random() * len(seq))]
+
+
+def _randint(rng: random.Random, low: int, high: int) -> int:
+    return low + int(rng.random() * (high - low + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +103,6 @@ class _Plan:
         catalogue = _load("catalogue.json")
         topics = _load("topics.json")["topics"]
         level_vocab, subject_vocab = vocabs["level"], vocabs["subject"]
-        lrt = vocabs["learning_resource_type"]
 
         def level(term_id: str) -> _Level:
             term = level_vocab.resolve(term_id)
@@ -101,7 +113,7 @@ class _Plan:
                           term.labels["ar"], age)
 
         self.subject_labels = {t.id: t.labels for t in subject_vocab}
-        self.type_labels = {t.id: t.labels for t in lrt}
+        self.type_labels = {t.id: t.labels for t in vocabs["learning_resource_type"]}
         level_weights = catalogue["level_weights"]
         subject_weights = catalogue["subject_weights"]
         # Collect (level, subject) slots; a level's weight is shared among its subjects
@@ -133,22 +145,27 @@ class _Plan:
                              for k, v in catalogue["resource_types"].items()}
         self.type_interactivity = {k: v["interactivity_type"]
                                    for k, v in catalogue["resource_types"].items()}
-        for type_id in self.type_labels:
-            lrt.resolve(type_id)
-        for type_id in self.type_formats:
-            lrt.resolve(type_id)
-        self.sizes = {k: (math.log(a), math.log(b)) for k, (a, b) in catalogue["format_sizes"].items()}
+        self.sizes = {k: (math.log(a), math.log(b))
+                      for k, (a, b) in catalogue["format_sizes"].items()}
         self.extensions = catalogue["format_extensions"]
         self.licences = _weighted(catalogue["licences"])
-        for licence in self.licences[0]:
-            vocabs["licence"].resolve(licence)
         self.publishers = _weighted(catalogue["publishers"])
         self.given = catalogue["given_names"]
         self.family = catalogue["family_names"]
         self.desc = {"fr": catalogue["description_fr"], "ar": catalogue["description_ar"],
                      "en": catalogue["description_en"]}
         self.extra_keywords = catalogue["extra_keywords"]
+        self.texts = catalogue["texts"]
+        self.other_roles = catalogue["other_roles"]
         self.modes = _weighted(catalogue["acquisition_modes"])
+        # The data file names terms by id; a typo must fail here, not as invalid records.
+        for vocab_id, ids in (("learning_resource_type", self.type_formats),
+                              ("licence", self.licences[0]), ("contributor_role", self.other_roles),
+                              ("acquisition_mode", self.modes[0])):
+            for term_id in ids:
+                if term_id not in vocabs[vocab_id]:
+                    raise ValueError(f"synthetic_data/catalogue.json: {term_id!r} is not a term "
+                                     f"of vocabulary {vocab_id!r}")
         self.counterparts = {"achat": catalogue["suppliers"], "don": catalogue["donors"],
                              "cooperation": catalogue["partners"], "production": ["LNRN"],
                              "production-cnde": ["CNDE"]}
@@ -163,214 +180,234 @@ def _plan() -> _Plan:
 
 
 class _Generator:
+    """One seeded stream of records; each ``_section`` method builds one LOM category."""
+
     def __init__(self, seed: int | str) -> None:
         self.plan = _plan()
         self.rng = random.Random(seed)
         self.prefix = f"LNRN-S{seed}-"
 
-    # -- pieces -------------------------------------------------------------------------
     def _date(self, year: int) -> str:
         rng = self.rng
-        return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        return f"{year}-{_randint(rng, 1, 12):02d}-{_randint(rng, 1, 28):02d}"
 
     def _person(self) -> str:
-        rng = self.rng
-        return f"{rng.choice(self.plan.given)} {rng.choice(self.plan.family)}"
+        return f"{_choice(self.rng, self.plan.given)} {_choice(self.rng, self.plan.family)}"
 
-    def _modes(self, subject: str) -> tuple[str, ...]:
+    def _langs(self, subject: str, topic: list) -> tuple[str, ...]:
         """Languages of the title and description, by subject then catalogue weights."""
-        rng = self.rng
+        roll = self.rng.random()
         if subject == "anglais":
-            return ("en",) if rng.random() < 0.7 else ("en", "ar")
-        if subject == "langue-amazighe":
-            return ("zgh", "ar") if rng.random() < 0.7 else ("zgh", "fr")
-        if subject == "langue-francaise":
-            return ("fr",) if rng.random() < 0.6 else ("ar", "fr")
-        if subject in _ARABIC_FIRST:
-            return ("ar",) if rng.random() < 0.75 else ("ar", "fr")
-        mode = _pick(rng, self.plan.title_languages)
-        if mode in ("en", "zgh"):  # only language subjects have such titles
-            mode = "ar+fr"
-        return tuple(mode.split("+"))
+            langs: tuple[str, ...] = ("en",) if roll < 0.7 else ("en", "ar")
+        elif subject == "langue-amazighe":
+            langs = ("zgh", "ar") if roll < 0.7 else ("zgh", "fr")
+        elif subject == "langue-francaise":
+            langs = ("fr",) if roll < 0.6 else ("ar", "fr")
+        elif subject in _ARABIC_FIRST:
+            langs = ("ar",) if roll < 0.75 else ("ar", "fr")
+        else:
+            mode = _pick(self.rng, self.plan.title_languages)
+            # Only language subjects have English or Tifinagh topics.
+            langs = ("ar", "fr") if mode in ("en", "zgh") else tuple(mode.split("+"))
+        index = _TOPIC_INDEX[langs[0]]
+        if index >= len(topic) or not topic[index]:
+            return ("ar", "fr")
+        return langs
 
-    def _title(self, lang: str, topic: list, type_id: str, slot: _Slot) -> str:
-        rng, plan = self.rng, self.plan
+    def _title(self, lang: str, r: "_Draw") -> str:
+        plan, roll = self.plan, self.rng.random()
         index = _TOPIC_INDEX[lang]
-        text = topic[index] if index < len(topic) and topic[index] else topic[0]
-        roll = rng.random()
+        text = r.topic[index] if index < len(r.topic) and r.topic[index] else r.topic[0]
         if lang == "fr":
             if roll < 0.4:
                 return text
             if roll < 0.6:
-                return f"{text} – {plan.type_labels[type_id]['fr'].capitalize()}"
+                return f"{text} – {r.type_labels['fr'].capitalize()}"
             if roll < 0.8:
-                return f"{text} ({slot.level.notation})"
-            return f"{plan.subject_labels[slot.subject]['fr']} {slot.level.notation} : {text}"
+                return f"{text} ({r.level.notation})"
+            return f"{r.subject_labels['fr']} {r.level.notation} : {text}"
         if lang == "ar":
             if roll < 0.45:
                 return text
             if roll < 0.7:
-                return f"{plan.type_labels[type_id]['ar']}: {text}"
-            return f"{text} - {slot.level.ar}"
+                return f"{r.type_labels['ar']}: {text}"
+            return f"{text} - {r.level.ar}"
         return text
 
-    # -- one record ------------------------------------------------------------------------
-    def record(self, n: int) -> tuple[dict, int]:
-        rng, plan = self.rng, self.plan
-        slot: _Slot = _pick(rng, plan.slots)
-        level, subject = slot.level, slot.subject
-        topic = rng.choice(slot.topics)
-        type_id = _pick(rng, plan.types)
-        mime = _pick(rng, plan.type_formats[type_id])
-        langs = self._modes(subject)
-        if langs[0] == "zgh" and (len(topic) < 4 or not topic[3]):
-            langs = ("ar", "fr")
-        if langs[0] == "en" and (len(topic) < 3 or not topic[2]):
-            langs = ("ar", "fr")
-        year = _pick(rng, plan.years)
-        identifier = f"{self.prefix}{n + 1:07d}"
-        subject_labels = plan.subject_labels[subject]
-        type_labels = plan.type_labels[type_id]
+    def _description(self, lang: str, r: "_Draw") -> str:
+        rng = self.rng
+        subject = r.subject_labels.get(lang) or r.subject_labels["fr"]
+        values = {"topic": r.topic[_TOPIC_INDEX[lang]],
+                  "subject": subject.lower() if lang == "fr" else subject,
+                  "level": {"ar": r.level.ar, "fr": r.level.fr}.get(lang, r.level.notation),
+                  "type": r.type_labels.get(lang) or r.type_labels["fr"]}
+        pool = self.plan.desc[lang]
+        rest, start = pool[1:], _randint(rng, 0, len(pool) - 2)
+        picked = [rest[(start + i) % len(rest)] for i in range(min(len(rest), _randint(rng, 1, 3)))]
+        return " ".join(s.format(**values) for s in [pool[0], *picked])
 
-        title = {lang: self._title(lang, topic, type_id, slot) for lang in langs}
-        description = {}
-        keywords = []
-        for lang in langs:
-            if lang == "zgh":
-                continue
-            topic_text = topic[_TOPIC_INDEX[lang]]
-            level_label = {"ar": level.ar, "fr": level.fr}.get(lang, level.notation)
-            subject_label = subject_labels.get(lang) or subject_labels["fr"]
-            if lang == "fr":
-                subject_label = subject_label.lower()
-            pool = plan.desc[lang]
-            sentences = [pool[0], *rng.sample(pool[1:], min(len(pool) - 1, rng.randint(1, 3)))]
-            description[lang] = " ".join(
-                s.format(topic=topic_text, subject=subject_label, level=level_label,
-                         type=type_labels.get(lang) or type_labels["fr"]) for s in sentences)
-        kw_langs = [lang for lang in langs if lang in ("fr", "ar")] or ["fr"]
-        keywords.append({lang: topic[0 if lang == "fr" else 1] for lang in kw_langs})
-        keywords.append({lang: subject_labels[lang] for lang in kw_langs})
-        keywords.append({lang: level.notation if lang == "fr" else level.ar for lang in kw_langs})
-        extra_kw = rng.choice(plan.extra_keywords)
-        keywords.append({lang: extra_kw[0 if lang == "fr" else 1] for lang in kw_langs})
-
-        languages = list(langs)
-        if subject in _EXTRA_LANG:
-            languages.append(_EXTRA_LANG[subject])
-
+    def _general(self, r: "_Draw") -> dict:
+        rng, plan, level = self.rng, self.plan, r.level
+        kw_langs = [lang for lang in r.langs if lang in ("fr", "ar")] or ["fr"]
+        extra = _choice(rng, plan.extra_keywords)
+        keyword_pairs = [(r.topic[0], r.topic[1]), (r.subject_labels["fr"], r.subject_labels["ar"]),
+                         (level.notation, level.ar), (extra[0], extra[1])]
         general: dict[str, Any] = {
-            "identifier": [{"catalog": "LNRN", "entry": identifier}],
-            "title": title,
-            "language": languages,
-            "description": description or {"fr": f"{topic[0]} ({level.notation})"},
-            "keyword": keywords,
+            "identifier": [{"catalog": "LNRN", "entry": r.identifier}],
+            "title": {lang: self._title(lang, r) for lang in r.langs},
+            "language": list(r.languages),
+            "description": {lang: self._description(lang, r) for lang in r.langs if lang != "zgh"},
+            "keyword": [{lang: pair[0 if lang == "fr" else 1] for lang in kw_langs}
+                        for pair in keyword_pairs],
         }
         if rng.random() < 0.3:
-            general["coverage"] = [dict(_COVERAGE)]
+            general["coverage"] = [dict(plan.texts["coverage"])]
         roll = rng.random()
-        general["structure"] = "atomic" if roll < 0.8 else "hierarchical" if roll < 0.95 else "collection"
-        general["aggregation_level"] = "1" if roll < 0.5 else "2" if roll < 0.85 else "3" if roll < 0.95 else "4"
+        general["structure"] = ("atomic" if roll < 0.8 else "hierarchical" if roll < 0.95
+                                else "collection")
+        general["aggregation_level"] = ("1" if roll < 0.5 else "2" if roll < 0.85
+                                        else "3" if roll < 0.95 else "4")
+        return general
 
-        date = self._date(year)
-        contribute = [{"role": "author", "entity": [self._person() for _ in range(rng.randint(1, 3))],
-                       "date": date}] if rng.random() < 0.8 else []
-        contribute.append({"role": "publisher", "entity": [_pick(rng, plan.publishers)], "date": date})
+    def _lifecycle(self, r: "_Draw") -> dict:
+        rng, plan = self.rng, self.plan
+        date = self._date(r.year)
+        contribute = []
+        if rng.random() < 0.8:
+            contribute.append({"role": "author", "date": date,
+                               "entity": [self._person() for _ in range(_randint(rng, 1, 3))]})
+        contribute.append({"role": "publisher", "entity": [_pick(rng, plan.publishers)],
+                           "date": date})
         if rng.random() < 0.25:
-            contribute.append({"role": rng.choice(("instructional-designer", "graphical-designer",
-                                                   "educational-validator", "content-provider",
-                                                   "subject-matter-expert")),
+            contribute.append({"role": _choice(rng, plan.other_roles),
                                "entity": [self._person()], "date": date})
         roll = rng.random()
-        lifecycle = {"version": "1.0" if roll < 0.7 else "1.1" if roll < 0.85 else "2.0",
-                     "status": "final" if roll < 0.85 else "revised" if roll < 0.97 else "draft",
-                     "contribute": contribute}
-        meta_year = min(LAST_YEAR, year + rng.randint(0, 2))
-        meta = {"identifier": [{"catalog": "LNRN-META", "entry": f"M-{identifier}"}],
-                "contribute": [{"role": "creator", "entity": ["LNRN"], "date": self._date(meta_year)}],
-                "metadata_schema": list(_SCHEMAS),
-                "language": "ar" if langs[0] == "ar" else "fr"}
-        if rng.random() < 0.5:
-            meta["contribute"].append({"role": "validator", "entity": [self._person()],
-                                       "date": self._date(meta_year)})
+        return {"version": "1.0" if roll < 0.7 else "1.1" if roll < 0.85 else "2.0",
+                "status": "final" if roll < 0.85 else "revised" if roll < 0.97 else "draft",
+                "contribute": contribute}
 
+    def _meta_metadata(self, r: "_Draw") -> dict:
+        meta = {"identifier": [{"catalog": "LNRN-META", "entry": f"M-{r.identifier}"}],
+                "contribute": [{"role": "creator", "entity": ["LNRN"],
+                                "date": self._date(r.meta_year)}],
+                "metadata_schema": list(_SCHEMAS),
+                "language": "ar" if r.langs[0] == "ar" else "fr"}
+        if self.rng.random() < 0.5:
+            meta["contribute"].append({"role": "validator", "entity": [self._person()],
+                                       "date": self._date(r.meta_year)})
+        return meta
+
+    def _technical(self, r: "_Draw") -> dict:
+        rng, plan, mime = self.rng, self.plan, r.mime
         low, high = plan.sizes.get(mime, (9.0, 15.0))
         technical: dict[str, Any] = {
             "format": [mime],
             "size": int(math.exp(low + (high - low) * rng.random())),
-            "location": [f"https://mawarid.men.gov.ma/ressources/{identifier.lower()}/"
+            "location": [f"https://mawarid.men.gov.ma/ressources/{r.identifier.lower()}/"
                          f"ressource.{plan.extensions.get(mime, 'bin')}"],
         }
         if mime.startswith(("video/", "audio/")):
-            technical["duration"] = f"PT{rng.randint(2, 45)}M{rng.randint(0, 59)}S"
+            technical["duration"] = f"PT{_randint(rng, 2, 45)}M{_randint(rng, 0, 59)}S"
         if mime == "application/zip":
-            technical["installation_remarks"] = {
-                "fr": "Paquet SCORM 1.2 à importer dans la plateforme d'apprentissage.",
-                "ar": "حزمة SCORM 1.2 تستورد في منصة التعلم."}
+            technical["installation_remarks"] = dict(plan.texts["scorm"])
         elif mime == "text/html":
-            technical["other_platform_requirements"] = {
-                "fr": "Navigateur web récent ; fonctionne hors ligne sur le serveur de l'établissement.",
-                "ar": "متصفح حديث؛ يشتغل دون اتصال على خادم المؤسسة."}
+            technical["other_platform_requirements"] = dict(plan.texts["html"])
+        return technical
 
-        interactivity = plan.type_interactivity[type_id]
-        types = [type_id]
-        if type_id == "exercise" and rng.random() < 0.3:
+    def _educational(self, r: "_Draw") -> dict:
+        rng = self.rng
+        interactivity = self.plan.type_interactivity[r.type_id]
+        types = [r.type_id]
+        if r.type_id == "exercise" and rng.random() < 0.3:
             types.append("self-assessment")
-        roles = ["teacher"] if type_id in _TEACHER_TYPES else (
-            ["learner"] if rng.random() < 0.75 else ["learner", "teacher"])
+        if r.type_id in _TEACHER_TYPES:
+            roles = ["teacher"]
+        else:
+            roles = ["learner"] if rng.random() < 0.75 else ["learner", "teacher"]
         educational: dict[str, Any] = {
             "interactivity_type": interactivity,
             "learning_resource_type": types,
-            "interactivity_level": rng.choice(("medium", "high", "very-high")) if interactivity == "active"
-            else rng.choice(("very-low", "low", "low", "medium")),
-            "semantic_density": rng.choice(("low", "medium", "medium", "high")),
+            "interactivity_level": _choice(rng, _ACTIVE_LEVELS if interactivity == "active"
+                                           else _EXPOSITIVE_LEVELS),
+            "semantic_density": _choice(rng, _DENSITIES),
             "intended_end_user_role": roles,
             "context": ["school"] if rng.random() < 0.92 else ["school", "continuing-education"],
-            "difficulty": rng.choice(("very-easy", "easy", "medium", "medium", "medium",
-                                      "difficult", "very-difficult")),
-            "typical_learning_time": f"PT{rng.choice(_DURATIONS)}M",
-            "language": list(languages),
+            "difficulty": _choice(rng, _DIFFICULTIES),
+            "typical_learning_time": f"PT{_choice(rng, _DURATIONS)}M",
+            "language": list(r.languages),
         }
-        if level.age:
-            educational["typical_age_range"] = [level.age]
+        if r.level.age:
+            educational["typical_age_range"] = [r.level.age]
+        return educational
 
-        licence = _pick(rng, plan.licences)
-        rights: dict[str, Any] = {"cost": rng.random() < 0.03,
+    def _rights(self) -> dict:
+        licence = _pick(self.rng, self.plan.licences)
+        rights: dict[str, Any] = {"cost": self.rng.random() < 0.03,
                                   "copyright": licence not in ("cc0-1.0", "public-domain"),
                                   "licence": licence}
         if licence == "all-rights-reserved-ministry":
-            rights["description"] = {
-                "fr": "© Ministère de l'Éducation nationale, du Préscolaire et des Sports.",
-                "ar": "© وزارة التربية الوطنية والتعليم الأولي والرياضة."}
+            rights["description"] = dict(self.plan.texts["ministry_rights"])
+        return rights
 
+    def _classification(self, r: "_Draw") -> list[dict]:
+        level = r.level
         level_paths = [{"source": "level", "taxon": list(level.path)}]
-        siblings = plan.siblings.get(level.id, ())
-        if len(siblings) > 1 and rng.random() < 0.05:
-            other = rng.choice(siblings)
+        siblings = self.plan.siblings.get(level.id, ())
+        if len(siblings) > 1 and self.rng.random() < 0.05:
+            other = _choice(self.rng, siblings)
             if other != level.id:
                 level_paths.append({"source": "level", "taxon": [*level.path[:-1], other]})
+        return [{"purpose": "educational_level", "taxon_path": level_paths},
+                {"purpose": "discipline",
+                 "taxon_path": [{"source": "subject", "taxon": [r.subject]}]}]
+
+    def record(self, n: int) -> tuple[dict, int]:
+        """Record number ``n`` and its year (for a matching acquisition)."""
+        rng, plan = self.rng, self.plan
+        r = _Draw(self, n)
         record: dict[str, Any] = {
-            "general": general,
-            "lifecycle": lifecycle,
-            "meta_metadata": meta,
-            "technical": technical,
-            "educational": educational,
-            "rights": rights,
+            "general": self._general(r),
+            "lifecycle": self._lifecycle(r),
+            "meta_metadata": self._meta_metadata(r),
+            "technical": self._technical(r),
+            "educational": self._educational(r),
+            "rights": self._rights(),
         }
         if rng.random() < 0.08:
+            texts = plan.texts["collection"]
             record["relation"] = [{"kind": "ispartof", "resource": {
-                "identifier": [{"catalog": "LNRN", "entry": f"LNRN-COLL-{subject}-{level.id}"}],
-                "description": {"fr": f"Collection {subject_labels['fr']} – {level.fr}",
-                                "ar": f"سلسلة {subject_labels['ar']} – {level.ar}"}}}]
+                "identifier": [{"catalog": "LNRN", "entry": f"LNRN-COLL-{r.subject}-{r.level.id}"}],
+                "description": {
+                    "fr": texts["fr"].format(subject=r.subject_labels["fr"], level=r.level.fr),
+                    "ar": texts["ar"].format(subject=r.subject_labels["ar"], level=r.level.ar)}}}]
         if rng.random() < 0.03:
-            record["annotation"] = [{"entity": self._person(), "date": self._date(meta_year),
-                                     "description": {"fr": "Ressource recommandée pour la remédiation.",
-                                                     "ar": "مورد موصى به لأنشطة الدعم."}}]
-        record["classification"] = [
-            {"purpose": "educational_level", "taxon_path": level_paths},
-            {"purpose": "discipline", "taxon_path": [{"source": "subject", "taxon": [subject]}]},
-        ]
-        return record, year
+            record["annotation"] = [{"entity": self._person(), "date": self._date(r.meta_year),
+                                     "description": dict(plan.texts["annotation"])}]
+        record["classification"] = self._classification(r)
+        return record, r.year
+
+
+class _Draw:
+    """The choices one record is built from (drawn first, in a fixed order)."""
+
+    __slots__ = ("slot", "level", "subject", "topic", "type_id", "mime", "langs", "languages",
+                 "year", "meta_year", "identifier", "subject_labels", "type_labels")
+
+    def __init__(self, gen: _Generator, n: int) -> None:
+        rng, plan = gen.rng, gen.plan
+        self.slot = slot = _pick(rng, plan.slots)
+        self.level, self.subject = slot.level, slot.subject
+        self.topic = _choice(rng, slot.topics)
+        self.type_id = _pick(rng, plan.types)
+        self.mime = _pick(rng, plan.type_formats[self.type_id])
+        self.langs = gen._langs(self.subject, self.topic)
+        extra = _EXTRA_LANG.get(self.subject)
+        self.languages = self.langs + (extra,) if extra else self.langs
+        self.year = _pick(rng, plan.years)
+        self.meta_year = min(LAST_YEAR, self.year + _randint(rng, 0, 2))
+        self.identifier = f"{gen.prefix}{n + 1:07d}"
+        self.subject_labels = plan.subject_labels[self.subject]
+        self.type_labels = plan.type_labels[self.type_id]
 
 
 def _acquisition(plan: _Plan, rng: random.Random, year: int | None, mode: str | None) -> dict:
@@ -379,7 +416,7 @@ def _acquisition(plan: _Plan, rng: random.Random, year: int | None, mode: str | 
         raise ValueError(f"unknown acquisition mode {mode!r}: expected one of "
                          f"{', '.join(plan.counterparts)}")
     year = year if year is not None else _pick(rng, plan.years)
-    number = rng.randint(1, 60)
+    number = _randint(rng, 1, 60)
     reference = {
         "achat": f"AO n° {number}/{year}/LNRN",
         "don": f"Convention de don n° {number}/{year}",
@@ -387,11 +424,11 @@ def _acquisition(plan: _Plan, rng: random.Random, year: int | None, mode: str | 
         "production": f"Fiche de production n° {number}/{year}/LNRN",
         "production-cnde": f"Production CNDE n° {number}/{year}",
     }[mode]
-    started = datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
-    ended = min(started + datetime.timedelta(days=rng.randint(20, 420)),
+    started = datetime.date(year, _randint(rng, 1, 12), _randint(rng, 1, 28))
+    ended = min(started + datetime.timedelta(days=_randint(rng, 20, 420)),
                 datetime.date(LAST_YEAR, 12, 31))
     return {"mode": mode, "reference": reference,
-            "counterpart": rng.choice(plan.counterparts[mode]),
+            "counterpart": _choice(rng, plan.counterparts[mode]),
             "started_on": started.isoformat(), "ended_on": ended.isoformat()}
 
 

@@ -50,7 +50,8 @@ VOCAB_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 LABEL_LANGUAGES = ("fr", "ar", "en", "zgh")
 ALT_LABEL_LANGUAGES = LABEL_LANGUAGES + ("und",)
 REQUIRED_LABEL_LANGUAGES = ("fr", "ar")
-_VOCAB_KEYS = {"id", "uri", "labels", "hierarchical", "lom_source", "terms", "note"}
+_VOCAB_KEYS = {"id", "uri", "labels", "hierarchical", "lom_source", "terms", "note",
+               "resolve_subtags"}
 _TERM_KEYS = {"id", "uri", "notation", "broader", "labels", "alt_labels", "extra", "note"}
 # extra values that also identify the term in partner data (LOM XML, ScoLOMFR, SPDX).
 _EXTRA_KEYS = ("lom", "scolomfr", "spdx", "url", "iso3166_2", "loc")
@@ -89,7 +90,7 @@ class Vocabulary:
     def __init__(self, *, id: str, uri: str, labels: dict[str, str], terms: dict[str, Term],
                  hierarchical: bool = False, lom_source: str | None = None,
                  keys: dict[str, str] | None = None, folded: dict[str, str] | None = None,
-                 source: str = "") -> None:
+                 source: str = "", resolve_subtags: bool = False) -> None:
         self.id = id
         self.uri = uri
         self.labels = labels
@@ -97,6 +98,7 @@ class Vocabulary:
         self.hierarchical = hierarchical
         self.lom_source = lom_source
         self.source = source
+        self.resolve_subtags = resolve_subtags
         self._exact = keys if keys is not None else {}
         self._folded = folded if folded is not None else {}
         self._misses: dict[str, list[str]] = {}
@@ -140,6 +142,9 @@ class Vocabulary:
         term_id = self._exact.get(value)
         if term_id is None:
             term_id = self._folded.get(fold(value))
+        if term_id is None and self.resolve_subtags and "-" in value:
+            # BCP 47: "fr-CA", "ar-Arab-MA" name the language of their primary subtag.
+            term_id = self._folded.get(fold(value.split("-", 1)[0]))
         if term_id is not None:
             return self.terms[term_id]
         raise UnknownTermError(self.id, value, self._suggest(value))
@@ -307,6 +312,9 @@ def _load_file(path: Path) -> Vocabulary:
     hierarchical = data.get("hierarchical", False)
     if not isinstance(hierarchical, bool):
         raise fail("'hierarchical' must be true or false")
+    resolve_subtags = data.get("resolve_subtags", False)
+    if not isinstance(resolve_subtags, bool):
+        raise fail("'resolve_subtags' must be true or false")
     lom_source = data.get("lom_source")
     if lom_source is not None and not isinstance(lom_source, str):
         raise fail("'lom_source' must be a string or null")
@@ -342,7 +350,7 @@ def _load_file(path: Path) -> Vocabulary:
     exact, folded = _index(terms, fail)
     return Vocabulary(id=vocab_id, uri=data["uri"], labels=dict(data["labels"]), terms=terms,
                       hierarchical=hierarchical, lom_source=lom_source, keys=exact,
-                      folded=folded, source=name)
+                      folded=folded, source=name, resolve_subtags=resolve_subtags)
 
 
 def _check_labels(labels: Any, where: str, fail) -> None:

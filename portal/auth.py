@@ -113,8 +113,10 @@ def _to_login():
 
 
 def forbidden(message: str | None = None):
-    response = make_response(render_template("staff/forbidden.html", message=message), 403)
-    return response
+    """The console's 403 page (also for other areas' staff views guarded from here)."""
+    from .views.staff_support import use_staff_translations
+    use_staff_translations()
+    return make_response(render_template("staff/forbidden.html", message=message), 403)
 
 
 def login_required(view: Callable) -> Callable:

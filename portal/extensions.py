@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask, Response, request, send_from_directory
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -59,6 +61,46 @@ SECURITY_HEADERS = {
 }
 
 
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """JSON with ``<``, ``>``, ``&`` and ``'`` as ``\\u`` escapes, Arabic and French kept readable.
+
+    The API echoes visitors' input (queries, unknown ids); escaped this way a
+    payload stays inert even if a browser or proxy ever sniffed JSON as HTML.
+    """
+
+    ensure_ascii = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        text = super().dumps(obj, **kwargs)
+        return (text.replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("&", "\\u0026").replace("'", "\\u0027"))
+
+
+class QueryStringGuard:
+    """WSGI middleware: percent-encode raw non-ASCII bytes in the query string.
+
+    Browsers always percent-encode, but a hand-made request may send raw bytes
+    (``?q=\xff``); Werkzeug then fails to decode ``request.args`` with a 500.
+    Encoded, they become ordinary (if invalid) ``%FF`` escapes that Werkzeug
+    keeps as text, and the views answer 200 or a clear 400.
+    """
+
+    _SAFE = "/?&=+%;:@,$!*'()~-._[]"
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if query and not query.isascii():
+            try:
+                raw = query.encode("latin-1")       # PEP 3333: bytes carried as latin-1
+            except UnicodeEncodeError:
+                raw = query.encode("utf-8", "surrogatepass")
+            environ["QUERY_STRING"] = quote(raw, safe=self._SAFE)
+        return self.wsgi_app(environ, start_response)
+
+
 def init_extensions(app: Flask) -> None:
     home = Path(app.config["MAWARID_HOME"])
     app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT_LANGUAGE)
@@ -69,8 +111,8 @@ def init_extensions(app: Flask) -> None:
     # Staff forms are long; an hour keeps a half-written record submittable.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 3600)
 
-    # Arabic and French stay readable in JSON answers (and half the bytes of \u escapes).
-    app.json.ensure_ascii = False
+    app.json = HtmlSafeJSONProvider(app)
+    app.wsgi_app = QueryStringGuard(app.wsgi_app)
 
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_locale=i18n.DEFAULT_LANGUAGE)
@@ -114,4 +156,5 @@ def _security_headers(response: Response) -> Response:
         response.vary.add("Accept-Language")
     if request.path.startswith("/api/"):
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        response.vary.add("Accept-Language")     # labels and errors follow it
     return response

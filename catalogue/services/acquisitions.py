@@ -131,18 +131,31 @@ def _parse_step(raw: Any, procedure: Procedure, vocabularies: Any, seen: set[str
             "commission": commission, "note": _text(raw.get("note"), f"{where}.note", 5000)}
 
 
-def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedure) -> Acquisition:
-    """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created."""
+def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedure, *,
+                      cache: dict | None = None) -> Acquisition:
+    """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created.
+
+    ``cache`` (per unit of work) remembers rows already found, for bulk imports.
+    """
     now = utcnow()
     row = None
+    key = (data["mode"], data["reference"])
     if data["reference"]:
-        row = session.scalars(select(Acquisition).where(
-            Acquisition.mode == data["mode"], Acquisition.reference == data["reference"])).first()
+        row = cache.get(key) if cache is not None else None
+        if row is None:
+            # No autoflush: pending rows of this unit of work are in ``cache``; flushing a
+            # whole batch before each lookup would make bulk imports quadratic.
+            with session.no_autoflush:
+                row = session.scalars(select(Acquisition).where(
+                    Acquisition.mode == data["mode"],
+                    Acquisition.reference == data["reference"])).first()
     if row is None:
         row = Acquisition(mode=data["mode"], procedure=data["procedure"], reference=data["reference"],
                           created_at=now, updated_at=now)
         session.add(row)
-    elif row.procedure != data["procedure"]:
+    if cache is not None and data["reference"]:
+        cache[key] = row
+    if row.procedure != data["procedure"]:
         raise InvalidInput(f"acquisition {data['mode']} {data['reference']!r} is recorded with "
                            f"procedure {row.procedure!r}, not {data['procedure']!r}")
     elif data["counterpart"] and row.counterpart and row.counterpart != data["counterpart"]:

@@ -5,8 +5,9 @@ this module adds what the catalogue knows: every step of the acquisition's
 procedure done (dates spread between the start and the end of the acquisition),
 the PV of the validation commission attached to the validation step (one small
 generated file per acquisition, stored by checksum like any upload), and the
-lifecycle walked through the ordinary service operations (create → submit →
-decide "conforme" → publish), so the demo data obeys the same rules as real data.
+lifecycle recorded through :meth:`Work.create_published` (the same checks and the
+same create → submit → decide "conforme" → publish events as the one-by-one
+operations, written in one go), so the demo data obeys the same rules as real data.
 
 Ids are ``demo-<seed>-<n>``: running the same demo again skips what exists, and
 an interrupted run resumes. Resources are written in batches, one transaction
@@ -73,7 +74,8 @@ class Demo:
         acq = self._acquisition(acq)
         year = (acq.get("ended_on") or acq.get("started_on") or "2024")[:4]
         pv = f"PV de la commission de validation n° {n % 97 + 1}/{year}"
-        work.create_draft(SYSTEM, record, acquisition=acq, resource_id=rid)
+        work.create_published(SYSTEM, record, acquisition=acq, resource_id=rid, reference=pv,
+                              note="données de démonstration / بيانات تجريبية", known_new=True)
         key = (acq["mode"], acq["reference"])
         if key not in self._pv_done:
             procedure = self.resources.procedures.for_mode(acq["mode"])
@@ -81,13 +83,20 @@ class Demo:
                     "Décision : conforme\n(document de démonstration)\n")
             work.attach_document(SYSTEM, rid, step=_validation_step(procedure),
                                  document_type=PV_DOCUMENT, filename=f"pv-validation-{n}.txt",
-                                 data=text.encode("utf-8"), fsync=False)
+                                 data=text.encode("utf-8"), fsync=False, flush=False)
             self._pv_done.add(key)
-        work.submit(SYSTEM, rid)
-        work.decide(SYSTEM, rid, commission="validation", decision="conforme", reference=pv,
-                    note="données de démonstration / بيانات تجريبية")
-        work.publish(SYSTEM, rid)
         return rid
+
+    def _known_counterparts(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        from sqlalchemy import select
+        from ..store.models import Acquisition
+        if not keys:
+            return {}
+        with self.resources.db.session() as session:
+            rows = session.execute(select(Acquisition.mode, Acquisition.reference,
+                                          Acquisition.counterpart)
+                                   .where(Acquisition.reference.in_({r for _, r in keys})))
+            return {(m, r): c or "" for m, r, c in rows if (m, r) in keys}
 
     def run(self, count: int, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
         from metadata_schemas.synthetic import generate_dataset
@@ -99,7 +108,10 @@ class Demo:
                 break
             ids = [demo_id(self.seed, n) for n, _ in chunk]
             existing = self.resources.existing_ids(ids)
+            self._counterparts.update(self._known_counterparts(
+                {(a["mode"], a.get("reference") or "") for _, (_, a) in chunk}))
             with self.resources.batch(notify=False) as work:
+                work.preload_acquisitions({(a["mode"], a.get("reference") or "") for _, (_, a) in chunk})
                 for n, (record, acq) in chunk:
                     if demo_id(self.seed, n) in existing:
                         skipped += 1

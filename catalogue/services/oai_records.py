@@ -87,9 +87,14 @@ def render(record: dict, *, resource_id: str, provenance: dict | None,
 
 
 def write_item(session: Session, resource: Resource, *, repository_id: str,
-               provenance: dict | None, deleted: bool = False, base_url: str | None = None) -> None:
-    """Insert or refresh the OAI row and sets of ``resource`` at ``resource.datestamp``."""
-    item = session.get(OAIItem, resource.id)
+               provenance: dict | None, deleted: bool = False, base_url: str | None = None,
+               new: bool = False) -> None:
+    """Insert or refresh the OAI row and sets of ``resource`` at ``resource.datestamp``.
+
+    ``new``: the resource is published for the first time (it has no row yet), which
+    spares a query per resource in bulk imports.
+    """
+    item = None if new else session.get(OAIItem, resource.id)
     if item is None:
         item = OAIItem(resource_id=resource.id, identifier=oai_identifier(repository_id, resource.id))
         session.add(item)
@@ -99,11 +104,10 @@ def write_item(session: Session, resource: Resource, *, repository_id: str,
         for column, text in render(resource.record, resource_id=resource.id, provenance=provenance,
                                    repository_id=repository_id, base_url=base_url).items():
             setattr(item, column, text)
-    session.flush()
     mode = resource.acquisition.mode if resource.acquisition else None
-    session.execute(delete(OAIItemSet).where(OAIItemSet.resource_id == resource.id))
+    if not new:
+        session.flush()
+        session.execute(delete(OAIItemSet).where(OAIItemSet.resource_id == resource.id))
     # A deleted record keeps its sets: selective harvesters must learn of the deletion too.
-    specs = set_specs(resource.record, mode)
-    if specs:
-        session.execute(OAIItemSet.__table__.insert(),
-                        [{"resource_id": resource.id, "set_spec": s} for s in specs])
+    for spec in set_specs(resource.record, mode):
+        session.add(OAIItemSet(resource_id=resource.id, set_spec=spec))

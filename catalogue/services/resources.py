@@ -89,8 +89,10 @@ def _strip_catalogue_ids(record: dict) -> dict:
     return record
 
 
-def to_view(row: Resource) -> ResourceView:
-    return ResourceView(id=row.id, status=row.status, version=row.version, record=row.record,
+def to_view(row: Resource, *, version: int | None = None) -> ResourceView:
+    """A view of ``row``; ``version`` for rows not flushed yet (the ORM sets it on INSERT)."""
+    return ResourceView(id=row.id, status=row.status,
+                        version=version if version is not None else row.version, record=row.record,
                         acquisition=acquisition_dict(row.acquisition), created_at=row.created_at,
                         updated_at=row.updated_at, published_at=row.published_at,
                         withdrawn_at=row.withdrawn_at, datestamp=row.datestamp)
@@ -106,6 +108,8 @@ class Work:
         # The session's identity map holds clean objects weakly; keep the rows this unit
         # of work touches, so that a batch does not reload them for every operation.
         self._rows: dict[str, Resource] = {}
+        self._acquisitions: dict[tuple[str, str], Any] = {}
+        self._decisions: dict[str, ResourceEvent] = {}
 
     @contextmanager
     def savepoint(self) -> Iterator["Work"]:
@@ -119,6 +123,10 @@ class Work:
             if nested.is_active:
                 nested.rollback()
             del self.changes[mark:]
+            # Rows cached since the savepoint may be gone: forget every cached row.
+            self._rows.clear()
+            self._acquisitions.clear()
+            self._decisions.clear()
             raise
 
     # -- helpers -------------------------------------------------------------
@@ -131,6 +139,26 @@ class Work:
                 raise NotFound(f"no resource {resource_id!r}")
             self._rows[row.id] = row
         return row
+
+    def preload_acquisitions(self, keys: set[tuple[str, str]]) -> None:
+        """Fetch the acquisitions ``(mode, reference)`` of a coming batch in one query."""
+        from sqlalchemy.orm import selectinload
+        from ..store.models import Acquisition
+        refs = {ref for _, ref in keys if ref}
+        if not refs:
+            return
+        with self.session.no_autoflush:
+            rows = self.session.scalars(select(Acquisition).where(Acquisition.reference.in_(refs))
+                                        .options(selectinload(Acquisition.steps))).all()
+        for row in rows:
+            if (row.mode, row.reference) in keys:
+                self._acquisitions[(row.mode, row.reference)] = row
+
+    def _exists(self, resource_id: str) -> bool:
+        if resource_id in self._rows:
+            return True
+        with self.session.no_autoflush:  # pending rows of this batch are in _rows
+            return self.session.get(Resource, resource_id) is not None
 
     def _event(self, row: Resource, action: str, actor: Actor, from_status: str | None, *,
                at=None, **fields: Any) -> ResourceEvent:
@@ -155,11 +183,14 @@ class Work:
             raise StaleVersion("the resource was changed by someone else while you were "
                                "saving: reload it and apply your changes again") from None
 
-    def _refresh_oai(self, row: Resource, *, deleted: bool = False) -> None:
-        decision = last_decision(self.session, row.id)
+    def _last_decision(self, resource_id: str) -> ResourceEvent | None:
+        decision = self._decisions.get(resource_id)
+        return decision if decision is not None else last_decision(self.session, resource_id)
+
+    def _refresh_oai(self, row: Resource, *, deleted: bool = False, new: bool = False) -> None:
         oai_records.write_item(self.session, row, repository_id=self.service.repository_id,
-                               provenance=provenance_summary(row, decision), deleted=deleted,
-                               base_url=self.service.base_url)
+                               provenance=provenance_summary(row, self._last_decision(row.id)),
+                               deleted=deleted, base_url=self.service.base_url, new=new)
 
     def _record(self, record: Any, name: str) -> tuple[dict, str, str]:
         from metadata_schemas.record import load_record
@@ -174,11 +205,11 @@ class Work:
         require(actor, "create")
         if resource_id is not None:
             check_resource_id(resource_id)
-            if self.session.get(Resource, resource_id) is not None:
+            if self._exists(resource_id):
                 raise DuplicateIdentifier(f"a resource {resource_id!r} already exists")
         else:
             resource_id = new_resource_id()
-            while self.session.get(Resource, resource_id) is not None:
+            while self._exists(resource_id):
                 resource_id = new_resource_id()
         record, title, key = self._record(record, resource_id)
         now = utcnow()
@@ -201,7 +232,60 @@ class Work:
     def _acquisition(self, acquisition: Any):
         svc = self.service
         data = parse_acquisition(acquisition, procedures=svc.procedures, vocabularies=svc.vocabularies)
-        return apply_acquisition(self.session, data, svc.procedures[data["procedure"]])
+        return apply_acquisition(self.session, data, svc.procedures[data["procedure"]],
+                                 cache=self._acquisitions)
+
+    def create_published(self, actor: Actor, record: Any, *, reference: str,
+                         acquisition: Any = None, resource_id: str | None = None,
+                         note: str | None = None, known_new: bool = False) -> ResourceView:
+        """Create, submit, record the validation commission's "conforme" and publish, at once.
+
+        For catalogues validated before Mawarid (``import --migrate-validated``) and the
+        demo. The actor needs every right the four operations need (including sitting on
+        the validation commission); the history holds the same four events, and the rows
+        are written once instead of being updated at each step. ``known_new``: the caller
+        checked in bulk that the id is free (the primary key still refuses a duplicate).
+        """
+        for action in ("create", "submit", "decide", "publish"):
+            require(actor, action)
+        if VALIDATION_COMMISSION not in actor.commissions:
+            raise WrongCommission(f"{actor.username} does not sit on the {VALIDATION_COMMISSION} "
+                                  "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)")
+        reference = _note(reference, "reference", required=True)
+        note = _note(note)
+        if resource_id is not None:
+            check_resource_id(resource_id)
+            if not known_new and self._exists(resource_id):
+                raise DuplicateIdentifier(f"a resource {resource_id!r} already exists")
+        else:
+            resource_id = new_resource_id()
+        record, title, key = self._record(record, resource_id)
+        now = utcnow()
+        row = Resource(id=resource_id, status="published", record=record, title=title,
+                       title_key=key, created_at=now, created_by=actor.username, updated_at=now,
+                       datestamp=now, published_at=now)
+        if acquisition is not None:
+            row.acquisition = self._acquisition(acquisition)
+        self.session.add(row)
+        self._rows[row.id] = row
+        steps = [("create", None, "draft", {}),
+                 ("submit", "draft", "submitted", {"note": note}),
+                 ("decide", "submitted", "validated",
+                  {"commission": VALIDATION_COMMISSION, "decision": "conforme",
+                   "reference": reference, "note": note}),
+                 ("publish", "validated", "published", {})]
+        if acquisition is not None:
+            steps.insert(1, ("acquisition", "draft", "draft",
+                             {"reference": row.acquisition.reference}))
+        for action, before, after, fields in steps:
+            event = ResourceEvent(resource_id=row.id, action=action, from_status=before,
+                                  to_status=after, actor=actor.username, at=now, **fields)
+            self.session.add(event)
+            if action == "decide":
+                self._decisions[row.id] = event
+        self._refresh_oai(row, new=True)
+        self.changes.append(ResourceChange("published", to_view(row, version=1)))
+        return to_view(row, version=1)
 
     def update(self, actor: Actor, resource_id: str, record: Any, *,
                expected_version: int) -> ResourceView:
@@ -246,7 +330,8 @@ class Work:
 
     def attach_document(self, actor: Actor, resource_id: str, *, step: str, document_type: str,
                         filename: str, data: bytes, note: str | None = None,
-                        fsync: bool = True) -> dict[str, Any]:
+                        fsync: bool = True, flush: bool = True) -> dict[str, Any]:
+        """Store the file and record it on the step; ``flush=False`` (bulk) leaves ``id`` None."""
         require(actor, "attach_document")
         from metadata_schemas.errors import UnknownTermError
         row = self._load(resource_id)
@@ -263,12 +348,14 @@ class Work:
         note = _note(note)
         digest, size = self.service.documents.put(data, fsync=fsync)
         now = utcnow()
-        doc = Document(acquisition_id=row.acquisition.id, step=step_id, document_type=doc_type,
+        doc = Document(acquisition=row.acquisition, step=step_id, document_type=doc_type,
                        filename=name, sha256=digest, size=size, uploaded_at=now,
-                       uploaded_by=actor.username, resource_id=row.id)
+                       uploaded_by=actor.username, resource=row)
         self.session.add(doc)
-        self.session.flush()
-        self._event(row, "attach", actor, row.status, at=now, note=note, document_id=doc.id)
+        event = self._event(row, "attach", actor, row.status, at=now, note=note)
+        event.document = doc
+        if flush:
+            self.session.flush()
         from .provenance import document_dict
         return document_dict(doc)
 
@@ -315,9 +402,9 @@ class Work:
             if doc is None or doc.acquisition_id != row.acquisition_id:
                 raise NotFound(f"no document {document_id} in the provenance of {row.id}")
         self._flush()
-        self._event(row, "decide", actor, before, at=row.updated_at, note=note,
-                    commission=commission_id, decision=decision, reference=reference,
-                    document_id=document_id)
+        self._decisions[row.id] = self._event(
+            row, "decide", actor, before, at=row.updated_at, note=note, commission=commission_id,
+            decision=decision, reference=reference, document_id=document_id)
         return to_view(row)
 
     def publish(self, actor: Actor, resource_id: str, *, note: str | None = None) -> ResourceView:
@@ -325,7 +412,7 @@ class Work:
         row = self._load(resource_id)
         before = row.status
         after = next_status("publish", before, resource_id=row.id)
-        decision = last_decision(self.session, row.id)
+        decision = self._last_decision(row.id)
         if decision is None or decision.decision != "conforme":
             raise IllegalTransition(f"{row.id}: publishing needs a 'conforme' decision of the "
                                     "validation commission (décision « conforme » / قرار بالمطابقة)")

@@ -87,6 +87,10 @@ class ResourceEvent(Base):
     reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
 
+    # Declared so the unit of work inserts resources and documents before their events.
+    resource: Mapped[Resource] = relationship()
+    document: Mapped["Document | None"] = relationship()
+
 
 class Acquisition(Base):
     """How resources entered the catalogue. Shared by every resource of one tender,
@@ -147,6 +151,10 @@ class Document(Base):
     uploaded_by: Mapped[str] = mapped_column(String(100))
     resource_id: Mapped[str | None] = mapped_column(ForeignKey("resources.id"), nullable=True)
 
+    # For the unit of work's insert order (a document may come with its new acquisition).
+    acquisition: Mapped[Acquisition] = relationship()
+    resource: Mapped[Resource | None] = relationship()
+
 
 class User(Base):
     __tablename__ = "users"
@@ -176,9 +184,13 @@ class OAIItem(Base):
     oai_lom: Mapped[str | None] = mapped_column(Text, nullable=True)
     scolomfr: Mapped[str | None] = mapped_column(Text, nullable=True)
 
+    resource: Mapped[Resource] = relationship()
+
 
 class OAIItemSet(Base):
     __tablename__ = "oai_item_set"
 
     resource_id: Mapped[str] = mapped_column(ForeignKey("oai_item.resource_id"), primary_key=True)
     set_spec: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)
+
+    item: Mapped[OAIItem] = relationship()

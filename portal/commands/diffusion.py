@@ -1,2 +1,248 @@
-"""Placeholder; replaced by its area."""
-COMMANDS: list = []
+"""``mawarid campaign …`` and ``mawarid usage …``: diffusion from the command line.
+
+The commands only parse arguments and call ``runtime.diffusion`` services.
+``--as USERNAME`` names the staff account the action is recorded under (it
+must have the ``admin`` or ``indexer`` role); without it the catalogue's
+``system`` actor is used, as for the other administration commands.
+Refusals print the French and Arabic message and exit with status 1; a
+refused installation report lists every faulty line and column.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from diffusion.csv_export import REPORTS, report_csv
+from diffusion.dashboards import Period
+from diffusion.errors import DiffusionError, ReportRefused
+
+
+def _runtime():
+    from portal import current_runtime
+    return current_runtime()
+
+
+def _actor(username: str | None):
+    if not username:
+        from catalogue.services import SYSTEM
+        return SYSTEM
+    try:
+        return _runtime().accounts.actor(username)
+    except Exception as exc:
+        raise click.ClickException(f"--as {username}: {getattr(exc, 'message', exc)}") from None
+
+
+def _fail(exc: DiffusionError):
+    if isinstance(exc, ReportRefused):
+        for p in exc.problems:
+            click.echo(f"  ligne/السطر {p.line}, colonne/العمود {p.column}: {p.fr} — {p.ar}", err=True)
+    raise click.ClickException(exc.message)
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _establishments(values) -> list[dict[str, str]]:
+    out = []
+    for value in values:
+        parts = [p.strip() for p in value.split(";")]
+        if len(parts) < 2:
+            raise click.BadParameter(f"{value!r}: expected REGION;CODE[;NAME]")
+        out.append({"region": parts[0], "code": parts[1], "name": parts[2] if len(parts) > 2 else ""})
+    return out
+
+
+as_option = click.option("--as", "username", metavar="USERNAME", help="staff account acting")
+
+
+@click.group("campaign")
+def campaign() -> None:
+    """Diffusion campaigns to the regional academies (AREF)."""
+
+
+@campaign.command("create")
+@click.argument("code")
+@click.option("--title-fr", default="", help="French title")
+@click.option("--title-ar", default="", help="Arabic title")
+@click.option("--channel", required=True, help="cd-usb, school-server, lms or portal (or a label)")
+@click.option("--q", "q", default=None, help="saved search: query text")
+@click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE", help="saved search facet filter")
+@click.option("--resource", "resources", multiple=True, metavar="ID", help="explicit resource id")
+@click.option("--region", "regions", multiple=True, help="target region (id or label)")
+@click.option("--establishment", "establishments", multiple=True, metavar="REGION;CODE;NAME")
+@click.option("--note", default=None)
+@as_option
+@with_appcontext
+def create(code, title_fr, title_ar, channel, q, filters, resources, regions, establishments, note, username):
+    """Create a campaign from a saved search (--q/--filter) or a list (--resource)."""
+    query = None
+    if q is not None or filters:
+        parsed: dict[str, list[str]] = {}
+        for f in filters:
+            name, sep, value = f.partition("=")
+            if not sep:
+                raise click.BadParameter(f"{f!r}: expected FACET=VALUE", param_hint="--filter")
+            parsed.setdefault(name.strip(), []).append(value.strip())
+        query = {"q": q or "", "filters": parsed}
+    try:
+        view = _runtime().diffusion.campaigns.create(
+            _actor(username), code=code, title={"fr": title_fr, "ar": title_ar}, channel=channel,
+            query=query, resource_ids=list(resources) or None, regions=regions,
+            establishments=_establishments(establishments), note=note)
+    except DiffusionError as exc:
+        _fail(exc)
+    click.echo(f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets")
+
+
+@campaign.command("add")
+@click.argument("code")
+@click.option("--resource", "resources", multiple=True, metavar="ID")
+@click.option("--region", "regions", multiple=True)
+@click.option("--establishment", "establishments", multiple=True, metavar="REGION;CODE;NAME")
+@as_option
+@with_appcontext
+def add(code, resources, regions, establishments, username):
+    """Add resources and/or targets to a campaign."""
+    services = _runtime().diffusion.campaigns
+    try:
+        if resources:
+            services.add_resources(_actor(username), code, resources)
+        if regions or establishments:
+            services.add_targets(_actor(username), code, regions=regions,
+                                 establishments=_establishments(establishments))
+        view = services.get(code)
+    except DiffusionError as exc:
+        _fail(exc)
+    click.echo(f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets")
+
+
+@campaign.command("ship")
+@click.argument("code")
+@click.option("--region", required=True)
+@click.option("--quantity", required=True, type=int)
+@click.option("--date", "on", default=None, help="planned date YYYY-MM-DD (default today)")
+@click.option("--establishment-code", default="")
+@click.option("--delivered", is_flag=True, help="record it as delivered at once")
+@as_option
+@with_appcontext
+def ship(code, region, quantity, on, establishment_code, delivered, username):
+    """Plan a shipment to a target region (optionally delivered at once)."""
+    services = _runtime().diffusion.campaigns
+    try:
+        shipment = services.ship(_actor(username), code, region=region, quantity=quantity,
+                                 on=_date(on), establishment_code=establishment_code)
+        if delivered:
+            shipment = services.deliver(_actor(username), shipment["id"], on=_date(on))
+    except DiffusionError as exc:
+        _fail(exc)
+    click.echo(f"shipment {shipment['id']}: {shipment['quantity']} → {shipment['region']} ({shipment['status']})")
+
+
+@campaign.command("deliver")
+@click.argument("shipment_id", type=int)
+@click.option("--date", "on", default=None)
+@as_option
+@with_appcontext
+def deliver(shipment_id, on, username):
+    """Record a planned shipment as delivered."""
+    try:
+        shipment = _runtime().diffusion.campaigns.deliver(_actor(username), shipment_id, on=_date(on))
+    except DiffusionError as exc:
+        _fail(exc)
+    click.echo(f"shipment {shipment['id']} delivered on {shipment['delivered_on']}")
+
+
+@campaign.command("bundle")
+@click.argument("code")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="destination folder (default $MAWARID_HOME/bundles)")
+@click.option("--zip", "make_zip", is_flag=True, help="also write a .zip")
+@with_appcontext
+def bundle(code, out, make_zip):
+    """Export the campaign as an offline, bilingual static catalogue."""
+    try:
+        result = _runtime().diffusion.bundles.build(code, destination=out, make_zip=make_zip)
+    except DiffusionError as exc:
+        _fail(exc)
+    click.echo(f"{result.folder} ({result.resources} resources, {result.files} files)")
+    if result.zip_path:
+        click.echo(str(result.zip_path))
+
+
+@campaign.command("import-report")
+@click.argument("code")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@as_option
+@with_appcontext
+def import_report(code, report, username):
+    """Import an installation report (CSV); refused whole on any error."""
+    try:
+        result = _runtime().diffusion.installations.import_report(
+            _actor(username), code, filename=report.name, data=report.read_bytes())
+    except DiffusionError as exc:
+        _fail(exc)
+    click.echo(f"{result.lines} lines imported ({', '.join(result.regions)})")
+
+
+@campaign.command("status")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def status(code, as_json):
+    """Status per region: planned, delivered, installed."""
+    try:
+        regions = _runtime().diffusion.campaigns.status(code)
+    except DiffusionError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in regions], ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{'region':28} {'stage':10} {'planned':>8} {'delivered':>9} {'installed':>9} {'estab.':>6}")
+    for r in regions:
+        click.echo(f"{r.region:28} {r.stage:10} {r.planned:>8} {r.delivered:>9} {r.installed:>9} "
+                   f"{r.establishments_installed:>6}")
+
+
+@campaign.command("list")
+@with_appcontext
+def list_campaigns():
+    """Every campaign, newest first."""
+    for c in _runtime().diffusion.campaigns.list():
+        click.echo(f"{c.code}\t{c.channel}\t{len(c.resource_ids)} resources\t{c.title.get('fr') or c.title.get('ar')}")
+
+
+@click.group("usage")
+def usage() -> None:
+    """Usage statistics (COUNTER R5: robots and double clicks excluded)."""
+
+
+@usage.command("report")
+@click.option("--csv", "name", type=click.Choice(REPORTS), default="totals", show_default=True)
+@click.option("--start", default=None, help="first day YYYY-MM-DD")
+@click.option("--end", default=None, help="last day YYYY-MM-DD")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write to this file (default: standard output)")
+@with_appcontext
+def report(name, start, end, output):
+    """A dashboard report as CSV (UTF-8 with BOM, for Excel in Arabic)."""
+    body = report_csv(_runtime().diffusion.reports, name, Period(_date(start), _date(end)))
+    if output:
+        output.write_bytes(body)
+        click.echo(str(output))
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+
+
+COMMANDS = [campaign, usage]

@@ -24,6 +24,9 @@ class MetadataFormat:
     schema: str
     namespace: str
     column: str
+    #: The catalogue renders this format for every record (its column is never NULL on a
+    #: live row), so lists need not test the column: counts then stay index-only reads.
+    always: bool = True
 
 
 #: Every format, in the order ListMetadataFormats lists them.
@@ -33,7 +36,7 @@ FORMATS: dict[str, MetadataFormat] = {f.prefix: f for f in (
     MetadataFormat("oai_lom", _schema_of(lom_xml.SCHEMA_LOCATION), lom_xml.LOM_NS, "oai_lom"),
     # ScoLOMFR is an application profile of LOM: same namespace, its own schema.
     MetadataFormat("scolomfr", _schema_of(scolomfr_xml.SCHEMA_LOCATION), lom_xml.LOM_NS,
-                   "scolomfr"),
+                   "scolomfr", always=False),
 )}
 
 

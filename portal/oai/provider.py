@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 from . import render
 from .arguments import OAIRequest, date_range, parse_request, request_attributes
 from .errors import (NO_ECHO, BadResumptionToken, CannotDisseminateFormat, IdDoesNotExist,
-                     NoMetadataFormats, NoRecordsMatch, OAIError)
+                     NoMetadataFormats, NoRecordsMatch, NoSetHierarchy, OAIError)
 from .formats import FORMATS, get_format
 from .repository import Item, ListQuery, OAIRepository
 from .sets import OAI_DC, sets_xml
@@ -32,8 +32,9 @@ DEFAULT_PAGE_SIZE = {"ListRecords": 100, "ListIdentifiers": 500}
 class Reply:
     chunks: Iterator[bytes]
     close: Callable[[], None] = lambda: None
-    #: How many records or headers the reply carries (for usage statistics).
-    count: int = 0
+    #: The resource a GetRecord disseminated, for the usage statistics (lists record none:
+    #: one event per request, and a list page has no single resource).
+    resource_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class DataProvider:
                                      "issued no resumptionToken for it")
         if self._sets_xml is None:
             self._sets_xml = sets_xml(self.vocabularies)
+        if not self._sets_xml:
+            raise NoSetHierarchy("no set vocabulary is installed in this repository")
         return self._simple(request, now, self._sets_xml)
 
     def GetRecord(self, request: OAIRequest, now: datetime) -> Reply:
@@ -172,7 +175,8 @@ class DataProvider:
         body = render.record(item.identifier, item.datestamp, item.deleted, item.sets,
                              item.metadata)
         reply = self._simple(request, now, body)
-        reply.count = 1
+        if not item.deleted:
+            reply.resource_id = item.identifier.rsplit(":", 1)[-1]
         return reply
 
     def ListIdentifiers(self, request: OAIRequest, now: datetime) -> Reply:
@@ -221,7 +225,7 @@ class DataProvider:
         head = render.open_response(now, self.settings.base_url, request_attributes(request))
         chunks = self._stream(request.verb, head, first, items, stack, query, limit, cursor, size,
                               with_metadata)
-        return Reply(chunks, stack.close, count=limit)
+        return Reply(chunks, stack.close)
 
     def _stream(self, verb: str, head: str, first: Item, items: Iterator[Item], stack: ExitStack,
                 query: ListQuery, limit: int, cursor: int, size: int,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import and_, exists, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy import exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 
 from catalogue.store.models import OAIItem, OAIItemSet
@@ -90,21 +90,23 @@ class OAIRepository:
     # Lists -------------------------------------------------------------------
 
     def _conditions(self, query: ListQuery) -> list:
-        column = ITEM.c[query.format.column]
-        conditions = [or_(ITEM.c.deleted.is_(True), column.isnot(None))]
+        conditions = []
+        if not query.format.always:
+            column = ITEM.c[query.format.column]
+            conditions.append(or_(ITEM.c.deleted.is_(True), column.isnot(None)))
         if query.since is not None:
             conditions.append(ITEM.c.datestamp >= query.since)
         if query.until is not None:
             conditions.append(ITEM.c.datestamp <= query.until)
         if query.set:
-            # A set holds its own members and those of every set below it ("a:b" ⊂ "a"):
-            # the range [spec:, spec;) is every spec starting with "spec:" (";" follows ":").
-            spec = query.set
+            # A set holds its own members and those of every set below it ("a:b" ⊂ "a").
+            # A prefix test by substr, not LIKE (wildcards, SQLite's case folding) nor a
+            # range (collation-dependent on PostgreSQL).
+            spec, below = query.set, query.set + ":"
             conditions.append(exists().where(
                 ITEM_SET.c.resource_id == ITEM.c.resource_id,
                 or_(ITEM_SET.c.set_spec == spec,
-                    and_(ITEM_SET.c.set_spec > literal(spec + ":"),
-                         ITEM_SET.c.set_spec < literal(spec + ";")))))
+                    func.substr(ITEM_SET.c.set_spec, 1, len(below)) == below)))
         return conditions
 
     def count(self, query: ListQuery) -> int:

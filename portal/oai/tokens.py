@@ -64,6 +64,8 @@ class TokenCodec:
         if not isinstance(values, list) or len(values) != len(_FIELDS):
             raise BadResumptionToken("this resumptionToken has an unknown layout")
         state = ResumptionState(**dict(zip(_FIELDS, values)))
+        if not _well_formed(state):
+            raise BadResumptionToken("this resumptionToken has an unknown layout")
         current = time.time() if now is None else now
         if current > state.issued + self.ttl:
             expired = datetime.fromtimestamp(state.issued + self.ttl, timezone.utc)
@@ -76,6 +78,20 @@ class TokenCodec:
 
 
 _FIELDS = tuple(ResumptionState.__dataclass_fields__)
+
+
+def _well_formed(state: ResumptionState) -> bool:
+    """Signed by us, but perhaps by an older layout: check types before trusting it."""
+    try:
+        for text in (state.since, state.until):
+            if text is not None:
+                parse_stamp(text)
+        parse_stamp(state.datestamp)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return (all(isinstance(v, str) for v in (state.verb, state.prefix, state.identifier))
+            and (state.set is None or isinstance(state.set, str))
+            and all(isinstance(v, int) and v >= 0 for v in (state.cursor, state.size, state.issued)))
 
 
 def stamp(moment: datetime) -> str:

@@ -52,6 +52,16 @@ def endpoint() -> Response:
     else:
         items = list(request.args.items(multi=True))
     reply = provider.respond(items)
+    if reply.resource_id:
+        _record_usage(reply.resource_id)
     response = Response(stream_with_context(reply.chunks), mimetype=MIMETYPE)
     response.call_on_close(reply.close)
     return response
+
+
+def _record_usage(resource_id: str) -> None:
+    """One ``oai`` usage event for a GetRecord; the diffusion service queues it cheaply."""
+    usage = getattr(getattr(current_runtime(), "diffusion", None), "usage", None)
+    if usage is not None:
+        usage.record("oai", resource_id, ip=request.remote_addr,
+                     user_agent=request.headers.get("User-Agent"))

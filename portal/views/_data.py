@@ -159,7 +159,7 @@ def _pagination(state: SearchState, page: int, pages: int) -> dict[str, Any]:
     return {"pages": pages,
             "prev_url": state.url(page=page - 1) if page > 1 else None,
             "next_url": state.url(page=page + 1) if page < pages else None,
-            "items": items}
+            "links": items}
 
 
 def hit_data(hit, lang: str) -> dict[str, Any]:

@@ -40,6 +40,18 @@ def L(key: str, **params) -> str:
     return text.format(**params) if params else text
 
 
+@bp.context_processor
+def _staff_context():
+    # portal.auth.forbidden() renders the console's 403 page, which needs the
+    # console's template helpers; they are registered on the staff blueprint only.
+    try:
+        from . import staff_support
+        from ..auth import can
+    except ImportError:  # pragma: no cover - the console is part of the portal
+        return {}
+    return {"staff_actor": current_actor, "staff_can": can, "staff": staff_support.helpers}
+
+
 @bp.record_once
 def _register_labels(state) -> None:
     # A global (not a context processor) so that imported macros see it too.
@@ -124,8 +136,15 @@ def dashboard(fmt: str):
                            rtl=rtl),
         "header": [L("region"), *(L(k) for k in region_keys)],
         "rows": [[_pick(r["labels"], lang), *(r[k] for k in region_keys)] for r in data["regions"]]})
-    return render_template("diffusion/dashboard.html", data=data, sections=sections, lang=lang,
-                           alternate_json=url_for(".dashboard", fmt="json", **request.args))
+    json_url = url_for(".dashboard", fmt="json", **request.args)
+    return _with_twin(render_template("diffusion/dashboard.html", data=data, sections=sections,
+                                      lang=lang, alternate_json=json_url), json_url)
+
+
+def _with_twin(html: str, json_url: str, status: int = 200) -> Response:
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+    return response
 
 
 @bp.get("/export/<name>.csv")
@@ -218,18 +237,19 @@ def _campaign_page(code: str, fmt: str = "html", *, error: DiffusionError | None
     if fmt == "json":
         return jsonify(data)
     lang = current_lang()
-    resources = services.reports._titles
+    resources = services.reports.titles
     actor = current_actor()
     chart = bar_chart([(_pick(r.labels, lang), r.installed) for r in regions],
                       title=L("status_per_region") + " — " + L("installed"),
                       desc=L("chart_desc_bars"), rtl=lang == "ar")
     runtime = current_runtime()
-    return render_template(
+    json_url = url_for(".campaign", code=code, fmt="json")
+    return _with_twin(render_template(
         "diffusion/campaign.html", data=data, campaign=view, regions=regions, chart=chart, lang=lang,
         titles={rid: resources(rid) for rid in view.resource_ids[:200]}, error=error,
         channel=runtime.vocabularies["diffusion_channel"].get(view.channel),
         can_run=bool(actor and set(actor.roles) & set(CAMPAIGN_ROLES)),
-        alternate_json=url_for(".campaign", code=code, fmt="json")), status
+        alternate_json=json_url), json_url, status)
 
 
 @bp.post("/campaigns/<code>/ship")

@@ -42,13 +42,30 @@ except ImportError:  # pragma: no cover
         return view
 
 
+#: Uploads (procedure documents) larger than this are refused with 413 before being read.
+MAX_UPLOAD = 64 * 1024 * 1024
+
+
+@bp.record_once
+def _secure_defaults(state) -> None:
+    # Flask's own defaults already hold SESSION_COOKIE_SAMESITE and MAX_CONTENT_LENGTH
+    # as None, so a ``setdefault`` in the app factory never takes effect: the console,
+    # which takes logins and uploads, makes sure (an explicit setting still wins).
+    config = state.app.config
+    if not config.get("SESSION_COOKIE_SAMESITE"):
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    if config.get("MAX_CONTENT_LENGTH") is None:
+        config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD
+
+
 @bp.before_request
 def _staff_request() -> None:
     support.use_staff_translations()
     _check_csrf()
 
 
-@bp.context_processor
+@bp.app_context_processor  # app-wide: other areas' views use the console's guards and 403 page
 def _template_helpers() -> dict:
     return {"staff_actor": current_actor, "staff_can": can, "staff": support.helpers}
 
@@ -120,13 +137,10 @@ def dashboard():
 def create():
     form = RecordForm()
     placed, unplaced = {}, []
-    if request.method == "POST" and form.validate():
-        record, origins = rf.record_from_form(form)
-        try:
-            view = _runtime().resources.create_draft(current_actor(), support.validated(record))
-        except support.RecordErrors as exc:
-            placed, unplaced = rf.place_errors(exc.errors, origins)
-        else:
+    if request.method == "POST":
+        record, placed, unplaced = _checked_record(form, None)
+        if record is not None:
+            view = _runtime().resources.create_draft(current_actor(), record)
             flash(_("Brouillon créé."), "success")
             return redirect(url_for("staff.resource", rid=view.id))
     return _record_page(form, None, placed, unplaced)
@@ -141,16 +155,14 @@ def edit(rid: str):
         form.version.data = str(view.version)
         return _record_page(form, view, {}, [])
     form = RecordForm()
-    placed, unplaced, conflict = {}, [], None
-    if form.validate():
-        record, origins = rf.record_from_form(form, base=view.record)
+    conflict = None
+    record, placed, unplaced = _checked_record(form, view.record)
+    if record is not None:
+        version = form.version.data or ""
         try:
-            expected = int(form.version.data or "-1")
-            _runtime().resources.update(current_actor(), rid, support.validated(record),
-                                        expected_version=expected)
-        except support.RecordErrors as exc:
-            placed, unplaced = rf.place_errors(exc.errors, origins)
-        except (support.StaleVersion, ValueError):
+            _runtime().resources.update(current_actor(), rid, record,
+                                        expected_version=int(version) if version.isdigit() else -1)
+        except support.StaleVersion:
             conflict = _runtime().resources.get(rid)
         else:
             flash(_("Modifications enregistrées."), "success")
@@ -158,10 +170,26 @@ def edit(rid: str):
     return _record_page(form, view, placed, unplaced, conflict=conflict)
 
 
+def _checked_record(form, base):
+    """``(record, {}, [])`` when the form and the schema accept it, else ``(None, placed, unplaced)``.
+
+    Both checks always run, so every problem is shown at once.
+    """
+    form_ok = form.validate()
+    record, origins = rf.record_from_form(form, base=base)
+    try:
+        record = support.validated(record)
+    except support.RecordErrors as exc:
+        placed, unplaced = rf.place_errors(exc.errors, origins)
+        return None, placed, unplaced
+    return (record if form_ok else None), {}, []
+
+
 def _record_page(form, view, placed, unplaced, conflict=None):
     rf.pad_contributors(form)
     rf.fill_record_choices(form, _runtime().vocabularies, i18n.current_lang())
-    status = 409 if conflict else (422 if placed or unplaced else 200)
+    invalid = placed or unplaced or form.errors
+    status = 409 if conflict else (422 if invalid else 200)
     return render_template("staff/record_form.html", form=form, view=view, placed=placed,
                            unplaced=unplaced, conflict=conflict), status
 
@@ -278,8 +306,10 @@ def users():
     accounts = _runtime().accounts
     form = UserCreateForm()
     support.fill_user_choices(form)
+    refused = False
     if request.method == "POST":
         if form.validate():
+            refused = True
             with support.refusal_as_message(None, endpoint="staff.users"):
                 accounts.create_user(form.username.data.strip(), form.password.data,
                                      display_name=form.display_name.data.strip(),
@@ -297,7 +327,7 @@ def users():
         support.fill_user_choices(roles_form)
         rows.append({"account": account, "roles_form": roles_form,
                      "active_form": UserActiveForm(prefix=f"a-{name}")})
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or refused else 200
     return render_template("staff/users.html", form=form, rows=rows), status
 
 

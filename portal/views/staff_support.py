@@ -23,7 +23,7 @@ from metadata_schemas.errors import MetadataError, RecordValidationError
 from metadata_schemas.record import load_record
 
 from .. import current_runtime, i18n
-from ..record_form import bilingual, flat_choices
+from ..record_form import flat_choices
 
 RecordErrors = RecordValidationError
 __all__ = ["RecordErrors", "StaleVersion", "STATUSES"]
@@ -139,17 +139,13 @@ def role_label(role: str) -> str:
 
 
 def public_url(view) -> str | None:
+    """The public page of a published resource (the portal area owns the route)."""
     if view.status != "published":
         return None
-    for endpoint in ("public.resource", "public.resource_page"):
-        try:
-            return url_for(endpoint, rid=view.id) if endpoint else None
-        except BuildError:
-            try:
-                return url_for(endpoint, resource_id=view.id)
-            except BuildError:
-                continue
-    return f"/r/{view.id}"
+    try:
+        return url_for("public.resource", rid=view.id)
+    except BuildError:
+        return None
 
 
 class _Helpers:
@@ -164,12 +160,18 @@ class _Helpers:
 
     @staticmethod
     def term(vocabulary: str, term_id: Any) -> str:
+        """A term's label in the interface language (pickers show both; pages show one)."""
         vocab = _vocab(vocabulary)
         term = vocab.get(term_id) if vocab is not None and isinstance(term_id, str) else None
-        return bilingual(term, i18n.current_lang()) if term is not None else str(term_id)
+        return term.label(i18n.current_lang()) if term is not None else str(term_id)
 
     @staticmethod
     def when(value: Any) -> str:
+        if isinstance(value, str) and value.endswith("Z") and "T" in value:
+            try:
+                value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+            except ValueError:
+                return value
         if isinstance(value, datetime):
             return value.strftime("%Y-%m-%d %H:%M UTC")
         return str(value or "")
@@ -201,6 +203,11 @@ class _Helpers:
         return i18n.pick((record.get("general") or {}).get("title"))
 
     role_label = staticmethod(role_label)
+
+    @staticmethod
+    def step_status(status: str) -> str:
+        return {"pending": _("à faire"), "in_progress": _("en cours"), "done": _("faite"),
+                "skipped": _("sans objet"), "refused": _("refusée")}.get(status, status)
 
     @staticmethod
     def term_vocabulary(vocabulary: str) -> str:

@@ -55,19 +55,14 @@ class LiveServer:
     home: Path
 
 
-def _settings(home: Path) -> dict[str, Any]:
-    return {"MAWARID_HOME": str(home),
-            "MAWARID_DATABASE_URL": f"sqlite:///{home / 'mawarid.sqlite3'}",
-            "MAWARID_SEARCH_URL": f"whoosh://{home / 'index'}",
-            "SECRET_KEY": "browser-tests-secret", "MAWARID_BASE_URL": "http://127.0.0.1"}
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from waitress.server import create_server
     home = tmp_path_factory.mktemp("browser-home")
-    app = portal.create_app(_settings(home))
-    corpus = _load_corpus().seed(app.extensions["mawarid"])
+    corpus_module = _load_corpus()
+    # TESTING off: the live server answers errors with pages, as in production.
+    app = portal.create_app(corpus_module.settings_for(home, TESTING=False))
+    corpus = corpus_module.seed(app.extensions["mawarid"])
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="mawarid-test")
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()

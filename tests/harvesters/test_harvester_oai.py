@@ -118,3 +118,21 @@ def test_cli_command(source, target):
     assert '"created"' in result.output
     bad = runner.invoke(harvest_oai, [source.url + "/oai", "--prefix", "marc21"])
     assert bad.exit_code != 0 and "cannotDisseminateFormat" in bad.output
+
+
+def test_cli_records_the_partnership_as_acquisition(source, target):
+    import json
+    runner = target.test_cli_runner()
+    result = runner.invoke(harvest_oai, [source.url + "/oai", "--limit", "3", "--mode",
+                                         "cooperation", "--reference", "Convention 4/2025"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert report["created"] >= 1
+    resources = target.extensions["mawarid"].resources
+    drafts = resources.list(status="draft").items
+    assert len(drafts) == report["created"]
+    view = resources.get(drafts[0].id)
+    assert view.acquisition["mode"] == "cooperation"
+    assert view.acquisition["reference"] == "Convention 4/2025"
+    unknown = runner.invoke(harvest_oai, [source.url + "/oai", "--user", "nobody"])
+    assert unknown.exit_code != 0 and "nobody" in unknown.output

@@ -23,7 +23,6 @@ LATIN = "abcdefghijklmnopqrstuvwxyzàâçéèêëîïôùûüÉÀ" + "ABCXYZ0123
 SPECIAL = "<>&\"',;\\:/.()-_!?«»" + "\u200f\u200e"  # XML, vCard and bidi specials
 
 ALPHABET = ARABIC + TIFINAGH + LATIN + SPECIAL + "  \t"
-_chars = st.sampled_from(ALPHABET)
 # st.text draws single characters; two stand-ins become line breaks afterwards.
 _NEWLINES = {"\u2029": "\n", "\u2028": "\r\n"}
 

@@ -267,3 +267,10 @@ def test_garbage_is_refused_cleanly(data):
         assert exc.errors or exc.message
         assert isinstance(exc, MetadataError)
         str(exc)
+
+
+def test_a_term_given_twice_by_two_spellings_is_kept_once(full_record):
+    full_record["educational"]["learning_resource_type"] = ["Exercice", "تمرين", "exercise",
+                                                            "simulation"]
+    record = load_record(full_record)
+    assert record["educational"]["learning_resource_type"] == ["exercise", "simulation"]

@@ -120,6 +120,23 @@ def test_get_vocabularies_is_cached():
 
 # -- resolution --------------------------------------------------------------------
 
+def test_every_spelling_of_every_term_resolves_to_it(vocabularies):
+    """Each id, URI, notation, label and alt label names its own term, in any case."""
+    checked = 0
+    for vocab in vocabularies.values():
+        for term in vocab:
+            spellings = [term.id, term.uri, *term.labels.values(),
+                         *(t for texts in term.alt_labels.values() for t in texts)]
+            if term.notation:
+                spellings.append(term.notation)
+            for text in spellings:
+                assert vocab.resolve(text) is term, (vocab.id, term.id, text)
+                if not text.startswith("http"):
+                    assert vocab.resolve(f" {text.upper()} ") is term, (vocab.id, text)
+                checked += 1
+    assert checked > 1000
+
+
 @pytest.mark.parametrize("value", [
     "mathematiques", "https://mawarid.men.gov.ma/voc/subject/mathematiques", "MATH",
     "Mathématiques", "Mathematiques", "MATHÉMATIQUES", "  mathématiques  ",
@@ -152,6 +169,7 @@ def test_resolve_level_variants(vocabularies, value, expected):
     ("ar", "ar"), ("ara", "ar"), ("arabe", "ar"), ("العربية", "ar"), ("ar-MA", "ar"),
     ("fre", "fr"), ("fra", "fr"), ("Français", "fr"), ("fr-FR", "fr"),
     ("Tamazight", "zgh"), ("ⵜⴰⵎⴰⵣⵉⵖⵜ", "zgh"), ("zgh-Tfng", "zgh"), ("eng", "en"),
+    ("fr-CA", "fr"), ("ar-Arab-EG", "ar"), ("en-AU", "en"), ("none", "zxx"),
 ])
 def test_resolve_language_codes_and_names(vocabularies, value, expected):
     assert vocabularies["language"].resolve(value).id == expected
@@ -185,6 +203,13 @@ def test_unknown_term_without_close_match_has_no_suggestion(vocabularies):
 def test_non_string_or_empty_values_are_unknown(vocabularies, value):
     with pytest.raises(UnknownTermError):
         vocabularies["language"].resolve(value)
+
+
+def test_subtag_fallback_only_where_the_data_asks_for_it(vocabularies):
+    with pytest.raises(UnknownTermError):
+        vocabularies["language"].resolve("xx-FR")
+    with pytest.raises(UnknownTermError):  # subject has no resolve_subtags
+        vocabularies["subject"].resolve("svt-lycee")
 
 
 def test_hierarchy_calls_on_unknown_term_raise(vocabularies):

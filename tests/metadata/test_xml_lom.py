@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from metadata_schemas.errors import MetadataError, RecordValidationError, UnsafeXMLError
@@ -46,7 +47,7 @@ def test_samples_validate_against_lom_loose(name):
                                                    provenance=PROVENANCE))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=records(), identifier=record_ids(), provenance=provenances())
 def test_generated_records_validate_and_round_trip(record, identifier, provenance):
     data = record_to_lom(record, identifier=identifier, provenance=provenance)
@@ -56,7 +57,7 @@ def test_generated_records_validate_and_round_trip(record, identifier, provenanc
     assert mawarid_identifier(back) == identifier
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(record=records())
 def test_round_trip_without_identifier(record):
     assert lom_to_record(record_to_lom(record), source="r.xml") == record
@@ -209,6 +210,16 @@ def _lom(body: str) -> bytes:
 TITLE = '<general><title><string language="fr">T</string></title></general>'
 
 
+def test_strings_without_language_follow_the_metadata_language_or_script():
+    data = _lom('<general><title><string>Titre</string><string>ⵜⵉⵔⵔⴰ</string></title></general>'
+                "<metaMetadata><language>zxx</language></metaMetadata>")
+    assert lom_to_record(data, source="n.xml")["general"]["title"] == {"fr": "Titre",
+                                                                        "zgh": "ⵜⵉⵔⵔⴰ"}
+    data = _lom('<general><title><string>Title</string></title></general>'
+                "<metaMetadata><language>eng</language></metaMetadata>")
+    assert lom_to_record(data, source="n.xml")["general"]["title"] == {"en": "Title"}
+
+
 def test_unknown_vocabulary_value_names_field_and_value():
     data = _lom(TITLE + "<educational><learningResourceType><source>LOMv1.0</source>"
                 "<value>hologramme</value></learningResourceType></educational>")
@@ -279,3 +290,56 @@ def test_hostile_or_broken_xml_is_an_unsafe_xml_error(data):
         lom_to_record(data, source="upload.xml")
     assert str(info.value).startswith("upload.xml: ")
     assert "root:" not in str(info.value)
+
+
+# -- fuzzing: random LOM-shaped documents never crash the reader ----------------------------
+
+def _element_names() -> list[str]:
+    from metadata_schemas.lom_xml import MAPPING
+
+    names = {"string", "source", "value", "label", "dateTime", "duration", "description",
+             "taxon", "id", "entry", "catalog", "custom"}
+
+    def walk(fields):
+        for spec in fields:
+            names.add(spec["element"])
+            walk(spec.get("fields", []))
+    walk(MAPPING["fields"])
+    return sorted(names)
+
+
+_NAMES = _element_names()
+_FUZZ_TEXT = st.one_of(
+    st.sampled_from(["", " ", "fr", "ar", "LOMv1.0", "exercise", "BEGIN:VCARD\nFN:x\nEND:VCARD",
+                     "BEGIN:VCARD", "²", "9" * 5000, "https://creativecommons.org/licenses/by/4.0/",
+                     "https://mawarid.men.gov.ma/voc/level", "1ac", "2024-13-45", "P1W", "-1"]),
+    st.text(max_size=30))
+
+
+@st.composite
+def _lom_trees(draw, depth: int = 0):
+    name = "lom" if depth == 0 else draw(st.sampled_from(_NAMES))
+    el = etree.Element(f"{{{LOM_NS}}}{name}")
+    if draw(st.booleans()):
+        el.set("language", draw(st.sampled_from(["fr", "ar", "fre", "x-none", "de", "zz-ZZ", ""])))
+    if depth < 5 and draw(st.integers(0, 3)):
+        for _ in range(draw(st.integers(1, 4))):
+            el.append(draw(_lom_trees(depth + 1)))
+    else:
+        try:
+            el.text = draw(_FUZZ_TEXT)
+        except ValueError:
+            el.text = "x"
+    return el
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tree=_lom_trees())
+def test_reader_never_crashes_on_random_lom_shapes(tree):
+    data = etree.tostring(tree)
+    try:
+        record = lom_to_record(data, source="fuzz.xml")
+    except MetadataError as exc:
+        assert str(exc).startswith("fuzz.xml")
+    else:
+        assert load_record(record) == record

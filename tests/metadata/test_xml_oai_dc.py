@@ -33,7 +33,7 @@ def test_samples_are_valid_oai_dc(name):
     assert_valid(oai_dc_schema(), data)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=records(), identifier=record_ids(), provenance=provenances())
 def test_generated_records_are_valid_oai_dc(record, identifier, provenance):
     element = record_to_oai_dc_element(record, identifier=identifier, base_url=BASE,

@@ -190,3 +190,9 @@ def test_absurd_nesting_is_refused():
 def test_str_input_is_a_programming_error():
     with pytest.raises(TypeError):
         parse_xml("<a/>", source="x")  # type: ignore[arg-type]
+
+
+def test_huge_text_node_under_the_size_cap_is_still_refused():
+    # libxml2's own limit (10 MB per text node) stays on: huge_tree=False
+    err = _reject(b"<a>" + b"x" * (15 * 1024 * 1024) + b"</a>", source="big.xml")
+    assert "too long" in str(err)

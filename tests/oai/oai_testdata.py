@@ -8,7 +8,6 @@ spread over days.
 """
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -207,5 +206,3 @@ class LiveServer:
         self.server.close()
         self.thread.join(timeout=5)
 
-
-_TOKEN_TEXT = re.compile(r"<resumptionToken[^>]*>([^<]*)</resumptionToken>")

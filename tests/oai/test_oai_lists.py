@@ -5,9 +5,8 @@ import time
 from datetime import datetime
 
 import pytest
-from lxml import etree
 
-from oai_testdata import (EPOCH, NS, OAI, error_code, harvest, identifiers, oai_id, request_echo,
+from oai_testdata import (OAI, error_code, harvest, identifiers, oai_id, request_echo,
                           token_of)
 
 from tests.support.xsd import assert_valid, lom_loose_schema, oai_dc_schema
@@ -136,7 +135,8 @@ def test_selective_harvest_by_set(oai, corpus, spec, check):
 
 
 def test_no_records_match(oai):
-    for args in ({"set": "subject:philosophie"}, {"set": "no-such-set"},
+    for args in ({"set": "subject:philosophie"}, {"set": "no-such-set"}, {"set": "LEVEL"},
+                 {"set": "level:prim"}, {"set": "level:primaire_"},
                  {"from": "2030-01-01"}, {"until": "2001-01-01"}):
         root = oai(verb="ListRecords", metadataPrefix="oai_dc", **args)
         assert error_code(root) == "noRecordsMatch", args
@@ -220,3 +220,35 @@ def test_scolomfr_records_are_valid_scolomfr(oai_app, corpus):
     metadata = root.find(f".//{OAI}metadata")[0]
     assert metadata.tag == "{http://ltsc.ieee.org/xsd/LOM}lom"
     assert_valid(scolomfr_schema("3.1"), metadata)
+
+
+def test_signed_token_with_a_wrong_layout_is_refused(oai, oai_app):
+    from itsdangerous import URLSafeSerializer
+    from portal.oai.tokens import SALT
+    signer = URLSafeSerializer(oai_app.config["SECRET_KEY"], salt=SALT)
+    for payload in (["ListRecords"], ["ListRecords", "oai_dc", None, None, None, "yesterday",
+                                      "x", 0, 1, int(time.time())], {"verb": "ListRecords"}):
+        root = oai(verb="ListRecords", resumptionToken=signer.dumps(payload))
+        assert error_code(root) == "badResumptionToken", payload
+
+
+def test_a_resumed_page_is_a_keyset_read_not_an_offset(oai, oai_app):
+    from sqlalchemy import event
+    engine = oai_app.extensions["mawarid"].catalogue.db.engine
+    statements: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, *args):
+        statements.append((statement, tuple(parameters)))
+
+    token = token_of(oai(verb="ListRecords", metadataPrefix="oai_dc")).text
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        oai(verb="ListRecords", resumptionToken=token)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    reads = [(s, p) for s, p in statements if "FROM oai_item" in s]
+    assert len(reads) == 1, "one query per resumed page (no count, no per-record query)"
+    sql, parameters = reads[0]
+    assert "(oai_item.datestamp, oai_item.identifier) >" in sql
+    if "OFFSET" in sql.upper():      # SQLite's dialect spells LIMIT ? OFFSET ? with 0
+        assert sql.rstrip().upper().endswith("OFFSET ?") and parameters[-1] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from oai_testdata import OAI, error_code, identifiers, oai_id, request_echo
+from oai_testdata import OAI, error_code, identifiers, request_echo
 
 from portal.oai.arguments import date_range, parse_request
 from portal.oai.errors import BY_CODE, BadArgument, BadVerb, OAIError

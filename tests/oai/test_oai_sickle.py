@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from lxml import etree
 from sickle import Sickle
 
-from oai_testdata import LiveServer, NS, OAIClient, harvest, oai_id, publish, token_of
+from oai_testdata import LiveServer, OAIClient, oai_id, publish, token_of
 
 from tests.support.xsd import assert_valid, lom_loose_schema
 

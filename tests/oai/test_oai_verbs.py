@@ -143,3 +143,25 @@ def test_get_record_errors(oai, corpus):
             assert echo == {}
         else:
             assert echo == {"verb": "GetRecord", **args}
+
+
+def test_get_record_counts_one_oai_usage_event(oai, oai_app, corpus):
+    usage = oai_app.extensions["mawarid"].diffusion.usage
+    before = usage.stats["recorded"]
+    oai(verb="GetRecord", identifier=oai_id(corpus.published[0]), metadataPrefix="oai_dc")
+    assert usage.stats["recorded"] == before + 1
+    oai(verb="ListIdentifiers", metadataPrefix="oai_dc")          # lists record none
+    oai(verb="GetRecord", identifier=oai_id(corpus.withdrawn[0]), metadataPrefix="oai_dc")
+    assert usage.stats["recorded"] == before + 1
+
+
+def test_an_empty_repository(tmp_path):
+    from oai_testdata import OAIClient, make_app, runtime_of
+    app = make_app(tmp_path / "empty")
+    oai = OAIClient(app.test_client())
+    identify = oai(verb="Identify")
+    assert identify.find(f".//{OAI}earliestDatestamp").text == "2020-01-01T00:00:00Z"
+    assert error_code(oai(verb="ListRecords", metadataPrefix="oai_dc")) == "noRecordsMatch"
+    assert error_code(oai(verb="ListIdentifiers", metadataPrefix="oai_lom")) == "noRecordsMatch"
+    assert error_code(oai(verb="ListSets")) is None
+    runtime_of(app).close()

@@ -12,8 +12,8 @@ session through the catalogue's lifecycle into a template home; then:
 * ``corpus`` — ``{name: resource id}`` of the seeded resources (same ids in
   every copy); ``EXPECTED`` counts are in ``portal_corpus``.
 
-``settings_for(home)`` gives the config mapping pointing every store at
-``home`` (the environment's ``MAWARID_*`` variables are never used by tests).
+``portal_corpus.settings_for(home)`` gives the config mapping pointing every
+store at ``home`` (the environment's ``MAWARID_*`` variables are never used).
 """
 from __future__ import annotations
 
@@ -25,23 +25,7 @@ import pytest
 
 import portal
 import portal_corpus
-
-
-def settings_for(home: Path, **extra: Any) -> dict[str, Any]:
-    home = Path(home)
-    return {
-        "MAWARID_HOME": str(home),
-        "MAWARID_DATABASE_URL": f"sqlite:///{home / 'mawarid.sqlite3'}",
-        "MAWARID_SEARCH_URL": f"whoosh://{home / 'index'}",
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "TESTING": True,
-        "MAWARID_BASE_URL": "http://localhost",
-        **extra,
-    }
-
-
-def close_app(app) -> None:
-    app.extensions["mawarid"].close()
+from portal_corpus import close_app, settings_for  # noqa: F401  (re-exported)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,10 @@ tests assert, so a change here shows up as a clear failing number.
 """
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+from typing import Any
+
 from catalogue.services import SYSTEM
 
 XSS = '<script>alert("x")</script>'
@@ -110,12 +114,29 @@ EXPECTED = {
 }
 
 
+def settings_for(home: Path, **extra: Any) -> dict[str, Any]:
+    home = Path(home)
+    return {
+        "MAWARID_HOME": str(home),
+        "MAWARID_DATABASE_URL": f"sqlite:///{home / 'mawarid.sqlite3'}",
+        "MAWARID_SEARCH_URL": f"whoosh://{home / 'index'}",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "TESTING": True,
+        "MAWARID_BASE_URL": "http://localhost",
+        **extra,
+    }
+
+
+def close_app(app) -> None:
+    app.extensions["mawarid"].close()
+
+
 def seed(runtime) -> dict[str, str]:
     """Create every resource through the catalogue's lifecycle; returns name → id."""
     resources = runtime.resources
     ids: dict[str, str] = {}
     for name, (record, acquisition, status) in RESOURCES.items():
-        record = _fill(record, len(ids))
+        record = _fill(copy.deepcopy(record), len(ids))
         view = resources.create_draft(SYSTEM, record, acquisition=acquisition)
         ids[name] = view.id
         if status == "draft":

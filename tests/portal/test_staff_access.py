@@ -58,6 +58,30 @@ def test_every_staff_view_declares_its_guard(staff_app):
         assert hasattr(view, "staff_guard"), f"{rule.endpoint} has no login_required/roles_required"
 
 
+def test_every_role_guard_refuses_the_other_roles(staff_app, as_user, staff_client):
+    """For each guarded route (the console's and other areas' under /staff), a staff member
+    without the role — or outside the commission — gets the 403 page, never the view."""
+    from staff_fixtures import USERS
+    checked = 0
+    for rule in staff_rules(staff_app):
+        guard = getattr(staff_app.view_functions[rule.endpoint], "staff_guard", None)
+        if not isinstance(guard, tuple):
+            continue
+        _, wanted, commission = guard
+        outsiders = [name for name, (roles, commissions) in USERS.items()
+                     if not wanted & set(roles) or (commission and commission not in commissions)]
+        # (a route open to every staff role has no outsider among these users)
+        for name in outsiders:
+            client = as_user(name)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                data = {"csrf_token": client.token()} if method != "GET" else None
+                response = client.client.open(placeholder_url(rule), method=method, data=data)
+                assert response.status_code == 403, (name, method, rule.rule, response.status_code)
+                assert "Accès refusé" in response.get_data(as_text=True)
+                checked += 1
+    assert checked >= 15
+
+
 def test_login_redirect_comes_back_to_the_page(staff_app, staff_client):
     response = staff_client.get("/staff/users")
     assert response.status_code == 302

@@ -25,7 +25,7 @@ def test_create_submit_decide_publish_then_found_in_public_search(staff_app, as_
     assert "AO 12/2024/LNRN" in page and "Éditions Atlas" in page
 
     pdf = b"%PDF-1.4 PV de la sous-commission technique"
-    step = re.search(r'<select id="step" name="step"><option value="([^"]+)"', page).group(1)
+    step = re.search(r'<select id="step" name="step"[^>]*><option value="([^"]+)"', page).group(1)
     page = _follow(idx, idx.post(f"/staff/resources/{rid}/documents", {
         "step": step, "document_type": "rapport-evaluation-technique",
         "file": (__import__("io").BytesIO(pdf), "rapport technique.pdf")},
@@ -112,3 +112,27 @@ def test_unknown_resource_is_a_404_page_not_a_500(as_user):
     idx = as_user("idx")
     assert idx.get("/staff/resources/no-such-thing").status_code == 404
     assert idx.post("/staff/resources/no-such-thing/submit").status_code in (302, 404)
+
+
+def test_a_stale_provenance_form_changes_nothing(as_user, runtime):
+    idx = as_user("idx")
+    rid = created_id(idx.post("/staff/resources/new", record_form()))
+    opened = runtime.resources.get(rid).version
+    idx.post(f"/staff/resources/{rid}/acquisition",
+             {"version": str(opened), "mode": "don", "reference": "Convention 1"})
+    page = _follow(idx, idx.post(f"/staff/resources/{rid}/acquisition",
+                                 {"version": str(opened), "mode": "achat", "reference": "AO 9"}))
+    assert "modifiée par quelqu" in page
+    acquisition = runtime.resources.get(rid).acquisition
+    assert acquisition["mode"] == "don" and acquisition["reference"] == "Convention 1"
+
+
+def test_a_bad_upload_is_refused_with_a_message(as_user, runtime):
+    idx = as_user("idx")
+    rid = created_id(idx.post("/staff/resources/new", record_form()))
+    # No acquisition yet: the catalogue refuses, the page says why.
+    page = _follow(idx, idx.post(f"/staff/resources/{rid}/documents", {
+        "step": "reception", "document_type": "autre",
+        "file": (__import__("io").BytesIO(b"x"), "x.pdf")}, content_type="multipart/form-data"))
+    assert "flash-error" in page
+    assert len(runtime.resources.history(rid)) == 1

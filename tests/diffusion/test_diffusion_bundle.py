@@ -11,7 +11,7 @@ import pytest
 
 from catalogue.services import SYSTEM
 from catalogue.store.models import utcnow
-from conftest import INDEXER
+from diffusion_testdata import INDEXER
 from diffusion.bundle import verify
 
 CHROMIUM = "/usr/bin/chromium"
@@ -119,3 +119,24 @@ def test_campaign_end_to_end_with_offline_search_in_chromium(diffusion_search, c
     (oriental,) = camp.status("oriental-maths")
     assert (oriental.region, oriental.stage, oriental.delivered, oriental.installed) == (
         "oriental", "installed", 30, 30)
+
+
+@pytest.mark.browser
+def test_offline_search_folds_like_the_catalogue(diffusion_search, corpus, tmp_path):
+    """The bundle's JavaScript folding must give the keys Python's fold() gave the index."""
+    from metadata_schemas.textnorm import fold
+    playwright = pytest.importorskip("playwright.sync_api")
+    _campaign(diffusion_search)
+    bundle = diffusion_search.bundles.build("oriental-maths", destination=tmp_path)
+    samples = ["  MATHÉMATIQUES ", "الرِّيَاضِيَّات", "أَسْئِلَة إِمْتِحَان", "مُسْتَوَى", "آية القرآن",
+               "2BAC-PC", "Élève d'œuvre", "١٢٣ ۴۵", "ⵜⴰⵎⴰⵣⵉⵖⵜ", "ﻻ إله", "l'été—l’hiver"]
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page()
+            page.goto((bundle.folder / "index.html").as_uri())
+            folded = page.evaluate("(xs) => xs.map(window.mawaridFold)", samples)
+        finally:
+            browser.close()
+    assert folded == [fold(s) for s in samples]

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalogue.store.models import utcnow
-from conftest import INDEXER, VALIDATOR_ONLY
+from diffusion_testdata import INDEXER, VALIDATOR_ONLY
 from diffusion.errors import InvalidCampaign, NotAllowed, ReportRefused
 from diffusion.models import Installation, ReportImport
 

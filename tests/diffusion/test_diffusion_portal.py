@@ -4,31 +4,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from conftest import CHROME_UA, GOOGLEBOT_UA
+from diffusion_testdata import CHROME_UA, GOOGLEBOT_UA
 
 portal = pytest.importorskip("portal")
-
-
-@pytest.fixture
-def app(tmp_path: Path, _template_home: Path):
-    home = tmp_path / "home"
-    shutil.copytree(_template_home, home)
-    app = portal.create_app({
-        "MAWARID_HOME": str(home), "TESTING": True, "SECRET_KEY": "portal-test-key",
-        "MAWARID_DATABASE_URL": f"sqlite:///{home / 'm.sqlite3'}",
-        "MAWARID_SEARCH_URL": f"whoosh://{home / 'index'}",
-        # The writer runs on demand only (dashboards flush first): no race with the
-        # catalogue's own write transactions in these tests; see the report.
-        "MAWARID_USAGE_FLUSH_SECONDS": 3600})
-    yield app
-    app.extensions["mawarid"].close()
 
 
 def _login(client, app, username: str, roles: list[str]) -> None:
@@ -72,6 +55,7 @@ def test_dashboard_counts_real_requests_to_the_tracked_routes(app):
     page = client.get("/staff/diffusion/?lang=ar")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
+    assert 'rel="alternate"' in page.headers["Link"] and "/staff/diffusion/usage.json" in page.headers["Link"]
     assert 'dir="rtl"' in html and "الموارد الأكثر استعمالا" in html
     assert re.search(r'<dd data-metric="total_requests">3</dd>', html)
     assert '<svg' in html and 'role="img"' in html and "<title id=" in html

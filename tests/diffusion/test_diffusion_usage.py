@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import inspect, select, text
 
-from conftest import CHROME_UA, GOOGLEBOT_UA
+from diffusion_testdata import CHROME_UA, GOOGLEBOT_UA
 from diffusion.models import UsageEvent
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
