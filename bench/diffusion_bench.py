@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import platform
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -97,6 +98,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100_000, help="usage.record calls timed")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results/diffusion.md")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     home = Path(tempfile.mkdtemp(prefix="mawarid-diffusion-bench-"))
@@ -204,6 +206,9 @@ def main() -> None:
         n_events = conn.execute(text("SELECT count(*) FROM usage_events")).scalar()
         n_daily = conn.execute(text("SELECT count(*) FROM usage_daily")).scalar()
     size_mb = (home / "bench.sqlite3").stat().st_size / 1e6
+    catalogue.db.dispose()
+    if not args.keep:
+        shutil.rmtree(home, ignore_errors=True)
     if args.no_write:
         return
     lines = [

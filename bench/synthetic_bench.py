@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import platform
 import statistics
 import sys
@@ -130,7 +131,9 @@ def main() -> None:
         f"Command: `{command.strip()}`  ",
         f"Python {platform.python_version()} on {platform.machine()}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; rates per batch of "
-        f"{args.batch:,} (p95 = the slowest 5 % of batches).",
+        f"{args.batch:,} (p95 = the slowest 5 % of batches); load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared machine: figures are lower "
+        "bounds).",
         "",
         "| measure | unit | overall | median | p95 |",
         "|---|---|---:|---:|---:|",

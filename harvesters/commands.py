@@ -58,6 +58,8 @@ def harvest_oai(base_url: str, set_spec: str | None, since: str | None, until: s
     try:
         report = harvester.harvest(set=set_spec, since=since, until=until, limit=limit,
                                    progress=progress)
+    except CatalogueError as exc:
+        raise click.ClickException(str(exc)) from None
     except (HarvestError, OAIError) as exc:
         code = getattr(exc, "code", None)
         raise click.ClickException(f"{code}: {exc}" if code else str(exc)) from None

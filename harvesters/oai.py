@@ -30,6 +30,7 @@ from sickle import oaiexceptions
 from sickle.response import OAIResponse
 
 from catalogue.errors import CatalogueError, DuplicateIdentifier
+from catalogue.services.actors import require
 from metadata_schemas.errors import MetadataError
 from metadata_schemas.lom_xml import lom_to_record
 from metadata_schemas.safe_xml import parse_xml
@@ -127,6 +128,7 @@ class OAIHarvester:
     def harvest(self, *, set: str | None = None, since: str | None = None,
                 until: str | None = None, limit: int | None = None,
                 progress: Callable[[HarvestReport], None] | None = None) -> HarvestReport:
+        require(self.actor, "create")        # refuse before fetching anything, not per record
         report = HarvestReport(self.base_url)
         for record in self.records(set=set, since=since, until=until):
             if limit is not None and report.seen >= limit:

@@ -63,8 +63,32 @@ def format_labels(mime: str) -> dict[str, str]:
     return {lang: f"{text} {sub}".strip() for lang, text in base.items()}
 
 
+_LABELS: dict[tuple[int, str, str], dict[str, str]] = {}
+_CHILDREN: dict[tuple[int, str], dict[str | None, list]] = {}
+
+
 def value_labels(spec: FacetSpec, value: str, vocabularies: Mapping[str, Any]) -> dict[str, str]:
-    """``{fr, ar, …}`` labels of one facet value (the value itself when nothing better)."""
+    """``{fr, ar, …}`` labels of one facet value (cached: vocabularies do not change)."""
+    key = (id(vocabularies), spec.name, value)
+    found = _LABELS.get(key)
+    if found is None:
+        if len(_LABELS) > 50_000:       # publishers are open-ended: keep the cache bounded
+            _LABELS.clear()
+        found = _LABELS[key] = _value_labels(spec, value, vocabularies)
+    return found
+
+
+def _children(vocabularies: Mapping[str, Any], vocab_id: str) -> dict[str | None, list]:
+    key = (id(vocabularies), vocab_id)
+    if key not in _CHILDREN:
+        tree: dict[str | None, list] = {}
+        for term in vocabularies[vocab_id]:
+            tree.setdefault(term.broader, []).append(term)
+        _CHILDREN[key] = tree
+    return _CHILDREN[key]
+
+
+def _value_labels(spec: FacetSpec, value: str, vocabularies: Mapping[str, Any]) -> dict[str, str]:
     if spec.vocabulary and spec.vocabulary in vocabularies:
         term = vocabularies[spec.vocabulary].get(value)
         if term is not None:
@@ -112,7 +136,7 @@ def build_facets(counts: Mapping[str, Mapping[str, int]], filters: Mapping[str, 
 
 
 def _bucket(spec, value, count, selected, lang, vocabularies):
-    from .model import Bucket
+    from .model import Bucket   # model imports this module (FACET_NAMES)
     labels = value_labels(spec, value, vocabularies)
     return Bucket(value=value, labels=labels, count=int(count), selected=value in selected,
                   label=labels.get(lang) or labels.get("fr") or value)
@@ -146,14 +170,16 @@ def _tree(spec, counts, filters, lang, vocabularies):
     if vocab is None:
         return []
 
+    children = _children(vocabularies, spec.vocabulary)
+
     def node(term):
         bucket = _bucket(spec, term.id, counts.get(term.id, 0), selected, lang, vocabularies)
-        bucket.children = [node(child) for child in vocab.children(term.id)
+        bucket.children = [node(child) for child in children.get(term.id, ())
                            if counts.get(child.id, 0) > 0 or child.id in selected]
         return bucket
 
-    roots = vocab.roots()
-    tops = roots if spec.depth == "root" else [c for r in roots for c in vocab.children(r.id)]
+    roots = children.get(None, [])
+    tops = roots if spec.depth == "root" else [c for r in roots for c in children.get(r.id, ())]
     out = [node(t) for t in tops if counts.get(t.id, 0) > 0 or t.id in selected][: spec.limit]
     known = {b.value for b in out}
     # Selected values that are not a top of this view (unknown values, or a branch selected

@@ -12,12 +12,21 @@ from html import escape
 from .analysis import tokens, variants
 
 SNIPPET_CHARS = 240
+SCAN_CHARS = 5_000      # matches further into a long description are not worth the time
 
 
 def highlight(text: str, terms: set[str], lang: str = "fr", *, width: int = SNIPPET_CHARS) -> str | None:
     """A fragment of ``text`` around the first matches, or None if nothing matches."""
-    matches = [(start, end) for raw, start, end in tokens(text)
-               if terms.intersection(variants(raw, lang, True, False))]
+    # Scan lazily: stop at the end of the window that follows the first match.
+    matches: list[tuple[int, int]] = []
+    limit = None
+    for raw, start, stop in tokens(text[:SCAN_CHARS]):
+        if limit is not None and start > limit:
+            break
+        if terms.intersection(variants(raw, lang, True, False)):
+            matches.append((start, stop))
+            if limit is None:
+                limit = start + width
     if not matches:
         return None
     first = matches[0][0]

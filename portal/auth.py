@@ -77,10 +77,10 @@ def current_actor():
 
 def _is_not_found(exc: Exception) -> bool:
     try:
-        from catalogue.errors import NotFound, UnknownEntity
+        from catalogue.errors import InvalidInput, NotFound, UnknownEntity
     except ImportError:  # pragma: no cover - catalogue always present in a real install
         return False
-    return isinstance(exc, (NotFound, UnknownEntity, KeyError))
+    return isinstance(exc, (NotFound, UnknownEntity, InvalidInput))
 
 
 def login_user(actor) -> None:

@@ -19,8 +19,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from metadata_schemas.record import LANGSTRING_LANGUAGES, MAX_SHORT, MAX_TEXT, MAX_TITLE
 
-#: Direction of each language a record text may be written in (Amazigh in Tifinagh is LTR).
-TEXT_DIRECTION = {"ar": "rtl", "fr": "ltr", "en": "ltr", "zgh": "ltr"}
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$"
 
 
@@ -59,8 +57,10 @@ class DecisionForm(FlaskForm):
 class AcquisitionForm(FlaskForm):
     version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
     mode = SelectField(_l("Mode d'acquisition"), validators=[DataRequired()])
+    # Required in the console: the catalogue finds a shared acquisition by (mode, reference);
+    # without one, each save would start a new acquisition and leave its documents behind.
     reference = StringField(_l("Référence (marché, convention…)"),
-                            validators=[Optional(), Length(max=MAX_SHORT)])
+                            validators=[DataRequired(), Length(max=200)])
     counterpart = StringField(_l("Partenaire / fournisseur"),
                               validators=[Optional(), Length(max=MAX_SHORT)])
     started_on = StringField(_l("Date de début (AAAA-MM-JJ)"), validators=[Optional(), Length(max=10)])

@@ -272,16 +272,26 @@ def grouped_choices(vocabulary, lang: str) -> list[SelectChoice]:
     options: list[SelectChoice] = []
     for root in vocabulary.roots():
         group = bilingual(root, lang)
-        options.append(SelectChoice(root.id, group, optgroup=group))
-        _descend(vocabulary, root.id, lang, 1, group, options)
+        cycle = {"data-cycle": root.id}
+        options.append(SelectChoice(root.id, group, render_kw=cycle, optgroup=group))
+        _descend(vocabulary, root.id, lang, 1, group, cycle, options)
     return options
 
 
-def _descend(vocabulary, term_id: str, lang: str, depth: int, group: str, out: list) -> None:
+def _descend(vocabulary, term_id: str, lang: str, depth: int, group: str, cycle: dict,
+             out: list) -> None:
     for child in vocabulary.children(term_id):
         out.append(SelectChoice(child.id, "\u00a0\u00a0" * depth + bilingual(child, lang),
-                                optgroup=group))
-        _descend(vocabulary, child.id, lang, depth + 1, group, out)
+                                render_kw=cycle, optgroup=group))
+        _descend(vocabulary, child.id, lang, depth + 1, group, cycle, out)
+
+
+def subject_choices(vocabulary, lang: str) -> list[SelectChoice]:
+    """Subjects, each telling the picker script in which cycles it is taught
+    (``extra.cycles`` of the vocabulary), so choosing levels narrows the list."""
+    return [SelectChoice(term_id, bilingual(term, lang),
+                         render_kw={"data-cycles": " ".join(term.extra.get("cycles") or [])})
+            for term_id, term in vocabulary.terms.items()]
 
 
 def fill_record_choices(form, vocabularies, lang: str) -> None:
@@ -290,7 +300,7 @@ def fill_record_choices(form, vocabularies, lang: str) -> None:
         form[field].choices = flat_choices(vocabularies[vocabulary], lang,
                                            blank=field in SINGLE_VALUED)
     form.levels.choices = grouped_choices(vocabularies["level"], lang)
-    form.subjects.choices = grouped_choices(vocabularies["subject"], lang)
+    form.subjects.choices = subject_choices(vocabularies["subject"], lang)
     roles = flat_choices(vocabularies["contributor_role"], lang, blank=True)
     for entry in form.contributors.entries:
         entry.form.role.choices = roles
@@ -305,7 +315,3 @@ def pad_contributors(form, blank_rows: int = 2) -> None:
             break
         form.contributors.append_entry()
 
-
-def iter_errors(placed: dict, names: Iterable[str]):
-    for name in names:
-        yield from placed.get(name, [])

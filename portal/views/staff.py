@@ -125,9 +125,11 @@ def dashboard():
         status = None
     q = (request.args.get("q") or "").strip()[:200]
     page = support.page_number(request.args.get("page"))
-    listing = _runtime().resources.list(status=status, q=q or None, page=page, size=PAGE_SIZE)
+    resources = _runtime().resources
+    listing = resources.list(status=status, q=q or None, page=page, size=PAGE_SIZE)
     return render_template("staff/dashboard.html", listing=support.page_view(listing, page, PAGE_SIZE),
-                           status=status, q=q, statuses=support.STATUSES)
+                           status=status, q=q, statuses=support.STATUSES,
+                           counts=support.status_counts(resources))
 
 
 # --------------------------------------------------------------------------- records

@@ -68,6 +68,12 @@ def page_view(listing: Any, page: int, size: int) -> dict[str, Any]:
             "pages": pages}
 
 
+def status_counts(resources) -> dict[str, int]:
+    """How many resources each status tab holds (empty when the service cannot count)."""
+    count = getattr(resources, "count", None)
+    return {status: count(status=status) for status in STATUSES} if count else {}
+
+
 @contextlib.contextmanager
 def refusal_as_message(rid: str | None, *, anchor: str = "", endpoint: str = "staff.resource"):
     """Turn a catalogue refusal into a message on the page the user comes back to.

@@ -1,6 +1,8 @@
 /* Vocabulary pickers of the staff console: progressive enhancement of <select multiple class="picker">.
  * Without JS the select works as is. With JS: a filter box above it (matches French and Arabic labels,
  * ignoring case, accents and Arabic diacritics) and the chosen terms listed below it as removable chips.
+ * The subject picker also narrows to the subjects taught in the cycles of the chosen levels
+ * (options carry data-cycles, levels data-cycle). Selected options are never hidden.
  * No inline script or style anywhere (the Content-Security-Policy forbids them). */
 (function () {
   "use strict";
@@ -40,8 +42,13 @@
 
     function applyFilter() {
       var wanted = fold(filter.value);
+      var cycles = select.pickerCycles || null;  // set by the level picker, for subjects
       Array.prototype.forEach.call(select.options, function (option, i) {
-        option.hidden = wanted !== "" && !option.selected && keys[i].indexOf(wanted) === -1;
+        var textOk = wanted === "" || keys[i].indexOf(wanted) !== -1;
+        var taught = (option.getAttribute("data-cycles") || "").split(" ");
+        var cycleOk = !cycles || !option.hasAttribute("data-cycles") ||
+          taught.some(function (c) { return cycles.indexOf(c) !== -1; });
+        option.hidden = !option.selected && !(textOk && cycleOk);
       });
       Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
         group.hidden = Array.prototype.every.call(group.children, function (o) { return o.hidden; });
@@ -61,8 +68,9 @@
         remove.setAttribute("aria-label", (doc.documentElement.lang === "ar" ? "إزالة " : "Retirer ") + option.text.trim());
         remove.addEventListener("click", function () {
           option.selected = false;
-          showChosen();
           applyFilter();
+          // Let followers (subjects follow levels) and the chip list hear about it.
+          select.dispatchEvent(new Event("change", { bubbles: true }));
         });
         item.appendChild(text);
         item.appendChild(remove);
@@ -70,6 +78,7 @@
       });
     }
 
+    select.pickerRefresh = applyFilter;
     filter.addEventListener("input", applyFilter);
     filter.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); }  // never submit the record by accident
@@ -78,8 +87,25 @@
     showChosen();
   }
 
+  function followLevels(levels, subjects) {
+    function update() {
+      var cycles = [];
+      Array.prototype.forEach.call(levels.selectedOptions, function (option) {
+        var cycle = option.getAttribute("data-cycle");
+        if (cycle && cycles.indexOf(cycle) === -1) { cycles.push(cycle); }
+      });
+      subjects.pickerCycles = cycles.length ? cycles : null;
+      if (subjects.pickerRefresh) { subjects.pickerRefresh(); }
+    }
+    levels.addEventListener("change", update);
+    update();
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("select.picker[multiple]"), enhance);
+    var levels = document.getElementById("levels");
+    var subjects = document.getElementById("subjects");
+    if (levels && subjects) { followLevels(levels, subjects); }
   }
 
   if (document.readyState === "loading") {

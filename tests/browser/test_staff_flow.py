@@ -51,6 +51,10 @@ def test_staff_create_submit_validate_publish_then_search(new_page, live_server,
     assert levels.locator('option[value="1ap"]').evaluate("o => o.hidden") is True
     levels.select_option(["2ac"])
     expect(staff.locator(".picker-chosen li")).to_contain_text(["2e année"])
+    # Subjects narrow to those taught in the chosen level's cycle (collège: no Amazigh).
+    subjects = staff.locator("#subjects")
+    assert subjects.locator('option[value="langue-amazighe"]').evaluate("o => o.hidden") is True
+    assert subjects.locator('option[value="mathematiques"]').evaluate("o => o.hidden") is False
     staff.locator("#subjects").select_option(["mathematiques"])
     staff.locator("#languages").select_option(["fr", "ar"])
     staff.locator("#learning_resource_type").select_option(["educational-activity"])

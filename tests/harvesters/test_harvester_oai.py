@@ -102,6 +102,16 @@ def test_hostile_partner_xml_is_refused(make_partner, target):
     assert runtime.resources.count() == 0
 
 
+def test_an_actor_who_may_not_create_is_refused_before_harvesting(source, target):
+    from catalogue.errors import PermissionDenied
+    from catalogue.services import Actor
+    runtime = target.extensions["mawarid"]
+    validator = Actor("validator1", frozenset({"validator"}), frozenset({"validation"}))
+    with pytest.raises(PermissionDenied):
+        OAIHarvester(source.url + "/oai", resources=runtime.resources, actor=validator).harvest()
+    assert runtime.resources.count() == 0
+
+
 def test_unreachable_partner(target):
     runtime = target.extensions["mawarid"]
     harvester = OAIHarvester("http://127.0.0.1:9/oai", resources=runtime.resources,

@@ -1,7 +1,7 @@
 """Identify, ListMetadataFormats, ListSets and GetRecord, each response XSD-validated."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from oai_testdata import (BASE_URL, NS, OAI, REPOSITORY_ID, error_code, oai_id, request_echo)
 
@@ -28,7 +28,7 @@ def test_identify(oai, corpus):
               for t in ident.iterfind(".//dc:title", NS)}
     assert titles["ar"].startswith("موارد") and titles["fr"].startswith("Mawarid")
     response_date = datetime.strptime(root.find(f"{OAI}responseDate").text, "%Y-%m-%dT%H:%M:%SZ")
-    assert abs((response_date - datetime.utcnow()).total_seconds()) < 60
+    assert abs((response_date - datetime.now(timezone.utc).replace(tzinfo=None)).total_seconds()) < 60
     assert request_echo(root) == {"verb": "Identify"}
 
 

@@ -43,7 +43,7 @@ def test_an_oversized_upload_is_refused_cleanly(staff_app, as_user, runtime):
     idx = as_user("idx")
     rid = created_id(idx.post("/staff/resources/new", record_form()))
     idx.post(f"/staff/resources/{rid}/acquisition",
-             {"version": str(runtime.resources.get(rid).version), "mode": "don"})
+             {"version": str(runtime.resources.get(rid).version), "mode": "don", "reference": "Don 1"})
     assert staff_app.config["MAX_CONTENT_LENGTH"] == 64 * 1024 * 1024  # a limit is always set
     staff_app.config["MAX_CONTENT_LENGTH"] = 10_000  # small here, to keep the test light
     try:

@@ -44,7 +44,7 @@ def test_pickers_offer_levels_grouped_by_cycle_in_both_languages(as_user):
     assert 'class="picker"' in levels and "multiple" in levels
     groups = re.findall(r'<optgroup label="([^"]+)"', levels)
     assert any("primaire" in g and "الابتدائي" in g for g in groups), groups
-    assert re.search(r'<option value="1ac">[^<]*1re année[^<]*—[^<]*السنة الأولى', levels)
+    assert re.search(r'<option[^>]* value="1ac"[^>]*>[^<]*1re année[^<]*—[^<]*السنة الأولى', levels)
     assert "/static/staff/picker.js" in html
 
 
@@ -59,7 +59,7 @@ def test_edit_shows_the_stored_values_and_keeps_what_the_form_does_not_show(as_u
     idx = as_user("idx")
     html = idx.text(f"/staff/resources/{view.id}/edit")
     assert 'value="Atlas du Maroc"' in html
-    assert re.search(r'<option selected value="6ap"|<option value="6ap" selected', html)
+    assert re.search(r'<option(?=[^>]* selected)(?=[^>]* value="6ap")[^>]*>', html)
     form = record_form(title_fr="Atlas du Maroc (2e éd.)", version=str(view.version))
     response = idx.post(f"/staff/resources/{view.id}/edit", form)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
