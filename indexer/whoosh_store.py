@@ -85,6 +85,19 @@ CURRICULUM_BOOST = 1.0
 SORT_LANGS = ("fr", "ar")
 
 
+class SortKey(ID):
+    """A per-document sort key kept only as a column: not indexed, so it adds no
+    terms (title keys are unique per document) and no postings."""
+
+    indexed = False
+
+
+class SortNumber(NUMERIC):
+    """A number kept only as a column (NUMERIC would index 16 range-query terms)."""
+
+    indexed = False
+
+
 def facet_field(name: str) -> str:
     return f"f_{name}"
 
@@ -96,7 +109,7 @@ def make_schema() -> Schema:
         "id": ID(stored=True, unique=True),
         "words": TEXT(analyzer=MultilingualAnalyzer(stem=False), phrase=False),
         "suggest": IDLIST(expression=values),
-        "date": NUMERIC(bits=64, signed=True, sortable=True),
+        "date": SortNumber(bits=64, signed=True, sortable=True),
         "hit": STORED(),
         "snip": STORED(),
     }
@@ -105,7 +118,7 @@ def make_schema() -> Schema:
     for name in FACET_FIELDS:
         fields[facet_field(name)] = IDLIST(expression=values)
     for lang in SORT_LANGS:
-        fields[f"tk_{lang}"] = ID(sortable=True)
+        fields[f"tk_{lang}"] = SortKey(sortable=True)
     return Schema(**fields)
 
 

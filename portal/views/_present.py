@@ -6,7 +6,7 @@ computed here (the Datasette habit: buckets carry ``toggle_url``).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request
@@ -51,28 +51,6 @@ def vocabulary_label(vocabulary: str, lang: str | None = None) -> str:
 
 
 # --- URLs ----------------------------------------------------------------------
-
-def query_items(exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
-    skip = set(exclude)
-    return [(k, v) for k, v in request.args.items(multi=True) if k not in skip]
-
-
-def url_with(path: str | None = None, *, drop: Iterable[str] = (),
-             add: Iterable[tuple[str, str]] = (), remove: Iterable[tuple[str, str]] = ()) -> str:
-    """The current URL's query changed: ``drop`` names, ``remove`` pairs, ``add`` pairs.
-
-    Pagination always restarts unless ``page`` is explicitly added.
-    """
-    gone = set(remove)
-    drop = set(drop) | {"page"}
-    items = [(k, v) for k, v in request.args.items(multi=True)
-             if k not in drop and (k, v) not in gone]
-    for pair in add:
-        if pair not in items:
-            items.append(pair)
-    query = urlencode(items)
-    return (path or request.path) + (f"?{query}" if query else "")
-
 
 def lang_switch_url(lang: str) -> str:
     """The current page in another interface language."""
@@ -141,7 +119,7 @@ def endpoint_exists(name: str) -> bool:
 
 def register(app: Flask) -> None:
     app.context_processor(_context)
-    app.jinja_env.globals.update(term_label=term_label, url_with=url_with,
+    app.jinja_env.globals.update(term_label=term_label,
                                  vocabulary_label=vocabulary_label,
                                  endpoint_exists=endpoint_exists)
     app.jinja_env.filters.update(pick=_pick_text, pick_lang=_pick_lang,

@@ -98,3 +98,28 @@ def test_staff_create_submit_validate_publish_then_search(new_page, live_server,
     public.goto(f"/search?q={WORD}")
     expect(public.locator("body")).to_contain_text(f"Pavages et {WORD} du plan")
     screenshot(public, "staff-published-found-in-search")
+
+
+def test_admin_creates_an_account_in_arabic(new_page, live_server, screenshot):
+    accounts = live_server.app.extensions["mawarid"].accounts
+    accounts.create_user("badm", "browser-admin-1", display_name="Admin", roles=["admin"])
+    page = new_page(locale="ar-MA")
+    page.goto("/staff/login?lang=ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.get_by_label("اسم المستخدم").fill("badm")
+    page.get_by_label("كلمة المرور").fill("browser-admin-1")
+    page.get_by_role("button", name="تسجيل الدخول").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    screenshot(page, "staff-dashboard-ar")
+    page.get_by_role("link", name="الحسابات").click()
+    form = page.locator("form[action='/staff/users']")
+    form.get_by_label("اسم المستخدم").fill("samira")
+    form.get_by_label("الاسم المعروض").fill("سميرة العلوي")
+    form.get_by_label("كلمة المرور", exact=True).fill("samira-password-1")
+    form.get_by_label("تأكيد كلمة المرور").fill("samira-password-1")
+    form.get_by_label("الفهرسة").check()
+    form.get_by_role("button", name="إنشاء الحساب").click()
+    expect(page.locator(".flash-success")).to_contain_text("samira")
+    expect(page.locator("#user-samira")).to_contain_text("سميرة العلوي")
+    screenshot(page, "staff-users-ar")
+    assert accounts.get("samira").roles == frozenset({"indexer"})

@@ -203,6 +203,12 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.close()
-        self.thread.join(timeout=5)
+        # Stop the loop from inside (SystemExit in a trigger thunk ends waitress's run()),
+        # then close the sockets: closing them under a running select() raises EBADF.
+        def stop() -> None:
+            raise SystemExit
+        self.server.trigger.pull_trigger(stop)
+        self.thread.join(timeout=10)
+        from waitress import wasyncore
+        wasyncore.close_all(self.server._map)
 

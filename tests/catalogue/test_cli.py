@@ -1,0 +1,150 @@
+"""The catalogue's CLI commands, through Flask's CliRunner on a real app (SQLite + Whoosh)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import etree
+
+from catalogue_testdata import ACHAT, record
+from metadata_schemas.lom_xml import lom_to_record
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    from portal import create_app
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "MAWARID_HOME": str(tmp_path / "home"),
+                      "MAWARID_DATABASE_URL": database_url,
+                      "MAWARID_SEARCH_URL": f"whoosh://{tmp_path / 'index'}",
+                      "MAWARID_OAI_REPOSITORY_ID": "mawarid.test"})
+    yield app
+    app.extensions["mawarid"].close()
+
+
+@pytest.fixture
+def run(app):
+    from portal.cli import main
+    runner = app.test_cli_runner()
+
+    def invoke(*args, input=None):
+        # The ``mawarid`` group, with this app (FlaskCliRunner passes it as ScriptInfo).
+        return runner.invoke(main, args=[str(a) for a in args], input=input,
+                             catch_exceptions=False)
+    return invoke
+
+
+def runtime(app):
+    return app.extensions["mawarid"]
+
+
+def test_demo_publishes_indexes_and_is_idempotent(app, run):
+    result = run("demo", "--count", 12, "--seed", 7, "--batch", 5)
+    assert result.exit_code == 0, result.output
+    assert "12 ressources publiées" in result.output
+    rt = runtime(app)
+    assert rt.resources.count(status="published") == 12
+    assert rt.search.count() == 12
+    one = rt.resources.get("demo-7-000003")
+    prov = rt.resources.provenance(one.id)
+    steps = prov["acquisition"]["steps"]
+    assert steps and all(s["status"] == "done" for s in steps)
+    assert prov["decisions"][0]["decision"] == "conforme"
+    assert any(s["documents"] for s in steps)   # the PV, with its checksum
+    again = run("demo", "--count", 12, "--seed", 7)
+    assert "0 ressources publiées (12 déjà présentes)" in again.output
+    assert rt.resources.count() == 12
+
+
+def test_lifecycle_commands_and_clean_errors(app, run):
+    rt = runtime(app)
+    rt.accounts.create_user("amina", "un mot de passe sûr", roles=["validator"],
+                            commissions=["validation"])
+    rt.accounts.create_user("karim", "un mot de passe sûr", roles=["indexer"])
+    view = rt.resources.create_draft(rt.accounts.actor("karim"), record(), acquisition=ACHAT)
+
+    bad = run("publish", view.id)
+    assert bad.exit_code == 1
+    assert bad.output.startswith("Error: ") and "Traceback" not in bad.output
+    assert "cannot publish a resource that is draft" in bad.output
+
+    assert run("submit", view.id, "--as", "karim").exit_code == 0
+    wrong = run("decide", view.id, "--decision", "conforme", "--reference", "PV 1", "--as", "karim")
+    assert wrong.exit_code == 1 and "may not decide" in wrong.output
+    ok = run("decide", view.id, "--decision", "conforme", "--reference", "PV 7/2025", "--as", "amina")
+    assert ok.exit_code == 0 and f"{view.id}: validated" in ok.output
+    assert run("publish", view.id, "--as", "karim").output.strip() == f"{view.id}: published"
+    assert rt.search.count() == 1                   # indexed through the listener
+    assert run("withdraw", view.id, "--as", "karim", "--reason", "x").exit_code == 1
+    assert run("withdraw", view.id, "--reason", "droits expirés").exit_code == 0
+    assert rt.search.count() == 0
+
+    prov = run("provenance", view.id)
+    doc = json.loads(prov.output)
+    assert [e["actor"] for e in doc["events"]][:4] == ["karim", "karim", "karim", "amina"]
+    assert doc["events"][-1]["actor"].startswith("cli:")
+    missing = run("provenance", "mw-nothere000")
+    assert missing.exit_code == 1 and "no resource 'mw-nothere000'" in missing.output
+    unknown_user = run("submit", view.id, "--as", "ghost")
+    assert unknown_user.exit_code == 1 and "no user 'ghost'" in unknown_user.output
+
+
+def test_import_and_export_round_trip(app, run, tmp_path):
+    rt = runtime(app)
+    src = tmp_path / "ancien.jsonl"
+    src.write_text("\n".join(json.dumps({"id": f"old-{n}", **record(n)}, ensure_ascii=False)
+                             for n in range(3)) + "\n{oops\n", encoding="utf-8")
+    result = run("import", src, "--migrate-validated", "PV 9/2018", "--acquisition-mode", "don",
+                 "--acquisition-reference", "CD 2/2018", "--counterpart", "KOICA",
+                 "--report", tmp_path / "report.json")
+    assert result.exit_code == 1                     # one line was refused
+    assert "ancien.jsonl:4: not JSON" in result.output
+    assert "3 créées, 3 publiées" in result.output
+    assert json.loads((tmp_path / "report.json").read_text())["published"] == 3
+    assert rt.resources.count(status="published") == 3 and rt.search.count() == 3
+
+    out = tmp_path / "export"
+    exported = run("export", "--format", "lom", "--out", out)
+    assert exported.exit_code == 0 and "3 ressources exportées" in exported.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"old-{n}.xml" for n in range(3)] + [f"old-{n}.provenance.json" for n in range(3)])
+    data = (out / "old-1.xml").read_bytes()
+    assert data.startswith(b"<?xml")
+    assert "PV 9/2018" in data.decode() and "KOICA" in data.decode()
+    back = lom_to_record(data, source="old-1.xml")
+    assert back["general"]["title"] == record(1)["general"]["title"]
+    prov = json.loads((out / "old-1.provenance.json").read_text(encoding="utf-8"))
+    assert prov["acquisition"]["counterpart"] == "KOICA"
+    assert prov["decisions"][0]["reference"] == "PV 9/2018"
+
+    dc = tmp_path / "dc"
+    assert run("export", "--format", "oai_dc", "--out", dc).exit_code == 0
+    root = etree.parse(str(dc / "old-0.xml")).getroot()
+    assert root.tag == "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
+    js = tmp_path / "js"
+    assert run("export", "--format", "json", "--out", js).exit_code == 0
+    body = json.loads((js / "old-2.json").read_text(encoding="utf-8"))
+    assert body["id"] == "old-2" and body["status"] == "published"
+    assert body["acquisition"]["mode"] == "don"
+
+    rerun = run("import", src, "--migrate-validated", "PV 9/2018")
+    assert "0 créées, 0 publiées, 3 déjà importées" in rerun.output
+
+
+def test_user_and_db_commands(app, run):
+    created = run("user", "create", "Admin.LNRN", "--role", "admin", "--password-stdin",
+                  input="un mot de passe sûr\n")
+    assert created.exit_code == 0 and created.output.strip() == "admin.lnrn: admin"
+    prompted = run("user", "create", "amina", "--role", "validator", "--commission", "validation",
+                   input="un mot de passe sûr\nun mot de passe sûr\n")
+    assert prompted.exit_code == 0, prompted.output
+    assert "un mot de passe sûr" not in prompted.output     # hidden prompt
+    assert runtime(app).accounts.authenticate("admin.lnrn", "un mot de passe sûr") is not None
+    short = run("user", "create", "sara", "--role", "indexer", "--password-stdin", input="court\n")
+    assert short.exit_code == 1 and "password too short" in short.output
+    dup = run("user", "create", "amina", "--role", "indexer", "--password-stdin",
+              input="un mot de passe sûr\n")
+    assert dup.exit_code == 1 and "already exists" in dup.output
+    listing = run("user", "list")
+    assert "amina\tvalidator\tvalidation" in listing.output
+    upgraded = run("db", "upgrade")
+    assert upgraded.exit_code == 0 and "schema:" in upgraded.output

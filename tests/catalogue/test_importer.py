@@ -1,0 +1,187 @@
+"""``mawarid import``: sources, per-record atomicity, crash and resume, migration."""
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from catalogue.services import resources as resources_module
+from catalogue.services.importer import Importer, content_id
+from catalogue.store.models import Acquisition, OAIItem, Resource, ResourceEvent
+from catalogue_testdata import ACHAT, record
+from metadata_schemas.lom_xml import record_to_lom
+
+
+def lom(n: int, **kw) -> bytes:
+    return record_to_lom(record(n), **kw)
+
+
+def without_title(data: bytes) -> bytes:
+    return re.sub(rb"<title>.*?</title>", b"", data, flags=re.S)
+
+
+def jsonl(*objects) -> str:
+    return "\n".join(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)
+                     for o in objects) + "\n"
+
+
+def counts(services) -> dict[str, int]:
+    with services.db.session() as session:
+        return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
+                for model in (Resource, ResourceEvent, Acquisition, OAIItem)}
+
+
+def test_folder_of_lom_files_with_a_bad_one(tmp_path, resources):
+    folder = tmp_path / "lot"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.xml").write_bytes(lom(1))
+    (folder / "sub" / "b.xml").write_bytes(without_title(lom(2)))
+    (folder / "c.xml").write_bytes(lom(3, identifier="lnrn-0003"))
+    (folder / "notes.txt").write_text("pas un enregistrement")
+    (folder / "evil.xml").write_bytes(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
+                                      b'"file:///etc/passwd">]><lom>&e;</lom>')
+    report = Importer(resources).run([folder])
+    assert ("lot/sub/b.xml", "general.title: required") in report.refused
+    assert any(src == "lot/evil.xml" for src, _ in report.refused)
+    assert report.ignored == [("lot/notes.txt", "not a .xml, .jsonl or .zip file")]
+    assert len(report.created) == 2 and "lnrn-0003" in report.created
+    assert resources.get("lnrn-0003").status == "draft"
+    # The id of a record without one comes from its content: re-running finds it.
+    again = Importer(resources).run([folder])
+    assert again.created == [] and sorted(again.skipped) == sorted(report.created)
+    assert resources.count() == 2
+
+
+def test_json_lines_with_ids_acquisitions_and_errors(tmp_path, resources):
+    path = tmp_path / "lot.jsonl"
+    path.write_text(jsonl(
+        {"id": "lnrn-jl-1", "acquisition": ACHAT, **record(1)},
+        {"id": "lnrn-jl-2", "record": record(2)},
+        "{not json",
+        {"general": {"title": {"fr": "Sans langue"}, "language": ["xx"]}},
+        {"id": "lnrn-jl-1", **record(9)},               # same id, other content
+        {"id": "../../x", **record(4)},
+        {"id": "lnrn-jl-5", "acquisition": {"mode": "troc"}, **record(5)},
+        "[1, 2]",
+    ), encoding="utf-8")
+    report = Importer(resources).run([path])
+    refused = dict(report.refused)
+    assert report.created == ["lnrn-jl-1", "lnrn-jl-2"]
+    assert refused["lot.jsonl:3"].startswith("not JSON")
+    assert "general.language[0]" in refused["lot.jsonl:4"]
+    assert "lnrn-jl-1 is already in the catalogue" in refused["lot.jsonl:5"]
+    assert "bad resource id" in refused["lot.jsonl:6"]
+    assert "acquisition.mode" in refused["lot.jsonl:7"]
+    assert "one JSON object" in refused["lot.jsonl:8"]
+    assert resources.get("lnrn-jl-1").acquisition["reference"] == ACHAT["reference"]
+    assert resources.count() == 2
+
+
+def test_zip_is_read_safely(tmp_path, resources):
+    path = tmp_path / "lot.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ok/a.xml", lom(1))
+        archive.writestr("../escape.xml", lom(2))
+        archive.writestr("/abs.xml", lom(3))
+        archive.writestr("inner.zip", b"PK")
+        archive.writestr("bomb.xml", b"<a>" + b" " * 5_000_000 + b"</a>")
+        archive.writestr("readme.md", "ignored")
+        archive.writestr("lines.jsonl", jsonl({"id": "lnrn-z-1", **record(4)}))
+    report = Importer(resources).run([path])
+    refused = dict(report.refused)
+    assert refused["lot.zip!../escape.xml"].startswith("unsafe path")
+    assert refused["lot.zip!/abs.xml"].startswith("unsafe path")
+    assert refused["lot.zip!inner.zip"] == "nested archives are not read"
+    assert "compression ratio" in refused["lot.zip!bomb.xml"]
+    assert len(report.created) == 2 and "lnrn-z-1" in report.created
+    assert not (tmp_path / "escape.xml").exists()
+
+
+def test_not_a_zip_and_missing_paths(tmp_path, resources):
+    (tmp_path / "broken.zip").write_bytes(b"not a zip at all")
+    report = Importer(resources).run([tmp_path / "broken.zip", tmp_path / "nothere.xml"])
+    assert [src for src, _ in report.refused] == ["broken.zip", str(tmp_path / "nothere.xml")]
+    assert resources.count() == 0
+
+
+def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services, monkeypatch):
+    resources = services.resources
+    path = tmp_path / "lot.jsonl"
+    path.write_text(jsonl(*[{"acquisition": {**ACHAT, "reference": f"AO {n}/2024"}, **record(n)}
+                            for n in range(7)]), encoding="utf-8")
+    original = resources_module.Work.create_draft
+    calls = {"n": 0}
+
+    def crash_on_fifth(self, *args, **kwargs):
+        calls["n"] += 1
+        view = original(self, *args, **kwargs)   # the row and its events are written…
+        if calls["n"] == 5:
+            raise RuntimeError("power cut")      # …then the process dies mid-record
+        return view
+
+    monkeypatch.setattr(resources_module.Work, "create_draft", crash_on_fifth)
+    with pytest.raises(RuntimeError, match="power cut"):
+        Importer(resources, batch_size=2).run([path])
+    # Batches [0,1] and [2,3] are committed; batch [4,5] is rolled back entirely.
+    assert counts(services) == {"resources": 4, "resource_events": 8, "acquisitions": 4,
+                                "oai_item": 0}
+    monkeypatch.setattr(resources_module.Work, "create_draft", original)
+    report = Importer(resources, batch_size=2).run([path])
+    assert len(report.skipped) == 4 and len(report.created) == 3 and report.refused == []
+    assert counts(services)["resources"] == 7 and counts(services)["resource_events"] == 14
+
+
+def test_a_refused_record_leaves_nothing_behind(tmp_path, services, monkeypatch):
+    """A record refused after its rows were written (here: by its acquisition) is rolled
+    back to its savepoint, while its neighbours in the same batch are kept."""
+    path = tmp_path / "lot.jsonl"
+    path.write_text(jsonl({"id": "lnrn-ok-1", "acquisition": ACHAT, **record(1)},
+                          {"id": "lnrn-bad", "acquisition": {**ACHAT, "counterpart": "Autre"},
+                           **record(2)},
+                          {"id": "lnrn-ok-2", **record(3)}), encoding="utf-8")
+    report = Importer(services.resources, batch_size=10).run([path])
+    assert report.created == ["lnrn-ok-1", "lnrn-ok-2"]
+    assert "counterpart" in dict(report.refused)["lot.jsonl:2"]
+    assert counts(services) == {"resources": 2, "resource_events": 3, "acquisitions": 1,
+                                "oai_item": 0}
+
+
+def test_migrate_validated_records_the_decision_and_publishes(tmp_path, services):
+    resources = services.resources
+    seen = []
+    resources.add_listener(lambda change: seen.append((change.kind, change.resource.id)))
+    path = tmp_path / "ancien.jsonl"
+    path.write_text(jsonl({"id": "old-1", **record(1)}, {"id": "old-2", **record(2)}),
+                    encoding="utf-8")
+    importer = Importer(resources, migrate_reference="PV 12/2019 (catalogue GENIE)",
+                        default_acquisition={"mode": "don", "reference": "CD 4/2019",
+                                             "counterpart": "UNICEF Maroc"})
+    report = importer.run([path])
+    assert report.published == ["old-1", "old-2"]
+    assert seen == [("published", "old-1"), ("published", "old-2")]
+    view = resources.get("old-1")
+    assert view.status == "published" and view.acquisition["counterpart"] == "UNICEF Maroc"
+    decision = [e for e in resources.history("old-1") if e.action == "decide"][0]
+    assert (decision.commission, decision.decision, decision.reference) == (
+        "validation", "conforme", "PV 12/2019 (catalogue GENIE)")
+    assert counts(services)["oai_item"] == 2
+    rerun = importer.run([path])
+    assert rerun.skipped == ["old-1", "old-2"] and rerun.published == []
+
+
+def test_migrating_drafts_of_an_earlier_import(tmp_path, resources):
+    path = tmp_path / "a.xml"
+    path.write_bytes(lom(1))
+    first = Importer(resources).run([path])
+    second = Importer(resources, migrate_reference="PV 1/2020").run([path])
+    assert second.published == first.created
+    assert resources.get(first.created[0]).status == "published"
+
+
+def test_content_ids_are_stable_and_well_formed():
+    a, b = content_id(record(1)), content_id(json.loads(json.dumps(record(1))))
+    assert a == b and re.fullmatch(r"mw-[a-z2-7]{10}", a)
+    assert content_id(record(2)) != a
