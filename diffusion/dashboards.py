@@ -1,12 +1,16 @@
 """What the dashboards and the ministry reports show, as plain data (HTML, SVG and CSV are skins).
 
-Every usage figure comes from ``usage_daily`` (robots and double clicks already
-removed) so a query costs in (day, resource) pairs, not in clicks. Levels and
+Every usage figure comes from the roll-ups (robots and double clicks already
+removed): ``usage_monthly`` when the period is whole months (the default, all
+time), else ``usage_daily``; so a query costs in (month or day, resource)
+pairs, not in clicks. Levels and
 subjects come from ``usage_resource_terms``; regions from the campaigns'
 shipments and installation reports.
 """
 from __future__ import annotations
 
+import calendar
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,7 +19,7 @@ from sqlalchemy import func, select
 
 from metadata_schemas.record import title_of
 
-from .models import Installation, Shipment, UsageDaily, UsageResourceTerm
+from .models import Installation, Shipment, UsageDaily, UsageMonthly, UsageResourceTerm
 
 METRICS = ("total_investigations", "unique_investigations", "total_requests", "unique_requests",
            "views", "accesses", "api_reads", "harvests", "robots", "double_clicks")
@@ -37,13 +41,35 @@ class Period:
             clauses.append(column <= self.end)
         return clauses
 
+    @property
+    def whole_months(self) -> bool:
+        starts = self.start is None or self.start.day == 1
+        ends = self.end is None or self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]
+        return starts and ends
+
+    def rollup(self):
+        """(table, period column, WHERE clauses): the smallest roll-up that answers exactly."""
+        if self.whole_months:
+            column = UsageMonthly.month
+            clauses = []
+            if self.start:
+                clauses.append(column >= self.start.isoformat()[:7])
+            if self.end:
+                clauses.append(column <= self.end.isoformat()[:7])
+            return UsageMonthly, column, clauses
+        return UsageDaily, UsageDaily.day, self.where(UsageDaily.day)
+
     def to_dict(self) -> dict[str, str | None]:
         return {"start": self.start.isoformat() if self.start else None,
                 "end": self.end.isoformat() if self.end else None}
 
 
-def _sums():
-    return [func.coalesce(func.sum(getattr(UsageDaily, m)), 0).label(m) for m in METRICS]
+def _sums(table=UsageDaily):
+    return [func.coalesce(func.sum(getattr(table, m)), 0).label(m) for m in METRICS]
+
+
+#: Titles change rarely; a dashboard shows the same top list again and again.
+TITLE_TTL = 300.0
 
 
 class ReportService:
@@ -52,6 +78,7 @@ class ReportService:
         self.resources = resources
         self.vocabularies = vocabularies
         self.usage = usage
+        self._titles: dict[str, tuple[float, dict[str, str]]] = {}
 
     def _fresh(self) -> None:
         # Show what was recorded up to now, not up to the writer's last pass.
@@ -60,8 +87,9 @@ class ReportService:
     def totals(self, period: Period | None = None) -> dict[str, int]:
         self._fresh()
         period = period or Period()
+        table, _, where = period.rollup()
         with self.db.session() as session:
-            row = session.execute(select(*_sums()).where(*period.where(UsageDaily.day))).one()
+            row = session.execute(select(*_sums(table)).where(*where)).one()
         return {m: int(getattr(row, m)) for m in METRICS}
 
     def top_resources(self, *, limit: int = 20, period: Period | None = None,
@@ -69,23 +97,31 @@ class ReportService:
         self._fresh()
         metric = metric if metric in SORTABLE else "total_requests"
         period = period or Period()
-        order = func.sum(getattr(UsageDaily, metric))
+        table, _, where = period.rollup()
+        order = func.sum(getattr(table, metric))
         with self.db.session() as session:
             rows = session.execute(
-                select(UsageDaily.resource_id, *_sums()).where(*period.where(UsageDaily.day))
-                .group_by(UsageDaily.resource_id)
-                .order_by(order.desc(), func.sum(UsageDaily.total_investigations).desc(),
-                          UsageDaily.resource_id)
+                select(table.resource_id, *_sums(table)).where(*where)
+                .group_by(table.resource_id)
+                .order_by(order.desc(), func.sum(table.total_investigations).desc(), table.resource_id)
                 .limit(max(1, min(int(limit), 1000)))).all()
         return [{"resource_id": r.resource_id, "title": self.titles(r.resource_id),
                  **{m: int(getattr(r, m)) for m in METRICS}} for r in rows]
 
     def titles(self, rid: str) -> dict[str, str]:
+        """A resource's French and Arabic titles (cached five minutes)."""
+        hit = self._titles.get(rid)
+        if hit is not None and time.monotonic() - hit[0] < TITLE_TTL:
+            return hit[1]
         try:
             record = self.resources.get(rid).record
+            titles = {"fr": title_of(record, "fr"), "ar": title_of(record, "ar")}
         except Exception:
-            return {"fr": rid, "ar": rid}
-        return {"fr": title_of(record, "fr"), "ar": title_of(record, "ar")}
+            titles = {"fr": rid, "ar": rid}
+        if len(self._titles) > 10_000:
+            self._titles.clear()
+        self._titles[rid] = (time.monotonic(), titles)
+        return titles
 
     def by_dimension(self, dimension: str, *, period: Period | None = None) -> list[dict[str, Any]]:
         """Usage per cycle, level or subject (a resource counts under each of its terms)."""
@@ -93,14 +129,15 @@ class ReportService:
         if dimension not in DIMENSIONS:
             raise ValueError(f"unknown dimension {dimension!r}: expected one of {', '.join(DIMENSIONS)}")
         period = period or Period()
+        table, _, where = period.rollup()
         with self.db.session() as session:
             rows = session.execute(
-                select(UsageResourceTerm.term, *_sums())
-                .join(UsageResourceTerm, UsageResourceTerm.resource_id == UsageDaily.resource_id)
-                .where(UsageResourceTerm.dimension == dimension, *period.where(UsageDaily.day))
+                select(UsageResourceTerm.term, *_sums(table))
+                .join(UsageResourceTerm, UsageResourceTerm.resource_id == table.resource_id)
+                .where(UsageResourceTerm.dimension == dimension, *where)
                 .group_by(UsageResourceTerm.term)
-                .order_by(func.sum(UsageDaily.total_requests).desc(),
-                          func.sum(UsageDaily.total_investigations).desc(), UsageResourceTerm.term)).all()
+                .order_by(func.sum(table.total_requests).desc(),
+                          func.sum(table.total_investigations).desc(), UsageResourceTerm.term)).all()
         vocab = self.vocabularies[DIMENSIONS[dimension]]
         out = []
         for r in rows:
@@ -113,13 +150,16 @@ class ReportService:
         """Daily or monthly COUNTER totals, oldest first."""
         self._fresh()
         period = period or Period()
+        table, column, where = (period.rollup() if granularity == "month"
+                                else (UsageDaily, UsageDaily.day, period.where(UsageDaily.day)))
         with self.db.session() as session:
             rows = session.execute(
-                select(UsageDaily.day, *_sums()).where(*period.where(UsageDaily.day))
-                .group_by(UsageDaily.day).order_by(UsageDaily.day)).all()
+                select(column.label("period"), *_sums(table)).where(*where)
+                .group_by(column).order_by(column)).all()
         buckets: dict[str, dict[str, int]] = {}
         for r in rows:
-            key = r.day.isoformat()[:7] if granularity == "month" else r.day.isoformat()
+            key = r.period if isinstance(r.period, str) else r.period.isoformat()
+            key = key[:7] if granularity == "month" else key
             bucket = buckets.setdefault(key, dict.fromkeys(METRICS, 0))
             for m in METRICS:
                 bucket[m] += int(getattr(r, m))

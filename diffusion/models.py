@@ -5,9 +5,10 @@ Usage is stored twice on purpose:
 * ``usage_events``: one row per accepted event, already classified (robot or
   not, double click or not, first of the day for its user or not). It holds a
   keyed hash of the visitor, never an IP address or a user agent;
-* ``usage_daily``: the same events summed per day and resource, updated in the
-  same transaction. Dashboards read only this table, so their cost follows the
-  number of (day, resource) pairs, not the number of clicks.
+* ``usage_daily`` and ``usage_monthly``: the same events summed per day (and
+  month) and resource, updated in the same transaction. Dashboards read only
+  these, so their cost follows the number of (month or day, resource) pairs,
+  not the number of clicks.
 
 ``usage_resource_terms`` copies each counted resource's level, cycle and subject
 ids at record time, so "usage per level" is a join on small tables instead of a
@@ -59,6 +60,29 @@ class UsageDaily(Base):
     __table_args__ = (Index("ix_usage_daily_resource", "resource_id", "day"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    accesses: Mapped[int] = mapped_column(Integer, default=0)
+    api_reads: Mapped[int] = mapped_column(Integer, default=0)
+    harvests: Mapped[int] = mapped_column(Integer, default=0)
+    total_investigations: Mapped[int] = mapped_column(Integer, default=0)
+    unique_investigations: Mapped[int] = mapped_column(Integer, default=0)
+    total_requests: Mapped[int] = mapped_column(Integer, default=0)
+    unique_requests: Mapped[int] = mapped_column(Integer, default=0)
+    robots: Mapped[int] = mapped_column(Integer, default=0)
+    double_clicks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UsageMonthly(Base):
+    """The same metrics per month (``YYYY-MM``): what all-time and whole-month dashboards read.
+
+    COUNTER's monthly ``Unique_*`` figures are sums of the daily ones (a session
+    never spans two days), so this table is an exact roll-up of ``usage_daily``."""
+
+    __tablename__ = "usage_monthly"
+    __table_args__ = (Index("ix_usage_monthly_resource", "resource_id", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     views: Mapped[int] = mapped_column(Integer, default=0)
     accesses: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from metadata_schemas.record import subjects_of, taxon_paths
 
 from .counter import DOUBLE_CLICK, CounterState, Event, apply_rules, daily_increments
-from .models import UsageDaily, UsageEvent, UsageResourceTerm
+from .models import UsageDaily, UsageEvent, UsageMonthly, UsageResourceTerm
 
 log = logging.getLogger(__name__)
 
@@ -165,13 +165,15 @@ class UsageStore:
     def _add_daily(self, session, increments: dict) -> None:
         if not increments:
             return
-        stmt = _dialect_insert(session, UsageDaily.__table__)
-        columns = [c for c in UsageDaily.__table__.c if c.name not in ("day", "resource_id")]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["day", "resource_id"],
-            set_={c.name: c + stmt.excluded[c.name] for c in columns})
-        session.execute(stmt, [{"day": day, "resource_id": rid, **row}
-                               for (day, rid), row in increments.items()])
+        monthly: dict[tuple[str, str], dict[str, int]] = {}
+        for (day, rid), row in increments.items():
+            bucket = monthly.setdefault((day.isoformat()[:7], rid), dict.fromkeys(row, 0))
+            for key, value in row.items():
+                bucket[key] += value
+        _upsert_add(session, UsageDaily.__table__, "day",
+                    [{"day": day, "resource_id": rid, **row} for (day, rid), row in increments.items()])
+        _upsert_add(session, UsageMonthly.__table__, "month",
+                    [{"month": month, "resource_id": rid, **row} for (month, rid), row in monthly.items()])
 
     def _add_terms(self, session, known: dict, events: list[Event]) -> set[str]:
         described = {ev.resource_id for ev in events if self.directory.needs_terms(ev.resource_id)}
@@ -181,6 +183,15 @@ class UsageStore:
             stmt = _dialect_insert(session, UsageResourceTerm.__table__).on_conflict_do_nothing()
             session.execute(stmt, rows)
         return described
+
+
+def _upsert_add(session, table, period: str, rows: list[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE SET col = col + excluded.col (SQLite and PostgreSQL)."""
+    stmt = _dialect_insert(session, table)
+    columns = [c for c in table.c if c.name not in (period, "resource_id")]
+    stmt = stmt.on_conflict_do_update(index_elements=[period, "resource_id"],
+                                      set_={c.name: c + stmt.excluded[c.name] for c in columns})
+    session.execute(stmt, rows)
 
 
 def _event_row(ev: Event) -> dict[str, Any]:

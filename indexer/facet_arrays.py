@@ -15,23 +15,40 @@ per-document arrays.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
 from typing import Iterable, Sequence
 
 import numpy as np
 
 
-@dataclass
 class FieldArray:
-    """Multi-valued field as COO pairs: ``docs[i]`` has value ``terms[codes[i]]``."""
+    """Multi-valued field as (document, value code) pairs, indexed both ways.
 
-    terms: list[str]
-    docs: np.ndarray      # int32, document numbers
-    codes: np.ndarray     # int32, index into ``terms``
+    * by value: ``docs[term_offsets[c]:term_offsets[c + 1]]`` are the documents
+      having ``terms[c]`` (terms sorted), so a filter costs O(matching documents);
+    * by document: ``doc_codes[doc_offsets[d]:doc_offsets[d + 1]]`` are the codes of
+      document ``d`` (CSR), so counting a few matched documents costs O(their values)
+      while counting a large set uses one ``bincount`` over all pairs.
+    """
+
+    def __init__(self, terms: list[str], docs: np.ndarray, codes: np.ndarray, ndocs: int) -> None:
+        self.terms = terms
+        self.ndocs = ndocs
+        order = np.lexsort((docs, codes)) if len(codes) else np.zeros(0, np.int64)
+        self.docs = np.ascontiguousarray(docs[order], dtype=np.int32)
+        self.codes = np.ascontiguousarray(codes[order], dtype=np.int32)
+        self.term_offsets = np.searchsorted(self.codes, np.arange(len(terms) + 1))
+        by_doc = np.argsort(self.docs, kind="stable")
+        self.doc_codes = self.codes[by_doc]
+        self.doc_offsets = np.searchsorted(self.docs[by_doc], np.arange(ndocs + 1))
 
     @classmethod
-    def from_postings(cls, postings: Iterable[tuple[str, np.ndarray]]) -> "FieldArray":
-        """From ``(term, sorted doc numbers)`` pairs, terms in index (sorted) order."""
+    def empty(cls, ndocs: int = 0) -> "FieldArray":
+        return cls([], np.zeros(0, np.int32), np.zeros(0, np.int32), ndocs)
+
+    @classmethod
+    def from_postings(cls, postings: Iterable[tuple[str, np.ndarray]], ndocs: int) -> "FieldArray":
+        """From ``(term, doc numbers)`` pairs, terms in index (sorted) order."""
         terms: list[str] = []
         docs: list[np.ndarray] = []
         codes: list[np.ndarray] = []
@@ -41,44 +58,67 @@ class FieldArray:
             docs.append(np.asarray(ids, dtype=np.int32))
             codes.append(np.full(len(ids), code, dtype=np.int32))
         if not terms:
-            return cls([], np.zeros(0, np.int32), np.zeros(0, np.int32))
-        return cls(terms, np.concatenate(docs), np.concatenate(codes))
+            return cls.empty(ndocs)
+        return cls(terms, np.concatenate(docs), np.concatenate(codes), ndocs)
 
     @classmethod
-    def concat(cls, parts: Sequence[tuple["FieldArray", int]]) -> "FieldArray":
+    def concat(cls, parts: Sequence[tuple["FieldArray", int]], ndocs: int) -> "FieldArray":
         """Segment arrays with their document offsets → one array over the whole index."""
-        if len(parts) == 1 and parts[0][1] == 0:
+        if len(parts) == 1 and parts[0][1] == 0 and parts[0][0].ndocs == ndocs:
             return parts[0][0]
         terms = sorted({t for part, _ in parts for t in part.terms})
         index = {t: i for i, t in enumerate(terms)}
-        docs, codes = [], []
+        docs, codes = [np.zeros(0, np.int32)], [np.zeros(0, np.int32)]
         for part, offset in parts:
-            remap = np.array([index[t] for t in part.terms] or [0], dtype=np.int32)
+            if not len(part.codes):
+                continue
+            remap = np.array([index[t] for t in part.terms], dtype=np.int32)
             docs.append(part.docs + np.int32(offset))
-            codes.append(remap[part.codes] if len(part.codes) else part.codes)
-        return cls(terms, np.concatenate(docs) if docs else np.zeros(0, np.int32),
-                   np.concatenate(codes) if codes else np.zeros(0, np.int32))
+            codes.append(remap[part.codes])
+        return cls(terms, np.concatenate(docs), np.concatenate(codes), ndocs)
 
     def code_of(self, term: str) -> int | None:
-        # terms are sorted: binary search instead of keeping a dict per field
-        import bisect
-        i = bisect.bisect_left(self.terms, term)
+        i = bisect.bisect_left(self.terms, term)      # terms are sorted
         return i if i < len(self.terms) and self.terms[i] == term else None
 
-    def mask_for(self, values: Iterable[str], ndocs: int) -> np.ndarray:
+    def mask_for(self, values: Iterable[str], ndocs: int | None = None) -> np.ndarray:
         """Documents having any of ``values`` (OR within a facet)."""
-        mask = np.zeros(ndocs, dtype=bool)
-        codes = [c for c in (self.code_of(v) for v in values) if c is not None]
-        if codes:
-            mask[self.docs[np.isin(self.codes, codes)]] = True
+        mask = np.zeros(self.ndocs if ndocs is None else ndocs, dtype=bool)
+        for code in (self.code_of(v) for v in values):
+            if code is not None:
+                mask[self.docs[self.term_offsets[code]:self.term_offsets[code + 1]]] = True
         return mask
 
-    def counts(self, mask: np.ndarray) -> dict[str, int]:
-        """Number of documents in ``mask`` per value (values with 0 left out)."""
+    def counts(self, mask: np.ndarray, selected: int | None = None) -> dict[str, int]:
+        """Number of documents in ``mask`` per value (values with 0 left out).
+
+        ``selected`` is ``mask``'s number of documents if the caller knows it.
+        """
         if not len(self.codes):
             return {}
-        counted = np.bincount(self.codes[mask[self.docs]], minlength=len(self.terms))
+        if selected is None:
+            selected = int(np.count_nonzero(mask))
+        if selected * 8 < self.ndocs:       # few documents: walk their values (CSR)
+            docs = np.flatnonzero(mask)
+            starts, stops = self.doc_offsets[docs], self.doc_offsets[docs + 1]
+            lengths = stops - starts
+            total = int(lengths.sum())
+            if not total:
+                return {}
+            positions = _ranges(starts, lengths, total)
+            counted = np.bincount(self.doc_codes[positions], minlength=len(self.terms))
+        else:
+            counted = np.bincount(self.codes[mask[self.docs]], minlength=len(self.terms))
         return {self.terms[i]: int(counted[i]) for i in np.flatnonzero(counted)}
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray, total: int) -> np.ndarray:
+    """Concatenation of ``range(s, s + n)`` for each start ``s`` and length ``n``."""
+    keep = lengths > 0
+    starts, lengths = starts[keep], lengths[keep]
+    ends = np.cumsum(lengths)
+    offsets = np.repeat(starts - (ends - lengths), lengths)
+    return np.arange(total, dtype=np.int64) + offsets
 
 
 def top_k(keys: np.ndarray, candidates: np.ndarray, k: int, *, descending: bool,

@@ -5,6 +5,7 @@ use it too.
 """
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -13,7 +14,14 @@ from flask import Flask, current_app
 from . import config as _config
 from .runtime import Runtime, build_runtime
 
-STATIC_FOLDER = Path(__file__).resolve().parent.parent / "static"
+# `static/` is a top-level folder shipped as a data package so a wheel carries it too.
+STATIC_FOLDER = Path(importlib.util.find_spec("static").origin).parent
+
+_SECURE_DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,9 +31,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _config.ensure_secret_key(Path(app.config["MAWARID_HOME"]))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+    # Flask's defaults hold these keys as None, so setdefault would not apply ours.
+    for key, value in _SECURE_DEFAULTS.items():
+        if app.config.get(key) is None:
+            app.config[key] = value
 
     runtime = build_runtime(app.config)
     app.extensions["mawarid"] = runtime

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 #: Interface languages, in switcher order. French is the source language.
@@ -46,7 +46,12 @@ def clean_lang(value: Any) -> str | None:
 
 
 def select_locale() -> str:
-    """flask-babel's locale selector: ``?lang=``, then the session, then the browser."""
+    """flask-babel's locale selector: ``?lang=``, then the session, then the browser.
+
+    Outside a request (CLI commands, background jobs) the interface is French.
+    """
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     chosen = clean_lang(request.args.get("lang"))
     if chosen:
         return chosen

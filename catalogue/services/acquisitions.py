@@ -135,14 +135,16 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
                       cache: dict | None = None) -> Acquisition:
     """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created.
 
-    ``cache`` (per unit of work) remembers rows already found, for bulk imports.
+    ``cache`` (per unit of work) remembers rows already found, or ``None`` for keys known
+    to be absent, for bulk imports.
     """
     now = utcnow()
     row = None
     key = (data["mode"], data["reference"])
     if data["reference"]:
         row = cache.get(key) if cache is not None else None
-        if row is None:
+        # A key cached as None was looked up already (see Work.preload_acquisitions): absent.
+        if row is None and not (cache is not None and key in cache):
             # No autoflush: pending rows of this unit of work are in ``cache``; flushing a
             # whole batch before each lookup would make bulk imports quadratic.
             with session.no_autoflush:

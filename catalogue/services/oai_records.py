@@ -86,28 +86,35 @@ def render(record: dict, *, resource_id: str, provenance: dict | None,
     return out
 
 
-def write_item(session: Session, resource: Resource, *, repository_id: str,
-               provenance: dict | None, deleted: bool = False, base_url: str | None = None,
-               new: bool = False) -> None:
-    """Insert or refresh the OAI row and sets of ``resource`` at ``resource.datestamp``.
-
-    ``new``: the resource is published for the first time (it has no row yet), which
-    spares a query per resource in bulk imports.
-    """
-    item = None if new else session.get(OAIItem, resource.id)
-    if item is None:
-        item = OAIItem(resource_id=resource.id, identifier=oai_identifier(repository_id, resource.id))
-        session.add(item)
-    item.datestamp = resource.datestamp
-    item.deleted = deleted
+def item_rows(resource: Resource, *, repository_id: str, provenance: dict | None,
+              deleted: bool = False, base_url: str | None = None) -> tuple[dict, list[dict]]:
+    """The ``oai_item`` values and the ``oai_item_set`` rows of ``resource``."""
+    values: dict = {"resource_id": resource.id,
+                    "identifier": oai_identifier(repository_id, resource.id),
+                    "datestamp": resource.datestamp, "deleted": deleted}
     if not deleted:
-        for column, text in render(resource.record, resource_id=resource.id, provenance=provenance,
-                                   repository_id=repository_id, base_url=base_url).items():
-            setattr(item, column, text)
+        values.update(render(resource.record, resource_id=resource.id, provenance=provenance,
+                             repository_id=repository_id, base_url=base_url))
     mode = resource.acquisition.mode if resource.acquisition else None
-    if not new:
-        session.flush()
-        session.execute(delete(OAIItemSet).where(OAIItemSet.resource_id == resource.id))
     # A deleted record keeps its sets: selective harvesters must learn of the deletion too.
-    for spec in set_specs(resource.record, mode):
-        session.add(OAIItemSet(resource_id=resource.id, set_spec=spec))
+    sets = [{"resource_id": resource.id, "set_spec": spec}
+            for spec in set_specs(resource.record, mode)]
+    return values, sets
+
+
+def write_item(session: Session, resource: Resource, *, repository_id: str,
+               provenance: dict | None, deleted: bool = False,
+               base_url: str | None = None) -> None:
+    """Insert or refresh the OAI row and sets of ``resource`` at ``resource.datestamp``."""
+    values, sets = item_rows(resource, repository_id=repository_id, provenance=provenance,
+                             deleted=deleted, base_url=base_url)
+    item = session.get(OAIItem, resource.id)
+    if item is None:
+        session.add(OAIItem(**values))
+    else:
+        for key, value in values.items():
+            setattr(item, key, value)
+    session.flush()
+    session.execute(delete(OAIItemSet).where(OAIItemSet.resource_id == resource.id))
+    if sets:
+        session.execute(OAIItemSet.__table__.insert(), sets)

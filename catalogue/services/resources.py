@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import (DuplicateIdentifier, IllegalTransition, InvalidInput, NotFound, StaleVersion,
                       UnknownEntity, WrongCommission)
 from ..store import Database
-from ..store.models import Document, Resource, ResourceEvent, utcnow
+from ..store.models import Document, OAIItem, OAIItemSet, Resource, ResourceEvent, utcnow
 from . import oai_records
 from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition
 from .actors import Actor, require
@@ -110,11 +110,17 @@ class Work:
         self._rows: dict[str, Resource] = {}
         self._acquisitions: dict[tuple[str, str], Any] = {}
         self._decisions: dict[str, ResourceEvent] = {}
+        # Append-only rows (events, first OAI rows) are inserted in bulk, in order, by
+        # _flush_bulk(): before any read of those tables, at savepoints and at commit.
+        self._events: list[tuple[ResourceEvent, Document | None]] = []
+        self._oai_items: list[dict] = []
+        self._oai_sets: list[dict] = []
 
     @contextmanager
     def savepoint(self) -> Iterator["Work"]:
         """Isolate one record: on error, its rows (and pending notifications) vanish."""
         mark = len(self.changes)
+        self._flush_bulk()
         nested = self.session.begin_nested()
         try:
             yield self
@@ -124,6 +130,9 @@ class Work:
                 nested.rollback()
             del self.changes[mark:]
             # Rows cached since the savepoint may be gone: forget every cached row.
+            self._events.clear()
+            self._oai_items.clear()
+            self._oai_sets.clear()
             self._rows.clear()
             self._acquisitions.clear()
             self._decisions.clear()
@@ -150,6 +159,8 @@ class Work:
         with self.session.no_autoflush:
             rows = self.session.scalars(select(Acquisition).where(Acquisition.reference.in_(refs))
                                         .options(selectinload(Acquisition.steps))).all()
+        for key in keys:
+            self._acquisitions.setdefault(key, None)  # looked up: absent unless found below
         for row in rows:
             if (row.mode, row.reference) in keys:
                 self._acquisitions[(row.mode, row.reference)] = row
@@ -161,12 +172,34 @@ class Work:
             return self.session.get(Resource, resource_id) is not None
 
     def _event(self, row: Resource, action: str, actor: Actor, from_status: str | None, *,
-               at=None, **fields: Any) -> ResourceEvent:
+               at=None, document: Document | None = None, **fields: Any) -> ResourceEvent:
+        """Record an event (written by :meth:`_flush_bulk`); returns it, unsaved, for reading."""
         event = ResourceEvent(resource_id=row.id, action=action, from_status=from_status,
                               to_status=row.status, actor=actor.username, at=at or utcnow(),
                               **fields)
-        self.session.add(event)
+        self._events.append((event, document))
         return event
+
+    def _flush_bulk(self) -> None:
+        if not (self._events or self._oai_items or self._oai_sets):
+            return
+        self._flush()  # resources, acquisitions and documents first: the rows below refer to them
+        columns = ("resource_id", "action", "from_status", "to_status", "actor", "at", "note",
+                   "commission", "decision", "reference", "document_id")
+        events = []
+        for event, document in self._events:
+            if document is not None:
+                event.document_id = document.id
+            events.append({c: getattr(event, c) for c in columns})
+        if events:
+            self.session.execute(ResourceEvent.__table__.insert(), events)
+        if self._oai_items:
+            self.session.execute(OAIItem.__table__.insert(), self._oai_items)
+        if self._oai_sets:
+            self.session.execute(OAIItemSet.__table__.insert(), self._oai_sets)
+        self._events.clear()
+        self._oai_items.clear()
+        self._oai_sets.clear()
 
     def _check_version(self, row: Resource, expected_version: Any) -> None:
         if not isinstance(expected_version, int) or isinstance(expected_version, bool):
@@ -185,12 +218,24 @@ class Work:
 
     def _last_decision(self, resource_id: str) -> ResourceEvent | None:
         decision = self._decisions.get(resource_id)
-        return decision if decision is not None else last_decision(self.session, resource_id)
+        if decision is None:
+            self._flush_bulk()
+            decision = last_decision(self.session, resource_id)
+        return decision
 
     def _refresh_oai(self, row: Resource, *, deleted: bool = False, new: bool = False) -> None:
+        """Write the OAI rows. ``new``: first publication, the resource has no row yet."""
+        summary = provenance_summary(row, self._last_decision(row.id))
+        if new:
+            item, sets = oai_records.item_rows(row, repository_id=self.service.repository_id,
+                                               provenance=summary, deleted=deleted,
+                                               base_url=self.service.base_url)
+            self._oai_items.append(item)
+            self._oai_sets.extend(sets)
+            return
+        self._flush_bulk()
         oai_records.write_item(self.session, row, repository_id=self.service.repository_id,
-                               provenance=provenance_summary(row, self._last_decision(row.id)),
-                               deleted=deleted, base_url=self.service.base_url, new=new)
+                               provenance=summary, deleted=deleted, base_url=self.service.base_url)
 
     def _record(self, record: Any, name: str) -> tuple[dict, str, str]:
         from metadata_schemas.record import load_record
@@ -280,7 +325,7 @@ class Work:
         for action, before, after, fields in steps:
             event = ResourceEvent(resource_id=row.id, action=action, from_status=before,
                                   to_status=after, actor=actor.username, at=now, **fields)
-            self.session.add(event)
+            self._events.append((event, None))
             if action == "decide":
                 self._decisions[row.id] = event
         self._refresh_oai(row, new=True)
@@ -352,8 +397,7 @@ class Work:
                        filename=name, sha256=digest, size=size, uploaded_at=now,
                        uploaded_by=actor.username, resource=row)
         self.session.add(doc)
-        event = self._event(row, "attach", actor, row.status, at=now, note=note)
-        event.document = doc
+        self._event(row, "attach", actor, row.status, at=now, note=note, document=doc)
         if flush:
             self.session.flush()
         from .provenance import document_dict
@@ -421,7 +465,7 @@ class Work:
         row.published_at = now
         self._flush()
         self._event(row, "publish", actor, before, at=now, note=_note(note))
-        self._refresh_oai(row)
+        self._refresh_oai(row, new=True)  # published once: withdrawn is final
         self.changes.append(ResourceChange("published", to_view(row)))
         return to_view(row)
 
@@ -472,6 +516,7 @@ class ResourceService:
             with session.begin():
                 yield work
                 try:
+                    work._flush_bulk()
                     session.flush()
                 except StaleDataError:
                     raise StaleVersion("the resource was changed by someone else while you were "

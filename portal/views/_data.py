@@ -39,7 +39,8 @@ class SearchState:
         self.filters: dict[str, list[str]] = {k: list(v) for k, v in args.get("filters", {}).items()}
         self.sort = args.get("sort", "relevance")
         self.page = args.get("page", 1)
-        self.size = args.get("size", DEFAULT_SIZE) or DEFAULT_SIZE
+        size = args.get("size")
+        self.size = DEFAULT_SIZE if size is None else size     # 0: facets only
         self.base = base
         self.lang = lang        # only kept in URLs when given explicitly (API)
 
@@ -79,8 +80,11 @@ class SearchState:
 
 def run_search(state: SearchState, lang: str):
     query = SearchQuery(q=state.q, filters=state.filters, sort=state.sort, page=state.page,
-                        size=state.size, lang=lang)
-    return runtime().search.search(query)
+                        size=max(state.size, 1), lang=lang)
+    result = runtime().search.search(query)
+    if state.size == 0:     # counts only (the backend always ranks at least one hit)
+        result.hits, result.size = [], 0
+    return result
 
 
 def search_data(state: SearchState, lang: str) -> dict[str, Any]:
@@ -213,7 +217,7 @@ def browse_data(level_id: str, lang: str) -> dict[str, Any] | None:
     if term is None:
         return None
     facet_name = "cycle" if term.broader is None else "level"
-    state = SearchState({"filters": {facet_name: [term.id]}, "size": 1},
+    state = SearchState({"filters": {facet_name: [term.id]}, "size": 0},
                         base=url_for("public.search"))
     result = run_search(state, lang)
     subject_facet = result.facet("subject")

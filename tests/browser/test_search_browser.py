@@ -56,6 +56,9 @@ def test_keyboard_reaches_search_box_and_submits(page, live_server):
             break
         page.keyboard.press("Tab")
     expect(page.locator("#home-q")).to_be_focused()
+    # The focus is visible (a thick outline, not the browser's faint default).
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert float(outline.removesuffix("px")) >= 2
     page.keyboard.type("photosynthèse")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search\?q="))
@@ -75,3 +78,20 @@ def test_suggestions_appear_and_are_keyboard_selectable(page, live_server, scree
     expect(box).to_have_attribute("aria-activedescendant", re.compile("suggestions-1-0"))
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/search\?q="))
+
+
+def test_browse_cycle_level_subject(page, live_server, screenshot):
+    page.goto("/")
+    screenshot(page, "home-fr")
+    page.locator('.cycle-card a[href="/browse/1ac"]').click()
+    expect(page.locator("h1")).to_have_text("1re année du cycle secondaire collégial")
+    maths = page.locator("a.subject-card", has_text="Mathématiques")
+    expect(maths).to_contain_text("2 ressources")
+    screenshot(page, "browse-1ac-fr")
+    maths.click()
+    expect(page.locator(".chip")).to_have_count(2)
+    assert _count(page) == 2
+    page.locator(".hit-title a", has_text="Les fractions au collège").click()
+    expect(page.locator("h1")).to_have_text("Les fractions au collège")
+    expect(page.locator(".resource-alt-title")).to_have_attribute("lang", "ar")
+    screenshot(page, "resource-fr")

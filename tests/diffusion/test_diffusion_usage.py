@@ -161,3 +161,25 @@ def test_monthly_series(diffusion, corpus):
     assert [(m["period"], m["views"]) for m in monthly] == [("2026-01", 2), ("2026-02", 1)]
     daily = diffusion.reports.series(granularity="day")
     assert [d["period"] for d in daily] == ["2026-01-05", "2026-01-20", "2026-02-01"]
+
+
+def test_periods_read_the_monthly_or_daily_rollup_consistently(diffusion, corpus):
+    from datetime import date
+
+    from diffusion.dashboards import Period
+    usage = diffusion.usage
+    for day, ip in ((datetime(2026, 1, 5), "1.1.1.1"), (datetime(2026, 1, 20), "1.1.1.2"),
+                    (datetime(2026, 2, 1), "1.1.1.3"), (datetime(2026, 3, 31, 23, 59), "1.1.1.4")):
+        usage.record("access", "res-fractions", ip=ip, user_agent=CHROME_UA, at=day)
+    reports = diffusion.reports
+    january = Period(date(2026, 1, 1), date(2026, 1, 31))
+    assert january.whole_months
+    assert reports.totals(january)["total_requests"] == 2
+    partial = Period(date(2026, 1, 10), date(2026, 2, 27))
+    assert not partial.whole_months
+    assert reports.totals(partial)["total_requests"] == 2                 # 20 Jan and 1 Feb
+    assert reports.totals(Period(end=date(2026, 3, 31)))["total_requests"] == 4
+    assert reports.totals(Period(end=date(2026, 3, 30)))["total_requests"] == 3
+    assert reports.top_resources(period=partial)[0]["total_requests"] == 2
+    assert [s["period"] for s in reports.series(granularity="month", period=partial)] == ["2026-01", "2026-02"]
+    assert reports.by_dimension("subject", period=january)[0]["total_requests"] == 2

@@ -91,3 +91,30 @@ def test_analyzer_positions_share_variants_and_skip_stopwords():
     analyzer = MultilingualAnalyzer()
     toks = [(t.text, t.pos) for t in analyzer("le triangle الكسور", positions=True, mode="query")]
     assert toks == [("triangl", 0), ("كسور", 1)]
+
+
+def test_facet_arrays_count_the_same_dense_or_sparse():
+    import numpy as np
+    from indexer.facet_arrays import FieldArray
+    rng = np.random.default_rng(1)
+    ndocs = 1000
+    postings = []
+    for code, term in enumerate(["a", "b", "c", "d"]):
+        postings.append((term, np.sort(rng.choice(ndocs, size=200 + 100 * code, replace=False))))
+    field = FieldArray.from_postings(postings, ndocs)
+    whole = FieldArray.concat([(FieldArray.from_postings(
+        [(t, ids[ids < 600]) for t, ids in postings], 600), 0),
+        (FieldArray.from_postings([(t, ids[ids >= 600] - 600) for t, ids in postings], 400), 600)], ndocs)
+    for size in (0, 3, 50, 900):
+        mask = np.zeros(ndocs, bool)
+        mask[rng.choice(ndocs, size=size, replace=False)] = True
+        expected = {t: int(np.isin(ids, np.flatnonzero(mask)).sum()) for t, ids in postings}
+        expected = {t: n for t, n in expected.items() if n}
+        assert field.counts(mask) == expected == whole.counts(mask)
+        assert field.counts(mask, selected=int(mask.sum())) == expected
+    for values in (["a"], ["b", "d"], ["zz"], []):
+        expected = np.zeros(ndocs, bool)
+        for t, ids in postings:
+            if t in values:
+                expected[ids] = True
+        assert (field.mask_for(values) == expected).all() and (whole.mask_for(values) == expected).all()

@@ -203,12 +203,9 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc) -> None:
-        # Stop the loop from inside (SystemExit in a trigger thunk ends waitress's run()),
-        # then close the sockets: closing them under a running select() raises EBADF.
-        def stop() -> None:
-            raise SystemExit
-        self.server.trigger.pull_trigger(stop)
-        self.thread.join(timeout=10)
+        # Close every socket from inside the loop (a trigger thunk): the loop ends when its
+        # map is empty. Closing them from here, under a running select(), raises EBADF.
         from waitress import wasyncore
-        wasyncore.close_all(self.server._map)
-
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        self.thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()

@@ -38,6 +38,12 @@ def test_search_shape(public_client):
     assert data["did_you_mean"] is None
 
 
+def test_facets_only(public_client):
+    data = public_client.get("/api/search?size=0&subject=svt").get_json()
+    assert data["total"] == 1 and data["hits"] == [] and data["size"] == 0
+    assert {b["value"]: b["count"] for b in data["facets"]["level"]} == {"1ac": 1}
+
+
 def test_search_filters_and_facet_counts(public_client):
     data = public_client.get("/api/search?level=1ac&subject=mathematiques").get_json()
     assert data["total"] == EXPECTED["1ac+mathematiques"]

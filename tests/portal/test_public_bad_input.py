@@ -102,6 +102,14 @@ def test_malformed_query_strings_never_fail(public_client, raw):
         assert response.status_code in (200, 400), (path, raw, response.status_code)
 
 
+@pytest.mark.parametrize("raw_path", [b"/resources/\xff\xfe", b"/resources/\xed\xa0\x80abc",
+                                      b"/browse/\xc0\xaf", b"/api/resources/\x00abc",
+                                      b"/r/\xff/access", b"/\xff"])
+def test_raw_bytes_in_paths_are_404(public_client, raw_path):
+    response = public_client.get("/", environ_overrides={"PATH_INFO": raw_path.decode("latin-1")})
+    assert response.status_code == 404, raw_path
+
+
 def test_unicode_heavy_queries_work(public_client):
     for q in ("الْكُسُورُ", "Équations ÉQUATIONS", "ⵜⴰⵎⴰⵣⵉⵖⵜ", "😀 fractions", "\u202efractions"):
         response = public_client.get("/search", query_string={"q": q})
@@ -125,7 +133,11 @@ def test_unknown_pages_are_clear_in_both_languages(public_client):
 _names = st.sampled_from(["q", "level", "subject", "type", "language", "cycle", "format",
                           "licence", "acquisition_mode", "publisher", "year", "sort", "page",
                           "size", "lang", "limit", "x", "", "q[]"])
-_values = st.one_of(st.text(max_size=60), st.binary(max_size=40).map(lambda b: b.decode("latin-1")),
+# Lone surrogates (Cs), controls (Cc), Arabic and Tifinagh letters (Lo), combining marks (Mn).
+_hostile_text = st.text(alphabet=st.characters(categories=["Cs", "Cc", "Lo", "Mn", "Zs", "Sm"]),
+                        max_size=40)
+_values = st.one_of(st.text(max_size=60), _hostile_text,
+                    st.binary(max_size=40).map(lambda b: b.decode("latin-1")),
                     st.sampled_from(["1ac", "mathematiques", "0", "-1", "9" * 30, XSS, "%", "\x00"]))
 
 
@@ -151,7 +163,7 @@ def test_any_query_string_is_answered_without_a_server_error(public_client, pair
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(segment=st.text(min_size=1, max_size=80))
+@given(segment=st.one_of(st.text(min_size=1, max_size=80), _hostile_text.filter(bool)))
 def test_any_resource_id_is_answered_without_a_server_error(public_client, segment):
     path = quote(segment.encode("utf-8", "surrogatepass"), safe="")
     for url in (f"/resources/{path}", f"/api/resources/{path}", f"/browse/{path}"):

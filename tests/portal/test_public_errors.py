@@ -165,3 +165,11 @@ def test_arabic_plurals(public_client):
     assert "تم العثور على مورد واحد" in one
     two = public_client.get("/search?lang=ar&level=1ac&subject=mathematiques").get_data(as_text=True)
     assert "تم العثور على موردين" in two
+
+
+def test_translations_work_outside_requests(public_app):
+    # CLI commands render messages inside an app context only: French, no crash.
+    from flask_babel import gettext
+    with public_app.app_context():
+        assert i18n.current_lang() == "fr"
+        assert gettext("Accueil") == "Accueil"

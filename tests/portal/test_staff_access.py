@@ -1,7 +1,6 @@
 """Who may reach which console route: anonymous → login page, wrong role → 403, nothing changed."""
 from __future__ import annotations
 
-import pytest
 
 from staff_fixtures import as_user, runtime, staff_app, staff_client  # noqa: F401
 from staff_fixtures import created_id, record_form

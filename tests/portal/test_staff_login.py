@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from staff_fixtures import fresh_app, runtime, staff_app, staff_client  # noqa: F401
+from staff_fixtures import fresh_app, staff_app, staff_client  # noqa: F401
 from staff_fixtures import PASSWORDS, StaffClient, build_app, csrf_token
 
 

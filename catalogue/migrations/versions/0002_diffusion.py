@@ -5,7 +5,7 @@ Revises: 0001_catalogue
 Create Date: 2026-11-23
 
 Tables of :mod:`diffusion.models`: the usage log (hashed visitors only), its
-daily COUNTER roll-up, the classification copy used by the dashboards, and the
+daily and monthly COUNTER roll-ups, the classification copy used by the dashboards, and the
 campaign tables (selection, targets, shipments, installation reports).
 """
 from __future__ import annotations
@@ -53,6 +53,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('usage_daily', schema=None) as batch_op:
         batch_op.create_index('ix_usage_daily_resource', ['resource_id', 'day'], unique=False)
+
+    op.create_table('usage_monthly',
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('resource_id', sa.String(length=64), nullable=False),
+    sa.Column('views', sa.Integer(), nullable=False),
+    sa.Column('accesses', sa.Integer(), nullable=False),
+    sa.Column('api_reads', sa.Integer(), nullable=False),
+    sa.Column('harvests', sa.Integer(), nullable=False),
+    sa.Column('total_investigations', sa.Integer(), nullable=False),
+    sa.Column('unique_investigations', sa.Integer(), nullable=False),
+    sa.Column('total_requests', sa.Integer(), nullable=False),
+    sa.Column('unique_requests', sa.Integer(), nullable=False),
+    sa.Column('robots', sa.Integer(), nullable=False),
+    sa.Column('double_clicks', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'resource_id', name=op.f('pk_usage_monthly'))
+    )
+    with op.batch_alter_table('usage_monthly', schema=None) as batch_op:
+        batch_op.create_index('ix_usage_monthly_resource', ['resource_id', 'month'], unique=False)
 
     op.create_table('usage_events',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -183,6 +201,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_usage_events_day_resource')
 
     op.drop_table('usage_events')
+    with op.batch_alter_table('usage_monthly', schema=None) as batch_op:
+        batch_op.drop_index('ix_usage_monthly_resource')
+
+    op.drop_table('usage_monthly')
     with op.batch_alter_table('usage_daily', schema=None) as batch_op:
         batch_op.drop_index('ix_usage_daily_resource')
 

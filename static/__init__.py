@@ -1,0 +1,1 @@
+"""Static assets of the portal (CSS, JS, icons), shipped as package data."""
