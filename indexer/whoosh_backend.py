@@ -28,7 +28,6 @@ import bisect
 import difflib
 import json
 import logging
-import math
 import shutil
 import threading
 import time
@@ -39,7 +38,6 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.query import Phrase
 from whoosh.reading import TermNotFound
 
 from .analysis import analyse
@@ -51,12 +49,12 @@ from .model import (Hit, IndexableResource, Progress, SearchError, SearchQuery, 
 from .querytext import ParsedQuery, parse
 from .snippets import snippet
 from .suggest import clean_prefix, curriculum_phrases, parse_term, rank
+from .whoosh_match import TextMatcher
 from .whoosh_snapshot import EMPTY, Snapshot, read_postings  # noqa: F401  (read_postings: API)
-from .whoosh_store import CURRICULUM_BOOST, TEXT_FIELDS, Layout, make_schema, to_whoosh
+from .whoosh_store import Layout, make_schema, to_whoosh
 
 log = logging.getLogger(__name__)
 
-K1 = 1.2                       # BM25 term-frequency saturation
 POSTINGS_CACHE = 4096          # (segment, field, term) postings kept in memory
 REFRESH_CHECK_SECONDS = 1.0    # how often to look for commits by other processes
 WRITE_LOCK_TIMEOUT = 30.0
@@ -77,6 +75,7 @@ class WhooshBackend:
         self._postings: OrderedDict = OrderedDict()
         self._postings_lock = threading.Lock()
         self._lexicon = CurriculumLexicon(vocabularies)
+        self._matcher = TextMatcher(self._term_postings, self._lexicon)
         self._curriculum = curriculum_phrases(vocabularies)
         self._curriculum_keys = [p[0] for p in self._curriculum]
         self.last_rebuild_skipped: list[str] = []
@@ -277,7 +276,7 @@ class WhooshBackend:
     def _search(self, snap: Snapshot, query: SearchQuery) -> SearchResult:
         filters = canonical_filters(query.filters, self.vocabularies)
         parsed = parse(query.q)
-        scores, base, relaxed = self._match(snap, parsed)
+        scores, base, relaxed = self._matcher.match(snap, parsed)
 
         masks = {name: snap.fields[FACETS_BY_NAME[name].field].mask_for(values, snap.ndocs)
                  for name, values in filters.items()}
@@ -314,73 +313,6 @@ class WhooshBackend:
         return SearchResult(total=total, page=query.page, size=query.size, hits=hits,
                             facets=build_facets(counts, filters, query.lang, self.vocabularies),
                             did_you_mean=did_you_mean, relaxed=relaxed, query=query)
-
-    def _match(self, snap: Snapshot, parsed: ParsedQuery):
-        """(scores or None, matching mask, relaxed): AND of the words, else OR."""
-        if not parsed.clauses:
-            return None, snap.live, False
-        n = max(snap.doc_count, 1)
-        clause_scores = []
-        for clause in parsed.clauses:
-            acc = np.zeros(snap.ndocs, dtype=np.float32)
-            for fieldname, boost in TEXT_FIELDS.items():
-                if clause.phrase:
-                    self._phrase_scores(snap, fieldname, boost, clause, acc, n)
-                    continue
-                best = None
-                for term in clause.positions[0]:
-                    ids, tf = self._term_postings(snap, fieldname, term)
-                    if not len(ids):
-                        continue
-                    idf = math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
-                    if best is None:
-                        best = np.zeros(snap.ndocs, dtype=np.float32)
-                    # ids are unique within one term's postings: plain fancy indexing is safe
-                    best[ids] = np.maximum(best[ids], (idf * tf / (tf + K1)).astype(np.float32))
-                if best is not None:
-                    acc += np.float32(boost) * best
-            self._curriculum_scores(snap, clause, acc, n)
-            clause_scores.append(acc)
-        scores = np.sum(clause_scores, axis=0) if len(clause_scores) > 1 else clause_scores[0]
-        matched = snap.live.copy()
-        for acc in clause_scores:
-            matched &= acc > 0
-        relaxed = False
-        if len(clause_scores) > 1 and not matched.any():
-            matched = snap.live & (scores > 0)
-            relaxed = bool(matched.any())
-        return scores, matched, relaxed
-
-    def _curriculum_scores(self, snap, clause, acc, n):
-        """Documents filed under a level, subject or type whose labels hold the word(s)."""
-        if clause.phrase:   # every word of the phrase in the labels of one term
-            found = None
-            for variants in clause.positions:
-                terms = self._lexicon.terms_for(variants)
-                pairs = {(f, t) for f, ids in terms.items() for t in ids}
-                found = pairs if found is None else found & pairs
-            terms = {}
-            for f, t in sorted(found or ()):
-                terms.setdefault(f, []).append(t)
-        else:
-            terms = self._lexicon.terms_for(clause.positions[0])
-        if not terms:
-            return
-        mask = np.zeros(snap.ndocs, dtype=bool)
-        for fieldname, term_ids in terms.items():
-            mask |= snap.fields[fieldname].mask_for(term_ids, snap.ndocs)
-        df = int(np.count_nonzero(mask))
-        if df:
-            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            acc[mask] += np.float32(CURRICULUM_BOOST * idf / (1.0 + K1))
-
-    def _phrase_scores(self, snap, fieldname, boost, clause, acc, n):
-        words = [variants[0] for variants in clause.positions]
-        with snap.lock:
-            docs = np.fromiter(snap.searcher.docs_for_query(Phrase(fieldname, words)), dtype=np.int64)
-        if len(docs):
-            idf = math.log(1.0 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-            acc[docs] += np.float32(boost * idf * len(words))
 
     def _order(self, snap, query, candidates, scores, k) -> np.ndarray:
         if query.sort == "relevance" and scores is not None:

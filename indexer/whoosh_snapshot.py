@@ -132,7 +132,7 @@ class Snapshot:
     @cached_property
     def title_rank(self) -> dict[str, np.ndarray]:
         out = {}
-        for lang in ("fr", "ar"):
+        for lang in SORT_LANGS:
             keys = (np.concatenate([d.title_keys[lang] for *_, d in self.segments])
                     if self.segments else np.zeros(0, str))
             rank = np.empty(len(keys), dtype=np.int64)

@@ -329,8 +329,9 @@ class Work:
             if action == "decide":
                 self._decisions[row.id] = event
         self._refresh_oai(row, new=True)
-        self.changes.append(ResourceChange("published", to_view(row, version=1)))
-        return to_view(row, version=1)
+        view = to_view(row, version=1)
+        self.changes.append(ResourceChange("published", view))
+        return view
 
     def update(self, actor: Actor, resource_id: str, record: Any, *,
                expected_version: int) -> ResourceView:

@@ -94,6 +94,8 @@ def test_campaign_through_the_staff_pages(app):
         "channel": "school-server", "resource_ids": "res-fractions\nres-lumiere",
         "regions": ["souss-massa"], "establishments": "souss-massa;AGA-0101;Lycée Al Massira"})
     assert created.status_code == 302, created.get_data(as_text=True)[:500]
+    listing = client.get("/staff/diffusion/campaigns?lang=ar").get_data(as_text=True)
+    assert "sm-2026" in listing and "خادم المؤسسة" in listing and "سوس ماسة 2026" in listing
     detail = client.get("/staff/diffusion/campaigns/sm-2026")
     assert detail.status_code == 200
     token = _csrf(detail.get_data(as_text=True))
