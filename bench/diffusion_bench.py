@@ -16,6 +16,7 @@ Prints a table and writes ``bench/results/diffusion.md``.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import shutil
@@ -216,7 +217,8 @@ def main() -> None:
         f"Command: `python bench/diffusion_bench.py --events {args.events} --resources {args.resources} "
         f"--repeat {args.repeat} --calls {args.calls} --seed {args.seed}`  ",
         f"Machine: {platform.machine()}, Python {platform.python_version()}, SQLite "
-        f"{__import__('sqlite3').sqlite_version}; shared 2-core box, other test suites running.", "",
+        f"{__import__('sqlite3').sqlite_version}; shared 2-core box, other test suites running "
+        f"(load average {os.getloadavg()[0]:.1f} at the end).", "",
         f"Bulk path (`usage.record_many`, COUNTER rules applied, 20,000 events per transaction): "
         f"**{totals['written']:,} events in {bulk_s:.1f} s ({totals['written'] / bulk_s:,.0f} events/s)**; "
         f"{totals['counted']:,} counted after robots and double clicks. Log: {n_events:,} rows, roll-up "
@@ -227,7 +229,9 @@ def main() -> None:
         f"`usage.record` is what a page pays: validation, HMAC of the visitor, COUNTER robot check "
         f"(cached per user agent), append to an in-memory queue; the background writer flushed "
         f"{args.calls:,} queued events in batches while the loop ran (final drain {drain_s:.2f} s). "
-        "Dashboards read the daily roll-up, so their cost follows (day × resource) pairs, not clicks.",
+        "Dashboards read the monthly roll-up (all time, whole months) or the daily one (other "
+        "periods, e.g. the daily series), so their cost follows (month or day × resource) pairs, "
+        "not clicks; resource titles of the top list are cached five minutes.",
     ]
     RESULTS.write_text("\n".join(lines) + "\n", "utf-8")
     print(f"wrote {RESULTS}")

@@ -159,6 +159,7 @@ def harvest(url: str, prefix: str) -> dict:
     records = 0
     params = {"verb": "ListRecords", "metadataPrefix": prefix}
     started = time.perf_counter()
+    client_cpu = time.process_time()
     while True:
         t0 = time.perf_counter()
         response = session.get(url, params=params, timeout=120)
@@ -172,10 +173,12 @@ def harvest(url: str, prefix: str) -> dict:
             break
         params = {"verb": "ListRecords", "resumptionToken": match.group(1).decode()}
     total = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
     ms = sorted(p * 1000 for p in pages)
     return {"records": records, "pages": len(pages), "seconds": total,
             "rate": records / total, "first_ms": pages[0] * 1000, "last_ms": pages[-1] * 1000,
-            "median_ms": statistics.median(ms), "p95_ms": ms[int(0.95 * (len(ms) - 1))]}
+            "median_ms": statistics.median(ms), "p95_ms": ms[int(0.95 * (len(ms) - 1))],
+            "client_cpu_s": client_cpu}
 
 
 def run(sizes: list[int], prefixes: list[str]) -> list[dict]:
@@ -205,7 +208,8 @@ def run(sizes: list[int], prefixes: list[str]) -> list[dict]:
                 server.stop()
             if row["records"] != size:
                 raise SystemExit(f"harvested {row['records']} records of {size}")
-            print(f"  {prefix}: {row['rate']:.0f} records/s", file=sys.stderr)
+            print(f"  {prefix}: {row['rate']:.0f} records/s (server CPU {row['cpu_s']:.1f} s, "
+                  f"client CPU {row['client_cpu_s']:.1f} s)", file=sys.stderr)
             results.append(row)
         shutil.rmtree(home, ignore_errors=True)
     return results

@@ -146,6 +146,13 @@ class UsageService:
             write()
         return totals
 
+    def purge(self, before) -> int:
+        """Delete raw events of days before ``before`` (a date); the roll-ups keep the counts.
+
+        Visitor keys are only needed on their own day (double clicks, uniques):
+        dropping old rows is data minimisation, not loss of statistics."""
+        return self.store.purge(before)
+
     # Background writer ----------------------------------------------------------
 
     def _start_thread(self) -> None:

@@ -132,6 +132,11 @@ class UsageStore:
         return {"written": len(kept), "unknown": unknown,
                 "counted": sum(ev.counted for ev in kept)}
 
+    def purge(self, before) -> int:
+        with self.db.session() as session:
+            result = session.execute(UsageEvent.__table__.delete().where(UsageEvent.__table__.c.day < before))
+            return result.rowcount or 0
+
     # The rules' memory ----------------------------------------------------------
 
     def _state_from_log(self, session, events: list[Event]) -> CounterState:

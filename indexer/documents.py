@@ -21,6 +21,8 @@ from .model import IndexableResource
 
 #: Per-language description text kept in a hit (the full text is only used for snippets).
 HIT_DESCRIPTION_CHARS = 400
+#: Title sort keys are cut (a numpy array of them is kept per segment).
+SORT_KEY_CHARS = 40
 _VCARD_FN = re.compile(r"^FN:(.*)$", re.MULTILINE)
 _YEAR = re.compile(r"^(\d{4})")
 _PUBLISHER_ROLES = ("publisher",)
@@ -98,7 +100,7 @@ def build_document(resource: IndexableResource, vocabularies: Mapping[str, Any])
         "facets": facets,
         "date": published_at or updated_at,
         "updated": updated_at,
-        "sort_title": {lang: fold(_title_in(title, lang))[:80] for lang in ("fr", "ar")},
+        "sort_title": {lang: fold(_title_in(title, lang))[:SORT_KEY_CHARS] for lang in ("fr", "ar")},
         "hit": {
             "id": resource.id,
             "title": title,

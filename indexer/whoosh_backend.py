@@ -70,7 +70,6 @@ class WhooshBackend:
         self.vocabularies = vocabularies
         self._write_lock = threading.RLock()
         self._rebuild_lock = threading.Lock()
-        self._journal: list[tuple[str, Any]] | None = None
         self._segments: dict = {}
         self._postings: OrderedDict = OrderedDict()
         self._postings_lock = threading.Lock()
@@ -161,32 +160,31 @@ class WhooshBackend:
         fields = self._documents(docs)
         if not fields:
             return 0
-        with self._write_lock:
-            if self._journal is not None:
-                self._journal.append(("upsert", fields))
-            self._write(lambda w: [w.update_document(**f) for f in fields])
+        self._write("upsert", fields, lambda w: [w.update_document(**f) for f in fields])
         return len(fields)
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = [i for i in ids if isinstance(i, str) and i]
         if not ids:
             return 0
-        with self._write_lock:
-            if self._journal is not None:
-                self._journal.append(("delete", ids))
-            self._write(lambda w: [w.delete_by_term("id", i) for i in ids])
+        self._write("delete", ids, lambda w: [w.delete_by_term("id", i) for i in ids])
         return len(ids)
 
-    def _write(self, apply) -> None:
-        name, ix = self.layout.open_current()
-        writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT)
-        try:
-            apply(writer)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        self._refresh()
+    def _write(self, kind: str, payload: list, apply) -> None:
+        """Write to the serving generation; while a rebuild runs anywhere, also journal
+        the change so that it is replayed into the new generation before the switch."""
+        with self._write_lock, self.layout.journal_lock():
+            if self.layout.rebuilding():
+                self.layout.journal_append(kind, payload)
+            name, ix = self.layout.open_current()
+            writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT)
+            try:
+                apply(writer)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._refresh()
 
     def rebuild(self, docs: Iterable[IndexableResource], total: int | None = None,
                 progress: Progress | None = None) -> int:
@@ -194,7 +192,8 @@ class WhooshBackend:
 
         If ``docs`` raises (or the process dies), the previous index keeps
         serving and the partial folder is removed (now, or by the next run).
-        Changes made through this backend meanwhile are replayed before the switch.
+        Changes written meanwhile (by this process or another one, e.g. the portal
+        while ``mawarid reindex`` runs) are journalled and replayed before the switch.
         """
         if not self._rebuild_lock.acquire(blocking=False):
             raise SearchError("rebuild_in_progress")
@@ -206,9 +205,9 @@ class WhooshBackend:
 
     def _rebuild(self, docs, progress) -> int:
         self.layout.cleanup(keep_previous=None)
+        with self.layout.journal_lock():
+            self.layout.journal_clear()      # entries of an earlier rebuild are in the index
         build = self.layout.new_build()
-        with self._write_lock:
-            self._journal = []
         writer = None
         count = 0
         skipped: list[str] = []
@@ -228,8 +227,8 @@ class WhooshBackend:
                     progress(count)
             writer.commit()
             writer = None
-            with self._write_lock:
-                journal, self._journal = self._journal or [], None
+            with self._write_lock, self.layout.journal_lock():
+                journal = self.layout.journal_entries()
                 if journal:
                     jw = ix.writer()
                     for kind, payload in journal:
@@ -241,11 +240,10 @@ class WhooshBackend:
                     jw.commit()
                 previous = self._snap.name
                 self.layout.publish(build)
+                self.layout.journal_clear()
                 self._refresh()
             self.layout.cleanup(keep_previous=previous)
         except BaseException:
-            with self._write_lock:
-                self._journal = None
             if writer is not None:
                 try:
                     writer.cancel()

@@ -6,6 +6,8 @@
     <root>/gen-<stamp>/     complete Whoosh indexes (the current one and the previous one)
     <root>/build-<stamp>/   a rebuild in progress (or left by a crash: removed on next run)
     <root>/rebuild.lock     held (flock) by whoever rebuilds or cleans up
+    <root>/journal.jsonl    changes written while a rebuild runs (any process), replayed
+                            into the new generation just before the switch
 
 A rebuild writes a fresh index into ``build-*``, commits it, renames it to
 ``gen-*`` and only then replaces ``CURRENT`` with :func:`os.replace`, so readers
@@ -76,6 +78,8 @@ _cache_length_columns()
 
 CURRENT = "CURRENT"
 LOCK = "rebuild.lock"
+JOURNAL = "journal.jsonl"
+JOURNAL_LOCK = "journal.lock"
 _GEN = re.compile(r"^(gen|build)-[0-9A-Za-z_-]+$")
 
 #: Text fields and their boosts (title^3, keywords^2, description^1); curriculum labels
@@ -218,6 +222,54 @@ class Layout:
         for entry in self.root.glob(f"{CURRENT}.*.tmp"):
             entry.unlink(missing_ok=True)
         return removed
+
+    # -- the change journal: writes made while someone (any process) rebuilds ----------
+
+    @contextmanager
+    def journal_lock(self) -> Iterator[None]:
+        """Serialises journal appends/replays and index writes against the switch."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / JOURNAL_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def rebuilding(self) -> bool:
+        """True while a rebuild holds the rebuild lock (in this process or another)."""
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)        # closing releases the lock if we got it
+        return False
+
+    def journal_append(self, kind: str, payload: list) -> None:
+        line = json.dumps([kind, payload], ensure_ascii=False, separators=(",", ":"))
+        with open(self.root / JOURNAL, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def journal_entries(self) -> list[tuple[str, list]]:
+        try:
+            text = (self.root / JOURNAL).read_text("utf-8")
+        except FileNotFoundError:
+            return []
+        entries = []
+        for line in text.splitlines():
+            try:
+                kind, payload = json.loads(line)
+            except ValueError:      # a line cut by a crash mid-append
+                continue
+            entries.append((kind, payload))
+        return entries
+
+    def journal_clear(self) -> None:
+        (self.root / JOURNAL).unlink(missing_ok=True)
 
     @contextmanager
     def lock(self, *, blocking: bool = True) -> Iterator[None]:

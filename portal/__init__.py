@@ -6,6 +6,7 @@ use it too.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -26,7 +27,11 @@ _SECURE_DEFAULTS = {
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None, instance_relative_config=False)
-    app.config.from_mapping(_config.from_environment())
+    environ = dict(os.environ)
+    if test_config and test_config.get("MAWARID_HOME"):
+        # Paths derived from the home (database, index) follow a home given by the caller.
+        environ["MAWARID_HOME"] = str(test_config["MAWARID_HOME"])
+    app.config.from_mapping(_config.from_environment(environ))
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):

@@ -110,7 +110,7 @@ class AccountService:
                    roles=self._roles(roles), commissions=self._commissions(commissions),
                    active=True, created_at=utcnow())
         try:
-            with self.db.session() as session:
+            with self.db.write_session() as session:
                 if session.scalars(select(User).where(User.username == name)).first():
                     raise DuplicateIdentifier(f"a user {name!r} already exists")
                 session.add(row)
@@ -130,17 +130,24 @@ class AccountService:
         with self.db.session() as session:
             row = (session.scalars(select(User).where(User.username == name)).first()
                    if name else None)
-            if row is None:
-                if self._dummy is None:
-                    self._dummy = self.hasher.hash("not a password: equal timing for unknown users")
-                self._verify(self._dummy, password)
+        if row is None:
+            if self._dummy is None:
+                self._dummy = self.hasher.hash("not a password: equal timing for unknown users")
+            self._verify(self._dummy, password)
+            return None
+        # Verified outside any transaction: argon2 is slow on purpose, locks must not wait on it.
+        if not self._verify(row.password_hash, password) or not row.active:
+            return None
+        rehashed = (self.hasher.hash(password) if self.hasher.check_needs_rehash(row.password_hash)
+                    else None)
+        with self.db.write_session() as session:
+            fresh = session.get(User, row.id)
+            if fresh is None or not fresh.active:
                 return None
-            if not self._verify(row.password_hash, password) or not row.active:
-                return None
-            if self.hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = self.hasher.hash(password)
-            row.last_login_at = utcnow()
-            return _view(row).actor()
+            if rehashed and fresh.password_hash == row.password_hash:
+                fresh.password_hash = rehashed
+            fresh.last_login_at = utcnow()
+            return _view(fresh).actor()
 
     def _verify(self, hashed: str, password: str) -> bool:
         try:
@@ -172,7 +179,7 @@ class AccountService:
 
     def set_roles(self, username: str, roles: Iterable[str],
                   commissions: Iterable[str] | None = None) -> UserView:
-        with self.db.session() as session:
+        with self.db.write_session() as session:
             row = self._row(session, username)
             row.roles = self._roles(roles)
             if commissions is not None:
@@ -180,19 +187,19 @@ class AccountService:
             return _view(row)
 
     def set_commissions(self, username: str, commissions: Iterable[str]) -> UserView:
-        with self.db.session() as session:
+        with self.db.write_session() as session:
             row = self._row(session, username)
             row.commissions = self._commissions(commissions)
             return _view(row)
 
     def set_active(self, username: str, active: bool) -> UserView:
-        with self.db.session() as session:
+        with self.db.write_session() as session:
             row = self._row(session, username)
             row.active = bool(active)
             return _view(row)
 
     def set_password(self, username: str, password: str) -> UserView:
-        with self.db.session() as session:
+        with self.db.write_session() as session:
             row = self._row(session, username)
             row.password_hash = self.hasher.hash(self._password(password))
             return _view(row)

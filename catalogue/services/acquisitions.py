@@ -132,11 +132,13 @@ def _parse_step(raw: Any, procedure: Procedure, vocabularies: Any, seen: set[str
 
 
 def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedure, *,
-                      cache: dict | None = None) -> Acquisition:
+                      cache: dict | None = None, bulk: list | None = None) -> Acquisition:
     """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created.
 
     ``cache`` (per unit of work) remembers rows already found, or ``None`` for keys known
-    to be absent, for bulk imports.
+    to be absent, for bulk imports. ``bulk``: the steps of a *new* acquisition are kept
+    as plain dicts in ``row.bulk_steps`` and the row is appended to ``bulk``, for the unit
+    of work to insert them in one statement after the row itself (see ``Work._flush_bulk``).
     """
     now = utcnow()
     row = None
@@ -155,6 +157,9 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
         row = Acquisition(mode=data["mode"], procedure=data["procedure"], reference=data["reference"],
                           created_at=now, updated_at=now)
         session.add(row)
+        if bulk is not None:
+            row.bulk_steps = {}
+            bulk.append(row)
     if cache is not None and data["reference"]:
         cache[key] = row
     if row.procedure != data["procedure"]:
@@ -167,6 +172,15 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
     for key in ("counterpart", "started_on", "completed_on", "note"):
         if data[key]:
             setattr(row, key, data[key])
+    pending = getattr(row, "bulk_steps", None)
+    if pending is not None:
+        for step in data["steps"]:
+            kept = pending.get(step["id"])
+            pending[step["id"]] = {**step, "date": step["date"] or (kept or {}).get("date"),
+                                   "note": step["note"] or (kept or {}).get("note")}
+        row.current_step = current_step(row, procedure)
+        row.updated_at = now
+        return row
     by_id = {s.step: s for s in row.steps}
     for step in data["steps"]:
         existing = by_id.get(step["id"])
@@ -186,9 +200,21 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
     return row
 
 
+def _steps_of(row: Acquisition) -> list[dict[str, Any]]:
+    pending = getattr(row, "bulk_steps", None)
+    if pending is not None:
+        steps = [{k: v for k, v in s.items() if k != "position"} | {"position": s["position"]}
+                 for s in pending.values()]
+    else:
+        steps = [{"id": s.step, "position": s.position, "status": s.status, "date": s.date,
+                  "actors": list(s.actors or []), "commission": s.commission, "note": s.note}
+                 for s in row.steps]
+    return sorted(steps, key=lambda s: s["position"])
+
+
 def current_step(row: Acquisition, procedure: Procedure) -> str | None:
     """The first step of the procedure not yet done (or skipped); None when all are."""
-    status = {s.step: s.status for s in row.steps}
+    status = {s["id"]: s["status"] for s in _steps_of(row)}
     for step in procedure.steps:
         if status.get(step.id) not in ("done", "skipped"):
             return step.id
@@ -201,6 +227,6 @@ def acquisition_dict(row: Acquisition | None) -> dict[str, Any] | None:
     return {"mode": row.mode, "procedure": row.procedure, "reference": row.reference,
             "counterpart": row.counterpart, "started_on": row.started_on,
             "completed_on": row.completed_on, "current_step": row.current_step, "note": row.note,
-            "steps": [{"id": s.step, "status": s.status, "date": s.date, "actors": list(s.actors or []),
-                       "commission": s.commission, "note": s.note}
-                      for s in sorted(row.steps, key=lambda s: s.position)]}
+            "steps": [{"id": s["id"], "status": s["status"], "date": s["date"],
+                       "actors": list(s["actors"] or []), "commission": s["commission"],
+                       "note": s["note"]} for s in _steps_of(row)]}

@@ -26,7 +26,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import (DuplicateIdentifier, IllegalTransition, InvalidInput, NotFound, StaleVersion,
                       UnknownEntity, WrongCommission)
 from ..store import Database
-from ..store.models import Document, OAIItem, OAIItemSet, Resource, ResourceEvent, utcnow
+from ..store.models import (Document, OAIItem, OAIItemSet, ProcedureStep, Resource,
+                            ResourceEvent, utcnow)
 from . import oai_records
 from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition
 from .actors import Actor, require
@@ -115,6 +116,7 @@ class Work:
         self._events: list[tuple[ResourceEvent, Document | None]] = []
         self._oai_items: list[dict] = []
         self._oai_sets: list[dict] = []
+        self._new_acquisitions: list[Any] = []
 
     @contextmanager
     def savepoint(self) -> Iterator["Work"]:
@@ -133,6 +135,7 @@ class Work:
             self._events.clear()
             self._oai_items.clear()
             self._oai_sets.clear()
+            self._new_acquisitions.clear()
             self._rows.clear()
             self._acquisitions.clear()
             self._decisions.clear()
@@ -181,9 +184,22 @@ class Work:
         return event
 
     def _flush_bulk(self) -> None:
-        if not (self._events or self._oai_items or self._oai_sets):
+        if not (self._events or self._oai_items or self._oai_sets or self._new_acquisitions):
             return
         self._flush()  # resources, acquisitions and documents first: the rows below refer to them
+        steps = []
+        for acquisition in self._new_acquisitions:
+            for step in (acquisition.bulk_steps or {}).values():
+                steps.append({"acquisition_id": acquisition.id, "step": step["id"],
+                              "position": step["position"], "status": step["status"],
+                              "date": step["date"], "actors": step["actors"],
+                              "commission": step["commission"], "note": step["note"]})
+            acquisition.bulk_steps = None
+            # The ORM collection was never filled: load it from the rows on next use.
+            self.session.expire(acquisition, ["steps"])
+        if steps:
+            self.session.execute(ProcedureStep.__table__.insert(), steps)
+        self._new_acquisitions.clear()
         columns = ("resource_id", "action", "from_status", "to_status", "actor", "at", "note",
                    "commission", "decision", "reference", "document_id")
         events = []
@@ -278,7 +294,7 @@ class Work:
         svc = self.service
         data = parse_acquisition(acquisition, procedures=svc.procedures, vocabularies=svc.vocabularies)
         return apply_acquisition(self.session, data, svc.procedures[data["procedure"]],
-                                 cache=self._acquisitions)
+                                 cache=self._acquisitions, bulk=self._new_acquisitions)
 
     def create_published(self, actor: Actor, record: Any, *, reference: str,
                          acquisition: Any = None, resource_id: str | None = None,
@@ -511,7 +527,7 @@ class ResourceService:
     @contextmanager
     def batch(self, *, notify: bool = True) -> Iterator[Work]:
         """One transaction for many operations; listeners run after the commit (if ``notify``)."""
-        session = self.db.new_session()
+        session = self.db.new_session(write=True)
         work = Work(self, session)
         try:
             with session.begin():

@@ -72,6 +72,12 @@ class Database:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Writers on SQLite take the write lock when they begin (BEGIN IMMEDIATE): a second
+        # writer then waits for the first (busy timeout) and reads its result, instead of
+        # failing with "database is locked" when it upgrades a stale read snapshot.
+        writer = (self.engine.execution_options(sqlite_begin="IMMEDIATE")
+                  if self.dialect == "sqlite" else self.engine)
+        self._writers = sessionmaker(writer, expire_on_commit=False)
 
     # Units of work -----------------------------------------------------------
 
@@ -81,9 +87,15 @@ class Database:
         with self._sessions.begin() as session:
             yield session
 
-    def new_session(self) -> Session:
-        """A bare session; the caller manages the transaction (used by batch imports)."""
-        return self._sessions()
+    def new_session(self, *, write: bool = False) -> Session:
+        """A bare session; the caller manages the transaction. ``write``: it will write."""
+        return (self._writers if write else self._sessions)()
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """Like :meth:`session`, for a unit of work that writes."""
+        with self._writers.begin() as session:
+            yield session
 
     # Schema ------------------------------------------------------------------
 
@@ -139,4 +151,5 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")

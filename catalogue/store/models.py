@@ -115,6 +115,9 @@ class Acquisition(Base):
         back_populates="acquisition", order_by="ProcedureStep.position",
         cascade="all, delete-orphan", lazy="selectin")
 
+    #: Steps of a new acquisition waiting for a bulk insert (not a column; see services).
+    bulk_steps = None
+
 
 class ProcedureStep(Base):
     """What happened at one step of the acquisition's procedure (ids from procedures/*.json)."""

@@ -245,4 +245,16 @@ def report(name, start, end, output):
         sys.stdout.flush()
 
 
+@usage.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="delete raw events older than this many days")
+@with_appcontext
+def purge(days):
+    """Delete old raw usage events (hashed visitor keys); dashboards keep their counts."""
+    from datetime import timedelta
+    before = date.today() - timedelta(days=days)
+    removed = _runtime().diffusion.usage.purge(before)
+    click.echo(f"{removed} events before {before} deleted")
+
+
 COMMANDS = [campaign, usage]

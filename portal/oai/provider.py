@@ -256,7 +256,7 @@ class DataProvider:
                     verb=verb, prefix=query.format.prefix, set=query.set,
                     since=stamp(query.since) if query.since else None,
                     until=stamp(query.until) if query.until else None,
-                    datestamp=stamp(last.datestamp), identifier=last.identifier,
+                    datestamp=last.datestamp, identifier=last.identifier,
                     cursor=cursor + sent, size=total)
                 token, expires = self.codec.dumps(state)
                 yield from writer.write(render.resumption_token(token, size=total, cursor=cursor,

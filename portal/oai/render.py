@@ -18,7 +18,7 @@ from .tokens import stamp
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 
 #: Order of the ``<request>`` attributes (only cosmetic: XML attributes are unordered).
 _ATTRIBUTE_ORDER = ("verb", "identifier", "metadataPrefix", "from", "until", "set",
@@ -52,14 +52,15 @@ def _set_specs(sets: tuple[str, ...]) -> str:
     return "".join(f"<setSpec>{escape(spec)}</setSpec>" for spec in sets)
 
 
-def header(identifier: str, datestamp: datetime, deleted: bool, sets: tuple[str, ...]) -> str:
+def header(identifier: str, datestamp: str, deleted: bool, sets: tuple[str, ...]) -> str:
+    """``datestamp`` is already at the repository granularity, ``YYYY-MM-DDThh:mm:ssZ``."""
     status = ' status="deleted"' if deleted else ""
     specs = _set_specs(tuple(sets))
     return (f"<header{status}><identifier>{escape(identifier)}</identifier>"
-            f"<datestamp>{stamp(datestamp)}</datestamp>{specs}</header>")
+            f"<datestamp>{datestamp}</datestamp>{specs}</header>")
 
 
-def record(identifier: str, datestamp: datetime, deleted: bool, sets: Iterable[str],
+def record(identifier: str, datestamp: str, deleted: bool, sets: Iterable[str],
            metadata: str | None) -> str:
     head = header(identifier, datestamp, deleted, sets)
     if deleted or not metadata:

@@ -33,7 +33,7 @@ FETCH_CHUNK = 100
 @dataclass(frozen=True)
 class Item:
     identifier: str
-    datestamp: datetime
+    datestamp: str                # already YYYY-MM-DDThh:mm:ssZ (formatted by the database)
     deleted: bool
     sets: tuple[str, ...]
     metadata: str | None = None
@@ -78,14 +78,14 @@ class OAIRepository:
 
     def get(self, identifier: str, fmt: MetadataFormat) -> Item | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(ITEM.c.resource_id, ITEM.c.identifier, ITEM.c.datestamp,
-                                      ITEM.c.deleted, ITEM.c[fmt.column])
+            row = conn.execute(select(ITEM.c.resource_id, ITEM.c.identifier,
+                                      self._stamp_column(), ITEM.c.deleted, ITEM.c[fmt.column])
                                .where(ITEM.c.identifier == identifier)).first()
             if row is None:
                 return None
             sets = self._sets(conn, [row.resource_id])
-        return Item(row.identifier, row.datestamp, bool(row.deleted),
-                    sets.get(row.resource_id, ()), row[4])
+        return Item(row.identifier, row[2], bool(row.deleted), sets.get(row.resource_id, ()),
+                    row[4])
 
     # Lists -------------------------------------------------------------------
 
@@ -114,6 +114,14 @@ class OAIRepository:
             return conn.execute(select(func.count()).select_from(ITEM)
                                 .where(*self._conditions(query))).scalar_one()
 
+    def _stamp_column(self):
+        """The datestamp as OAI-PMH text, formatted by the database (no per-row Python)."""
+        if self.engine.dialect.name == "postgresql":
+            text = func.to_char(ITEM.c.datestamp, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        else:
+            text = func.strftime("%Y-%m-%dT%H:%M:%SZ", ITEM.c.datestamp)
+        return text.label("stamp")
+
     def _sets_column(self):
         """All set specs of the row as one space-separated string, from one correlated read."""
         if self.engine.dialect.name == "postgresql":
@@ -131,7 +139,7 @@ class OAIRepository:
         A context manager: the connection stays open while the caller iterates.
         One query: the set memberships come aggregated with each row.
         """
-        columns = [ITEM.c.identifier, ITEM.c.datestamp, ITEM.c.deleted, self._sets_column()]
+        columns = [ITEM.c.identifier, self._stamp_column(), ITEM.c.deleted, self._sets_column()]
         if with_metadata:
             columns.append(ITEM.c[query.format.column])
         conditions = self._conditions(query)
@@ -148,9 +156,11 @@ class OAIRepository:
 
     @staticmethod
     def _items(result, with_metadata: bool) -> Iterator[Item]:
-        for row in result:
-            yield Item(row[0], row[1], bool(row[2]), expand_sets(row[3]),
-                       row[4] if with_metadata else None)
+        # partitions(): rows come by FETCH_CHUNK lists, the fast path of the Result API.
+        for chunk in result.partitions():
+            for row in chunk:
+                yield Item(row[0], row[1], bool(row[2]), expand_sets(row[3]),
+                           row[4] if with_metadata else None)
 
     @staticmethod
     def _sets(conn: Connection, resource_ids: list[str]) -> dict[str, tuple[str, ...]]:

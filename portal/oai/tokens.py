@@ -13,7 +13,7 @@ while resources are published during the harvest.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from itsdangerous import BadData, URLSafeSerializer
@@ -49,9 +49,9 @@ class TokenCodec:
     def dumps(self, state: ResumptionState, *, now: float | None = None) -> tuple[str, datetime]:
         """The token and its expiration date (UTC, seconds)."""
         issued = int(time.time() if now is None else now)
-        data = asdict(state)
-        data["issued"] = issued
-        token = self._serializer.dumps([data[k] for k in _FIELDS])
+        values = [getattr(state, k) for k in _FIELDS]
+        values[-1] = issued
+        token = self._serializer.dumps(values)
         expires = datetime.fromtimestamp(issued, timezone.utc) + timedelta(seconds=self.ttl)
         return token, expires.replace(tzinfo=None)
 

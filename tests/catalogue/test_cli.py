@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from argon2 import PasswordHasher
 from lxml import etree
 
 from catalogue_testdata import ACHAT, record
@@ -17,6 +18,9 @@ def app(tmp_path, database_url):
                       "MAWARID_DATABASE_URL": database_url,
                       "MAWARID_SEARCH_URL": f"whoosh://{tmp_path / 'index'}",
                       "MAWARID_OAI_REPOSITORY_ID": "mawarid.test"})
+    # Cheap argon2 parameters: these tests are about the commands, not the hashing cost.
+    app.extensions["mawarid"].accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024,
+                                                               parallelism=1)
     yield app
     app.extensions["mawarid"].close()
 

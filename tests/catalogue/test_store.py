@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import delete, text, update
@@ -79,44 +80,59 @@ def test_second_edit_of_the_same_version_gets_stale_version(resources):
     assert resources.get(view.id).record["general"]["title"]["fr"] == "Les fractions 2"
 
 
-def test_concurrent_sessions_race_is_caught_at_flush(services):
-    """Two sessions load version 1 before either writes: the second UPDATE matches no row."""
+def test_concurrent_edits_of_the_same_version(services):
+    """Two staff save version 1 at the same time: one wins, the other gets StaleVersion.
+
+    On PostgreSQL the second has read version 1 and its UPDATE ... WHERE version = 1 waits
+    for the first and then matches no row; on SQLite writers take the lock when they
+    begin, so the second waits and then reads version 2. Either way: StaleVersion.
+    """
     resources = services.resources
     view = resources.create_draft(INDEXER, record())
-    loaded = threading.Barrier(2)
-    results: dict[str, object] = {}
+    started, results = threading.Event(), {}
 
-    def edit(name: str, n: int) -> None:
+    def first() -> None:
+        with resources.batch() as work:
+            work.update(INDEXER, view.id, record(2), expected_version=1)
+            started.set()
+            time.sleep(0.5)            # still uncommitted while the second one tries
+        results["first"] = "saved"
+
+    def second() -> None:
+        started.wait(timeout=10)
         try:
-            with resources.batch() as work:
-                row = work.session.get(Resource, view.id)
-                assert row.version == 1
-                loaded.wait(timeout=10)
-                if name == "second":
-                    done.wait(timeout=10)
-                work.update(INDEXER, view.id, record(n), expected_version=1)
-            results[name] = "saved"
-        except StaleVersion as exc:
-            results[name] = exc
-        except Exception as exc:  # SQLite may refuse the late writer as busy instead
-            results[name] = exc
-        finally:
-            if name == "first":
-                done.set()
+            resources.update(INDEXER, view.id, record(3), expected_version=1)
+            results["second"] = "saved"
+        except Exception as exc:
+            results["second"] = exc
 
-    done = threading.Event()
-    threads = [threading.Thread(target=edit, args=("first", 2)),
-               threading.Thread(target=edit, args=("second", 3))]
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=30)
     assert results["first"] == "saved"
-    assert isinstance(results["second"], Exception), results
-    if services.db.dialect == "postgresql":
-        assert isinstance(results["second"], StaleVersion)
+    assert isinstance(results["second"], StaleVersion), results
     final = resources.get(view.id)
     assert final.version == 2 and final.record["general"]["title"]["fr"] == "Les fractions 2"
+
+
+def test_a_stale_read_is_caught_at_flush(services):
+    """The ORM's version check itself: a row loaded at version 1, changed underneath."""
+    from sqlalchemy.orm.exc import StaleDataError
+    resources = services.resources
+    view = resources.create_draft(INDEXER, record())
+    session = services.db.new_session()
+    try:
+        row = session.get(Resource, view.id)       # version 1 in this session
+        session.commit()                           # end the read transaction (SQLite snapshot)
+        resources.update(INDEXER, view.id, record(2), expected_version=1)
+        row.title = "changed underneath"
+        with pytest.raises(StaleDataError):
+            session.commit()
+    finally:
+        session.close()
+    assert resources.get(view.id).version == 2
 
 
 def test_datestamps_are_naive_utc_seconds(resources, published):

@@ -183,3 +183,33 @@ def test_periods_read_the_monthly_or_daily_rollup_consistently(diffusion, corpus
     assert reports.top_resources(period=partial)[0]["total_requests"] == 2
     assert [s["period"] for s in reports.series(granularity="month", period=partial)] == ["2026-01", "2026-02"]
     assert reports.by_dimension("subject", period=january)[0]["total_requests"] == 2
+
+
+def test_purging_raw_events_keeps_the_counts(diffusion, corpus):
+    usage = diffusion.usage
+    usage.record("access", "res-fractions", ip=IP, user_agent=CHROME_UA, at=T0)
+    usage.record("access", "res-fractions", ip=IP, user_agent=CHROME_UA, at=T0 + timedelta(days=10))
+    usage.flush()
+    assert usage.purge((T0 + timedelta(days=1)).date()) == 1
+    with diffusion.db.session() as s:
+        assert len(s.scalars(select(UsageEvent.id)).all()) == 1
+    assert diffusion.reports.totals()["total_requests"] == 2
+
+
+def test_background_writer_flushes_without_being_asked(settings, catalogue, corpus):
+    import time
+
+    from diffusion.services import build_services
+    from metadata_schemas.vocabularies import get_vocabularies
+    svc = build_services({**settings, "MAWARID_USAGE_FLUSH_SECONDS": 0.1}, catalogue, None,
+                         get_vocabularies())
+    try:
+        svc.usage.record("view", "res-fractions", ip=IP, user_agent=CHROME_UA)
+        deadline = time.monotonic() + 10
+        while svc.usage.stats["written"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert svc.usage.stats["written"] == 1
+    finally:
+        svc.close()
+    with catalogue.db.session() as s:
+        assert s.scalar(select(UsageEvent.kind)) == "view"

@@ -207,3 +207,47 @@ def test_searches_from_threads_while_the_pipeline_writes(backend, vocabularies, 
         t.join(10)
     assert not errors, errors[:3]
     assert backend.count() == 25 and not pipeline.failures
+
+
+def _slow_rebuild_in_another_process(root, items, started, release):
+    # a separate process, like `mawarid reindex` next to the running portal
+    from metadata_schemas.vocabularies import get_vocabularies
+    from conftest import _resource
+    backend = open_backend(f"whoosh://{root}", get_vocabularies())
+
+    def slow():
+        yield _resource(items[0])
+        started.set()
+        release.wait(20)
+        yield _resource(items[1])
+
+    backend.rebuild(slow())
+    backend.close()
+
+
+def test_changes_made_by_another_process_during_a_rebuild_are_replayed(tmp_path, vocabularies, corpus):
+    import json
+    import multiprocessing
+
+    from conftest import CORPUS
+    items = json.loads(CORPUS.read_text("utf-8"))["resources"][:2]
+    root = tmp_path / "ix"
+    portal = open_backend(f"whoosh://{root}", vocabularies)
+    portal.rebuild(iter(corpus[5:8]))
+    ctx = multiprocessing.get_context("fork")
+    started, release = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=_slow_rebuild_in_another_process, args=(root, items, started, release))
+    child.start()
+    assert started.wait(20)
+    pipeline = IndexPipeline(portal, vocabularies)
+    pipeline.apply(Change("published", view_of(corpus[9])))          # c10, published meanwhile
+    pipeline.apply(Change("withdrawn", view_of(corpus[1], status="withdrawn")))
+    assert portal.count() == 4                                       # old generation still serves
+    release.set()
+    child.join(30)
+    assert child.exitcode == 0
+    import indexer.whoosh_backend as wb
+    portal._snap.checked -= wb.REFRESH_CHECK_SECONDS + 1
+    assert {h.id for h in portal.search(SearchQuery()).hits} == {"c01", "c10"}
+    assert not (root / "journal.jsonl").exists()
+    portal.close()

@@ -212,3 +212,9 @@ def test_to_dict_shape(search):
     bucket = data["facets"]["subject"][0]
     assert set(bucket) == {"value", "label", "labels", "count", "selected", "children"}
     assert SearchQuery(q="x").validated().q == "x"
+
+
+def test_backend_implements_the_engine_neutral_protocol(corpus_backend):
+    from indexer import SearchBackend
+    assert isinstance(corpus_backend, SearchBackend)
+    assert corpus_backend.count() == 30
