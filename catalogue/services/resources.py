@@ -563,6 +563,13 @@ class ResourceService:
         return self._one("create_draft", actor, record, acquisition=acquisition,
                          resource_id=resource_id)
 
+    def create_published(self, actor: Actor, record: Any, *, reference: str,
+                         acquisition: Any = None, resource_id: str | None = None,
+                         note: str | None = None) -> ResourceView:
+        """See :meth:`Work.create_published` (migration of already-validated records)."""
+        return self._one("create_published", actor, record, reference=reference,
+                         acquisition=acquisition, resource_id=resource_id, note=note)
+
     def update(self, actor: Actor, id: str, record: Any, *, expected_version: int) -> ResourceView:
         return self._one("update", actor, id, record, expected_version=expected_version)
 

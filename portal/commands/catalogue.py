@@ -34,6 +34,8 @@ def _fail_cleanly(fn):
     """Turn refusals into ``Error: <one line>`` and exit code 1."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from sqlalchemy.exc import SQLAlchemyError
+
         from metadata_schemas.errors import MetadataError
         try:
             return fn(*args, **kwargs)
@@ -41,6 +43,12 @@ def _fail_cleanly(fn):
             raise click.ClickException(exc.message) from None
         except MetadataError as exc:
             raise click.ClickException(" ".join(str(exc).split())) from None
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"database error: {detail}") from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+                                       ) from None
     return wrapper
 
 

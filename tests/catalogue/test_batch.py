@@ -13,7 +13,7 @@ BOTH = Actor("lead", frozenset({"indexer", "validator"}), frozenset({"validation
 def test_create_published_records_the_whole_path(services, resources):
     seen = []
     resources.add_listener(lambda change: seen.append(change.kind))
-    view = resources._one("create_published", BOTH, record(), acquisition=ACHAT,
+    view = resources.create_published(BOTH, record(), acquisition=ACHAT,
                           reference="PV 1/2020", resource_id="old-0001")
     assert view.status == "published" and view.version == 1
     assert seen == ["published"]
@@ -25,7 +25,7 @@ def test_create_published_records_the_whole_path(services, resources):
     assert events[3].reference == "PV 1/2020" and events[3].commission == "validation"
     assert resources.provenance_summary("old-0001")["validated"]["reference"] == "PV 1/2020"
     with pytest.raises(DuplicateIdentifier):
-        resources._one("create_published", BOTH, record(2), reference="PV",
+        resources.create_published(BOTH, record(2), reference="PV",
                        resource_id="old-0001")
 
 
@@ -35,7 +35,7 @@ def test_create_published_records_the_whole_path(services, resources):
 ])
 def test_create_published_needs_every_right(resources, actor, error):
     with pytest.raises(error):
-        resources._one("create_published", actor, record(), reference="PV 1")
+        resources.create_published(actor, record(), reference="PV 1")
     assert resources.count() == 0
 
 

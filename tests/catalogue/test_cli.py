@@ -152,3 +152,11 @@ def test_user_and_db_commands(app, run):
     assert "amina\tvalidator\tvalidation" in listing.output
     upgraded = run("db", "upgrade")
     assert upgraded.exit_code == 0 and "schema:" in upgraded.output
+
+
+def test_export_to_an_unwritable_place_is_one_line(app, run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run("export", "--format", "json", "--out", blocker / "sub")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "Traceback" not in result.output
