@@ -259,7 +259,10 @@ def main() -> None:
             "(one server process per format, warmed up by one Identify request). "
             "Server CPU s is the server process's user+system time during the harvest: "
             "records per server CPU second is what the server sustains on one free core, "
-            "whatever else the machine runs.\n\n" + text + "\n")
+            "whatever else the machine runs. The first page also counts the list "
+            "(completeListSize, once per harvest); every later page is one keyset read "
+            "(no OFFSET), so the last page of the catalogue costs what the first one does. "
+            "The client's own CPU time is printed on stderr.\n\n" + text + "\n")
         print(f"written to {out}", file=sys.stderr)
 
 

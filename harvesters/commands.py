@@ -22,7 +22,7 @@ from flask.cli import with_appcontext
 @click.option("--user", default="system", show_default=True,
               help="account that creates the drafts (needs the indexer or admin role)")
 @click.option("--mode", default=None,
-              help="acquisition mode recorded on every draft (e.g. convention)")
+              help="acquisition mode recorded on every draft (e.g. cooperation, don)")
 @click.option("--reference", default=None, help="acquisition reference (e.g. the agreement)")
 @with_appcontext
 def harvest_oai(base_url: str, set_spec: str | None, since: str | None, until: str | None,
@@ -46,6 +46,11 @@ def harvest_oai(base_url: str, set_spec: str | None, since: str | None, until: s
             raise click.ClickException(str(exc)) from None
     acquisition = None
     if mode:
+        from metadata_schemas.errors import UnknownTermError
+        try:     # checked once here, not refused record by record
+            mode = runtime.vocabularies["acquisition_mode"].resolve(mode).id
+        except UnknownTermError as exc:
+            raise click.ClickException(f"--mode: {exc}") from None
         acquisition = {"mode": mode, "reference": reference or f"OAI-PMH {base_url}",
                        "counterpart": base_url}
     harvester = OAIHarvester(base_url, resources=runtime.resources, actor=actor,

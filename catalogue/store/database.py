@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
+#: PostgreSQL advisory lock key held while migrating (any constant shared by all processes).
+UPGRADE_LOCK = 0x4D574452  # "MWDR"
+
 #: Packages whose ``migrations/versions`` folder joins the catalogue's revision chain.
 MIGRATION_PACKAGES = ("catalogue", "diffusion")
 
@@ -125,7 +128,14 @@ class Database:
         cfg = self.alembic_config()
         if revision in ("head", "heads") and self.current_revisions() == self.heads():
             return self.current_revisions()
-        with self.engine.begin() as conn:
+        # Two processes starting at once (web server and a CLI command) must not both
+        # create the tables: take the database's write lock first, then let Alembic read
+        # the current revision inside that transaction.
+        engine = (self.engine.execution_options(sqlite_begin="IMMEDIATE")
+                  if self.dialect == "sqlite" else self.engine)
+        with engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%d)" % UPGRADE_LOCK)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
         current = self.current_revisions()

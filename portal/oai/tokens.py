@@ -49,8 +49,7 @@ class TokenCodec:
     def dumps(self, state: ResumptionState, *, now: float | None = None) -> tuple[str, datetime]:
         """The token and its expiration date (UTC, seconds)."""
         issued = int(time.time() if now is None else now)
-        values = [getattr(state, k) for k in _FIELDS]
-        values[-1] = issued
+        values = [issued if k == "issued" else getattr(state, k) for k in _FIELDS]
         token = self._serializer.dumps(values)
         expires = datetime.fromtimestamp(issued, timezone.utc) + timedelta(seconds=self.ttl)
         return token, expires.replace(tzinfo=None)
@@ -96,6 +95,8 @@ def _well_formed(state: ResumptionState) -> bool:
 
 def stamp(moment: datetime) -> str:
     """A naive UTC datetime at the repository granularity, ``YYYY-MM-DDThh:mm:ssZ``."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     # isoformat, not strftime: glibc's %Y drops the leading zeros of years before 1000.
     return moment.isoformat(timespec="seconds") + "Z"
 

@@ -65,6 +65,16 @@ def _staff_request() -> None:
     _check_csrf()
 
 
+@bp.after_app_request  # app-wide: the diffusion console lives under /staff too
+def _no_store(response):
+    # Console pages hold personal data (accounts, drafts) and CSRF tokens: keep them
+    # out of shared caches and of the browser's history after logout. A view that
+    # chose its own policy (a download) keeps it.
+    if request.path.startswith("/staff"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @bp.app_context_processor  # app-wide: other areas' views use the console's guards and 403 page
 def _template_helpers() -> dict:
     return {"staff_actor": current_actor, "staff_can": can, "staff": support.helpers}

@@ -213,3 +213,11 @@ def test_a_failing_listener_does_not_undo_the_commit(resources, validated):
     resources.add_listener(broken)
     assert resources.publish(INDEXER, validated.id).status == "published"
     assert resources.get(validated.id).status == "published"
+
+
+def test_list_refuses_bad_arguments(resources):
+    with pytest.raises(InvalidInput, match="status"):
+        resources.list(status="archived")
+    with pytest.raises(InvalidInput, match="whole numbers"):
+        resources.list(page="deux")
+    assert resources.list(page=0, size=10_000).size == 500

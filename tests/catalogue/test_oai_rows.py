@@ -76,3 +76,20 @@ def test_a_failed_publish_writes_no_oai_row(services, resources, validated, monk
     assert item is None and sets == []
     assert resources.get(validated.id).status == "validated"
     assert [e.action for e in resources.history(validated.id)][-1] == "decide"
+
+
+def test_completing_a_shared_acquisition_refreshes_its_published_resources(services, resources):
+    from catalogue.services import SYSTEM
+    acquisition = {"mode": "don", "reference": "CD 3/2022"}
+    first = resources.create_published(SYSTEM, record(1), reference="PV 1", acquisition=acquisition)
+    item, _ = _item(services, first.id)
+    assert "UNICEF Maroc" not in item.oai_lom
+    time.sleep(1.05)
+    seen = []
+    resources.add_listener(lambda change: seen.append((change.kind, change.resource.id)))
+    second = resources.create_draft(INDEXER, record(2),
+                                    acquisition={**acquisition, "counterpart": "UNICEF Maroc"})
+    item, _ = _item(services, first.id)
+    assert "UNICEF Maroc" in item.oai_lom and item.datestamp > first.datestamp
+    assert seen == [("updated", first.id)]
+    assert resources.get(second.id).acquisition["counterpart"] == "UNICEF Maroc"

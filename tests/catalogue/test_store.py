@@ -155,3 +155,31 @@ def test_arabic_is_stored_as_text_not_escapes(services, published):
     with services.db.engine.connect() as conn:
         raw = conn.execute(text("SELECT CAST(record AS TEXT) FROM resources")).scalar()
     assert "الكسور" in raw
+
+
+def test_concurrent_first_starts_migrate_once(tmp_path, database_url):
+    """Several processes opening a fresh database at once: one migrates, the others wait."""
+    from catalogue.store import database as database_module
+    if database_url.startswith("postgresql"):
+        pytest.skip("the shared test database is already migrated")
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        db = database_module.Database(url)
+        try:
+            db.upgrade()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    db = Database(url)
+    assert db.current_revisions() == db.heads()
+    db.dispose()

@@ -144,5 +144,7 @@ def test_cli_records_the_partnership_as_acquisition(source, target):
     view = resources.get(drafts[0].id)
     assert view.acquisition["mode"] == "cooperation"
     assert view.acquisition["reference"] == "Convention 4/2025"
+    bad_mode = runner.invoke(harvest_oai, [source.url + "/oai", "--mode", "vol"])
+    assert bad_mode.exit_code != 0 and "--mode" in bad_mode.output
     unknown = runner.invoke(harvest_oai, [source.url + "/oai", "--user", "nobody"])
     assert unknown.exit_code != 0 and "nobody" in unknown.output

@@ -88,3 +88,34 @@ def test_publishing_during_a_harvest_skips_and_repeats_nothing(tmp_path):
     assert original <= set(seen), "nothing of the original list skipped"
     assert set(seen) - original <= {oai_id(r) for r in added}
     runtime.close()
+
+
+def test_records_edited_during_a_harvest_are_not_lost(tmp_path):
+    """An edit moves a record to the end of the list: an unseen one is sent once, at its new
+    place; one already sent is sent again (it changed), never skipped."""
+    from oai_testdata import build_corpus, identifiers, make_app, record, runtime_of
+    from catalogue.services import SYSTEM
+
+    app = make_app(tmp_path / "home")
+    runtime = runtime_of(app)
+    corpus = build_corpus(runtime.resources, runtime.catalogue.db, 12)
+    oai = OAIClient(app.test_client())
+    root = oai(verb="ListRecords", metadataPrefix="oai_dc")
+    seen = identifiers(root)
+    first_page = len(seen)
+    live = [r for r in corpus.published if r not in corpus.withdrawn]
+    already, later = live[0], live[-2]
+    assert oai_id(already) in seen and oai_id(later) not in seen
+    for rid in (already, later):
+        view = runtime.resources.get(rid)
+        changed = record(500)
+        runtime.resources.update(SYSTEM, rid, changed, expected_version=view.version)
+    while (token := token_of(root)) is not None and token.text:
+        root = oai(verb="ListRecords", resumptionToken=token.text)
+        seen += identifiers(root)
+    assert set(seen) == {oai_id(r) for r in corpus.published}, "nothing skipped"
+    assert seen.count(oai_id(later)) == 1
+    assert seen.count(oai_id(already)) == 2, "sent again after its change"
+    assert seen.index(oai_id(already), first_page) >= first_page
+    assert len(seen) == len(set(seen)) + 1, "no other repetition"
+    runtime.close()

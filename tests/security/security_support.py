@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
-from sqlalchemy import inspect, select, func, table, column, String, Text, Unicode, UnicodeText
+from sqlalchemy import column, func, inspect, select, table
 
 import portal
 

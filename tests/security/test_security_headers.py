@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-
 import portal
 from security_support import TRACEBACK_MARKERS, XSS, make_app, problems, settings_for
 

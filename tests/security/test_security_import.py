@@ -8,7 +8,6 @@ command exits with 1 when anything was refused. Never a traceback.
 """
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 

@@ -12,7 +12,7 @@ import io
 import re
 
 from conftest import CURATOR
-from security_support import fetch, row_counts, url_for_rule
+from security_support import fetch, is_json_route, problems, row_counts
 
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 REFUSED = {301, 302, 303, 307, 308, 400, 401, 403, 405, 429}
@@ -93,6 +93,9 @@ def test_visitors_cannot_change_anything(fresh_app, ids):
                     ok = ok and client.get("/staff/").status_code != 200
                 if not ok:
                     failures.append(f"{label} → {status} {response.headers.get('Location', '')}")
+                failures += [f"{label} → {status}: {p}" for p in problems(response)]
+                if is_json_route(rule.rule) and status >= 400 and response.mimetype != "application/json":
+                    failures.append(f"{label} → {status}: answered {response.mimetype}")
     after = row_counts(fresh_app)
     changed = {t: (before[t], after[t]) for t in before if before[t] != after.get(t)}
     assert not changed, f"rows changed by anonymous requests: {changed}"

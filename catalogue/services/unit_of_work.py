@@ -1,0 +1,273 @@
+"""The unit of work under :class:`~catalogue.services.work.Work`: session, caches, bulk rows.
+
+One instance lives for one transaction (one call of the service, or one batch of an
+import). It keeps the rows it touches (the session's identity map holds clean
+objects only weakly), caches acquisitions and decisions, and collects the
+append-only rows — events, first OAI rows, steps of new acquisitions — which it
+inserts in bulk, in order (:meth:`UnitOfWork._flush_bulk`), before any read of
+those tables, at each savepoint and at commit. :meth:`UnitOfWork.savepoint`
+isolates one record: on error its rows and pending rows vanish.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import InvalidInput, NotFound, StaleVersion
+from ..store.models import (Acquisition, Document, OAIItem, OAIItemSet, ProcedureStep, Resource,
+                            ResourceEvent, utcnow)
+from . import oai_records
+from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition
+from .actors import Actor
+from .provenance import last_decision, provenance_summary
+from .views import ResourceChange, ResourceView
+
+RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+MAX_NOTE = 5000
+
+
+def new_resource_id() -> str:
+    """``mw-`` + 10 lowercase base32 characters (50 random bits)."""
+    return "mw-" + base64.b32encode(secrets.token_bytes(7)).decode("ascii").lower()[:10]
+
+
+def check_resource_id(resource_id: Any) -> str:
+    if not isinstance(resource_id, str) or not RESOURCE_ID.match(resource_id):
+        raise InvalidInput(f"bad resource id {resource_id!r}: 3 to 64 letters, digits, '.', '_' "
+                           "or '-', starting with a letter or digit")
+    return resource_id
+
+
+def _note(value: Any, field: str = "note", *, required: bool = False) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput(f"{field}: required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field}: expected a text")
+    value = value.strip()
+    if len(value) > MAX_NOTE:
+        raise InvalidInput(f"{field}: too long ({len(value)} characters, at most {MAX_NOTE})")
+    return value
+
+
+def _title_fields(record: dict) -> tuple[str, str]:
+    from metadata_schemas.record import title_of
+    from metadata_schemas.textnorm import fold
+    titles = record.get("general", {}).get("title", {})
+    return title_of(record)[:1000], " | ".join(fold(t) for t in titles.values())
+
+
+def _strip_catalogue_ids(record: dict) -> dict:
+    # The resource id is the catalogue's, not part of the description; writers add it back.
+    general = record.get("general")
+    if general and general.get("identifier"):
+        kept = [i for i in general["identifier"] if str(i.get("catalog", "")).lower() != "mawarid"]
+        general = dict(general)
+        if kept:
+            general["identifier"] = kept
+        else:
+            general.pop("identifier")
+        record = {**record, "general": general}
+    return record
+
+
+def to_view(row: Resource, *, version: int | None = None) -> ResourceView:
+    """A view of ``row``; ``version`` for rows not flushed yet (the ORM sets it on INSERT)."""
+    return ResourceView(id=row.id, status=row.status,
+                        version=version if version is not None else row.version, record=row.record,
+                        acquisition=acquisition_dict(row.acquisition), created_at=row.created_at,
+                        updated_at=row.updated_at, published_at=row.published_at,
+                        withdrawn_at=row.withdrawn_at, datestamp=row.datestamp)
+
+
+class UnitOfWork:
+    """One transaction: the session, the caches of a batch, the rows written in bulk."""
+
+    def __init__(self, service: Any, session: Session) -> None:
+        self.service = service
+        self.session = session
+        self.changes: list[ResourceChange] = []
+        # The session's identity map holds clean objects weakly; keep the rows this unit
+        # of work touches, so that a batch does not reload them for every operation.
+        self._rows: dict[str, Resource] = {}
+        self._acquisitions: dict[tuple[str, str], Any] = {}
+        self._decisions: dict[str, ResourceEvent] = {}
+        # Append-only rows (events, first OAI rows) are inserted in bulk, in order, by
+        # _flush_bulk(): before any read of those tables, at savepoints and at commit.
+        self._events: list[tuple[ResourceEvent, Document | None]] = []
+        self._oai_items: list[dict] = []
+        self._oai_sets: list[dict] = []
+        self._new_acquisitions: list[Any] = []
+
+    @contextmanager
+    def savepoint(self) -> Iterator["UnitOfWork"]:
+        """Isolate one record: on error, its rows (and pending notifications) vanish."""
+        mark = len(self.changes)
+        self._flush_bulk()
+        nested = self.session.begin_nested()
+        try:
+            yield self
+            nested.commit()
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            del self.changes[mark:]
+            # Rows cached since the savepoint may be gone: forget every cached row.
+            self._events.clear()
+            self._oai_items.clear()
+            self._oai_sets.clear()
+            self._new_acquisitions.clear()
+            self._rows.clear()
+            self._acquisitions.clear()
+            self._decisions.clear()
+            raise
+
+    # -- helpers -------------------------------------------------------------
+
+    def _load(self, resource_id: str) -> Resource:
+        row = self._rows.get(resource_id) if isinstance(resource_id, str) else None
+        if row is None or row not in self.session:
+            row = self.session.get(Resource, resource_id) if isinstance(resource_id, str) else None
+            if row is None:
+                raise NotFound(f"no resource {resource_id!r}")
+            self._rows[row.id] = row
+        return row
+
+    def preload_acquisitions(self, keys: set[tuple[str, str]]) -> None:
+        """Fetch the acquisitions ``(mode, reference)`` of a coming batch in one query."""
+        from sqlalchemy.orm import selectinload
+        refs = {ref for _, ref in keys if ref}
+        if not refs:
+            return
+        with self.session.no_autoflush:
+            rows = self.session.scalars(select(Acquisition).where(Acquisition.reference.in_(refs))
+                                        .options(selectinload(Acquisition.steps))).all()
+        for key in keys:
+            self._acquisitions.setdefault(key, None)  # looked up: absent unless found below
+        for row in rows:
+            if (row.mode, row.reference) in keys:
+                self._acquisitions[(row.mode, row.reference)] = row
+
+    def _exists(self, resource_id: str) -> bool:
+        if resource_id in self._rows:
+            return True
+        with self.session.no_autoflush:  # pending rows of this batch are in _rows
+            return self.session.get(Resource, resource_id) is not None
+
+    def _event(self, row: Resource, action: str, actor: Actor, from_status: str | None, *,
+               at=None, document: Document | None = None, **fields: Any) -> ResourceEvent:
+        """Record an event (written by :meth:`_flush_bulk`); returns it, unsaved, for reading."""
+        event = ResourceEvent(resource_id=row.id, action=action, from_status=from_status,
+                              to_status=row.status, actor=actor.username, at=at or utcnow(),
+                              **fields)
+        self._events.append((event, document))
+        return event
+
+    def _flush_bulk(self) -> None:
+        if not (self._events or self._oai_items or self._oai_sets or self._new_acquisitions):
+            return
+        self._flush()  # resources, acquisitions and documents first: the rows below refer to them
+        steps = []
+        for acquisition in self._new_acquisitions:
+            for step in (acquisition.bulk_steps or {}).values():
+                steps.append({"acquisition_id": acquisition.id, "step": step["id"],
+                              "position": step["position"], "status": step["status"],
+                              "date": step["date"], "actors": step["actors"],
+                              "commission": step["commission"], "note": step["note"]})
+            acquisition.bulk_steps = None
+            # The ORM collection was never filled: load it from the rows on next use.
+            self.session.expire(acquisition, ["steps"])
+        if steps:
+            self.session.execute(ProcedureStep.__table__.insert(), steps)
+        self._new_acquisitions.clear()
+        columns = ("resource_id", "action", "from_status", "to_status", "actor", "at", "note",
+                   "commission", "decision", "reference", "document_id")
+        events = []
+        for event, document in self._events:
+            if document is not None:
+                event.document_id = document.id
+            events.append({c: getattr(event, c) for c in columns})
+        if events:
+            self.session.execute(ResourceEvent.__table__.insert(), events)
+        if self._oai_items:
+            self.session.execute(OAIItem.__table__.insert(), self._oai_items)
+        if self._oai_sets:
+            self.session.execute(OAIItemSet.__table__.insert(), self._oai_sets)
+        self._events.clear()
+        self._oai_items.clear()
+        self._oai_sets.clear()
+
+    def _check_version(self, row: Resource, expected_version: Any) -> None:
+        if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+            raise InvalidInput("expected_version: required (the version you edited)")
+        if row.version != expected_version:
+            raise StaleVersion(f"{row.id} was changed by someone else (now version {row.version}, "
+                               f"you edited version {expected_version}): reload it and apply your "
+                               "changes again")
+
+    def _flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise StaleVersion("the resource was changed by someone else while you were "
+                               "saving: reload it and apply your changes again") from None
+
+    def _last_decision(self, resource_id: str) -> ResourceEvent | None:
+        decision = self._decisions.get(resource_id)
+        if decision is None:
+            self._flush_bulk()
+            decision = last_decision(self.session, resource_id)
+        return decision
+
+    def _refresh_oai(self, row: Resource, *, deleted: bool = False, new: bool = False) -> None:
+        """Write the OAI rows. ``new``: first publication, the resource has no row yet."""
+        summary = provenance_summary(row, self._last_decision(row.id))
+        if new:
+            item, sets = oai_records.item_rows(row, repository_id=self.service.repository_id,
+                                               provenance=summary, deleted=deleted,
+                                               base_url=self.service.base_url)
+            self._oai_items.append(item)
+            self._oai_sets.extend(sets)
+            return
+        self._flush_bulk()
+        oai_records.write_item(self.session, row, repository_id=self.service.repository_id,
+                               provenance=summary, deleted=deleted, base_url=self.service.base_url)
+
+    def _record(self, record: Any, name: str) -> tuple[dict, str, str]:
+        from metadata_schemas.record import load_record
+        record = _strip_catalogue_ids(load_record(record, record=name))
+        title, key = _title_fields(record)
+        return record, title, key
+
+    # -- operations ----------------------------------------------------------
+
+    def _acquisition(self, acquisition: Any):
+        svc = self.service
+        data = parse_acquisition(acquisition, procedures=svc.procedures, vocabularies=svc.vocabularies)
+        row = apply_acquisition(self.session, data, svc.procedures[data["procedure"]],
+                                cache=self._acquisitions, bulk=self._new_acquisitions)
+        state = inspect(row)
+        if state.persistent and state.attrs.counterpart.history.has_changes():
+            # The counterpart is part of the published LOM of every resource of this
+            # acquisition: refresh their OAI rows (and the index) too.
+            self._refresh_shared(row)
+        return row
+
+    def _refresh_shared(self, acquisition) -> None:
+        with self.session.no_autoflush:
+            rows = self.session.scalars(select(Resource).where(
+                Resource.acquisition_id == acquisition.id, Resource.status == "published")).all()
+        now = utcnow()
+        for row in rows:
+            self._rows.setdefault(row.id, row)
+            row.datestamp = now
+            self._refresh_oai(row)
+            self.changes.append(ResourceChange("updated", to_view(row)))

@@ -1,0 +1,264 @@
+"""The documentation stays true to the code (Datasette's ``test_docs`` habit).
+
+Every list below is derived from the code, never written out here, so adding a
+setting, a command, a facet, an API route, a JSON field or an OAI-PMH verb
+without documenting it fails this test; and the reverse checks fail when a page
+keeps documenting something the code no longer has.
+
+Where each thing must be documented:
+
+* ``MAWARID_*`` keys read anywhere in the code → a ``### MAWARID_…`` heading in
+  ``docs/configuration.md``;
+* ``mawarid`` commands and subcommands (walked in click) → a heading in
+  ``docs/cli.md``, whose reference part must be exactly what
+  ``docs/_gen_cli.py`` prints (fix: ``python docs/_gen_cli.py --write``);
+* facets declared by the indexer → a heading in ``docs/search.md``;
+* ``/api`` routes of the app's url_map → a heading in ``docs/json-api.md``;
+  ``.json`` twins → mentioned there; fields of the JSON answers (OpenAPI
+  schemas and a real ``/api/search`` answer) → mentioned in backticks there;
+* OAI-PMH verbs → a heading in ``docs/oai-pmh.md``; metadata formats and
+  error codes → mentioned there.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
+# Code whose MAWARID_* keys are settings (the test suite's own keys come from bin/test).
+CODE_DIRS = ("portal", "catalogue", "indexer", "diffusion", "harvesters", "metadata_schemas")
+CODE_FILES = ("bin/test",)
+# A key, but not a JavaScript global such as ``window.MAWARID_BUNDLE``.
+KEY = re.compile(r"(?<![\w.])MAWARID_[A-Z0-9_]*[A-Z0-9]\b")
+
+
+# -- helpers --------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def doc(name: str) -> str:
+    path = DOCS / name
+    assert path.is_file(), f"docs/{name} is missing"
+    return path.read_text(encoding="utf-8")
+
+
+def headings(name: str) -> list[str]:
+    """Markdown headings of a page, outside fenced code blocks."""
+    found, fenced = [], False
+    for line in doc(name).splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            found.append(line.lstrip("#").strip())
+    return found
+
+
+def has_heading(name: str, term: str) -> bool:
+    """``term`` (in backticks or not) is a word of some heading of the page."""
+    pattern = re.compile(r"(?<![\w/<>.-])`?" + re.escape(term) + r"`?(?![\w/<>.-])")
+    return any(pattern.search(h) for h in headings(name))
+
+
+def mentions_code(name: str, term: str) -> bool:
+    return f"`{term}`" in doc(name) or f"`{term}=" in doc(name)
+
+
+def code_keys() -> set[str]:
+    files = [p for d in CODE_DIRS for p in (REPO / d).rglob("*.py")]
+    files += [REPO / f for f in CODE_FILES if (REPO / f).is_file()]
+    return {k for p in files for k in KEY.findall(p.read_text(encoding="utf-8"))}
+
+
+@lru_cache(maxsize=1)
+def gen_cli():
+    spec = importlib.util.spec_from_file_location("docs_gen_cli", DOCS / "_gen_cli.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The real app on a throwaway home, with a few demo resources published."""
+    import portal
+    from portal.cli import main
+    home = tmp_path_factory.mktemp("docs-home")
+    app = portal.create_app({"TESTING": True, "MAWARID_HOME": str(home)})
+    result = app.test_cli_runner().invoke(main, ["demo", "--count", "6"])
+    assert result.exit_code == 0, result.output
+    yield app
+    app.extensions["mawarid"].close()
+
+
+# -- settings -------------------------------------------------------------------------
+
+def test_every_setting_used_in_code_has_a_heading():
+    keys = code_keys()
+    assert {"MAWARID_HOME", "MAWARID_DATABASE_URL", "MAWARID_SECRET_KEY"} <= keys  # scan works
+    missing = sorted(k for k in keys if not has_heading("configuration.md", k))
+    assert not missing, f"docs/configuration.md has no heading for {missing}"
+
+
+def test_configuration_documents_no_setting_the_code_ignores():
+    documented = {k for h in headings("configuration.md") for k in KEY.findall(h)}
+    stale = sorted(documented - code_keys())
+    assert not stale, f"docs/configuration.md documents settings no code reads: {stale}"
+
+
+def test_environment_settings_are_all_documented():
+    from portal.config import SETTINGS
+    missing = sorted(k for k in SETTINGS if not has_heading("configuration.md", k))
+    assert not missing, missing
+
+
+# -- CLI ------------------------------------------------------------------------------
+
+def test_every_cli_command_has_a_heading():
+    commands = [" ".join(path) for path, _ in gen_cli().iter_commands()]
+    assert "mawarid user create" in commands and "mawarid serve" in commands  # walk works
+    missing = [c for c in commands if not has_heading("cli.md", c)]
+    assert not missing, f"docs/cli.md has no heading for {missing}"
+
+
+def test_cli_reference_is_what_the_generator_prints():
+    module = gen_cli()
+    assert module.generated_block(doc("cli.md")) == module.render(), (
+        "docs/cli.md is out of date: run `python docs/_gen_cli.py --write`")
+
+
+def test_commands_quoted_in_the_docs_exist():
+    """``mawarid xyz`` written anywhere in the docs names a real command."""
+    known = {tuple(path[1:]) for path, _ in gen_cli().iter_commands()}
+    tops = {p[0] for p in known}
+    wrong = set()
+    for page in DOCS.glob("*.md"):
+        for match in re.finditer(r"(?<![\w/.-])mawarid ([a-z][a-z-]+)(?: ([a-z][a-z-]+))?",
+                                 page.read_text(encoding="utf-8")):
+            first, second = match.group(1), match.group(2)
+            if first not in tops:
+                # Prose such as "mawarid is ..." is not a command line: only flag when the
+                # word is written as one (inside backticks or a code block).
+                line = page.read_text(encoding="utf-8")[max(0, match.start() - 3):match.start()]
+                if "`" in line or "$ " in line or line.endswith("  "):
+                    wrong.add(f"{page.name}: mawarid {first}")
+                continue
+            subs = {p[1] for p in known if len(p) == 2 and p[0] == first}
+            if subs and second and second not in subs and not second.startswith("-"):
+                wrong.add(f"{page.name}: mawarid {first} {second}")
+    assert not wrong, f"docs quote commands that do not exist: {sorted(wrong)}"
+
+
+# -- search ---------------------------------------------------------------------------
+
+def test_every_facet_has_a_heading():
+    from indexer import FACET_NAMES
+    assert "level" in FACET_NAMES
+    missing = [f for f in FACET_NAMES if not has_heading("search.md", f)]
+    assert not missing, f"docs/search.md has no heading for facets {missing}"
+
+
+# -- JSON API ---------------------------------------------------------------------------
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def test_every_api_route_has_a_heading(app):
+    routes = sorted({r.rule for r in _rules(app) if r.rule.startswith("/api")})
+    assert "/api/search" in routes
+    missing = [r for r in routes if not has_heading("json-api.md", r)]
+    assert not missing, f"docs/json-api.md has no heading for {missing}"
+
+
+def test_json_api_documents_no_route_the_app_lacks(app):
+    rules = {r.rule for r in _rules(app)}
+    documented = {m.group(1) for h in headings("json-api.md")
+                  for m in re.finditer(r"`?((?:/[\w.<>:-]*)+)`?", h) if m.group(1).startswith("/")}
+    stale = sorted(documented - rules)
+    assert not stale, f"docs/json-api.md has headings for routes the app lacks: {stale}"
+
+
+def test_every_json_twin_is_mentioned(app):
+    twins = sorted({r.rule for r in _rules(app) if r.rule.endswith(".json")})
+    assert twins
+    missing = [t for t in twins if t not in doc("json-api.md")]
+    assert not missing, f"docs/json-api.md does not mention the JSON twins {missing}"
+
+
+def test_every_openapi_path_and_field_is_documented(app):
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    paths = [re.sub(r"\{(\w+)\}", r"<\1>", p) for p in spec["paths"]]
+    assert not [p for p in paths if not has_heading("json-api.md", p)]
+    fields = {name for schema in spec["components"]["schemas"].values()
+              for name in schema.get("properties", {})}
+    assert {"total", "hits", "facets", "ok", "errors"} <= fields
+    missing = sorted(f for f in fields if not mentions_code("json-api.md", f))
+    assert not missing, f"docs/json-api.md does not mention the JSON fields {missing}"
+
+
+def test_fields_of_a_real_search_answer_are_documented(app):
+    body = app.test_client().get("/api/search?size=2").get_json()
+    assert body["total"] > 0 and body["hits"]
+    fields = set(body) | set(body["hits"][0])
+    for buckets in body["facets"].values():
+        for bucket in buckets:
+            fields |= set(bucket)
+    missing = sorted(f for f in fields if not mentions_code("json-api.md", f))
+    assert not missing, f"docs/json-api.md does not mention the JSON fields {missing}"
+
+
+def test_error_shape_is_the_documented_one(app):
+    body = app.test_client().get("/api/resources/no-such-id").get_json()
+    assert set(body) == {"ok", "status", "error", "errors"}
+    assert '"ok": false' in doc("json-api.md")
+
+
+# -- OAI-PMH ----------------------------------------------------------------------------
+
+def test_every_oai_verb_has_a_heading():
+    from portal.oai.arguments import VERBS
+    assert len(VERBS) == 6
+    missing = [v for v in VERBS if not has_heading("oai-pmh.md", v)]
+    assert not missing, f"docs/oai-pmh.md has no heading for verbs {missing}"
+
+
+def test_every_oai_format_and_error_code_is_mentioned():
+    from portal.oai.errors import BY_CODE
+    from portal.oai.formats import FORMATS
+    missing = [t for t in [*FORMATS, *BY_CODE] if not mentions_code("oai-pmh.md", t)]
+    assert not missing, f"docs/oai-pmh.md does not mention {missing}"
+
+
+# -- the other pages ------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", ["configuration.md", "cli.md", "json-api.md", "search.md",
+                                  "oai-pmh.md", "provenance.md", "diffusion.md", "metadata.md",
+                                  "staff-guide.md", "design-decisions.md"])
+def test_page_exists_with_a_title(page):
+    assert doc(page).startswith("# "), f"docs/{page} must open with a '# ' title"
+
+
+def test_every_vocabulary_is_described_in_metadata_doc():
+    from metadata_schemas.vocabularies import get_vocabularies
+    missing = [v for v in get_vocabularies() if not mentions_code("metadata.md", v)]
+    assert not missing, f"docs/metadata.md does not mention the vocabularies {missing}"
+
+
+def test_every_procedure_file_is_described_in_provenance_doc():
+    names = sorted(p.stem for p in (REPO / "catalogue" / "procedures").glob("*.json"))
+    assert names
+    missing = [n for n in names if n not in doc("provenance.md")]
+    assert not missing, f"docs/provenance.md does not mention the procedures {missing}"
+
+
+def test_relative_links_between_docs_resolve():
+    broken = []
+    for page in DOCS.glob("*.md"):
+        for target in re.findall(r"\]\(([^)#:\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if not (page.parent / target).exists():
+                broken.append(f"{page.name} → {target}")
+    assert not broken, f"broken links: {broken}"
