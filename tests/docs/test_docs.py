@@ -21,6 +21,7 @@ Where each thing must be documented:
 """
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import re
 from functools import lru_cache
@@ -126,30 +127,39 @@ def test_every_cli_command_has_a_heading():
 
 def test_cli_reference_is_what_the_generator_prints():
     module = gen_cli()
-    assert module.generated_block(doc("cli.md")) == module.render(), (
-        "docs/cli.md is out of date: run `python docs/_gen_cli.py --write`")
+    written, expected = module.generated_block(doc("cli.md")), module.render()
+    diff = "".join(list(difflib.unified_diff(written.splitlines(True), expected.splitlines(True),
+                                             "docs/cli.md", "python docs/_gen_cli.py"))[:60])
+    assert written == expected, (
+        "docs/cli.md is out of date: run `python docs/_gen_cli.py --write`\n" + diff)
 
 
-def test_commands_quoted_in_the_docs_exist():
-    """``mawarid xyz`` written anywhere in the docs names a real command."""
-    known = {tuple(path[1:]) for path, _ in gen_cli().iter_commands()}
-    tops = {p[0] for p in known}
+def test_commands_and_options_quoted_in_the_docs_exist():
+    """``mawarid xyz --opt`` written anywhere in the docs names a real command and option."""
+    commands = {tuple(path[1:]): command for path, command in gen_cli().iter_commands()}
+    tops = {p[0] for p in commands}
     wrong = set()
     for page in DOCS.glob("*.md"):
-        for match in re.finditer(r"(?<![\w/.-])mawarid ([a-z][a-z-]+)(?: ([a-z][a-z-]+))?",
-                                 page.read_text(encoding="utf-8")):
-            first, second = match.group(1), match.group(2)
-            if first not in tops:
-                # Prose such as "mawarid is ..." is not a command line: only flag when the
-                # word is written as one (inside backticks or a code block).
-                line = page.read_text(encoding="utf-8")[max(0, match.start() - 3):match.start()]
-                if "`" in line or "$ " in line or line.endswith("  "):
+        for line in page.read_text(encoding="utf-8").splitlines():
+            for match in re.finditer(r"(?<![\w/.-])mawarid ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?([^`|]*)",
+                                     line):
+                first, second, rest = match.groups()
+                if first not in tops:
                     wrong.add(f"{page.name}: mawarid {first}")
-                continue
-            subs = {p[1] for p in known if len(p) == 2 and p[0] == first}
-            if subs and second and second not in subs and not second.startswith("-"):
-                wrong.add(f"{page.name}: mawarid {first} {second}")
-    assert not wrong, f"docs quote commands that do not exist: {sorted(wrong)}"
+                    continue
+                subs = {p[1] for p in commands if len(p) == 2 and p[0] == first}
+                if subs and second and second not in subs:
+                    wrong.add(f"{page.name}: mawarid {first} {second}")
+                    continue
+                command = commands[(first, second)] if subs and second else commands[(first,)]
+                options = {o for param in command.params for o in
+                           getattr(param, "opts", []) + getattr(param, "secondary_opts", [])}
+                rest = rest.split(" mawarid ")[0].split("#")[0]
+                for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", rest):
+                    if option not in options:
+                        wrong.add(f"{page.name}: {' '.join(match.groups()[:2] if second else [first])}"
+                                  f" {option}")
+    assert not wrong, f"docs quote commands or options that do not exist: {sorted(wrong)}"
 
 
 # -- search ---------------------------------------------------------------------------
