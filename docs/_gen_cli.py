@@ -40,6 +40,16 @@ def _root_context(home: str) -> click.Context:
     return main.make_context("mawarid", [], resilient_parsing=True)
 
 
+def _close_app(ctx: click.Context) -> None:
+    """Close the throwaway instance (database, index, usage writer) before its folder goes."""
+    from flask.cli import ScriptInfo
+    info = ctx.find_object(ScriptInfo)
+    app = getattr(info, "_loaded_app", None) if info else None
+    runtime = app.extensions.get("mawarid") if app is not None else None
+    if runtime is not None:
+        runtime.close()
+
+
 def walk(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ("mawarid",)):
     """Yield ``(path, command)`` for every command under ``group``, sorted by name."""
     for name in sorted(group.list_commands(ctx)):
@@ -59,8 +69,11 @@ def iter_commands() -> list[tuple[tuple[str, ...], click.Command]]:
         previous = os.environ.get("MAWARID_HOME")
         try:
             ctx = _root_context(home)
-            with ctx:
-                return list(walk(ctx.command, ctx))
+            try:
+                with ctx:
+                    return list(walk(ctx.command, ctx))
+            finally:
+                _close_app(ctx)
         finally:
             if previous is None:
                 os.environ.pop("MAWARID_HOME", None)

@@ -78,7 +78,7 @@ class SearchQuery:
         if page < 1:
             raise SearchError("bad_page", value=self.page)
         size = _int(self.size, "bad_size", max=MAX_PAGE_SIZE)
-        if not 1 <= size <= MAX_PAGE_SIZE:
+        if not 0 <= size <= MAX_PAGE_SIZE:      # 0: counts and facets only
             raise SearchError("bad_size", value=self.size, max=MAX_PAGE_SIZE)
         if page * size > MAX_RESULT_WINDOW:
             raise SearchError("page_too_deep", max=MAX_RESULT_WINDOW)

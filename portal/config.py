@@ -21,6 +21,7 @@ SETTINGS = {
     "MAWARID_OAI_REPOSITORY_ID": "namespace of OAI identifiers (default mawarid.men.gov.ma)",
     "MAWARID_ADMIN_EMAIL": "OAI-PMH Identify adminEmail (default lnrn@men.gov.ma)",
     "MAWARID_SECURE_COOKIES": "1 to mark cookies Secure (behind HTTPS); default 0",
+    "MAWARID_TRUSTED_HOSTS": "comma-separated host names the portal answers to (default: any); set it in production",
 }
 
 
@@ -36,6 +37,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "MAWARID_OAI_REPOSITORY_ID": env.get("MAWARID_OAI_REPOSITORY_ID") or "mawarid.men.gov.ma",
         "MAWARID_ADMIN_EMAIL": env.get("MAWARID_ADMIN_EMAIL") or "lnrn@men.gov.ma",
         "SESSION_COOKIE_SECURE": env.get("MAWARID_SECURE_COOKIES", "0") == "1",
+        "TRUSTED_HOSTS": [h.strip() for h in env.get("MAWARID_TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
     }
 
 

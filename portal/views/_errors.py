@@ -15,6 +15,7 @@ import logging
 from typing import Any, Mapping
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from metadata_schemas.errors import MetadataError
@@ -93,12 +94,15 @@ def error_response(status: int, message: Any = None,
         response = jsonify({"ok": False, "status": status,
                             "error": detail if message else title, "errors": errors})
     else:
-        try:
-            html = render_template("error.html", status=status, title=title,
-                                   detail=detail, errors=errors)
-        except Exception:  # never let a broken template hide the first error
-            log.exception("error page failed to render")
-            html = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
+        html = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
+        # A request refused before routing (untrusted Host header) cannot build URLs,
+        # so the full page cannot render: the minimal page above is the answer.
+        if getattr(request_ctx, "url_adapter", None) is not None:
+            try:
+                html = render_template("error.html", status=status, title=title,
+                                       detail=detail, errors=errors)
+            except Exception:  # never let a broken template hide the first error
+                log.exception("error page failed to render")
         response = Response(html, mimetype="text/html")
     response.status_code = status
     for name, value in (headers or {}).items():

@@ -43,7 +43,7 @@ def test_many_words_are_capped(search):
 
 @pytest.mark.parametrize("kwargs, key", [
     ({"page": 0}, "bad_page"), ({"page": -3}, "bad_page"), ({"page": "abc"}, "bad_page"),
-    ({"page": True}, "bad_page"), ({"size": 0}, "bad_size"), ({"size": 10_000}, "bad_size"),
+    ({"page": True}, "bad_page"), ({"size": -1}, "bad_size"), ({"size": 10_000}, "bad_size"),
     ({"page": 10_000, "size": 100}, "page_too_deep"), ({"sort": "popularity"}, "bad_sort"),
     ({"filters": {"colour": ["red"]}}, "unknown_facet"),
     ({"filters": {"subject": [str(i) for i in range(60)]}}, "too_many_values"),
@@ -62,6 +62,12 @@ def test_page_beyond_the_end_is_empty_not_an_error(search):
     result = search("mathématiques", page=50, size=20)
     assert result.total == 11 and result.hits == []
     assert MAX_RESULT_WINDOW >= 50 * 20
+
+
+def test_size_zero_gives_counts_and_facets_only(search):
+    result = search("mathématiques", size=0)
+    assert result.total == 11 and result.hits == [] and result.pages == 0
+    assert result.facet("subject").buckets[0].count == 11
 
 
 def test_string_numbers_and_unknown_language_are_accepted(search):

@@ -1,0 +1,34 @@
+"""The app factory honours its settings (Flask's tutorial habit: test the factory)."""
+from __future__ import annotations
+
+from portal import create_app
+
+
+def test_home_given_by_caller_holds_database_and_index(tmp_path):
+    app = create_app({"MAWARID_HOME": str(tmp_path), "TESTING": True})
+    assert app.config["MAWARID_DATABASE_URL"] == f"sqlite:///{tmp_path / 'mawarid.sqlite3'}"
+    assert app.config["MAWARID_SEARCH_URL"] == f"whoosh://{tmp_path / 'index'}"
+    assert (tmp_path / "mawarid.sqlite3").exists()
+
+
+def test_secret_key_generated_once_and_private(tmp_path):
+    first = create_app({"MAWARID_HOME": str(tmp_path)}).config["SECRET_KEY"]
+    again = create_app({"MAWARID_HOME": str(tmp_path)}).config["SECRET_KEY"]
+    assert first == again and len(first) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_cookie_and_upload_defaults_are_secure(tmp_path):
+    app = create_app({"MAWARID_HOME": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024 * 1024
+
+
+def test_untrusted_host_is_refused_without_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAWARID_TRUSTED_HOSTS", "mawarid.example, portal.example")
+    client = create_app({"MAWARID_HOME": str(tmp_path)}).test_client()
+    refused = client.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert b"Traceback" not in refused.data
+    assert client.get("/", headers={"Host": "portal.example"}).status_code == 200
