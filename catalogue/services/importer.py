@@ -7,6 +7,10 @@ Sources:
 * ``*.jsonl`` / ``*.ndjson`` — one record per line: the record object itself, with
   optional ``id`` and ``acquisition`` keys (or ``{"id", "record", "acquisition"}``);
 * a folder — every such file below it, in name order (symbolic links not followed);
+  a ``<name>.provenance.json`` beside ``<name>.xml`` (what ``mawarid export`` writes)
+  gives the record its acquisition and the steps done, so a catalogue moves between
+  instances with its provenance (decisions are recorded again only with
+  ``--migrate-validated``; attached files are not part of an export);
 * ``*.zip`` — the same, read member by member without extracting anything to disk;
   members with absolute or ``..`` paths, encrypted, nested archives, or oversized
   (or suspiciously compressed) members are refused.
@@ -50,6 +54,7 @@ MAX_ZIP_MEMBERS = 100_000
 MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024     # uncompressed bytes read from one archive
 MAX_COMPRESSION_RATIO = 200                # XML compresses well, but not like a zip bomb
 XML_SUFFIXES = (".xml",)
+SIDECAR = ".provenance.json"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
@@ -93,6 +98,8 @@ def iter_items(paths: Iterable[str | Path], report: ImportReport) -> Iterator[It
                     label = str(file.relative_to(path.parent)) if path.parent != file else name
                     if file.is_symlink():
                         report.ignored.append((label, "symbolic link not followed"))
+                    elif name.endswith(SIDECAR):
+                        continue  # read with its record
                     elif file.suffix.lower() in XML_SUFFIXES + JSONL_SUFFIXES + (".zip",):
                         yield from _iter_file(file, label)
                     else:
@@ -117,17 +124,51 @@ def _iter_file(path: Path, label: str) -> Iterator[Item]:
             yield Item(label, error=f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
             return
         data = path.read_bytes()
+        sidecar_path = path.with_name(path.name[: -len(path.suffix)] + SIDECAR)
+        sidecar = (sidecar_path.read_bytes()[:MAX_LINE_BYTES + 1]
+                   if suffix in XML_SUFFIXES and sidecar_path.is_file() else None)
     except (OSError, zipfile.BadZipFile) as exc:
         yield Item(label, error=f"cannot read: {exc.strerror if isinstance(exc, OSError) else exc}")
         return
-    yield from _iter_bytes(data, label, suffix)
+    yield from _iter_bytes(data, label, suffix, sidecar)
 
 
-def _iter_bytes(data: bytes, label: str, suffix: str) -> Iterator[Item]:
+def _iter_bytes(data: bytes, label: str, suffix: str,
+                sidecar: bytes | None = None) -> Iterator[Item]:
     if suffix in XML_SUFFIXES:
-        yield Item(label, data=data, kind="lom")
+        try:
+            acquisition = acquisition_from_sidecar(sidecar) if sidecar is not None else None
+        except ValueError as exc:
+            yield Item(label, error=f"{SIDECAR[1:]} beside it: {exc}")
+            return
+        yield Item(label, data=data, kind="lom", acquisition=acquisition)
     else:
         yield from _iter_jsonl(data, label)
+
+
+def acquisition_from_sidecar(data: bytes) -> dict | None:
+    """The acquisition (with the steps done) of a provenance document written by the export."""
+    if len(data) > MAX_LINE_BYTES:
+        raise ValueError("too large")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not a JSON provenance document ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("acquisition"), (dict, type(None))):
+        raise ValueError("not a provenance document (no acquisition object)")
+    acq = doc["acquisition"]
+    if acq is None:
+        return None
+    out = {k: acq[k] for k in ("mode", "procedure", "reference", "counterpart", "started_on",
+                               "completed_on", "note") if acq.get(k) is not None}
+    steps = acq.get("steps") or []
+    if not isinstance(steps, list):
+        raise ValueError("acquisition.steps is not a list")
+    out["steps"] = [{k: step[k] for k in ("id", "status", "date", "actors", "commission", "note")
+                     if step.get(k) is not None}
+                    for step in steps
+                    if isinstance(step, dict) and step.get("status") not in (None, "pending")]
+    return out
 
 
 def _iter_jsonl(data: bytes, label: str) -> Iterator[Item]:
@@ -163,6 +204,7 @@ def _iter_zip(path: Path, label: str) -> Iterator[Item]:
             yield Item(label, error=f"too many members ({len(members)}, at most {MAX_ZIP_MEMBERS})")
             return
         total = 0
+        by_name = {info.filename: info for info in members}
         for info in sorted(members, key=lambda i: i.filename):
             name = info.filename
             source = f"{label}!{name}"
@@ -203,7 +245,16 @@ def _iter_zip(path: Path, label: str) -> Iterator[Item]:
             if len(data) > MAX_FILE_BYTES:
                 yield Item(source, error="member larger than declared")
                 continue
-            yield from _iter_bytes(data, source, suffix)
+            sidecar = None
+            side = by_name.get(name[: -len(pure.suffix)] + SIDECAR) if suffix in XML_SUFFIXES else None
+            if side is not None and side.file_size <= MAX_LINE_BYTES:
+                try:
+                    with archive.open(side) as fh:
+                        sidecar = fh.read(MAX_LINE_BYTES + 1)
+                except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+                    yield Item(source, error=f"cannot read {side.filename}: {exc}")
+                    continue
+            yield from _iter_bytes(data, source, suffix, sidecar)
 
 
 # -- writing --------------------------------------------------------------------

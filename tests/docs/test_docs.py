@@ -265,10 +265,20 @@ def test_every_procedure_file_is_described_in_provenance_doc():
     assert not missing, f"docs/provenance.md does not mention the procedures {missing}"
 
 
-def test_relative_links_between_docs_resolve():
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to dashes."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def test_relative_links_and_anchors_between_docs_resolve():
     broken = []
     for page in DOCS.glob("*.md"):
-        for target in re.findall(r"\]\(([^)#:\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
-            if not (page.parent / target).exists():
+        for target, anchor in re.findall(r"\]\(([^)#:\s]*)(?:#([^)\s]*))?\)",
+                                         page.read_text(encoding="utf-8")):
+            path = page.parent / target if target else page
+            if not path.exists():
                 broken.append(f"{page.name} → {target}")
+            elif anchor and path.suffix == ".md" and path.parent == DOCS and anchor not in {
+                    slug(h) for h in headings(str(path.relative_to(DOCS)))}:
+                broken.append(f"{page.name} → {target}#{anchor}")
     assert not broken, f"broken links: {broken}"
