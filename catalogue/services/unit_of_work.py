@@ -58,6 +58,14 @@ def _note(value: Any, field: str = "note", *, required: bool = False) -> str | N
     return value
 
 
+def _reference(value: Any) -> str:
+    """The reference of a decision (PV number): required, one line, at most 200 characters."""
+    reference = " ".join((_note(value, "reference", required=True) or "").split())
+    if len(reference) > 200:
+        raise InvalidInput(f"reference: too long ({len(reference)} characters, at most 200)")
+    return reference
+
+
 def _title_fields(record: dict) -> tuple[str, str]:
     from metadata_schemas.record import title_of
     from metadata_schemas.textnorm import fold

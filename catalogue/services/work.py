@@ -18,7 +18,8 @@ from ..store.models import Document, Resource, ResourceEvent, utcnow
 from .actors import Actor, require
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
-from .unit_of_work import UnitOfWork, _note, check_resource_id, new_resource_id, to_view
+from .unit_of_work import (UnitOfWork, _note, _reference, check_resource_id, new_resource_id,
+                           to_view)
 from .views import ResourceChange, ResourceView
 
 
@@ -70,7 +71,7 @@ class Work(UnitOfWork):
         if VALIDATION_COMMISSION not in actor.commissions:
             raise WrongCommission(f"{actor.username} does not sit on the {VALIDATION_COMMISSION} "
                                   "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)")
-        reference = _note(reference, "reference", required=True)
+        reference = _reference(reference)
         note = _note(note)
         if resource_id is not None:
             check_resource_id(resource_id)
@@ -208,9 +209,7 @@ class Work(UnitOfWork):
                                   "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)")
         if decision not in DECISIONS:
             raise InvalidInput(f"decision: {decision!r} is not one of {', '.join(DECISIONS)}")
-        reference = _note(reference, "reference", required=True)
-        if len(reference) > 200:
-            raise InvalidInput("reference: at most 200 characters")
+        reference = _reference(reference)
         note = _note(note)
         row = self._load(resource_id)
         before = row.status

@@ -71,3 +71,15 @@ def test_a_failing_batch_writes_nothing(services, resources):
             raise RuntimeError("interrupted")
     assert resources.count() == 0
     assert resources.list().total == 0
+
+
+def test_decision_references_are_bounded(resources):
+    view = resources.create_draft(SYSTEM, record())
+    resources.submit(SYSTEM, view.id)
+    from catalogue.errors import InvalidInput
+    with pytest.raises(InvalidInput, match="at most 200"):
+        resources.decide(SYSTEM, view.id, commission="validation", decision="conforme",
+                         reference="PV " * 100)
+    with pytest.raises(InvalidInput, match="at most 200"):
+        resources.create_published(SYSTEM, record(2), reference="x" * 201)
+    assert resources.count() == 1

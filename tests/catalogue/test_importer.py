@@ -185,3 +185,35 @@ def test_content_ids_are_stable_and_well_formed():
     a, b = content_id(record(1)), content_id(json.loads(json.dumps(record(1))))
     assert a == b and re.fullmatch(r"mw-[a-z2-7]{10}", a)
     assert content_id(record(2)) != a
+
+
+def test_export_then_import_elsewhere_keeps_the_acquisition(tmp_path, resources):
+    from catalogue.services import SYSTEM, build_services
+    from catalogue.services.exporter import export
+    from metadata_schemas.vocabularies import get_vocabularies
+    view = resources.create_published(SYSTEM, record(1), reference="PV 3/2025", acquisition=ACHAT)
+    export(resources, tmp_path / "out", format="lom")
+    with zipfile.ZipFile(tmp_path / "out.zip", "w") as archive:
+        for path in (tmp_path / "out").iterdir():
+            archive.write(path, f"lot/{path.name}")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "x.xml").write_bytes(lom(5))
+    (tmp_path / "broken" / "x.provenance.json").write_text("{oops")
+
+    other = build_services({"MAWARID_HOME": str(tmp_path / "other"),
+                            "MAWARID_DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}"},
+                           get_vocabularies())
+    try:
+        report = Importer(other.resources).run([tmp_path / "out.zip", tmp_path / "broken"])
+        assert report.created == [view.id]
+        assert report.refused == [("broken/x.xml", "provenance.json beside it: not a JSON "
+                                   "provenance document (Expecting property name enclosed in "
+                                   "double quotes: line 1 column 2 (char 1))")]
+        moved = other.resources.get(view.id)
+        assert moved.status == "draft"
+        assert moved.acquisition["reference"] == ACHAT["reference"]
+        assert moved.acquisition["counterpart"] == "Éditions Atlas"
+        assert [s["id"] for s in moved.acquisition["steps"]] == ["definition-besoins",
+                                                                  "ouverture-plis"]
+    finally:
+        other.close()
