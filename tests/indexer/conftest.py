@@ -1,24 +1,11 @@
 """Fixtures of the indexer tests: the real vocabularies, the fixed corpus, backends in tmp dirs."""
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from pathlib import Path
-
 import pytest
 
 from indexer import IndexableResource, SearchQuery, open_backend
-from metadata_schemas.record import load_record
+from indexer_corpus import load_corpus
 from metadata_schemas.vocabularies import get_vocabularies
-
-CORPUS = Path(__file__).with_name("corpus.json")
-
-
-def _resource(item: dict) -> IndexableResource:
-    published = datetime.fromisoformat(item["published_at"].replace("Z", "+00:00"))
-    return IndexableResource(id=item["id"], record=load_record(item["record"], record=item["id"]),
-                             acquisition_mode=item["acquisition_mode"], published_at=published,
-                             updated_at=published)
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +15,7 @@ def vocabularies():
 
 @pytest.fixture(scope="session")
 def corpus() -> list[IndexableResource]:
-    return [_resource(item) for item in json.loads(CORPUS.read_text("utf-8"))["resources"]]
+    return load_corpus()
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +42,3 @@ def search(corpus_backend):
         return corpus_backend.search(SearchQuery(q=q, **kwargs))
     return run
 
-
-def ids(result) -> set[str]:
-    return {hit.id for hit in result.hits}

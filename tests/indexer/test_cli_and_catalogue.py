@@ -6,7 +6,7 @@ import json
 import pytest
 from flask.cli import ScriptInfo
 
-from conftest import CORPUS
+from indexer_corpus import CORPUS
 from indexer import SearchQuery
 
 

@@ -212,7 +212,7 @@ def test_searches_from_threads_while_the_pipeline_writes(backend, vocabularies, 
 def _slow_rebuild_in_another_process(root, items, started, release):
     # a separate process, like `mawarid reindex` next to the running portal
     from metadata_schemas.vocabularies import get_vocabularies
-    from conftest import _resource
+    from indexer_corpus import _resource
     backend = open_backend(f"whoosh://{root}", get_vocabularies())
 
     def slow():
@@ -229,7 +229,7 @@ def test_changes_made_by_another_process_during_a_rebuild_are_replayed(tmp_path,
     import json
     import multiprocessing
 
-    from conftest import CORPUS
+    from indexer_corpus import CORPUS
     items = json.loads(CORPUS.read_text("utf-8"))["resources"][:2]
     root = tmp_path / "ix"
     portal = open_backend(f"whoosh://{root}", vocabularies)

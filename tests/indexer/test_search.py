@@ -6,7 +6,7 @@ import re
 import pytest
 
 from indexer import SearchQuery
-from conftest import ids
+from indexer_corpus import ids
 
 
 @pytest.mark.parametrize("q, expected", [

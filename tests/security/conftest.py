@@ -14,11 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.services.actors import Actor
 from metadata_schemas.synthetic import generate_dataset
-from security_support import XSS, make_app
-
-CURATOR = Actor("secops", frozenset({"admin", "validator", "indexer"}), frozenset({"validation"}))
+from security_support import CURATOR, XSS, make_app
 
 
 def _publish(resources, record, acquisition, reference):

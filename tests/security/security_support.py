@@ -15,6 +15,11 @@ from sqlalchemy import column, func, inspect, select, table
 
 import portal
 
+from catalogue.services.actors import Actor
+
+#: An account that holds every staff role and a seat on the validation commission.
+CURATOR = Actor("secops", frozenset({"admin", "validator", "indexer"}), frozenset({"validation"}))
+
 XSS = "<script>alert(1)</script>"
 
 #: Path-segment values, already in URL form (percent-escapes meant literally).

@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 
-from conftest import CURATOR
+from security_support import CURATOR
 from security_support import XSS, fetch, problems, row_counts
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

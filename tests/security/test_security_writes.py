@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 
-from conftest import CURATOR
+from security_support import CURATOR
 from security_support import fetch, is_json_route, problems, row_counts
 
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")

@@ -1,0 +1,165 @@
+"""Writes on real nodes: pipeline events, atomic rebuild (also crashing mid-way), debris, errors."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import pytest
+
+from indexer import SearchError, SearchQuery
+from indexer.elastic import open_elastic
+from indexer.elastic.mapping import index_body
+from indexer.pipeline import IndexPipeline
+
+
+@dataclass
+class View:
+    """Shaped like catalogue.services.views.ResourceView (only what the pipeline reads)."""
+    id: str
+    record: dict
+    status: str = "published"
+    acquisition: dict | None = None
+    published_at: datetime | None = datetime(2025, 3, 1)
+    updated_at: datetime | None = datetime(2025, 3, 1)
+
+
+@dataclass
+class Change:
+    kind: str
+    resource: View
+
+
+def view_of(resource, **changes) -> View:
+    base = View(resource.id, resource.record, acquisition={"mode": resource.acquisition_mode},
+                published_at=resource.published_at, updated_at=resource.updated_at)
+    return replace(base, **changes)
+
+
+def found(backend, q):
+    return {h.id for h in backend.search(SearchQuery(q=q, size=50)).hits}
+
+
+def indices(backend) -> dict[str, list[str]]:
+    """``{index: [aliases]}`` of this backend's alias family."""
+    return {name: sorted(info.get("aliases", {}))
+            for name, info in backend.client.indices(f"{backend.alias}-*").items()}
+
+
+def test_publish_update_withdraw(backend, vocabularies, corpus):
+    pipeline = IndexPipeline(backend, vocabularies)
+    assert backend.count() == 0 and backend.search(SearchQuery()).total == 0
+    c02 = view_of(corpus[1])
+    assert pipeline.apply(Change("published", c02))
+    assert found(backend, "fractions") == {"c02"} and backend.count() == 1
+    assert pipeline.apply(Change("published", c02))                  # idempotent
+    assert backend.count() == 1
+
+    edited = dict(c02.record, general={**c02.record["general"], "title": {"fr": "Les pourcentages"}})
+    pipeline.apply(Change("updated", replace(c02, record=edited)))
+    assert found(backend, "fractions") == set()
+    assert found(backend, "pourcentages") == {"c02"} and backend.count() == 1
+    facets = backend.search(SearchQuery()).to_dict()["facets"]
+    assert facets["acquisition_mode"][0]["value"] == "production"
+
+    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))
+    assert backend.count() == 0 and found(backend, "pourcentages") == set()
+    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))   # idempotent
+    assert backend.delete(["never-indexed"]) == 1 and backend.count() == 0
+
+
+def test_rebuild_switches_atomically_and_drops_the_old_index(backend, corpus):
+    backend.upsert(corpus[:3])
+    first = set(backend.client.aliases(backend.alias))
+    seen_during = []
+
+    def stream():
+        for n, resource in enumerate(corpus):
+            if n == 20:   # readers keep the old index until the new one is complete
+                seen_during.append((backend.count(), found(backend, "fractions")))
+            yield resource
+    progress = []
+    assert backend.rebuild(stream(), total=len(corpus), progress=progress.append) == 30
+    assert seen_during == [(3, {"c02"})]
+    assert progress[-1] == 30
+    assert backend.count() == 30 and found(backend, "الكسور") == {"c01"}
+    family = indices(backend)
+    assert len(family) == 1                                   # old index deleted
+    (name, aliases), = family.items()
+    assert aliases == [backend.alias] and name not in first   # no building alias left
+
+
+def test_a_crash_mid_rebuild_leaves_the_old_index_serving(backend, corpus):
+    backend.rebuild(iter(corpus[:10]))
+    before = indices(backend)
+
+    def crashing():
+        yield from corpus[10:25]
+        raise RuntimeError("catalogue connection lost")
+    with pytest.raises(RuntimeError, match="connection lost"):
+        backend.rebuild(crashing())
+    assert backend.count() == 10 and found(backend, "fractions") == {"c02"}
+    assert indices(backend) == before                          # the partial index is gone
+    assert backend.rebuild(iter(corpus)) == 30 and backend.count() == 30
+
+
+def test_writes_during_a_rebuild_reach_the_new_index(make_backend, backend, corpus):
+    other = open_elastic(f"{_url(backend)}", backend.vocabularies)   # e.g. the portal process
+    try:
+        backend.upsert(corpus[:2])
+
+        def stream():
+            yield from corpus[2:12]
+            other.upsert([corpus[20]])       # published while `mawarid reindex` runs
+            other.delete(["c03"])            # withdrawn meanwhile (the stream read it before)
+            yield from corpus[12:15]
+        backend.rebuild(stream())
+        ids = {h.id for h in backend.search(SearchQuery(size=50)).hits}
+        assert "c21" in ids and "c03" not in ids and "c01" not in ids
+        assert backend.count() == 13
+    finally:
+        other.close()
+
+
+def _url(backend) -> str:
+    engine = backend.client.engine
+    return backend.client.base_url.replace("http", engine, 1) + "/" + backend.alias
+
+
+def test_debris_of_a_killed_rebuild_is_removed_and_a_live_one_is_respected(backend, corpus):
+    backend.upsert(corpus[:1])
+    body = index_body(building=True)
+    body["aliases"] = {backend.build_alias: {}}
+    body["mappings"]["_meta"]["heartbeat"] = time.time()
+    live = f"{backend.alias}-20260101t000000000000z-abcdef"
+    backend.client.create_index(live, body)
+    with pytest.raises(SearchError) as err:      # another process is rebuilding right now
+        backend.rebuild(iter(corpus))
+    assert err.value.key == "rebuild_in_progress"
+    assert err.value.message("ar") != "rebuild_in_progress"
+    assert backend.count() == 1
+
+    backend.client.request("PUT", f"{live}/_mapping", {"_meta": {"heartbeat": time.time() - 3600}})
+    orphan = f"{backend.alias}-20250101t000000000000z-123456"
+    backend.client.create_index(orphan, index_body())   # e.g. a failed delete of an old index
+    assert backend.rebuild(iter(corpus)) == 30
+    assert live not in indices(backend) and orphan not in indices(backend)
+    assert len(indices(backend)) == 1 and backend.count() == 30
+
+
+def test_an_index_in_the_way_of_the_alias_is_a_clear_error(make_backend):
+    backend = make_backend("plain")
+    backend.client.create_index(backend.alias, index_body())
+    try:
+        with pytest.raises(SearchError) as err:
+            backend.count()
+        assert err.value.key == "index_conflict"
+        assert backend.alias in err.value.message("fr") and backend.alias in err.value.message("ar")
+    finally:
+        backend.client.delete_index(backend.alias)
+
+
+def test_hits_survive_the_round_trip(backend, corpus):
+    backend.upsert([corpus[0]])
+    hit = backend.search(SearchQuery(q="الكسور", lang="ar")).hits[0].to_dict()
+    assert hit["title"] == {"ar": "الكسور"} and hit["levels"] == ["1ac"] and hit["year"] == 2023
