@@ -50,6 +50,7 @@ from .querytext import ParsedQuery, parse
 from .snippets import snippet
 from .suggest import clean_prefix, curriculum_phrases, parse_term, rank
 from .whoosh_match import TextMatcher
+from .whoosh_bulk import CHUNK_DOCS, SegmentLoader, default_procs
 from .whoosh_snapshot import EMPTY, Snapshot, read_postings  # noqa: F401  (read_postings: API)
 from .whoosh_store import Layout, make_schema, to_whoosh
 
@@ -78,6 +79,11 @@ class WhooshBackend:
         self._curriculum = curriculum_phrases(vocabularies)
         self._curriculum_keys = [p[0] for p in self._curriculum]
         self.last_rebuild_skipped: list[str] = []
+        self.last_rebuild_segments = 0
+        self.last_rebuild_worker_cpu = 0.0    # CPU seconds of the rebuild's worker processes
+        #: worker processes and documents per segment of a full rebuild (see whoosh_bulk)
+        self.rebuild_procs = default_procs()
+        self.rebuild_chunk_docs = CHUNK_DOCS
         self.layout.ensure()
         try:  # partial builds left by a crash; skipped if someone is rebuilding right now
             with self.layout.lock(blocking=False):
@@ -208,12 +214,14 @@ class WhooshBackend:
         with self.layout.journal_lock():
             self.layout.journal_clear()      # entries of an earlier rebuild are in the index
         build = self.layout.new_build()
-        writer = None
+        loader = None
         count = 0
         skipped: list[str] = []
         try:
             ix = whoosh_index.create_in(str(build), make_schema())
-            writer = ix.writer(limitmb=256)
+            # ordered segments of bounded size, written by worker processes (whoosh_bulk)
+            loader = SegmentLoader(ix, build, procs=self.rebuild_procs,
+                                   chunk_docs=self.rebuild_chunk_docs)
             for resource in docs:
                 try:
                     fields = to_whoosh(build_document(resource, self.vocabularies))
@@ -221,12 +229,13 @@ class WhooshBackend:
                     log.warning("not indexed: %s: %s", getattr(resource, "id", "?"), exc)
                     skipped.append(str(getattr(resource, "id", "?")))
                     continue
-                writer.add_document(**fields)
+                loader.add(fields)
                 count += 1
                 if progress and count % 200 == 0:
                     progress(count)
-            writer.commit()
-            writer = None
+            self.last_rebuild_segments = loader.finish()
+            self.last_rebuild_worker_cpu = loader.worker_cpu
+            loader = None
             with self._write_lock, self.layout.journal_lock():
                 journal = self.layout.journal_entries()
                 if journal:
@@ -244,9 +253,9 @@ class WhooshBackend:
                 self._refresh()
             self.layout.cleanup(keep_previous=previous)
         except BaseException:
-            if writer is not None:
+            if loader is not None:
                 try:
-                    writer.cancel()
+                    loader.close()
                 except Exception:
                     pass
             shutil.rmtree(build, ignore_errors=True)

@@ -12,7 +12,10 @@ analysed in Python).
   index is deleted. If the rebuild fails, the new index is deleted and the alias never
   moved; if the process dies, the next rebuild finds the building index without
   heartbeat (``_meta.heartbeat`` older than :data:`STALE_BUILD_SECONDS`) and removes it.
-  Changes written while a rebuild runs (by any process) go to both indices.
+  Changes written while a rebuild runs (by any process) go to both indices; in the
+  building index they carry external version 2 and the rebuild's own writes version 1,
+  so a copy the rebuild read *before* an edit or a withdrawal cannot overwrite it (a
+  delete leaves a versioned tombstone, kept by ``gc_deletes`` while the build runs).
 * **Query.** Each query word is a clause: the best of its variants per field
   (``dis_max``), fields summed with boosts title^3 keywords^2 description^1, plus a
   constant score for documents filed under a level/subject/type whose labels hold the
@@ -26,6 +29,7 @@ analysed in Python).
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import logging
 import re
@@ -52,8 +56,11 @@ BULK_DOCS = 500                # documents per _bulk request during a rebuild
 HEARTBEAT_SECONDS = 30         # a running rebuild refreshes its index's _meta this often
 STALE_BUILD_SECONDS = 300      # a building index without heartbeat for this long is debris
 VOCABULARY_BUCKETS = 2_000     # terms-aggregation size for facets listed in vocabulary order
+LIVE_COUNTS_SECONDS = 5.0      # autocomplete reuses the curriculum facet counts this long
 SUGGEST_SCAN = 300             # autocomplete candidates read per prefix (as the Whoosh side)
 _STAMP = "%Y%m%dt%H%M%S%fz"
+BUILD_VERSION = 1              # external version of the documents a rebuild writes
+LIVE_VERSION = 2               # ... and of changes written into the building index meanwhile
 
 
 def _field(facet_field: str) -> str:
@@ -72,7 +79,10 @@ class ElasticBackend:
         self.replicas = replicas
         self.last_rebuild_skipped: list[str] = []
         self._lexicon = CurriculumLexicon(vocabularies)
-        self._curriculum = curriculum_phrases(vocabularies)
+        self._curriculum = curriculum_phrases(vocabularies)       # sorted by key
+        self._curriculum_keys = [entry[0] for entry in self._curriculum]
+        self._curriculum_fields = sorted({entry[3] for entry in self._curriculum})
+        self._live: tuple[float, dict] = (0.0, {})   # (when, facet value counts) for autocomplete
         self._ready = False
         self._ready_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
@@ -98,16 +108,15 @@ class ElasticBackend:
                                       detail=str(answer.get("error"))[:300])
             self._ready = True
 
-    def _write_targets(self) -> list[str]:
-        """The serving alias and, while a rebuild runs, its building index."""
-        return [self.alias] + self.client.aliases(self.build_alias)
-
     def _write(self, lines_for: Any, items: list) -> None:
+        """To the serving alias and, while a rebuild runs, to its building index too."""
         self._ensure()
-        lines: list[dict] = []
-        for target in self._write_targets():
-            lines.extend(lines_for(target, items))
-        self.client.bulk(lines, refresh="true")
+        lines = list(lines_for({"_index": self.alias}, items))
+        for building in self.client.aliases(self.build_alias):
+            lines.extend(lines_for({"_index": building, "version": LIVE_VERSION,
+                                    "version_type": "external_gte"}, items))
+        self.client.bulk(lines, refresh="true", conflicts_ok=True)
+        self._live = (0.0, {})
 
     def upsert(self, docs: Iterable[IndexableResource]) -> int:
         sources = [to_source(build_document(r, self.vocabularies)) for r in docs]
@@ -116,7 +125,7 @@ class ElasticBackend:
 
         def lines(target, items):
             for source in items:
-                yield {"index": {"_index": target, "_id": source["id"]}}
+                yield {"index": {**target, "_id": source["id"]}}
                 yield source
         self._write(lines, sources)
         return len(sources)
@@ -125,7 +134,7 @@ class ElasticBackend:
         ids = [i for i in ids if isinstance(i, str) and i]
         if not ids:
             return 0
-        self._write(lambda target, items: ({"delete": {"_index": target, "_id": i}} for i in items), ids)
+        self._write(lambda target, items: ({"delete": {**target, "_id": i}} for i in items), ids)
         return len(ids)
 
     def rebuild(self, docs: Iterable[IndexableResource], total: int | None = None,
@@ -179,10 +188,11 @@ class ElasticBackend:
                     log.warning("not indexed: %s: %s", getattr(resource, "id", "?"), exc)
                     skipped.append(str(getattr(resource, "id", "?")))
                     continue
-                lines += ({"index": {"_index": name, "_id": source["id"]}}, source)
+                lines += ({"index": {"_index": name, "_id": source["id"], "version": BUILD_VERSION,
+                                     "version_type": "external"}}, source)
                 count += 1
                 if len(lines) >= 2 * BULK_DOCS:
-                    self.client.bulk(lines)
+                    self.client.bulk(lines, conflicts_ok=True)
                     lines = []
                     if progress:
                         progress(count)
@@ -190,8 +200,8 @@ class ElasticBackend:
                         beat = time.monotonic()
                         self.client.request("PUT", f"{name}/_mapping",
                                             {"_meta": {"mawarid": 1, "heartbeat": time.time()}})
-            self.client.bulk(lines)
-            self.client.put_settings(name, {"refresh_interval": "1s",
+            self.client.bulk(lines, conflicts_ok=True)
+            self.client.put_settings(name, {"refresh_interval": "1s", "gc_deletes": None,
                                             "number_of_replicas": self.replicas})
             self.client.refresh(name)
             previous = [i for i in self.client.aliases(self.alias) if i != name]
@@ -210,6 +220,7 @@ class ElasticBackend:
                 self.client.delete_index(old)
             except EngineError as exc:  # orphan: removed by the next rebuild
                 log.warning("could not delete the previous index %s: %s", old, exc)
+        self._live = (0.0, {})
         if progress:
             progress(count)
         self.last_rebuild_skipped = skipped
@@ -302,7 +313,8 @@ class ElasticBackend:
         for name, boost in TEXT_FIELDS.items():
             if clause.phrase:
                 words = " ".join(variants[0] for variants in clause.positions)
-                should.append({"match_phrase": {name: {"query": words, "boost": boost * len(clause.positions)}}})
+                boost *= len(clause.positions)      # as the Whoosh side: a phrase weighs its words
+                should.append({"match_phrase": {name: {"query": words, "boost": boost}}})
             else:
                 should.append({"dis_max": {"queries": [{"term": {name: v}} for v in clause.positions[0]],
                                            "boost": boost}})
@@ -384,25 +396,36 @@ class ElasticBackend:
             return []
         self._ensure()
         regex = "".join(ch if ch.isalnum() else "\\" + ch for ch in key) + ".*"
-        curriculum_fields = sorted({facet for *_rest, facet, _t, _p in self._curriculum})
         aggs: dict[str, Any] = {
             "s": {"filter": {"prefix": {"suggest": key}},
-                  "aggs": {"t": {"terms": {"field": "suggest", "include": regex, "size": SUGGEST_SCAN}}}},
+                  # "map": read the values of the few matching documents, not global ordinals
+                  # (OpenSearch 2.19 also fails with a 500 on the ordinals path when the
+                  # prefix sorts after every term, e.g. a CJK or Tifinagh prefix)
+                  "aggs": {"t": {"terms": {"field": "suggest", "include": regex, "size": SUGGEST_SCAN,
+                                           "execution_hint": "map"}}}},
         }
-        for facet in curriculum_fields:
-            aggs[f"f:{facet}"] = {"terms": {"field": _field(facet), "size": VOCABULARY_BUCKETS}}
+        # curriculum labels are weighted by how many documents are filed there: counted
+        # over the whole index, so reused for a few seconds across keystrokes
+        when, live = self._live
+        fresh = time.monotonic() - when < LIVE_COUNTS_SECONDS
+        if not fresh:
+            for facet in self._curriculum_fields:
+                aggs[f"f:{facet}"] = {"terms": {"field": _field(facet), "size": VOCABULARY_BUCKETS}}
         answer = self.client.search(self.alias, {"size": 0, "track_total_hits": False, "aggs": aggs})
         candidates: list[tuple[str, str, int]] = []
         for bucket in answer["aggregations"]["s"]["t"]["buckets"]:
             found = parse_term(bucket["key"])
             if found:
                 candidates.append((found[2], found[1], int(bucket["doc_count"])))
-        live = {facet: {b["key"]: b["doc_count"] for b in answer["aggregations"][f"f:{facet}"]["buckets"]}
-                for facet in curriculum_fields}
+        if not fresh:
+            live = {facet: {b["key"]: b["doc_count"] for b in answer["aggregations"][f"f:{facet}"]["buckets"]}
+                    for facet in self._curriculum_fields}
+            self._live = (time.monotonic(), live)
         labels: dict[tuple, tuple] = {}   # one label per term and language: the preferred one
-        for entry_key, text_lang, display, facet, term_id, priority in self._curriculum:
-            if not entry_key.startswith(key):
-                continue
+        i = bisect.bisect_left(self._curriculum_keys, key)
+        while i < len(self._curriculum) and self._curriculum_keys[i].startswith(key):
+            _key, text_lang, display, facet, term_id, priority = self._curriculum[i]
+            i += 1
             weight = live.get(facet, {}).get(term_id, 0)
             slot = (facet, term_id, text_lang)
             if weight and (slot not in labels or priority < labels[slot][0]):

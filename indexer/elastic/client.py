@@ -141,8 +141,9 @@ class ElasticClient:
         """Applied atomically by the engine: readers see the old or the new state, never both."""
         self.request("POST", "_aliases", {"actions": actions})
 
-    def bulk(self, lines: list[dict], *, refresh: str | None = None) -> dict:
-        """``_bulk``; raises on the first failed item (404 on delete is not a failure)."""
+    def bulk(self, lines: list[dict], *, refresh: str | None = None, conflicts_ok: bool = False) -> dict:
+        """``_bulk``; raises on the first failed item (404 on delete is not a failure, nor
+        a version conflict (409) when ``conflicts_ok``: a newer write won, as intended)."""
         if not lines:
             return {}
         payload = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
@@ -151,7 +152,9 @@ class ElasticClient:
         if answer.get("errors"):
             for item in answer.get("items", []):
                 (op, result), = item.items()
-                if result.get("status", 200) >= 400 and not (op == "delete" and result["status"] == 404):
+                status = result.get("status", 200)
+                if status >= 400 and not ((op == "delete" and status == 404)
+                                          or (conflicts_ok and status == 409)):
                     kind, reason = _reason(result)
                     raise EngineError("search_failed", engine=self.engine, status=result["status"],
                                       reason=kind, detail=f"{op} {result.get('_id')}: {kind}: {reason}")

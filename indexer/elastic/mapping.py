@@ -65,6 +65,8 @@ def index_body(*, shards: int = 1, replicas: int = 0, building: bool = False) ->
                 "number_of_replicas": 0 if building else replicas,
                 "refresh_interval": "-1" if building else "1s",
                 "max_result_window": 10_000,
+                # while building: keep delete tombstones (see backend: writes during a rebuild)
+                **({"gc_deletes": "24h"} if building else {}),
             },
             "similarity": {
                 # BM25 without length normalisation: metadata texts are short (as Whoosh side)

@@ -4,7 +4,7 @@
   temporary home seeded with ``tests/portal/portal_corpus.py`` (published through
   the catalogue), served by waitress on 127.0.0.1 with a free port in a background
   thread. ``.url``, ``.app``, ``.corpus`` (name → id), ``.home``.
-* ``browser`` (session): Playwright's sync API on ``/usr/bin/chromium`` (never downloads).
+* ``browser`` (session, from ``tests/conftest.py``): Playwright on ``/usr/bin/chromium``.
 * ``page`` (function): a fresh context (French browser, 1280×900) and page;
   ``new_page(locale=..., viewport=...)`` for other set-ups.
 * ``screenshot(page, name)``: saves ``test-artifacts/screenshots/<name>.png``.
@@ -26,9 +26,6 @@ import portal
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _load_corpus():
@@ -73,17 +70,6 @@ def live_server(tmp_path_factory):
     server.close()
     thread.join(timeout=5)
     app.extensions["mawarid"].close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

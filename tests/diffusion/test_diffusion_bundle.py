@@ -14,7 +14,6 @@ from catalogue.store.models import utcnow
 from diffusion_testdata import INDEXER
 from diffusion.bundle import verify
 
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _campaign(diffusion_search):
@@ -75,43 +74,40 @@ def test_withdrawn_resource_is_left_out_of_the_bundle(diffusion_search, catalogu
 
 
 @pytest.mark.browser
-def test_campaign_end_to_end_with_offline_search_in_chromium(diffusion_search, corpus, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_campaign_end_to_end_with_offline_search_in_chromium(diffusion_search, corpus, tmp_path,
+                                                             browser):
     camp = diffusion_search.campaigns
     _campaign(diffusion_search)
     ship = camp.ship(INDEXER, "oriental-maths", region="oriental", quantity=30)
     camp.deliver(INDEXER, ship["id"])
     bundle = diffusion_search.bundles.build("oriental-maths", destination=tmp_path / "usb")
 
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page()
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto((bundle.folder / "index.html").as_uri())
-            assert page.locator("#results li:not([hidden])").count() == 2
-            # Arabic with a hamza-less alef and no article, as a teacher would type it.
-            page.fill("#q", "كسور")
-            page.wait_for_function("document.querySelectorAll('#results li:not([hidden])').length === 1")
-            visible = page.locator("#results li:not([hidden]) a")
-            assert visible.get_attribute("href") == "resources/res-fractions.fr.html"
-            page.fill("#q", "المعادلات")
-            page.wait_for_function(
-                "document.querySelector('#results li:not([hidden])').dataset.id === 'res-equations'")
-            page.fill("#q", "EQUATIONS")          # French, capitals, no accent
-            page.wait_for_function("document.querySelectorAll('#results li:not([hidden])').length === 1")
-            page.fill("#q", "لا يوجد")
-            page.wait_for_function("document.querySelectorAll('#results li:not([hidden])').length === 0")
-            # The Arabic catalogue is right to left, and its links work from file://.
-            page.goto((bundle.folder / "index.ar.html").as_uri())
-            assert page.evaluate("document.documentElement.dir") == "rtl"
-            page.click("a[href='resources/res-fractions.ar.html']")
-            assert page.locator("h1").inner_text() == "الكسور"
-            assert all(u.startswith("file://") for u in requests), requests
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((bundle.folder / "index.html").as_uri())
+        assert page.locator("#results li:not([hidden])").count() == 2
+        # Arabic with a hamza-less alef and no article, as a teacher would type it.
+        page.fill("#q", "كسور")
+        page.wait_for_function("document.querySelectorAll('#results li:not([hidden])').length === 1")
+        visible = page.locator("#results li:not([hidden]) a")
+        assert visible.get_attribute("href") == "resources/res-fractions.fr.html"
+        page.fill("#q", "المعادلات")
+        page.wait_for_function(
+            "document.querySelector('#results li:not([hidden])').dataset.id === 'res-equations'")
+        page.fill("#q", "EQUATIONS")          # French, capitals, no accent
+        page.wait_for_function("document.querySelectorAll('#results li:not([hidden])').length === 1")
+        page.fill("#q", "لا يوجد")
+        page.wait_for_function("document.querySelectorAll('#results li:not([hidden])').length === 0")
+        # The Arabic catalogue is right to left, and its links work from file://.
+        page.goto((bundle.folder / "index.ar.html").as_uri())
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+        page.click("a[href='resources/res-fractions.ar.html']")
+        assert page.locator("h1").inner_text() == "الكسور"
+        assert all(u.startswith("file://") for u in requests), requests
+    finally:
+        page.close()
 
     report = ("region,establishment_code,date,status,installer,quantity\n"
               f"oriental,OUJ-0012,{utcnow().date()},installed,Ahmed Alaoui,30\n").encode()
@@ -122,21 +118,17 @@ def test_campaign_end_to_end_with_offline_search_in_chromium(diffusion_search, c
 
 
 @pytest.mark.browser
-def test_offline_search_folds_like_the_catalogue(diffusion_search, corpus, tmp_path):
+def test_offline_search_folds_like_the_catalogue(diffusion_search, corpus, tmp_path, browser):
     """The bundle's JavaScript folding must give the keys Python's fold() gave the index."""
     from metadata_schemas.textnorm import fold
-    playwright = pytest.importorskip("playwright.sync_api")
     _campaign(diffusion_search)
     bundle = diffusion_search.bundles.build("oriental-maths", destination=tmp_path)
     samples = ["  MATHÉMATIQUES ", "الرِّيَاضِيَّات", "أَسْئِلَة إِمْتِحَان", "مُسْتَوَى", "آية القرآن",
                "2BAC-PC", "Élève d'œuvre", "١٢٣ ۴۵", "ⵜⴰⵎⴰⵣⵉⵖⵜ", "ﻻ إله", "l'été—l’hiver"]
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page()
-            page.goto((bundle.folder / "index.html").as_uri())
-            folded = page.evaluate("(xs) => xs.map(window.mawaridFold)", samples)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.goto((bundle.folder / "index.html").as_uri())
+        folded = page.evaluate("(xs) => xs.map(window.mawaridFold)", samples)
+    finally:
+        page.close()
     assert folded == [fold(s) for s in samples]

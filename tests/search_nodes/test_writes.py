@@ -57,7 +57,10 @@ def test_publish_update_withdraw(backend, vocabularies, corpus):
 
     edited = dict(c02.record, general={**c02.record["general"], "title": {"fr": "Les pourcentages"}})
     pipeline.apply(Change("updated", replace(c02, record=edited)))
-    assert found(backend, "fractions") == set()
+    # the description still speaks of fractions: found once, with the new title
+    result = backend.search(SearchQuery(q="fractions"))
+    assert result.total == 1 and result.hits[0].title == {"fr": "Les pourcentages"}
+    assert found(backend, "vidéo") == {"c02"}
     assert found(backend, "pourcentages") == {"c02"} and backend.count() == 1
     facets = backend.search(SearchQuery()).to_dict()["facets"]
     assert facets["acquisition_mode"][0]["value"] == "production"
@@ -163,3 +166,12 @@ def test_hits_survive_the_round_trip(backend, corpus):
     backend.upsert([corpus[0]])
     hit = backend.search(SearchQuery(q="الكسور", lang="ar")).hits[0].to_dict()
     assert hit["title"] == {"ar": "الكسور"} and hit["levels"] == ["1ac"] and hit["year"] == 2023
+
+
+def test_autocomplete_follows_writes(backend, corpus):
+    assert backend.suggest("fract") == [] and backend.suggest("رياض", lang="ar") == []
+    backend.upsert([corpus[0], corpus[1]])
+    assert backend.suggest("fract") == ["Les fractions décimales"]
+    assert backend.suggest("رياض", lang="ar")[0] == "الرياضيات"     # curriculum label, now filled
+    backend.delete(["c01", "c02"])
+    assert backend.suggest("fract") == [] and backend.suggest("رياض", lang="ar") == []

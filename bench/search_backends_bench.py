@@ -1,0 +1,164 @@
+"""Search backends side by side: Whoosh, Elasticsearch and OpenSearch on the same data and queries.
+
+    eval "$(bin/search-nodes start)"
+    python bench/search_backends_bench.py --sizes 10000 100000
+    bin/search-nodes stop
+
+For each size, the same synthetic records (``metadata_schemas.synthetic``, same
+seed) are streamed into each backend's ``rebuild`` and the query mix of
+``bench/search_bench.py`` (text only, text + 2 facets, facets only, browse, deep
+page, Arabic, French, misspelt, autocomplete) is timed against each, in the same
+run. Engines come from ``MAWARID_TEST_ELASTICSEARCH_URL`` / ``MAWARID_TEST_OPENSEARCH_URL``
+(or ``--elasticsearch``/``--opensearch``); an engine without a URL is left out and
+the table says so. Latency is measured from Python (HTTP + JSON + our facet
+labelling and snippets included), which is what the portal sees. Ingest records/s
+exclude the generator's own time and include our text analysis (done in Python for
+every backend). Results are printed and written to ``bench/results/search_backends.md``
+after every size (so an interrupted 100k run keeps the 10k figures).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from indexer import open_backend  # noqa: E402
+from indexer.elastic import open_elastic  # noqa: E402
+from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
+from search_bench import KINDS, Stream, folder_size, pct, query_mix, run_queries  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "search_backends.md"
+ENGINES = (("elasticsearch", "MAWARID_TEST_ELASTICSEARCH_URL"),
+           ("opensearch", "MAWARID_TEST_OPENSEARCH_URL"))
+
+
+def bench_whoosh(count: int, args, vocabularies) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"mawarid-bench-{count}-", dir=args.workdir))
+    try:
+        backend = open_backend(f"whoosh://{workdir}", vocabularies)
+        result = ingest_and_query(backend, count, args, vocabularies)
+        result["size"] = folder_size(workdir / (workdir / "CURRENT").read_text().strip())
+        backend.close()
+        return result
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def bench_engine(url: str, count: int, args, vocabularies) -> dict:
+    backend = open_elastic(f"{url.rstrip('/')}-bench-{count}", vocabularies)
+    try:
+        result = ingest_and_query(backend, count, args, vocabularies)
+        index = backend.client.aliases(backend.alias)[0]
+        stats = backend.client.request("GET", f"{index}/_stats/store")
+        result["size"] = stats["_all"]["primaries"]["store"]["size_in_bytes"]
+        return result
+    finally:
+        for index in backend.client.indices(f"{backend.alias}-*"):
+            backend.client.delete_index(index)
+        backend.close()
+
+
+def ingest_and_query(backend, count: int, args, vocabularies) -> dict:
+    stream = Stream(count, args.seed)
+    t0 = time.perf_counter()
+    indexed = backend.rebuild(iter(stream), total=count)
+    total_seconds = time.perf_counter() - t0
+    index_seconds = total_seconds - stream.generation_seconds
+    mix = query_mix(stream, vocabularies, random.Random(args.seed))
+    timings = run_queries(backend, mix, args.queries)
+    return {"count": indexed, "index_s": index_seconds, "rate": indexed / index_seconds,
+            "load": os.getloadavg()[0], "timings": timings}
+
+
+def report(results: dict[int, dict[str, dict]], missing: list[str], command: str) -> str:
+    lines = ["# Search backends benchmark: Whoosh vs Elasticsearch vs OpenSearch", "",
+             f"Command: `{command}` (nodes from `bin/search-nodes start`: Elasticsearch 8.15.0 and "
+             "OpenSearch 2.19.1 integ-test distributions, 512 MB heap each, one shard, on the same "
+             "machine)", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs and with "
+             f"the two search nodes, Python {platform.python_version()}; run "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""]
+    if missing:
+        lines += [f"Not measured (no URL): {', '.join(missing)}.", ""]
+    lines += ["## Ingest", "", "| records | backend | indexing wall | records/s | index size | load avg |",
+              "|---:|---|---:|---:|---:|---:|"]
+    for count, by_backend in results.items():
+        for name, r in by_backend.items():
+            lines.append(f"| {count:,} | {name} | {r['index_s']:.1f} s | {r['rate']:,.0f} "
+                         f"| {r['size'] / 1e6:.1f} MB | {r['load']:.1f} |")
+    for count, by_backend in results.items():
+        names = list(by_backend)
+        lines += ["", f"## Query latency at {count:,} records (ms, p50 / p95)", "",
+                  "| query kind | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for kind in KINDS:
+            cells = []
+            for name in names:
+                values = by_backend[name]["timings"][kind]
+                cells.append(f"{statistics.median(values):.1f} / {pct(values, 95):.1f}" if values else "-")
+            lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    lines += ["", NOTES]
+    return "\n".join(lines)
+
+
+NOTES = """Notes:
+
+- Every search returns 20 hits with snippets and all ten facets with counts; the engines
+  answer with one request (two when no document has every word: the OR fallback; one
+  more for "did you mean"), autocomplete with one request.
+- Text is analysed in Python for all three backends (same analyzer, same results; see
+  `indexer/elastic/mapping.py`), so the engines' ingest rate includes that CPU, shared
+  on this 2-core machine with the engines themselves.
+- The engines run on the same 2 cores as the benchmark: their figures are a floor, not
+  what a dedicated cluster gives; Whoosh's are what the embedded default gives."""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=200, help="timed queries per kind")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", default=None, help="where the temporary Whoosh indexes go")
+    parser.add_argument("--elasticsearch", default=os.environ.get("MAWARID_TEST_ELASTICSEARCH_URL"))
+    parser.add_argument("--opensearch", default=os.environ.get("MAWARID_TEST_OPENSEARCH_URL"))
+    parser.add_argument("--backends", nargs="+", default=["whoosh", "elasticsearch", "opensearch"])
+    parser.add_argument("--no-write", action="store_true", help="do not update the results file")
+    args = parser.parse_args()
+    vocabularies = get_vocabularies()
+    urls = {name: getattr(args, name) for name, _var in ENGINES}
+    missing = [name for name in urls if name in args.backends and not urls[name]]
+    command = ("python bench/search_backends_bench.py " + " ".join(sys.argv[1:])).strip()
+    results: dict[int, dict[str, dict]] = {}
+    for count in args.sizes:
+        results[count] = {}
+        for name in args.backends:
+            if name in missing:
+                continue
+            print(f"-- {count:,} records: {name}", flush=True)
+            if name == "whoosh":
+                r = bench_whoosh(count, args, vocabularies)
+            else:
+                r = bench_engine(urls[name], count, args, vocabularies)
+            results[count][name] = r
+            print(f"   {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), {r['size'] / 1e6:.1f} MB",
+                  flush=True)
+        text = report(results, missing, command)
+        if not args.no_write:
+            RESULTS.parent.mkdir(parents=True, exist_ok=True)
+            RESULTS.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

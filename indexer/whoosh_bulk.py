@@ -1,0 +1,191 @@
+"""Bulk loading of a fresh Whoosh index: ordered segments, optionally in worker processes.
+
+Whoosh's writer slows down per document as one segment grows: its posting pool
+spills sorted runs to disk past ``limitmb`` and merges them in Python at commit
+(measured: 1.9 ms/record for 10k records, 3.0 ms at 100k, in one segment).
+A rebuild therefore writes the documents as *segments of at most*
+:data:`CHUNK_DOCS` *documents*, each written by its own ``SegmentWriter``, and
+commits one table of contents listing them **in input order** -- so document
+numbers, and hence every tie-break of the search (date, then document number),
+are the same as in a single-segment index.
+
+Segments are independent, so with ``procs > 1`` they are written by worker
+processes (Whoosh's writer is pure Python: threads would share one core) while
+this process builds the documents of the next chunks. Whoosh's own ``MpWriter``
+was not used: it hands batches to whichever worker is free, so document order
+(and the tie-breaks) would depend on timing, and without ``multisegment`` it
+merges the workers' postings again in one process.
+
+Nothing is visible until :func:`commit_segments` writes the table of contents;
+the caller (``WhooshBackend.rebuild``) only then publishes the generation.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+log = logging.getLogger(__name__)
+
+#: Documents per segment: past ~15k the posting pool spills runs and costs grow.
+CHUNK_DOCS = 10_000
+#: Posting pool per writer; a 10k-document chunk (~0.9M postings) stays in memory.
+LIMIT_MB = 256
+
+
+def default_procs() -> int:
+    """Worker processes for a rebuild: ``MAWARID_INDEX_PROCS`` or the usable cores (max 4)."""
+    value = os.environ.get("MAWARID_INDEX_PROCS", "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(f"MAWARID_INDEX_PROCS must be a whole number, not {value!r}") from None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def write_segment(index_dir: str, docs: list[dict[str, Any]], limitmb: int = LIMIT_MB):
+    """Write ``docs`` (Whoosh field dicts) as one new segment of the index in ``index_dir``
+    without touching its table of contents; returns ``(segment, CPU seconds spent)``.
+
+    Runs in a worker process (arguments and result are pickled) or in-process.
+    """
+    cpu0 = time.process_time()
+    ix = whoosh_index.open_dir(index_dir)
+    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)   # the caller holds the build
+    try:
+        for fields in docs:
+            writer.add_document(**fields)
+        segment = writer._finalize_segment()
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._tempstorage.destroy()
+    return segment, time.process_time() - cpu0
+
+
+def commit_segments(ix, segments: list) -> None:
+    """Make ``segments`` (in this order, after any existing ones) the index's content."""
+    writer = ix.writer()
+    try:
+        writer.commit(mergetype=lambda _writer, existing: list(existing) + list(segments))
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+
+
+class SegmentLoader:
+    """Feeds chunks of documents to segment writers and keeps their segments in order.
+
+    ``add(fields)`` for each document, then ``finish()`` → number of segments written.
+    With ``procs > 1`` at most ``procs + 1`` chunks are in flight (bounded memory).
+    """
+
+    def __init__(self, ix, index_dir: Path, *, procs: int = 1, chunk_docs: int = CHUNK_DOCS,
+                 limitmb: int = LIMIT_MB, on_written: Callable[[int], None] | None = None) -> None:
+        if chunk_docs < 1:
+            raise ValueError("chunk_docs must be at least 1")
+        self.ix = ix
+        self.index_dir = str(index_dir)
+        self.procs = max(1, procs)
+        self.chunk_docs = chunk_docs
+        self.limitmb = limitmb
+        self.on_written = on_written
+        self._chunk: list[dict[str, Any]] = []
+        self._pending: list[tuple[Future, int]] = []
+        self._segments: list = []
+        self._pool: ProcessPoolExecutor | None = None
+        #: CPU seconds spent in worker processes (not in this process's own CPU time)
+        self.worker_cpu = 0.0
+
+    def add(self, fields: dict[str, Any]) -> None:
+        self._chunk.append(fields)
+        if len(self._chunk) >= self.chunk_docs:
+            self._submit()
+
+    def _submit(self, final: bool = False) -> None:
+        chunk, self._chunk = self._chunk, []
+        if not chunk:
+            return
+        # the last chunk is written here, while the workers finish theirs
+        if self.procs > 1 and not final:
+            try:
+                future = self._workers().submit(write_segment, self.index_dir, chunk, self.limitmb)
+            except (OSError, ChildProcessError) as exc:   # e.g. no forkserver in a forked child
+                log.warning("index workers unavailable (%s): rebuilding in one process", exc)
+                self.procs = 1
+            else:
+                self._pending.append((future, len(chunk)))
+                while len(self._pending) > self.procs:
+                    self._collect_first()
+                return
+        segment, _cpu = write_segment(self.index_dir, chunk, self.limitmb)
+        while self._pending:                 # earlier chunks first: input order
+            self._collect_first()
+        self._segments.append(segment)
+        self._written(len(chunk))
+
+    def _workers(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: workers do not inherit the threads and locks of a
+            # serving process (fork would); they import the indexer once
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.procs, mp_context=context)
+        return self._pool
+
+    def _collect_first(self) -> None:
+        future, size = self._pending.pop(0)
+        segment, cpu = future.result()             # re-raises a worker's error
+        self.worker_cpu += cpu
+        self._segments.append(segment)
+        self._written(size)
+
+    def _written(self, size: int) -> None:
+        if self.on_written:
+            self.on_written(size)
+
+    def finish(self) -> int:
+        """Write the last chunk, wait for the workers, commit the segments in order."""
+        try:
+            self._submit(final=True)
+            while self._pending:
+                self._collect_first()
+        finally:
+            self.close()
+        if self._segments:
+            commit_segments(self.ix, self._segments)
+        return len(self._segments)
+
+    def close(self) -> None:
+        """Stop the workers (pending chunks are dropped); safe to call twice."""
+        for future, _size in self._pending:
+            future.cancel()
+        self._pending = []
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def load(ix, index_dir: Path, docs: Iterable[dict[str, Any]], **options) -> int:
+    """Convenience: write all ``docs`` as ordered segments; returns the segment count."""
+    loader = SegmentLoader(ix, index_dir, **options)
+    try:
+        for fields in docs:
+            loader.add(fields)
+    except BaseException:
+        loader.close()
+        raise
+    return loader.finish()
