@@ -81,7 +81,8 @@ def ingest_and_query(backend, count: int, args, vocabularies) -> dict:
             "load": os.getloadavg()[0], "timings": timings}
 
 
-def report(results: dict[int, dict[str, dict]], missing: list[str], command: str) -> str:
+def report(results: dict[int, dict[str, dict]], missing: list[str], failed: list[str],
+           command: str) -> str:
     lines = ["# Search backends benchmark: Whoosh vs Elasticsearch vs OpenSearch", "",
              f"Command: `{command}` (nodes from `bin/search-nodes start`: Elasticsearch 8.15.0 and "
              "OpenSearch 2.19.1 integ-test distributions, 512 MB heap each, one shard, on the same "
@@ -91,6 +92,8 @@ def report(results: dict[int, dict[str, dict]], missing: list[str], command: str
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""]
     if missing:
         lines += [f"Not measured (no URL): {', '.join(missing)}.", ""]
+    for failure in failed:
+        lines += [f"FAILED (no figures): {failure}", ""]
     lines += ["## Ingest", "", "| records | backend | indexing wall | records/s | index size | load avg |",
               "|---:|---|---:|---:|---:|---:|"]
     for count, by_backend in results.items():
@@ -140,20 +143,26 @@ def main() -> None:
     missing = [name for name in urls if name in args.backends and not urls[name]]
     command = ("python bench/search_backends_bench.py " + " ".join(sys.argv[1:])).strip()
     results: dict[int, dict[str, dict]] = {}
+    failed: list[str] = []
     for count in args.sizes:
         results[count] = {}
         for name in args.backends:
             if name in missing:
                 continue
             print(f"-- {count:,} records: {name}", flush=True)
-            if name == "whoosh":
-                r = bench_whoosh(count, args, vocabularies)
-            else:
-                r = bench_engine(urls[name], count, args, vocabularies)
+            try:
+                if name == "whoosh":
+                    r = bench_whoosh(count, args, vocabularies)
+                else:
+                    r = bench_engine(urls[name], count, args, vocabularies)
+            except Exception as exc:   # one backend failing must not lose the others' figures
+                failed.append(f"{name} at {count:,} records: {type(exc).__name__}: {exc}"[:300])
+                print(f"   FAILED: {failed[-1]}", flush=True)
+                continue
             results[count][name] = r
             print(f"   {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), {r['size'] / 1e6:.1f} MB",
                   flush=True)
-        text = report(results, missing, command)
+        text = report(results, missing, failed, command)
         if not args.no_write:
             RESULTS.parent.mkdir(parents=True, exist_ok=True)
             RESULTS.write_text(text + "\n", encoding="utf-8")

@@ -150,12 +150,17 @@ def bench_size(count: int, args, vocabularies) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"mawarid-bench-{count}-", dir=args.workdir))
     try:
         backend = open_backend(f"whoosh://{workdir}", vocabularies)
+        configure(backend, args.procs, args.chunk)
         stream = Stream(count, args.seed)
+        load0 = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), time.process_time()
         indexed = backend.rebuild(iter(stream), total=count)
         total_seconds = time.perf_counter() - t0
-        index_cpu = time.process_time() - c0 - stream.generation_cpu
+        # this process (documents, last segment) + the worker processes (other segments)
+        index_cpu = (time.process_time() - c0 - stream.generation_cpu
+                     + backend.last_rebuild_worker_cpu)
         index_seconds = total_seconds - stream.generation_seconds
+        segments, procs = backend.last_rebuild_segments, backend.rebuild_procs
         current = workdir / (workdir / "CURRENT").read_text().strip()
         size = folder_size(current)
         open_t0 = time.perf_counter()
@@ -175,25 +180,64 @@ def bench_size(count: int, args, vocabularies) -> dict:
         backend.close()
         return {"count": indexed, "total_s": total_seconds, "index_s": index_seconds,
                 "gen_s": stream.generation_seconds, "rate": indexed / index_seconds,
-                "cpu_s": index_cpu, "load": os.getloadavg()[0],
+                "cpu_s": index_cpu, "load": (load0 + os.getloadavg()[0]) / 2,
+                "segments": segments, "procs": procs,
                 "size": size, "open_s": open_seconds, "timings": timings}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(results: list[dict], command: str) -> str:
+def configure(backend, procs: int | None, chunk: int | None) -> None:
+    if procs is not None:
+        backend.rebuild_procs = procs
+    if chunk is not None:
+        backend.rebuild_chunk_docs = chunk
+
+
+#: (label, processes, documents per segment); None = the backend's defaults
+WRITERS = (("before: 1 process, 1 segment", 1, 10**12), ("after: defaults", None, None))
+
+
+def compare_rebuilds(count: int, args, vocabularies) -> list[dict]:
+    """The previous and the current rebuild on the same records, back to back."""
+    resources = list(Stream(count, args.seed))
+    out = []
+    for label, procs, chunk in WRITERS:
+        workdir = Path(tempfile.mkdtemp(prefix=f"mawarid-ab-{count}-", dir=args.workdir))
+        try:
+            backend = open_backend(f"whoosh://{workdir}", vocabularies)
+            configure(backend, procs, chunk)
+            load0 = os.getloadavg()[0]
+            t0, c0 = time.perf_counter(), time.process_time()
+            backend.rebuild(iter(resources), total=count)
+            wall = time.perf_counter() - t0
+            cpu = time.process_time() - c0 + backend.last_rebuild_worker_cpu
+            out.append({"count": count, "label": label, "wall": wall, "cpu": cpu,
+                        "segments": backend.last_rebuild_segments,
+                        "load": (load0 + os.getloadavg()[0]) / 2})
+            backend.close()
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        print(f"   {count:,} {label}: {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
+    return out
+
+
+def report(results: list[dict], command: str, compare: list[dict] = ()) -> str:
     lines = ["# Search benchmark (indexer, Whoosh backend)", "",
              f"Command: `{command}`", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs, "
              f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
              "", "## Ingest", "",
-             "| records | rebuild wall (indexing only) | records/s | indexing CPU | generator (wall) "
-             "| index size | cold open | load avg |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| records | rebuild wall (indexing only) | records/s | indexing CPU | CPU ms/record "
+             "| processes | segments | generator (wall) | index size | cold open | load avg |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r['count']:,} | {r['index_s']:.1f} s | {r['rate']:,.0f} | {r['cpu_s']:.1f} s "
+                     f"| {1000 * r['cpu_s'] / r['count']:.2f} | {r['procs']} | {r['segments']} "
                      f"| {r['gen_s']:.1f} s | {r['size'] / 1e6:.1f} MB | {r['open_s']:.2f} s "
                      f"| {r['load']:.1f} |")
+    lines += ["", "(indexing CPU = this process minus the generator, plus the rebuild's worker "
+              "processes; load avg = mean of the 1-minute load average before and after.)"]
     lines += ["", "## Query latency (ms)", "",
               "| query kind | " + " | ".join(f"{r['count']:,} p50 | {r['count']:,} p95" for r in results) + " |",
               "|---|" + "---:|---:|" * len(results)]
@@ -203,6 +247,16 @@ def report(results: list[dict], command: str) -> str:
             values = r["timings"][kind]
             cells += [f"{statistics.median(values):.1f}", f"{pct(values, 95):.1f}"] if values else ["-", "-"]
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    if compare:
+        lines += ["", "## Rebuild before/after, back to back in this run", "",
+                  "Same pre-generated records (generator not timed), each size rebuilt with the "
+                  "previous writer (one process, one segment) and then with the current one.", "",
+                  "| records | writer | wall | CPU | records/s | CPU ms/record | segments | load avg |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|"]
+        for c in compare:
+            lines.append(f"| {c['count']:,} | {c['label']} | {c['wall']:.1f} s | {c['cpu']:.1f} s "
+                         f"| {c['count'] / c['wall']:,.0f} | {1000 * c['cpu'] / c['count']:.2f} "
+                         f"| {c['segments']} | {c['load']:.1f} |")
     lines += ["", "Targets: 100k records indexed in < 5 min; faceted query p95 < 100 ms at 100k.",
               "Each search returns 20 hits with snippets plus all ten facets with counts.", "",
               NOTES]
@@ -240,6 +294,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", default=None, help="where the temporary indexes go")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--procs", type=int, default=None, help="rebuild worker processes "
+                        "(default: MAWARID_INDEX_PROCS or the cores)")
+    parser.add_argument("--chunk", type=int, default=None, help="documents per segment")
+    parser.add_argument("--compare", nargs="*", type=int, default=[], metavar="SIZE",
+                        help="also rebuild SIZE records with the previous writer and the "
+                             "current one, back to back (e.g. --compare 10000 20000)")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/results/search.md")
     args = parser.parse_args()
     vocabularies = get_vocabularies()
@@ -250,8 +310,12 @@ def main() -> None:
         r = results[-1]
         print(f"   indexed in {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), "
               f"{r['size'] / 1e6:.1f} MB", flush=True)
+    compare = []
+    for count in args.compare:
+        print(f"-- before/after {count:,} records", flush=True)
+        compare += compare_rebuilds(count, args, vocabularies)
     command = "python bench/search_bench.py " + " ".join(sys.argv[1:])
-    text = report(results, command.strip())
+    text = report(results, command.strip(), compare)
     print(text)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -188,13 +188,19 @@ class MultilingualAnalyzer(Analyzer):
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         query = mode == "query"
+        stem = self.stem
         lang = "fr"
         pos = start_pos
-        for raw, start, end in tokens(value):
+        # the indexing hot loop (every token of every record): regex matches
+        # directly, character offsets only when asked for (highlighting)
+        for match in _TOKEN.finditer(value):
+            raw = match.group()
             if raw[0] == LANG_MARK:
                 lang = raw[1:]
                 continue
-            found = variants(raw, lang, self.stem, query)
+            found = variants(raw, lang, stem, query)
+            if not found:
+                continue
             for text in found:
                 t.text = text
                 t.boost = 1.0
@@ -204,11 +210,10 @@ class MultilingualAnalyzer(Analyzer):
                 if positions:
                     t.pos = pos
                 if chars:
-                    t.startchar = start_char + start
-                    t.endchar = start_char + end
+                    t.startchar = start_char + match.start()
+                    t.endchar = start_char + match.end()
                 yield t
-            if found:
-                pos += 1
+            pos += 1
 
 
 def analyse(text: str, *, query: bool = False, stem: bool = True) -> list[list[str]]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -71,7 +72,8 @@ def write_segment(index_dir: str, docs: list[dict[str, Any]], limitmb: int = LIM
     except BaseException:
         writer.cancel()
         raise
-    writer._tempstorage.destroy()
+    # no ``writer._tempstorage.destroy()``: the temp folder is shared by the
+    # concurrent writers; the final commit (commit_segments) removes it
     return segment, time.process_time() - cpu0
 
 
@@ -111,9 +113,11 @@ class SegmentLoader:
         self.worker_cpu = 0.0
 
     def add(self, fields: dict[str, Any]) -> None:
-        self._chunk.append(fields)
+        # a full chunk goes to a worker only once more documents follow: the last
+        # one (the only one, for a small index) is written here by finish()
         if len(self._chunk) >= self.chunk_docs:
             self._submit()
+        self._chunk.append(fields)
 
     def _submit(self, final: bool = False) -> None:
         chunk, self._chunk = self._chunk, []
@@ -123,8 +127,8 @@ class SegmentLoader:
         if self.procs > 1 and not final:
             try:
                 future = self._workers().submit(write_segment, self.index_dir, chunk, self.limitmb)
-            except (OSError, ChildProcessError) as exc:   # e.g. no forkserver in a forked child
-                log.warning("index workers unavailable (%s): rebuilding in one process", exc)
+            except OSError as exc:
+                log.info("index workers unavailable (%s): rebuilding in one process", exc)
                 self.procs = 1
             else:
                 self._pending.append((future, len(chunk)))
@@ -139,11 +143,14 @@ class SegmentLoader:
 
     def _workers(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # forkserver: workers do not inherit the threads and locks of a
-            # serving process (fork would); they import the indexer once
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.procs, mp_context=context)
+            # fork: workers share the loaded code and start at once, and unlike
+            # spawn/forkserver they do not re-run the caller's ``__main__``. Forking
+            # a process that runs other threads (a serving portal) could copy a
+            # lock held by one of them, so there the rebuild stays in-process.
+            if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+                raise OSError("other threads are running")
+            self._pool = ProcessPoolExecutor(max_workers=self.procs,
+                                             mp_context=multiprocessing.get_context("fork"))
         return self._pool
 
     def _collect_first(self) -> None:

@@ -163,5 +163,18 @@ class ElasticClient:
     def search(self, index: str, body: dict) -> dict:
         return self.request("POST", f"{quote(index)}/_search", body)
 
+    def msearch(self, index: str, bodies: list[dict]) -> list[dict]:
+        """Several searches in one round trip; a failed one raises like a failed request."""
+        payload = "".join("{}\n" + json.dumps(body, ensure_ascii=False) + "\n" for body in bodies)
+        answer = self.request("POST", f"{quote(index)}/_msearch", ndjson=payload)
+        responses = answer.get("responses", [])
+        for response in responses:
+            if "error" in response:
+                kind, reason = _reason(response)
+                status = int(response.get("status", 500))
+                raise EngineError("search_failed", engine=self.engine, status=status, reason=kind,
+                                  detail=f"{kind}: {reason}" if kind else reason)
+        return responses
+
     def count(self, index: str) -> int:
         return int(self.request("GET", f"{quote(index)}/_count")["count"])
