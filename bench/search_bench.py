@@ -284,6 +284,14 @@ NOTES = """## Where the time goes (profiled with cProfile)
 - Query latency is dominated by per-page work that does not grow with the index
   (reading 20 stored hits, highlighting snippets, labelling ~100 facet buckets);
   the numpy work per query is a few dense passes over the document arrays.
+- A full rebuild writes ordered segments of 10,000 documents (``indexer.whoosh_bulk``):
+  Whoosh's per-record cost grows with the segment (posting pool spilled to sorted
+  runs and merged in Python at commit), bounded segments keep it at the 10k level;
+  full segments go to worker processes (one per core, ``MAWARID_INDEX_PROCS``) while
+  this process builds the next documents. Segments are listed in input order, so
+  document numbers and every tie-break equal those of a single-segment index
+  (``tests/indexer/test_rebuild_speed.py``). Cost: one segment per 10k records
+  (10 at 100k), i.e. per-segment term lookups at query time and a larger index.
 """
 
 
