@@ -1,8 +1,9 @@
 """Search: the index of published resources and the faceted, bilingual search over it.
 
 ``open_backend(url, vocabularies)`` is the entry point; ``whoosh:///abs/path``
-opens the embedded backend (:mod:`indexer.whoosh_backend`). Other engines
-(Elasticsearch/OpenSearch) implement :class:`SearchBackend` with the same
+opens the embedded backend (:mod:`indexer.whoosh_backend`);
+``elasticsearch://host:port/prefix``, ``opensearch://…`` and ``http(s)://…`` the
+scale-out one (:mod:`indexer.elastic`). Both engines implement :class:`SearchBackend` with the same
 documents (:mod:`indexer.documents`), facet declarations (:mod:`indexer.facets`)
 and query semantics; nothing outside ``whoosh_*``/``facet_arrays`` knows Whoosh.
 """
@@ -25,4 +26,7 @@ def open_backend(search_url: str, vocabularies: Mapping[str, Any]) -> SearchBack
     if parts.scheme == "whoosh" and not parts.netloc and parts.path.startswith("/"):
         from .whoosh_backend import WhooshBackend
         return WhooshBackend(unquote(parts.path), vocabularies)
+    from .elastic.register import open_elastic
+    if (backend := open_elastic(search_url, vocabularies)) is not None:
+        return backend
     raise SearchError("bad_url", value=search_url)

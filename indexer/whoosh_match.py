@@ -47,7 +47,7 @@ class TextMatcher:
                     ids, tf = self._term_postings(snap, fieldname, term)
                     if not len(ids):
                         continue
-                    idf = math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+                    idf = _idf(n, int(np.count_nonzero(snap.live[ids])))
                     if best is None:
                         best = np.zeros(snap.ndocs, dtype=np.float32)
                     # ids are unique within one term's postings: plain fancy indexing is safe
@@ -84,9 +84,9 @@ class TextMatcher:
         mask = np.zeros(snap.ndocs, dtype=bool)
         for fieldname, term_ids in terms.items():
             mask |= snap.fields[fieldname].mask_for(term_ids, snap.ndocs)
-        df = int(np.count_nonzero(mask))
+        df = int(np.count_nonzero(mask & snap.live))
         if df:
-            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            idf = _idf(n, df)
             acc[mask] += np.float32(CURRICULUM_BOOST * idf / (1.0 + K1))
 
     def _phrase_scores(self, snap, fieldname, boost, clause, acc, n):
@@ -94,5 +94,13 @@ class TextMatcher:
         with snap.lock:
             docs = np.fromiter(snap.searcher.docs_for_query(Phrase(fieldname, words)), dtype=np.int64)
         if len(docs):
-            idf = math.log(1.0 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            idf = _idf(n, len(docs))
             acc[docs] += np.float32(boost * idf * len(words))
+
+
+def _idf(n: int, df: int) -> float:
+    """BM25's idf over live documents. Postings still list deleted documents until
+    their segment is merged away; counting them could push df past n and make the
+    idf (so every score) negative, which hid edited resources from search."""
+    df = min(max(df, 1), n)
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))

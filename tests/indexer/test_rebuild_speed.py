@@ -2,7 +2,9 @@
 answers exactly like the same documents written as one segment by one process."""
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import multiprocessing
 from datetime import datetime, timedelta
 
 import pytest
@@ -33,10 +35,27 @@ def _backend(path, vocabularies, resources, procs, chunk):
     return backend
 
 
+def _build_in_fresh_process(path, resources, procs, chunk):
+    """Runs in a spawned interpreter: a rebuild only forks its workers from a process
+    with no other threads, and the test process has the threads of earlier tests."""
+    from metadata_schemas.vocabularies import get_vocabularies
+    backend = _backend(path, get_vocabularies(), resources, procs, chunk)
+    try:
+        return backend.last_rebuild_segments, backend.last_rebuild_worker_cpu
+    finally:
+        backend.close()
+
+
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory, vocabularies, resources):
     single = _backend(tmp_path_factory.mktemp("single"), vocabularies, resources, 1, 10**9)
-    multi = _backend(tmp_path_factory.mktemp("multi"), vocabularies, resources, 2, CHUNK)
+    multi_path = tmp_path_factory.mktemp("multi")
+    with concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        segments, worker_cpu = pool.submit(_build_in_fresh_process, multi_path, resources,
+                                           2, CHUNK).result()
+    multi = open_backend(f"whoosh://{multi_path}", vocabularies)
+    multi.last_rebuild_segments, multi.last_rebuild_worker_cpu = segments, worker_cpu
     yield single, multi
     single.close()
     multi.close()

@@ -92,7 +92,7 @@ def test_suggest_takes_anything(corpus_backend):
         assert isinstance(corpus_backend.suggest(prefix), list)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=st.text(max_size=120), page=st.integers(-5, 600), lang=st.sampled_from(["fr", "ar", "x"]),
        values=st.lists(st.text(max_size=20), max_size=3))
 def test_any_text_never_raises_anything_but_search_error(corpus_backend, q, page, lang, values):
