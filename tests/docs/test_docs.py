@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 # Code whose MAWARID_* keys are settings (the test suite's own keys come from bin/test).
 CODE_DIRS = ("portal", "catalogue", "indexer", "diffusion", "harvesters", "metadata_schemas")
-CODE_FILES = ("bin/test",)
+CODE_SCRIPTS = ("bin", ".ci")   # shell scripts: the test runner and its helpers
 # A key, but not a JavaScript global such as ``window.MAWARID_BUNDLE``.
 KEY = re.compile(r"(?<![\w.])MAWARID_[A-Z0-9_]*[A-Z0-9]\b")
 
@@ -70,7 +70,8 @@ def mentions_code(name: str, term: str) -> bool:
 
 def code_keys() -> set[str]:
     files = [p for d in CODE_DIRS for p in (REPO / d).rglob("*.py")]
-    files += [REPO / f for f in CODE_FILES if (REPO / f).is_file()]
+    files += [p for d in CODE_SCRIPTS if (REPO / d).is_dir() for p in (REPO / d).iterdir()
+              if p.is_file()]
     return {k for p in files for k in KEY.findall(p.read_text(encoding="utf-8"))}
 
 
