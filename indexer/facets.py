@@ -126,6 +126,33 @@ def canonical_filters(filters: Mapping[str, list[str]],
     return out
 
 
+def group_filters(filters: Mapping[str, list[str]],
+                  vocabularies: Mapping[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    """The selections that filter documents, one per facet group: ``{group: (field, values)}``.
+
+    The values of one group combine with OR, like the values of one facet, which is what
+    the group's counts (ignoring the group's selection) promise. In a hierarchy, a value
+    with a selected descendant is dropped: choosing 1AC inside the chosen collège cycle
+    narrows to 1AC, while choosing primaire and 1AC shows both.
+    """
+    out: dict[str, tuple[str, list[str]]] = {}
+    for name, values in filters.items():
+        spec = FACETS_BY_NAME[name]
+        field, merged = out.setdefault(spec.group_key, (spec.field, []))
+        merged.extend(v for v in values if v not in merged)
+    for group, (field, values) in out.items():
+        specs = [s for s in FACETS if s.group_key == group and s.hierarchical and s.vocabulary]
+        vocab = vocabularies.get(specs[0].vocabulary) if specs else None
+        if vocab is None or len(values) < 2:
+            continue
+        ancestors = set()
+        for value in values:
+            if vocab.get(value) is not None:
+                ancestors.update(t.id for t in vocab.path(value)[:-1])
+        out[group] = (field, [v for v in values if v not in ancestors])
+    return out
+
+
 def build_facets(counts: Mapping[str, Mapping[str, int]], filters: Mapping[str, list[str]],
                  lang: str, vocabularies: Mapping[str, Any]):
     """``counts`` is ``{facet name: {value: count}}`` (each computed as described above)."""

@@ -44,7 +44,7 @@ from .analysis import analyse
 from .curriculum import CurriculumLexicon
 from .documents import build_document
 from .facet_arrays import top_k
-from .facets import FACETS, FACETS_BY_NAME, build_facets, canonical_filters
+from .facets import FACETS, build_facets, canonical_filters, group_filters
 from .model import (Hit, IndexableResource, Progress, SearchError, SearchQuery, SearchResult)
 from .querytext import ParsedQuery, parse
 from .snippets import snippet
@@ -290,8 +290,8 @@ class WhooshBackend:
         parsed = parse(query.q)
         scores, base, relaxed = self._matcher.match(snap, parsed)
 
-        masks = {name: snap.fields[FACETS_BY_NAME[name].field].mask_for(values, snap.ndocs)
-                 for name, values in filters.items()}
+        masks = {group: snap.fields[field].mask_for(values, snap.ndocs)
+                 for group, (field, values) in group_filters(filters, self.vocabularies).items()}
         final = base.copy()
         for mask in masks.values():
             final &= mask
@@ -299,7 +299,7 @@ class WhooshBackend:
         by_group: dict[str, tuple[np.ndarray, int]] = {}
         for spec in FACETS:
             group = spec.group_key
-            others = [m for n, m in masks.items() if FACETS_BY_NAME[n].group_key != group]
+            others = [m for g, m in masks.items() if g != group]
             if not parsed.clauses and not others:
                 counts[spec.name] = snap.live_counts[spec.field]   # browse: cached per snapshot
                 continue

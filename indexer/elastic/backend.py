@@ -48,7 +48,7 @@ from typing import Any, Iterable, Mapping
 from ..analysis import analyse
 from ..curriculum import CurriculumLexicon
 from ..documents import build_document
-from ..facets import FACETS, FACETS_BY_NAME, build_facets, canonical_filters
+from ..facets import FACETS, build_facets, canonical_filters, group_filters
 from ..model import Hit, IndexableResource, Progress, SearchError, SearchQuery, SearchResult
 from ..querytext import Clause, ParsedQuery, parse
 from ..snippets import snippet
@@ -280,11 +280,11 @@ class ElasticBackend:
                     else {"bool": {"must": clauses}})
         else:
             text = {"match_all": {}}
-        selected = {name: {"terms": {_field(FACETS_BY_NAME[name].field): values}}
-                    for name, values in filters.items()}
+        selected = {group: {"terms": {_field(field): values}}
+                    for group, (field, values) in group_filters(filters, self.vocabularies).items()}
         aggs: dict[str, Any] = {"matched": {"filter": {"match_all": {}}}}
         for group in dict.fromkeys(spec.group_key for spec in FACETS):
-            others = [f for n, f in selected.items() if FACETS_BY_NAME[n].group_key != group]
+            others = [f for g, f in selected.items() if g != group]
             aggs[f"g:{group}"] = {
                 "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
                 "aggs": {spec.name: self._terms_agg(spec) for spec in FACETS

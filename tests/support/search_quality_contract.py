@@ -115,7 +115,6 @@ def test_or_within_a_facet_and_across_facets(search):
     assert search(filters={"subject": ["mathematiques", "svt"]}).total == 14
     assert ids(search(filters={"subject": ["mathematiques"], "type": ["exercise"]})) == \
         {"c01", "c03", "c06", "c29", "c30"}
-    assert search(filters={"cycle": ["primaire"], "level": ["1ac"]}).total == 0
 
 
 def test_each_facet_counts_ignore_its_own_selection(search):
@@ -140,6 +139,18 @@ def test_level_group_counts_ignore_the_whole_group(search):
     assert one_ac.selected and one_ac.count == 5
     subject = {b.value: b.count for b in result.facet("subject").buckets}
     assert subject == {"mathematiques": 3, "langue-arabe": 1, "informatique": 1}
+
+
+def test_a_cycle_and_a_level_combine_like_one_facet(search):
+    """What a bucket's count promises is what clicking it gives: a level chosen inside the
+    chosen cycle narrows to that level; a level of another cycle is added (OR)."""
+    one_ac = ids(search(filters={"level": ["1ac"]}))
+    primaire = ids(search(filters={"cycle": ["primaire"]}))
+    assert ids(search(filters={"cycle": ["secondaire-collegial"], "level": ["1ac"]})) == one_ac
+    both = search(filters={"cycle": ["primaire"], "level": ["1ac"]})
+    assert ids(both) == primaire | one_ac and both.total == len(primaire) + len(one_ac)
+    cycles = {b.value: b for b in both.facet("cycle").buckets}
+    assert cycles["primaire"].selected and cycles["primaire"].count == len(primaire)
 
 
 def test_filter_values_may_be_labels_or_uris(search):
