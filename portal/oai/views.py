@@ -21,7 +21,7 @@ from .tokens import DEFAULT_TTL, TokenCodec
 
 bp = Blueprint("oai", __name__)
 
-MIMETYPE = "text/xml; charset=utf-8"
+MIMETYPE = "text/xml"   # Werkzeug adds "; charset=utf-8" to text types
 _EXTRA_KEY = "oai_provider"
 
 

@@ -89,7 +89,7 @@ def test_huge_post_body_is_a_bad_argument(oai_app):
 def test_errors_are_xml_with_http_200(oai_app):
     response = oai_app.test_client().get("/oai")
     assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/xml")
+    assert response.headers["Content-Type"] == "text/xml; charset=utf-8"
 
 
 # Unit level: the verb table and the date rules --------------------------------

@@ -32,3 +32,26 @@ def test_untrusted_host_is_refused_without_a_traceback(tmp_path, monkeypatch):
     assert refused.status_code == 400
     assert b"Traceback" not in refused.data
     assert client.get("/", headers={"Host": "portal.example"}).status_code == 200
+
+
+def test_tuning_settings_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAWARID_OAI_PAGE_SIZE", "7")
+    monkeypatch.setenv("MAWARID_BUNDLE_DOCUMENT_TYPES", "cps, pv-validation")
+    monkeypatch.setenv("MAWARID_AUTO_UPGRADE", "1")
+    app = create_app({"MAWARID_HOME": str(tmp_path)})
+    assert app.config["MAWARID_OAI_PAGE_SIZE"] == 7
+    assert app.config["MAWARID_BUNDLE_DOCUMENT_TYPES"] == ["cps", "pv-validation"]
+    assert app.config["MAWARID_AUTO_UPGRADE"] is True
+    assert "MAWARID_OAI_TOKEN_TTL" not in app.config          # unset: the area's default applies
+
+
+def test_a_bad_setting_stops_the_cli_with_one_clear_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+    monkeypatch.setenv("MAWARID_HOME", str(tmp_path))
+    monkeypatch.setenv("MAWARID_OAI_PAGE_SIZE", "lots")
+    result = CliRunner().invoke(main, ["provenance", "mw-x"])
+    assert result.exit_code == 1
+    assert "MAWARID_OAI_PAGE_SIZE='lots': expected a whole number above 0" in result.output
+    assert "Traceback" not in result.output
