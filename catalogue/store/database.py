@@ -17,6 +17,8 @@ import importlib.util
 import json
 import logging
 import os
+import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -155,7 +157,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -163,3 +165,26 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+
+def _use_wal(cursor, patience: float = 30.0) -> None:
+    """Put the database in WAL mode (persistent, so only its first opening switches).
+
+    Switching needs an exclusive lock and SQLite does not always wait for it with the
+    busy handler: processes opening a fresh database together got "database is locked".
+    Reading the mode takes no lock, and a refused switch is retried until another
+    connection has made it or the patience runs out.
+    """
+    deadline = time.monotonic() + patience
+    delay = 0.01
+    while True:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
