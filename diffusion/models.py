@@ -53,14 +53,9 @@ class UsageEvent(Base):
     first_request: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class UsageDaily(Base):
-    """COUNTER metrics per day and resource (robots and double clicks already removed)."""
+class _CounterMetrics:
+    """The COUNTER metric columns shared by the daily and the monthly roll-ups."""
 
-    __tablename__ = "usage_daily"
-    __table_args__ = (Index("ix_usage_daily_resource", "resource_id", "day"),)
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     views: Mapped[int] = mapped_column(Integer, default=0)
     accesses: Mapped[int] = mapped_column(Integer, default=0)
     api_reads: Mapped[int] = mapped_column(Integer, default=0)
@@ -73,7 +68,17 @@ class UsageDaily(Base):
     double_clicks: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class UsageMonthly(Base):
+class UsageDaily(_CounterMetrics, Base):
+    """COUNTER metrics per day and resource (robots and double clicks already removed)."""
+
+    __tablename__ = "usage_daily"
+    __table_args__ = (Index("ix_usage_daily_resource", "resource_id", "day"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class UsageMonthly(_CounterMetrics, Base):
     """The same metrics per month (``YYYY-MM``): what all-time and whole-month dashboards read.
 
     COUNTER's monthly ``Unique_*`` figures are sums of the daily ones (a session
@@ -84,16 +89,6 @@ class UsageMonthly(Base):
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    views: Mapped[int] = mapped_column(Integer, default=0)
-    accesses: Mapped[int] = mapped_column(Integer, default=0)
-    api_reads: Mapped[int] = mapped_column(Integer, default=0)
-    harvests: Mapped[int] = mapped_column(Integer, default=0)
-    total_investigations: Mapped[int] = mapped_column(Integer, default=0)
-    unique_investigations: Mapped[int] = mapped_column(Integer, default=0)
-    total_requests: Mapped[int] = mapped_column(Integer, default=0)
-    unique_requests: Mapped[int] = mapped_column(Integer, default=0)
-    robots: Mapped[int] = mapped_column(Integer, default=0)
-    double_clicks: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class UsageResourceTerm(Base):

@@ -2,37 +2,16 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from indexer import SearchError, SearchQuery, open_backend
 from indexer.pipeline import IndexPipeline
+from tests.support.pipeline_changes import Change, view_of
 
 
-@dataclass
-class View:
-    """Shaped like catalogue.services.views.ResourceView (only what the pipeline reads)."""
-    id: str
-    record: dict
-    status: str = "published"
-    acquisition: dict | None = None
-    published_at: datetime | None = datetime(2025, 3, 1)
-    updated_at: datetime | None = datetime(2025, 3, 1)
-
-
-@dataclass
-class Change:
-    kind: str
-    resource: View
-
-
-def view_of(resource, **changes) -> View:
-    base = View(resource.id, resource.record, acquisition={"mode": resource.acquisition_mode},
-                published_at=resource.published_at, updated_at=resource.updated_at)
-    return replace(base, **changes)
 
 
 def titles(backend, q):

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
 import pytest
 
@@ -11,29 +10,9 @@ from indexer import SearchError, SearchQuery
 from indexer.elastic import open_elastic
 from indexer.elastic.mapping import index_body
 from indexer.pipeline import IndexPipeline
+from tests.support.pipeline_changes import Change, view_of
 
 
-@dataclass
-class View:
-    """Shaped like catalogue.services.views.ResourceView (only what the pipeline reads)."""
-    id: str
-    record: dict
-    status: str = "published"
-    acquisition: dict | None = None
-    published_at: datetime | None = datetime(2025, 3, 1)
-    updated_at: datetime | None = datetime(2025, 3, 1)
-
-
-@dataclass
-class Change:
-    kind: str
-    resource: View
-
-
-def view_of(resource, **changes) -> View:
-    base = View(resource.id, resource.record, acquisition={"mode": resource.acquisition_mode},
-                published_at=resource.published_at, updated_at=resource.updated_at)
-    return replace(base, **changes)
 
 
 def found(backend, q):
