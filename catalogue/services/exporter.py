@@ -19,7 +19,6 @@ from typing import Callable
 from lxml import etree
 
 from ..errors import InvalidInput
-from ..store.models import Resource
 from .oai_records import oai_identifier, writer
 from .provenance import last_decision, provenance_document, provenance_summary
 from .resources import ResourceService
@@ -63,44 +62,34 @@ def export(resources: ResourceService, out: str | Path, *, format: str = "lom",
         if fn is None:
             raise InvalidInput(f"the {format} writer of metadata_schemas is not available")
     report = ExportReport(out=str(out))
-    last = ""
-    from sqlalchemy import select
-    while True:
-        query = select(Resource).where(Resource.id > last)
-        if status:
-            query = query.where(Resource.status == status)
-        with resources.db.session() as session:
-            rows = session.scalars(query.order_by(Resource.id).limit(batch)).all()
-            if not rows:
-                break
-            for row in rows:
-                summary = provenance_summary(row, last_decision(session, row.id))
-                document = provenance_document(session, row, procedures=resources.procedures,
-                                               vocabularies=resources.vocabularies)
-                if format == "json":
-                    body = _json_bytes({"id": row.id, "status": row.status, "version": row.version,
-                                        "record": row.record,
-                                        "acquisition": document["acquisition"] and {
-                                            k: v for k, v in document["acquisition"].items()
-                                            if k != "steps"}})
-                    name = f"{row.id}.json"
-                elif format == "lom":
-                    element = fn(row.record, identifier=row.id, provenance=summary)
-                    body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
-                                          pretty_print=True)
-                    name = f"{row.id}.xml"
-                else:
-                    element = fn(row.record, identifier=row.id, base_url=resources.base_url,
-                                 oai_identifier=oai_identifier(resources.repository_id, row.id),
-                                 provenance=summary)
-                    body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
-                                          pretty_print=True)
-                    name = f"{row.id}.xml"
-                _write_atomic(out / name, body)
-                _write_atomic(out / f"{row.id}.provenance.json", _json_bytes(document))
-                report.written += 1
-                report.files += 2
-            last = rows[-1].id
+    for session, rows in resources.batches(status=status, batch=batch):
+        for row in rows:
+            summary = provenance_summary(row, last_decision(session, row.id))
+            document = provenance_document(session, row, procedures=resources.procedures,
+                                           vocabularies=resources.vocabularies)
+            if format == "json":
+                body = _json_bytes({"id": row.id, "status": row.status, "version": row.version,
+                                    "record": row.record,
+                                    "acquisition": document["acquisition"] and {
+                                        k: v for k, v in document["acquisition"].items()
+                                        if k != "steps"}})
+                name = f"{row.id}.json"
+            elif format == "lom":
+                element = fn(row.record, identifier=row.id, provenance=summary)
+                body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
+                                      pretty_print=True)
+                name = f"{row.id}.xml"
+            else:
+                element = fn(row.record, identifier=row.id, base_url=resources.base_url,
+                             oai_identifier=oai_identifier(resources.repository_id, row.id),
+                             provenance=summary)
+                body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
+                                      pretty_print=True)
+                name = f"{row.id}.xml"
+            _write_atomic(out / name, body)
+            _write_atomic(out / f"{row.id}.provenance.json", _json_bytes(document))
+            report.written += 1
+            report.files += 2
         if progress:
             progress(report.written)
     return report

@@ -28,6 +28,7 @@ from .provenance import events_of, last_decision, provenance_document, provenanc
 # Re-exported: importers and tests use them from here.
 from .unit_of_work import (RESOURCE_ID, _strip_catalogue_ids, check_resource_id,  # noqa: F401
                            new_resource_id, to_view)
+from .actors import Actor
 from .views import EventView, Page, ResourceChange, ResourceView
 from .work import Work
 
@@ -207,6 +208,12 @@ class ResourceService:
         yield from self.iter_resources(status="published", batch=batch)
 
     def iter_resources(self, *, status: str | None = None, batch: int = 1000) -> Iterator[ResourceView]:
+        for _session, rows in self.batches(status=status, batch=batch):
+            yield from [to_view(r) for r in rows]
+
+    def batches(self, *, status: str | None = None, batch: int = 1000):
+        """``(session, rows)`` by resource id, one short transaction per batch (keyset
+        paging, no OFFSET): the rows are usable only until the caller asks for the next."""
         last = ""
         while True:
             query = select(Resource).where(Resource.id > last)
@@ -214,8 +221,7 @@ class ResourceService:
                 query = query.where(Resource.status == status)
             with self.db.session() as session:
                 rows = session.scalars(query.order_by(Resource.id).limit(batch)).all()
-                views = [to_view(r) for r in rows]
-            if not views:
-                return
-            yield from views
-            last = views[-1].id
+                if not rows:
+                    return
+                last = rows[-1].id
+                yield session, rows
