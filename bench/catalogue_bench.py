@@ -13,6 +13,7 @@ CPU-time rates are printed beside wall-clock ones because the build machine is s
 
     python bench/catalogue_bench.py --count 5000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,7 @@ RESULTS = ROOT / "bench" / "results" / "catalogue.md"
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -68,13 +69,20 @@ def main() -> None:
             last[0] = now
 
         wall, cpu = time.perf_counter(), time.process_time()
-        Demo(services.resources, seed="bench", batch_size=args.batch).run(args.count,
-                                                                          progress=progress)
+        Demo(services.resources, seed="bench", batch_size=args.batch).run(
+            args.count, progress=progress
+        )
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         per_record = [s / args.batch * 1000 for s in batch_seconds]
-        rows.append((f"demo ingestion ({args.count}, batches of {args.batch})",
-                     f"{args.count / wall:.0f} rec/s", f"{args.count / cpu:.0f} rec/s",
-                     f"{statistics.median(per_record):.2f} ms/rec", f"{p95(per_record):.2f} ms/rec"))
+        rows.append(
+            (
+                f"demo ingestion ({args.count}, batches of {args.batch})",
+                f"{args.count / wall:.0f} rec/s",
+                f"{args.count / cpu:.0f} rec/s",
+                f"{statistics.median(per_record):.2f} ms/rec",
+                f"{p95(per_record):.2f} ms/rec",
+            )
+        )
 
         # 2. import of JSON lines (drafts)
         src = home / "lot.jsonl"
@@ -85,15 +93,29 @@ def main() -> None:
         report = Importer(services.resources, batch_size=200).run([src])
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         assert len(report.created) == args.import_count, report.refused[:3]
-        rows.append((f"import JSON lines ({args.import_count} drafts)",
-                     f"{args.import_count / wall:.0f} rec/s", f"{args.import_count / cpu:.0f} rec/s",
-                     "", ""))
+        rows.append(
+            (
+                f"import JSON lines ({args.import_count} drafts)",
+                f"{args.import_count / wall:.0f} rec/s",
+                f"{args.import_count / cpu:.0f} rec/s",
+                "",
+                "",
+            )
+        )
 
         # 3. one-by-one operations (one transaction each, as from the portal)
         records = list(generate_records(args.ops, seed="bench-ops"))
-        timings: dict[str, list[float]] = {k: [] for k in
-                                           ("create_draft", "submit", "decide", "publish",
-                                            "update (published)", "withdraw")}
+        timings: dict[str, list[float]] = {
+            k: []
+            for k in (
+                "create_draft",
+                "submit",
+                "decide",
+                "publish",
+                "update (published)",
+                "withdraw",
+            )
+        }
         res = services.resources
 
         def timed(name, fn, *a, **kw):
@@ -103,27 +125,54 @@ def main() -> None:
             return out
 
         for record in records:
-            view = timed("create_draft", res.create_draft, SYSTEM, record,
-                         acquisition={"mode": "don", "reference": "CD bench", "counterpart": "X"})
+            view = timed(
+                "create_draft",
+                res.create_draft,
+                SYSTEM,
+                record,
+                acquisition={"mode": "don", "reference": "CD bench", "counterpart": "X"},
+            )
             timed("submit", res.submit, SYSTEM, view.id)
-            timed("decide", res.decide, SYSTEM, view.id, commission="validation",
-                  decision="conforme", reference="PV bench")
+            timed(
+                "decide",
+                res.decide,
+                SYSTEM,
+                view.id,
+                commission="validation",
+                decision="conforme",
+                reference="PV bench",
+            )
             view = timed("publish", res.publish, SYSTEM, view.id)
-            timed("update (published)", res.update, SYSTEM, view.id, record,
-                  expected_version=view.version)
+            timed(
+                "update (published)",
+                res.update,
+                SYSTEM,
+                view.id,
+                record,
+                expected_version=view.version,
+            )
             timed("withdraw", res.withdraw, SYSTEM, view.id, reason="bench")
         for name, values in timings.items():
-            rows.append((f"{name} (one transaction)", f"{1000 / statistics.mean(values):.0f} op/s",
-                         "", f"{statistics.median(values):.2f} ms", f"{p95(values):.2f} ms"))
+            rows.append(
+                (
+                    f"{name} (one transaction)",
+                    f"{1000 / statistics.mean(values):.0f} op/s",
+                    "",
+                    f"{statistics.median(values):.2f} ms",
+                    f"{p95(values):.2f} ms",
+                )
+            )
     finally:
         services.close()
         shutil.rmtree(home, ignore_errors=True)
 
     header = ("measure", "wall rate", "CPU rate", "median", "p95")
-    widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
-    table = "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-                      + [line(r) for r in rows])
+    widths = [max(len(r[i]) for r in [*rows, header]) for i in range(5)]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + " |"  # noqa: E731
+    table = "\n".join(
+        [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        + [line(r) for r in rows]
+    )
     print(table)
     command = "python bench/catalogue_bench.py " + " ".join(sys.argv[1:])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +186,10 @@ def main() -> None:
         "(LOM, DC, ScoLOMFR), acquisition + procedure steps, 5 events, OAI sets, one PV file "
         "per acquisition. The build machine is shared (2 cores, several builds): the CPU rate "
         "(records per second of this process's CPU time) is the steadier figure.\n\n"
-        + table + "\n", encoding="utf-8")
+        + table
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

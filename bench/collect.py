@@ -4,6 +4,7 @@ Each benchmark writes its own ``bench/results/<area>.md`` (with the command that
 produced it); this script only assembles them, in the order below, so the page
 always shows the latest run of each. Usage: ``python bench/collect.py``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -13,6 +13,7 @@ Prints a table and writes ``bench/results/diffusion.md``.
 
     python bench/diffusion_bench.py --events 1000000 --resources 400
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,10 +44,18 @@ HUMAN_UAS = [
     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
 ]
-ROBOT_UAS = ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-             "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "curl/8.5.0"]
-ACHAT = {"mode": "achat", "reference": "AO 1/2026/BENCH", "counterpart": "Bench",
-         "started_on": "2026-01-01", "steps": [{"id": "definition-besoins", "status": "done", "date": "2026-01-01"}]}
+ROBOT_UAS = [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "curl/8.5.0",
+]
+ACHAT = {
+    "mode": "achat",
+    "reference": "AO 1/2026/BENCH",
+    "counterpart": "Bench",
+    "started_on": "2026-01-01",
+    "steps": [{"id": "definition-besoins", "status": "done", "date": "2026-01-01"}],
+}
 
 
 def _stats(samples: list[float]) -> tuple[float, float]:
@@ -61,13 +70,27 @@ def publish_corpus(resources, n: int, rng: random.Random) -> list[str]:
     ids = []
     for i in range(n):
         rid = f"bench-{i:05d}"
-        record = {"general": {"title": {"fr": f"Ressource {i}", "ar": f"مورد {i}"}, "language": ["fr", "ar"]},
-                  "classification": [
-                      {"purpose": "educational_level", "taxon_path": [{"source": "level", "taxon": [rng.choice(levels)]}]},
-                      {"purpose": "discipline", "taxon_path": [{"source": "subject", "taxon": [rng.choice(subjects)]}]}]}
+        record = {
+            "general": {
+                "title": {"fr": f"Ressource {i}", "ar": f"مورد {i}"},
+                "language": ["fr", "ar"],
+            },
+            "classification": [
+                {
+                    "purpose": "educational_level",
+                    "taxon_path": [{"source": "level", "taxon": [rng.choice(levels)]}],
+                },
+                {
+                    "purpose": "discipline",
+                    "taxon_path": [{"source": "subject", "taxon": [rng.choice(subjects)]}],
+                },
+            ],
+        }
         resources.create_draft(SYSTEM, record, acquisition=ACHAT, resource_id=rid)
         resources.submit(SYSTEM, rid)
-        resources.decide(SYSTEM, rid, commission="validation", decision="conforme", reference="PV 1/2026")
+        resources.decide(
+            SYSTEM, rid, commission="validation", decision="conforme", reference="PV 1/2026"
+        )
         resources.publish(SYSTEM, rid)
         ids.append(rid)
     return ids
@@ -87,7 +110,7 @@ def event_stream(ids: list[str], total: int, rng: random.Random, start: datetime
         ip = f"41.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
         kind = rng.choice(kinds)
         yield at, kind, batch_ids[n], ip, ua, None
-        if rng.random() < 0.05:                         # the same click again a few seconds later
+        if rng.random() < 0.05:  # the same click again a few seconds later
             yield at + timedelta(seconds=rng.randint(1, 20)), kind, batch_ids[n], ip, ua, None
 
 
@@ -98,13 +121,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--calls", type=int, default=100_000, help="usage.record calls timed")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-write", action="store_true", help="do not write bench/results/diffusion.md")
+    parser.add_argument(
+        "--no-write", action="store_true", help="do not write bench/results/diffusion.md"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folder")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     home = Path(tempfile.mkdtemp(prefix="mawarid-diffusion-bench-"))
-    settings = {"MAWARID_HOME": str(home), "MAWARID_DATABASE_URL": f"sqlite:///{home / 'bench.sqlite3'}",
-                "SECRET_KEY": "bench-secret", "MAWARID_USAGE_FLUSH_SECONDS": 0.5}
+    settings = {
+        "MAWARID_HOME": str(home),
+        "MAWARID_DATABASE_URL": f"sqlite:///{home / 'bench.sqlite3'}",
+        "SECRET_KEY": "bench-secret",
+        "MAWARID_USAGE_FLUSH_SECONDS": 0.5,
+    }
     vocabs = get_vocabularies()
     catalogue = build_catalogue(settings, vocabs)
     t = time.perf_counter()
@@ -127,19 +156,29 @@ def main() -> None:
     t = time.perf_counter()
     totals = diffusion.usage.record_many(counted_stream(), batch=20_000)
     bulk_s = time.perf_counter() - t
-    print(f"bulk: {totals['written']:,} events in {bulk_s:.1f}s "
-          f"({totals['written'] / bulk_s:,.0f} events/s), counted {totals['counted']:,}", flush=True)
+    print(
+        f"bulk: {totals['written']:,} events in {bulk_s:.1f}s "
+        f"({totals['written'] / bulk_s:,.0f} events/s), counted {totals['counted']:,}",
+        flush=True,
+    )
 
     # A campaign to the 12 regions, with an installation report of 1,200 lines.
     regions = list(vocabs["region"].terms)
-    diffusion.campaigns.create(SYSTEM, code="bench", title={"fr": "Bench"}, channel="cd-usb",
-                               resource_ids=ids[:50], regions=regions)
+    diffusion.campaigns.create(
+        SYSTEM,
+        code="bench",
+        title={"fr": "Bench"},
+        channel="cd-usb",
+        resource_ids=ids[:50],
+        regions=regions,
+    )
     for region in regions:
         diffusion.campaigns.ship(SYSTEM, "bench", region=region, quantity=100)
     today = utcnow().date().isoformat()
     report = "region,establishment_code,date,status,installer,quantity\n" + "".join(
         f"{regions[i % 12]},EST-{i:05d},{today},{'installed' if i % 7 else 'failed'},Installateur {i % 9},1\n"
-        for i in range(1200))
+        for i in range(1200)
+    )
     t = time.perf_counter()
     diffusion.installations.import_report(SYSTEM, "bench", filename="r.csv", data=report.encode())
     report_ms = (time.perf_counter() - t) * 1000
@@ -158,7 +197,7 @@ def main() -> None:
         "campaign status per region": lambda: diffusion.campaigns.status("bench"),
     }
     for name, fn in queries.items():
-        fn()                                                   # warm the page cache
+        fn()  # warm the page cache
         samples = []
         for _ in range(args.repeat):
             t = time.perf_counter()
@@ -186,8 +225,11 @@ def main() -> None:
     drain_s = time.perf_counter() - t
     med, p95 = _stats(calls)
     rows.append(("usage.record per call (writer running)", med, p95, "µs"))
-    print(f"usage.record: median {med:.1f} µs  p95 {p95:.1f} µs  "
-          f"({args.calls:,} calls in {loop_s:.1f}s; final drain {drain_s:.2f}s)", flush=True)
+    print(
+        f"usage.record: median {med:.1f} µs  p95 {p95:.1f} µs  "
+        f"({args.calls:,} calls in {loop_s:.1f}s; final drain {drain_s:.2f}s)",
+        flush=True,
+    )
     fresh = [f"Mozilla/5.0 (X11; Linux x86_64) UniqueAgent/{n}" for n in range(5000)]
     uncached = []
     for n, ua in enumerate(fresh):
@@ -204,6 +246,7 @@ def main() -> None:
 
     with catalogue.db.engine.connect() as conn:
         from sqlalchemy import text
+
         n_events = conn.execute(text("SELECT count(*) FROM usage_events")).scalar()
         n_daily = conn.execute(text("SELECT count(*) FROM usage_daily")).scalar()
     size_mb = (home / "bench.sqlite3").stat().st_size / 1e6
@@ -213,19 +256,24 @@ def main() -> None:
     if args.no_write:
         return
     lines = [
-        "# Diffusion (usage events, dashboards)", "",
+        "# Diffusion (usage events, dashboards)",
+        "",
         f"Command: `python bench/diffusion_bench.py --events {args.events} --resources {args.resources} "
         f"--repeat {args.repeat} --calls {args.calls} --seed {args.seed}`  ",
         f"Machine: {platform.machine()}, Python {platform.python_version()}, SQLite "
         f"{__import__('sqlite3').sqlite_version}; shared 2-core box, other test suites running "
-        f"(load average {os.getloadavg()[0]:.1f} at the end).", "",
+        f"(load average {os.getloadavg()[0]:.1f} at the end).",
+        "",
         f"Bulk path (`usage.record_many`, COUNTER rules applied, 20,000 events per transaction): "
         f"**{totals['written']:,} events in {bulk_s:.1f} s ({totals['written'] / bulk_s:,.0f} events/s)**; "
         f"{totals['counted']:,} counted after robots and double clicks. Log: {n_events:,} rows, roll-up "
         f"`usage_daily`: {n_daily:,} rows; database {size_mb:,.0f} MB. "
-        f"Installation report of 1,200 lines validated and imported in {report_ms:.0f} ms.", "",
-        "| operation | median | p95 | unit |", "|---|---:|---:|---|",
-        *[f"| {name} | {med:,.2f} | {p95:,.2f} | {unit} |" for name, med, p95, unit in rows], "",
+        f"Installation report of 1,200 lines validated and imported in {report_ms:.0f} ms.",
+        "",
+        "| operation | median | p95 | unit |",
+        "|---|---:|---:|---|",
+        *[f"| {name} | {med:,.2f} | {p95:,.2f} | {unit} |" for name, med, p95, unit in rows],
+        "",
         f"`usage.record` is what a page pays: validation, HMAC of the visitor, COUNTER robot check "
         f"(cached per user agent), append to an in-memory queue; the background writer flushed "
         f"{args.calls:,} queued events in batches while the loop ran (final drain {drain_s:.2f} s). "

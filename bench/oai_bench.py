@@ -24,6 +24,7 @@ Usage::
 
 The table is printed and written to ``bench/results/oai.md`` (unless ``--no-write``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,9 @@ EPOCH = datetime(2024, 9, 1, 8, 0, 0)
 def _set_specs(record: dict, mode: str | None) -> list[str]:
     try:
         from catalogue.services.oai_records import set_specs
+
         return set_specs(record, mode)
-    except ImportError:         # the catalogue's helper moved: same rule, spelled here
+    except ImportError:  # the catalogue's helper moved: same rule, spelled here
         specs: list[str] = []
         for cls in record.get("classification", []):
             for path in cls.get("taxon_path", []):
@@ -70,11 +72,17 @@ def _set_specs(record: dict, mode: str | None) -> list[str]:
 def render_pool(size: int) -> list[tuple[str, dict[str, str | None], list[str]]]:
     from catalogue.services.oai_records import render
     from metadata_schemas.synthetic import generate_dataset
+
     pool = []
     for n, (record, acquisition) in enumerate(generate_dataset(size, seed=42)):
         rid = f"bench-{n:07d}"
-        texts = render(record, resource_id=rid, provenance=None, repository_id=REPOSITORY_ID,
-                       base_url="http://127.0.0.1")
+        texts = render(
+            record,
+            resource_id=rid,
+            provenance=None,
+            repository_id=REPOSITORY_ID,
+            base_url="http://127.0.0.1",
+        )
         pool.append((rid, texts, _set_specs(record, (acquisition or {}).get("mode"))))
     return pool
 
@@ -83,17 +91,24 @@ def fill(database: Path, count: int, pool) -> float:
     """Bulk-insert ``count`` OAI rows; returns the seconds it took."""
     started = time.perf_counter()
     conn = sqlite3.connect(database)
-    conn.execute("PRAGMA foreign_keys=OFF")    # the rows stand for published resources
+    conn.execute("PRAGMA foreign_keys=OFF")  # the rows stand for published resources
     conn.execute("PRAGMA synchronous=OFF")
 
     def rows():
         for n in range(count):
-            pool_id, texts, specs = pool[n % len(pool)]
+            pool_id, texts, _specs = pool[n % len(pool)]
             rid = f"bench-{n:07d}"
             stamp = (EPOCH + timedelta(seconds=n // 3)).strftime("%Y-%m-%d %H:%M:%S.%f")
-            yield (rid, f"oai:{REPOSITORY_ID}:{rid}", stamp, 0,
-                   *((t or None) and t.replace(pool_id, rid) for t in
-                     (texts["oai_dc"], texts["oai_lom"], texts["scolomfr"])))
+            yield (
+                rid,
+                f"oai:{REPOSITORY_ID}:{rid}",
+                stamp,
+                0,
+                *(
+                    (t or None) and t.replace(pool_id, rid)
+                    for t in (texts["oai_dc"], texts["oai_lom"], texts["scolomfr"])
+                ),
+            )
 
     def set_rows():
         for n in range(count):
@@ -102,10 +117,14 @@ def fill(database: Path, count: int, pool) -> float:
                 yield (rid, spec)
 
     with conn:
-        conn.executemany("INSERT INTO oai_item (resource_id, identifier, datestamp, deleted, "
-                         "oai_dc, oai_lom, scolomfr) VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
-        conn.executemany("INSERT INTO oai_item_set (resource_id, set_spec) VALUES (?, ?)",
-                         set_rows())
+        conn.executemany(
+            "INSERT INTO oai_item (resource_id, identifier, datestamp, deleted, "
+            "oai_dc, oai_lom, scolomfr) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows(),
+        )
+        conn.executemany(
+            "INSERT INTO oai_item_set (resource_id, set_spec) VALUES (?, ?)", set_rows()
+        )
     conn.execute("ANALYZE")
     conn.close()
     return time.perf_counter() - started
@@ -118,6 +137,7 @@ def serve(home: str) -> None:
     from waitress.server import create_server
 
     from portal import create_app
+
     app = create_app()
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="mawarid-bench")
     print(server.effective_port, flush=True)
@@ -126,8 +146,9 @@ def serve(home: str) -> None:
 
 class Server:
     def __init__(self, home: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(home)],
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(home)], stdout=subprocess.PIPE, text=True
+        )
         port = self.process.stdout.readline().strip()
         if not port:
             raise SystemExit("the bench server did not start")
@@ -153,8 +174,9 @@ class Server:
 
 def harvest(url: str, prefix: str) -> dict:
     import requests
+
     session = requests.Session()
-    session.get(url, params={"verb": "Identify"}, timeout=60)    # warm-up: not a list page
+    session.get(url, params={"verb": "Identify"}, timeout=60)  # warm-up: not a list page
     pages: list[float] = []
     records = 0
     params = {"verb": "ListRecords", "metadataPrefix": prefix}
@@ -175,16 +197,26 @@ def harvest(url: str, prefix: str) -> dict:
     total = time.perf_counter() - started
     client_cpu = time.process_time() - client_cpu
     ms = sorted(p * 1000 for p in pages)
-    return {"records": records, "pages": len(pages), "seconds": total,
-            "rate": records / total, "first_ms": pages[0] * 1000, "last_ms": pages[-1] * 1000,
-            "median_ms": statistics.median(ms), "p95_ms": ms[int(0.95 * (len(ms) - 1))],
-            "client_cpu_s": client_cpu}
+    return {
+        "records": records,
+        "pages": len(pages),
+        "seconds": total,
+        "rate": records / total,
+        "first_ms": pages[0] * 1000,
+        "last_ms": pages[-1] * 1000,
+        "median_ms": statistics.median(ms),
+        "p95_ms": ms[int(0.95 * (len(ms) - 1))],
+        "client_cpu_s": client_cpu,
+    }
 
 
 def run(sizes: list[int], prefixes: list[str]) -> list[dict]:
     from portal import create_app
-    print(f"rendering a pool of {POOL} synthetic records (oai_dc, oai_lom, scolomfr)…",
-          file=sys.stderr)
+
+    print(
+        f"rendering a pool of {POOL} synthetic records (oai_dc, oai_lom, scolomfr)…",
+        file=sys.stderr,
+    )
     t0 = time.perf_counter()
     pool = render_pool(POOL)
     print(f"  {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -192,7 +224,7 @@ def run(sizes: list[int], prefixes: list[str]) -> list[dict]:
     for size in sizes:
         home = Path(tempfile.mkdtemp(prefix=f"oai-bench-{size}-"))
         os.environ["MAWARID_HOME"] = str(home)
-        app = create_app({"MAWARID_HOME": str(home)})       # migrations
+        app = create_app({"MAWARID_HOME": str(home)})  # migrations
         app.extensions["mawarid"].close()
         fill_s = fill(home / "mawarid.sqlite3", size, pool)
         db_mb = (home / "mawarid.sqlite3").stat().st_size / 2**20
@@ -202,29 +234,42 @@ def run(sizes: list[int], prefixes: list[str]) -> list[dict]:
             try:
                 cpu = server.cpu_seconds()
                 row = harvest(server.url, prefix)
-                row.update(size=size, prefix=prefix, peak_rss_mb=server.peak_rss_mb(),
-                           fill_s=fill_s, db_mb=db_mb, cpu_s=server.cpu_seconds() - cpu)
+                row.update(
+                    size=size,
+                    prefix=prefix,
+                    peak_rss_mb=server.peak_rss_mb(),
+                    fill_s=fill_s,
+                    db_mb=db_mb,
+                    cpu_s=server.cpu_seconds() - cpu,
+                )
             finally:
                 server.stop()
             if row["records"] != size:
                 raise SystemExit(f"harvested {row['records']} records of {size}")
-            print(f"  {prefix}: {row['rate']:.0f} records/s (server CPU {row['cpu_s']:.1f} s, "
-                  f"client CPU {row['client_cpu_s']:.1f} s)", file=sys.stderr)
+            print(
+                f"  {prefix}: {row['rate']:.0f} records/s (server CPU {row['cpu_s']:.1f} s, "
+                f"client CPU {row['client_cpu_s']:.1f} s)",
+                file=sys.stderr,
+            )
             results.append(row)
         shutil.rmtree(home, ignore_errors=True)
     return results
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| catalogue | format | pages | total s | records/s | first page ms | last page ms "
-             "| median page ms | p95 page ms | server CPU s | records per server CPU s "
-             "| server peak RSS MB |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| catalogue | format | pages | total s | records/s | first page ms | last page ms "
+        "| median page ms | p95 page ms | server CPU s | records per server CPU s "
+        "| server peak RSS MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
-        lines.append(f"| {r['size']:,} | {r['prefix']} | {r['pages']} | {r['seconds']:.1f} | "
-                     f"{r['rate']:,.0f} | {r['first_ms']:.1f} | {r['last_ms']:.1f} | "
-                     f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['cpu_s']:.1f} | "
-                     f"{r['records'] / max(r['cpu_s'], 0.01):,.0f} | {r['peak_rss_mb']:.0f} |")
+        lines.append(
+            f"| {r['size']:,} | {r['prefix']} | {r['pages']} | {r['seconds']:.1f} | "
+            f"{r['rate']:,.0f} | {r['first_ms']:.1f} | {r['last_ms']:.1f} | "
+            f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['cpu_s']:.1f} | "
+            f"{r['records'] / max(r['cpu_s'], 0.01):,.0f} | {r['peak_rss_mb']:.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -262,7 +307,8 @@ def main() -> None:
             "whatever else the machine runs. The first page also counts the list "
             "(completeListSize, once per harvest); every later page is one keyset read "
             "(no OFFSET), so the last page of the catalogue costs what the first one does. "
-            "The client's own CPU time is printed on stderr.\n\n" + text + "\n")
+            "The client's own CPU time is printed on stderr.\n\n" + text + "\n"
+        )
         print(f"written to {out}", file=sys.stderr)
 
 

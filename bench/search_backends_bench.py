@@ -16,6 +16,7 @@ exclude the generator's own time and include our text analysis (done in Python f
 every backend). Results are printed and written to ``bench/results/search_backends.md``
 after every size (so an interrupted 100k run keeps the 10k figures).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from search_bench import KINDS, Stream, folder_size, pct, query_mix, run_queries  # noqa: E402
+
 from indexer import open_backend  # noqa: E402
 from indexer.elastic import open_elastic  # noqa: E402
 from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
-from search_bench import KINDS, Stream, folder_size, pct, query_mix, run_queries  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "search_backends.md"
-ENGINES = (("elasticsearch", "MAWARID_TEST_ELASTICSEARCH_URL"),
-           ("opensearch", "MAWARID_TEST_OPENSEARCH_URL"))
+ENGINES = (
+    ("elasticsearch", "MAWARID_TEST_ELASTICSEARCH_URL"),
+    ("opensearch", "MAWARID_TEST_OPENSEARCH_URL"),
+)
 
 
 def bench_whoosh(count: int, args, vocabularies) -> dict:
@@ -77,38 +81,62 @@ def ingest_and_query(backend, count: int, args, vocabularies) -> dict:
     index_seconds = total_seconds - stream.generation_seconds
     mix = query_mix(stream, vocabularies, random.Random(args.seed))
     timings = run_queries(backend, mix, args.queries)
-    return {"count": indexed, "index_s": index_seconds, "rate": indexed / index_seconds,
-            "load": os.getloadavg()[0], "timings": timings}
+    return {
+        "count": indexed,
+        "index_s": index_seconds,
+        "rate": indexed / index_seconds,
+        "load": os.getloadavg()[0],
+        "timings": timings,
+    }
 
 
-def report(results: dict[int, dict[str, dict]], missing: list[str], failed: list[str],
-           command: str) -> str:
-    lines = ["# Search backends benchmark: Whoosh vs Elasticsearch vs OpenSearch", "",
-             f"Command: `{command}` (nodes from `bin/search-nodes start`: Elasticsearch 8.15.0 and "
-             "OpenSearch 2.19.1 integ-test distributions, 512 MB heap each, one shard, on the same "
-             "machine)", "",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs and with "
-             f"the two search nodes, Python {platform.python_version()}; run "
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""]
+def report(
+    results: dict[int, dict[str, dict]], missing: list[str], failed: list[str], command: str
+) -> str:
+    lines = [
+        "# Search backends benchmark: Whoosh vs Elasticsearch vs OpenSearch",
+        "",
+        f"Command: `{command}` (nodes from `bin/search-nodes start`: Elasticsearch 8.15.0 and "
+        "OpenSearch 2.19.1 integ-test distributions, 512 MB heap each, one shard, on the same "
+        "machine)",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs and with "
+        f"the two search nodes, Python {platform.python_version()}; run "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+    ]
     if missing:
         lines += [f"Not measured (no URL): {', '.join(missing)}.", ""]
     for failure in failed:
         lines += [f"FAILED (no figures): {failure}", ""]
-    lines += ["## Ingest", "", "| records | backend | indexing wall | records/s | index size | load avg |",
-              "|---:|---|---:|---:|---:|---:|"]
+    lines += [
+        "## Ingest",
+        "",
+        "| records | backend | indexing wall | records/s | index size | load avg |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     for count, by_backend in results.items():
         for name, r in by_backend.items():
-            lines.append(f"| {count:,} | {name} | {r['index_s']:.1f} s | {r['rate']:,.0f} "
-                         f"| {r['size'] / 1e6:.1f} MB | {r['load']:.1f} |")
+            lines.append(
+                f"| {count:,} | {name} | {r['index_s']:.1f} s | {r['rate']:,.0f} "
+                f"| {r['size'] / 1e6:.1f} MB | {r['load']:.1f} |"
+            )
     for count, by_backend in results.items():
         names = list(by_backend)
-        lines += ["", f"## Query latency at {count:,} records (ms, p50 / p95)", "",
-                  "| query kind | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        lines += [
+            "",
+            f"## Query latency at {count:,} records (ms, p50 / p95)",
+            "",
+            "| query kind | " + " | ".join(names) + " |",
+            "|---|" + "---:|" * len(names),
+        ]
         for kind in KINDS:
             cells = []
             for name in names:
                 values = by_backend[name]["timings"][kind]
-                cells.append(f"{statistics.median(values):.1f} / {pct(values, 95):.1f}" if values else "-")
+                cells.append(
+                    f"{statistics.median(values):.1f} / {pct(values, 95):.1f}" if values else "-"
+                )
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     lines += ["", NOTES]
     return "\n".join(lines)
@@ -134,8 +162,9 @@ NOTES = """Notes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200, help="timed queries per kind")
     parser.add_argument("--seed", type=int, default=7)
@@ -162,13 +191,15 @@ def main() -> None:
                     r = bench_whoosh(count, args, vocabularies)
                 else:
                     r = bench_engine(urls[name], count, args, vocabularies)
-            except Exception as exc:   # one backend failing must not lose the others' figures
+            except Exception as exc:  # one backend failing must not lose the others' figures
                 failed.append(f"{name} at {count:,} records: {type(exc).__name__}: {exc}"[:300])
                 print(f"   FAILED: {failed[-1]}", flush=True)
                 continue
             results[count][name] = r
-            print(f"   {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), {r['size'] / 1e6:.1f} MB",
-                  flush=True)
+            print(
+                f"   {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), {r['size'] / 1e6:.1f} MB",
+                flush=True,
+            )
         text = report(results, missing, failed, command)
         if not args.no_write:
             RESULTS.parent.mkdir(parents=True, exist_ok=True)

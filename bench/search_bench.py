@@ -11,6 +11,7 @@ runs ``--queries`` times with different values after one warm-up pass.
 Results are printed and written to ``bench/results/search.md``.
 ``--profile`` adds a cProfile summary of the query mix.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,17 @@ from metadata_schemas.synthetic import generate_dataset  # noqa: E402
 from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "search.md"
-KINDS = ("text only", "text + 2 facets", "facets only", "match-all browse", "deep page",
-         "Arabic query", "French query", "misspelt (did you mean)", "autocomplete")
+KINDS = (
+    "text only",
+    "text + 2 facets",
+    "facets only",
+    "match-all browse",
+    "deep page",
+    "Arabic query",
+    "French query",
+    "misspelt (did you mean)",
+    "autocomplete",
+)
 
 
 class Stream:
@@ -65,9 +75,13 @@ class Stream:
                     if title:
                         self.titles[lang].append(title)
             published = base + timedelta(minutes=7 * n)
-            yield IndexableResource(id=f"b{n:07d}", record=record,
-                                    acquisition_mode=acquisition["mode"],
-                                    published_at=published, updated_at=published)
+            yield IndexableResource(
+                id=f"b{n:07d}",
+                record=record,
+                acquisition_mode=acquisition["mode"],
+                published_at=published,
+                updated_at=published,
+            )
 
 
 def folder_size(path: Path) -> int:
@@ -98,27 +112,50 @@ def query_mix(stream: Stream, vocabularies, rng: random.Random) -> dict[str, lis
 
     def misspell(word):
         i = rng.randrange(1, len(word) - 1)
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
     n = 400
     return {
         "text only": [SearchQuery(q=rng.choice(fr_words + ar_words)) for _ in range(n)],
-        "text + 2 facets": [SearchQuery(q=rng.choice(fr_words + ar_words),
-                                        filters={"cycle": [rng.choice(cycles)],
-                                                 "subject": [rng.choice(subjects)]}) for _ in range(n)],
-        "facets only": [SearchQuery(filters={"level": [rng.choice(levels)],
-                                             "type": [rng.choice(types), rng.choice(types)]})
-                        for _ in range(n)],
-        "match-all browse": [SearchQuery(sort=rng.choice(["relevance", "date", "title"]),
-                                         lang=rng.choice(["fr", "ar"])) for _ in range(n)],
-        "deep page": [SearchQuery(q=rng.choice(["", rng.choice(fr_words)]), page=rng.randint(200, 400),
-                                  size=20) for _ in range(n)],
+        "text + 2 facets": [
+            SearchQuery(
+                q=rng.choice(fr_words + ar_words),
+                filters={"cycle": [rng.choice(cycles)], "subject": [rng.choice(subjects)]},
+            )
+            for _ in range(n)
+        ],
+        "facets only": [
+            SearchQuery(
+                filters={
+                    "level": [rng.choice(levels)],
+                    "type": [rng.choice(types), rng.choice(types)],
+                }
+            )
+            for _ in range(n)
+        ],
+        "match-all browse": [
+            SearchQuery(
+                sort=rng.choice(["relevance", "date", "title"]), lang=rng.choice(["fr", "ar"])
+            )
+            for _ in range(n)
+        ],
+        "deep page": [
+            SearchQuery(
+                q=rng.choice(["", rng.choice(fr_words)]), page=rng.randint(200, 400), size=20
+            )
+            for _ in range(n)
+        ],
         "Arabic query": [SearchQuery(q=text(ar_words, 2), lang="ar") for _ in range(n)],
         "French query": [SearchQuery(q=text(fr_words, 2)) for _ in range(n)],
-        "misspelt (did you mean)": [SearchQuery(q=misspell(w)) for w in
-                                    (rng.choice(fr_words) for _ in range(n)) if len(w) > 4],
-        "autocomplete": [(w[: rng.randint(2, 5)], rng.choice(["fr", "ar"])) for w in
-                         (rng.choice(fr_words + ar_words) for _ in range(n))],
+        "misspelt (did you mean)": [
+            SearchQuery(q=misspell(w))
+            for w in (rng.choice(fr_words) for _ in range(n))
+            if len(w) > 4
+        ],
+        "autocomplete": [
+            (w[: rng.randint(2, 5)], rng.choice(["fr", "ar"]))
+            for w in (rng.choice(fr_words + ar_words) for _ in range(n))
+        ],
     }
 
 
@@ -126,7 +163,7 @@ def run_queries(backend, mix: dict[str, list], repeat: int) -> dict[str, list[fl
     timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for kind in KINDS:
         items = mix[kind][:repeat]
-        for item in items[:5]:                       # warm-up: first open of postings/columns
+        for item in items[:5]:  # warm-up: first open of postings/columns
             _one(backend, item)
         for item in items:
             t0 = time.perf_counter()
@@ -143,7 +180,7 @@ def _one(backend, item):
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def bench_size(count: int, args, vocabularies) -> dict:
@@ -157,15 +194,16 @@ def bench_size(count: int, args, vocabularies) -> dict:
         indexed = backend.rebuild(iter(stream), total=count)
         total_seconds = time.perf_counter() - t0
         # this process (documents, last segment) + the worker processes (other segments)
-        index_cpu = (time.process_time() - c0 - stream.generation_cpu
-                     + backend.last_rebuild_worker_cpu)
+        index_cpu = (
+            time.process_time() - c0 - stream.generation_cpu + backend.last_rebuild_worker_cpu
+        )
         index_seconds = total_seconds - stream.generation_seconds
         segments, procs = backend.last_rebuild_segments, backend.rebuild_procs
         current = workdir / (workdir / "CURRENT").read_text().strip()
         size = folder_size(current)
         open_t0 = time.perf_counter()
         backend.close()
-        backend = open_backend(f"whoosh://{workdir}", vocabularies)   # cold open: arrays built
+        backend = open_backend(f"whoosh://{workdir}", vocabularies)  # cold open: arrays built
         open_seconds = time.perf_counter() - open_t0
         mix = query_mix(stream, vocabularies, random.Random(args.seed))
         profiler = cProfile.Profile() if args.profile else None
@@ -178,11 +216,20 @@ def bench_size(count: int, args, vocabularies) -> dict:
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
             print(out.getvalue())
         backend.close()
-        return {"count": indexed, "total_s": total_seconds, "index_s": index_seconds,
-                "gen_s": stream.generation_seconds, "rate": indexed / index_seconds,
-                "cpu_s": index_cpu, "load": (load0 + os.getloadavg()[0]) / 2,
-                "segments": segments, "procs": procs,
-                "size": size, "open_s": open_seconds, "timings": timings}
+        return {
+            "count": indexed,
+            "total_s": total_seconds,
+            "index_s": index_seconds,
+            "gen_s": stream.generation_seconds,
+            "rate": indexed / index_seconds,
+            "cpu_s": index_cpu,
+            "load": (load0 + os.getloadavg()[0]) / 2,
+            "segments": segments,
+            "procs": procs,
+            "size": size,
+            "open_s": open_seconds,
+            "timings": timings,
+        }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -212,9 +259,16 @@ def compare_rebuilds(count: int, args, vocabularies) -> list[dict]:
             backend.rebuild(iter(resources), total=count)
             wall = time.perf_counter() - t0
             cpu = time.process_time() - c0 + backend.last_rebuild_worker_cpu
-            out.append({"count": count, "label": label, "wall": wall, "cpu": cpu,
-                        "segments": backend.last_rebuild_segments,
-                        "load": (load0 + os.getloadavg()[0]) / 2})
+            out.append(
+                {
+                    "count": count,
+                    "label": label,
+                    "wall": wall,
+                    "cpu": cpu,
+                    "segments": backend.last_rebuild_segments,
+                    "load": (load0 + os.getloadavg()[0]) / 2,
+                }
+            )
             backend.close()
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -223,43 +277,75 @@ def compare_rebuilds(count: int, args, vocabularies) -> list[dict]:
 
 
 def report(results: list[dict], command: str, compare: list[dict] = ()) -> str:
-    lines = ["# Search benchmark (indexer, Whoosh backend)", "",
-             f"Command: `{command}`", "",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs, "
-             f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-             "", "## Ingest", "",
-             "| records | rebuild wall (indexing only) | records/s | indexing CPU | CPU ms/record "
-             "| processes | segments | generator (wall) | index size | cold open | load avg |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "# Search benchmark (indexer, Whoosh backend)",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs, "
+        f"Python {platform.python_version()}; run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "## Ingest",
+        "",
+        "| records | rebuild wall (indexing only) | records/s | indexing CPU | CPU ms/record "
+        "| processes | segments | generator (wall) | index size | cold open | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
-        lines.append(f"| {r['count']:,} | {r['index_s']:.1f} s | {r['rate']:,.0f} | {r['cpu_s']:.1f} s "
-                     f"| {1000 * r['cpu_s'] / r['count']:.2f} | {r['procs']} | {r['segments']} "
-                     f"| {r['gen_s']:.1f} s | {r['size'] / 1e6:.1f} MB | {r['open_s']:.2f} s "
-                     f"| {r['load']:.1f} |")
-    lines += ["", "(indexing CPU = this process minus the generator, plus the rebuild's worker "
-              "processes; load avg = mean of the 1-minute load average before and after.)"]
-    lines += ["", "## Query latency (ms)", "",
-              "| query kind | " + " | ".join(f"{r['count']:,} p50 | {r['count']:,} p95" for r in results) + " |",
-              "|---|" + "---:|---:|" * len(results)]
+        lines.append(
+            f"| {r['count']:,} | {r['index_s']:.1f} s | {r['rate']:,.0f} | {r['cpu_s']:.1f} s "
+            f"| {1000 * r['cpu_s'] / r['count']:.2f} | {r['procs']} | {r['segments']} "
+            f"| {r['gen_s']:.1f} s | {r['size'] / 1e6:.1f} MB | {r['open_s']:.2f} s "
+            f"| {r['load']:.1f} |"
+        )
+    lines += [
+        "",
+        "(indexing CPU = this process minus the generator, plus the rebuild's worker "
+        "processes; load avg = mean of the 1-minute load average before and after.)",
+    ]
+    lines += [
+        "",
+        "## Query latency (ms)",
+        "",
+        "| query kind | "
+        + " | ".join(f"{r['count']:,} p50 | {r['count']:,} p95" for r in results)
+        + " |",
+        "|---|" + "---:|---:|" * len(results),
+    ]
     for kind in KINDS:
         cells = []
         for r in results:
             values = r["timings"][kind]
-            cells += [f"{statistics.median(values):.1f}", f"{pct(values, 95):.1f}"] if values else ["-", "-"]
+            cells += (
+                [f"{statistics.median(values):.1f}", f"{pct(values, 95):.1f}"]
+                if values
+                else ["-", "-"]
+            )
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     if compare:
-        lines += ["", "## Rebuild before/after, back to back in this run", "",
-                  "Same pre-generated records (generator not timed), each size rebuilt with the "
-                  "previous writer (one process, one segment) and then with the current one.", "",
-                  "| records | writer | wall | CPU | records/s | CPU ms/record | segments | load avg |",
-                  "|---:|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            "## Rebuild before/after, back to back in this run",
+            "",
+            "Same pre-generated records (generator not timed), each size rebuilt with the "
+            "previous writer (one process, one segment) and then with the current one.",
+            "",
+            "| records | writer | wall | CPU | records/s | CPU ms/record | segments | load avg |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for c in compare:
-            lines.append(f"| {c['count']:,} | {c['label']} | {c['wall']:.1f} s | {c['cpu']:.1f} s "
-                         f"| {c['count'] / c['wall']:,.0f} | {1000 * c['cpu'] / c['count']:.2f} "
-                         f"| {c['segments']} | {c['load']:.1f} |")
-    lines += ["", "Targets: 100k records indexed in < 5 min; faceted query p95 < 100 ms at 100k.",
-              "Each search returns 20 hits with snippets plus all ten facets with counts.", "",
-              NOTES]
+            lines.append(
+                f"| {c['count']:,} | {c['label']} | {c['wall']:.1f} s | {c['cpu']:.1f} s "
+                f"| {c['count'] / c['wall']:,.0f} | {1000 * c['cpu'] / c['count']:.2f} "
+                f"| {c['segments']} | {c['load']:.1f} |"
+            )
+    lines += [
+        "",
+        "Targets: 100k records indexed in < 5 min; faceted query p95 < 100 ms at 100k.",
+        "Each search returns 20 hits with snippets plus all ten facets with counts.",
+        "",
+        NOTES,
+    ]
     return "\n".join(lines)
 
 
@@ -296,19 +382,33 @@ NOTES = """## Where the time goes (profiled with cProfile)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200, help="timed queries per kind")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", default=None, help="where the temporary indexes go")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--procs", type=int, default=None, help="rebuild worker processes "
-                        "(default: MAWARID_INDEX_PROCS or the cores)")
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=None,
+        help="rebuild worker processes (default: MAWARID_INDEX_PROCS or the cores)",
+    )
     parser.add_argument("--chunk", type=int, default=None, help="documents per segment")
-    parser.add_argument("--compare", nargs="*", type=int, default=[], metavar="SIZE",
-                        help="also rebuild SIZE records with the previous writer and the "
-                             "current one, back to back (e.g. --compare 10000 20000)")
-    parser.add_argument("--no-write", action="store_true", help="do not update bench/results/search.md")
+    parser.add_argument(
+        "--compare",
+        nargs="*",
+        type=int,
+        default=[],
+        metavar="SIZE",
+        help="also rebuild SIZE records with the previous writer and the "
+        "current one, back to back (e.g. --compare 10000 20000)",
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="do not update bench/results/search.md"
+    )
     args = parser.parse_args()
     vocabularies = get_vocabularies()
     results = []
@@ -316,8 +416,11 @@ def main() -> None:
         print(f"-- {count:,} records", flush=True)
         results.append(bench_size(count, args, vocabularies))
         r = results[-1]
-        print(f"   indexed in {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), "
-              f"{r['size'] / 1e6:.1f} MB", flush=True)
+        print(
+            f"   indexed in {r['index_s']:.1f} s ({r['rate']:,.0f} records/s), "
+            f"{r['size'] / 1e6:.1f} MB",
+            flush=True,
+        )
     compare = []
     for count in args.compare:
         print(f"-- before/after {count:,} records", flush=True)

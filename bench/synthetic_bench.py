@@ -12,9 +12,11 @@ Measures, in batches so that median and p95 mean something:
 
 Prints a table and writes ``bench/results/synthetic.md``.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import platform
@@ -38,7 +40,11 @@ def _rates(batches: list[tuple[int, float]]) -> tuple[float, float, float]:
     """(total per second, median per second, p95-slowest per second) over batches."""
     per_second = sorted(n / s for n, s in batches)
     total = sum(n for n, _ in batches) / sum(s for _, s in batches)
-    p95 = per_second[max(0, int(len(per_second) * 0.05) - 1)] if len(per_second) > 1 else per_second[0]
+    p95 = (
+        per_second[max(0, int(len(per_second) * 0.05) - 1)]
+        if len(per_second) > 1
+        else per_second[0]
+    )
     return total, statistics.median(per_second), p95
 
 
@@ -71,8 +77,11 @@ def bench_resolve(rounds: int) -> tuple[list[tuple[int, float]], list[tuple[int,
     values = []
     for vocab_id in ("level", "subject", "language", "learning_resource_type", "licence"):
         for term in vocabs[vocab_id]:
-            values += [(vocab_id, term.id), (vocab_id, term.labels["fr"].upper()),
-                       (vocab_id, term.labels["ar"])]
+            values += [
+                (vocab_id, term.id),
+                (vocab_id, term.labels["fr"].upper()),
+                (vocab_id, term.labels["ar"]),
+            ]
     known = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -84,10 +93,8 @@ def bench_resolve(rounds: int) -> tuple[list[tuple[int, float]], list[tuple[int,
     for _ in range(rounds):
         start = time.perf_counter()
         for vocab_id, value in unknown_values:
-            try:
+            with contextlib.suppress(Exception):
                 vocabs[vocab_id].resolve(value)
-            except Exception:
-                pass
         unknown.append((len(unknown_values), time.perf_counter() - start))
     return known, unknown
 
@@ -107,8 +114,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=5_000)
-    parser.add_argument("--validate", type=int, default=20_000,
-                        help="records to run through load_record")
+    parser.add_argument(
+        "--validate", type=int, default=20_000, help="records to run through load_record"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -140,8 +148,12 @@ def main() -> None:
     ]
     for name, unit, total, median, p95 in rows:
         lines.append(f"| {name} | {unit} | {total:,.0f} | {median:,.0f} | {p95:,.0f} |")
-    lines += ["", f"Peak traced memory while streaming {min(args.records, 20_000):,} records: "
-                  f"{peak / 1024:,.0f} KiB (constant: one record at a time).", ""]
+    lines += [
+        "",
+        f"Peak traced memory while streaming {min(args.records, 20_000):,} records: "
+        f"{peak / 1024:,.0f} KiB (constant: one record at a time).",
+        "",
+    ]
     text = "\n".join(lines)
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ Dublin Core export, ScoLOMFR export, LOM import (safe parse + read + validation
 with ``load_record``). Prints median and p95 per record and the throughput, and
 writes ``bench/results/xml.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,30 +32,41 @@ RESULTS = ROOT / "bench" / "results" / "xml.md"
 
 
 def _provenance(acquisition: dict, index: int) -> dict:
-    return {**acquisition,
-            "validated": {"date": "2025-01-02", "commission": "validation",
-                          "reference": f"PV {index}/2025"},
-            "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"}}
+    return {
+        **acquisition,
+        "validated": {
+            "date": "2025-01-02",
+            "commission": "validation",
+            "reference": f"PV {index}/2025",
+        },
+        "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"},
+    }
 
 
 def run(count: int, seed: int) -> dict[str, list[float]]:
-    timings: dict[str, list[float]] = {"LOM export": [], "oai_dc export": [],
-                                       "ScoLOMFR export": [], "LOM import": []}
+    timings: dict[str, list[float]] = {
+        "LOM export": [],
+        "oai_dc export": [],
+        "ScoLOMFR export": [],
+        "LOM import": [],
+    }
     sizes: list[int] = []
     for index, (record, acquisition) in enumerate(generate_dataset(count, seed=seed)):
         ident, prov = f"r-{index:07d}", _provenance(acquisition, index)
         t0 = time.perf_counter()
         data = record_to_lom(record, identifier=ident, provenance=prov)
         t1 = time.perf_counter()
-        etree.tostring(record_to_oai_dc_element(record, identifier=ident,
-                                                base_url="https://mawarid.men.gov.ma",
-                                                provenance=prov))
+        etree.tostring(
+            record_to_oai_dc_element(
+                record, identifier=ident, base_url="https://mawarid.men.gov.ma", provenance=prov
+            )
+        )
         t2 = time.perf_counter()
         etree.tostring(record_to_scolomfr_element(record, identifier=ident, provenance=prov))
         t3 = time.perf_counter()
         lom_to_record(data, source=ident)
         t4 = time.perf_counter()
-        for name, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+        for name, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=False):
             timings[name].append(seconds)
         sizes.append(len(data))
     timings["_bytes"] = sizes  # type: ignore[assignment]
@@ -76,8 +88,11 @@ def main() -> None:
     args = parser.parse_args()
     timings = run(args.records, args.seed)
     sizes = timings.pop("_bytes")
-    lines = ["| operation (per record) | median ms | p95 ms | records/s |",
-             "|---|---:|---:|---:|", *(_row(n, v) for n, v in timings.items())]
+    lines = [
+        "| operation (per record) | median ms | p95 ms | records/s |",
+        "|---|---:|---:|---:|",
+        *(_row(n, v) for n, v in timings.items()),
+    ]
     table = "\n".join(lines)
     print(table)
     print(f"LOM document size: median {statistics.median(sizes):,.0f} bytes")
@@ -89,7 +104,9 @@ def main() -> None:
         f"lxml {'.'.join(map(str, etree.LXML_VERSION[:3]))}; shared 2-core box, other "
         f"benchmarks and test suites running.\n\n{table}\n\n"
         f"LOM document size: median {statistics.median(sizes):,.0f} bytes. "
-        "Import = safe parse + read + `load_record` validation.\n", encoding="utf-8")
+        "Import = safe parse + read + `load_record` validation.\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Each error carries a one-line ``message`` meant for the person who caused it
 ``code`` for the JSON API. Record validation errors from ``metadata_schemas``
 (:class:`metadata_schemas.errors.MetadataError`) are passed through unchanged.
 """
+
 from __future__ import annotations
 
 

@@ -14,6 +14,7 @@ The folder is built in a temporary directory beside its destination and moved
 into place in one rename, so a half-written bundle is never left under the
 final name; the zip is written the same way.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,12 @@ class BundleResult:
     files: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"folder": str(self.folder), "zip": str(self.zip_path) if self.zip_path else None,
-                "resources": self.resources, "files": self.files}
+        return {
+            "folder": str(self.folder),
+            "zip": str(self.zip_path) if self.zip_path else None,
+            "resources": self.resources,
+            "files": self.files,
+        }
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -66,14 +71,27 @@ def _sha256(path: Path) -> str:
 
 def _script_json(value: Any) -> str:
     # "</script>" or "<!--" inside a title must not end the script element.
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return (
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
 class BundleBuilder:
-    def __init__(self, db: Any, resources: Any, campaigns: Any, vocabularies: Any, *,
-                 documents: Any, output_folder: Path, document_types: frozenset[str] = frozenset(),
-                 base_url: str = "") -> None:
+    def __init__(
+        self,
+        db: Any,
+        resources: Any,
+        campaigns: Any,
+        vocabularies: Any,
+        *,
+        documents: Any,
+        output_folder: Path,
+        document_types: frozenset[str] = frozenset(),
+        base_url: str = "",
+    ) -> None:
         self.db = db
         self.resources = resources
         self.campaigns = campaigns
@@ -82,10 +100,15 @@ class BundleBuilder:
         self.output_folder = Path(output_folder)
         self.document_types = document_types
         self.base_url = base_url
-        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
-                               autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(["html"]),
+            keep_trailing_newline=True,
+        )
 
-    def build(self, code: str, *, destination: Path | None = None, make_zip: bool = False) -> BundleResult:
+    def build(
+        self, code: str, *, destination: Path | None = None, make_zip: bool = False
+    ) -> BundleResult:
         campaign = self.campaigns.get(code)
         out_root = Path(destination) if destination else self.output_folder
         out_root.mkdir(parents=True, exist_ok=True)
@@ -112,9 +135,9 @@ class BundleBuilder:
             try:
                 view = self.resources.get(rid)
             except Exception:
-                continue                       # deleted since selection: left out of the stick
+                continue  # deleted since selection: left out of the stick
             if getattr(view, "status", None) != "published":
-                continue                       # withdrawn since selection: never redistributed
+                continue  # withdrawn since selection: never redistributed
             record = view.record or {}
             entries.append({"id": rid, "record": record})
         return entries
@@ -137,20 +160,29 @@ class BundleBuilder:
         if licence_id:
             term = self.vocabularies["licence"].get(licence_id)
             licence = term.label(lang) if term is not None else licence_id
-        return {"id": entry["id"], "title": title,
-                "title_lang": lang if titles.get(lang) else next(iter(titles), lang),
-                "other_title": titles.get(other) if titles.get(other) != title else None,
-                "description": desc.get(lang) or next(iter(desc.values()), ""),
-                "levels": self._term_labels("level", levels_of(record), lang),
-                "subjects": self._term_labels("subject", subjects_of(record), lang),
-                "licence": licence, "files": files,
-                "links": [u for u in record.get("technical", {}).get("location", [])
-                          if u.startswith(("http://", "https://"))]}
+        return {
+            "id": entry["id"],
+            "title": title,
+            "title_lang": lang if titles.get(lang) else next(iter(titles), lang),
+            "other_title": titles.get(other) if titles.get(other) != title else None,
+            "description": desc.get(lang) or next(iter(desc.values()), ""),
+            "levels": self._term_labels("level", levels_of(record), lang),
+            "subjects": self._term_labels("subject", subjects_of(record), lang),
+            "licence": licence,
+            "files": files,
+            "links": [
+                u
+                for u in record.get("technical", {}).get("location", [])
+                if u.startswith(("http://", "https://"))
+            ],
+        }
 
     def _search_key(self, entry: dict[str, Any]) -> str:
         record = entry["record"]
         general = record.get("general", {})
-        parts = list(general.get("title", {}).values()) + list(general.get("description", {}).values())
+        parts = list(general.get("title", {}).values()) + list(
+            general.get("description", {}).values()
+        )
         for kw in general.get("keyword", []):
             parts.extend(kw.values())
         for vocab, ids in (("level", levels_of(record)), ("subject", subjects_of(record))):
@@ -162,9 +194,14 @@ class BundleBuilder:
         if not self.document_types or self.documents is None:
             return []
         with self.db.session() as session:
-            docs = session.scalars(select(Document).where(
-                Document.resource_id == rid, Document.document_type.in_(sorted(self.document_types)))
-                .order_by(Document.id)).all()
+            docs = session.scalars(
+                select(Document)
+                .where(
+                    Document.resource_id == rid,
+                    Document.document_type.in_(sorted(self.document_types)),
+                )
+                .order_by(Document.id)
+            ).all()
         out = []
         for n, doc in enumerate(docs, start=1):
             source = Path(self.documents.path(doc.sha256))
@@ -176,7 +213,9 @@ class BundleBuilder:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             if _sha256(target) != doc.sha256:
-                raise OSError(f"document {doc.id} of {rid} does not match its checksum; bundle aborted")
+                raise OSError(
+                    f"document {doc.id} of {rid} does not match its checksum; bundle aborted"
+                )
             out.append({"path": rel, "name": doc.filename, "size": doc.size, "sha256": doc.sha256})
         return out
 
@@ -187,10 +226,14 @@ class BundleBuilder:
         for asset in ("style.css", "search.js"):
             shutil.copyfile(TEMPLATES / asset, root / "assets" / asset)
         files = {e["id"]: self._copy_files(root, e["id"]) for e in entries}
-        index = {"format": FORMAT, "campaign": campaign.code,
-                 "resources": [{"id": e["id"], "key": self._search_key(e)} for e in entries]}
+        index = {
+            "format": FORMAT,
+            "campaign": campaign.code,
+            "resources": [{"id": e["id"], "key": self._search_key(e)} for e in entries],
+        }
         (root / "assets" / "index-data.js").write_text(
-            "window.MAWARID_BUNDLE = " + _script_json(index) + ";\n", "utf-8")
+            "window.MAWARID_BUNDLE = " + _script_json(index) + ";\n", "utf-8"
+        )
         channel = self.vocabularies["diffusion_channel"].get(campaign.channel)
         generated = utcnow().isoformat() + "Z"
         for lang in ("fr", "ar"):
@@ -199,31 +242,61 @@ class BundleBuilder:
             pages = [self._page_data(e, lang, files[e["id"]]) for e in entries]
             index_name = "index.html" if lang == "fr" else "index.ar.html"
             html = self.env.get_template("index.html").render(
-                lang=lang, other_lang=other, t=t, campaign=campaign,
+                lang=lang,
+                other_lang=other,
+                t=t,
+                campaign=campaign,
                 campaign_title=campaign.title.get(lang) or next(iter(campaign.title.values())),
                 channel_label=channel.label(lang) if channel is not None else campaign.channel,
                 other_index="index.ar.html" if lang == "fr" else "index.html",
-                resources=pages, generated_at=generated)
+                resources=pages,
+                generated_at=generated,
+            )
             (root / index_name).write_text(html, "utf-8")
             for page in pages:
                 (root / "resources" / f"{page['id']}.{lang}.html").write_text(
                     self.env.get_template("resource.html").render(
-                        lang=lang, other_lang=other, t=t, r=page, index_page=index_name), "utf-8")
+                        lang=lang, other_lang=other, t=t, r=page, index_page=index_name
+                    ),
+                    "utf-8",
+                )
         listing = sorted(p for p in root.rglob("*") if p.is_file())
         manifest = {
-            "format": FORMAT, "generated_at": generated,
-            "campaign": {"code": campaign.code, "title": campaign.title, "channel": campaign.channel,
-                         "targets": campaign.targets, "selection": campaign.selection},
+            "format": FORMAT,
+            "generated_at": generated,
+            "campaign": {
+                "code": campaign.code,
+                "title": campaign.title,
+                "channel": campaign.channel,
+                "targets": campaign.targets,
+                "selection": campaign.selection,
+            },
             "source": self.base_url or None,
-            "resources": [{"id": e["id"], "title": e["record"].get("general", {}).get("title", {}),
-                           "pages": {lang: f"resources/{e['id']}.{lang}.html" for lang in ("fr", "ar")},
-                           "files": files[e["id"]]} for e in entries],
-            "files": [{"path": p.relative_to(root).as_posix(), "sha256": _sha256(p),
-                       "size": p.stat().st_size} for p in listing],
+            "resources": [
+                {
+                    "id": e["id"],
+                    "title": e["record"].get("general", {}).get("title", {}),
+                    "pages": {lang: f"resources/{e['id']}.{lang}.html" for lang in ("fr", "ar")},
+                    "files": files[e["id"]],
+                }
+                for e in entries
+            ],
+            "files": [
+                {
+                    "path": p.relative_to(root).as_posix(),
+                    "sha256": _sha256(p),
+                    "size": p.stat().st_size,
+                }
+                for p in listing
+            ],
         }
-        (root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
-        sums = [f"{_sha256(p)}  {p.relative_to(root).as_posix()}"
-                for p in sorted(p for p in root.rglob("*") if p.is_file())]
+        (root / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8"
+        )
+        sums = [
+            f"{_sha256(p)}  {p.relative_to(root).as_posix()}"
+            for p in sorted(p for p in root.rglob("*") if p.is_file())
+        ]
         (root / "SHA256SUMS").write_text("\n".join(sums) + "\n", "utf-8")
         return len(entries)
 

@@ -12,12 +12,14 @@ reports (:mod:`diffusion.installation_reports`) say what got installed.
 The status of a region is the furthest stage reached:
 ``targeted → planned → delivered → installed``.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -75,8 +77,10 @@ def require_campaign_role(actor: Any) -> None:
     roles = set(getattr(actor, "roles", ()) or ())
     if not roles & CAMPAIGN_ROLES:
         name = getattr(actor, "username", "?")
-        raise NotAllowed(f"{name} ne peut pas gérer les campagnes (rôle admin ou indexer requis)",
-                         f"لا يمكن لـ {name} تدبير الحملات (يلزم دور admin أو indexer)")
+        raise NotAllowed(
+            f"{name} ne peut pas gérer les campagnes (rôle admin ou indexer requis)",
+            f"لا يمكن لـ {name} تدبير الحملات (يلزم دور admin أو indexer)",
+        )
 
 
 class CampaignService:
@@ -92,8 +96,11 @@ class CampaignService:
         try:
             return self.vocabularies[vocabulary].resolve(str(value)).id
         except Exception:
-            raise InvalidCampaign(f"{what_fr} inconnu(e) : {value!r}",
-                                  f"{what_ar} غير معروف(ة): {value!r}", field=vocabulary) from None
+            raise InvalidCampaign(
+                f"{what_fr} inconnu(e) : {value!r}",
+                f"{what_ar} غير معروف(ة): {value!r}",
+                field=vocabulary,
+            ) from None
 
     def region(self, value: Any) -> str:
         return self._term("region", value, "région", "الجهة")
@@ -104,35 +111,68 @@ class CampaignService:
 
     # Creation and selection -----------------------------------------------------------
 
-    def create(self, actor: Any, *, code: str, title: dict[str, str], channel: str,
-               query: dict[str, Any] | None = None, resource_ids: Iterable[str] | None = None,
-               regions: Iterable[str] = (), establishments: Iterable[dict[str, str]] = (),
-               note: str | None = None) -> CampaignView:
+    def create(
+        self,
+        actor: Any,
+        *,
+        code: str,
+        title: dict[str, str],
+        channel: str,
+        query: dict[str, Any] | None = None,
+        resource_ids: Iterable[str] | None = None,
+        regions: Iterable[str] = (),
+        establishments: Iterable[dict[str, str]] = (),
+        note: str | None = None,
+    ) -> CampaignView:
         require_campaign_role(actor)
         if not isinstance(code, str) or not _CODE.match(code):
-            raise InvalidCampaign("code de campagne invalide (2 à 64 lettres, chiffres, . _ -)",
-                                  "رمز الحملة غير صالح (من 2 إلى 64 حرفا أو رقما أو . _ -)", field="code")
-        title = {k: v.strip() for k, v in (title or {}).items()
-                 if k in ("fr", "ar", "en", "zgh") and isinstance(v, str) and v.strip()}
+            raise InvalidCampaign(
+                "code de campagne invalide (2 à 64 lettres, chiffres, . _ -)",
+                "رمز الحملة غير صالح (من 2 إلى 64 حرفا أو رقما أو . _ -)",
+                field="code",
+            )
+        title = {
+            k: v.strip()
+            for k, v in (title or {}).items()
+            if k in ("fr", "ar", "en", "zgh") and isinstance(v, str) and v.strip()
+        }
         if not title:
-            raise InvalidCampaign("titre requis (en français ou en arabe)",
-                                  "العنوان مطلوب (بالفرنسية أو بالعربية)", field="title")
+            raise InvalidCampaign(
+                "titre requis (en français ou en arabe)",
+                "العنوان مطلوب (بالفرنسية أو بالعربية)",
+                field="title",
+            )
         channel_id = self._term("diffusion_channel", channel, "canal de diffusion", "قناة النشر")
         if (query is None) == (resource_ids is None):
-            raise InvalidCampaign("choisir soit une recherche enregistrée, soit une liste de ressources",
-                                  "اختر إما بحثا محفوظا أو لائحة موارد", field="selection")
+            raise InvalidCampaign(
+                "choisir soit une recherche enregistrée, soit une liste de ressources",
+                "اختر إما بحثا محفوظا أو لائحة موارد",
+                field="selection",
+            )
         selection = self._clean_query(query) if query is not None else None
         ids = self._evaluate(selection) if selection is not None else self._check_ids(resource_ids)
         targets = self._targets(regions, establishments)
         now = utcnow()
         with self.db.session() as session:
             if session.scalar(select(Campaign.id).where(Campaign.code == code)) is not None:
-                raise InvalidCampaign(f"une campagne porte déjà le code {code}",
-                                      f"توجد حملة بالرمز {code}", field="code")
-            row = Campaign(code=code, title=title, channel=channel_id, selection=selection,
-                           note=(note or None), created_at=now, created_by=actor.username,
-                           updated_at=now)
-            row.resources = [CampaignResource(resource_id=rid, position=i) for i, rid in enumerate(ids)]
+                raise InvalidCampaign(
+                    f"une campagne porte déjà le code {code}",
+                    f"توجد حملة بالرمز {code}",
+                    field="code",
+                )
+            row = Campaign(
+                code=code,
+                title=title,
+                channel=channel_id,
+                selection=selection,
+                note=(note or None),
+                created_at=now,
+                created_by=actor.username,
+                updated_at=now,
+            )
+            row.resources = [
+                CampaignResource(resource_id=rid, position=i) for i, rid in enumerate(ids)
+            ]
             row.targets = [CampaignTarget(**t) for t in targets]
             session.add(row)
             session.flush()
@@ -150,65 +190,95 @@ class CampaignService:
             if values:
                 filters[str(name)] = values
         if not q and not filters:
-            raise InvalidCampaign("la recherche enregistrée doit avoir une requête ou un filtre",
-                                  "يجب أن يتضمن البحث المحفوظ استعلاما أو مرشحا", field="query")
+            raise InvalidCampaign(
+                "la recherche enregistrée doit avoir une requête ou un filtre",
+                "يجب أن يتضمن البحث المحفوظ استعلاما أو مرشحا",
+                field="query",
+            )
         return {"q": q, "filters": filters}
 
     def _evaluate(self, selection: dict[str, Any]) -> list[str]:
         """Every hit of the saved search (published resources only), in ranking order."""
         try:
             from indexer import SearchQuery
-        except ImportError:              # the package exports it from its model module
+        except ImportError:  # the package exports it from its model module
             from indexer.model import SearchQuery
         ids: list[str] = []
         page = 1
         while True:
             try:
-                result = self.search.search(SearchQuery(q=selection["q"], filters=selection["filters"],
-                                                        page=page, size=100))
+                result = self.search.search(
+                    SearchQuery(q=selection["q"], filters=selection["filters"], page=page, size=100)
+                )
             except Exception as exc:
-                raise InvalidCampaign(f"la recherche enregistrée a échoué : {exc}",
-                                      f"تعذر تنفيذ البحث المحفوظ: {exc}", field="query") from None
+                raise InvalidCampaign(
+                    f"la recherche enregistrée a échoué : {exc}",
+                    f"تعذر تنفيذ البحث المحفوظ: {exc}",
+                    field="query",
+                ) from None
             ids.extend(hit.id for hit in result.hits if hit.id not in ids)
             if not result.hits or page * 100 >= result.total or len(ids) >= MAX_RESOURCES:
                 break
             page += 1
         if not ids:
-            raise InvalidCampaign("la recherche enregistrée ne trouve aucune ressource publiée",
-                                  "لا يجد البحث المحفوظ أي مورد منشور", field="query")
+            raise InvalidCampaign(
+                "la recherche enregistrée ne trouve aucune ressource publiée",
+                "لا يجد البحث المحفوظ أي مورد منشور",
+                field="query",
+            )
         return ids[:MAX_RESOURCES]
 
     def _check_ids(self, resource_ids: Iterable[str] | None) -> list[str]:
         ids = list(dict.fromkeys(str(r).strip() for r in (resource_ids or []) if str(r).strip()))
         if not ids:
-            raise InvalidCampaign("liste de ressources vide", "لائحة الموارد فارغة", field="resources")
+            raise InvalidCampaign(
+                "liste de ressources vide", "لائحة الموارد فارغة", field="resources"
+            )
         if len(ids) > MAX_RESOURCES:
-            raise InvalidCampaign(f"au plus {MAX_RESOURCES} ressources par campagne",
-                                  f"{MAX_RESOURCES} موردا على الأكثر لكل حملة", field="resources")
+            raise InvalidCampaign(
+                f"au plus {MAX_RESOURCES} ressources par campagne",
+                f"{MAX_RESOURCES} موردا على الأكثر لكل حملة",
+                field="resources",
+            )
         for rid in ids:
             try:
                 view = self.resources.get(rid)
             except Exception:
                 view = None
             if view is None or getattr(view, "status", None) != "published":
-                raise InvalidCampaign(f"ressource inconnue ou non publiée : {rid}",
-                                      f"مورد غير معروف أو غير منشور: {rid}", field="resources")
+                raise InvalidCampaign(
+                    f"ressource inconnue ou non publiée : {rid}",
+                    f"مورد غير معروف أو غير منشور: {rid}",
+                    field="resources",
+                )
         return ids
 
-    def _targets(self, regions: Iterable[str], establishments: Iterable[dict[str, str]]) -> list[dict]:
+    def _targets(
+        self, regions: Iterable[str], establishments: Iterable[dict[str, str]]
+    ) -> list[dict]:
         out: dict[tuple[str, str], dict] = {}
         for value in regions or ():
             region = self.region(value)
-            out[(region, "")] = {"region": region, "establishment_code": "", "establishment_name": None}
+            out[(region, "")] = {
+                "region": region,
+                "establishment_code": "",
+                "establishment_name": None,
+            }
         for est in establishments or ():
             region = self.region(est.get("region", ""))
             code = str(est.get("code", "")).strip()
             if not _ESTABLISHMENT.match(code):
-                raise InvalidCampaign(f"code d'établissement invalide : {code!r}",
-                                      f"رمز المؤسسة غير صالح: {code!r}", field="establishments")
+                raise InvalidCampaign(
+                    f"code d'établissement invalide : {code!r}",
+                    f"رمز المؤسسة غير صالح: {code!r}",
+                    field="establishments",
+                )
             name = str(est.get("name") or "").strip()[:300] or None
-            out[(region, code)] = {"region": region, "establishment_code": code,
-                                   "establishment_name": name}
+            out[(region, code)] = {
+                "region": region,
+                "establishment_code": code,
+                "establishment_name": name,
+            }
         return list(out.values())
 
     def add_resources(self, actor: Any, code: str, resource_ids: Iterable[str]) -> CampaignView:
@@ -218,8 +288,11 @@ class CampaignService:
             row = self._row(session, code)
             present = {r.resource_id for r in row.resources}
             if len(present | set(ids)) > MAX_RESOURCES:
-                raise InvalidCampaign(f"au plus {MAX_RESOURCES} ressources par campagne",
-                                      f"{MAX_RESOURCES} موردا على الأكثر لكل حملة", field="resources")
+                raise InvalidCampaign(
+                    f"au plus {MAX_RESOURCES} ressources par campagne",
+                    f"{MAX_RESOURCES} موردا على الأكثر لكل حملة",
+                    field="resources",
+                )
             position = len(row.resources)
             for rid in ids:
                 if rid not in present:
@@ -229,8 +302,14 @@ class CampaignService:
             session.flush()
             return _view(row)
 
-    def add_targets(self, actor: Any, code: str, *, regions: Iterable[str] = (),
-                    establishments: Iterable[dict[str, str]] = ()) -> CampaignView:
+    def add_targets(
+        self,
+        actor: Any,
+        code: str,
+        *,
+        regions: Iterable[str] = (),
+        establishments: Iterable[dict[str, str]] = (),
+    ) -> CampaignView:
         require_campaign_role(actor)
         targets = self._targets(regions, establishments)
         with self.db.session() as session:
@@ -249,14 +328,23 @@ class CampaignService:
         with self.db.session() as session:
             row = self._row(session, code)
             if row.selection is None:
-                raise InvalidCampaign("cette campagne n'a pas de recherche enregistrée",
-                                      "هذه الحملة ليس لها بحث محفوظ", field="query")
-            if session.scalar(select(func.count()).select_from(Shipment)
-                              .where(Shipment.campaign_id == row.id)):
-                raise InvalidCampaign("sélection figée : des envois existent déjà",
-                                      "الاختيار مجمد: توجد إرساليات سابقة", field="query")
+                raise InvalidCampaign(
+                    "cette campagne n'a pas de recherche enregistrée",
+                    "هذه الحملة ليس لها بحث محفوظ",
+                    field="query",
+                )
+            if session.scalar(
+                select(func.count()).select_from(Shipment).where(Shipment.campaign_id == row.id)
+            ):
+                raise InvalidCampaign(
+                    "sélection figée : des envois existent déjà",
+                    "الاختيار مجمد: توجد إرساليات سابقة",
+                    field="query",
+                )
             ids = self._evaluate(row.selection)
-            row.resources = [CampaignResource(resource_id=rid, position=i) for i, rid in enumerate(ids)]
+            row.resources = [
+                CampaignResource(resource_id=rid, position=i) for i, rid in enumerate(ids)
+            ]
             row.updated_at = utcnow()
             session.flush()
             return _view(row)
@@ -275,13 +363,24 @@ class CampaignService:
 
     def list(self) -> list[CampaignView]:
         with self.db.session() as session:
-            rows = session.scalars(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc()))
+            rows = session.scalars(
+                select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())
+            )
             return [_view(r) for r in rows]
 
     # Shipments ----------------------------------------------------------------------
 
-    def ship(self, actor: Any, code: str, *, region: str, quantity: int, on: date | None = None,
-             establishment_code: str = "", note: str | None = None) -> dict[str, Any]:
+    def ship(
+        self,
+        actor: Any,
+        code: str,
+        *,
+        region: str,
+        quantity: int,
+        on: date | None = None,
+        establishment_code: str = "",
+        note: str | None = None,
+    ) -> dict[str, Any]:
         """Plan a shipment of ``quantity`` media/deployments to a target region."""
         require_campaign_role(actor)
         region_id = self.region(region)
@@ -289,12 +388,21 @@ class CampaignService:
         with self.db.session() as session:
             row = self._row(session, code)
             if region_id not in {t.region for t in row.targets}:
-                raise InvalidCampaign(f"la région {region_id} n'est pas une cible de la campagne",
-                                      f"الجهة {region_id} ليست من أهداف الحملة", field="region")
-            shipment = Shipment(campaign_id=row.id, region=region_id,
-                                establishment_code=str(establishment_code or "").strip(),
-                                quantity=quantity, status="planned", planned_on=on or utcnow().date(),
-                                planned_by=actor.username, note=note or None)
+                raise InvalidCampaign(
+                    f"la région {region_id} n'est pas une cible de la campagne",
+                    f"الجهة {region_id} ليست من أهداف الحملة",
+                    field="region",
+                )
+            shipment = Shipment(
+                campaign_id=row.id,
+                region=region_id,
+                establishment_code=str(establishment_code or "").strip(),
+                quantity=quantity,
+                status="planned",
+                planned_on=on or utcnow().date(),
+                planned_by=actor.username,
+                note=note or None,
+            )
             session.add(shipment)
             session.flush()
             return _shipment(shipment)
@@ -304,15 +412,23 @@ class CampaignService:
         with self.db.session() as session:
             shipment = session.get(Shipment, int(shipment_id))
             if shipment is None:
-                raise CampaignNotFound(f"envoi inconnu : {shipment_id}", f"إرسالية غير معروفة: {shipment_id}")
+                raise CampaignNotFound(
+                    f"envoi inconnu : {shipment_id}", f"إرسالية غير معروفة: {shipment_id}"
+                )
             if shipment.status == "delivered":
                 raise InvalidCampaign("cet envoi est déjà livré", "تم تسليم هذه الإرسالية من قبل")
             delivered_on = on or utcnow().date()
             if delivered_on < shipment.planned_on:
-                raise InvalidCampaign("date de livraison antérieure à la date prévue",
-                                      "تاريخ التسليم سابق للتاريخ المبرمج", field="date")
+                raise InvalidCampaign(
+                    "date de livraison antérieure à la date prévue",
+                    "تاريخ التسليم سابق للتاريخ المبرمج",
+                    field="date",
+                )
             shipment.status, shipment.delivered_on, shipment.delivered_by = (
-                "delivered", delivered_on, actor.username)
+                "delivered",
+                delivered_on,
+                actor.username,
+            )
             session.flush()
             return _shipment(shipment)
 
@@ -323,23 +439,34 @@ class CampaignService:
             targets: dict[str, list[CampaignTarget]] = {}
             for t in row.targets:
                 targets.setdefault(t.region, []).append(t)
-            shipments = session.scalars(select(Shipment).where(Shipment.campaign_id == row.id)
-                                        .order_by(Shipment.planned_on, Shipment.id)).all()
-            installs = session.scalars(select(Installation).where(Installation.campaign_id == row.id)
-                                       .order_by(Installation.reported_on, Installation.line)).all()
+            shipments = session.scalars(
+                select(Shipment)
+                .where(Shipment.campaign_id == row.id)
+                .order_by(Shipment.planned_on, Shipment.id)
+            ).all()
+            installs = session.scalars(
+                select(Installation)
+                .where(Installation.campaign_id == row.id)
+                .order_by(Installation.reported_on, Installation.line)
+            ).all()
         regions = list(targets) + [s.region for s in shipments] + [i.region for i in installs]
         out: dict[str, RegionStatus] = {}
         for region in dict.fromkeys(regions):
             out[region] = RegionStatus(
-                region=region, labels=self.region_labels(region), targeted=region in targets,
-                establishments_targeted=sum(1 for t in targets.get(region, []) if t.establishment_code))
+                region=region,
+                labels=self.region_labels(region),
+                targeted=region in targets,
+                establishments_targeted=sum(
+                    1 for t in targets.get(region, []) if t.establishment_code
+                ),
+            )
         for s in shipments:
             st = out[s.region]
             st.planned += s.quantity
             st.delivered += s.quantity if s.status == "delivered" else 0
             st.shipments.append(_shipment(s))
         latest: dict[tuple[str, str], Installation] = {}
-        for i in installs:              # the last report about an establishment wins
+        for i in installs:  # the last report about an establishment wins
             latest[(i.region, i.establishment_code)] = i
             st = out[i.region]
             st.last_report = max(st.last_report or "", i.reported_on.isoformat())
@@ -351,8 +478,15 @@ class CampaignService:
             elif i.status == "failed":
                 st.failed += 1
         for st in out.values():
-            st.stage = ("installed" if st.establishments_installed else "delivered" if st.delivered
-                        else "planned" if st.planned else "targeted")
+            st.stage = (
+                "installed"
+                if st.establishments_installed
+                else "delivered"
+                if st.delivered
+                else "planned"
+                if st.planned
+                else "targeted"
+            )
         order = {t.id: n for n, t in enumerate(self.vocabularies["region"].terms.values())}
         return sorted(out.values(), key=lambda s: order.get(s.region, 99))
 
@@ -363,23 +497,46 @@ def _quantity(value: Any) -> int:
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= 1_000_000:
-        raise InvalidCampaign("quantité invalide (entier de 1 à 1 000 000)",
-                              "كمية غير صالحة (عدد صحيح من 1 إلى 1000000)", field="quantity")
+        raise InvalidCampaign(
+            "quantité invalide (entier de 1 à 1 000 000)",
+            "كمية غير صالحة (عدد صحيح من 1 إلى 1000000)",
+            field="quantity",
+        )
     return number
 
 
 def _shipment(s: Shipment) -> dict[str, Any]:
-    return {"id": s.id, "region": s.region, "establishment_code": s.establishment_code,
-            "quantity": s.quantity, "status": s.status, "planned_on": s.planned_on.isoformat(),
-            "planned_by": s.planned_by,
-            "delivered_on": s.delivered_on.isoformat() if s.delivered_on else None,
-            "delivered_by": s.delivered_by, "note": s.note}
+    return {
+        "id": s.id,
+        "region": s.region,
+        "establishment_code": s.establishment_code,
+        "quantity": s.quantity,
+        "status": s.status,
+        "planned_on": s.planned_on.isoformat(),
+        "planned_by": s.planned_by,
+        "delivered_on": s.delivered_on.isoformat() if s.delivered_on else None,
+        "delivered_by": s.delivered_by,
+        "note": s.note,
+    }
 
 
 def _view(row: Campaign) -> CampaignView:
     return CampaignView(
-        id=row.id, code=row.code, title=dict(row.title), channel=row.channel,
-        selection=row.selection, note=row.note, created_at=row.created_at.isoformat() + "Z",
-        created_by=row.created_by, resource_ids=[r.resource_id for r in row.resources],
-        targets=[{"region": t.region, "establishment_code": t.establishment_code,
-                  "establishment_name": t.establishment_name or ""} for t in row.targets])
+        id=row.id,
+        code=row.code,
+        title=dict(row.title),
+        channel=row.channel,
+        selection=row.selection,
+        note=row.note,
+        created_at=row.created_at.isoformat() + "Z",
+        created_by=row.created_by,
+        resource_ids=[r.resource_id for r in row.resources],
+        targets=[
+            {
+                "region": t.region,
+                "establishment_code": t.establishment_code,
+                "establishment_name": t.establishment_name or "",
+            }
+            for t in row.targets
+        ],
+    )

@@ -14,6 +14,7 @@
   within 30 seconds of their previous one is counted once (a burst of clicks
   counts once however long it lasts, as long as no gap reaches 30 s).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ class CounterState:
     last_click: dict[tuple[str, str, str], datetime] = field(default_factory=dict)
     seen: set[tuple[date, str, str, str]] = field(default_factory=set)
 
-    def merge(self, other: "CounterState") -> None:
+    def merge(self, other: CounterState) -> None:
         for key, moment in other.last_click.items():
             if key not in self.last_click or self.last_click[key] < moment:
                 self.last_click[key] = moment
@@ -139,6 +140,15 @@ def daily_increments(events: list[Event]) -> dict[tuple[date, str], dict[str, in
 
 
 _KIND_COLUMN = {"view": "views", "access": "accesses", "api": "api_reads", "oai": "harvests"}
-DAILY_COLUMNS = ("views", "accesses", "api_reads", "harvests", "total_investigations",
-                 "unique_investigations", "total_requests", "unique_requests", "robots",
-                 "double_clicks")
+DAILY_COLUMNS = (
+    "views",
+    "accesses",
+    "api_reads",
+    "harvests",
+    "total_investigations",
+    "unique_investigations",
+    "total_requests",
+    "unique_requests",
+    "robots",
+    "double_clicks",
+)

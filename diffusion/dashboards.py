@@ -7,6 +7,7 @@ pairs, not in clicks. Levels and
 subjects come from ``usage_resource_terms``; regions from the campaigns'
 shipments and installation reports.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -21,11 +22,29 @@ from metadata_schemas.record import title_of
 
 from .models import Installation, Shipment, UsageDaily, UsageMonthly, UsageResourceTerm
 
-METRICS = ("total_investigations", "unique_investigations", "total_requests", "unique_requests",
-           "views", "accesses", "api_reads", "harvests", "robots", "double_clicks")
-DIMENSIONS = {"cycle": "level", "level": "level", "subject": "subject"}   # → vocabulary
-SORTABLE = ("total_requests", "unique_requests", "total_investigations", "unique_investigations",
-            "views", "accesses", "api_reads", "harvests")
+METRICS = (
+    "total_investigations",
+    "unique_investigations",
+    "total_requests",
+    "unique_requests",
+    "views",
+    "accesses",
+    "api_reads",
+    "harvests",
+    "robots",
+    "double_clicks",
+)
+DIMENSIONS = {"cycle": "level", "level": "level", "subject": "subject"}  # → vocabulary
+SORTABLE = (
+    "total_requests",
+    "unique_requests",
+    "total_investigations",
+    "unique_investigations",
+    "views",
+    "accesses",
+    "api_reads",
+    "harvests",
+)
 
 
 @dataclass
@@ -44,7 +63,10 @@ class Period:
     @property
     def whole_months(self) -> bool:
         starts = self.start is None or self.start.day == 1
-        ends = self.end is None or self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]
+        ends = (
+            self.end is None
+            or self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]
+        )
         return starts and ends
 
     def rollup(self):
@@ -60,8 +82,10 @@ class Period:
         return UsageDaily, UsageDaily.day, self.where(UsageDaily.day)
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"start": self.start.isoformat() if self.start else None,
-                "end": self.end.isoformat() if self.end else None}
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+        }
 
 
 def _sums(table=UsageDaily):
@@ -92,8 +116,9 @@ class ReportService:
             row = session.execute(select(*_sums(table)).where(*where)).one()
         return {m: int(getattr(row, m)) for m in METRICS}
 
-    def top_resources(self, *, limit: int = 20, period: Period | None = None,
-                      metric: str = "total_requests") -> list[dict[str, Any]]:
+    def top_resources(
+        self, *, limit: int = 20, period: Period | None = None, metric: str = "total_requests"
+    ) -> list[dict[str, Any]]:
         self._fresh()
         metric = metric if metric in SORTABLE else "total_requests"
         period = period or Period()
@@ -101,12 +126,22 @@ class ReportService:
         order = func.sum(getattr(table, metric))
         with self.db.session() as session:
             rows = session.execute(
-                select(table.resource_id, *_sums(table)).where(*where)
+                select(table.resource_id, *_sums(table))
+                .where(*where)
                 .group_by(table.resource_id)
-                .order_by(order.desc(), func.sum(table.total_investigations).desc(), table.resource_id)
-                .limit(max(1, min(int(limit), 1000)))).all()
-        return [{"resource_id": r.resource_id, "title": self.titles(r.resource_id),
-                 **{m: int(getattr(r, m)) for m in METRICS}} for r in rows]
+                .order_by(
+                    order.desc(), func.sum(table.total_investigations).desc(), table.resource_id
+                )
+                .limit(max(1, min(int(limit), 1000)))
+            ).all()
+        return [
+            {
+                "resource_id": r.resource_id,
+                "title": self.titles(r.resource_id),
+                **{m: int(getattr(r, m)) for m in METRICS},
+            }
+            for r in rows
+        ]
 
     def titles(self, rid: str) -> dict[str, str]:
         """A resource's French and Arabic titles (cached five minutes)."""
@@ -127,7 +162,9 @@ class ReportService:
         """Usage per cycle, level or subject (a resource counts under each of its terms)."""
         self._fresh()
         if dimension not in DIMENSIONS:
-            raise ValueError(f"unknown dimension {dimension!r}: expected one of {', '.join(DIMENSIONS)}")
+            raise ValueError(
+                f"unknown dimension {dimension!r}: expected one of {', '.join(DIMENSIONS)}"
+            )
         period = period or Period()
         table, _, where = period.rollup()
         with self.db.session() as session:
@@ -136,26 +173,40 @@ class ReportService:
                 .join(UsageResourceTerm, UsageResourceTerm.resource_id == table.resource_id)
                 .where(UsageResourceTerm.dimension == dimension, *where)
                 .group_by(UsageResourceTerm.term)
-                .order_by(func.sum(table.total_requests).desc(),
-                          func.sum(table.total_investigations).desc(), UsageResourceTerm.term)).all()
+                .order_by(
+                    func.sum(table.total_requests).desc(),
+                    func.sum(table.total_investigations).desc(),
+                    UsageResourceTerm.term,
+                )
+            ).all()
         vocab = self.vocabularies[DIMENSIONS[dimension]]
         out = []
         for r in rows:
             term = vocab.get(r.term)
             labels = dict(term.labels) if term is not None else {"fr": r.term, "ar": r.term}
-            out.append({"term": r.term, "labels": labels, **{m: int(getattr(r, m)) for m in METRICS}})
+            out.append(
+                {"term": r.term, "labels": labels, **{m: int(getattr(r, m)) for m in METRICS}}
+            )
         return out
 
-    def series(self, *, granularity: str = "day", period: Period | None = None) -> list[dict[str, Any]]:
+    def series(
+        self, *, granularity: str = "day", period: Period | None = None
+    ) -> list[dict[str, Any]]:
         """Daily or monthly COUNTER totals, oldest first."""
         self._fresh()
         period = period or Period()
-        table, column, where = (period.rollup() if granularity == "month"
-                                else (UsageDaily, UsageDaily.day, period.where(UsageDaily.day)))
+        table, column, where = (
+            period.rollup()
+            if granularity == "month"
+            else (UsageDaily, UsageDaily.day, period.where(UsageDaily.day))
+        )
         with self.db.session() as session:
             rows = session.execute(
-                select(column.label("period"), *_sums(table)).where(*where)
-                .group_by(column).order_by(column)).all()
+                select(column.label("period"), *_sums(table))
+                .where(*where)
+                .group_by(column)
+                .order_by(column)
+            ).all()
         buckets: dict[str, dict[str, int]] = {}
         for r in rows:
             key = r.period if isinstance(r.period, str) else r.period.isoformat()
@@ -169,27 +220,50 @@ class ReportService:
         """Campaign diffusion per region, all campaigns: shipped, delivered, installed."""
         with self.db.session() as session:
             ships = session.execute(
-                select(Shipment.region, func.count(func.distinct(Shipment.campaign_id)),
-                       func.sum(Shipment.quantity)).group_by(Shipment.region)).all()
-            delivered = dict(session.execute(
-                select(Shipment.region, func.sum(Shipment.quantity))
-                .where(Shipment.status == "delivered").group_by(Shipment.region)).all())
+                select(
+                    Shipment.region,
+                    func.count(func.distinct(Shipment.campaign_id)),
+                    func.sum(Shipment.quantity),
+                ).group_by(Shipment.region)
+            ).all()
+            delivered = dict(
+                session.execute(
+                    select(Shipment.region, func.sum(Shipment.quantity))
+                    .where(Shipment.status == "delivered")
+                    .group_by(Shipment.region)
+                ).all()
+            )
             installs = session.execute(
-                select(Installation.campaign_id, Installation.region, Installation.establishment_code,
-                       Installation.status, Installation.quantity)
-                .order_by(Installation.reported_on, Installation.id)).all()
+                select(
+                    Installation.campaign_id,
+                    Installation.region,
+                    Installation.establishment_code,
+                    Installation.status,
+                    Installation.quantity,
+                ).order_by(Installation.reported_on, Installation.id)
+            ).all()
         latest: dict[tuple, Any] = {}
         for i in installs:
             latest[(i.campaign_id, i.region, i.establishment_code)] = i
         rows: dict[str, dict[str, Any]] = {}
         for term in self.vocabularies["region"].terms.values():
-            rows[term.id] = {"region": term.id, "labels": dict(term.labels), "campaigns": 0,
-                             "planned": 0, "delivered": 0, "installed": 0,
-                             "establishments_installed": 0, "failed": 0}
+            rows[term.id] = {
+                "region": term.id,
+                "labels": dict(term.labels),
+                "campaigns": 0,
+                "planned": 0,
+                "delivered": 0,
+                "installed": 0,
+                "establishments_installed": 0,
+                "failed": 0,
+            }
         for region, n_campaigns, planned in ships:
             if region in rows:
-                rows[region].update(campaigns=int(n_campaigns), planned=int(planned or 0),
-                                    delivered=int(delivered.get(region) or 0))
+                rows[region].update(
+                    campaigns=int(n_campaigns),
+                    planned=int(planned or 0),
+                    delivered=int(delivered.get(region) or 0),
+                )
         for (_cid, region, _code), i in latest.items():
             if region not in rows:
                 continue

@@ -4,13 +4,16 @@ Each error has a stable ``code`` (JSON API, tests), the two texts in
 ``messages`` and ``message`` (both, for the CLI and logs). Installation report
 errors list every faulty cell as ``(line, column, messages)``.
 """
+
 from __future__ import annotations
 
 
 class DiffusionError(Exception):
     code = "diffusion_error"
 
-    def __init__(self, fr: str, ar: str, *, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, fr: str, ar: str, *, code: str | None = None, field: str | None = None
+    ) -> None:
         self.messages = {"fr": fr, "ar": ar}
         self.field = field
         if code:
@@ -45,18 +48,19 @@ class ReportRefused(DiffusionError):
 
     code = "report_refused"
 
-    def __init__(self, problems: list["ReportProblem"], *, total_lines: int = 0) -> None:
+    def __init__(self, problems: list[ReportProblem], *, total_lines: int = 0) -> None:
         self.problems = problems
         first = problems[0]
         super().__init__(
             f"rapport refusé, rien n'a été importé : {len(problems)} erreur(s), la première "
             f"ligne {first.line}, colonne « {first.column} » : {first.fr}",
             f"رُفض التقرير ولم يُستورد أي شيء: {len(problems)} خطأ، أولها في السطر {first.line}، "
-            f"العمود «{first.column}»: {first.ar}")
+            f"العمود «{first.column}»: {first.ar}",
+        )
 
 
 class ReportProblem:
-    __slots__ = ("line", "column", "fr", "ar")
+    __slots__ = ("ar", "column", "fr", "line")
 
     def __init__(self, line: int, column: str, fr: str, ar: str) -> None:
         self.line, self.column, self.fr, self.ar = line, column, fr, ar

@@ -18,13 +18,23 @@ Campaign tables follow the life of a distribution: a selection of resources,
 targets (regions, optionally establishments), shipments (planned → delivered)
 and installation reports imported from the academies.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.store.models import Base, JSONType
@@ -41,11 +51,11 @@ class UsageEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime)
     day: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(8))          # view | access | api | oai
+    kind: Mapped[str] = mapped_column(String(8))  # view | access | api | oai
     resource_id: Mapped[str] = mapped_column(String(64))
     #: HMAC-SHA256 (daily salt) of the session id, or of IP + user agent; truncated.
     visitor: Mapped[str] = mapped_column(String(32))
-    agent: Mapped[str] = mapped_column(String(8))         # human | robot | machine
+    agent: Mapped[str] = mapped_column(String(8))  # human | robot | machine
     #: Counted by COUNTER: a human, not a repeat of the same click within 30 s.
     counted: Mapped[bool] = mapped_column(Boolean)
     double_click: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -107,8 +117,8 @@ class Campaign(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[dict[str, Any]] = mapped_column(JSONType)       # {"fr": ..., "ar": ...}
-    channel: Mapped[str] = mapped_column(String(64))              # vocabulary diffusion_channel
+    title: Mapped[dict[str, Any]] = mapped_column(JSONType)  # {"fr": ..., "ar": ...}
+    channel: Mapped[str] = mapped_column(String(64))  # vocabulary diffusion_channel
     #: The saved search ({"q": ..., "filters": {...}}) or None for an explicit list.
     selection: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -116,10 +126,12 @@ class Campaign(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
-    resources: Mapped[list["CampaignResource"]] = relationship(
-        order_by="CampaignResource.position", cascade="all, delete-orphan", lazy="selectin")
-    targets: Mapped[list["CampaignTarget"]] = relationship(
-        order_by="CampaignTarget.id", cascade="all, delete-orphan", lazy="selectin")
+    resources: Mapped[list[CampaignResource]] = relationship(
+        order_by="CampaignResource.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    targets: Mapped[list[CampaignTarget]] = relationship(
+        order_by="CampaignTarget.id", cascade="all, delete-orphan", lazy="selectin"
+    )
 
 
 class CampaignResource(Base):
@@ -134,8 +146,11 @@ class CampaignTarget(Base):
     """A region, or one establishment of a region, that the campaign is meant to reach."""
 
     __tablename__ = "diffusion_campaign_targets"
-    __table_args__ = (UniqueConstraint("campaign_id", "region", "establishment_code",
-                                       name="uq_diffusion_campaign_targets_key"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id", "region", "establishment_code", name="uq_diffusion_campaign_targets_key"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("diffusion_campaigns.id"), index=True)
@@ -155,7 +170,7 @@ class Shipment(Base):
     region: Mapped[str] = mapped_column(String(64))
     establishment_code: Mapped[str] = mapped_column(String(64), default="")
     quantity: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))              # planned | delivered
+    status: Mapped[str] = mapped_column(String(16))  # planned | delivered
     planned_on: Mapped[date] = mapped_column(Date)
     planned_by: Mapped[str] = mapped_column(String(100))
     delivered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -175,8 +190,9 @@ class ReportImport(Base):
     lines: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
     imported_by: Mapped[str] = mapped_column(String(100))
-    __table_args__ = (UniqueConstraint("campaign_id", "sha256",
-                                       name="uq_diffusion_report_imports_file"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "sha256", name="uq_diffusion_report_imports_file"),
+    )
 
 
 class Installation(Base):
@@ -192,6 +208,6 @@ class Installation(Base):
     region: Mapped[str] = mapped_column(String(64))
     establishment_code: Mapped[str] = mapped_column(String(64))
     reported_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16))              # installation_statuses.json
+    status: Mapped[str] = mapped_column(String(16))  # installation_statuses.json
     installer: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(Integer)

@@ -12,11 +12,13 @@ catalogue transaction on SQLite), ``MAWARID_BUNDLE_DOCUMENT_TYPES``
 (comma-separated catalogue document types copied into offline bundles; default
 none, so internal procurement papers never leave on a USB stick by mistake).
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .campaigns import CampaignService
 from .dashboards import ReportService
@@ -36,32 +38,46 @@ class DiffusionServices:
     bundles: Any
 
     @property
-    def dashboards(self) -> ReportService:   # the name used in docs/contracts.md
+    def dashboards(self) -> ReportService:  # the name used in docs/contracts.md
         return self.reports
 
     def close(self) -> None:
         self.usage.close()
 
 
-def build_services(settings: Mapping[str, Any], catalogue: Any, search: Any,
-                   vocabularies: Any) -> DiffusionServices:
+def build_services(
+    settings: Mapping[str, Any], catalogue: Any, search: Any, vocabularies: Any
+) -> DiffusionServices:
     from .bundle import BundleBuilder
+
     db = catalogue.db
     resources = catalogue.resources
     hasher = VisitorHasher(settings.get("SECRET_KEY") or "")
-    usage = UsageService(UsageStore(db, ResourceDirectory(resources)), hasher,
-                         flush_interval=float(settings.get("MAWARID_USAGE_FLUSH_SECONDS") or 5.0))
+    usage = UsageService(
+        UsageStore(db, ResourceDirectory(resources)),
+        hasher,
+        flush_interval=float(settings.get("MAWARID_USAGE_FLUSH_SECONDS") or 5.0),
+    )
     campaigns = CampaignService(db, resources, search, vocabularies)
     doc_types = settings.get("MAWARID_BUNDLE_DOCUMENT_TYPES") or ()
     if isinstance(doc_types, str):
         doc_types = [t.strip() for t in doc_types.split(",") if t.strip()]
     home = Path(settings.get("MAWARID_HOME") or ".")
-    bundles = BundleBuilder(db, resources, campaigns, vocabularies,
-                            documents=getattr(catalogue, "documents", None),
-                            output_folder=home / "bundles",
-                            document_types=frozenset(doc_types),
-                            base_url=str(settings.get("MAWARID_BASE_URL") or ""))
-    return DiffusionServices(db=db, usage=usage, campaigns=campaigns,
-                             installations=InstallationReports(db, campaigns),
-                             reports=ReportService(db, resources, vocabularies, usage),
-                             bundles=bundles)
+    bundles = BundleBuilder(
+        db,
+        resources,
+        campaigns,
+        vocabularies,
+        documents=getattr(catalogue, "documents", None),
+        output_folder=home / "bundles",
+        document_types=frozenset(doc_types),
+        base_url=str(settings.get("MAWARID_BASE_URL") or ""),
+    )
+    return DiffusionServices(
+        db=db,
+        usage=usage,
+        campaigns=campaigns,
+        installations=InstallationReports(db, campaigns),
+        reports=ReportService(db, resources, vocabularies, usage),
+        bundles=bundles,
+    )

@@ -14,6 +14,7 @@ resource ids are dropped at write time, without a row.
 :meth:`record_many` is the bulk path (log imports, the benchmark): same rules,
 written in large batches without the queue.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,8 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Iterable
 
 from sqlalchemy.exc import OperationalError
 
@@ -40,8 +41,15 @@ def _utcnow() -> datetime:
 
 
 class UsageService:
-    def __init__(self, store: UsageStore, hasher: VisitorHasher, *, flush_interval: float = 5.0,
-                 batch_size: int = 500, max_pending: int = 100_000) -> None:
+    def __init__(
+        self,
+        store: UsageStore,
+        hasher: VisitorHasher,
+        *,
+        flush_interval: float = 5.0,
+        batch_size: int = 500,
+        max_pending: int = 100_000,
+    ) -> None:
         self.store = store
         self.hasher = hasher
         self.flush_interval = flush_interval
@@ -53,13 +61,27 @@ class UsageService:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
-        self.stats = {"recorded": 0, "refused": 0, "dropped": 0, "written": 0, "unknown": 0,
-                      "failed_batches": 0}
+        self.stats = {
+            "recorded": 0,
+            "refused": 0,
+            "dropped": 0,
+            "written": 0,
+            "unknown": 0,
+            "failed_batches": 0,
+        }
 
     # The cheap path -------------------------------------------------------------
 
-    def record(self, kind: str, resource_id: str, *, ip: str | None, user_agent: str | None,
-               session: str | None = None, at: datetime | None = None) -> None:
+    def record(
+        self,
+        kind: str,
+        resource_id: str,
+        *,
+        ip: str | None,
+        user_agent: str | None,
+        session: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
         """Queue one event (``view``, ``access``, ``api`` or ``oai``); never raises."""
         try:
             event = self._event(kind, resource_id, ip, user_agent, session, at)
@@ -79,10 +101,15 @@ class UsageService:
             log.exception("usage event dropped")
 
     def _event(self, kind, resource_id, ip, user_agent, session, at) -> Event | None:
-        if kind not in KINDS or not isinstance(resource_id, str) or not _RESOURCE_ID.match(resource_id):
+        if (
+            kind not in KINDS
+            or not isinstance(resource_id, str)
+            or not _RESOURCE_ID.match(resource_id)
+        ):
             return None
-        when = (at.astimezone(UTC).replace(tzinfo=None) if at is not None and at.tzinfo
-                else at) or _utcnow()
+        when = (
+            at.astimezone(UTC).replace(tzinfo=None) if at is not None and at.tzinfo else at
+        ) or _utcnow()
         when = when.replace(microsecond=0)
         ua = user_agent if isinstance(user_agent, str) else ""
         visitor = self.hasher.visitor(when.date(), ip=ip, user_agent=ua, session=session)
@@ -110,7 +137,7 @@ class UsageService:
         for attempt in range(1, attempts + 1):
             try:
                 return self.store.write(batch)
-            except OperationalError:          # locked / connection lost: the batch is still here
+            except OperationalError:  # locked / connection lost: the batch is still here
                 if attempt == attempts:
                     break
                 time.sleep(0.2 * attempt)
@@ -159,8 +186,9 @@ class UsageService:
         with self._thread_lock:
             if self._thread is not None or self._stopping:
                 return
-            self._thread = threading.Thread(target=self._run, name="mawarid-usage-writer",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name="mawarid-usage-writer", daemon=True
+            )
             self._thread.start()
 
     def _run(self) -> None:

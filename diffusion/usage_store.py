@@ -4,11 +4,13 @@ One call of :meth:`UsageStore.write` is one transaction: the events, their
 ``usage_daily`` increments and the classification copy land together or not
 at all, so the dashboards never disagree with the log.
 """
+
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -52,21 +54,22 @@ class ResourceDirectory:
         out: dict[str, list[tuple[str, str]] | None] = {}
         for rid in set(ids):
             hit = self._cache.get(rid)
-            if hit is not None and now - hit[0] < (self._ttl if hit[1] is not None
-                                                     else self._negative_ttl):
+            if hit is not None and now - hit[0] < (
+                self._ttl if hit[1] is not None else self._negative_ttl
+            ):
                 out[rid] = hit[1]
                 continue
             terms = self._fetch(rid)
             self._cache[rid] = (now, terms)
             out[rid] = terms
-        if len(self._cache) > 200_000:       # a bound, whatever ids are thrown at us
+        if len(self._cache) > 200_000:  # a bound, whatever ids are thrown at us
             self._cache.clear()
         return out
 
     def _fetch(self, rid: str) -> list[tuple[str, str]] | None:
         try:
             view = self._resources.get(rid)
-        except Exception:                    # NotFound, or anything else: not countable
+        except Exception:  # NotFound, or anything else: not countable
             return None
         if getattr(view, "status", None) != "published":
             return None
@@ -127,14 +130,15 @@ class UsageStore:
             session.execute(UsageEvent.__table__.insert(), [_event_row(ev) for ev in kept])
             self._add_daily(session, daily_increments(kept))
             described = self._add_terms(session, known, kept)
-        for rid in described:            # only once the transaction is committed
+        for rid in described:  # only once the transaction is committed
             self.directory.terms_written(rid)
-        return {"written": len(kept), "unknown": unknown,
-                "counted": sum(ev.counted for ev in kept)}
+        return {"written": len(kept), "unknown": unknown, "counted": sum(ev.counted for ev in kept)}
 
     def purge(self, before) -> int:
         with self.db.session() as session:
-            result = session.execute(UsageEvent.__table__.delete().where(UsageEvent.__table__.c.day < before))
+            result = session.execute(
+                UsageEvent.__table__.delete().where(UsageEvent.__table__.c.day < before)
+            )
             return result.rowcount or 0
 
     # The rules' memory ----------------------------------------------------------
@@ -145,19 +149,32 @@ class UsageStore:
         since = events[0].occurred_at - DOUBLE_CLICK
         days = sorted({ev.day for ev in events})
         for start in range(0, len(visitors), _IN_CHUNK):
-            chunk = visitors[start:start + _IN_CHUNK]
+            chunk = visitors[start : start + _IN_CHUNK]
             recent = session.execute(
-                select(UsageEvent.visitor, UsageEvent.resource_id, UsageEvent.kind,
-                       func.max(UsageEvent.occurred_at))
+                select(
+                    UsageEvent.visitor,
+                    UsageEvent.resource_id,
+                    UsageEvent.kind,
+                    func.max(UsageEvent.occurred_at),
+                )
                 .where(UsageEvent.visitor.in_(chunk), UsageEvent.occurred_at >= since)
-                .group_by(UsageEvent.visitor, UsageEvent.resource_id, UsageEvent.kind))
+                .group_by(UsageEvent.visitor, UsageEvent.resource_id, UsageEvent.kind)
+            )
             for visitor, rid, kind, last in recent:
                 state.last_click[(visitor, rid, kind)] = last
             firsts = session.execute(
-                select(UsageEvent.day, UsageEvent.visitor, UsageEvent.resource_id,
-                       UsageEvent.first_investigation, UsageEvent.first_request)
-                .where(UsageEvent.visitor.in_(chunk), UsageEvent.day.in_(days),
-                       or_(UsageEvent.first_investigation, UsageEvent.first_request)))
+                select(
+                    UsageEvent.day,
+                    UsageEvent.visitor,
+                    UsageEvent.resource_id,
+                    UsageEvent.first_investigation,
+                    UsageEvent.first_request,
+                ).where(
+                    UsageEvent.visitor.in_(chunk),
+                    UsageEvent.day.in_(days),
+                    or_(UsageEvent.first_investigation, UsageEvent.first_request),
+                )
+            )
             for day, visitor, rid, first_inv, first_req in firsts:
                 if first_inv:
                     state.seen.add((day, visitor, rid, "inv"))
@@ -175,15 +192,26 @@ class UsageStore:
             bucket = monthly.setdefault((day.isoformat()[:7], rid), dict.fromkeys(row, 0))
             for key, value in row.items():
                 bucket[key] += value
-        _upsert_add(session, UsageDaily.__table__, "day",
-                    [{"day": day, "resource_id": rid, **row} for (day, rid), row in increments.items()])
-        _upsert_add(session, UsageMonthly.__table__, "month",
-                    [{"month": month, "resource_id": rid, **row} for (month, rid), row in monthly.items()])
+        _upsert_add(
+            session,
+            UsageDaily.__table__,
+            "day",
+            [{"day": day, "resource_id": rid, **row} for (day, rid), row in increments.items()],
+        )
+        _upsert_add(
+            session,
+            UsageMonthly.__table__,
+            "month",
+            [{"month": month, "resource_id": rid, **row} for (month, rid), row in monthly.items()],
+        )
 
     def _add_terms(self, session, known: dict, events: list[Event]) -> set[str]:
         described = {ev.resource_id for ev in events if self.directory.needs_terms(ev.resource_id)}
-        rows = [{"resource_id": rid, "dimension": dim, "term": term}
-                for rid in described for dim, term in known[rid] or []]
+        rows = [
+            {"resource_id": rid, "dimension": dim, "term": term}
+            for rid in described
+            for dim, term in known[rid] or []
+        ]
         if rows:
             stmt = _dialect_insert(session, UsageResourceTerm.__table__).on_conflict_do_nothing()
             session.execute(stmt, rows)
@@ -194,16 +222,26 @@ def _upsert_add(session, table, period: str, rows: list[dict[str, Any]]) -> None
     """INSERT … ON CONFLICT DO UPDATE SET col = col + excluded.col (SQLite and PostgreSQL)."""
     stmt = _dialect_insert(session, table)
     columns = [c for c in table.c if c.name not in (period, "resource_id")]
-    stmt = stmt.on_conflict_do_update(index_elements=[period, "resource_id"],
-                                      set_={c.name: c + stmt.excluded[c.name] for c in columns})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[period, "resource_id"],
+        set_={c.name: c + stmt.excluded[c.name] for c in columns},
+    )
     session.execute(stmt, rows)
 
 
 def _event_row(ev: Event) -> dict[str, Any]:
-    return {"occurred_at": ev.occurred_at, "day": ev.day, "kind": ev.kind,
-            "resource_id": ev.resource_id, "visitor": ev.visitor, "agent": ev.agent,
-            "counted": ev.counted, "double_click": ev.double_click,
-            "first_investigation": ev.first_investigation, "first_request": ev.first_request}
+    return {
+        "occurred_at": ev.occurred_at,
+        "day": ev.day,
+        "kind": ev.kind,
+        "resource_id": ev.resource_id,
+        "visitor": ev.visitor,
+        "agent": ev.agent,
+        "counted": ev.counted,
+        "double_click": ev.double_click,
+        "first_investigation": ev.first_investigation,
+        "first_request": ev.first_request,
+    }
 
 
 __all__ = ["ResourceDirectory", "UsageStore", "resource_terms"]

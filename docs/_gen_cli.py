@@ -14,6 +14,7 @@ Commands contributed by the app (``app.cli``, e.g. flask-limiter's ``limiter``)
 only exist once an app is built, so the script builds one in a throwaway
 ``MAWARID_HOME``; it never touches ./instance.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,12 +38,14 @@ def _root_context(home: str) -> click.Context:
     """A context for ``mawarid`` whose FlaskGroup can build the app (in ``home``)."""
     os.environ["MAWARID_HOME"] = home
     from portal.cli import main
+
     return main.make_context("mawarid", [], resilient_parsing=True)
 
 
 def _close_app(ctx: click.Context) -> None:
     """Close the throwaway instance (database, index, usage writer) before its folder goes."""
     from flask.cli import ScriptInfo
+
     info = ctx.find_object(ScriptInfo)
     app = getattr(info, "_loaded_app", None) if info else None
     runtime = app.extensions.get("mawarid") if app is not None else None
@@ -56,7 +59,7 @@ def walk(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ("mawar
         command = group.get_command(ctx, name)
         if command is None or command.hidden:
             continue
-        sub_path = path + (name,)
+        sub_path = (*path, name)
         yield sub_path, command
         if isinstance(command, click.Group):
             sub_ctx = click.Context(command, info_name=name, parent=ctx)
@@ -127,13 +130,18 @@ def render_command(path: tuple[str, ...], command: click.Command) -> list[str]:
         return lines
     lines += ["```", _usage(path, command).rstrip(), "```", ""]
     arguments = [p for p in command.params if isinstance(p, click.Argument)]
-    options = [p for p in command.params if isinstance(p, click.Option)
-               and p.name not in _FLASK_GLOBAL and not p.hidden]
+    options = [
+        p
+        for p in command.params
+        if isinstance(p, click.Option) and p.name not in _FLASK_GLOBAL and not p.hidden
+    ]
     if arguments:
         lines += ["| Argument | Required | Repeatable |", "|---|---|---|"]
         for arg in arguments:
-            lines.append(f"| `{arg.human_readable_name}` | {'yes' if arg.required else 'no'} "
-                         f"| {'yes' if arg.nargs == -1 else 'no'} |")
+            lines.append(
+                f"| `{arg.human_readable_name}` | {'yes' if arg.required else 'no'} "
+                f"| {'yes' if arg.nargs == -1 else 'no'} |"
+            )
         lines.append("")
     if options:
         lines += ["| Option | Value | Default | Meaning |", "|---|---|---|---|"]
@@ -141,8 +149,9 @@ def render_command(path: tuple[str, ...], command: click.Command) -> list[str]:
             names = ", ".join(f"`{o}`" for o in opt.opts + opt.secondary_opts)
             required = " (required)" if opt.required else ""
             required += " (repeatable)" if opt.multiple else ""
-            lines.append(f"| {names} | {_type(opt)} | {_default(opt)} "
-                         f"| {_cell(opt.help)}{required} |")
+            lines.append(
+                f"| {names} | {_type(opt)} | {_default(opt)} | {_cell(opt.help)}{required} |"
+            )
         lines.append("")
     return lines
 
@@ -162,7 +171,7 @@ def generated_block(text: str) -> str:
 
 def write() -> None:
     text = DOC.read_text(encoding="utf-8")
-    head, tail = text[:text.index(BEGIN) + len(BEGIN)], text[text.index(END):]
+    head, tail = text[: text.index(BEGIN) + len(BEGIN)], text[text.index(END) :]
     DOC.write_text(head + "\n\n" + render() + "\n" + tail, encoding="utf-8")
 
 

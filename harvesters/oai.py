@@ -17,16 +17,17 @@ same partner again never creates a record twice. One bad record is reported
 and skipped; it never stops the harvest nor leaves anything half-written (each
 draft is one transaction of the catalogue).
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import requests
-from sickle import Sickle
-from sickle import oaiexceptions
+from sickle import Sickle, oaiexceptions
 from sickle.response import OAIResponse
 
 from catalogue.errors import CatalogueError, DuplicateIdentifier
@@ -73,18 +74,22 @@ class HarvestReport:
     created: list[str] = field(default_factory=list)
     already_present: list[str] = field(default_factory=list)
     deleted_skipped: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)   # (OAI identifier, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (OAI identifier, why)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "seen": self.seen, "created": len(self.created),
-                "already_present": len(self.already_present),
-                "deleted_skipped": self.deleted_skipped,
-                "failed": [{"identifier": i, "error": e} for i, e in self.failed]}
+        return {
+            "base_url": self.base_url,
+            "seen": self.seen,
+            "created": len(self.created),
+            "already_present": len(self.already_present),
+            "deleted_skipped": self.deleted_skipped,
+            "failed": [{"identifier": i, "error": e} for i, e in self.failed],
+        }
 
 
 def resource_id_for(base_url: str, identifier: str) -> str:
     """A stable catalogue id for a partner record: same partner + identifier → same id."""
-    digest = hashlib.sha256(f"{base_url.rstrip('/')}\n{identifier}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{base_url.rstrip('/')}\n{identifier}".encode()).hexdigest()
     return f"oai-{digest[:24]}"
 
 
@@ -98,9 +103,17 @@ class OAIHarvester:
     :param client: a Sickle-compatible client (tests pass one bound to a local server).
     """
 
-    def __init__(self, base_url: str, *, resources: Any, actor: Any,
-                 metadata_prefix: str = "oai_lom", acquisition: dict | None = None,
-                 client: Sickle | None = None, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        resources: Any,
+        actor: Any,
+        metadata_prefix: str = "oai_lom",
+        acquisition: dict | None = None,
+        client: Sickle | None = None,
+        timeout: float = 60.0,
+    ) -> None:
         self.base_url = base_url
         self.resources = resources
         self.actor = actor
@@ -108,8 +121,9 @@ class OAIHarvester:
         self.acquisition = acquisition
         self.client = client or SafeSickle(base_url, max_retries=3, timeout=timeout)
 
-    def records(self, *, set: str | None = None, since: str | None = None,
-                until: str | None = None) -> Iterator[Any]:
+    def records(
+        self, *, set: str | None = None, since: str | None = None, until: str | None = None
+    ) -> Iterator[Any]:
         """The partner's records (Sickle ``Record`` objects); deleted ones included."""
         args: dict[str, str] = {"metadataPrefix": self.metadata_prefix}
         if set:
@@ -125,10 +139,16 @@ class OAIHarvester:
         except Exception as exc:  # Sickle raises its own classes, named after the codes
             raise _translate(exc) from None
 
-    def harvest(self, *, set: str | None = None, since: str | None = None,
-                until: str | None = None, limit: int | None = None,
-                progress: Callable[[HarvestReport], None] | None = None) -> HarvestReport:
-        require(self.actor, "create")        # refuse before fetching anything, not per record
+    def harvest(
+        self,
+        *,
+        set: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        progress: Callable[[HarvestReport], None] | None = None,
+    ) -> HarvestReport:
+        require(self.actor, "create")  # refuse before fetching anything, not per record
         report = HarvestReport(self.base_url)
         for record in self.records(set=set, since=since, until=until):
             if limit is not None and report.seen >= limit:
@@ -157,8 +177,9 @@ class OAIHarvester:
         data = _with_oai_identifier(data, identifier)
         resource_id = resource_id_for(self.base_url, identifier)
         try:
-            view = self.resources.create_draft(self.actor, data, acquisition=self.acquisition,
-                                               resource_id=resource_id)
+            view = self.resources.create_draft(
+                self.actor, data, acquisition=self.acquisition, resource_id=resource_id
+            )
         except DuplicateIdentifier:
             report.already_present.append(resource_id)
         except (CatalogueError, MetadataError) as exc:

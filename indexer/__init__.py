@@ -7,17 +7,38 @@ scale-out one (:mod:`indexer.elastic`). Both engines implement :class:`SearchBac
 documents (:mod:`indexer.documents`), facet declarations (:mod:`indexer.facets`)
 and query semantics; nothing outside ``whoosh_*``/``facet_arrays`` knows Whoosh.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .facets import FACET_NAMES, FACETS
-from .model import (Bucket, Facet, Hit, IndexableResource, SearchBackend, SearchError,
-                    SearchQuery, SearchResult)
+from .model import (
+    Bucket,
+    Facet,
+    Hit,
+    IndexableResource,
+    SearchBackend,
+    SearchError,
+    SearchQuery,
+    SearchResult,
+)
 
-__all__ = ["open_backend", "IndexableResource", "SearchQuery", "SearchResult", "SearchBackend",
-           "SearchError", "Hit", "Facet", "Bucket", "FACETS", "FACET_NAMES"]
+__all__ = [
+    "FACETS",
+    "FACET_NAMES",
+    "Bucket",
+    "Facet",
+    "Hit",
+    "IndexableResource",
+    "SearchBackend",
+    "SearchError",
+    "SearchQuery",
+    "SearchResult",
+    "open_backend",
+]
 
 
 def open_backend(search_url: str, vocabularies: Mapping[str, Any]) -> SearchBackend:
@@ -25,8 +46,10 @@ def open_backend(search_url: str, vocabularies: Mapping[str, Any]) -> SearchBack
     parts = urlsplit(search_url or "")
     if parts.scheme == "whoosh" and not parts.netloc and parts.path.startswith("/"):
         from .whoosh_backend import WhooshBackend
+
         return WhooshBackend(unquote(parts.path), vocabularies)
     from .elastic.register import open_elastic
+
     if (backend := open_elastic(search_url, vocabularies)) is not None:
         return backend
     raise SearchError("bad_url", value=search_url)

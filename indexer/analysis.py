@@ -24,15 +24,16 @@ Stopwords, elisions and Arabic affixes live in ``data/analysis.json``.
 With ``stem=False`` the same analyzer gives the unstemmed words used by the
 "did you mean" corrector and autocomplete.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Iterator
 
 import Stemmer
 from whoosh.analysis import Analyzer, Token
@@ -93,7 +94,7 @@ def arabic_light_stem(word: str) -> str:
         word = word[1:]
     for prefix in _AR_ARTICLES:
         if word.startswith(prefix) and len(word) - len(prefix) >= _AR["article_min_remainder"]:
-            word = word[len(prefix):]
+            word = word[len(prefix) :]
             break
     for suffix in _AR_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _AR["suffix_min_stem"]:
@@ -113,7 +114,7 @@ def normalise_token(token: str) -> tuple[str, str]:
         token = token.replace("’", "'")
         for elision in _ELISIONS:
             if token.startswith(elision) and len(token) > len(elision):
-                token = token[len(elision):]
+                token = token[len(elision) :]
                 break
         token = token.replace("'", "")
     return script, token
@@ -126,7 +127,9 @@ def is_stopword(script: str, word: str) -> bool:
 
 
 @lru_cache(maxsize=262_144)
-def variants(token: str, lang: str = "fr", stem: bool = True, query: bool = False) -> tuple[str, ...]:
+def variants(
+    token: str, lang: str = "fr", stem: bool = True, query: bool = False
+) -> tuple[str, ...]:
     """Index terms for one raw token (empty for stopwords and junk).
 
     ``lang`` is the tagged language of the surrounding text; in query mode a Latin
@@ -183,9 +186,19 @@ class MultilingualAnalyzer(Analyzer):
     def __repr__(self) -> str:
         return f"MultilingualAnalyzer(stem={self.stem})"
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         query = mode == "query"
         stem = self.stem

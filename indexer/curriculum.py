@@ -11,9 +11,11 @@ their whole taxon paths, so ``collège`` (a cycle label) also finds resources
 filed under ``1AC``. The matching is the same analyzer as the index, so the
 French query ``mathématiques 1AC`` reaches an Arabic-only resource on that node.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .analysis import analyse, tagged
 
@@ -34,7 +36,7 @@ def term_texts(term) -> list[tuple[str, str]]:
 class CurriculumLexicon:
     def __init__(self, vocabularies: Mapping[str, Any]) -> None:
         self.by_token: dict[str, set[tuple[str, str]]] = {}
-        self.words: set[str] = set()          # unstemmed label words ("did you mean")
+        self.words: set[str] = set()  # unstemmed label words ("did you mean")
         for vocab_id, field in SOURCES.items():
             vocab = vocabularies.get(vocab_id)
             if vocab is None:

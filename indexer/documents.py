@@ -8,11 +8,13 @@ French query find an Arabic-only resource classified on the same node.
 Texts are kept per language (``[(lang, text)]``) so the analyzer can stem
 English text in English; facet values are vocabulary ids.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from metadata_schemas.record import iter_langstrings, taxon_paths
 from metadata_schemas.textnorm import fold
@@ -32,7 +34,7 @@ _YEAR_ROLES = ("publisher", "author", "content-provider")
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def entity_name(entity: str) -> str:
@@ -45,9 +47,13 @@ def entity_name(entity: str) -> str:
 def _year(record: dict, published_at: datetime | None) -> int | None:
     contributes = record.get("lifecycle", {}).get("contribute", [])
     for roles in (_YEAR_ROLES, None):
-        years = [int(m.group(1)) for c in contributes
-                 if (roles is None or c.get("role") in roles)
-                 for m in [_YEAR.match(c.get("date", ""))] if m]
+        years = [
+            int(m.group(1))
+            for c in contributes
+            if (roles is None or c.get("role") in roles)
+            for m in [_YEAR.match(c.get("date", ""))]
+            if m
+        ]
         if years:
             return min(years)
     return published_at.year if published_at else None
@@ -75,9 +81,15 @@ def build_document(resource: IndexableResource, vocabularies: Mapping[str, Any])
     published_at = _utc(resource.published_at)
     updated_at = _utc(resource.updated_at) or published_at
     year = _year(record, published_at)
-    publishers = list(dict.fromkeys(
-        entity_name(e) for c in record.get("lifecycle", {}).get("contribute", [])
-        if c.get("role") in _PUBLISHER_ROLES for e in c.get("entity", []) if e.strip()))
+    publishers = list(
+        dict.fromkeys(
+            entity_name(e)
+            for c in record.get("lifecycle", {}).get("contribute", [])
+            if c.get("role") in _PUBLISHER_ROLES
+            for e in c.get("entity", [])
+            if e.strip()
+        )
+    )
     languages = list(general.get("language", []))
     licence = record.get("rights", {}).get("licence")
 
@@ -100,12 +112,16 @@ def build_document(resource: IndexableResource, vocabularies: Mapping[str, Any])
         "facets": facets,
         "date": published_at or updated_at,
         "updated": updated_at,
-        "sort_title": {lang: fold(_title_in(title, lang))[:SORT_KEY_CHARS] for lang in ("fr", "ar")},
+        "sort_title": {
+            lang: fold(_title_in(title, lang))[:SORT_KEY_CHARS] for lang in ("fr", "ar")
+        },
         "hit": {
             "id": resource.id,
             "title": title,
-            "description": {lang: text[:HIT_DESCRIPTION_CHARS] for lang, text in
-                            general.get("description", {}).items()},
+            "description": {
+                lang: text[:HIT_DESCRIPTION_CHARS]
+                for lang, text in general.get("description", {}).items()
+            },
             "levels": [p[-1] for p in level_paths],
             "subjects": [p[-1] for p in subject_paths],
             "types": types,
@@ -123,7 +139,8 @@ def _title_in(title: dict[str, str], lang: str) -> str:
     return ""
 
 
-def build_documents(resources: Iterable[IndexableResource],
-                    vocabularies: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
+def build_documents(
+    resources: Iterable[IndexableResource], vocabularies: Mapping[str, Any]
+) -> Iterable[dict[str, Any]]:
     for resource in resources:
         yield build_document(resource, vocabularies)

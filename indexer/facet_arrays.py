@@ -13,10 +13,11 @@ Both are O(pairs) in C, whatever the number of hits, and a match-all browse
 never builds a Python list of hits. Sort keys (date, title rank) are plain
 per-document arrays.
 """
+
 from __future__ import annotations
 
 import bisect
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -43,11 +44,11 @@ class FieldArray:
         self.doc_offsets = np.searchsorted(self.docs[by_doc], np.arange(ndocs + 1))
 
     @classmethod
-    def empty(cls, ndocs: int = 0) -> "FieldArray":
+    def empty(cls, ndocs: int = 0) -> FieldArray:
         return cls([], np.zeros(0, np.int32), np.zeros(0, np.int32), ndocs)
 
     @classmethod
-    def from_postings(cls, postings: Iterable[tuple[str, np.ndarray]], ndocs: int) -> "FieldArray":
+    def from_postings(cls, postings: Iterable[tuple[str, np.ndarray]], ndocs: int) -> FieldArray:
         """From ``(term, doc numbers)`` pairs, terms in index (sorted) order."""
         terms: list[str] = []
         docs: list[np.ndarray] = []
@@ -62,7 +63,7 @@ class FieldArray:
         return cls(terms, np.concatenate(docs), np.concatenate(codes), ndocs)
 
     @classmethod
-    def concat(cls, parts: Sequence[tuple["FieldArray", int]], ndocs: int) -> "FieldArray":
+    def concat(cls, parts: Sequence[tuple[FieldArray, int]], ndocs: int) -> FieldArray:
         """Segment arrays with their document offsets → one array over the whole index."""
         if len(parts) == 1 and parts[0][1] == 0 and parts[0][0].ndocs == ndocs:
             return parts[0][0]
@@ -78,7 +79,7 @@ class FieldArray:
         return cls(terms, np.concatenate(docs), np.concatenate(codes), ndocs)
 
     def code_of(self, term: str) -> int | None:
-        i = bisect.bisect_left(self.terms, term)      # terms are sorted
+        i = bisect.bisect_left(self.terms, term)  # terms are sorted
         return i if i < len(self.terms) and self.terms[i] == term else None
 
     def mask_for(self, values: Iterable[str], ndocs: int | None = None) -> np.ndarray:
@@ -86,7 +87,7 @@ class FieldArray:
         mask = np.zeros(self.ndocs if ndocs is None else ndocs, dtype=bool)
         for code in (self.code_of(v) for v in values):
             if code is not None:
-                mask[self.docs[self.term_offsets[code]:self.term_offsets[code + 1]]] = True
+                mask[self.docs[self.term_offsets[code] : self.term_offsets[code + 1]]] = True
         return mask
 
     def counts(self, mask: np.ndarray, selected: int | None = None) -> dict[str, int]:
@@ -98,7 +99,7 @@ class FieldArray:
             return {}
         if selected is None:
             selected = int(np.count_nonzero(mask))
-        if selected * 8 < self.ndocs:       # few documents: walk their values (CSR)
+        if selected * 8 < self.ndocs:  # few documents: walk their values (CSR)
             docs = np.flatnonzero(mask)
             starts, stops = self.doc_offsets[docs], self.doc_offsets[docs + 1]
             lengths = stops - starts
@@ -121,8 +122,14 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray, total: int) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + offsets
 
 
-def top_k(keys: np.ndarray, candidates: np.ndarray, k: int, *, descending: bool,
-          tiebreak: np.ndarray | None = None) -> np.ndarray:
+def top_k(
+    keys: np.ndarray,
+    candidates: np.ndarray,
+    k: int,
+    *,
+    descending: bool,
+    tiebreak: np.ndarray | None = None,
+) -> np.ndarray:
     """The first ``k`` of ``candidates`` (document numbers) ordered by ``keys[candidates]``.
 
     ``argpartition`` first, so only ``k`` keys are fully sorted; ties are broken
@@ -139,7 +146,10 @@ def top_k(keys: np.ndarray, candidates: np.ndarray, k: int, *, descending: bool,
         kth = values[part].max()
         part = np.flatnonzero(values <= kth)
         candidates, values = candidates[part], values[part]
-    order_keys = [candidates, values] if tiebreak is None else \
-        [candidates, -tiebreak[candidates].astype(np.float64), values]
+    order_keys = (
+        [candidates, values]
+        if tiebreak is None
+        else [candidates, -tiebreak[candidates].astype(np.float64), values]
+    )
     order = np.lexsort(order_keys)
     return candidates[order][:k]

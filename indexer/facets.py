@@ -10,13 +10,15 @@ a facet stay visible and clickable. ``cycle`` and ``level`` are two views of one
 hierarchy (the ``level`` vocabulary, every document carrying its whole paths):
 they form a *group*, and both count while ignoring the selections of the group.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 _DATA = json.loads(resources.files("indexer").joinpath("data/facets.json").read_text("utf-8"))
 
@@ -28,8 +30,8 @@ class FacetSpec:
     labels: dict
     vocabulary: str | None = None
     hierarchical: bool = False
-    depth: str | None = None        # "root" | "below_root" for hierarchical facets
-    order: str = "count"            # "vocabulary" | "count" | "value_desc"
+    depth: str | None = None  # "root" | "below_root" for hierarchical facets
+    order: str = "count"  # "vocabulary" | "count" | "value_desc"
     limit: int = 50
     group: str | None = None
     labels_file: str | None = None
@@ -72,7 +74,7 @@ def value_labels(spec: FacetSpec, value: str, vocabularies: Mapping[str, Any]) -
     key = (id(vocabularies), spec.name, value)
     found = _LABELS.get(key)
     if found is None:
-        if len(_LABELS) > 50_000:       # publishers are open-ended: keep the cache bounded
+        if len(_LABELS) > 50_000:  # publishers are open-ended: keep the cache bounded
             _LABELS.clear()
         found = _LABELS[key] = _value_labels(spec, value, vocabularies)
     return found
@@ -94,16 +96,19 @@ def _value_labels(spec: FacetSpec, value: str, vocabularies: Mapping[str, Any]) 
         if term is not None:
             labels = dict(term.labels)
             if term.notation and spec.vocabulary == "level":
-                labels = {lang: f"{text} ({term.notation})" if term.notation not in text else text
-                          for lang, text in labels.items()}
+                labels = {
+                    lang: f"{text} ({term.notation})" if term.notation not in text else text
+                    for lang, text in labels.items()
+                }
             return labels
     if spec.labels_file == "formats.json":
         return format_labels(value)
     return {"fr": value, "ar": value, "en": value}
 
 
-def canonical_filters(filters: Mapping[str, list[str]],
-                      vocabularies: Mapping[str, Any]) -> dict[str, list[str]]:
+def canonical_filters(
+    filters: Mapping[str, list[str]], vocabularies: Mapping[str, Any]
+) -> dict[str, list[str]]:
     """Filter values as stored in the index: vocabulary ids (a label or URI is resolved).
 
     A value that resolves to nothing is kept as given: it matches no document,
@@ -126,8 +131,9 @@ def canonical_filters(filters: Mapping[str, list[str]],
     return out
 
 
-def group_filters(filters: Mapping[str, list[str]],
-                  vocabularies: Mapping[str, Any]) -> dict[str, tuple[str, list[str]]]:
+def group_filters(
+    filters: Mapping[str, list[str]], vocabularies: Mapping[str, Any]
+) -> dict[str, tuple[str, list[str]]]:
     """The selections that filter documents, one per facet group: ``{group: (field, values)}``.
 
     The values of one group combine with OR, like the values of one facet, which is what
@@ -153,24 +159,45 @@ def group_filters(filters: Mapping[str, list[str]],
     return out
 
 
-def build_facets(counts: Mapping[str, Mapping[str, int]], filters: Mapping[str, list[str]],
-                 lang: str, vocabularies: Mapping[str, Any]):
+def build_facets(
+    counts: Mapping[str, Mapping[str, int]],
+    filters: Mapping[str, list[str]],
+    lang: str,
+    vocabularies: Mapping[str, Any],
+):
     """``counts`` is ``{facet name: {value: count}}`` (each computed as described above)."""
     from .model import Facet
-    return [Facet(spec.name, dict(spec.labels),
-                  _buckets(spec, counts.get(spec.name, {}), filters, lang, vocabularies))
-            for spec in FACETS]
+
+    return [
+        Facet(
+            spec.name,
+            dict(spec.labels),
+            _buckets(spec, counts.get(spec.name, {}), filters, lang, vocabularies),
+        )
+        for spec in FACETS
+    ]
 
 
 def _bucket(spec, value, count, selected, lang, vocabularies):
-    from .model import Bucket   # model imports this module (FACET_NAMES)
+    from .model import Bucket  # model imports this module (FACET_NAMES)
+
     labels = value_labels(spec, value, vocabularies)
-    return Bucket(value=value, labels=labels, count=int(count), selected=value in selected,
-                  label=labels.get(lang) or labels.get("fr") or value)
+    return Bucket(
+        value=value,
+        labels=labels,
+        count=int(count),
+        selected=value in selected,
+        label=labels.get(lang) or labels.get("fr") or value,
+    )
 
 
-def _buckets(spec: FacetSpec, counts: Mapping[str, int], filters: Mapping[str, list[str]],
-             lang: str, vocabularies: Mapping[str, Any]):
+def _buckets(
+    spec: FacetSpec,
+    counts: Mapping[str, int],
+    filters: Mapping[str, list[str]],
+    lang: str,
+    vocabularies: Mapping[str, Any],
+):
     own = set(filters.get(spec.name, ()))
     if spec.hierarchical:
         return _tree(spec, counts, filters, lang, vocabularies)
@@ -201,8 +228,11 @@ def _tree(spec, counts, filters, lang, vocabularies):
 
     def node(term):
         bucket = _bucket(spec, term.id, counts.get(term.id, 0), selected, lang, vocabularies)
-        bucket.children = [node(child) for child in children.get(term.id, ())
-                           if counts.get(child.id, 0) > 0 or child.id in selected]
+        bucket.children = [
+            node(child)
+            for child in children.get(term.id, ())
+            if counts.get(child.id, 0) > 0 or child.id in selected
+        ]
         return bucket
 
     roots = children.get(None, [])

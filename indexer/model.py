@@ -6,20 +6,22 @@ the same :class:`SearchBackend` protocol, so nothing here mentions an engine.
 message *key* (``bad_page``, ``query_too_long``…) that the portal translates;
 ``SearchError.message(lang)`` gives the text in French, Arabic or English.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
-from typing import Any, Callable, Iterable, Mapping, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .facets import FACET_NAMES
 
 _MESSAGES = json.loads(resources.files("indexer").joinpath("data/messages.json").read_text("utf-8"))
 
-MAX_QUERY_CHARS = 500       # longer input is an error, not silently cut
-MAX_QUERY_TERMS = 32        # words beyond this are ignored (AND of 32 words is already empty)
+MAX_QUERY_CHARS = 500  # longer input is an error, not silently cut
+MAX_QUERY_TERMS = 32  # words beyond this are ignored (AND of 32 words is already empty)
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # page * size, as Elasticsearch's index.max_result_window
 MAX_FILTER_VALUES = 50
@@ -68,7 +70,7 @@ class SearchQuery:
     size: int = 20
     lang: str = "fr"
 
-    def validated(self) -> "SearchQuery":
+    def validated(self) -> SearchQuery:
         """A clean copy (trimmed text, known facets, deduplicated values) or :class:`SearchError`."""
         q = self.q if isinstance(self.q, str) else ""
         q = " ".join(q.split())
@@ -78,7 +80,7 @@ class SearchQuery:
         if page < 1:
             raise SearchError("bad_page", value=self.page)
         size = _int(self.size, "bad_size", max=MAX_PAGE_SIZE)
-        if not 0 <= size <= MAX_PAGE_SIZE:      # 0: counts and facets only
+        if not 0 <= size <= MAX_PAGE_SIZE:  # 0: counts and facets only
             raise SearchError("bad_size", value=self.size, max=MAX_PAGE_SIZE)
         if page * size > MAX_RESULT_WINDOW:
             raise SearchError("page_too_deep", max=MAX_RESULT_WINDOW)
@@ -105,11 +107,12 @@ class SearchQuery:
         return replace(self, q=q, page=page, size=size, lang=lang, filters=filters)
 
     @classmethod
-    def from_args(cls, args: Any) -> "SearchQuery":
+    def from_args(cls, args: Any) -> SearchQuery:
         """From request arguments (a werkzeug ``MultiDict`` or a plain dict of lists).
 
         ``?q=…&level=1ac&level=2ac&subject=mathematiques&sort=date&page=2&size=20&lang=ar``
         """
+
         def get_list(name: str) -> list[str]:
             if hasattr(args, "getlist"):
                 return args.getlist(name)
@@ -121,9 +124,14 @@ class SearchQuery:
             return values[0] if values else default
 
         filters = {name: get_list(name) for name in FACET_NAMES if get_list(name)}
-        return cls(q=get_one("q", ""), filters=filters, sort=get_one("sort", "relevance"),
-                   page=get_one("page", 1), size=get_one("size", 20),
-                   lang=get_one("lang", "fr")).validated()
+        return cls(
+            q=get_one("q", ""),
+            filters=filters,
+            sort=get_one("sort", "relevance"),
+            page=get_one("page", 1),
+            size=get_one("size", 20),
+            lang=get_one("lang", "fr"),
+        ).validated()
 
 
 def _int(value: Any, key: str, **params: Any) -> int:
@@ -145,7 +153,7 @@ class Hit:
     id: str
     title: dict[str, str]
     description: dict[str, str]
-    snippet: str                 # safe HTML: escaped text with <mark> around matches
+    snippet: str  # safe HTML: escaped text with <mark> around matches
     levels: list[str]
     subjects: list[str]
     types: list[str]
@@ -154,10 +162,18 @@ class Hit:
     score: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "description": self.description,
-                "snippet": self.snippet, "levels": self.levels, "subjects": self.subjects,
-                "types": self.types, "languages": self.languages, "year": self.year,
-                "score": round(float(self.score), 4)}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "snippet": self.snippet,
+            "levels": self.levels,
+            "subjects": self.subjects,
+            "types": self.types,
+            "languages": self.languages,
+            "year": self.year,
+            "score": round(float(self.score), 4),
+        }
 
 
 @dataclass
@@ -166,13 +182,18 @@ class Bucket:
     labels: dict[str, str]
     count: int
     selected: bool = False
-    children: list["Bucket"] = field(default_factory=list)
-    label: str = ""              # the label in the query's language
+    children: list[Bucket] = field(default_factory=list)
+    label: str = ""  # the label in the query's language
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "label": self.label, "labels": self.labels,
-                "count": self.count, "selected": self.selected,
-                "children": [c.to_dict() for c in self.children]}
+        return {
+            "value": self.value,
+            "label": self.label,
+            "labels": self.labels,
+            "count": self.count,
+            "selected": self.selected,
+            "children": [c.to_dict() for c in self.children],
+        }
 
 
 @dataclass
@@ -205,11 +226,17 @@ class SearchResult:
         return next((f for f in self.facets if f.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "page": self.page, "size": self.size, "pages": self.pages,
-                "hits": [h.to_dict() for h in self.hits],
-                "facets": {f.name: f.to_dict() for f in self.facets},
-                "facet_labels": {f.name: f.labels for f in self.facets},
-                "did_you_mean": self.did_you_mean, "relaxed": self.relaxed}
+        return {
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "pages": self.pages,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {f.name: f.to_dict() for f in self.facets},
+            "facet_labels": {f.name: f.labels for f in self.facets},
+            "did_you_mean": self.did_you_mean,
+            "relaxed": self.relaxed,
+        }
 
 
 Progress = Callable[[int], None]
@@ -223,8 +250,12 @@ class SearchBackend(Protocol):
 
     def delete(self, ids: Iterable[str]) -> int: ...
 
-    def rebuild(self, docs: Iterable[IndexableResource], total: int | None = None,
-                progress: Progress | None = None) -> int: ...
+    def rebuild(
+        self,
+        docs: Iterable[IndexableResource],
+        total: int | None = None,
+        progress: Progress | None = None,
+    ) -> int: ...
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 

@@ -11,10 +11,12 @@ the change is logged and kept in :attr:`IndexPipeline.failures` instead of
 turning a successful publication into an error page; ``mawarid reindex``
 repairs the index.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from .model import IndexableResource, SearchBackend
 
@@ -28,18 +30,23 @@ def to_indexable(resource: Any) -> IndexableResource:
     """A catalogue ``ResourceView`` (or anything shaped like it) → :class:`IndexableResource`."""
     acquisition = getattr(resource, "acquisition", None) or {}
     mode = acquisition.get("mode") if isinstance(acquisition, dict) else None
-    return IndexableResource(id=resource.id, record=resource.record, acquisition_mode=mode,
-                             published_at=getattr(resource, "published_at", None),
-                             updated_at=getattr(resource, "updated_at", None))
+    return IndexableResource(
+        id=resource.id,
+        record=resource.record,
+        acquisition_mode=mode,
+        published_at=getattr(resource, "published_at", None),
+        updated_at=getattr(resource, "updated_at", None),
+    )
 
 
 class IndexPipeline:
-    def __init__(self, backend: SearchBackend, vocabularies: Mapping[str, Any], *,
-                 strict: bool = False) -> None:
+    def __init__(
+        self, backend: SearchBackend, vocabularies: Mapping[str, Any], *, strict: bool = False
+    ) -> None:
         self.backend = backend
         self.vocabularies = vocabularies
         self.strict = strict
-        self.failures: list[tuple[str, str, str]] = []   # (kind, resource id, error)
+        self.failures: list[tuple[str, str, str]] = []  # (kind, resource id, error)
 
     def apply(self, change: Any) -> bool:
         """Apply one ``ResourceChange(kind, resource)``; True when the index was written."""
@@ -66,11 +73,16 @@ class IndexPipeline:
             self.failures.append((str(kind), str(resource_id), str(exc)))
             return False
 
-    def reindex(self, resources: Iterable[Any], total: int | None = None,
-                progress: Callable[[int], None] | None = None) -> int:
+    def reindex(
+        self,
+        resources: Iterable[Any],
+        total: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
         """Rebuild the whole index from ``resources`` (published ones are kept); atomic switch."""
-        docs = (to_indexable(r) for r in resources
-                if getattr(r, "status", "published") == "published")
+        docs = (
+            to_indexable(r) for r in resources if getattr(r, "status", "published") == "published"
+        )
         count = self.backend.rebuild(docs, total=total, progress=progress)
         self.failures.clear()
         return count

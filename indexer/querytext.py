@@ -6,6 +6,7 @@ separates words. The one thing understood is a balanced pair of double quotes
 (``"équation du second degré"``), which asks for the words as a phrase; an
 unbalanced quote is ignored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ class ParsedQuery:
 def parse(text: str) -> ParsedQuery:
     text = clean_user_text(text or "")
     parts = text.split('"')
-    if len(parts) % 2 == 0:        # unbalanced: the last quote is just a character
+    if len(parts) % 2 == 0:  # unbalanced: the last quote is just a character
         parts = text.replace('"', " ").split('"')
     parsed = ParsedQuery()
     for i, part in enumerate(parts):
@@ -49,7 +50,7 @@ def parse(text: str) -> ParsedQuery:
         else:
             parsed.clauses.extend(Clause([p]) for p in positions)
         for raw, _start, _end in tokens(part):
-            script, folded = normalise_token(raw)
+            _script, folded = normalise_token(raw)
             if folded:
                 parsed.words.append((raw, folded))
     del parsed.clauses[MAX_QUERY_TERMS:]

@@ -5,6 +5,7 @@ joined with ``<mark>``/``</mark>``, so a description containing
 ``<script>`` shows as text. Matching uses the index analyzer, so ``fractions``
 highlights ``Fraction`` and ``الكسور`` highlights ``كسور``.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -12,10 +13,12 @@ from html import escape
 from .analysis import tokens, variants
 
 SNIPPET_CHARS = 240
-SCAN_CHARS = 5_000      # matches further into a long description are not worth the time
+SCAN_CHARS = 5_000  # matches further into a long description are not worth the time
 
 
-def highlight(text: str, terms: set[str], lang: str = "fr", *, width: int = SNIPPET_CHARS) -> str | None:
+def highlight(
+    text: str, terms: set[str], lang: str = "fr", *, width: int = SNIPPET_CHARS
+) -> str | None:
     """A fragment of ``text`` around the first matches, or None if nothing matches."""
     # Scan lazily: stop at the end of the window that follows the first match.
     matches: list[tuple[int, int]] = []

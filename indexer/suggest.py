@@ -8,15 +8,17 @@ Arabic article). Terms sort by key, so a prefix lookup is a range scan of the
 term dictionary; candidates are ranked by how many documents carry them, the
 user's language first. Curriculum labels come from the vocabularies, in memory.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from metadata_schemas.textnorm import fold
 
-SEP = "\ue001"     # private use: never in folded text; \x1f would be whitespace to str.split
+SEP = "\ue001"  # private use: never in folded text; \x1f would be whitespace to str.split
 MAX_DISPLAY = 80
-MAX_STARTS = 3          # a phrase is found from its first three words
+MAX_STARTS = 3  # a phrase is found from its first three words
 MAX_PREFIX = 80
 _ARTICLES = ("ال",)
 
@@ -29,7 +31,7 @@ def phrase_keys(display: str, starts: int = MAX_STARTS) -> list[str]:
         keys.append(rest)
         for article in _ARTICLES:
             if word.startswith(article) and len(word) > len(article) + 1:
-                keys.append(rest[len(article):])
+                keys.append(rest[len(article) :])
     return list(dict.fromkeys(k[:MAX_DISPLAY] for k in keys if k))
 
 
@@ -67,8 +69,12 @@ def curriculum_phrases(vocabularies: Mapping[str, Any]) -> list[tuple]:
             continue
         for term in vocab:
             names = [(lang, text) for lang, text in term.labels.items()]
-            names += [(lang, alt) for lang, alts in (term.alt_labels or {}).items()
-                      for alt in alts if lang != "und"]
+            names += [
+                (lang, alt)
+                for lang, alts in (term.alt_labels or {}).items()
+                for alt in alts
+                if lang != "und"
+            ]
             if term.notation and vocab_id == "level":
                 names.append(("und", term.notation))
             for priority, (lang, text) in enumerate(names):
@@ -84,7 +90,9 @@ def rank(candidates: Iterable[tuple[str, str, int]], lang: str, limit: int) -> l
         key = (0 if cand_lang == lang else 1, -weight)
         if display not in best or key < best[display]:
             best[display] = key
-    return [d for d, _ in sorted(best.items(), key=lambda item: (item[1], len(item[0]), item[0]))][:limit]
+    return [d for d, _ in sorted(best.items(), key=lambda item: (item[1], len(item[0]), item[0]))][
+        :limit
+    ]
 
 
 def clean_prefix(prefix: Any) -> str:

@@ -22,6 +22,7 @@ snapshot are serialised by its lock (short: postings are cached); writes take
 one writer lock and install a fresh snapshot after commit. Another process
 (``mawarid reindex``) switching ``CURRENT`` is noticed within a second.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -32,9 +33,10 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -45,21 +47,21 @@ from .curriculum import CurriculumLexicon
 from .documents import build_document
 from .facet_arrays import top_k
 from .facets import FACETS, build_facets, canonical_filters, group_filters
-from .model import (Hit, IndexableResource, Progress, SearchError, SearchQuery, SearchResult)
+from .model import Hit, IndexableResource, Progress, SearchError, SearchQuery, SearchResult
 from .querytext import ParsedQuery, parse
 from .snippets import snippet
 from .suggest import clean_prefix, curriculum_phrases, parse_term, rank
-from .whoosh_match import TextMatcher
 from .whoosh_bulk import CHUNK_DOCS, SegmentLoader, default_procs
-from .whoosh_snapshot import EMPTY, Snapshot, read_postings  # noqa: F401  (read_postings: API)
+from .whoosh_match import TextMatcher
+from .whoosh_snapshot import EMPTY, Snapshot, read_postings
 from .whoosh_store import Layout, make_schema, to_whoosh
 
 log = logging.getLogger(__name__)
 
-POSTINGS_CACHE = 4096          # (segment, field, term) postings kept in memory
-REFRESH_CHECK_SECONDS = 1.0    # how often to look for commits by other processes
+POSTINGS_CACHE = 4096  # (segment, field, term) postings kept in memory
+REFRESH_CHECK_SECONDS = 1.0  # how often to look for commits by other processes
 WRITE_LOCK_TIMEOUT = 30.0
-SUGGEST_SCAN = 300             # autocomplete candidates read from the term dictionary
+SUGGEST_SCAN = 300  # autocomplete candidates read from the term dictionary
 _EMPTY = EMPTY
 
 
@@ -80,7 +82,7 @@ class WhooshBackend:
         self._curriculum_keys = [p[0] for p in self._curriculum]
         self.last_rebuild_skipped: list[str] = []
         self.last_rebuild_segments = 0
-        self.last_rebuild_worker_cpu = 0.0    # CPU seconds of the rebuild's worker processes
+        self.last_rebuild_worker_cpu = 0.0  # CPU seconds of the rebuild's worker processes
         #: worker processes and documents per segment of a full rebuild (see whoosh_bulk)
         self.rebuild_procs = default_procs()
         self.rebuild_chunk_docs = CHUNK_DOCS
@@ -116,8 +118,9 @@ class WhooshBackend:
         if now - snap.checked >= REFRESH_CHECK_SECONDS:
             snap.checked = now
             with snap.lock:
-                stale = (self.layout.pointer_stamp() != self._stamp
-                         or (not snap.retired and not snap.searcher.up_to_date()))
+                stale = self.layout.pointer_stamp() != self._stamp or (
+                    not snap.retired and not snap.searcher.up_to_date()
+                )
             if stale:
                 with self._write_lock:
                     if self._snap is snap:
@@ -126,7 +129,7 @@ class WhooshBackend:
             snap = self._snap.acquire()
             if not snap.retired:
                 break
-            snap.release()          # replaced in between: take the new one
+            snap.release()  # replaced in between: take the new one
         try:
             yield snap
         finally:
@@ -182,7 +185,7 @@ class WhooshBackend:
         with self._write_lock, self.layout.journal_lock():
             if self.layout.rebuilding():
                 self.layout.journal_append(kind, payload)
-            name, ix = self.layout.open_current()
+            _name, ix = self.layout.open_current()
             writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT)
             try:
                 apply(writer)
@@ -192,8 +195,12 @@ class WhooshBackend:
             writer.commit()
             self._refresh()
 
-    def rebuild(self, docs: Iterable[IndexableResource], total: int | None = None,
-                progress: Progress | None = None) -> int:
+    def rebuild(
+        self,
+        docs: Iterable[IndexableResource],
+        total: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
         """Index ``docs`` into a fresh generation and switch to it when complete.
 
         If ``docs`` raises (or the process dies), the previous index keeps
@@ -217,7 +224,7 @@ class WhooshBackend:
     def _rebuild(self, docs, progress) -> int:
         self.layout.cleanup(keep_previous=None)
         with self.layout.journal_lock():
-            self.layout.journal_clear()      # entries of an earlier rebuild are in the index
+            self.layout.journal_clear()  # entries of an earlier rebuild are in the index
         build = self.layout.new_build()
         loader = None
         count = 0
@@ -225,8 +232,9 @@ class WhooshBackend:
         try:
             ix = whoosh_index.create_in(str(build), make_schema())
             # ordered segments of bounded size, written by worker processes (whoosh_bulk)
-            loader = SegmentLoader(ix, build, procs=self.rebuild_procs,
-                                   chunk_docs=self.rebuild_chunk_docs)
+            loader = SegmentLoader(
+                ix, build, procs=self.rebuild_procs, chunk_docs=self.rebuild_chunk_docs
+            )
             for resource in docs:
                 try:
                     fields = to_whoosh(build_document(resource, self.vocabularies))
@@ -259,10 +267,8 @@ class WhooshBackend:
             self.layout.cleanup(keep_previous=previous)
         except BaseException:
             if loader is not None:
-                try:
+                with suppress(Exception):
                     loader.close()
-                except Exception:
-                    pass
             shutil.rmtree(build, ignore_errors=True)
             raise
         if progress:
@@ -290,8 +296,10 @@ class WhooshBackend:
         parsed = parse(query.q)
         scores, base, relaxed = self._matcher.match(snap, parsed)
 
-        masks = {group: snap.fields[field].mask_for(values, snap.ndocs)
-                 for group, (field, values) in group_filters(filters, self.vocabularies).items()}
+        masks = {
+            group: snap.fields[field].mask_for(values, snap.ndocs)
+            for group, (field, values) in group_filters(filters, self.vocabularies).items()
+        }
         final = base.copy()
         for mask in masks.values():
             final &= mask
@@ -301,7 +309,7 @@ class WhooshBackend:
             group = spec.group_key
             others = [m for g, m in masks.items() if g != group]
             if not parsed.clauses and not others:
-                counts[spec.name] = snap.live_counts[spec.field]   # browse: cached per snapshot
+                counts[spec.name] = snap.live_counts[spec.field]  # browse: cached per snapshot
                 continue
             if group not in by_group:
                 if len(others) == len(masks):
@@ -315,16 +323,23 @@ class WhooshBackend:
             counts[spec.name] = snap.fields[spec.field].counts(mask, selected)
 
         candidates = np.flatnonzero(final)
-        total = int(len(candidates))
+        total = len(candidates)
         start = (query.page - 1) * query.size
         page_docs = self._order(snap, query, candidates, scores, start + query.size)[start:]
         hits = self._hits(snap, page_docs, scores, parsed, query.lang)
         did_you_mean = None
         if parsed.words and (total == 0 or relaxed):
             did_you_mean = self._did_you_mean(snap, parsed)
-        return SearchResult(total=total, page=query.page, size=query.size, hits=hits,
-                            facets=build_facets(counts, filters, query.lang, self.vocabularies),
-                            did_you_mean=did_you_mean, relaxed=relaxed, query=query)
+        return SearchResult(
+            total=total,
+            page=query.page,
+            size=query.size,
+            hits=hits,
+            facets=build_facets(counts, filters, query.lang, self.vocabularies),
+            did_you_mean=did_you_mean,
+            relaxed=relaxed,
+            query=query,
+        )
 
     def _order(self, snap, query, candidates, scores, k) -> np.ndarray:
         if query.sort == "relevance" and scores is not None:
@@ -342,12 +357,20 @@ class WhooshBackend:
                 stored = snap.searcher.stored_fields(int(docnum))
             data = json.loads(stored["hit"])
             texts = [tuple(p) for p in json.loads(stored.get("snip") or "[]")]
-            hits.append(Hit(id=data["id"], title=data.get("title", {}),
-                            description=data.get("description", {}),
-                            snippet=snippet(texts, terms, lang), levels=data.get("levels", []),
-                            subjects=data.get("subjects", []), types=data.get("types", []),
-                            languages=data.get("languages", []), year=data.get("year"),
-                            score=float(scores[docnum]) if scores is not None else 0.0))
+            hits.append(
+                Hit(
+                    id=data["id"],
+                    title=data.get("title", {}),
+                    description=data.get("description", {}),
+                    snippet=snippet(texts, terms, lang),
+                    levels=data.get("levels", []),
+                    subjects=data.get("subjects", []),
+                    types=data.get("types", []),
+                    languages=data.get("languages", []),
+                    year=data.get("year"),
+                    score=float(scores[docnum]) if scores is not None else 0.0,
+                )
+            )
         return hits
 
     def _did_you_mean(self, snap: Snapshot, parsed: ParsedQuery) -> str | None:
@@ -358,14 +381,18 @@ class WhooshBackend:
             for raw, _folded in parsed.words:
                 plain = analyse(raw, stem=False)
                 word = plain[0][0] if plain else None
-                if (word is None or len(word) < 3 or word in self._lexicon.words
-                        or reader.doc_frequency("words", word) > 0):
+                if (
+                    word is None
+                    or len(word) < 3
+                    or word in self._lexicon.words
+                    or reader.doc_frequency("words", word) > 0
+                ):
                     out.append(raw)
                     continue
                 if corrector is None:
                     corrector = snap.searcher.corrector("words")
                 found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-                if not found:   # a misspelt level or subject name
+                if not found:  # a misspelt level or subject name
                     found = difflib.get_close_matches(word, self._lexicon.words, n=1, cutoff=0.8)
                 if found and found[0] != word:
                     out.append(found[0])
@@ -392,7 +419,7 @@ class WhooshBackend:
                 candidates.append((parsed[2], parsed[1], frequency))
         i = bisect.bisect_left(self._curriculum_keys, key)
         live = snap.live_counts
-        labels: dict[tuple, tuple] = {}   # one label per term and language: the preferred one
+        labels: dict[tuple, tuple] = {}  # one label per term and language: the preferred one
         while i < len(self._curriculum) and self._curriculum[i][0].startswith(key):
             _key, text_lang, display, facet, term_id, priority = self._curriculum[i]
             weight = live.get(facet, {}).get(term_id, 0)

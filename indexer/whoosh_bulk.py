@@ -19,6 +19,7 @@ merges the workers' postings again in one process.
 Nothing is visible until :func:`commit_segments` writes the table of contents;
 the caller (``WhooshBackend.rebuild``) only then publishes the generation.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,9 +27,10 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
@@ -64,7 +66,7 @@ def write_segment(index_dir: str, docs: list[dict[str, Any]], limitmb: int = LIM
     """
     cpu0 = time.process_time()
     ix = whoosh_index.open_dir(index_dir)
-    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)   # the caller holds the build
+    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)  # the caller holds the build
     try:
         for fields in docs:
             writer.add_document(**fields)
@@ -95,8 +97,16 @@ class SegmentLoader:
     With ``procs > 1`` at most ``procs + 1`` chunks are in flight (bounded memory).
     """
 
-    def __init__(self, ix, index_dir: Path, *, procs: int = 1, chunk_docs: int = CHUNK_DOCS,
-                 limitmb: int = LIMIT_MB, on_written: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        ix,
+        index_dir: Path,
+        *,
+        procs: int = 1,
+        chunk_docs: int = CHUNK_DOCS,
+        limitmb: int = LIMIT_MB,
+        on_written: Callable[[int], None] | None = None,
+    ) -> None:
         if chunk_docs < 1:
             raise ValueError("chunk_docs must be at least 1")
         self.ix = ix
@@ -136,7 +146,7 @@ class SegmentLoader:
                     self._collect_first()
                 return
         segment, _cpu = write_segment(self.index_dir, chunk, self.limitmb)
-        while self._pending:                 # earlier chunks first: input order
+        while self._pending:  # earlier chunks first: input order
             self._collect_first()
         self._segments.append(segment)
         self._written(len(chunk))
@@ -147,15 +157,19 @@ class SegmentLoader:
             # spawn/forkserver they do not re-run the caller's ``__main__``. Forking
             # a process that runs other threads (a serving portal) could copy a
             # lock held by one of them, so there the rebuild stays in-process.
-            if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+            if (
+                threading.active_count() > 1
+                or "fork" not in multiprocessing.get_all_start_methods()
+            ):
                 raise OSError("other threads are running")
-            self._pool = ProcessPoolExecutor(max_workers=self.procs,
-                                             mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.procs, mp_context=multiprocessing.get_context("fork")
+            )
         return self._pool
 
     def _collect_first(self) -> None:
         future, size = self._pending.pop(0)
-        segment, cpu = future.result()             # re-raises a worker's error
+        segment, cpu = future.result()  # re-raises a worker's error
         self.worker_cpu += cpu
         self._segments.append(segment)
         self._written(size)

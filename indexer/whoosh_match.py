@@ -8,10 +8,11 @@ per field; curriculum labels add documents filed under a matching term
 (:mod:`indexer.curriculum`). Clauses combine with AND; when nothing has every
 word they combine with OR and the result says so (``relaxed``).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from whoosh.query import Phrase
@@ -21,12 +22,15 @@ from .querytext import ParsedQuery
 from .whoosh_snapshot import Snapshot
 from .whoosh_store import CURRICULUM_BOOST, TEXT_FIELDS
 
-K1 = 1.2                       # BM25 term-frequency saturation
+K1 = 1.2  # BM25 term-frequency saturation
 
 
 class TextMatcher:
-    def __init__(self, postings: Callable[[Snapshot, str, str], tuple[np.ndarray, np.ndarray]],
-                 lexicon: CurriculumLexicon) -> None:
+    def __init__(
+        self,
+        postings: Callable[[Snapshot, str, str], tuple[np.ndarray, np.ndarray]],
+        lexicon: CurriculumLexicon,
+    ) -> None:
         self._term_postings = postings
         self._lexicon = lexicon
 
@@ -68,7 +72,7 @@ class TextMatcher:
 
     def _curriculum_scores(self, snap, clause, acc, n):
         """Documents filed under a level, subject or type whose labels hold the word(s)."""
-        if clause.phrase:   # every word of the phrase in the labels of one term
+        if clause.phrase:  # every word of the phrase in the labels of one term
             found = None
             for variants in clause.positions:
                 terms = self._lexicon.terms_for(variants)
@@ -92,7 +96,9 @@ class TextMatcher:
     def _phrase_scores(self, snap, fieldname, boost, clause, acc, n):
         words = [variants[0] for variants in clause.positions]
         with snap.lock:
-            docs = np.fromiter(snap.searcher.docs_for_query(Phrase(fieldname, words)), dtype=np.int64)
+            docs = np.fromiter(
+                snap.searcher.docs_for_query(Phrase(fieldname, words)), dtype=np.int64
+            )
         if len(docs):
             idf = _idf(n, len(docs))
             acc[docs] += np.float32(boost * idf * len(words))

@@ -4,6 +4,7 @@
 builds a new one (reusing the arrays of unchanged segments, cached by segment
 id) and *retires* the old one, which closes when its last search is done.
 """
+
 from __future__ import annotations
 
 import threading
@@ -48,8 +49,11 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.nda
         return np.concatenate(ids), np.concatenate(weights)
     if hasattr(matcher, "_ids") and hasattr(matcher, "_weights"):  # inlined ListMatcher
         ids = np.asarray(matcher._ids, dtype=np.int32)
-        weights = (np.asarray(matcher._weights, dtype=np.float32) if matcher._weights is not None
-                   else np.ones(len(ids), np.float32))
+        weights = (
+            np.asarray(matcher._weights, dtype=np.float32)
+            if matcher._weights is not None
+            else np.ones(len(ids), np.float32)
+        )
         return ids, weights
     return _generic_postings(reader, fieldname, text)
 
@@ -76,8 +80,12 @@ class SegmentData:
         for name in FACET_FIELDS:
             field = facet_field(name)
             self.fields[name] = FieldArray.from_postings(
-                ((term, read_postings(reader, field, term)[0]) for term in reader.field_terms(field)),
-                self.ndocs)
+                (
+                    (term, read_postings(reader, field, term)[0])
+                    for term in reader.field_terms(field)
+                ),
+                self.ndocs,
+            )
         self.date = self._column(reader, "date", np.int64)
         self.title_keys = {lang: self._column(reader, f"tk_{lang}", str) for lang in SORT_LANGS}
 
@@ -100,7 +108,7 @@ class Snapshot:
         self.searcher = ix.searcher()
         reader = self.searcher.reader()
         if hasattr(reader, "readers"):
-            pairs = list(zip(reader.readers, reader.doc_offsets))
+            pairs = list(zip(reader.readers, reader.doc_offsets, strict=False))
         elif reader.doc_count_all():
             pairs = [(reader, 0)]
         else:
@@ -121,11 +129,17 @@ class Snapshot:
         self.ndocs = sum(data.ndocs for *_, data in self.segments)
         self.live = np.concatenate(live_parts) if live_parts else np.zeros(0, bool)
         self.doc_count = int(self.live.sum())
-        self.fields = {name: FieldArray.concat([(d.fields[name], off) for _, _, off, d in self.segments],
-                                               self.ndocs)
-                       for name in FACET_FIELDS}
-        self.date = (np.concatenate([d.date for *_, d in self.segments]) if self.segments
-                     else np.zeros(0, np.int64))
+        self.fields = {
+            name: FieldArray.concat(
+                [(d.fields[name], off) for _, _, off, d in self.segments], self.ndocs
+            )
+            for name in FACET_FIELDS
+        }
+        self.date = (
+            np.concatenate([d.date for *_, d in self.segments])
+            if self.segments
+            else np.zeros(0, np.int64)
+        )
         self.keys = {key for key, *_ in self.segments}
         self.checked = time.monotonic()
 
@@ -133,8 +147,11 @@ class Snapshot:
     def title_rank(self) -> dict[str, np.ndarray]:
         out = {}
         for lang in SORT_LANGS:
-            keys = (np.concatenate([d.title_keys[lang] for *_, d in self.segments])
-                    if self.segments else np.zeros(0, str))
+            keys = (
+                np.concatenate([d.title_keys[lang] for *_, d in self.segments])
+                if self.segments
+                else np.zeros(0, str)
+            )
             rank = np.empty(len(keys), dtype=np.int64)
             rank[np.argsort(keys, kind="stable")] = np.arange(len(keys))
             out[lang] = rank
@@ -149,7 +166,7 @@ class Snapshot:
     users = 0
     retired = False
 
-    def acquire(self) -> "Snapshot":
+    def acquire(self) -> Snapshot:
         with self.lock:
             self.users += 1
         return self

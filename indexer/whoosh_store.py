@@ -15,6 +15,7 @@ A rebuild writes a fresh index into ``build-*``, commits it, renames it to
 complete. The previous generation is kept one round, for readers in other
 processes that still have it open.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -24,9 +25,10 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, IDLIST, NUMERIC, STORED, TEXT, Schema
@@ -35,6 +37,7 @@ from .analysis import MultilingualAnalyzer, tagged
 from .facets import FACET_FIELDS
 from .model import SearchError
 from .suggest import suggestion_terms
+
 
 def _cache_length_columns() -> None:
     """Whoosh reads a field's length column once per *posting* when it writes a
@@ -137,7 +140,9 @@ def to_whoosh(doc: dict[str, Any]) -> dict[str, Any]:
     for name in TEXT_FIELDS:
         out[name] = tagged(doc[name])
     out["words"] = tagged(doc["title"] + doc["keywords"])
-    out["suggest"] = _values(suggestion_terms(doc["title"]) + suggestion_terms(doc["keywords"], starts=1))
+    out["suggest"] = _values(
+        suggestion_terms(doc["title"]) + suggestion_terms(doc["keywords"], starts=1)
+    )
     for name, values in doc["facets"].items():
         out[facet_field(name)] = _values(values)
     date = doc.get("date")
@@ -244,7 +249,7 @@ class Layout:
         except BlockingIOError:
             return True
         finally:
-            os.close(fd)        # closing releases the lock if we got it
+            os.close(fd)  # closing releases the lock if we got it
         return False
 
     def journal_append(self, kind: str, payload: list) -> None:
@@ -263,7 +268,7 @@ class Layout:
         for line in text.splitlines():
             try:
                 kind, payload = json.loads(line)
-            except ValueError:      # a line cut by a crash mid-append
+            except ValueError:  # a line cut by a crash mid-append
                 continue
             entries.append((kind, payload))
         return entries

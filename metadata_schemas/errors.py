@@ -5,14 +5,16 @@ field path in the spelling users see in the forms and in the docs, e.g.
 ``general.title[ar]: required``. Callers (CLI, importers, the portal) print
 ``str(error)`` and never need a traceback.
 """
+
 from __future__ import annotations
 
 
 class MetadataError(Exception):
     """Base class: a record or a file that cannot be accepted."""
 
-    def __init__(self, message: str, *, record: str | None = None,
-                 errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, message: str, *, record: str | None = None, errors: dict[str, list[str]] | None = None
+    ) -> None:
         self.record = record
         self.errors = errors or {}
         self.message = message
@@ -25,7 +27,7 @@ class MetadataError(Exception):
         lines = [f"  {path}: {'; '.join(msgs)}" for path, msgs in sorted(self.errors.items())]
         return head + "\n" + "\n".join(lines)
 
-    def with_record(self, record: str) -> "MetadataError":
+    def with_record(self, record: str) -> MetadataError:
         """The same error, attributed to ``record`` (an id or a file name)."""
         clone = type(self).__new__(type(self))
         MetadataError.__init__(clone, self.message, record=record, errors=self.errors)

@@ -8,6 +8,7 @@ anything that cannot be resolved is passed through unchanged, so that
 the offending value. Entries generated from the catalogue's provenance are
 skipped: the catalogue regenerates them.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,15 @@ from typing import Any
 from lxml import etree
 
 from .errors import UnknownTermError
-from .lom_xml import (_LANGS, _LICENCE_LINE, _URL, ACQUISITION_CATALOG, MAPPING,
-                      PROVENANCE_PROPERTY, q)
+from .lom_xml import (
+    _LANGS,
+    _LICENCE_LINE,
+    _URL,
+    ACQUISITION_CATALOG,
+    MAPPING,
+    PROVENANCE_PROPERTY,
+    q,
+)
 from .record import LANGSTRING_LANGUAGES
 from .textnorm import fold
 from .vocabularies import get_vocabularies
@@ -55,8 +63,9 @@ class _Reader:
                 continue
             where = f"{path}.{spec['key']}" if path else spec["key"]
             if spec.get("many"):
-                values = [self.field(spec, child, f"{where}[{i}]")
-                          for i, child in enumerate(children)]
+                values = [
+                    self.field(spec, child, f"{where}[{i}]") for i, child in enumerate(children)
+                ]
                 values = [v for v in values if v not in (None, "", {}, [])]
             elif spec["type"] == "langstring":  # LOM allows several descriptions: merge them
                 values = _merge([self.field(spec, child, where) for child in children])
@@ -123,8 +132,11 @@ class _Reader:
             value = (el.findtext(f"{q(element)}/{q('value')}") or "").strip()
             if value:
                 found = _scolomfr_reverse().get((f"rights.{key}", value))
-                out[key] = found if found is not None else \
-                    {"yes": True, "no": False}.get(value.lower(), value)
+                out[key] = (
+                    found
+                    if found is not None
+                    else {"yes": True, "no": False}.get(value.lower(), value)
+                )
         texts = _merge([self.r_langstring(spec, d, path) for d in el.findall(q("description"))])
         licence, description = split_rights_texts(texts, self.vocabs["licence"])
         if licence:
@@ -139,7 +151,8 @@ class _Reader:
         taxa = []
         for taxon in el.findall(q("taxon")):
             candidates = [(taxon.findtext(q("id")) or "").strip()] + [
-                (s.text or "").strip() for s in taxon.findall(f"{q('entry')}/{q('string')}")]
+                (s.text or "").strip() for s in taxon.findall(f"{q('entry')}/{q('string')}")
+            ]
             candidates = [c for c in candidates if c]
             if not candidates:
                 continue
@@ -181,8 +194,9 @@ class _Reader:
 @lru_cache(maxsize=1)
 def _scolomfr_reverse() -> dict[tuple[str, str], Any]:
     """(vocabulary, ScoLOMFR URI) → term id or rights boolean."""
-    profile = json.loads(resources.files(__package__).joinpath("mappings/scolomfr.json")
-                         .read_text("utf-8"))
+    profile = json.loads(
+        resources.files(__package__).joinpath("mappings/scolomfr.json").read_text("utf-8")
+    )
     out: dict[tuple[str, str], Any] = {}
     for vocabulary, terms in profile["overrides"].items():
         for term_id, uri in terms.items():

@@ -25,6 +25,7 @@ ignored on import, because the catalogue regenerates them: ::
     lom_to_record(record_to_lom(r, identifier=i, provenance=p), source=...)
         == r + the mawarid identifier
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,9 @@ from .safe_xml import parse_xml
 from .vocabularies import get_vocabularies
 
 MAPPING = json.loads(resources.files(__package__).joinpath("mappings/lom.json").read_text("utf-8"))
-_LANGS = json.loads(resources.files(__package__).joinpath("mappings/languages.json")
-                    .read_text("utf-8"))
+_LANGS = json.loads(
+    resources.files(__package__).joinpath("mappings/languages.json").read_text("utf-8")
+)
 LOM_NS = MAPPING["namespace"]
 CATALOG = MAPPING["catalog"]
 ACQUISITION_CATALOG = MAPPING["acquisition_catalog"]
@@ -49,15 +51,18 @@ PROVENANCE_PROPERTY = MAPPING["provenance_vcard_property"]
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{LOM_NS} http://ltsc.ieee.org/xsd/lomv1.0/lomLoose.xsd"
 LOM_SOURCE = "LOMv1.0"
-_Q = "{%s}" % LOM_NS
+_Q = f"{{{LOM_NS}}}"
 
 # LOM's DateTime pattern (dataTypes.xsd): a time zone only after fractional seconds.
 _LOM_DATETIME = re.compile(
     r"([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})(-(0[1-9]|1[0-2])"
     r"(-(0[1-9]|[1-2][0-9]|3[0-1])(T([0-1][0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9]"
-    r"(\.[0-9]+(Z|([+-]([0-1][0-9]|2[0-3]):[0-5][0-9]))?)?)?)?)?)?)?")
-_DATETIME_PARTS = re.compile(r"(?P<date>[^T]+)T(?P<hm>\d{2}:\d{2})(?::(?P<s>\d{2})(?P<f>\.\d+)?)?"
-                             r"(?P<tz>Z|[+-]\d{2}:?\d{2})$")
+    r"(\.[0-9]+(Z|([+-]([0-1][0-9]|2[0-3]):[0-5][0-9]))?)?)?)?)?)?)?"
+)
+_DATETIME_PARTS = re.compile(
+    r"(?P<date>[^T]+)T(?P<hm>\d{2}:\d{2})(?::(?P<s>\d{2})(?P<f>\.\d+)?)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})$"
+)
 _WEEKS = re.compile(r"^P(\d+)W$")
 _LICENCE_LINE = re.compile(r"^(?P<label>.*) <(?P<url>[a-z]+://\S+)>$")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -69,6 +74,7 @@ def q(name: str) -> str:
 
 
 # -- export ---------------------------------------------------------------------------
+
 
 class _Writer:
     """Writes record values as LOM elements; subclassed for ScoLOMFR."""
@@ -89,8 +95,9 @@ class _Writer:
             where = f"{path}.{spec['key']}" if path else spec["key"]
             items = item if spec.get("many") else [item]
             for index, one in enumerate(items):
-                self.field(parent, spec, one, f"{where}[{index}]" if spec.get("many") else where,
-                           marker)
+                self.field(
+                    parent, spec, one, f"{where}[{index}]" if spec.get("many") else where, marker
+                )
 
     def field(self, parent, spec, value, path: str, marker: str | None) -> None:
         kind = spec["type"]
@@ -107,9 +114,12 @@ class _Writer:
             try:
                 el.text = text
             except ValueError:  # control characters, lone surrogates: not representable in XML
-                raise RecordValidationError("cannot be written as XML", errors={
-                    path or name: ["contains characters XML cannot carry (control characters)"]
-                }) from None
+                raise RecordValidationError(
+                    "cannot be written as XML",
+                    errors={
+                        path or name: ["contains characters XML cannot carry (control characters)"]
+                    },
+                ) from None
         return el
 
     def langstring_el(self, el, value: dict, path: str) -> None:
@@ -119,8 +129,10 @@ class _Writer:
     def term(self, vocabulary: str, term_id: str, path: str):
         term = self.vocabs[vocabulary].get(term_id)
         if term is None:
-            raise RecordValidationError("cannot be exported", errors={
-                path: [f"unknown term {term_id!r} in vocabulary {vocabulary!r}"]})
+            raise RecordValidationError(
+                "cannot be exported",
+                errors={path: [f"unknown term {term_id!r} in vocabulary {vocabulary!r}"]},
+            )
         return term
 
     # Value kinds (spec "type") -----------------------------------------------------------
@@ -163,8 +175,9 @@ class _Writer:
         self.sub(parent, spec["element"], vcard(value, marker), path)
 
     def w_datetime(self, parent, spec, value, path, marker):
-        text, description = (value["value"], value.get("description")) \
-            if isinstance(value, dict) else (value, None)
+        text, description = (
+            (value["value"], value.get("description")) if isinstance(value, dict) else (value, None)
+        )
         el = self.sub(parent, spec["element"])
         self.sub(el, "dateTime", lom_datetime(text, path))
         if description:
@@ -179,8 +192,13 @@ class _Writer:
         el = self.sub(parent, spec["element"])
         for key, element in (("cost", "cost"), ("copyright", "copyrightAndOtherRestrictions")):
             if key in value and value[key] is not None:
-                self.w_vocab(el, {"element": element, "vocabulary": f"rights.{key}"},
-                             (LOM_SOURCE, "yes" if value[key] else "no"), f"{path}.{key}", None)
+                self.w_vocab(
+                    el,
+                    {"element": element, "vocabulary": f"rights.{key}"},
+                    (LOM_SOURCE, "yes" if value[key] else "no"),
+                    f"{path}.{key}",
+                    None,
+                )
         texts = rights_texts(value, self.vocabs, f"{path}.licence")
         if texts:
             self.langstring_el(self.sub(el, "description"), texts, f"{path}.description")
@@ -188,15 +206,18 @@ class _Writer:
             parent.remove(el)
 
     def w_taxon_path(self, parent, spec, value, path, marker):
-        vocab = self.vocabs[value["source"]] if value["source"] in self.vocabs else None
+        vocab = self.vocabs.get(value["source"], None)
         if vocab is None:
-            raise RecordValidationError("cannot be exported", errors={
-                f"{path}.source": [f"unknown classification source {value['source']!r}"]})
+            raise RecordValidationError(
+                "cannot be exported",
+                errors={f"{path}.source": [f"unknown classification source {value['source']!r}"]},
+            )
         el = self.sub(parent, spec["element"])
         source = self.sub(el, "source")
         self.sub(source, "string", vocab.uri).set("language", "x-none")
-        self.langstring_el(source, {k: vocab.labels[k] for k in ("fr", "ar") if k in vocab.labels},
-                           path)
+        self.langstring_el(
+            source, {k: vocab.labels[k] for k in ("fr", "ar") if k in vocab.labels}, path
+        )
         for index, term_id in enumerate(value["taxon"]):
             term = self.term(vocab.id, term_id, f"{path}.taxon[{index}]")
             taxon = self.sub(el, "taxon")
@@ -206,8 +227,9 @@ class _Writer:
 
 def vcard(name: str, marker: str | None = None) -> str:
     """A vCard 3.0 with ``FN`` = ``name`` (``marker`` tags entries the catalogue generated)."""
-    escaped = (name.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-               .replace("\n", "\\n"))
+    escaped = (
+        name.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+    )
     extra = f"{PROVENANCE_PROPERTY}:{marker}\n" if marker else ""
     return f"BEGIN:VCARD\nVERSION:3.0\nFN:{escaped}\n{extra}END:VCARD"
 
@@ -219,13 +241,18 @@ def lom_datetime(value: str, path: str = "date") -> str:
         return value
     parts = _DATETIME_PARTS.match(value)
     if parts:
-        tz = parts["tz"] if parts["tz"] == "Z" or ":" in parts["tz"] \
+        tz = (
+            parts["tz"]
+            if parts["tz"] == "Z" or ":" in parts["tz"]
             else parts["tz"][:3] + ":" + parts["tz"][3:]
+        )
         text = f"{parts['date']}T{parts['hm']}:{parts['s'] or '00'}{parts['f'] or '.0'}{tz}"
         if _LOM_DATETIME.fullmatch(text):
             return text
-    raise RecordValidationError("cannot be exported", errors={
-        path: [f"{value!r} is not a date LOM can carry (YYYY-MM-DD[Thh:mm[:ss[.s][Z]]])"]})
+    raise RecordValidationError(
+        "cannot be exported",
+        errors={path: [f"{value!r} is not a date LOM can carry (YYYY-MM-DD[Thh:mm[:ss[.s][Z]]])"]},
+    )
 
 
 def rights_texts(rights: dict, vocabs, path: str) -> dict[str, str]:
@@ -236,8 +263,10 @@ def rights_texts(rights: dict, vocabs, path: str) -> dict[str, str]:
         return dict(description)
     term = vocabs["licence"].get(licence_id)
     if term is None:
-        raise RecordValidationError("cannot be exported", errors={
-            path: [f"unknown term {licence_id!r} in vocabulary 'licence'"]})
+        raise RecordValidationError(
+            "cannot be exported",
+            errors={path: [f"unknown term {licence_id!r} in vocabulary 'licence'"]},
+        )
     url = licence_url(term)
     out = {}
     for lang in dict.fromkeys(["fr", "ar", *description]):
@@ -250,8 +279,7 @@ def licence_url(term) -> str:
     return term.extra.get("url") or term.uri
 
 
-def _with_catalogue_entries(record: dict, identifier: str | None,
-                            provenance: dict | None) -> dict:
+def _with_catalogue_entries(record: dict, identifier: str | None, provenance: dict | None) -> dict:
     """A shallow copy of ``record`` with the mawarid identifier and provenance entries."""
     rec = dict(record)
     vocabs = get_vocabularies()
@@ -266,30 +294,47 @@ def _with_catalogue_entries(record: dict, identifier: str | None,
     contribute = list(lifecycle.get("contribute", []))
     published = provenance.get("published")
     if published:
-        contribute.append({"role": (LOM_SOURCE, "publisher"), "_provenance": "published",
-                           "entity": [_label(vocabs, "actor", published.get("by") or "LNRN")],
-                           **({"date": published["date"]} if published.get("date") else {})})
+        contribute.append(
+            {
+                "role": (LOM_SOURCE, "publisher"),
+                "_provenance": "published",
+                "entity": [_label(vocabs, "actor", published.get("by") or "LNRN")],
+                **({"date": published["date"]} if published.get("date") else {}),
+            }
+        )
     if provenance.get("counterpart"):
-        contribute.append({"role": (LOM_SOURCE, "content provider"), "_provenance": "counterpart",
-                           "entity": [provenance["counterpart"]]})
+        contribute.append(
+            {
+                "role": (LOM_SOURCE, "content provider"),
+                "_provenance": "counterpart",
+                "entity": [provenance["counterpart"]],
+            }
+        )
     if contribute:
         lifecycle["contribute"] = contribute
         rec["lifecycle"] = lifecycle
     meta = dict(rec.get("meta_metadata") or {})
     validated = provenance.get("validated")
     if validated:
-        entry = {"role": (LOM_SOURCE, "validator"), "_provenance": "validated",
-                 "entity": [_label(vocabs, "commission", validated.get("commission") or "validation")]}
+        entry = {
+            "role": (LOM_SOURCE, "validator"),
+            "_provenance": "validated",
+            "entity": [_label(vocabs, "commission", validated.get("commission") or "validation")],
+        }
         if validated.get("date"):
             ref = validated.get("reference")
-            entry["date"] = {"value": validated["date"], "description": (
-                {"fr": f"Décision {ref}", "ar": f"قرار {ref}"} if ref else None)}
+            entry["date"] = {
+                "value": validated["date"],
+                "description": ({"fr": f"Décision {ref}", "ar": f"قرار {ref}"} if ref else None),
+            }
         meta["contribute"] = [*meta.get("contribute", []), entry]
     if provenance.get("reference"):
         mode = provenance.get("mode")
         catalog = f"{ACQUISITION_CATALOG}:{mode}" if mode else ACQUISITION_CATALOG
-        meta["identifier"] = [*meta.get("identifier", []),
-                              {"catalog": catalog, "entry": provenance["reference"]}]
+        meta["identifier"] = [
+            *meta.get("identifier", []),
+            {"catalog": catalog, "entry": provenance["reference"]},
+        ]
     if meta:
         rec["meta_metadata"] = meta
     return rec
@@ -302,8 +347,9 @@ def _label(vocabs, vocabulary: str, value: str) -> str:
         return value
 
 
-def record_to_lom_element(record: dict, *, identifier: str | None = None,
-                          provenance: dict | None = None) -> etree._Element:
+def record_to_lom_element(
+    record: dict, *, identifier: str | None = None, provenance: dict | None = None
+) -> etree._Element:
     """The record as a ``<lom>`` element (namespace :data:`LOM_NS`)."""
     root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
@@ -312,8 +358,12 @@ def record_to_lom_element(record: dict, *, identifier: str | None = None,
 
 def record_to_lom(record: dict, **kw: Any) -> bytes:
     """The record as a LOM XML document (UTF-8, with XML declaration)."""
-    return etree.tostring(record_to_lom_element(record, **kw), encoding="UTF-8",
-                          xml_declaration=True, pretty_print=True)
+    return etree.tostring(
+        record_to_lom_element(record, **kw),
+        encoding="UTF-8",
+        xml_declaration=True,
+        pretty_print=True,
+    )
 
 
 def mawarid_identifier(record: dict) -> str | None:
@@ -325,6 +375,7 @@ def mawarid_identifier(record: dict) -> str | None:
 
 
 # -- import ------------------------------------------------------------------------------
+
 
 def lom_to_record(data_or_element: bytes | etree._Element, *, source: str) -> dict:
     """Read a LOM document (or a ``<lom>`` inside a wrapper) into a validated record.
@@ -339,8 +390,9 @@ def lom_to_record(data_or_element: bytes | etree._Element, *, source: str) -> di
     elif isinstance(data_or_element, etree._Element):
         root = data_or_element
     else:
-        raise TypeError(f"lom_to_record expects bytes or an lxml element, "
-                        f"got {type(data_or_element).__name__}")
+        raise TypeError(
+            f"lom_to_record expects bytes or an lxml element, got {type(data_or_element).__name__}"
+        )
     from .lom_reader import read_lom  # the reader builds on this module's constants
 
     return load_record(read_lom(find_lom(root, source)), record=source)
@@ -355,9 +407,10 @@ def find_lom(root: etree._Element, source: str) -> etree._Element:
     if len(found) > 1:
         raise MetadataError(f"contains {len(found)} LOM records; expected one", record=source)
     tag = etree.QName(root)
-    hint = (f"; <lom> must be in the namespace {LOM_NS}" if tag.localname == "lom"
-            else "")
-    raise MetadataError(f"not a LOM record: root element <{tag.localname}> in "
-                        f"{'namespace ' + tag.namespace if tag.namespace else 'no namespace'}"
-                        f"{hint}", record=source)
-
+    hint = f"; <lom> must be in the namespace {LOM_NS}" if tag.localname == "lom" else ""
+    raise MetadataError(
+        f"not a LOM record: root element <{tag.localname}> in "
+        f"{'namespace ' + tag.namespace if tag.namespace else 'no namespace'}"
+        f"{hint}",
+        record=source,
+    )

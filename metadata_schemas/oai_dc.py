@@ -6,6 +6,7 @@ Language-bearing values keep their language as ``xml:lang``; vocabulary terms
 (subjects, levels) are written with their French and Arabic labels so that a
 harvester shows them in either language. Valid against ``oai_dc.xsd``.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-CROSSWALK = json.loads(resources.files(__package__).joinpath("mappings/dublin_core.json")
-                       .read_text("utf-8"))
+CROSSWALK = json.loads(
+    resources.files(__package__).joinpath("mappings/dublin_core.json").read_text("utf-8")
+)
 #: Labels of classification terms are written in these languages.
 LABEL_LANGUAGES = ("fr", "ar")
 
@@ -33,9 +35,23 @@ LABEL_LANGUAGES = ("fr", "ar")
 class _DC:
     """Collects ``dc:*`` elements in DCMI order, without duplicates."""
 
-    ORDER = ("title", "creator", "subject", "description", "publisher", "contributor", "date",
-             "type", "format", "identifier", "source", "language", "relation", "coverage",
-             "rights")
+    ORDER = (
+        "title",
+        "creator",
+        "subject",
+        "description",
+        "publisher",
+        "contributor",
+        "date",
+        "type",
+        "format",
+        "identifier",
+        "source",
+        "language",
+        "relation",
+        "coverage",
+        "rights",
+    )
 
     def __init__(self) -> None:
         self.values: dict[str, list[tuple[str, str | None]]] = {name: [] for name in self.ORDER}
@@ -50,8 +66,9 @@ class _DC:
             self.add(name, text, lang)
 
     def element(self) -> etree._Element:
-        root = etree.Element(f"{{{OAI_DC_NS}}}dc",
-                             nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS})
+        root = etree.Element(
+            f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS}
+        )
         root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
         for name in self.ORDER:
             for text, lang in self.values[name]:
@@ -59,16 +76,23 @@ class _DC:
                 try:
                     el.text = text
                 except ValueError:
-                    raise RecordValidationError("cannot be written as XML", errors={
-                        f"dc:{name}": ["contains characters XML cannot carry"]}) from None
+                    raise RecordValidationError(
+                        "cannot be written as XML",
+                        errors={f"dc:{name}": ["contains characters XML cannot carry"]},
+                    ) from None
                 if lang:
                     el.set(XML_LANG, lang)
         return root
 
 
-def record_to_oai_dc_element(record: dict, *, identifier: str, base_url: str | None = None,
-                             oai_identifier: str | None = None,
-                             provenance: dict | None = None) -> etree._Element:
+def record_to_oai_dc_element(
+    record: dict,
+    *,
+    identifier: str,
+    base_url: str | None = None,
+    oai_identifier: str | None = None,
+    provenance: dict | None = None,
+) -> etree._Element:
     """The record as ``<oai_dc:dc>``.
 
     :param identifier: the catalogue id of the record.
@@ -87,8 +111,13 @@ def record_to_oai_dc_element(record: dict, *, identifier: str, base_url: str | N
     dates: list[str] = []
     for contribute in lifecycle.get("contribute", []):
         role = contribute.get("role")
-        name = ("creator" if role in roles["creator"] else
-                "publisher" if role in roles["publisher"] else "contributor")
+        name = (
+            "creator"
+            if role in roles["creator"]
+            else "publisher"
+            if role in roles["publisher"]
+            else "contributor"
+        )
         for entity in contribute.get("entity", []):
             dc.add(name, entity)
         if contribute.get("date") and role in roles["publisher"]:
@@ -144,8 +173,12 @@ def record_to_oai_dc_element(record: dict, *, identifier: str, base_url: str | N
 
 def record_to_oai_dc(record: dict, **kw: Any) -> bytes:
     """:func:`record_to_oai_dc_element` as a UTF-8 document with XML declaration."""
-    return etree.tostring(record_to_oai_dc_element(record, **kw), encoding="UTF-8",
-                          xml_declaration=True, pretty_print=True)
+    return etree.tostring(
+        record_to_oai_dc_element(record, **kw),
+        encoding="UTF-8",
+        xml_declaration=True,
+        pretty_print=True,
+    )
 
 
 def _rights(dc: _DC, rights: dict, vocabs) -> None:

@@ -50,14 +50,23 @@ path may be given with its leaf only and is completed on load.
 Errors come back flattened, ``{"general.title": ["required"]}``, with
 LangString languages in brackets: ``general.title[ar]``.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load,
-                         pre_load, validate, validates_schema)
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+)
 
 from .errors import RecordValidationError, UnknownTermError
 from .vocabularies import get_vocabularies
@@ -70,9 +79,15 @@ MAX_TEXT = 20_000
 MAX_SHORT = 500
 MAX_ITEMS = 200
 
-_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
-_MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$|^non-digital$")
+_DURATION = re.compile(
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+)
+_DATE = re.compile(
+    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$"
+)
+_MIME = re.compile(
+    r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$|^non-digital$"
+)
 _AGE_RANGE = re.compile(r"^\d{1,2}(-\d{1,2}|\+)?$")
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 
@@ -97,9 +112,10 @@ class Term(fields.String):
         try:
             return get_vocabularies()[self.vocabulary].resolve(text).id
         except UnknownTermError as exc:
-            raise ValidationError(f"unknown term {text!r} in vocabulary {self.vocabulary!r}"
-                                  + (f" (did you mean: {', '.join(exc.suggestions)}?)"
-                                     if exc.suggestions else "")) from None
+            raise ValidationError(
+                f"unknown term {text!r} in vocabulary {self.vocabulary!r}"
+                + (f" (did you mean: {', '.join(exc.suggestions)}?)" if exc.suggestions else "")
+            ) from None
 
 
 class LangString(fields.Dict):
@@ -111,13 +127,15 @@ class LangString(fields.Dict):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict):
-            raise ValidationError("expected an object of language: text, e.g. {\"fr\": \"...\"}")
+            raise ValidationError('expected an object of language: text, e.g. {"fr": "..."}')
         errors: dict[str, list[str]] = {}
         out: dict[str, str] = {}
         for lang, text in value.items():
             if lang not in LANGSTRING_LANGUAGES:
-                errors[str(lang)] = [f"wrong language code {lang!r}: expected one of "
-                                     + ", ".join(LANGSTRING_LANGUAGES)]
+                errors[str(lang)] = [
+                    f"wrong language code {lang!r}: expected one of "
+                    + ", ".join(LANGSTRING_LANGUAGES)
+                ]
                 continue
             if not isinstance(text, str):
                 errors[lang] = ["not a string"]
@@ -164,8 +182,11 @@ class IdentifierSchema(_Base):
 
 class ContributeSchema(_Base):
     role = Term("contributor_role", required=True)
-    entity = _list(fields.String(validate=validate.Length(1, MAX_SHORT)), required=True,
-                   validate=validate.Length(1, MAX_ITEMS))
+    entity = _list(
+        fields.String(validate=validate.Length(1, MAX_SHORT)),
+        required=True,
+        validate=validate.Length(1, MAX_ITEMS),
+    )
     date = fields.String(validate=validate.Regexp(_DATE, error="not an ISO 8601 date"))
 
 
@@ -213,11 +234,15 @@ class EducationalSchema(_Base):
     semantic_density = Term("semantic_density")
     intended_end_user_role = _list(Term("intended_end_user_role"))
     context = _list(Term("context"))
-    typical_age_range = _list(fields.String(validate=validate.Regexp(
-        _AGE_RANGE, error="not an age range such as 11-12 or 15+")))
+    typical_age_range = _list(
+        fields.String(
+            validate=validate.Regexp(_AGE_RANGE, error="not an age range such as 11-12 or 15+")
+        )
+    )
     difficulty = Term("difficulty")
-    typical_learning_time = fields.String(validate=validate.Regexp(
-        _DURATION, error="not an ISO 8601 duration"))
+    typical_learning_time = fields.String(
+        validate=validate.Regexp(_DURATION, error="not an ISO 8601 duration")
+    )
     description = LangString()
     language = _list(Term("language"))
 
@@ -268,14 +293,17 @@ class TaxonPathSchema(_Base):
         if given != path and given != [leaf.id]:
             raise ValidationError(
                 f"taxon path {' > '.join(given)} does not follow the hierarchy of {source!r} "
-                f"(expected {' > '.join(path)})", "taxon")
+                f"(expected {' > '.join(path)})",
+                "taxon",
+            )
         return {"source": source, "taxon": path}
 
 
 class ClassificationSchema(_Base):
     purpose = Term("classification_purpose", required=True)
-    taxon_path = _list(fields.Nested(TaxonPathSchema), required=True,
-                       validate=validate.Length(1, MAX_ITEMS))
+    taxon_path = _list(
+        fields.Nested(TaxonPathSchema), required=True, validate=validate.Length(1, MAX_ITEMS)
+    )
     description = LangString()
     keyword = _list(LangString(max_length=MAX_SHORT))
 
@@ -310,17 +338,25 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
         if isinstance(node, dict):
             for key, value in node.items():
                 key = str(key)
-                if key in LANGSTRING_LANGUAGES or (path and _looks_like_lang(key, value)):
-                    walk(value, f"{path}[{key}]")
-                elif key.isdigit():
+                if (
+                    key in LANGSTRING_LANGUAGES
+                    or (path and _looks_like_lang(key, value))
+                    or key.isdigit()
+                ):
                     walk(value, f"{path}[{key}]")
                 elif key == "_schema":
                     walk(value, path)
                 else:
                     walk(value, f"{path}.{key}" if path else key)
         elif isinstance(node, list) and all(isinstance(m, str) for m in node):
-            msgs = ["required" if m == "Missing data for required field." else
-                    "unknown field" if m == "Unknown field." else m for m in node]
+            msgs = [
+                "required"
+                if m == "Missing data for required field."
+                else "unknown field"
+                if m == "Unknown field."
+                else m
+                for m in node
+            ]
             out.setdefault(path or "record", []).extend(msgs)
         elif isinstance(node, list):
             for item in node:
@@ -333,8 +369,12 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _looks_like_lang(key: str, value: Any) -> bool:
-    return (isinstance(value, list) and value and isinstance(value[0], str)
-            and value[0].startswith("wrong language code"))
+    return (
+        isinstance(value, list)
+        and value
+        and isinstance(value[0], str)
+        and value[0].startswith("wrong language code")
+    )
 
 
 _schema = RecordSchema()
@@ -379,13 +419,19 @@ def _control_characters(data: Any) -> dict[str, list[str]]:
             match = _XML_ILLEGAL.search(node)
             if match:
                 char = match.group()
-                found[path or "record"] = ["contains a NUL character" if char == "\x00" else
-                                           f"contains a control character (U+{ord(char):04X})"]
+                found[path or "record"] = [
+                    "contains a NUL character"
+                    if char == "\x00"
+                    else f"contains a control character (U+{ord(char):04X})"
+                ]
         elif isinstance(node, dict):
             for key, value in node.items():
                 key = str(key)
-                sub = f"{path}[{key}]" if key in LANGSTRING_LANGUAGES else (
-                    f"{path}.{key}" if path else key)
+                sub = (
+                    f"{path}[{key}]"
+                    if key in LANGSTRING_LANGUAGES
+                    else (f"{path}.{key}" if path else key)
+                )
                 walk(value, sub, depth + 1)
         elif isinstance(node, list):
             for index, value in enumerate(node):
@@ -425,6 +471,7 @@ def _prune(value: Any) -> Any:
 
 # Convenience readers used by the indexer, the portal and the OAI sets.
 
+
 def taxon_leaves(record: dict, source: str) -> list[str]:
     """Leaf term ids of every taxon path from vocabulary ``source``, in record order."""
     seen: list[str] = []
@@ -439,8 +486,12 @@ def taxon_leaves(record: dict, source: str) -> list[str]:
 
 def taxon_paths(record: dict, source: str) -> list[list[str]]:
     """Every full taxon path (root → leaf) from vocabulary ``source``."""
-    return [list(p["taxon"]) for cls in record.get("classification", [])
-            for p in cls.get("taxon_path", []) if p.get("source") == source and p.get("taxon")]
+    return [
+        list(p["taxon"])
+        for cls in record.get("classification", [])
+        for p in cls.get("taxon_path", [])
+        if p.get("source") == source and p.get("taxon")
+    ]
 
 
 def levels_of(record: dict) -> list[str]:

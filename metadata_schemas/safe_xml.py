@@ -22,6 +22,7 @@ Errors are :class:`~metadata_schemas.errors.UnsafeXMLError` naming the
 column (also on ``error.line`` / ``error.column``). They never quote the
 document, so nothing an attacker smuggles in can leak through an error message.
 """
+
 from __future__ import annotations
 
 import threading
@@ -43,13 +44,13 @@ _local = threading.local()
 def make_parser() -> etree.XMLParser:
     """A new parser with the safe settings (the only place they are spelled out)."""
     return etree.XMLParser(
-        resolve_entities=False,   # never expand entities, even predefined-looking ones from a DTD
-        no_network=True,          # nothing is ever fetched
+        resolve_entities=False,  # never expand entities, even predefined-looking ones from a DTD
+        no_network=True,  # nothing is ever fetched
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=False,          # keep libxml2's depth / text-node limits
-        recover=False,            # malformed is an error, not a guess
-        remove_comments=True,     # metadata has no use for comments or PIs
+        huge_tree=False,  # keep libxml2's depth / text-node limits
+        recover=False,  # malformed is an error, not a guess
+        remove_comments=True,  # metadata has no use for comments or PIs
         remove_pis=True,
         collect_ids=False,
         compact=True,
@@ -64,8 +65,9 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def _error(source: str, message: str, line: int | None = None,
-           column: int | None = None) -> UnsafeXMLError:
+def _error(
+    source: str, message: str, line: int | None = None, column: int | None = None
+) -> UnsafeXMLError:
     where = f"line {line}, column {column}: " if line else ""
     err = UnsafeXMLError(where + message, record=source)
     err.line, err.column = line, column
@@ -75,15 +77,24 @@ def _error(source: str, message: str, line: int | None = None,
 def _check_prefix(data: bytes, source: str) -> None:
     head = data[:4]
     if not any(head.startswith(bom) for bom in _BOMS) and b"\x00" in head:
-        raise _error(source, "UTF-16/UTF-32 text without a byte order mark: save the file "
-                             "as UTF-8 (or UTF-16 with a BOM)", 1, 1)
+        raise _error(
+            source,
+            "UTF-16/UTF-32 text without a byte order mark: save the file "
+            "as UTF-8 (or UTF-16 with a BOM)",
+            1,
+            1,
+        )
     for marker in _DOCTYPE_MARKERS:
         pos = data.find(marker)
         if pos >= 0:
             line = data.count(b"\n", 0, pos) + 1 if marker == _DOCTYPE_MARKERS[0] else None
-            raise _error(source, "DOCTYPE/DTD declarations are not allowed (they can declare "
-                                 "entities that read files or expand without bound)", line,
-                         pos - data.rfind(b"\n", 0, pos) if line else None)
+            raise _error(
+                source,
+                "DOCTYPE/DTD declarations are not allowed (they can declare "
+                "entities that read files or expand without bound)",
+                line,
+                pos - data.rfind(b"\n", 0, pos) if line else None,
+            )
 
 
 def parse_xml(data: bytes, *, source: str, max_bytes: int | None = None) -> etree._Element:

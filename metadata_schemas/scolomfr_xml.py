@@ -11,6 +11,7 @@ paths whose source is Mawarid's own vocabulary. Export only: ScoLOMFR records
 are read back with :func:`metadata_schemas.lom_xml.lom_to_record`, which
 resolves concept URIs through ``Term.extra["scolomfr"]``.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,11 @@ from typing import Any
 from lxml import etree
 
 from .errors import UnknownTermError
-from .lom_xml import (LOM_NS, XSI_NS, _with_catalogue_entries, _Writer, q)
+from .lom_xml import LOM_NS, XSI_NS, _with_catalogue_entries, _Writer, q
 
-PROFILE = json.loads(resources.files(__package__).joinpath("mappings/scolomfr.json")
-                     .read_text("utf-8"))
+PROFILE = json.loads(
+    resources.files(__package__).joinpath("mappings/scolomfr.json").read_text("utf-8")
+)
 SOURCE = PROFILE["source"]
 SCHEMA_LOCATION = f"{LOM_NS} http://www.lom-fr.fr/xsd/scolomfr-3.1/scolomfr.xsd"
 
@@ -54,23 +56,28 @@ class _ScoLOMFRWriter(_Writer):
         meta = dict(record.get("meta_metadata") or {})
         schemas = list(meta.get("metadata_schema", []))
         known = {s.casefold() for s in schemas}  # "ScoLOMFRv3.1" and "SCOLOMFRv3.1" are one
-        meta["metadata_schema"] = schemas + [s for s in PROFILE["metadata_schemas"]
-                                             if s.casefold() not in known]
+        meta["metadata_schema"] = schemas + [
+            s for s in PROFILE["metadata_schemas"] if s.casefold() not in known
+        ]
         # A container whose vocabulary value is left out (a relation kind without a
         # concept) is kept: its other children still carry information.
         return super().lom({**record, "meta_metadata": meta}, root=root)
 
 
-def record_to_scolomfr_element(record: dict, *, identifier: str | None = None,
-                               provenance: dict | None = None) -> etree._Element:
+def record_to_scolomfr_element(
+    record: dict, *, identifier: str | None = None, provenance: dict | None = None
+) -> etree._Element:
     """The record as a ScoLOMFR 3.1 ``<lom>`` element."""
     root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
-    return _ScoLOMFRWriter().lom(_with_catalogue_entries(record, identifier, provenance),
-                                 root=root)
+    return _ScoLOMFRWriter().lom(_with_catalogue_entries(record, identifier, provenance), root=root)
 
 
 def record_to_scolomfr(record: dict, **kw: Any) -> bytes:
     """:func:`record_to_scolomfr_element` as a UTF-8 document with XML declaration."""
-    return etree.tostring(record_to_scolomfr_element(record, **kw), encoding="UTF-8",
-                          xml_declaration=True, pretty_print=True)
+    return etree.tostring(
+        record_to_scolomfr_element(record, **kw),
+        encoding="UTF-8",
+        xml_declaration=True,
+        pretty_print=True,
+    )

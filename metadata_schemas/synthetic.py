@@ -19,6 +19,7 @@ canonical form (term ids, full taxon paths), so ``load_record(r) == r``.
     for record in generate_records(1000, seed=7): ...
     for record, acquisition in generate_dataset(1000, seed=7): ...
 """
+
 from __future__ import annotations
 
 import datetime
@@ -27,22 +28,28 @@ import json
 import math
 import random
 from bisect import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 from .vocabularies import get_vocabularies
 
-__all__ = ["generate_records", "generate_dataset", "generate_acquisition", "MAX_COUNT"]
+__all__ = ["MAX_COUNT", "generate_acquisition", "generate_dataset", "generate_records"]
 
 MAX_COUNT = 10_000_000
 FIRST_YEAR, LAST_YEAR = 2008, 2026
 _DURATIONS = (10, 15, 20, 30, 45, 60, 90, 120)
 _SCHEMAS = ["LOMv1.0", "ScoLOMFRv3.1"]
 _EXTRA_LANG = {"espagnol": "es", "allemand": "de", "italien": "it"}
-_ARABIC_FIRST = {"langue-arabe", "education-islamique", "sciences-coran-hadith", "fiqh-usul",
-                 "tawhid-pensee-islamique"}
+_ARABIC_FIRST = {
+    "langue-arabe",
+    "education-islamique",
+    "sciences-coran-hadith",
+    "fiqh-usul",
+    "tawhid-pensee-islamique",
+}
 _TEACHER_TYPES = {"lesson-plan", "teaching-sheet", "textbook"}
 _TOPIC_INDEX = {"fr": 0, "ar": 1, "en": 2, "zgh": 3}  # a topic is [fr, ar, en?, zgh?]
 _ACTIVE_LEVELS = ("medium", "high", "very-high")
@@ -107,10 +114,13 @@ class _Plan:
         def level(term_id: str) -> _Level:
             term = level_vocab.resolve(term_id)
             path = tuple(t.id for t in level_vocab.path(term.id))
-            age = next((t.extra["age"] for t in reversed(level_vocab.path(term.id))
-                        if "age" in t.extra), "")
-            return _Level(term.id, path, term.notation or term.id, term.labels["fr"],
-                          term.labels["ar"], age)
+            age = next(
+                (t.extra["age"] for t in reversed(level_vocab.path(term.id)) if "age" in t.extra),
+                "",
+            )
+            return _Level(
+                term.id, path, term.notation or term.id, term.labels["fr"], term.labels["ar"], age
+            )
 
         self.subject_labels = {t.id: t.labels for t in subject_vocab}
         self.type_labels = {t.id: t.labels for t in vocabs["learning_resource_type"]}
@@ -124,7 +134,8 @@ class _Plan:
             for key, items in keyed.items():
                 for level_id in key.split(","):
                     by_level.setdefault(level_vocab.resolve(level_id).id, []).append(
-                        (subject, items))
+                        (subject, items)
+                    )
         slots: list[tuple[_Slot, float]] = []
         for level_id, weight in level_weights.items():
             entries = by_level.get(level_id)
@@ -133,45 +144,66 @@ class _Plan:
             lvl = level(level_id)
             total = sum(subject_weights.get(s, 0.1) for s, _ in entries)
             for subject, items in entries:
-                slots.append((_Slot(lvl, subject, items),
-                              weight * subject_weights.get(subject, 0.1) / total))
+                slots.append(
+                    (_Slot(lvl, subject, items), weight * subject_weights.get(subject, 0.1) / total)
+                )
         self.slots = _weighted(slots)
         # Sibling levels: a few resources serve two neighbouring levels or filières.
-        self.siblings = {slot.level.id: [c.id for c in level_vocab.children(slot.level.path[-2])]
-                         if len(slot.level.path) > 1 else [] for slot, _ in slots}
+        self.siblings = {
+            slot.level.id: [c.id for c in level_vocab.children(slot.level.path[-2])]
+            if len(slot.level.path) > 1
+            else []
+            for slot, _ in slots
+        }
         self.title_languages = _weighted(catalogue["title_languages"])
         self.types = _weighted([(k, v["weight"]) for k, v in catalogue["resource_types"].items()])
-        self.type_formats = {k: _weighted(v["formats"])
-                             for k, v in catalogue["resource_types"].items()}
-        self.type_interactivity = {k: v["interactivity_type"]
-                                   for k, v in catalogue["resource_types"].items()}
-        self.sizes = {k: (math.log(a), math.log(b))
-                      for k, (a, b) in catalogue["format_sizes"].items()}
+        self.type_formats = {
+            k: _weighted(v["formats"]) for k, v in catalogue["resource_types"].items()
+        }
+        self.type_interactivity = {
+            k: v["interactivity_type"] for k, v in catalogue["resource_types"].items()
+        }
+        self.sizes = {
+            k: (math.log(a), math.log(b)) for k, (a, b) in catalogue["format_sizes"].items()
+        }
         self.extensions = catalogue["format_extensions"]
         self.licences = _weighted(catalogue["licences"])
         self.publishers = _weighted(catalogue["publishers"])
         self.given = catalogue["given_names"]
         self.family = catalogue["family_names"]
-        self.desc = {"fr": catalogue["description_fr"], "ar": catalogue["description_ar"],
-                     "en": catalogue["description_en"]}
+        self.desc = {
+            "fr": catalogue["description_fr"],
+            "ar": catalogue["description_ar"],
+            "en": catalogue["description_en"],
+        }
         self.extra_keywords = catalogue["extra_keywords"]
         self.texts = catalogue["texts"]
         self.other_roles = catalogue["other_roles"]
         self.modes = _weighted(catalogue["acquisition_modes"])
         # The data file names terms by id; a typo must fail here, not as invalid records.
-        for vocab_id, ids in (("learning_resource_type", self.type_formats),
-                              ("licence", self.licences[0]), ("contributor_role", self.other_roles),
-                              ("acquisition_mode", self.modes[0])):
+        for vocab_id, ids in (
+            ("learning_resource_type", self.type_formats),
+            ("licence", self.licences[0]),
+            ("contributor_role", self.other_roles),
+            ("acquisition_mode", self.modes[0]),
+        ):
             for term_id in ids:
                 if term_id not in vocabs[vocab_id]:
-                    raise ValueError(f"synthetic_data/catalogue.json: {term_id!r} is not a term "
-                                     f"of vocabulary {vocab_id!r}")
-        self.counterparts = {"achat": catalogue["suppliers"], "don": catalogue["donors"],
-                             "cooperation": catalogue["partners"], "production": ["LNRN"],
-                             "production-cnde": ["CNDE"]}
+                    raise ValueError(
+                        f"synthetic_data/catalogue.json: {term_id!r} is not a term "
+                        f"of vocabulary {vocab_id!r}"
+                    )
+        self.counterparts = {
+            "achat": catalogue["suppliers"],
+            "don": catalogue["donors"],
+            "cooperation": catalogue["partners"],
+            "production": ["LNRN"],
+            "production-cnde": ["CNDE"],
+        }
         # Recent years weigh more: catalogues grow (TelmidTICE 2020, relaunch 2023).
-        self.years = _weighted((y, 1 + (y - FIRST_YEAR) * 0.35)
-                               for y in range(FIRST_YEAR, LAST_YEAR + 1))
+        self.years = _weighted(
+            (y, 1 + (y - FIRST_YEAR) * 0.35) for y in range(FIRST_YEAR, LAST_YEAR + 1)
+        )
 
 
 @lru_cache(maxsize=1)
@@ -214,8 +246,8 @@ class _Generator:
             return ("ar", "fr")
         return langs
 
-    def _title(self, lang: str, r: "_Draw") -> str:
-        plan, roll = self.plan, self.rng.random()
+    def _title(self, lang: str, r: _Draw) -> str:
+        _plan, roll = self.plan, self.rng.random()
         index = _TOPIC_INDEX[lang]
         text = r.topic[index] if index < len(r.topic) and r.topic[index] else r.topic[0]
         if lang == "fr":
@@ -234,77 +266,102 @@ class _Generator:
             return f"{text} - {r.level.ar}"
         return text
 
-    def _description(self, lang: str, r: "_Draw") -> str:
+    def _description(self, lang: str, r: _Draw) -> str:
         rng = self.rng
         subject = r.subject_labels.get(lang) or r.subject_labels["fr"]
-        values = {"topic": r.topic[_TOPIC_INDEX[lang]],
-                  "subject": subject.lower() if lang == "fr" else subject,
-                  "level": {"ar": r.level.ar, "fr": r.level.fr}.get(lang, r.level.notation),
-                  "type": r.type_labels.get(lang) or r.type_labels["fr"]}
+        values = {
+            "topic": r.topic[_TOPIC_INDEX[lang]],
+            "subject": subject.lower() if lang == "fr" else subject,
+            "level": {"ar": r.level.ar, "fr": r.level.fr}.get(lang, r.level.notation),
+            "type": r.type_labels.get(lang) or r.type_labels["fr"],
+        }
         pool = self.plan.desc[lang]
         rest, start = pool[1:], _randint(rng, 0, len(pool) - 2)
         picked = [rest[(start + i) % len(rest)] for i in range(min(len(rest), _randint(rng, 1, 3)))]
         return " ".join(s.format(**values) for s in [pool[0], *picked])
 
-    def _general(self, r: "_Draw") -> dict:
+    def _general(self, r: _Draw) -> dict:
         rng, plan, level = self.rng, self.plan, r.level
         kw_langs = [lang for lang in r.langs if lang in ("fr", "ar")] or ["fr"]
         extra = _choice(rng, plan.extra_keywords)
-        keyword_pairs = [(r.topic[0], r.topic[1]), (r.subject_labels["fr"], r.subject_labels["ar"]),
-                         (level.notation, level.ar), (extra[0], extra[1])]
+        keyword_pairs = [
+            (r.topic[0], r.topic[1]),
+            (r.subject_labels["fr"], r.subject_labels["ar"]),
+            (level.notation, level.ar),
+            (extra[0], extra[1]),
+        ]
         general: dict[str, Any] = {
             "identifier": [{"catalog": "LNRN", "entry": r.identifier}],
             "title": {lang: self._title(lang, r) for lang in r.langs},
             "language": list(r.languages),
             "description": {lang: self._description(lang, r) for lang in r.langs if lang != "zgh"},
-            "keyword": [{lang: pair[0 if lang == "fr" else 1] for lang in kw_langs}
-                        for pair in keyword_pairs],
+            "keyword": [
+                {lang: pair[0 if lang == "fr" else 1] for lang in kw_langs}
+                for pair in keyword_pairs
+            ],
         }
         if rng.random() < 0.3:
             general["coverage"] = [dict(plan.texts["coverage"])]
         roll = rng.random()
-        general["structure"] = ("atomic" if roll < 0.8 else "hierarchical" if roll < 0.95
-                                else "collection")
-        general["aggregation_level"] = ("1" if roll < 0.5 else "2" if roll < 0.85
-                                        else "3" if roll < 0.95 else "4")
+        general["structure"] = (
+            "atomic" if roll < 0.8 else "hierarchical" if roll < 0.95 else "collection"
+        )
+        general["aggregation_level"] = (
+            "1" if roll < 0.5 else "2" if roll < 0.85 else "3" if roll < 0.95 else "4"
+        )
         return general
 
-    def _lifecycle(self, r: "_Draw") -> dict:
+    def _lifecycle(self, r: _Draw) -> dict:
         rng, plan = self.rng, self.plan
         date = self._date(r.year)
         contribute = []
         if rng.random() < 0.8:
-            contribute.append({"role": "author", "date": date,
-                               "entity": [self._person() for _ in range(_randint(rng, 1, 3))]})
-        contribute.append({"role": "publisher", "entity": [_pick(rng, plan.publishers)],
-                           "date": date})
+            contribute.append(
+                {
+                    "role": "author",
+                    "date": date,
+                    "entity": [self._person() for _ in range(_randint(rng, 1, 3))],
+                }
+            )
+        contribute.append(
+            {"role": "publisher", "entity": [_pick(rng, plan.publishers)], "date": date}
+        )
         if rng.random() < 0.25:
-            contribute.append({"role": _choice(rng, plan.other_roles),
-                               "entity": [self._person()], "date": date})
+            contribute.append(
+                {"role": _choice(rng, plan.other_roles), "entity": [self._person()], "date": date}
+            )
         roll = rng.random()
-        return {"version": "1.0" if roll < 0.7 else "1.1" if roll < 0.85 else "2.0",
-                "status": "final" if roll < 0.85 else "revised" if roll < 0.97 else "draft",
-                "contribute": contribute}
+        return {
+            "version": "1.0" if roll < 0.7 else "1.1" if roll < 0.85 else "2.0",
+            "status": "final" if roll < 0.85 else "revised" if roll < 0.97 else "draft",
+            "contribute": contribute,
+        }
 
-    def _meta_metadata(self, r: "_Draw") -> dict:
-        meta = {"identifier": [{"catalog": "LNRN-META", "entry": f"M-{r.identifier}"}],
-                "contribute": [{"role": "creator", "entity": ["LNRN"],
-                                "date": self._date(r.meta_year)}],
-                "metadata_schema": list(_SCHEMAS),
-                "language": "ar" if r.langs[0] == "ar" else "fr"}
+    def _meta_metadata(self, r: _Draw) -> dict:
+        meta = {
+            "identifier": [{"catalog": "LNRN-META", "entry": f"M-{r.identifier}"}],
+            "contribute": [
+                {"role": "creator", "entity": ["LNRN"], "date": self._date(r.meta_year)}
+            ],
+            "metadata_schema": list(_SCHEMAS),
+            "language": "ar" if r.langs[0] == "ar" else "fr",
+        }
         if self.rng.random() < 0.5:
-            meta["contribute"].append({"role": "validator", "entity": [self._person()],
-                                       "date": self._date(r.meta_year)})
+            meta["contribute"].append(
+                {"role": "validator", "entity": [self._person()], "date": self._date(r.meta_year)}
+            )
         return meta
 
-    def _technical(self, r: "_Draw") -> dict:
+    def _technical(self, r: _Draw) -> dict:
         rng, plan, mime = self.rng, self.plan, r.mime
         low, high = plan.sizes.get(mime, (9.0, 15.0))
         technical: dict[str, Any] = {
             "format": [mime],
             "size": int(math.exp(low + (high - low) * rng.random())),
-            "location": [f"https://mawarid.men.gov.ma/ressources/{r.identifier.lower()}/"
-                         f"ressource.{plan.extensions.get(mime, 'bin')}"],
+            "location": [
+                f"https://mawarid.men.gov.ma/ressources/{r.identifier.lower()}/"
+                f"ressource.{plan.extensions.get(mime, 'bin')}"
+            ],
         }
         if mime.startswith(("video/", "audio/")):
             technical["duration"] = f"PT{_randint(rng, 2, 45)}M{_randint(rng, 0, 59)}S"
@@ -314,7 +371,7 @@ class _Generator:
             technical["other_platform_requirements"] = dict(plan.texts["html"])
         return technical
 
-    def _educational(self, r: "_Draw") -> dict:
+    def _educational(self, r: _Draw) -> dict:
         rng = self.rng
         interactivity = self.plan.type_interactivity[r.type_id]
         types = [r.type_id]
@@ -327,8 +384,9 @@ class _Generator:
         educational: dict[str, Any] = {
             "interactivity_type": interactivity,
             "learning_resource_type": types,
-            "interactivity_level": _choice(rng, _ACTIVE_LEVELS if interactivity == "active"
-                                           else _EXPOSITIVE_LEVELS),
+            "interactivity_level": _choice(
+                rng, _ACTIVE_LEVELS if interactivity == "active" else _EXPOSITIVE_LEVELS
+            ),
             "semantic_density": _choice(rng, _DENSITIES),
             "intended_end_user_role": roles,
             "context": ["school"] if rng.random() < 0.92 else ["school", "continuing-education"],
@@ -342,14 +400,16 @@ class _Generator:
 
     def _rights(self) -> dict:
         licence = _pick(self.rng, self.plan.licences)
-        rights: dict[str, Any] = {"cost": self.rng.random() < 0.03,
-                                  "copyright": licence not in ("cc0-1.0", "public-domain"),
-                                  "licence": licence}
+        rights: dict[str, Any] = {
+            "cost": self.rng.random() < 0.03,
+            "copyright": licence not in ("cc0-1.0", "public-domain"),
+            "licence": licence,
+        }
         if licence == "all-rights-reserved-ministry":
             rights["description"] = dict(self.plan.texts["ministry_rights"])
         return rights
 
-    def _classification(self, r: "_Draw") -> list[dict]:
+    def _classification(self, r: _Draw) -> list[dict]:
         level = r.level
         level_paths = [{"source": "level", "taxon": list(level.path)}]
         siblings = self.plan.siblings.get(level.id, ())
@@ -357,9 +417,10 @@ class _Generator:
             other = _choice(self.rng, siblings)
             if other != level.id:
                 level_paths.append({"source": "level", "taxon": [*level.path[:-1], other]})
-        return [{"purpose": "educational_level", "taxon_path": level_paths},
-                {"purpose": "discipline",
-                 "taxon_path": [{"source": "subject", "taxon": [r.subject]}]}]
+        return [
+            {"purpose": "educational_level", "taxon_path": level_paths},
+            {"purpose": "discipline", "taxon_path": [{"source": "subject", "taxon": [r.subject]}]},
+        ]
 
     def record(self, n: int) -> tuple[dict, int]:
         """Record number ``n`` and its year (for a matching acquisition)."""
@@ -375,14 +436,32 @@ class _Generator:
         }
         if rng.random() < 0.08:
             texts = plan.texts["collection"]
-            record["relation"] = [{"kind": "ispartof", "resource": {
-                "identifier": [{"catalog": "LNRN", "entry": f"LNRN-COLL-{r.subject}-{r.level.id}"}],
-                "description": {
-                    "fr": texts["fr"].format(subject=r.subject_labels["fr"], level=r.level.fr),
-                    "ar": texts["ar"].format(subject=r.subject_labels["ar"], level=r.level.ar)}}}]
+            record["relation"] = [
+                {
+                    "kind": "ispartof",
+                    "resource": {
+                        "identifier": [
+                            {"catalog": "LNRN", "entry": f"LNRN-COLL-{r.subject}-{r.level.id}"}
+                        ],
+                        "description": {
+                            "fr": texts["fr"].format(
+                                subject=r.subject_labels["fr"], level=r.level.fr
+                            ),
+                            "ar": texts["ar"].format(
+                                subject=r.subject_labels["ar"], level=r.level.ar
+                            ),
+                        },
+                    },
+                }
+            ]
         if rng.random() < 0.03:
-            record["annotation"] = [{"entity": self._person(), "date": self._date(r.meta_year),
-                                     "description": dict(plan.texts["annotation"])}]
+            record["annotation"] = [
+                {
+                    "entity": self._person(),
+                    "date": self._date(r.meta_year),
+                    "description": dict(plan.texts["annotation"]),
+                }
+            ]
         record["classification"] = self._classification(r)
         return record, r.year
 
@@ -390,8 +469,21 @@ class _Generator:
 class _Draw:
     """The choices one record is built from (drawn first, in a fixed order)."""
 
-    __slots__ = ("slot", "level", "subject", "topic", "type_id", "mime", "langs", "languages",
-                 "year", "meta_year", "identifier", "subject_labels", "type_labels")
+    __slots__ = (
+        "identifier",
+        "langs",
+        "languages",
+        "level",
+        "meta_year",
+        "mime",
+        "slot",
+        "subject",
+        "subject_labels",
+        "topic",
+        "type_id",
+        "type_labels",
+        "year",
+    )
 
     def __init__(self, gen: _Generator, n: int) -> None:
         rng, plan = gen.rng, gen.plan
@@ -402,7 +494,7 @@ class _Draw:
         self.mime = _pick(rng, plan.type_formats[self.type_id])
         self.langs = gen._langs(self.subject, self.topic)
         extra = _EXTRA_LANG.get(self.subject)
-        self.languages = self.langs + (extra,) if extra else self.langs
+        self.languages = (*self.langs, extra) if extra else self.langs
         self.year = _pick(rng, plan.years)
         self.meta_year = min(LAST_YEAR, self.year + _randint(rng, 0, 2))
         self.identifier = f"{gen.prefix}{n + 1:07d}"
@@ -413,8 +505,9 @@ class _Draw:
 def _acquisition(plan: _Plan, rng: random.Random, year: int | None, mode: str | None) -> dict:
     mode = mode or _pick(rng, plan.modes)
     if mode not in plan.counterparts:
-        raise ValueError(f"unknown acquisition mode {mode!r}: expected one of "
-                         f"{', '.join(plan.counterparts)}")
+        raise ValueError(
+            f"unknown acquisition mode {mode!r}: expected one of {', '.join(plan.counterparts)}"
+        )
     year = year if year is not None else _pick(rng, plan.years)
     number = _randint(rng, 1, 60)
     reference = {
@@ -425,11 +518,16 @@ def _acquisition(plan: _Plan, rng: random.Random, year: int | None, mode: str | 
         "production-cnde": f"Production CNDE n° {number}/{year}",
     }[mode]
     started = datetime.date(year, _randint(rng, 1, 12), _randint(rng, 1, 28))
-    ended = min(started + datetime.timedelta(days=_randint(rng, 20, 420)),
-                datetime.date(LAST_YEAR, 12, 31))
-    return {"mode": mode, "reference": reference,
-            "counterpart": _choice(rng, plan.counterparts[mode]),
-            "started_on": started.isoformat(), "ended_on": ended.isoformat()}
+    ended = min(
+        started + datetime.timedelta(days=_randint(rng, 20, 420)), datetime.date(LAST_YEAR, 12, 31)
+    )
+    return {
+        "mode": mode,
+        "reference": reference,
+        "counterpart": _choice(rng, plan.counterparts[mode]),
+        "started_on": started.isoformat(),
+        "ended_on": ended.isoformat(),
+    }
 
 
 def _check_count(count: int) -> None:
@@ -452,8 +550,9 @@ def _records(count: int, seed: int | str) -> Iterator[dict]:
         yield gen.record(n)[0]
 
 
-def generate_acquisition(rng: random.Random, *, year: int | None = None,
-                         mode: str | None = None) -> dict:
+def generate_acquisition(
+    rng: random.Random, *, year: int | None = None, mode: str | None = None
+) -> dict:
     """An acquisition provenance dict for the catalogue::
 
         {"mode": "achat", "reference": "AO n° 12/2024/LNRN", "counterpart": "Éditions ...",

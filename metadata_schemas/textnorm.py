@@ -17,17 +17,18 @@ ligatures become letters, accents are stripped after lower-casing):
 
 Tifinagh letters (U+2D30–U+2D7F) are letters and pass through unchanged.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "strip_arabic_diacritics", "normalise_arabic", "strip_accents"]
+__all__ = ["fold", "normalise_arabic", "strip_accents", "strip_arabic_diacritics"]
 
 # Harakat, tanwin, shadda, sukun (U+064B–U+0652) and the superscript alef (U+0670),
 # plus tatweel (U+0640), which is only a stretching glyph.
-_ARABIC_DIACRITICS = {cp: None for cp in range(0x064B, 0x0653)}
+_ARABIC_DIACRITICS = dict.fromkeys(range(1611, 1619))
 _ARABIC_DIACRITICS[0x0670] = None
 _ARABIC_DIACRITICS[0x0640] = None
 

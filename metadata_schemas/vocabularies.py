@@ -22,6 +22,7 @@ LOM value, ScoLOMFR URI or any label, matched through :func:`textnorm.fold`.
 Every lookup is a dict access; the dicts are built once at load time, because
 the importer resolves millions of values.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -37,8 +38,16 @@ from typing import Any
 from .errors import UnknownTermError, VocabularyFileError
 from .textnorm import fold
 
-__all__ = ["Term", "Vocabulary", "Vocabularies", "get_vocabularies", "load_vocabularies",
-           "TERM_ID", "LABEL_LANGUAGES", "REQUIRED_LABEL_LANGUAGES"]
+__all__ = [
+    "LABEL_LANGUAGES",
+    "REQUIRED_LABEL_LANGUAGES",
+    "TERM_ID",
+    "Term",
+    "Vocabularies",
+    "Vocabulary",
+    "get_vocabularies",
+    "load_vocabularies",
+]
 
 #: Term ids are also OAI setSpec parts and URL path segments: lower-case ASCII.
 #: ``.`` and ``_`` are allowed for SPDX-like licence ids (``cc-by-sa-4.0``) and LOM
@@ -48,10 +57,18 @@ VOCAB_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 #: Languages a label may be written in; ``und`` holds language-neutral codes
 #: (``fra``, ``ar-MA``) in ``alt_labels`` only.
 LABEL_LANGUAGES = ("fr", "ar", "en", "zgh")
-ALT_LABEL_LANGUAGES = LABEL_LANGUAGES + ("und",)
+ALT_LABEL_LANGUAGES = (*LABEL_LANGUAGES, "und")
 REQUIRED_LABEL_LANGUAGES = ("fr", "ar")
-_VOCAB_KEYS = {"id", "uri", "labels", "hierarchical", "lom_source", "terms", "note",
-               "resolve_subtags"}
+_VOCAB_KEYS = {
+    "id",
+    "uri",
+    "labels",
+    "hierarchical",
+    "lom_source",
+    "terms",
+    "note",
+    "resolve_subtags",
+}
 _TERM_KEYS = {"id", "uri", "notation", "broader", "labels", "alt_labels", "extra", "note"}
 # extra values that also identify the term in partner data (LOM XML, ScoLOMFR, SPDX).
 _EXTRA_KEYS = ("lom", "scolomfr", "spdx", "url", "iso3166_2", "loc")
@@ -75,8 +92,13 @@ class Term:
         return self.labels.get(lang) or self.labels.get("fr") or self.labels.get("ar") or self.id
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "uri": self.uri, "notation": self.notation,
-                               "broader": self.broader, "labels": dict(self.labels)}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "uri": self.uri,
+            "notation": self.notation,
+            "broader": self.broader,
+            "labels": dict(self.labels),
+        }
         if self.alt_labels:
             out["alt_labels"] = {k: list(v) for k, v in self.alt_labels.items()}
         if self.extra:
@@ -87,10 +109,20 @@ class Term:
 class Vocabulary:
     """An ordered set of terms with O(1) lookups by every spelling."""
 
-    def __init__(self, *, id: str, uri: str, labels: dict[str, str], terms: dict[str, Term],
-                 hierarchical: bool = False, lom_source: str | None = None,
-                 keys: dict[str, str] | None = None, folded: dict[str, str] | None = None,
-                 source: str = "", resolve_subtags: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        id: str,
+        uri: str,
+        labels: dict[str, str],
+        terms: dict[str, Term],
+        hierarchical: bool = False,
+        lom_source: str | None = None,
+        keys: dict[str, str] | None = None,
+        folded: dict[str, str] | None = None,
+        source: str = "",
+        resolve_subtags: bool = False,
+    ) -> None:
         self.id = id
         self.uri = uri
         self.labels = labels
@@ -210,8 +242,13 @@ class Vocabulary:
         return out
 
     def to_dict(self, *, terms: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "uri": self.uri, "labels": dict(self.labels),
-                               "hierarchical": self.hierarchical, "lom_source": self.lom_source}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "uri": self.uri,
+            "labels": dict(self.labels),
+            "hierarchical": self.hierarchical,
+            "lom_source": self.lom_source,
+        }
         if terms:
             out["terms"] = [t.to_dict() for t in self.terms.values()]
         return out
@@ -228,8 +265,9 @@ class Vocabularies(Mapping[str, Vocabulary]):
         try:
             return self._vocabularies[vocab_id]
         except KeyError:
-            raise KeyError(f"no vocabulary {vocab_id!r} (known: "
-                           f"{', '.join(sorted(self._vocabularies))})") from None
+            raise KeyError(
+                f"no vocabulary {vocab_id!r} (known: {', '.join(sorted(self._vocabularies))})"
+            ) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._vocabularies)
@@ -248,6 +286,7 @@ class Vocabularies(Mapping[str, Vocabulary]):
 
 
 # -- loading and validation ----------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def get_vocabularies() -> Vocabularies:
@@ -275,8 +314,10 @@ def load_vocabularies(folder: str | Path) -> Vocabularies:
     for path in files:
         vocab = _load_file(path)
         if vocab.id in loaded:
-            raise VocabularyFileError(f"vocabulary id {vocab.id!r} is also defined in "
-                                      f"{loaded[vocab.id].source}", record=path.name)
+            raise VocabularyFileError(
+                f"vocabulary id {vocab.id!r} is also defined in {loaded[vocab.id].source}",
+                record=path.name,
+            )
         loaded[vocab.id] = vocab
     return Vocabularies(loaded, folder=str(folder))
 
@@ -342,15 +383,25 @@ def _load_file(path: Path) -> Vocabulary:
         current = term.broader
         while current is not None:
             if current in seen:
-                raise fail(f"term {term.id!r}: broader links make a cycle "
-                           f"({' > '.join(seen + [current])})")
+                raise fail(
+                    f"term {term.id!r}: broader links make a cycle ({' > '.join([*seen, current])})"
+                )
             seen.append(current)
             current = terms[current].broader
 
     exact, folded = _index(terms, fail)
-    return Vocabulary(id=vocab_id, uri=data["uri"], labels=dict(data["labels"]), terms=terms,
-                      hierarchical=hierarchical, lom_source=lom_source, keys=exact,
-                      folded=folded, source=name, resolve_subtags=resolve_subtags)
+    return Vocabulary(
+        id=vocab_id,
+        uri=data["uri"],
+        labels=dict(data["labels"]),
+        terms=terms,
+        hierarchical=hierarchical,
+        lom_source=lom_source,
+        keys=exact,
+        folded=folded,
+        source=name,
+        resolve_subtags=resolve_subtags,
+    )
 
 
 def _check_labels(labels: Any, where: str, fail) -> None:
@@ -358,12 +409,14 @@ def _check_labels(labels: Any, where: str, fail) -> None:
         raise fail(f"{where}: 'labels' must be an object of language: text")
     for lang in REQUIRED_LABEL_LANGUAGES:
         if not isinstance(labels.get(lang), str) or not labels[lang].strip():
-            raise fail(f"{where}: missing {'French' if lang == 'fr' else 'Arabic'} "
-                       f"label (labels.{lang})")
+            raise fail(
+                f"{where}: missing {'French' if lang == 'fr' else 'Arabic'} label (labels.{lang})"
+            )
     for lang, text in labels.items():
         if lang not in LABEL_LANGUAGES:
-            raise fail(f"{where}: label language {lang!r} is not one of "
-                       f"{', '.join(LABEL_LANGUAGES)}")
+            raise fail(
+                f"{where}: label language {lang!r} is not one of {', '.join(LABEL_LANGUAGES)}"
+            )
         if not isinstance(text, str) or not text.strip():
             raise fail(f"{where}: empty label (labels.{lang})")
 
@@ -373,8 +426,10 @@ def _load_term(raw: Any, index: int, vocab_id: str, vocab_uri: str, fail) -> Ter
         raise fail(f"term #{index + 1}: expected an object")
     term_id = raw.get("id")
     if not isinstance(term_id, str) or not TERM_ID.match(term_id):
-        raise fail(f"term #{index + 1} ({term_id!r}): bad id; ids are lower-case ASCII "
-                   "letters, digits, '-', '_' or '.', starting with a letter or digit")
+        raise fail(
+            f"term #{index + 1} ({term_id!r}): bad id; ids are lower-case ASCII "
+            "letters, digits, '-', '_' or '.', starting with a letter or digit"
+        )
     where = f"term {term_id!r}"
     unknown = set(raw) - _TERM_KEYS
     if unknown:
@@ -388,10 +443,11 @@ def _load_term(raw: Any, index: int, vocab_id: str, vocab_uri: str, fail) -> Ter
         raise fail(f"{where}: 'alt_labels' must be an object of language: [texts]")
     for lang, texts in alt.items():
         if lang not in ALT_LABEL_LANGUAGES:
-            raise fail(f"{where}: alt label language {lang!r} is not one of "
-                       f"{', '.join(ALT_LABEL_LANGUAGES)}")
-        if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip()
-                                                  for t in texts):
+            raise fail(
+                f"{where}: alt label language {lang!r} is not one of "
+                f"{', '.join(ALT_LABEL_LANGUAGES)}"
+            )
+        if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
             raise fail(f"{where}: alt_labels.{lang} must be a list of non-empty texts")
     notation = raw.get("notation")
     if notation is not None and (not isinstance(notation, str) or not notation.strip()):
@@ -407,9 +463,17 @@ def _load_term(raw: Any, index: int, vocab_id: str, vocab_uri: str, fail) -> Ter
     note = raw.get("note")
     if note is not None and not isinstance(note, str):
         raise fail(f"{where}: 'note' must be a string")
-    return Term(id=term_id, uri=uri, labels=dict(raw["labels"]), notation=notation,
-                broader=broader, alt_labels={k: list(v) for k, v in alt.items()},
-                extra=dict(extra), note=note, vocabulary=vocab_id)
+    return Term(
+        id=term_id,
+        uri=uri,
+        labels=dict(raw["labels"]),
+        notation=notation,
+        broader=broader,
+        alt_labels={k: list(v) for k, v in alt.items()},
+        extra=dict(extra),
+        note=note,
+        vocabulary=vocab_id,
+    )
 
 
 def _spellings(term: Term) -> Iterator[tuple[str, str]]:
@@ -441,8 +505,7 @@ def _index(terms: dict[str, Term], fail) -> tuple[dict[str, str], dict[str, str]
                 for variant in {text, text.rstrip("/"), text.rstrip("/") + "/"}:
                     other = exact.get(variant)
                     if other is not None and other != term.id:
-                        raise fail(f"term {term.id!r}: {kind} {text!r} also names "
-                                   f"term {other!r}")
+                        raise fail(f"term {term.id!r}: {kind} {text!r} also names term {other!r}")
                     exact[variant] = term.id
                 continue
             exact.setdefault(text, term.id)
@@ -452,8 +515,10 @@ def _index(terms: dict[str, Term], fail) -> tuple[dict[str, str], dict[str, str]
             other = folded.get(key)
             if other is not None and other != term.id:
                 o_kind, o_text, _ = origin[key]
-                raise fail(f"term {term.id!r}: {kind} {text!r} collides with {o_kind} "
-                           f"{o_text!r} of term {other!r} (both match {key!r})")
+                raise fail(
+                    f"term {term.id!r}: {kind} {text!r} collides with {o_kind} "
+                    f"{o_text!r} of term {other!r} (both match {key!r})"
+                )
             folded[key] = term.id
             origin.setdefault(key, (kind, text, term.id))
     return exact, folded

@@ -3,12 +3,14 @@
 ``create_app`` is the only entry point; the CLI (``portal.cli``) and the tests
 use it too.
 """
+
 from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -45,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["mawarid"] = runtime
 
     from .web import init_app as init_web
+
     init_web(app)
     return app
 

@@ -10,14 +10,24 @@ Every staff view is wrapped in :func:`login_required` or :func:`roles_required`;
 ``tests/portal/test_staff_access.py`` enumerates the URL map and fails when a
 ``/staff`` route forgets it.
 """
+
 from __future__ import annotations
 
 import functools
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from flask import (current_app, g, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 #: Session keys; everything else in the session belongs to other parts of the portal.
 SESSION_USER = "staff_user"
@@ -30,6 +40,7 @@ STAFF_ROLES = ("indexer", "validator", "admin")
 
 def _accounts():
     from . import current_runtime
+
     return current_runtime().accounts
 
 
@@ -42,6 +53,7 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 
 def make_actor(username: str, roles: Iterable[str], commissions: Iterable[str]):
     from catalogue.services.actors import Actor
+
     return Actor(username=username, roles=frozenset(roles), commissions=frozenset(commissions))
 
 
@@ -49,8 +61,11 @@ def actor_from_account(account: Any):
     """The catalogue ``Actor`` of an account, or None when it is unknown or inactive."""
     if account is None or not _get(account, "active", True):
         return None
-    return make_actor(_get(account, "username"), _get(account, "roles", ()) or (),
-                      _get(account, "commissions", ()) or ())
+    return make_actor(
+        _get(account, "username"),
+        _get(account, "roles", ()) or (),
+        _get(account, "commissions", ()) or (),
+    )
 
 
 def current_actor():
@@ -115,12 +130,14 @@ def _to_login():
 def forbidden(message: str | None = None):
     """The console's 403 page (also for other areas' staff views guarded from here)."""
     from .views.staff_support import use_staff_translations
+
     use_staff_translations()
     return make_response(render_template("staff/forbidden.html", message=message), 403)
 
 
 def login_required(view: Callable) -> Callable:
     """Any active staff member; anonymous visitors are sent to the login page."""
+
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         actor = current_actor()
@@ -129,6 +146,7 @@ def login_required(view: Callable) -> Callable:
         if not set(actor.roles) & set(STAFF_ROLES):
             return forbidden()
         return view(*args, **kwargs)
+
     wrapped.staff_guard = "login"  # read by the access test
     return wrapped
 
@@ -148,8 +166,10 @@ def roles_required(*roles: str, commission: str | None = None) -> Callable:
             if commission and commission not in actor.commissions:
                 return forbidden("commission")
             return view(*args, **kwargs)
+
         wrapped.staff_guard = ("roles", wanted, commission)
         return wrapped
+
     return decorate
 
 

@@ -3,6 +3,7 @@
 Each area contributes a click group or commands in ``portal/commands/``; they
 only parse arguments and call services.
 """
+
 from __future__ import annotations
 
 import click
@@ -22,14 +23,19 @@ def _create_app(*_args, **_kwargs):
         raise click.ClickException(str(exc)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             help="Mawarid: catalogue and search portal of the LNRN's digital resources.")
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    help="Mawarid: catalogue and search portal of the LNRN's digital resources.",
+)
 def main() -> None:
     pass
 
 
 def _register() -> None:
     from .commands import register
+
     register(main)
 
 

@@ -4,12 +4,14 @@ Every setting has a safe default for the embedded set-up (SQLite + Whoosh in
 ``MAWARID_HOME``) except the secret key, which is generated once and kept in the
 home folder (mode 0600) so that it never lives in the repository.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 #: Environment variables read by :func:`from_environment`, with their meaning.
 SETTINGS = {
@@ -64,12 +66,21 @@ def _words(text: str) -> list[str]:
 #: Tuning settings: read from the environment only when set (each area has its default).
 OPTIONAL_SETTINGS: dict[str, tuple[Any, str]] = {
     "MAWARID_OAI_PAGE_SIZE": (_positive_int, "records per ListRecords page (default 100)"),
-    "MAWARID_OAI_IDENTIFIERS_PAGE_SIZE": (_positive_int, "headers per ListIdentifiers page (default 500)"),
-    "MAWARID_OAI_TOKEN_TTL": (_positive_int, "seconds a resumption token stays valid (default 86400)"),
+    "MAWARID_OAI_IDENTIFIERS_PAGE_SIZE": (
+        _positive_int,
+        "headers per ListIdentifiers page (default 500)",
+    ),
+    "MAWARID_OAI_TOKEN_TTL": (
+        _positive_int,
+        "seconds a resumption token stays valid (default 86400)",
+    ),
     "MAWARID_LOGIN_RATE_LIMIT": (str, "staff login attempts allowed per IP (default 10/minute)"),
     "MAWARID_STAFF_SESSION_MAX_AGE": (_positive_int, "seconds a staff session lasts (default 8 h)"),
     "MAWARID_USAGE_FLUSH_SECONDS": (_seconds, "how often usage events are written (default 5)"),
-    "MAWARID_BUNDLE_DOCUMENT_TYPES": (_words, "document types copied into offline bundles (default none)"),
+    "MAWARID_BUNDLE_DOCUMENT_TYPES": (
+        _words,
+        "document types copied into offline bundles (default none)",
+    ),
     "MAWARID_PROCEDURES_DIR": (str, "folder of procedure files replacing the shipped ones"),
     "MAWARID_AUTO_UPGRADE": (_flag, "1 (default) to migrate the database at start-up"),
 }
@@ -95,14 +106,18 @@ def _optional(env: Mapping[str, str]) -> dict[str, Any]:
 def _core(env: Mapping[str, str], home: Path) -> dict[str, Any]:
     return {
         "MAWARID_HOME": str(home),
-        "MAWARID_DATABASE_URL": env.get("MAWARID_DATABASE_URL") or f"sqlite:///{home / 'mawarid.sqlite3'}",
+        "MAWARID_DATABASE_URL": env.get("MAWARID_DATABASE_URL")
+        or f"sqlite:///{home / 'mawarid.sqlite3'}",
         "MAWARID_SEARCH_URL": env.get("MAWARID_SEARCH_URL") or f"whoosh://{home / 'index'}",
         "SECRET_KEY": env.get("MAWARID_SECRET_KEY") or None,
         "MAWARID_BASE_URL": (env.get("MAWARID_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAWARID_OAI_REPOSITORY_ID": env.get("MAWARID_OAI_REPOSITORY_ID") or "mawarid.men.gov.ma",
         "MAWARID_ADMIN_EMAIL": env.get("MAWARID_ADMIN_EMAIL") or "lnrn@men.gov.ma",
         "SESSION_COOKIE_SECURE": env.get("MAWARID_SECURE_COOKIES", "0") == "1",
-        "TRUSTED_HOSTS": [h.strip() for h in env.get("MAWARID_TRUSTED_HOSTS", "").split(",") if h.strip()] or None,
+        "TRUSTED_HOSTS": [
+            h.strip() for h in env.get("MAWARID_TRUSTED_HOSTS", "").split(",") if h.strip()
+        ]
+        or None,
     }
 
 

@@ -15,6 +15,7 @@
 State lives in ``app.extensions`` (flask-babel, flask-wtf and flask-limiter put
 theirs there); the module-level objects keep no app.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -38,18 +39,20 @@ limiter = Limiter(get_remote_address, storage_uri="memory://", headers_enabled=T
 #: Blueprints (module paths) whose POSTs carry no CSRF token by design.
 CSRF_EXEMPT_BLUEPRINTS = ("portal.oai.views",)
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -72,8 +75,12 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
 
     def dumps(self, obj, **kwargs) -> str:
         text = super().dumps(obj, **kwargs)
-        return (text.replace("<", "\\u003c").replace(">", "\\u003e")
-                .replace("&", "\\u0026").replace("'", "\\u0027"))
+        return (
+            text.replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+            .replace("'", "\\u0027")
+        )
 
 
 class QueryStringGuard:
@@ -94,7 +101,7 @@ class QueryStringGuard:
         query = environ.get("QUERY_STRING", "")
         if query and not query.isascii():
             try:
-                raw = query.encode("latin-1")       # PEP 3333: bytes carried as latin-1
+                raw = query.encode("latin-1")  # PEP 3333: bytes carried as latin-1
             except UnicodeEncodeError:
                 raw = query.encode("utf-8", "surrogatepass")
             environ["QUERY_STRING"] = quote(raw, safe=self._SAFE)
@@ -104,8 +111,9 @@ class QueryStringGuard:
 def init_extensions(app: Flask) -> None:
     home = Path(app.config["MAWARID_HOME"])
     app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
-                          str(i18n.compile_catalogues(home / "translations")))
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(i18n.compile_catalogues(home / "translations"))
+    )
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("MAWARID_STATIC_FOLDER", str(_static_folder()))
     # Staff forms are long; an hour keeps a half-written record submittable.
@@ -114,8 +122,7 @@ def init_extensions(app: Flask) -> None:
     app.json = HtmlSafeJSONProvider(app)
     app.wsgi_app = QueryStringGuard(app.wsgi_app)
 
-    babel.init_app(app, locale_selector=i18n.select_locale,
-                   default_locale=i18n.DEFAULT_LANGUAGE)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_locale=i18n.DEFAULT_LANGUAGE)
     csrf.init_app(app)
     for path in CSRF_EXEMPT_BLUEPRINTS:
         csrf.exempt(importlib.import_module(path).bp)
@@ -125,6 +132,7 @@ def init_extensions(app: Flask) -> None:
     app.after_request(_security_headers)
 
     from .views import _errors, _present
+
     _errors.register(app)
     _present.register(app)
 
@@ -133,13 +141,14 @@ def init_extensions(app: Flask) -> None:
 
 def _static_folder() -> Path:
     from . import STATIC_FOLDER
+
     return Path(STATIC_FOLDER)
 
 
 def _static(filename: str) -> Response:
     from flask import current_app
-    return send_from_directory(current_app.config["MAWARID_STATIC_FOLDER"], filename,
-                               max_age=3600)
+
+    return send_from_directory(current_app.config["MAWARID_STATIC_FOLDER"], filename, max_age=3600)
 
 
 def _security_headers(response: Response) -> Response:
@@ -148,6 +157,7 @@ def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     from flask import current_app
+
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if response.mimetype == "text/html":
@@ -156,5 +166,5 @@ def _security_headers(response: Response) -> Response:
         response.vary.add("Accept-Language")
     if request.path.startswith("/api/"):
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        response.vary.add("Accept-Language")     # labels and errors follow it
+        response.vary.add("Accept-Language")  # labels and errors follow it
     return response

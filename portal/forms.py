@@ -6,13 +6,24 @@ contain is decided by ``metadata_schemas.record.load_record`` (see
 Vocabulary choices are filled per request by :func:`fill_choices` in the
 user's language, because the same vocabulary serves French and Arabic pages.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (Form, FieldList, FormField, HiddenField, PasswordField, RadioField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -38,19 +49,29 @@ class ActionForm(FlaskForm):
 
 
 class SubmitForm(FlaskForm):
-    note = TextAreaField(_l("Note pour la commission"), validators=[Optional(), Length(max=MAX_SHORT)])
+    note = TextAreaField(
+        _l("Note pour la commission"), validators=[Optional(), Length(max=MAX_SHORT)]
+    )
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(_l("Motif du retrait"), validators=[DataRequired(), Length(max=MAX_SHORT)])
+    reason = TextAreaField(
+        _l("Motif du retrait"), validators=[DataRequired(), Length(max=MAX_SHORT)]
+    )
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Décision"), choices=[SelectChoice("conforme", _l("Conforme")),
-                                                   SelectChoice("non_conforme", _l("Non conforme"))],
-                          validators=[InputRequired()])
-    reference = StringField(_l("Référence du procès-verbal"),
-                            validators=[DataRequired(), Length(max=MAX_SHORT)])
+    decision = RadioField(
+        _l("Décision"),
+        choices=[
+            SelectChoice("conforme", _l("Conforme")),
+            SelectChoice("non_conforme", _l("Non conforme")),
+        ],
+        validators=[InputRequired()],
+    )
+    reference = StringField(
+        _l("Référence du procès-verbal"), validators=[DataRequired(), Length(max=MAX_SHORT)]
+    )
     note = TextAreaField(_l("Observation"), validators=[Optional(), Length(max=MAX_TEXT)])
 
 
@@ -59,12 +80,18 @@ class AcquisitionForm(FlaskForm):
     mode = SelectField(_l("Mode d'acquisition"), validators=[DataRequired()])
     # Required in the console: the catalogue finds a shared acquisition by (mode, reference);
     # without one, each save would start a new acquisition and leave its documents behind.
-    reference = StringField(_l("Référence (marché, convention…)"),
-                            validators=[DataRequired(), Length(max=200)])
-    counterpart = StringField(_l("Partenaire / fournisseur"),
-                              validators=[Optional(), Length(max=MAX_SHORT)])
-    started_on = StringField(_l("Date de début (AAAA-MM-JJ)"), validators=[Optional(), Length(max=10)])
-    completed_on = StringField(_l("Date de conclusion (AAAA-MM-JJ)"), validators=[Optional(), Length(max=10)])
+    reference = StringField(
+        _l("Référence (marché, convention…)"), validators=[DataRequired(), Length(max=200)]
+    )
+    counterpart = StringField(
+        _l("Partenaire / fournisseur"), validators=[Optional(), Length(max=MAX_SHORT)]
+    )
+    started_on = StringField(
+        _l("Date de début (AAAA-MM-JJ)"), validators=[Optional(), Length(max=10)]
+    )
+    completed_on = StringField(
+        _l("Date de conclusion (AAAA-MM-JJ)"), validators=[Optional(), Length(max=10)]
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_TEXT)])
 
 
@@ -77,9 +104,13 @@ class DocumentForm(FlaskForm):
 class UserCreateForm(FlaskForm):
     username = StringField(_l("Identifiant"), validators=[DataRequired(), Regexp(USERNAME_PATTERN)])
     display_name = StringField(_l("Nom affiché"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(), Length(min=10, max=1024)])
-    confirm = PasswordField(_l("Confirmer le mot de passe"),
-                            validators=[EqualTo("password", message=_l("Les mots de passe diffèrent."))])
+    password = PasswordField(
+        _l("Mot de passe"), validators=[DataRequired(), Length(min=10, max=1024)]
+    )
+    confirm = PasswordField(
+        _l("Confirmer le mot de passe"),
+        validators=[EqualTo("password", message=_l("Les mots de passe diffèrent."))],
+    )
     roles = MultiCheckboxField(_l("Rôles"))
     commissions = MultiCheckboxField(_l("Commissions"))
 
@@ -95,6 +126,7 @@ class UserActiveForm(FlaskForm):
 
 class ContributorForm(Form):
     """One row of lifecycle.contribute: several names may be separated by ';'."""
+
     role = SelectField(_l("Rôle"), validate_choice=False)
     entity = StringField(_l("Nom"), validators=[Optional(), Length(max=MAX_SHORT)])
     date = StringField(_l("Date"), validators=[Optional(), Length(max=40)])
@@ -102,8 +134,10 @@ class ContributorForm(Form):
 
 def _langstring_fields(prefix: str, label, max_length: int, area: bool):
     field = TextAreaField if area else StringField
-    return {f"{prefix}_{lang}": field(label, validators=[Optional(), Length(max=max_length)])
-            for lang in LANGSTRING_LANGUAGES}
+    return {
+        f"{prefix}_{lang}": field(label, validators=[Optional(), Length(max=max_length)])
+        for lang in LANGSTRING_LANGUAGES
+    }
 
 
 class RecordForm(FlaskForm):
@@ -118,34 +152,55 @@ class RecordForm(FlaskForm):
     intended_end_user_role = SelectMultipleField(_l("Public visé"), validate_choice=False)
     context = SelectMultipleField(_l("Contexte"), validate_choice=False)
     difficulty = SelectField(_l("Difficulté"), validate_choice=False)
-    typical_age_range = StringField(_l("Âge (ex. 11-12, 15+ ; séparés par des virgules)"),
-                                    validators=[Optional(), Length(max=MAX_SHORT)])
-    typical_learning_time = StringField(_l("Durée d'apprentissage (ISO 8601, ex. PT30M)"),
-                                        validators=[Optional(), Length(max=50)])
-    format = StringField(_l("Formats (types MIME, séparés par des virgules)"),
-                         validators=[Optional(), Length(max=MAX_SHORT)])
-    location = TextAreaField(_l("Adresses (URL, une par ligne)"),
-                             validators=[Optional(), Length(max=MAX_TEXT)])
+    typical_age_range = StringField(
+        _l("Âge (ex. 11-12, 15+ ; séparés par des virgules)"),
+        validators=[Optional(), Length(max=MAX_SHORT)],
+    )
+    typical_learning_time = StringField(
+        _l("Durée d'apprentissage (ISO 8601, ex. PT30M)"), validators=[Optional(), Length(max=50)]
+    )
+    format = StringField(
+        _l("Formats (types MIME, séparés par des virgules)"),
+        validators=[Optional(), Length(max=MAX_SHORT)],
+    )
+    location = TextAreaField(
+        _l("Adresses (URL, une par ligne)"), validators=[Optional(), Length(max=MAX_TEXT)]
+    )
     size = StringField(_l("Taille (octets)"), validators=[Optional(), Length(max=20)])
-    duration = StringField(_l("Durée (ISO 8601, ex. PT12M)"), validators=[Optional(), Length(max=50)])
+    duration = StringField(
+        _l("Durée (ISO 8601, ex. PT12M)"), validators=[Optional(), Length(max=50)]
+    )
     licence = SelectField(_l("Licence"), validate_choice=False)
-    cost = SelectField(_l("Payant"), choices=[SelectChoice("", "—"), SelectChoice("no", _l("Non")),
-                                SelectChoice("yes", _l("Oui"))],
-                       validate_choice=False)
-    copyright = SelectField(_l("Soumis au droit d'auteur"),
-                            choices=[SelectChoice("", "—"), SelectChoice("yes", _l("Oui")),
-                                     SelectChoice("no", _l("Non"))],
-                            validate_choice=False)
-    contributors = FieldList(FormField(ContributorForm), label=_l("Contributeurs"),
-                             min_entries=1, max_entries=60)
+    cost = SelectField(
+        _l("Payant"),
+        choices=[
+            SelectChoice("", "—"),
+            SelectChoice("no", _l("Non")),
+            SelectChoice("yes", _l("Oui")),
+        ],
+        validate_choice=False,
+    )
+    copyright = SelectField(
+        _l("Soumis au droit d'auteur"),
+        choices=[
+            SelectChoice("", "—"),
+            SelectChoice("yes", _l("Oui")),
+            SelectChoice("no", _l("Non")),
+        ],
+        validate_choice=False,
+    )
+    contributors = FieldList(
+        FormField(ContributorForm), label=_l("Contributeurs"), min_entries=1, max_entries=60
+    )
 
 
 # One field per language for each LangString (title_ar, title_fr, …); WTForms' FormMeta
 # accepts fields added after the class body.
-for _name, _field in {**_langstring_fields("title", _l("Titre"), MAX_TITLE, False),
-                      **_langstring_fields("description", _l("Description"), MAX_TEXT, True),
-                      **_langstring_fields("keywords", _l("Mots-clés (un par ligne)"), MAX_TEXT, True),
-                      }.items():
+for _name, _field in {
+    **_langstring_fields("title", _l("Titre"), MAX_TITLE, False),
+    **_langstring_fields("description", _l("Description"), MAX_TEXT, True),
+    **_langstring_fields("keywords", _l("Mots-clés (un par ligne)"), MAX_TEXT, True),
+}.items():
     setattr(RecordForm, _name, _field)
 
 

@@ -11,13 +11,15 @@ every ``.po`` whose ``.mo`` is missing or stale into ``$MAWARID_HOME/translation
 with Babel's own compiler, written atomically. So a fresh ``pip install .`` works
 without a build step, and a read-only install directory is never written to.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -105,8 +107,9 @@ def pick(langstring: Mapping[str, str] | None, lang: str | None = None) -> tuple
     return text, code
 
 
-def ordered_langstring(langstring: Mapping[str, str] | None, lang: str | None = None
-                       ) -> list[tuple[str, str]]:
+def ordered_langstring(
+    langstring: Mapping[str, str] | None, lang: str | None = None
+) -> list[tuple[str, str]]:
     """All ``(lang, text)`` pairs, the interface language first (for "titles in both languages")."""
     if not langstring:
         return []
@@ -118,6 +121,7 @@ def ordered_langstring(langstring: Mapping[str, str] | None, lang: str | None = 
 
 
 # --- compiled catalogues -------------------------------------------------------
+
 
 def compile_catalogues(target: Path, source: Path = SOURCE_DIR) -> Path:
     """Compile ``source/<lang>/LC_MESSAGES/*.po`` into ``target`` when missing or stale.
@@ -135,8 +139,8 @@ def compile_catalogues(target: Path, source: Path = SOURCE_DIR) -> Path:
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as fh:
             catalogue = read_po(fh, locale=rel.parts[0])
-        _atomic_write(mo_path, lambda fh: write_mo(fh, catalogue))
-        _atomic_write(digest_path, lambda fh: fh.write(digest.encode()))
+        _atomic_write(mo_path, lambda fh, c=catalogue: write_mo(fh, c))
+        _atomic_write(digest_path, lambda fh, d=digest: fh.write(d.encode()))
     return target
 
 
@@ -158,9 +162,11 @@ def untranslated(lang: str, source: Path = SOURCE_DIR) -> list[str]:
     po_path = source / lang / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as fh:
         catalogue = read_po(fh, locale=lang)
-    return [m.id if isinstance(m.id, str) else m.id[0]
-            for m in catalogue if m.id and (not m.string or (isinstance(m.string, tuple)
-                                                              and not all(m.string)))]
+    return [
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalogue
+        if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
 
 
 def iter_message_ids(lang: str, source: Path = SOURCE_DIR) -> Iterable[str]:

@@ -9,6 +9,7 @@ error comes back from the schema with its field path, e.g.
 ``general.title[ar]``, and :func:`place_errors` puts it next to the input that
 produced it.
 """
+
 from __future__ import annotations
 
 import copy
@@ -61,6 +62,7 @@ MESSAGES = {
 
 # --------------------------------------------------------------------------- form → record
 
+
 def _split(text: str | None, kind: str) -> list[str]:
     if not text:
         return []
@@ -94,7 +96,9 @@ def _set(section: dict, key: str, value: Any) -> None:
         section[key] = value
 
 
-def _replace_taxa(classifications: list, purpose: str, source: str, leaves: list[str]) -> int | None:
+def _replace_taxa(
+    classifications: list, purpose: str, source: str, leaves: list[str]
+) -> int | None:
     """Put ``leaves`` as the ``source`` paths of the first ``purpose`` classification.
 
     Returns that classification's index (for error placement), or None when empty.
@@ -102,8 +106,9 @@ def _replace_taxa(classifications: list, purpose: str, source: str, leaves: list
     kept = []
     for cls in classifications:
         if cls.get("purpose") == purpose:
-            cls = dict(cls, taxon_path=[p for p in cls.get("taxon_path", [])
-                                        if p.get("source") != source])
+            cls = dict(
+                cls, taxon_path=[p for p in cls.get("taxon_path", []) if p.get("source") != source]
+            )
             if not cls["taxon_path"] and not cls.get("description") and not cls.get("keyword"):
                 continue
         kept.append(cls)
@@ -129,8 +134,11 @@ def record_from_form(form, base: dict | None = None) -> tuple[dict, dict[str, st
     origins: dict[str, str] = {}
     general = record.setdefault("general", {})
     for field, key in LANGSTRINGS:
-        texts = {lang: form[f"{field}_{lang}"].data.strip() for lang in LANGSTRING_LANGUAGES
-                 if (form[f"{field}_{lang}"].data or "").strip()}
+        texts = {
+            lang: form[f"{field}_{lang}"].data.strip()
+            for lang in LANGSTRING_LANGUAGES
+            if (form[f"{field}_{lang}"].data or "").strip()
+        }
         _set(general, key, texts or None)
         origins[f"general.{key}"] = field
         for lang in LANGSTRING_LANGUAGES:
@@ -166,9 +174,13 @@ def record_from_form(form, base: dict | None = None) -> tuple[dict, dict[str, st
     origins["lifecycle.contribute"] = "contributors"
 
     classifications = record.setdefault("classification", [])
-    for field, purpose, source in (("levels", LEVEL_PURPOSE, "level"),
-                                   ("subjects", SUBJECT_PURPOSE, "subject")):
-        index = _replace_taxa(classifications, purpose, source, _value("list", form[field].data) or [])
+    for field, purpose, source in (
+        ("levels", LEVEL_PURPOSE, "level"),
+        ("subjects", SUBJECT_PURPOSE, "subject"),
+    ):
+        index = _replace_taxa(
+            classifications, purpose, source, _value("list", form[field].data) or []
+        )
         if index is not None:
             origins[f"classification[{index}]"] = field
 
@@ -181,6 +193,7 @@ def record_from_form(form, base: dict | None = None) -> tuple[dict, dict[str, st
 
 
 # --------------------------------------------------------------------------- record → form
+
 
 def form_data(record: dict) -> dict[str, Any]:
     """Initial values of the record form for a stored record (the inverse of the above)."""
@@ -210,22 +223,32 @@ def form_data(record: dict) -> dict[str, Any]:
         data[field] = value
     data["levels"] = _leaves(record, LEVEL_PURPOSE, "level")
     data["subjects"] = _leaves(record, SUBJECT_PURPOSE, "subject")
-    data["contributors"] = [{"role": c.get("role", ""), "entity": "; ".join(c.get("entity", [])),
-                             "date": c.get("date", "")}
-                            for c in (record.get("lifecycle") or {}).get("contribute") or []]
+    data["contributors"] = [
+        {
+            "role": c.get("role", ""),
+            "entity": "; ".join(c.get("entity", [])),
+            "date": c.get("date", ""),
+        }
+        for c in (record.get("lifecycle") or {}).get("contribute") or []
+    ]
     return data
 
 
 def _leaves(record: dict, purpose: str, source: str) -> list[str]:
-    return [p["taxon"][-1] for cls in record.get("classification") or []
-            if cls.get("purpose") == purpose
-            for p in cls.get("taxon_path", []) if p.get("source") == source and p.get("taxon")]
+    return [
+        p["taxon"][-1]
+        for cls in record.get("classification") or []
+        if cls.get("purpose") == purpose
+        for p in cls.get("taxon_path", [])
+        if p.get("source") == source and p.get("taxon")
+    ]
 
 
 # --------------------------------------------------------------------------- errors → fields
 
+
 def _covers(prefix: str, path: str) -> bool:
-    return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
 def place_errors(errors: dict[str, list[str]], origins: dict[str, str]):
@@ -251,6 +274,7 @@ def place_errors(errors: dict[str, list[str]], origins: dict[str, str]):
 
 # --------------------------------------------------------------------------- vocabulary pickers
 
+
 def bilingual(term, lang: str) -> str:
     """A term's label in the page language, then in the other one: pickers serve both."""
     other = "ar" if lang != "ar" else "fr"
@@ -259,9 +283,10 @@ def bilingual(term, lang: str) -> str:
 
 
 def flat_choices(vocabulary, lang: str, blank: bool = False) -> list[SelectChoice]:
-    choices = [SelectChoice(term_id, bilingual(term, lang))
-               for term_id, term in vocabulary.terms.items()]
-    return [SelectChoice("", "—")] + choices if blank else choices
+    choices = [
+        SelectChoice(term_id, bilingual(term, lang)) for term_id, term in vocabulary.terms.items()
+    ]
+    return [SelectChoice("", "—"), *choices] if blank else choices
 
 
 def grouped_choices(vocabulary, lang: str) -> list[SelectChoice]:
@@ -278,27 +303,41 @@ def grouped_choices(vocabulary, lang: str) -> list[SelectChoice]:
     return options
 
 
-def _descend(vocabulary, term_id: str, lang: str, depth: int, group: str, cycle: dict,
-             out: list) -> None:
+def _descend(
+    vocabulary, term_id: str, lang: str, depth: int, group: str, cycle: dict, out: list
+) -> None:
     for child in vocabulary.children(term_id):
-        out.append(SelectChoice(child.id, "\u00a0\u00a0" * depth + bilingual(child, lang),
-                                render_kw=cycle, optgroup=group))
+        out.append(
+            SelectChoice(
+                child.id,
+                "\u00a0\u00a0" * depth + bilingual(child, lang),
+                render_kw=cycle,
+                optgroup=group,
+            )
+        )
         _descend(vocabulary, child.id, lang, depth + 1, group, cycle, out)
 
 
 def subject_choices(vocabulary, lang: str) -> list[SelectChoice]:
     """Subjects, each telling the picker script in which cycles it is taught
     (``extra.cycles`` of the vocabulary), so choosing levels narrows the list."""
-    return [SelectChoice(term_id, bilingual(term, lang),
-                         render_kw={"data-cycles": " ".join(term.extra.get("cycles") or [])})
-            for term_id, term in vocabulary.terms.items()]
+    return [
+        SelectChoice(
+            term_id,
+            bilingual(term, lang),
+            render_kw={"data-cycles": " ".join(term.extra.get("cycles") or [])},
+        )
+        for term_id, term in vocabulary.terms.items()
+    ]
 
 
 def fill_record_choices(form, vocabularies, lang: str) -> None:
     from .forms import SINGLE_VALUED, VOCABULARY_FIELDS
+
     for field, vocabulary in VOCABULARY_FIELDS.items():
-        form[field].choices = flat_choices(vocabularies[vocabulary], lang,
-                                           blank=field in SINGLE_VALUED)
+        form[field].choices = flat_choices(
+            vocabularies[vocabulary], lang, blank=field in SINGLE_VALUED
+        )
     form.levels.choices = grouped_choices(vocabularies["level"], lang)
     form.subjects.choices = subject_choices(vocabularies["subject"], lang)
     roles = flat_choices(vocabularies["contributor_role"], lang, blank=True)
@@ -308,10 +347,10 @@ def fill_record_choices(form, vocabularies, lang: str) -> None:
 
 def pad_contributors(form, blank_rows: int = 2) -> None:
     """Always offer a couple of empty contributor rows (no JS needed to add one)."""
-    empty = sum(1 for e in form.contributors.entries
-                if not (e.form.entity.data or e.form.date.data))
+    empty = sum(
+        1 for e in form.contributors.entries if not (e.form.entity.data or e.form.date.data)
+    )
     for _ in range(max(0, blank_rows - empty)):
         if len(form.contributors.entries) >= form.contributors.max_entries:
             break
         form.contributors.append_entry()
-

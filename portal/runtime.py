@@ -4,11 +4,13 @@ The web app, the CLI and the tests all build a :class:`Runtime` from the same
 settings; nothing below ``portal`` imports Flask. Changes in the catalogue reach
 the search index through a listener registered here, after each commit.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from catalogue.services import build_services as build_catalogue
 from diffusion.services import build_services as build_diffusion
@@ -21,10 +23,10 @@ from metadata_schemas.vocabularies import get_vocabularies
 class Runtime:
     settings: Mapping[str, Any]
     vocabularies: Any
-    catalogue: Any          # catalogue.services.CatalogueServices
-    search: Any             # indexer.SearchBackend
-    pipeline: Any           # indexer.pipeline.IndexPipeline
-    diffusion: Any          # diffusion.services.DiffusionServices
+    catalogue: Any  # catalogue.services.CatalogueServices
+    search: Any  # indexer.SearchBackend
+    pipeline: Any  # indexer.pipeline.IndexPipeline
+    diffusion: Any  # diffusion.services.DiffusionServices
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -51,5 +53,11 @@ def build_runtime(settings: Mapping[str, Any]) -> Runtime:
     pipeline = IndexPipeline(search, vocabularies)
     catalogue.resources.add_listener(pipeline.apply)
     diffusion = build_diffusion(settings, catalogue, search, vocabularies)
-    return Runtime(settings=settings, vocabularies=vocabularies, catalogue=catalogue,
-                   search=search, pipeline=pipeline, diffusion=diffusion)
+    return Runtime(
+        settings=settings,
+        vocabularies=vocabularies,
+        catalogue=catalogue,
+        search=search,
+        pipeline=pipeline,
+        diffusion=diffusion,
+    )

@@ -3,6 +3,7 @@
 Each area's blueprint lives in its own module exporting ``bp``; the list below
 is the one place they are registered.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -10,16 +11,17 @@ import importlib
 from flask import Flask
 
 BLUEPRINTS = (
-    "portal.views.public",      # home, browse, search, resource pages, tracked access route
-    "portal.views.api",         # JSON API + OpenAPI
-    "portal.views.staff",       # staff console (login, records, decisions, users)
-    "portal.oai.views",         # OAI-PMH 2.0 endpoint /oai
-    "portal.views.diffusion",   # diffusion dashboards and campaigns (staff)
+    "portal.views.public",  # home, browse, search, resource pages, tracked access route
+    "portal.views.api",  # JSON API + OpenAPI
+    "portal.views.staff",  # staff console (login, records, decisions, users)
+    "portal.oai.views",  # OAI-PMH 2.0 endpoint /oai
+    "portal.views.diffusion",  # diffusion dashboards and campaigns (staff)
 )
 
 
 def init_app(app: Flask) -> None:
     from .extensions import init_extensions
+
     init_extensions(app)
     for path in BLUEPRINTS:
         module = importlib.import_module(path)

@@ -4,8 +4,10 @@
 model module, so autogenerate sees the catalogue's tables and those other
 packages (diffusion) declare on the same ``Base``.
 """
+
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 from alembic import context
@@ -17,20 +19,21 @@ from catalogue.store.models import Base
 MODEL_MODULES = ("catalogue.store.models", "diffusion.store.models", "diffusion.models")
 
 for _name in MODEL_MODULES:
-    try:
+    with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_name)
-    except ModuleNotFoundError:
-        pass
 
 target_metadata = Base.metadata
 config = context.config
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      # SQLite cannot ALTER most things: let later revisions use batch mode.
-                      render_as_batch=connection.dialect.name == "sqlite",
-                      compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things: let later revisions use batch mode.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -47,8 +50,11 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -6,11 +6,13 @@ and checks the acquisition procedures, and returns :class:`CatalogueServices`
 with ``.db``, ``.resources`` (:class:`ResourceService`), ``.accounts``
 (:class:`AccountService`), ``.procedures`` and ``.close()``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..store import Database
 from .accounts import AccountService, UserView
@@ -20,9 +22,22 @@ from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
 from .views import EventView, ImportReport, Page, ResourceChange, ResourceView
 
-__all__ = ["Actor", "SYSTEM", "ROLES", "AccountService", "CatalogueServices", "EventView",
-           "ImportReport", "Page", "ResourceChange", "ResourceService", "ResourceView", "UserView",
-           "Work", "build_services"]
+__all__ = [
+    "ROLES",
+    "SYSTEM",
+    "AccountService",
+    "Actor",
+    "CatalogueServices",
+    "EventView",
+    "ImportReport",
+    "Page",
+    "ResourceChange",
+    "ResourceService",
+    "ResourceView",
+    "UserView",
+    "Work",
+    "build_services",
+]
 
 
 @dataclass
@@ -46,9 +61,14 @@ def build_services(settings: Mapping[str, Any], vocabularies: Any) -> CatalogueS
     procedures = load_procedures(vocabularies, settings.get("MAWARID_PROCEDURES_DIR"))
     documents = DocumentStore(home / "documents")
     resources = ResourceService(
-        db, vocabularies=vocabularies, procedures=procedures, documents=documents,
+        db,
+        vocabularies=vocabularies,
+        procedures=procedures,
+        documents=documents,
         repository_id=settings.get("MAWARID_OAI_REPOSITORY_ID") or "mawarid.men.gov.ma",
-        base_url=settings.get("MAWARID_BASE_URL") or None)
+        base_url=settings.get("MAWARID_BASE_URL") or None,
+    )
     accounts = AccountService(db, vocabularies=vocabularies)
-    return CatalogueServices(db=db, resources=resources, accounts=accounts,
-                             procedures=procedures, documents=documents)
+    return CatalogueServices(
+        db=db, resources=resources, accounts=accounts, procedures=procedures, documents=documents
+    )

@@ -5,13 +5,15 @@ verifies against a dummy hash for unknown names), so response times do not tell
 an attacker which usernames exist. Hashes made with weaker parameters are
 upgraded on the next successful login.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -42,15 +44,25 @@ class UserView:
         return Actor(self.username, self.roles, self.commissions)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"username": self.username, "display_name": self.display_name,
-                "roles": sorted(self.roles), "commissions": sorted(self.commissions),
-                "active": self.active}
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "roles": sorted(self.roles),
+            "commissions": sorted(self.commissions),
+            "active": self.active,
+        }
 
 
 def _view(row: User) -> UserView:
-    return UserView(username=row.username, display_name=row.display_name,
-                    roles=frozenset(row.roles or ()), commissions=frozenset(row.commissions or ()),
-                    active=row.active, created_at=row.created_at, last_login_at=row.last_login_at)
+    return UserView(
+        username=row.username,
+        display_name=row.display_name,
+        roles=frozenset(row.roles or ()),
+        commissions=frozenset(row.commissions or ()),
+        active=row.active,
+        created_at=row.created_at,
+        last_login_at=row.last_login_at,
+    )
 
 
 def normalise_username(username: Any) -> str:
@@ -58,13 +70,17 @@ def normalise_username(username: Any) -> str:
         raise InvalidInput("username: expected a text")
     name = unicodedata.normalize("NFKC", username).strip().lower()
     if not USERNAME.match(name):
-        raise InvalidInput(f"username {username!r}: 2 to 100 characters among a-z, 0-9, '.', '_', "
-                           "'@', '-', starting with a letter or digit")
+        raise InvalidInput(
+            f"username {username!r}: 2 to 100 characters among a-z, 0-9, '.', '_', "
+            "'@', '-', starting with a letter or digit"
+        )
     return name
 
 
 class AccountService:
-    def __init__(self, db: Database, *, vocabularies: Any, hasher: PasswordHasher | None = None) -> None:
+    def __init__(
+        self, db: Database, *, vocabularies: Any, hasher: PasswordHasher | None = None
+    ) -> None:
         self.db = db
         self.vocabularies = vocabularies
         self.hasher = hasher or PasswordHasher()
@@ -83,6 +99,7 @@ class AccountService:
 
     def _commissions(self, commissions: Iterable[str]) -> list[str]:
         from metadata_schemas.errors import UnknownTermError
+
         out = set()
         for value in commissions:
             try:
@@ -102,13 +119,25 @@ class AccountService:
 
     # -- operations --------------------------------------------------------------
 
-    def create_user(self, username: str, password: str, *, display_name: str | None = None,
-                    roles: Iterable[str] = ("indexer",), commissions: Iterable[str] = ()) -> UserView:
+    def create_user(
+        self,
+        username: str,
+        password: str,
+        *,
+        display_name: str | None = None,
+        roles: Iterable[str] = ("indexer",),
+        commissions: Iterable[str] = (),
+    ) -> UserView:
         name = normalise_username(username)
-        row = User(username=name, display_name=(display_name or name).strip()[:200] or name,
-                   password_hash=self.hasher.hash(self._password(password)),
-                   roles=self._roles(roles), commissions=self._commissions(commissions),
-                   active=True, created_at=utcnow())
+        row = User(
+            username=name,
+            display_name=(display_name or name).strip()[:200] or name,
+            password_hash=self.hasher.hash(self._password(password)),
+            roles=self._roles(roles),
+            commissions=self._commissions(commissions),
+            active=True,
+            created_at=utcnow(),
+        )
         try:
             with self.db.write_session() as session:
                 if session.scalars(select(User).where(User.username == name)).first():
@@ -128,8 +157,9 @@ class AccountService:
         if not isinstance(password, str) or len(password) > MAX_PASSWORD:
             password = ""
         with self.db.session() as session:
-            row = (session.scalars(select(User).where(User.username == name)).first()
-                   if name else None)
+            row = (
+                session.scalars(select(User).where(User.username == name)).first() if name else None
+            )
         if row is None:
             if self._dummy is None:
                 self._dummy = self.hasher.hash("not a password: equal timing for unknown users")
@@ -138,8 +168,11 @@ class AccountService:
         # Verified outside any transaction: argon2 is slow on purpose, locks must not wait on it.
         if not self._verify(row.password_hash, password) or not row.active:
             return None
-        rehashed = (self.hasher.hash(password) if self.hasher.check_needs_rehash(row.password_hash)
-                    else None)
+        rehashed = (
+            self.hasher.hash(password)
+            if self.hasher.check_needs_rehash(row.password_hash)
+            else None
+        )
         with self.db.write_session() as session:
             fresh = session.get(User, row.id)
             if fresh is None or not fresh.active:
@@ -177,8 +210,9 @@ class AccountService:
         with self.db.session() as session:
             return [_view(r) for r in session.scalars(select(User).order_by(User.username))]
 
-    def set_roles(self, username: str, roles: Iterable[str],
-                  commissions: Iterable[str] | None = None) -> UserView:
+    def set_roles(
+        self, username: str, roles: Iterable[str], commissions: Iterable[str] | None = None
+    ) -> UserView:
         with self.db.write_session() as session:
             row = self._row(session, username)
             row.roles = self._roles(roles)

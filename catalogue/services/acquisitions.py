@@ -14,6 +14,7 @@ donation or agreement delivers many resources, so an acquisition with a
 reference is shared: resources naming the same ``(mode, reference)`` point to
 the same row, and steps given later complete it.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,18 @@ from .procedures import Procedure, Procedures
 
 STEP_STATUSES = ("pending", "in_progress", "done", "skipped", "refused")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_KEYS = {"mode", "procedure", "reference", "counterpart", "started_on", "completed_on", "ended_on",
-         "note", "steps", "current_step"}
+_KEYS = {
+    "mode",
+    "procedure",
+    "reference",
+    "counterpart",
+    "started_on",
+    "completed_on",
+    "ended_on",
+    "note",
+    "steps",
+    "current_step",
+}
 _STEP_KEYS = {"id", "status", "date", "actors", "commission", "note", "documents", "labels"}
 MAX_TEXT = 500
 
@@ -42,7 +53,9 @@ def _text(value: Any, field: str, limit: int = MAX_TEXT) -> str | None:
         raise InvalidInput(f"acquisition.{field}: expected a text")
     value = " ".join(value.split())
     if len(value) > limit:
-        raise InvalidInput(f"acquisition.{field}: too long ({len(value)} characters, at most {limit})")
+        raise InvalidInput(
+            f"acquisition.{field}: too long ({len(value)} characters, at most {limit})"
+        )
     return value or None
 
 
@@ -63,6 +76,7 @@ def _date(value: Any, field: str) -> str | None:
 
 def _resolve(vocabularies: Any, vocabulary: str, value: Any, field: str) -> str:
     from metadata_schemas.errors import UnknownTermError
+
     try:
         return vocabularies[vocabulary].resolve(value).id
     except UnknownTermError as exc:
@@ -79,13 +93,19 @@ def parse_acquisition(data: Any, *, procedures: Procedures, vocabularies: Any) -
     if not data.get("mode"):
         raise InvalidInput("acquisition.mode: required")
     mode = _resolve(vocabularies, "acquisition_mode", data["mode"], "mode")
-    procedure = (procedures.get_procedure(str(data["procedure"])) if data.get("procedure")
-                 else procedures.for_mode(mode))
+    procedure = (
+        procedures.get_procedure(str(data["procedure"]))
+        if data.get("procedure")
+        else procedures.for_mode(mode)
+    )
     if procedure.mode != mode:
-        raise UnknownEntity(f"acquisition.procedure: {procedure.id!r} is a procedure of mode "
-                            f"{procedure.mode!r}, not {mode!r}")
+        raise UnknownEntity(
+            f"acquisition.procedure: {procedure.id!r} is a procedure of mode "
+            f"{procedure.mode!r}, not {mode!r}"
+        )
     out: dict[str, Any] = {
-        "mode": mode, "procedure": procedure.id,
+        "mode": mode,
+        "procedure": procedure.id,
         "reference": _text(data.get("reference"), "reference", 200),
         "counterpart": _text(data.get("counterpart"), "counterpart"),
         "started_on": _date(data.get("started_on"), "started_on"),
@@ -103,14 +123,18 @@ def parse_acquisition(data: Any, *, procedures: Procedures, vocabularies: Any) -
     return out
 
 
-def _parse_step(raw: Any, procedure: Procedure, vocabularies: Any, seen: set[str]) -> dict[str, Any]:
+def _parse_step(
+    raw: Any, procedure: Procedure, vocabularies: Any, seen: set[str]
+) -> dict[str, Any]:
     if isinstance(raw, str):
         raw = {"id": raw, "status": "done"}
     if not isinstance(raw, dict) or not raw.get("id"):
         raise InvalidInput("acquisition.steps: each step needs an id")
     unknown = set(raw) - _STEP_KEYS
     if unknown:
-        raise InvalidInput(f"acquisition.steps[{raw['id']}]: unknown fields {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            f"acquisition.steps[{raw['id']}]: unknown fields {', '.join(sorted(unknown))}"
+        )
     step = procedure.step(str(raw["id"]))
     if step.id in seen:
         raise InvalidInput(f"acquisition.steps[{step.id}]: given twice")
@@ -118,21 +142,40 @@ def _parse_step(raw: Any, procedure: Procedure, vocabularies: Any, seen: set[str
     where = f"steps[{step.id}]"
     status = raw.get("status", "done")
     if status not in STEP_STATUSES:
-        raise InvalidInput(f"acquisition.{where}.status: {status!r} is not one of "
-                           + ", ".join(STEP_STATUSES))
+        raise InvalidInput(
+            f"acquisition.{where}.status: {status!r} is not one of " + ", ".join(STEP_STATUSES)
+        )
     actors = raw.get("actors")
-    actors = ([_resolve(vocabularies, "actor", a, f"{where}.actors") for a in actors]
-              if actors else list(step.actors))
+    actors = (
+        [_resolve(vocabularies, "actor", a, f"{where}.actors") for a in actors]
+        if actors
+        else list(step.actors)
+    )
     commission = raw.get("commission")
-    commission = (_resolve(vocabularies, "commission", commission, f"{where}.commission")
-                  if commission else step.commission)
-    return {"id": step.id, "position": step.position, "status": status,
-            "date": _date(raw.get("date"), f"{where}.date"), "actors": actors,
-            "commission": commission, "note": _text(raw.get("note"), f"{where}.note", 5000)}
+    commission = (
+        _resolve(vocabularies, "commission", commission, f"{where}.commission")
+        if commission
+        else step.commission
+    )
+    return {
+        "id": step.id,
+        "position": step.position,
+        "status": status,
+        "date": _date(raw.get("date"), f"{where}.date"),
+        "actors": actors,
+        "commission": commission,
+        "note": _text(raw.get("note"), f"{where}.note", 5000),
+    }
 
 
-def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedure, *,
-                      cache: dict | None = None, bulk: list | None = None) -> Acquisition:
+def apply_acquisition(
+    session: Session,
+    data: dict[str, Any],
+    procedure: Procedure,
+    *,
+    cache: dict | None = None,
+    bulk: list | None = None,
+) -> Acquisition:
     """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created.
 
     ``cache`` (per unit of work) remembers rows already found, or ``None`` for keys known
@@ -150,12 +193,19 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
             # No autoflush: pending rows of this unit of work are in ``cache``; flushing a
             # whole batch before each lookup would make bulk imports quadratic.
             with session.no_autoflush:
-                row = session.scalars(select(Acquisition).where(
-                    Acquisition.mode == data["mode"],
-                    Acquisition.reference == data["reference"])).first()
+                row = session.scalars(
+                    select(Acquisition).where(
+                        Acquisition.mode == data["mode"], Acquisition.reference == data["reference"]
+                    )
+                ).first()
     if row is None:
-        row = Acquisition(mode=data["mode"], procedure=data["procedure"], reference=data["reference"],
-                          created_at=now, updated_at=now)
+        row = Acquisition(
+            mode=data["mode"],
+            procedure=data["procedure"],
+            reference=data["reference"],
+            created_at=now,
+            updated_at=now,
+        )
         session.add(row)
         if bulk is not None:
             row.bulk_steps = {}
@@ -163,12 +213,16 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
     if cache is not None and data["reference"]:
         cache[key] = row
     if row.procedure != data["procedure"]:
-        raise InvalidInput(f"acquisition {data['mode']} {data['reference']!r} is recorded with "
-                           f"procedure {row.procedure!r}, not {data['procedure']!r}")
+        raise InvalidInput(
+            f"acquisition {data['mode']} {data['reference']!r} is recorded with "
+            f"procedure {row.procedure!r}, not {data['procedure']!r}"
+        )
     elif data["counterpart"] and row.counterpart and row.counterpart != data["counterpart"]:
         # A shared acquisition must not be silently re-attributed to another counterpart.
-        raise InvalidInput(f"acquisition {data['mode']} {data['reference']!r} is recorded with "
-                           f"counterpart {row.counterpart!r}, not {data['counterpart']!r}")
+        raise InvalidInput(
+            f"acquisition {data['mode']} {data['reference']!r} is recorded with "
+            f"counterpart {row.counterpart!r}, not {data['counterpart']!r}"
+        )
     for key in ("counterpart", "started_on", "completed_on", "note"):
         if data[key]:
             setattr(row, key, data[key])
@@ -176,8 +230,11 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
     if pending is not None:
         for step in data["steps"]:
             kept = pending.get(step["id"])
-            pending[step["id"]] = {**step, "date": step["date"] or (kept or {}).get("date"),
-                                   "note": step["note"] or (kept or {}).get("note")}
+            pending[step["id"]] = {
+                **step,
+                "date": step["date"] or (kept or {}).get("date"),
+                "note": step["note"] or (kept or {}).get("note"),
+            }
         row.current_step = current_step(row, procedure)
         row.updated_at = now
         return row
@@ -185,10 +242,17 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
     for step in data["steps"]:
         existing = by_id.get(step["id"])
         if existing is None:
-            row.steps.append(ProcedureStep(step=step["id"], position=step["position"],
-                                           status=step["status"], date=step["date"],
-                                           actors=step["actors"], commission=step["commission"],
-                                           note=step["note"]))
+            row.steps.append(
+                ProcedureStep(
+                    step=step["id"],
+                    position=step["position"],
+                    status=step["status"],
+                    date=step["date"],
+                    actors=step["actors"],
+                    commission=step["commission"],
+                    note=step["note"],
+                )
+            )
         else:
             existing.status = step["status"]
             existing.date = step["date"] or existing.date
@@ -203,12 +267,23 @@ def apply_acquisition(session: Session, data: dict[str, Any], procedure: Procedu
 def _steps_of(row: Acquisition) -> list[dict[str, Any]]:
     pending = getattr(row, "bulk_steps", None)
     if pending is not None:
-        steps = [{k: v for k, v in s.items() if k != "position"} | {"position": s["position"]}
-                 for s in pending.values()]
+        steps = [
+            {k: v for k, v in s.items() if k != "position"} | {"position": s["position"]}
+            for s in pending.values()
+        ]
     else:
-        steps = [{"id": s.step, "position": s.position, "status": s.status, "date": s.date,
-                  "actors": list(s.actors or []), "commission": s.commission, "note": s.note}
-                 for s in row.steps]
+        steps = [
+            {
+                "id": s.step,
+                "position": s.position,
+                "status": s.status,
+                "date": s.date,
+                "actors": list(s.actors or []),
+                "commission": s.commission,
+                "note": s.note,
+            }
+            for s in row.steps
+        ]
     return sorted(steps, key=lambda s: s["position"])
 
 
@@ -224,9 +299,24 @@ def current_step(row: Acquisition, procedure: Procedure) -> str | None:
 def acquisition_dict(row: Acquisition | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {"mode": row.mode, "procedure": row.procedure, "reference": row.reference,
-            "counterpart": row.counterpart, "started_on": row.started_on,
-            "completed_on": row.completed_on, "current_step": row.current_step, "note": row.note,
-            "steps": [{"id": s["id"], "status": s["status"], "date": s["date"],
-                       "actors": list(s["actors"] or []), "commission": s["commission"],
-                       "note": s["note"]} for s in _steps_of(row)]}
+    return {
+        "mode": row.mode,
+        "procedure": row.procedure,
+        "reference": row.reference,
+        "counterpart": row.counterpart,
+        "started_on": row.started_on,
+        "completed_on": row.completed_on,
+        "current_step": row.current_step,
+        "note": row.note,
+        "steps": [
+            {
+                "id": s["id"],
+                "status": s["status"],
+                "date": s["date"],
+                "actors": list(s["actors"] or []),
+                "commission": s["commission"],
+                "note": s["note"],
+            }
+            for s in _steps_of(row)
+        ],
+    }

@@ -11,6 +11,7 @@ Roles (kept in one table so the portal can show them and the tests can walk them
   An admin does *not* decide on conformity unless also a validator sitting on the
   commission: decisions belong to the commission, not to the administrators.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -66,5 +67,7 @@ def require(actor: Actor, action: str) -> None:
     if not actor.can(action):
         fr, ar = ACTION_LABELS[action]
         allowed = " or ".join(sorted(PERMISSIONS[action]))
-        raise PermissionDenied(f"{actor.username} may not {action.replace('_', ' ')} "
-                               f"(needs role {allowed}) — {fr} / {ar}")
+        raise PermissionDenied(
+            f"{actor.username} may not {action.replace('_', ' ')} "
+            f"(needs role {allowed}) — {fr} / {ar}"
+        )

@@ -13,11 +13,13 @@ Ids are ``demo-<seed>-<n>``: running the same demo again skips what exists, and
 an interrupted run resumes. Resources are written in batches, one transaction
 each, without per-record notifications; the caller indexes them in bulk after.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .actors import SYSTEM
 from .procedures import Procedure
@@ -37,9 +39,14 @@ def _steps(procedure: Procedure, started: str | None, ended: str | None) -> list
     end = dt.date.fromisoformat(ended) if ended else start + dt.timedelta(days=180)
     span = max((end - start).days, 0)
     count = len(procedure.steps)
-    return [{"id": step.id, "status": "done",
-             "date": (start + dt.timedelta(days=span * i // max(count - 1, 1))).isoformat()}
-            for i, step in enumerate(procedure.steps)]
+    return [
+        {
+            "id": step.id,
+            "status": "done",
+            "date": (start + dt.timedelta(days=span * i // max(count - 1, 1))).isoformat(),
+        }
+        for i, step in enumerate(procedure.steps)
+    ]
 
 
 def _validation_step(procedure: Procedure) -> str:
@@ -74,44 +81,70 @@ class Demo:
         acq = self._acquisition(acq)
         year = (acq.get("ended_on") or acq.get("started_on") or "2024")[:4]
         pv = f"PV de la commission de validation n° {n % 97 + 1}/{year}"
-        work.create_published(SYSTEM, record, acquisition=acq, resource_id=rid, reference=pv,
-                              note="données de démonstration / بيانات تجريبية", known_new=True)
+        work.create_published(
+            SYSTEM,
+            record,
+            acquisition=acq,
+            resource_id=rid,
+            reference=pv,
+            note="données de démonstration / بيانات تجريبية",
+            known_new=True,
+        )
         key = (acq["mode"], acq["reference"])
         if key not in self._pv_done:
             procedure = self.resources.procedures.for_mode(acq["mode"])
-            text = (f"{pv}\nAcquisition : {acq['reference']} ({acq.get('counterpart')})\n"
-                    "Décision : conforme\n(document de démonstration)\n")
-            work.attach_document(SYSTEM, rid, step=_validation_step(procedure),
-                                 document_type=PV_DOCUMENT, filename=f"pv-validation-{n}.txt",
-                                 data=text.encode("utf-8"), fsync=False, flush=False)
+            text = (
+                f"{pv}\nAcquisition : {acq['reference']} ({acq.get('counterpart')})\n"
+                "Décision : conforme\n(document de démonstration)\n"
+            )
+            work.attach_document(
+                SYSTEM,
+                rid,
+                step=_validation_step(procedure),
+                document_type=PV_DOCUMENT,
+                filename=f"pv-validation-{n}.txt",
+                data=text.encode("utf-8"),
+                fsync=False,
+                flush=False,
+            )
             self._pv_done.add(key)
         return rid
 
     def _known_counterparts(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
         from sqlalchemy import select
+
         from ..store.models import Acquisition
+
         if not keys:
             return {}
         with self.resources.db.session() as session:
-            rows = session.execute(select(Acquisition.mode, Acquisition.reference,
-                                          Acquisition.counterpart)
-                                   .where(Acquisition.reference.in_({r for _, r in keys})))
+            rows = session.execute(
+                select(Acquisition.mode, Acquisition.reference, Acquisition.counterpart).where(
+                    Acquisition.reference.in_({r for _, r in keys})
+                )
+            )
             return {(m, r): c or "" for m, r, c in rows if (m, r) in keys}
 
     def run(self, count: int, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
         from metadata_schemas.synthetic import generate_dataset
+
         created = skipped = 0
         items: Iterator = enumerate(generate_dataset(count, seed=self.seed))
         while True:
-            chunk = [item for _, item in zip(range(self.batch_size), items)]
+            chunk = [item for _, item in zip(range(self.batch_size), items, strict=False)]
             if not chunk:
                 break
             ids = [demo_id(self.seed, n) for n, _ in chunk]
             existing = self.resources.existing_ids(ids)
-            self._counterparts.update(self._known_counterparts(
-                {(a["mode"], a.get("reference") or "") for _, (_, a) in chunk}))
+            self._counterparts.update(
+                self._known_counterparts(
+                    {(a["mode"], a.get("reference") or "") for _, (_, a) in chunk}
+                )
+            )
             with self.resources.batch(notify=False) as work:
-                work.preload_acquisitions({(a["mode"], a.get("reference") or "") for _, (_, a) in chunk})
+                work.preload_acquisitions(
+                    {(a["mode"], a.get("reference") or "") for _, (_, a) in chunk}
+                )
                 for n, (record, acq) in chunk:
                     if demo_id(self.seed, n) in existing:
                         skipped += 1

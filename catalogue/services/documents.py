@@ -5,6 +5,7 @@ its checksum) and lets two resources of one tender share the same PV. Files are
 written atomically (temporary file + rename) before the database row commits;
 a failed commit leaves at worst an unreferenced file, never a row without bytes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,9 @@ def clean_filename(name: str) -> str:
     if not isinstance(name, str):
         raise InvalidInput("document filename: expected a text")
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in unicodedata.normalize("NFC", base)
-                   if unicodedata.category(ch)[0] != "C").strip()
+    base = "".join(
+        ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C"
+    ).strip()
     if base in ("", ".", ".."):
         raise InvalidInput(f"document filename {name!r} is empty or not a file name")
     return base[:255]

@@ -7,14 +7,15 @@ Resources are read in batches (keyset paging), so memory does not grow with the
 catalogue; each file is written to a temporary name and renamed, so an interrupted
 export never leaves a truncated file under a final name.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from lxml import etree
 
@@ -49,12 +50,20 @@ def _json_bytes(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def export(resources: ResourceService, out: str | Path, *, format: str = "lom",
-           status: str | None = "published", batch: int = 500,
-           progress: Callable[[int], None] | None = None) -> ExportReport:
+def export(
+    resources: ResourceService,
+    out: str | Path,
+    *,
+    format: str = "lom",
+    status: str | None = "published",
+    batch: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> ExportReport:
     """Write every resource with ``status`` (all when None) to ``out``."""
     if format not in FORMATS:
-        raise InvalidInput(f"unknown export format {format!r}: expected one of {', '.join(FORMATS)}")
+        raise InvalidInput(
+            f"unknown export format {format!r}: expected one of {', '.join(FORMATS)}"
+        )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if format in ("lom", "oai_dc"):
@@ -65,26 +74,38 @@ def export(resources: ResourceService, out: str | Path, *, format: str = "lom",
     for session, rows in resources.batches(status=status, batch=batch):
         for row in rows:
             summary = provenance_summary(row, last_decision(session, row.id))
-            document = provenance_document(session, row, procedures=resources.procedures,
-                                           vocabularies=resources.vocabularies)
+            document = provenance_document(
+                session, row, procedures=resources.procedures, vocabularies=resources.vocabularies
+            )
             if format == "json":
-                body = _json_bytes({"id": row.id, "status": row.status, "version": row.version,
-                                    "record": row.record,
-                                    "acquisition": document["acquisition"] and {
-                                        k: v for k, v in document["acquisition"].items()
-                                        if k != "steps"}})
+                body = _json_bytes(
+                    {
+                        "id": row.id,
+                        "status": row.status,
+                        "version": row.version,
+                        "record": row.record,
+                        "acquisition": document["acquisition"]
+                        and {k: v for k, v in document["acquisition"].items() if k != "steps"},
+                    }
+                )
                 name = f"{row.id}.json"
             elif format == "lom":
                 element = fn(row.record, identifier=row.id, provenance=summary)
-                body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
-                                      pretty_print=True)
+                body = etree.tostring(
+                    element, xml_declaration=True, encoding="UTF-8", pretty_print=True
+                )
                 name = f"{row.id}.xml"
             else:
-                element = fn(row.record, identifier=row.id, base_url=resources.base_url,
-                             oai_identifier=oai_identifier(resources.repository_id, row.id),
-                             provenance=summary)
-                body = etree.tostring(element, xml_declaration=True, encoding="UTF-8",
-                                      pretty_print=True)
+                element = fn(
+                    row.record,
+                    identifier=row.id,
+                    base_url=resources.base_url,
+                    oai_identifier=oai_identifier(resources.repository_id, row.id),
+                    provenance=summary,
+                )
+                body = etree.tostring(
+                    element, xml_declaration=True, encoding="UTF-8", pretty_print=True
+                )
                 name = f"{row.id}.xml"
             _write_atomic(out / name, body)
             _write_atomic(out / f"{row.id}.provenance.json", _json_bytes(document))

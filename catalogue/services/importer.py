@@ -30,6 +30,7 @@ Guarantees:
 new record is submitted, recorded as found "conforme" by the validation commission
 under ``REFERENCE`` (the PV), and published.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,9 +39,10 @@ import json
 import os
 import stat
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..errors import CatalogueError, DuplicateIdentifier, InvalidInput
 from ..store.models import Resource
@@ -48,11 +50,11 @@ from .actors import SYSTEM, Actor
 from .resources import ResourceService, Work, _strip_catalogue_ids, check_resource_id
 from .views import ImportReport
 
-MAX_FILE_BYTES = 20 * 1024 * 1024          # one XML file, one zip member, one JSON line file
+MAX_FILE_BYTES = 20 * 1024 * 1024  # one XML file, one zip member, one JSON line file
 MAX_LINE_BYTES = 5 * 1024 * 1024
 MAX_ZIP_MEMBERS = 100_000
-MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024     # uncompressed bytes read from one archive
-MAX_COMPRESSION_RATIO = 200                # XML compresses well, but not like a zip bomb
+MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024  # uncompressed bytes read from one archive
+MAX_COMPRESSION_RATIO = 200  # XML compresses well, but not like a zip bomb
 XML_SUFFIXES = (".xml",)
 SIDECAR = ".provenance.json"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -64,7 +66,7 @@ class Item:
 
     source: str
     data: Any = None
-    kind: str = "record"          # "record" (dict, to be validated) | "lom" (bytes)
+    kind: str = "record"  # "record" (dict, to be validated) | "lom" (bytes)
     resource_id: str | None = None
     acquisition: Any = None
     error: str | None = None
@@ -86,6 +88,7 @@ def describe(exc: Exception) -> str:
 
 
 # -- reading sources ------------------------------------------------------------
+
 
 def iter_items(paths: Iterable[str | Path], report: ImportReport) -> Iterator[Item]:
     for path in paths:
@@ -125,16 +128,20 @@ def _iter_file(path: Path, label: str) -> Iterator[Item]:
             return
         data = path.read_bytes()
         sidecar_path = path.with_name(path.name[: -len(path.suffix)] + SIDECAR)
-        sidecar = (sidecar_path.read_bytes()[:MAX_LINE_BYTES + 1]
-                   if suffix in XML_SUFFIXES and sidecar_path.is_file() else None)
+        sidecar = (
+            sidecar_path.read_bytes()[: MAX_LINE_BYTES + 1]
+            if suffix in XML_SUFFIXES and sidecar_path.is_file()
+            else None
+        )
     except (OSError, zipfile.BadZipFile) as exc:
         yield Item(label, error=f"cannot read: {exc.strerror if isinstance(exc, OSError) else exc}")
         return
     yield from _iter_bytes(data, label, suffix, sidecar)
 
 
-def _iter_bytes(data: bytes, label: str, suffix: str,
-                sidecar: bytes | None = None) -> Iterator[Item]:
+def _iter_bytes(
+    data: bytes, label: str, suffix: str, sidecar: bytes | None = None
+) -> Iterator[Item]:
     if suffix in XML_SUFFIXES:
         try:
             acquisition = acquisition_from_sidecar(sidecar) if sidecar is not None else None
@@ -159,15 +166,31 @@ def acquisition_from_sidecar(data: bytes) -> dict | None:
     acq = doc["acquisition"]
     if acq is None:
         return None
-    out = {k: acq[k] for k in ("mode", "procedure", "reference", "counterpart", "started_on",
-                               "completed_on", "note") if acq.get(k) is not None}
+    out = {
+        k: acq[k]
+        for k in (
+            "mode",
+            "procedure",
+            "reference",
+            "counterpart",
+            "started_on",
+            "completed_on",
+            "note",
+        )
+        if acq.get(k) is not None
+    }
     steps = acq.get("steps") or []
     if not isinstance(steps, list):
         raise ValueError("acquisition.steps is not a list")
-    out["steps"] = [{k: step[k] for k in ("id", "status", "date", "actors", "commission", "note")
-                     if step.get(k) is not None}
-                    for step in steps
-                    if isinstance(step, dict) and step.get("status") not in (None, "pending")]
+    out["steps"] = [
+        {
+            k: step[k]
+            for k in ("id", "status", "date", "actors", "commission", "note")
+            if step.get(k) is not None
+        }
+        for step in steps
+        if isinstance(step, dict) and step.get("status") not in (None, "pending")
+    ]
     return out
 
 
@@ -192,8 +215,11 @@ def _iter_jsonl(data: bytes, label: str) -> Iterator[Item]:
             continue
         rid = obj.get("id")
         acquisition = obj.get("acquisition")
-        record = obj["record"] if isinstance(obj.get("record"), dict) else {
-            k: v for k, v in obj.items() if k not in ("id", "acquisition")}
+        record = (
+            obj["record"]
+            if isinstance(obj.get("record"), dict)
+            else {k: v for k, v in obj.items() if k not in ("id", "acquisition")}
+        )
         yield Item(source, data=record, resource_id=rid, acquisition=acquisition)
 
 
@@ -226,15 +252,19 @@ def _iter_zip(path: Path, label: str) -> Iterator[Item]:
                 yield Item(source, error="encrypted member")
                 continue
             if info.file_size > MAX_FILE_BYTES:
-                yield Item(source, error=f"member too large ({info.file_size} bytes, "
-                                         f"at most {MAX_FILE_BYTES})")
+                yield Item(
+                    source,
+                    error=f"member too large ({info.file_size} bytes, at most {MAX_FILE_BYTES})",
+                )
                 continue
             if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
                 yield Item(source, error="suspicious compression ratio (zip bomb?)")
                 continue
             total += info.file_size
             if total > MAX_ZIP_TOTAL:
-                yield Item(source, error=f"archive too large uncompressed (over {MAX_ZIP_TOTAL} bytes)")
+                yield Item(
+                    source, error=f"archive too large uncompressed (over {MAX_ZIP_TOTAL} bytes)"
+                )
                 return
             try:
                 with archive.open(info) as fh:
@@ -246,7 +276,9 @@ def _iter_zip(path: Path, label: str) -> Iterator[Item]:
                 yield Item(source, error="member larger than declared")
                 continue
             sidecar = None
-            side = by_name.get(name[: -len(pure.suffix)] + SIDECAR) if suffix in XML_SUFFIXES else None
+            side = (
+                by_name.get(name[: -len(pure.suffix)] + SIDECAR) if suffix in XML_SUFFIXES else None
+            )
             if side is not None and side.file_size <= MAX_LINE_BYTES:
                 try:
                     with archive.open(side) as fh:
@@ -259,10 +291,17 @@ def _iter_zip(path: Path, label: str) -> Iterator[Item]:
 
 # -- writing --------------------------------------------------------------------
 
+
 class Importer:
-    def __init__(self, resources: ResourceService, *, actor: Actor = SYSTEM,
-                 migrate_reference: str | None = None, default_acquisition: dict | None = None,
-                 batch_size: int = 200) -> None:
+    def __init__(
+        self,
+        resources: ResourceService,
+        *,
+        actor: Actor = SYSTEM,
+        migrate_reference: str | None = None,
+        default_acquisition: dict | None = None,
+        batch_size: int = 200,
+    ) -> None:
         self.resources = resources
         self.actor = actor
         self.migrate_reference = migrate_reference
@@ -271,8 +310,9 @@ class Importer:
         if migrate_reference is not None and not migrate_reference.strip():
             raise InvalidInput("--migrate-validated needs the reference of the validation decision")
 
-    def run(self, paths: Iterable[str | Path], *,
-            progress: Callable[[ImportReport], None] | None = None) -> ImportReport:
+    def run(
+        self, paths: Iterable[str | Path], *, progress: Callable[[ImportReport], None] | None = None
+    ) -> ImportReport:
         report = ImportReport()
         batch: list[Item] = []
         for item in iter_items(paths, report):
@@ -303,6 +343,7 @@ class Importer:
                     pending.refused.append((item.source, describe(exc)))
                 except Exception as exc:
                     from metadata_schemas.errors import MetadataError
+
                     if not isinstance(exc, MetadataError):
                         raise
                     pending.refused.append((item.source, describe(exc)))
@@ -311,8 +352,10 @@ class Importer:
 
     def _one(self, work: Work, item: Item, report: ImportReport) -> None:
         from metadata_schemas.record import load_record
+
         if item.kind == "lom":
             from metadata_schemas.lom_xml import lom_to_record, mawarid_identifier
+
             loaded = lom_to_record(item.data, source=item.source)
             rid = mawarid_identifier(loaded)
         else:
@@ -328,13 +371,20 @@ class Importer:
                 report.skipped.append(rid)
                 return
         else:
-            acquisition = item.acquisition if item.acquisition is not None else self.default_acquisition
+            acquisition = (
+                item.acquisition if item.acquisition is not None else self.default_acquisition
+            )
             work.create_draft(self.actor, record, acquisition=acquisition, resource_id=rid)
             report.created.append(rid)
         if self.migrate_reference:
             work.submit(SYSTEM, rid, note="migration of an already-validated catalogue")
-            work.decide(SYSTEM, rid, commission="validation", decision="conforme",
-                        reference=self.migrate_reference.strip(),
-                        note=f"decision taken before Mawarid; recorded by {self.actor.username}")
+            work.decide(
+                SYSTEM,
+                rid,
+                commission="validation",
+                decision="conforme",
+                reference=self.migrate_reference.strip(),
+                note=f"decision taken before Mawarid; recorded by {self.actor.username}",
+            )
             work.publish(SYSTEM, rid, note="migration")
             report.published.append(rid)

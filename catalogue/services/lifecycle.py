@@ -10,6 +10,7 @@
   decides on what it was shown, and what is published is what it validated;
 * ``withdrawn`` is final: the row stays and becomes an OAI-PMH deleted record.
 """
+
 from __future__ import annotations
 
 from ..errors import IllegalTransition
@@ -49,4 +50,5 @@ def next_status(action: str, status: str, *, resource_id: str) -> str:
         verb = action.split(":")[0]
         raise IllegalTransition(
             f"{resource_id}: cannot {verb} a resource that is {status} ({fr} / {ar}); "
-            f"allowed from: {', '.join(allowed)}") from None
+            f"allowed from: {', '.join(allowed)}"
+        ) from None

@@ -10,11 +10,13 @@ Set specs (every prefix of a level path is stored so that a harvester may ask fo
 a whole cycle): ``level:<cycle>``, ``level:<cycle>:<level>``,
 ``level:<cycle>:<level>:<branch>``, ``subject:<id>``, ``collection:<mode>``.
 """
+
 from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import delete
@@ -52,6 +54,7 @@ def oai_identifier(repository_id: str, resource_id: str) -> str:
 
 def set_specs(record: dict, acquisition_mode: str | None) -> list[str]:
     from metadata_schemas.record import subjects_of, taxon_paths
+
     specs: list[str] = []
     for path in taxon_paths(record, "level"):
         for end in range(1, len(path) + 1):
@@ -67,8 +70,14 @@ def set_specs(record: dict, acquisition_mode: str | None) -> list[str]:
     return specs
 
 
-def render(record: dict, *, resource_id: str, provenance: dict | None,
-           repository_id: str, base_url: str | None = None) -> dict[str, str | None]:
+def render(
+    record: dict,
+    *,
+    resource_id: str,
+    provenance: dict | None,
+    repository_id: str,
+    base_url: str | None = None,
+) -> dict[str, str | None]:
     """The three metadata formats as XML text without declaration (None if a writer is missing)."""
     out: dict[str, str | None] = {}
     for column in WRITERS:
@@ -77,37 +86,69 @@ def render(record: dict, *, resource_id: str, provenance: dict | None,
             out[column] = None
             continue
         if column == "oai_dc":
-            element = fn(record, identifier=resource_id, base_url=base_url,
-                         oai_identifier=oai_identifier(repository_id, resource_id),
-                         provenance=provenance)
+            element = fn(
+                record,
+                identifier=resource_id,
+                base_url=base_url,
+                oai_identifier=oai_identifier(repository_id, resource_id),
+                provenance=provenance,
+            )
         else:
             element = fn(record, identifier=resource_id, provenance=provenance)
         out[column] = etree.tostring(element, encoding="unicode")
     return out
 
 
-def item_rows(resource: Resource, *, repository_id: str, provenance: dict | None,
-              deleted: bool = False, base_url: str | None = None) -> tuple[dict, list[dict]]:
+def item_rows(
+    resource: Resource,
+    *,
+    repository_id: str,
+    provenance: dict | None,
+    deleted: bool = False,
+    base_url: str | None = None,
+) -> tuple[dict, list[dict]]:
     """The ``oai_item`` values and the ``oai_item_set`` rows of ``resource``."""
-    values: dict = {"resource_id": resource.id,
-                    "identifier": oai_identifier(repository_id, resource.id),
-                    "datestamp": resource.datestamp, "deleted": deleted}
+    values: dict = {
+        "resource_id": resource.id,
+        "identifier": oai_identifier(repository_id, resource.id),
+        "datestamp": resource.datestamp,
+        "deleted": deleted,
+    }
     if not deleted:
-        values.update(render(resource.record, resource_id=resource.id, provenance=provenance,
-                             repository_id=repository_id, base_url=base_url))
+        values.update(
+            render(
+                resource.record,
+                resource_id=resource.id,
+                provenance=provenance,
+                repository_id=repository_id,
+                base_url=base_url,
+            )
+        )
     mode = resource.acquisition.mode if resource.acquisition else None
     # A deleted record keeps its sets: selective harvesters must learn of the deletion too.
-    sets = [{"resource_id": resource.id, "set_spec": spec}
-            for spec in set_specs(resource.record, mode)]
+    sets = [
+        {"resource_id": resource.id, "set_spec": spec} for spec in set_specs(resource.record, mode)
+    ]
     return values, sets
 
 
-def write_item(session: Session, resource: Resource, *, repository_id: str,
-               provenance: dict | None, deleted: bool = False,
-               base_url: str | None = None) -> None:
+def write_item(
+    session: Session,
+    resource: Resource,
+    *,
+    repository_id: str,
+    provenance: dict | None,
+    deleted: bool = False,
+    base_url: str | None = None,
+) -> None:
     """Insert or refresh the OAI row and sets of ``resource`` at ``resource.datestamp``."""
-    values, sets = item_rows(resource, repository_id=repository_id, provenance=provenance,
-                             deleted=deleted, base_url=base_url)
+    values, sets = item_rows(
+        resource,
+        repository_id=repository_id,
+        provenance=provenance,
+        deleted=deleted,
+        base_url=base_url,
+    )
     item = session.get(OAIItem, resource.id)
     if item is None:
         session.add(OAIItem(**values))

@@ -15,13 +15,15 @@ stored as the term id (a label such as ``"IGAP"`` is accepted and resolved), so
 the LNRN can adjust a procedure without touching code and a typo stops start-up
 with :class:`~catalogue.errors.UnknownEntity` naming the file and the step.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import UnknownEntity
 
@@ -40,8 +42,13 @@ class Step:
     documents: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "labels": dict(self.labels), "actors": list(self.actors),
-                "commission": self.commission, "documents": list(self.documents)}
+        return {
+            "id": self.id,
+            "labels": dict(self.labels),
+            "actors": list(self.actors),
+            "commission": self.commission,
+            "documents": list(self.documents),
+        }
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,18 @@ class Procedure:
         for step in self.steps:
             if step.id == step_id:
                 return step
-        raise UnknownEntity(f"unknown step {step_id!r} in procedure {self.id!r}: expected one of "
-                            + ", ".join(s.id for s in self.steps))
+        raise UnknownEntity(
+            f"unknown step {step_id!r} in procedure {self.id!r}: expected one of "
+            + ", ".join(s.id for s in self.steps)
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "mode": self.mode, "labels": dict(self.labels),
-                "steps": [s.to_dict() for s in self.steps]}
+        return {
+            "id": self.id,
+            "mode": self.mode,
+            "labels": dict(self.labels),
+            "steps": [s.to_dict() for s in self.steps],
+        }
 
 
 class Procedures(Mapping[str, Procedure]):
@@ -82,8 +95,10 @@ class Procedures(Mapping[str, Procedure]):
         try:
             return self._by_id[procedure_id]
         except KeyError:
-            raise UnknownEntity(f"unknown acquisition procedure {procedure_id!r}: expected one of "
-                                + ", ".join(sorted(self._by_id))) from None
+            raise UnknownEntity(
+                f"unknown acquisition procedure {procedure_id!r}: expected one of "
+                + ", ".join(sorted(self._by_id))
+            ) from None
 
     def for_mode(self, mode: str) -> Procedure:
         """The procedure whose id is the mode, else the first one of that mode."""
@@ -97,6 +112,7 @@ class Procedures(Mapping[str, Procedure]):
 
 def _resolve(vocabularies: Any, vocabulary: str, value: Any, where: str) -> str:
     from metadata_schemas.errors import UnknownTermError
+
     try:
         return vocabularies[vocabulary].resolve(value).id
     except KeyError:
@@ -106,8 +122,9 @@ def _resolve(vocabularies: Any, vocabulary: str, value: Any, where: str) -> str:
 
 
 def _labels(data: Any, where: str) -> dict[str, str]:
-    if not isinstance(data, dict) or any(not isinstance(data.get(lang), str) or not data[lang].strip()
-                                         for lang in _LANGS):
+    if not isinstance(data, dict) or any(
+        not isinstance(data.get(lang), str) or not data[lang].strip() for lang in _LANGS
+    ):
         raise UnknownEntity(f"{where}: labels need a French and an Arabic text")
     return {k: v.strip() for k, v in data.items() if isinstance(v, str) and v.strip()}
 
@@ -138,17 +155,28 @@ def parse_procedure(data: Any, *, source: str, vocabularies: Any) -> Procedure:
         unknown_keys = set(raw) - {"id", "labels", "actors", "commission", "documents", "note"}
         if unknown_keys:
             raise UnknownEntity(f"{where}: unknown keys {', '.join(sorted(unknown_keys))}")
-        actors = tuple(_resolve(vocabularies, "actor", a, f"{where}: actor")
-                       for a in raw.get("actors") or [])
+        actors = tuple(
+            _resolve(vocabularies, "actor", a, f"{where}: actor") for a in raw.get("actors") or []
+        )
         if not actors:
             raise UnknownEntity(f"{where}: names no actor")
         commission = raw.get("commission")
         if commission is not None:
             commission = _resolve(vocabularies, "commission", commission, f"{where}: commission")
-        documents = tuple(_resolve(vocabularies, "document_type", d, f"{where}: document")
-                          for d in raw.get("documents") or [])
-        steps.append(Step(id=step_id, position=position, labels=_labels(raw.get("labels"), where),
-                          actors=actors, commission=commission, documents=documents))
+        documents = tuple(
+            _resolve(vocabularies, "document_type", d, f"{where}: document")
+            for d in raw.get("documents") or []
+        )
+        steps.append(
+            Step(
+                id=step_id,
+                position=position,
+                labels=_labels(raw.get("labels"), where),
+                actors=actors,
+                commission=commission,
+                documents=documents,
+            )
+        )
     return Procedure(id=proc_id, mode=mode, labels=labels, steps=tuple(steps))
 
 

@@ -11,6 +11,7 @@ Two shapes are built from the same rows:
   ``metadata_schemas`` turn into LOM ``lifeCycle``/``metaMetadata`` contributes
   (see docs/contracts.md).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,86 +32,142 @@ PUBLISHER = "LNRN"
 def last_decision(session: Session, resource_id: str) -> ResourceEvent | None:
     return session.scalars(
         select(ResourceEvent)
-        .where(ResourceEvent.resource_id == resource_id, ResourceEvent.action == "decide",
-               ResourceEvent.commission == VALIDATION_COMMISSION)
-        .order_by(ResourceEvent.seq.desc()).limit(1)).first()
+        .where(
+            ResourceEvent.resource_id == resource_id,
+            ResourceEvent.action == "decide",
+            ResourceEvent.commission == VALIDATION_COMMISSION,
+        )
+        .order_by(ResourceEvent.seq.desc())
+        .limit(1)
+    ).first()
 
 
 def provenance_summary(resource: Resource, decision: ResourceEvent | None) -> dict[str, Any]:
     acq = resource.acquisition
     validated = None
     if decision is not None and decision.decision == "conforme":
-        validated = {"date": decision.at.date().isoformat(), "commission": decision.commission,
-                     "reference": decision.reference}
+        validated = {
+            "date": decision.at.date().isoformat(),
+            "commission": decision.commission,
+            "reference": decision.reference,
+        }
     published = None
     if resource.published_at is not None and resource.status in ("published", "withdrawn"):
         published = {"date": iso(resource.published_at), "by": PUBLISHER}
-    return {"mode": acq.mode if acq else None,
-            "reference": acq.reference if acq else None,
-            "counterpart": acq.counterpart if acq else None,
-            "validated": validated, "published": published}
+    return {
+        "mode": acq.mode if acq else None,
+        "reference": acq.reference if acq else None,
+        "counterpart": acq.counterpart if acq else None,
+        "validated": validated,
+        "published": published,
+    }
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
-    return {"id": doc.id, "type": doc.document_type, "filename": doc.filename,
-            "sha256": doc.sha256, "size": doc.size, "step": doc.step,
-            "uploaded_at": iso(doc.uploaded_at), "uploaded_by": doc.uploaded_by}
+    return {
+        "id": doc.id,
+        "type": doc.document_type,
+        "filename": doc.filename,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "step": doc.step,
+        "uploaded_at": iso(doc.uploaded_at),
+        "uploaded_by": doc.uploaded_by,
+    }
 
 
 def event_view(event: ResourceEvent, documents: dict[int, Document]) -> EventView:
     doc = documents.get(event.document_id) if event.document_id else None
-    return EventView(seq=event.seq, resource_id=event.resource_id, action=event.action,
-                     from_status=event.from_status, to_status=event.to_status, actor=event.actor,
-                     at=event.at, note=event.note, commission=event.commission,
-                     decision=event.decision, reference=event.reference,
-                     document=document_dict(doc) if doc else None)
+    return EventView(
+        seq=event.seq,
+        resource_id=event.resource_id,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor=event.actor,
+        at=event.at,
+        note=event.note,
+        commission=event.commission,
+        decision=event.decision,
+        reference=event.reference,
+        document=document_dict(doc) if doc else None,
+    )
 
 
 def events_of(session: Session, resource_id: str) -> list[EventView]:
-    events = session.scalars(select(ResourceEvent).where(ResourceEvent.resource_id == resource_id)
-                             .order_by(ResourceEvent.seq)).all()
+    events = session.scalars(
+        select(ResourceEvent)
+        .where(ResourceEvent.resource_id == resource_id)
+        .order_by(ResourceEvent.seq)
+    ).all()
     doc_ids = {e.document_id for e in events if e.document_id}
-    documents = ({d.id: d for d in session.scalars(select(Document).where(Document.id.in_(doc_ids)))}
-                 if doc_ids else {})
+    documents = (
+        {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(doc_ids)))}
+        if doc_ids
+        else {}
+    )
     return [event_view(e, documents) for e in events]
 
 
-def provenance_document(session: Session, resource: Resource, *, procedures: Procedures,
-                        vocabularies: Any) -> dict[str, Any]:
+def provenance_document(
+    session: Session, resource: Resource, *, procedures: Procedures, vocabularies: Any
+) -> dict[str, Any]:
     events = events_of(session, resource.id)
     acquisition = None
     acq = resource.acquisition
     if acq is not None:
-        docs = session.scalars(select(Document).where(Document.acquisition_id == acq.id)
-                               .order_by(Document.id)).all()
+        docs = session.scalars(
+            select(Document).where(Document.acquisition_id == acq.id).order_by(Document.id)
+        ).all()
         by_step: dict[str, list[dict]] = {}
         for doc in docs:
             by_step.setdefault(doc.step, []).append(document_dict(doc))
         recorded = {s["id"]: s for s in acquisition_dict(acq)["steps"]}
         procedure = procedures.get(acq.procedure)
         steps = []
-        for step in (procedure.steps if procedure else ()):
+        for step in procedure.steps if procedure else ():
             done = recorded.get(step.id, {})
-            steps.append({
-                "id": step.id, "labels": dict(step.labels),
-                "status": done.get("status", "pending"), "date": done.get("date"),
-                "actors": done.get("actors") or list(step.actors),
-                "commission": done.get("commission") or step.commission,
-                "expected_documents": list(step.documents),
-                "documents": by_step.get(step.id, []), "note": done.get("note")})
+            steps.append(
+                {
+                    "id": step.id,
+                    "labels": dict(step.labels),
+                    "status": done.get("status", "pending"),
+                    "date": done.get("date"),
+                    "actors": done.get("actors") or list(step.actors),
+                    "commission": done.get("commission") or step.commission,
+                    "expected_documents": list(step.documents),
+                    "documents": by_step.get(step.id, []),
+                    "note": done.get("note"),
+                }
+            )
         acquisition = {key: value for key, value in acquisition_dict(acq).items() if key != "steps"}
         acquisition["mode_labels"] = _labels(vocabularies, "acquisition_mode", acq.mode)
         acquisition["procedure_labels"] = dict(procedure.labels) if procedure else None
         acquisition["steps"] = steps
-    decisions = [{"commission": e.commission, "decision": e.decision, "reference": e.reference,
-                  "by": e.actor, "at": iso(e.at), "note": e.note, "document": e.document}
-                 for e in events if e.action == "decide"]
+    decisions = [
+        {
+            "commission": e.commission,
+            "decision": e.decision,
+            "reference": e.reference,
+            "by": e.actor,
+            "at": iso(e.at),
+            "note": e.note,
+            "document": e.document,
+        }
+        for e in events
+        if e.action == "decide"
+    ]
     return {
-        "resource": {"id": resource.id, "status": resource.status, "version": resource.version,
-                     "title": resource.record.get("general", {}).get("title", {}),
-                     "created_at": iso(resource.created_at), "created_by": resource.created_by,
-                     "published_at": iso(resource.published_at),
-                     "withdrawn_at": iso(resource.withdrawn_at)},
+        "resource": {
+            "id": resource.id,
+            "status": resource.status,
+            "version": resource.version,
+            "title": resource.record.get("general", {}).get("title", {}),
+            "created_at": iso(resource.created_at),
+            "created_by": resource.created_by,
+            "published_at": iso(resource.published_at),
+            "withdrawn_at": iso(resource.withdrawn_at),
+        },
         "acquisition": acquisition,
         "decisions": decisions,
         "events": [e.to_dict() for e in events],

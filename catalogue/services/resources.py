@@ -9,11 +9,13 @@ behind and never takes the good ones with it.
 
 The lifecycle table is in :mod:`.lifecycle`, the roles in :mod:`.actors`.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,14 +23,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import InvalidInput, NotFound, StaleVersion
 from ..store import Database
 from ..store.models import Resource
+from .actors import Actor
 from .documents import DocumentStore
 from .lifecycle import STATUSES
 from .procedures import Procedures
 from .provenance import events_of, last_decision, provenance_document, provenance_summary
+
 # Re-exported: importers and tests use them from here.
-from .unit_of_work import (RESOURCE_ID, _strip_catalogue_ids, check_resource_id,  # noqa: F401
-                           new_resource_id, to_view)
-from .actors import Actor
+from .unit_of_work import (  # noqa: F401
+    RESOURCE_ID,
+    _strip_catalogue_ids,
+    check_resource_id,
+    new_resource_id,
+    to_view,
+)
 from .views import EventView, Page, ResourceChange, ResourceView
 from .work import Work
 
@@ -40,9 +48,16 @@ Listener = Callable[[ResourceChange], None]
 class ResourceService:
     """See the module docstring. Reads open their own short sessions."""
 
-    def __init__(self, db: Database, *, vocabularies: Any, procedures: Procedures,
-                 documents: DocumentStore, repository_id: str = "mawarid.men.gov.ma",
-                 base_url: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        vocabularies: Any,
+        procedures: Procedures,
+        documents: DocumentStore,
+        repository_id: str = "mawarid.men.gov.ma",
+        base_url: str | None = None,
+    ) -> None:
         self.db = db
         self.vocabularies = vocabularies
         self.procedures = procedures
@@ -72,8 +87,10 @@ class ResourceService:
                     work._flush_bulk()
                     session.flush()
                 except StaleDataError:
-                    raise StaleVersion("the resource was changed by someone else while you were "
-                                       "saving: reload it and apply your changes again") from None
+                    raise StaleVersion(
+                        "the resource was changed by someone else while you were "
+                        "saving: reload it and apply your changes again"
+                    ) from None
         finally:
             session.close()
         if notify:
@@ -85,8 +102,9 @@ class ResourceService:
                 try:
                     listener(change)
                 except Exception:  # the change is committed; a broken index is rebuilt later
-                    log.exception("listener %r failed on %s %s", listener, change.kind,
-                                  change.resource.id)
+                    log.exception(
+                        "listener %r failed on %s %s", listener, change.kind, change.resource.id
+                    )
 
     def _one(self, method: str, *args: Any, **kwargs: Any) -> Any:
         with self.batch() as work:
@@ -94,37 +112,90 @@ class ResourceService:
 
     # -- writes ----------------------------------------------------------------
 
-    def create_draft(self, actor: Actor, record: Any, *, acquisition: Any = None,
-                     resource_id: str | None = None) -> ResourceView:
-        return self._one("create_draft", actor, record, acquisition=acquisition,
-                         resource_id=resource_id)
+    def create_draft(
+        self, actor: Actor, record: Any, *, acquisition: Any = None, resource_id: str | None = None
+    ) -> ResourceView:
+        return self._one(
+            "create_draft", actor, record, acquisition=acquisition, resource_id=resource_id
+        )
 
-    def create_published(self, actor: Actor, record: Any, *, reference: str,
-                         acquisition: Any = None, resource_id: str | None = None,
-                         note: str | None = None) -> ResourceView:
+    def create_published(
+        self,
+        actor: Actor,
+        record: Any,
+        *,
+        reference: str,
+        acquisition: Any = None,
+        resource_id: str | None = None,
+        note: str | None = None,
+    ) -> ResourceView:
         """See :meth:`Work.create_published` (migration of already-validated records)."""
-        return self._one("create_published", actor, record, reference=reference,
-                         acquisition=acquisition, resource_id=resource_id, note=note)
+        return self._one(
+            "create_published",
+            actor,
+            record,
+            reference=reference,
+            acquisition=acquisition,
+            resource_id=resource_id,
+            note=note,
+        )
 
     def update(self, actor: Actor, id: str, record: Any, *, expected_version: int) -> ResourceView:
         return self._one("update", actor, id, record, expected_version=expected_version)
 
-    def set_acquisition(self, actor: Actor, id: str, acquisition: Any, *,
-                        expected_version: int) -> ResourceView:
-        return self._one("set_acquisition", actor, id, acquisition, expected_version=expected_version)
+    def set_acquisition(
+        self, actor: Actor, id: str, acquisition: Any, *, expected_version: int
+    ) -> ResourceView:
+        return self._one(
+            "set_acquisition", actor, id, acquisition, expected_version=expected_version
+        )
 
-    def attach_document(self, actor: Actor, id: str, *, step: str, document_type: str,
-                        filename: str, data: bytes, note: str | None = None) -> dict[str, Any]:
-        return self._one("attach_document", actor, id, step=step, document_type=document_type,
-                         filename=filename, data=data, note=note)
+    def attach_document(
+        self,
+        actor: Actor,
+        id: str,
+        *,
+        step: str,
+        document_type: str,
+        filename: str,
+        data: bytes,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        return self._one(
+            "attach_document",
+            actor,
+            id,
+            step=step,
+            document_type=document_type,
+            filename=filename,
+            data=data,
+            note=note,
+        )
 
     def submit(self, actor: Actor, id: str, *, note: str | None = None) -> ResourceView:
         return self._one("submit", actor, id, note=note)
 
-    def decide(self, actor: Actor, id: str, *, commission: str, decision: str, reference: str,
-               note: str | None = None, document_id: int | None = None) -> ResourceView:
-        return self._one("decide", actor, id, commission=commission, decision=decision,
-                         reference=reference, note=note, document_id=document_id)
+    def decide(
+        self,
+        actor: Actor,
+        id: str,
+        *,
+        commission: str,
+        decision: str,
+        reference: str,
+        note: str | None = None,
+        document_id: int | None = None,
+    ) -> ResourceView:
+        return self._one(
+            "decide",
+            actor,
+            id,
+            commission=commission,
+            decision=decision,
+            reference=reference,
+            note=note,
+            document_id=document_id,
+        )
 
     def publish(self, actor: Actor, id: str, *, note: str | None = None) -> ResourceView:
         return self._one("publish", actor, id, note=note)
@@ -163,8 +234,9 @@ class ResourceService:
             row = session.get(Resource, id)
             if row is None:
                 raise NotFound(f"no resource {id!r}")
-            return provenance_document(session, row, procedures=self.procedures,
-                                       vocabularies=self.vocabularies)
+            return provenance_document(
+                session, row, procedures=self.procedures, vocabularies=self.vocabularies
+            )
 
     def provenance_summary(self, id: str) -> dict[str, Any]:
         with self.db.session() as session:
@@ -173,8 +245,9 @@ class ResourceService:
                 raise NotFound(f"no resource {id!r}")
             return provenance_summary(row, last_decision(session, id))
 
-    def list(self, *, status: str | None = None, q: str | None = None, page: int = 1,
-             size: int = 50) -> Page:
+    def list(
+        self, *, status: str | None = None, q: str | None = None, page: int = 1, size: int = 50
+    ) -> Page:
         try:
             page, size = max(1, int(page)), min(max(1, int(size)), 500)
         except (TypeError, ValueError):
@@ -186,14 +259,19 @@ class ResourceService:
             query = query.where(Resource.status == status)
         if q and q.strip():
             from metadata_schemas.textnorm import fold
+
             key = fold(q.strip())
             pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(or_(Resource.title_key.like(pattern, escape="\\"),
-                                    Resource.id == q.strip()))
+            query = query.where(
+                or_(Resource.title_key.like(pattern, escape="\\"), Resource.id == q.strip())
+            )
         with self.db.session() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery()))
-            rows = session.scalars(query.order_by(Resource.updated_at.desc(), Resource.id)
-                                   .offset((page - 1) * size).limit(size)).all()
+            rows = session.scalars(
+                query.order_by(Resource.updated_at.desc(), Resource.id)
+                .offset((page - 1) * size)
+                .limit(size)
+            ).all()
             return Page(items=[to_view(r) for r in rows], total=total or 0, page=page, size=size)
 
     def count(self, *, status: str | None = None) -> int:
@@ -207,7 +285,9 @@ class ResourceService:
         """Every published resource by id, one short transaction per batch (keyset paging)."""
         yield from self.iter_resources(status="published", batch=batch)
 
-    def iter_resources(self, *, status: str | None = None, batch: int = 1000) -> Iterator[ResourceView]:
+    def iter_resources(
+        self, *, status: str | None = None, batch: int = 1000
+    ) -> Iterator[ResourceView]:
         for _session, rows in self.batches(status=status, batch=batch):
             yield from [to_view(r) for r in rows]
 

@@ -8,21 +8,31 @@ inserts in bulk, in order (:meth:`UnitOfWork._flush_bulk`), before any read of
 those tables, at each savepoint and at commit. :meth:`UnitOfWork.savepoint`
 isolates one record: on error its rows and pending rows vanish.
 """
+
 from __future__ import annotations
 
 import base64
 import re
 import secrets
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import InvalidInput, NotFound, StaleVersion
-from ..store.models import (Acquisition, Document, OAIItem, OAIItemSet, ProcedureStep, Resource,
-                            ResourceEvent, utcnow)
+from ..store.models import (
+    Acquisition,
+    Document,
+    OAIItem,
+    OAIItemSet,
+    ProcedureStep,
+    Resource,
+    ResourceEvent,
+    utcnow,
+)
 from . import oai_records
 from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition
 from .actors import Actor
@@ -40,8 +50,10 @@ def new_resource_id() -> str:
 
 def check_resource_id(resource_id: Any) -> str:
     if not isinstance(resource_id, str) or not RESOURCE_ID.match(resource_id):
-        raise InvalidInput(f"bad resource id {resource_id!r}: 3 to 64 letters, digits, '.', '_' "
-                           "or '-', starting with a letter or digit")
+        raise InvalidInput(
+            f"bad resource id {resource_id!r}: 3 to 64 letters, digits, '.', '_' "
+            "or '-', starting with a letter or digit"
+        )
     return resource_id
 
 
@@ -69,6 +81,7 @@ def _reference(value: Any) -> str:
 def _title_fields(record: dict) -> tuple[str, str]:
     from metadata_schemas.record import title_of
     from metadata_schemas.textnorm import fold
+
     titles = record.get("general", {}).get("title", {})
     return title_of(record)[:1000], " | ".join(fold(t) for t in titles.values())
 
@@ -89,11 +102,18 @@ def _strip_catalogue_ids(record: dict) -> dict:
 
 def to_view(row: Resource, *, version: int | None = None) -> ResourceView:
     """A view of ``row``; ``version`` for rows not flushed yet (the ORM sets it on INSERT)."""
-    return ResourceView(id=row.id, status=row.status,
-                        version=version if version is not None else row.version, record=row.record,
-                        acquisition=acquisition_dict(row.acquisition), created_at=row.created_at,
-                        updated_at=row.updated_at, published_at=row.published_at,
-                        withdrawn_at=row.withdrawn_at, datestamp=row.datestamp)
+    return ResourceView(
+        id=row.id,
+        status=row.status,
+        version=version if version is not None else row.version,
+        record=row.record,
+        acquisition=acquisition_dict(row.acquisition),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+        withdrawn_at=row.withdrawn_at,
+        datestamp=row.datestamp,
+    )
 
 
 class UnitOfWork:
@@ -116,7 +136,7 @@ class UnitOfWork:
         self._new_acquisitions: list[Any] = []
 
     @contextmanager
-    def savepoint(self) -> Iterator["UnitOfWork"]:
+    def savepoint(self) -> Iterator[UnitOfWork]:
         """Isolate one record: on error, its rows (and pending notifications) vanish."""
         mark = len(self.changes)
         self._flush_bulk()
@@ -152,12 +172,16 @@ class UnitOfWork:
     def preload_acquisitions(self, keys: set[tuple[str, str]]) -> None:
         """Fetch the acquisitions ``(mode, reference)`` of a coming batch in one query."""
         from sqlalchemy.orm import selectinload
+
         refs = {ref for _, ref in keys if ref}
         if not refs:
             return
         with self.session.no_autoflush:
-            rows = self.session.scalars(select(Acquisition).where(Acquisition.reference.in_(refs))
-                                        .options(selectinload(Acquisition.steps))).all()
+            rows = self.session.scalars(
+                select(Acquisition)
+                .where(Acquisition.reference.in_(refs))
+                .options(selectinload(Acquisition.steps))
+            ).all()
         for key in keys:
             self._acquisitions.setdefault(key, None)  # looked up: absent unless found below
         for row in rows:
@@ -170,12 +194,27 @@ class UnitOfWork:
         with self.session.no_autoflush:  # pending rows of this batch are in _rows
             return self.session.get(Resource, resource_id) is not None
 
-    def _event(self, row: Resource, action: str, actor: Actor, from_status: str | None, *,
-               at=None, document: Document | None = None, **fields: Any) -> ResourceEvent:
+    def _event(
+        self,
+        row: Resource,
+        action: str,
+        actor: Actor,
+        from_status: str | None,
+        *,
+        at=None,
+        document: Document | None = None,
+        **fields: Any,
+    ) -> ResourceEvent:
         """Record an event (written by :meth:`_flush_bulk`); returns it, unsaved, for reading."""
-        event = ResourceEvent(resource_id=row.id, action=action, from_status=from_status,
-                              to_status=row.status, actor=actor.username, at=at or utcnow(),
-                              **fields)
+        event = ResourceEvent(
+            resource_id=row.id,
+            action=action,
+            from_status=from_status,
+            to_status=row.status,
+            actor=actor.username,
+            at=at or utcnow(),
+            **fields,
+        )
         self._events.append((event, document))
         return event
 
@@ -186,18 +225,37 @@ class UnitOfWork:
         steps = []
         for acquisition in self._new_acquisitions:
             for step in (acquisition.bulk_steps or {}).values():
-                steps.append({"acquisition_id": acquisition.id, "step": step["id"],
-                              "position": step["position"], "status": step["status"],
-                              "date": step["date"], "actors": step["actors"],
-                              "commission": step["commission"], "note": step["note"]})
+                steps.append(
+                    {
+                        "acquisition_id": acquisition.id,
+                        "step": step["id"],
+                        "position": step["position"],
+                        "status": step["status"],
+                        "date": step["date"],
+                        "actors": step["actors"],
+                        "commission": step["commission"],
+                        "note": step["note"],
+                    }
+                )
             acquisition.bulk_steps = None
             # The ORM collection was never filled: load it from the rows on next use.
             self.session.expire(acquisition, ["steps"])
         if steps:
             self.session.execute(ProcedureStep.__table__.insert(), steps)
         self._new_acquisitions.clear()
-        columns = ("resource_id", "action", "from_status", "to_status", "actor", "at", "note",
-                   "commission", "decision", "reference", "document_id")
+        columns = (
+            "resource_id",
+            "action",
+            "from_status",
+            "to_status",
+            "actor",
+            "at",
+            "note",
+            "commission",
+            "decision",
+            "reference",
+            "document_id",
+        )
         events = []
         for event, document in self._events:
             if document is not None:
@@ -217,16 +275,20 @@ class UnitOfWork:
         if not isinstance(expected_version, int) or isinstance(expected_version, bool):
             raise InvalidInput("expected_version: required (the version you edited)")
         if row.version != expected_version:
-            raise StaleVersion(f"{row.id} was changed by someone else (now version {row.version}, "
-                               f"you edited version {expected_version}): reload it and apply your "
-                               "changes again")
+            raise StaleVersion(
+                f"{row.id} was changed by someone else (now version {row.version}, "
+                f"you edited version {expected_version}): reload it and apply your "
+                "changes again"
+            )
 
     def _flush(self) -> None:
         try:
             self.session.flush()
         except StaleDataError:
-            raise StaleVersion("the resource was changed by someone else while you were "
-                               "saving: reload it and apply your changes again") from None
+            raise StaleVersion(
+                "the resource was changed by someone else while you were "
+                "saving: reload it and apply your changes again"
+            ) from None
 
     def _last_decision(self, resource_id: str) -> ResourceEvent | None:
         decision = self._decisions.get(resource_id)
@@ -239,18 +301,29 @@ class UnitOfWork:
         """Write the OAI rows. ``new``: first publication, the resource has no row yet."""
         summary = provenance_summary(row, self._last_decision(row.id))
         if new:
-            item, sets = oai_records.item_rows(row, repository_id=self.service.repository_id,
-                                               provenance=summary, deleted=deleted,
-                                               base_url=self.service.base_url)
+            item, sets = oai_records.item_rows(
+                row,
+                repository_id=self.service.repository_id,
+                provenance=summary,
+                deleted=deleted,
+                base_url=self.service.base_url,
+            )
             self._oai_items.append(item)
             self._oai_sets.extend(sets)
             return
         self._flush_bulk()
-        oai_records.write_item(self.session, row, repository_id=self.service.repository_id,
-                               provenance=summary, deleted=deleted, base_url=self.service.base_url)
+        oai_records.write_item(
+            self.session,
+            row,
+            repository_id=self.service.repository_id,
+            provenance=summary,
+            deleted=deleted,
+            base_url=self.service.base_url,
+        )
 
     def _record(self, record: Any, name: str) -> tuple[dict, str, str]:
         from metadata_schemas.record import load_record
+
         record = _strip_catalogue_ids(load_record(record, record=name))
         title, key = _title_fields(record)
         return record, title, key
@@ -259,9 +332,16 @@ class UnitOfWork:
 
     def _acquisition(self, acquisition: Any):
         svc = self.service
-        data = parse_acquisition(acquisition, procedures=svc.procedures, vocabularies=svc.vocabularies)
-        row = apply_acquisition(self.session, data, svc.procedures[data["procedure"]],
-                                cache=self._acquisitions, bulk=self._new_acquisitions)
+        data = parse_acquisition(
+            acquisition, procedures=svc.procedures, vocabularies=svc.vocabularies
+        )
+        row = apply_acquisition(
+            self.session,
+            data,
+            svc.procedures[data["procedure"]],
+            cache=self._acquisitions,
+            bulk=self._new_acquisitions,
+        )
         state = inspect(row)
         if state.persistent and state.attrs.counterpart.history.has_changes():
             # The counterpart is part of the published LOM of every resource of this
@@ -271,8 +351,11 @@ class UnitOfWork:
 
     def _refresh_shared(self, acquisition) -> None:
         with self.session.no_autoflush:
-            rows = self.session.scalars(select(Resource).where(
-                Resource.acquisition_id == acquisition.id, Resource.status == "published")).all()
+            rows = self.session.scalars(
+                select(Resource).where(
+                    Resource.acquisition_id == acquisition.id, Resource.status == "published"
+                )
+            ).all()
         now = utcnow()
         for row in rows:
             self._rows.setdefault(row.id, row)

@@ -1,4 +1,5 @@
 """Read-only views handed out by the services: plain data, no session attached."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -29,11 +30,18 @@ class ResourceView:
         return self.acquisition["mode"] if self.acquisition else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status, "version": self.version,
-                "record": self.record, "acquisition": self.acquisition,
-                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
-                "published_at": iso(self.published_at), "withdrawn_at": iso(self.withdrawn_at),
-                "datestamp": iso(self.datestamp)}
+        return {
+            "id": self.id,
+            "status": self.status,
+            "version": self.version,
+            "record": self.record,
+            "acquisition": self.acquisition,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "published_at": iso(self.published_at),
+            "withdrawn_at": iso(self.withdrawn_at),
+            "datestamp": iso(self.datestamp),
+        }
 
 
 @dataclass(frozen=True)
@@ -69,8 +77,13 @@ class Page:
         return max(1, -(-self.total // self.size))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "page": self.page, "size": self.size, "pages": self.pages,
-                "items": [r.to_dict() for r in self.items]}
+        return {
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "pages": self.pages,
+            "items": [r.to_dict() for r in self.items],
+        }
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,10 @@ class ImportReport:
     ignored: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"created": len(self.created), "published": len(self.published),
-                "skipped": len(self.skipped),
-                "refused": [{"source": s, "error": e} for s, e in self.refused],
-                "ignored": [{"source": s, "reason": e} for s, e in self.ignored]}
+        return {
+            "created": len(self.created),
+            "published": len(self.published),
+            "skipped": len(self.skipped),
+            "refused": [{"source": s, "error": e} for s, e in self.refused],
+            "ignored": [{"source": s, "reason": e} for s, e in self.ignored],
+        }

@@ -6,28 +6,35 @@ permission check (:mod:`.actors`) → input check → lifecycle transition
 (:mod:`.lifecycle`) → the change and its append-only event → the OAI rows when the
 public view changes → a :class:`ResourceChange` for the listeners (after commit).
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import (DuplicateIdentifier, IllegalTransition, InvalidInput, NotFound,
-                      UnknownEntity, WrongCommission)
+from ..errors import (
+    DuplicateIdentifier,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    UnknownEntity,
+    WrongCommission,
+)
 from ..store.models import Document, Resource, ResourceEvent, utcnow
 from .actors import Actor, require
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
-from .unit_of_work import (UnitOfWork, _note, _reference, check_resource_id, new_resource_id,
-                           to_view)
+from .unit_of_work import UnitOfWork, _note, _reference, check_resource_id, new_resource_id, to_view
 from .views import ResourceChange, ResourceView
 
 
 class Work(UnitOfWork):
     """Operations inside one transaction. Obtained from :meth:`ResourceService.batch`."""
 
-    def create_draft(self, actor: Actor, record: Any, *, acquisition: Any = None,
-                     resource_id: str | None = None) -> ResourceView:
+    def create_draft(
+        self, actor: Actor, record: Any, *, acquisition: Any = None, resource_id: str | None = None
+    ) -> ResourceView:
         require(actor, "create")
         if resource_id is not None:
             check_resource_id(resource_id)
@@ -39,8 +46,17 @@ class Work(UnitOfWork):
                 resource_id = new_resource_id()
         record, title, key = self._record(record, resource_id)
         now = utcnow()
-        row = Resource(id=resource_id, status="draft", record=record, title=title, title_key=key,
-                       created_at=now, created_by=actor.username, updated_at=now, datestamp=now)
+        row = Resource(
+            id=resource_id,
+            status="draft",
+            record=record,
+            title=title,
+            title_key=key,
+            created_at=now,
+            created_by=actor.username,
+            updated_at=now,
+            datestamp=now,
+        )
         if acquisition is not None:
             row.acquisition = self._acquisition(acquisition)
         self.session.add(row)
@@ -51,13 +67,22 @@ class Work(UnitOfWork):
         self._rows[row.id] = row
         self._event(row, "create", actor, None, at=now)
         if acquisition is not None:
-            self._event(row, "acquisition", actor, "draft", at=now,
-                        reference=row.acquisition.reference)
+            self._event(
+                row, "acquisition", actor, "draft", at=now, reference=row.acquisition.reference
+            )
         return to_view(row)
 
-    def create_published(self, actor: Actor, record: Any, *, reference: str,
-                         acquisition: Any = None, resource_id: str | None = None,
-                         note: str | None = None, known_new: bool = False) -> ResourceView:
+    def create_published(
+        self,
+        actor: Actor,
+        record: Any,
+        *,
+        reference: str,
+        acquisition: Any = None,
+        resource_id: str | None = None,
+        note: str | None = None,
+        known_new: bool = False,
+    ) -> ResourceView:
         """Create, submit, record the validation commission's "conforme" and publish, at once.
 
         For catalogues validated before Mawarid (``import --migrate-validated``) and the
@@ -69,8 +94,10 @@ class Work(UnitOfWork):
         for action in ("create", "submit", "decide", "publish"):
             require(actor, action)
         if VALIDATION_COMMISSION not in actor.commissions:
-            raise WrongCommission(f"{actor.username} does not sit on the {VALIDATION_COMMISSION} "
-                                  "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)")
+            raise WrongCommission(
+                f"{actor.username} does not sit on the {VALIDATION_COMMISSION} "
+                "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)"
+            )
         reference = _reference(reference)
         note = _note(note)
         if resource_id is not None:
@@ -81,25 +108,52 @@ class Work(UnitOfWork):
             resource_id = new_resource_id()
         record, title, key = self._record(record, resource_id)
         now = utcnow()
-        row = Resource(id=resource_id, status="published", record=record, title=title,
-                       title_key=key, created_at=now, created_by=actor.username, updated_at=now,
-                       datestamp=now, published_at=now)
+        row = Resource(
+            id=resource_id,
+            status="published",
+            record=record,
+            title=title,
+            title_key=key,
+            created_at=now,
+            created_by=actor.username,
+            updated_at=now,
+            datestamp=now,
+            published_at=now,
+        )
         if acquisition is not None:
             row.acquisition = self._acquisition(acquisition)
         self.session.add(row)
         self._rows[row.id] = row
-        steps = [("create", None, "draft", {}),
-                 ("submit", "draft", "submitted", {"note": note}),
-                 ("decide", "submitted", "validated",
-                  {"commission": VALIDATION_COMMISSION, "decision": "conforme",
-                   "reference": reference, "note": note}),
-                 ("publish", "validated", "published", {})]
+        steps = [
+            ("create", None, "draft", {}),
+            ("submit", "draft", "submitted", {"note": note}),
+            (
+                "decide",
+                "submitted",
+                "validated",
+                {
+                    "commission": VALIDATION_COMMISSION,
+                    "decision": "conforme",
+                    "reference": reference,
+                    "note": note,
+                },
+            ),
+            ("publish", "validated", "published", {}),
+        ]
         if acquisition is not None:
-            steps.insert(1, ("acquisition", "draft", "draft",
-                             {"reference": row.acquisition.reference}))
+            steps.insert(
+                1, ("acquisition", "draft", "draft", {"reference": row.acquisition.reference})
+            )
         for action, before, after, fields in steps:
-            event = ResourceEvent(resource_id=row.id, action=action, from_status=before,
-                                  to_status=after, actor=actor.username, at=now, **fields)
+            event = ResourceEvent(
+                resource_id=row.id,
+                action=action,
+                from_status=before,
+                to_status=after,
+                actor=actor.username,
+                at=now,
+                **fields,
+            )
             self._events.append((event, None))
             if action == "decide":
                 self._decisions[row.id] = event
@@ -108,8 +162,9 @@ class Work(UnitOfWork):
         self.changes.append(ResourceChange("published", view))
         return view
 
-    def update(self, actor: Actor, resource_id: str, record: Any, *,
-               expected_version: int) -> ResourceView:
+    def update(
+        self, actor: Actor, resource_id: str, record: Any, *, expected_version: int
+    ) -> ResourceView:
         require(actor, "update")
         row = self._load(resource_id)
         self._check_version(row, expected_version)
@@ -128,14 +183,16 @@ class Work(UnitOfWork):
             self.changes.append(ResourceChange("updated", to_view(row)))
         return to_view(row)
 
-    def set_acquisition(self, actor: Actor, resource_id: str, acquisition: Any, *,
-                        expected_version: int) -> ResourceView:
+    def set_acquisition(
+        self, actor: Actor, resource_id: str, acquisition: Any, *, expected_version: int
+    ) -> ResourceView:
         require(actor, "set_acquisition")
         row = self._load(resource_id)
         self._check_version(row, expected_version)
         if row.status == "withdrawn":
-            raise IllegalTransition(f"{row.id}: a withdrawn resource cannot be changed "
-                                    "(ressource retirée / مورد مسحوب)")
+            raise IllegalTransition(
+                f"{row.id}: a withdrawn resource cannot be changed (ressource retirée / مورد مسحوب)"
+            )
         now = utcnow()
         row.acquisition = self._acquisition(acquisition)
         row.updated_at = now
@@ -143,22 +200,36 @@ class Work(UnitOfWork):
         if published:
             row.datestamp = now
         self._flush()
-        self._event(row, "acquisition", actor, row.status, at=now, reference=row.acquisition.reference)
+        self._event(
+            row, "acquisition", actor, row.status, at=now, reference=row.acquisition.reference
+        )
         if published:
             self._refresh_oai(row)
             self.changes.append(ResourceChange("updated", to_view(row)))
         return to_view(row)
 
-    def attach_document(self, actor: Actor, resource_id: str, *, step: str, document_type: str,
-                        filename: str, data: bytes, note: str | None = None,
-                        fsync: bool = True, flush: bool = True) -> dict[str, Any]:
+    def attach_document(
+        self,
+        actor: Actor,
+        resource_id: str,
+        *,
+        step: str,
+        document_type: str,
+        filename: str,
+        data: bytes,
+        note: str | None = None,
+        fsync: bool = True,
+        flush: bool = True,
+    ) -> dict[str, Any]:
         """Store the file and record it on the step; ``flush=False`` (bulk) leaves ``id`` None."""
         require(actor, "attach_document")
         from metadata_schemas.errors import UnknownTermError
+
         row = self._load(resource_id)
         if row.acquisition is None:
-            raise InvalidInput(f"{row.id}: record its acquisition before attaching procedure "
-                               "documents")
+            raise InvalidInput(
+                f"{row.id}: record its acquisition before attaching procedure documents"
+            )
         procedure = self.service.procedures.get_procedure(row.acquisition.procedure)
         step_id = procedure.step(step).id
         try:
@@ -169,14 +240,23 @@ class Work(UnitOfWork):
         note = _note(note)
         digest, size = self.service.documents.put(data, fsync=fsync)
         now = utcnow()
-        doc = Document(acquisition=row.acquisition, step=step_id, document_type=doc_type,
-                       filename=name, sha256=digest, size=size, uploaded_at=now,
-                       uploaded_by=actor.username, resource=row)
+        doc = Document(
+            acquisition=row.acquisition,
+            step=step_id,
+            document_type=doc_type,
+            filename=name,
+            sha256=digest,
+            size=size,
+            uploaded_at=now,
+            uploaded_by=actor.username,
+            resource=row,
+        )
         self.session.add(doc)
         self._event(row, "attach", actor, row.status, at=now, note=note, document=doc)
         if flush:
             self.session.flush()
         from .provenance import document_dict
+
         return document_dict(doc)
 
     def submit(self, actor: Actor, resource_id: str, *, note: str | None = None) -> ResourceView:
@@ -190,11 +270,20 @@ class Work(UnitOfWork):
         self._event(row, "submit", actor, before, at=row.updated_at, note=note)
         return to_view(row)
 
-    def decide(self, actor: Actor, resource_id: str, *, commission: str, decision: str,
-               reference: str, note: str | None = None, document_id: int | None = None,
-               ) -> ResourceView:
+    def decide(
+        self,
+        actor: Actor,
+        resource_id: str,
+        *,
+        commission: str,
+        decision: str,
+        reference: str,
+        note: str | None = None,
+        document_id: int | None = None,
+    ) -> ResourceView:
         require(actor, "decide")
         from metadata_schemas.errors import UnknownTermError
+
         try:
             commission_id = self.service.vocabularies["commission"].resolve(commission).id
         except UnknownTermError as exc:
@@ -203,10 +292,13 @@ class Work(UnitOfWork):
             raise WrongCommission(
                 f"only the {VALIDATION_COMMISSION} commission decides whether a resource is "
                 f"conforme, not {commission_id!r} (seule la commission de validation statue / "
-                "لجنة المصادقة وحدها تبت في المطابقة)")
+                "لجنة المصادقة وحدها تبت في المطابقة)"
+            )
         if commission_id not in actor.commissions:
-            raise WrongCommission(f"{actor.username} does not sit on the {commission_id} "
-                                  "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)")
+            raise WrongCommission(
+                f"{actor.username} does not sit on the {commission_id} "
+                "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)"
+            )
         if decision not in DECISIONS:
             raise InvalidInput(f"decision: {decision!r} is not one of {', '.join(DECISIONS)}")
         reference = _reference(reference)
@@ -221,8 +313,17 @@ class Work(UnitOfWork):
                 raise NotFound(f"no document {document_id} in the provenance of {row.id}")
         self._flush()
         self._decisions[row.id] = self._event(
-            row, "decide", actor, before, at=row.updated_at, note=note, commission=commission_id,
-            decision=decision, reference=reference, document_id=document_id)
+            row,
+            "decide",
+            actor,
+            before,
+            at=row.updated_at,
+            note=note,
+            commission=commission_id,
+            decision=decision,
+            reference=reference,
+            document_id=document_id,
+        )
         return to_view(row)
 
     def publish(self, actor: Actor, resource_id: str, *, note: str | None = None) -> ResourceView:
@@ -232,8 +333,10 @@ class Work(UnitOfWork):
         after = next_status("publish", before, resource_id=row.id)
         decision = self._last_decision(row.id)
         if decision is None or decision.decision != "conforme":
-            raise IllegalTransition(f"{row.id}: publishing needs a 'conforme' decision of the "
-                                    "validation commission (décision « conforme » / قرار بالمطابقة)")
+            raise IllegalTransition(
+                f"{row.id}: publishing needs a 'conforme' decision of the "
+                "validation commission (décision « conforme » / قرار بالمطابقة)"
+            )
         now = utcnow()
         row.status, row.updated_at, row.datestamp = after, now, now
         row.published_at = now

@@ -1,4 +1,5 @@
 """The catalogue's tables and database connection (see :mod:`.models`, :mod:`.database`)."""
+
 from .database import Database
 from .models import Base, utcnow
 

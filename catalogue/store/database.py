@@ -11,6 +11,7 @@ Migrations are Alembic scripts shipped inside the packages
 other packages that own tables, e.g. ``diffusion/migrations/versions``);
 :meth:`Database.upgrade` runs them programmatically, no ``alembic.ini`` needed.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,9 +20,9 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -80,8 +81,11 @@ class Database:
         # Writers on SQLite take the write lock when they begin (BEGIN IMMEDIATE): a second
         # writer then waits for the first (busy timeout) and reads its result, instead of
         # failing with "database is locked" when it upgrades a stale read snapshot.
-        writer = (self.engine.execution_options(sqlite_begin="IMMEDIATE")
-                  if self.dialect == "sqlite" else self.engine)
+        writer = (
+            self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            if self.dialect == "sqlite"
+            else self.engine
+        )
         self._writers = sessionmaker(writer, expire_on_commit=False)
 
     # Units of work -----------------------------------------------------------
@@ -106,38 +110,46 @@ class Database:
 
     def alembic_config(self):
         from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("path_separator", "os")
         cfg.set_main_option("version_locations", os.pathsep.join(version_locations()))
         # configparser interpolates "%": escape it (URL-encoded passwords, options).
-        cfg.set_main_option("sqlalchemy.url",
-                            self.url.render_as_string(hide_password=False).replace("%", "%%"))
+        cfg.set_main_option(
+            "sqlalchemy.url", self.url.render_as_string(hide_password=False).replace("%", "%%")
+        )
         return cfg
 
     def heads(self) -> set[str]:
         from alembic.script import ScriptDirectory
+
         return set(ScriptDirectory.from_config(self.alembic_config()).get_heads())
 
     def current_revisions(self) -> set[str]:
         from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             return set(MigrationContext.configure(conn).get_current_heads())
 
     def upgrade(self, revision: str = "heads") -> set[str]:
         """Bring the schema to ``revision`` (all heads by default); a no-op when up to date."""
         from alembic import command
+
         cfg = self.alembic_config()
         if revision in ("head", "heads") and self.current_revisions() == self.heads():
             return self.current_revisions()
         # Two processes starting at once (web server and a CLI command) must not both
         # create the tables: take the database's write lock first, then let Alembic read
         # the current revision inside that transaction.
-        engine = (self.engine.execution_options(sqlite_begin="IMMEDIATE")
-                  if self.dialect == "sqlite" else self.engine)
+        engine = (
+            self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            if self.dialect == "sqlite"
+            else self.engine
+        )
         with engine.begin() as conn:
             if self.dialect == "postgresql":
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%d)" % UPGRADE_LOCK)
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK:d})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
         current = self.current_revisions()

@@ -13,13 +13,24 @@ Conventions:
 * ``resources.version`` is SQLAlchemy's ``version_id_col``: every UPDATE checks
   it, so two staff saving the same version cannot overwrite each other.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,7 +66,8 @@ class Resource(Base):
     title: Mapped[str] = mapped_column(String(1000), default="")
     title_key: Mapped[str] = mapped_column(Text, default="")
     acquisition_id: Mapped[int | None] = mapped_column(
-        ForeignKey("acquisitions.id"), index=True, nullable=True)
+        ForeignKey("acquisitions.id"), index=True, nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -64,9 +76,9 @@ class Resource(Base):
     #: When the public view last changed (publish, edit while published, withdraw).
     datestamp: Mapped[datetime] = mapped_column(DateTime)
 
-    acquisition: Mapped["Acquisition | None"] = relationship(lazy="joined")
+    acquisition: Mapped[Acquisition | None] = relationship(lazy="joined")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
 
 class ResourceEvent(Base):
@@ -89,7 +101,7 @@ class ResourceEvent(Base):
 
     # Declared so the unit of work inserts resources and documents before their events.
     resource: Mapped[Resource] = relationship()
-    document: Mapped["Document | None"] = relationship()
+    document: Mapped[Document | None] = relationship()
 
 
 class Acquisition(Base):
@@ -111,9 +123,12 @@ class Acquisition(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
-    steps: Mapped[list["ProcedureStep"]] = relationship(
-        back_populates="acquisition", order_by="ProcedureStep.position",
-        cascade="all, delete-orphan", lazy="selectin")
+    steps: Mapped[list[ProcedureStep]] = relationship(
+        back_populates="acquisition",
+        order_by="ProcedureStep.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     #: Steps of a new acquisition waiting for a bulk insert (not a column; see services).
     bulk_steps = None
@@ -123,7 +138,9 @@ class ProcedureStep(Base):
     """What happened at one step of the acquisition's procedure (ids from procedures/*.json)."""
 
     __tablename__ = "procedure_steps"
-    __table_args__ = (UniqueConstraint("acquisition_id", "step", name="uq_procedure_steps_acq_step"),)
+    __table_args__ = (
+        UniqueConstraint("acquisition_id", "step", name="uq_procedure_steps_acq_step"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisitions.id"), index=True)

@@ -4,6 +4,7 @@ The services never update or delete an event; these triggers make sure nothing
 else going through the application's database account can either (a bug, a
 hand-written script). They are created by the ``0001_catalogue`` migration.
 """
+
 from __future__ import annotations
 
 MESSAGE = "resource_events is append-only: history cannot be edited or deleted"
@@ -26,11 +27,15 @@ POSTGRESQL = [
         FOR EACH STATEMENT EXECUTE FUNCTION resource_events_append_only()""",
 ]
 
-DROP_SQLITE = ["DROP TRIGGER IF EXISTS resource_events_no_update",
-               "DROP TRIGGER IF EXISTS resource_events_no_delete"]
-DROP_POSTGRESQL = ["DROP TRIGGER IF EXISTS resource_events_no_update ON resource_events",
-                   "DROP TRIGGER IF EXISTS resource_events_no_truncate ON resource_events",
-                   "DROP FUNCTION IF EXISTS resource_events_append_only()"]
+DROP_SQLITE = [
+    "DROP TRIGGER IF EXISTS resource_events_no_update",
+    "DROP TRIGGER IF EXISTS resource_events_no_delete",
+]
+DROP_POSTGRESQL = [
+    "DROP TRIGGER IF EXISTS resource_events_no_update ON resource_events",
+    "DROP TRIGGER IF EXISTS resource_events_no_truncate ON resource_events",
+    "DROP FUNCTION IF EXISTS resource_events_append_only()",
+]
 
 
 def statements(dialect: str, *, drop: bool = False) -> list[str]:

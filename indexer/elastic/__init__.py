@@ -5,6 +5,7 @@
 Modules: :mod:`.client` (REST subset over ``requests``), :mod:`.mapping`
 (settings, mappings, documents), :mod:`.backend` (the backend).
 """
+
 from __future__ import annotations
 
 from .register import open_elastic

@@ -33,6 +33,7 @@ analysed in Python).
   **autocomplete**: a prefix over the ``suggest`` keyword terms of :mod:`indexer.suggest`,
   counted with a ``terms`` aggregation, plus the curriculum labels.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -42,8 +43,9 @@ import re
 import secrets
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from ..analysis import analyse
 from ..curriculum import CurriculumLexicon
@@ -58,15 +60,15 @@ from .mapping import CURRICULUM_BOOST, TEXT_FIELDS, index_body, to_source
 
 log = logging.getLogger(__name__)
 
-BULK_DOCS = 500                # documents per _bulk request during a rebuild
-HEARTBEAT_SECONDS = 30         # a running rebuild refreshes its index's _meta this often
-STALE_BUILD_SECONDS = 300      # a building index without heartbeat for this long is debris
-VOCABULARY_BUCKETS = 2_000     # terms-aggregation size for facets listed in vocabulary order
-LIVE_COUNTS_SECONDS = 5.0      # autocomplete reuses the curriculum facet counts this long
-SUGGEST_SCAN = 300             # autocomplete candidates read per prefix (as the Whoosh side)
+BULK_DOCS = 500  # documents per _bulk request during a rebuild
+HEARTBEAT_SECONDS = 30  # a running rebuild refreshes its index's _meta this often
+STALE_BUILD_SECONDS = 300  # a building index without heartbeat for this long is debris
+VOCABULARY_BUCKETS = 2_000  # terms-aggregation size for facets listed in vocabulary order
+LIVE_COUNTS_SECONDS = 5.0  # autocomplete reuses the curriculum facet counts this long
+SUGGEST_SCAN = 300  # autocomplete candidates read per prefix (as the Whoosh side)
 _STAMP = "%Y%m%dt%H%M%S%fz"
-BUILD_VERSION = 1              # external version of the documents a rebuild writes
-LIVE_VERSION = 2               # ... and of changes written into the building index meanwhile
+BUILD_VERSION = 1  # external version of the documents a rebuild writes
+LIVE_VERSION = 2  # ... and of changes written into the building index meanwhile
 
 
 def _field(facet_field: str) -> str:
@@ -76,8 +78,14 @@ def _field(facet_field: str) -> str:
 class ElasticBackend:
     """:class:`indexer.model.SearchBackend` over an Elasticsearch/OpenSearch alias."""
 
-    def __init__(self, client: ElasticClient, alias: str, vocabularies: Mapping[str, Any], *,
-                 replicas: int = 0) -> None:
+    def __init__(
+        self,
+        client: ElasticClient,
+        alias: str,
+        vocabularies: Mapping[str, Any],
+        *,
+        replicas: int = 0,
+    ) -> None:
         self.client = client
         self.alias = alias
         self.build_alias = f"{alias}-building"
@@ -85,10 +93,10 @@ class ElasticBackend:
         self.replicas = replicas
         self.last_rebuild_skipped: list[str] = []
         self._lexicon = CurriculumLexicon(vocabularies)
-        self._curriculum = curriculum_phrases(vocabularies)       # sorted by key
+        self._curriculum = curriculum_phrases(vocabularies)  # sorted by key
         self._curriculum_keys = [entry[0] for entry in self._curriculum]
         self._curriculum_fields = sorted({entry[3] for entry in self._curriculum})
-        self._live: tuple[float, dict] = (0.0, {})   # (when, facet value counts) for autocomplete
+        self._live: tuple[float, dict] = (0.0, {})  # (when, facet value counts) for autocomplete
         self._ready = False
         self._ready_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
@@ -110,8 +118,12 @@ class ElasticBackend:
                 body["aliases"] = {self.alias: {}}
                 answer = self.client.request("PUT", f"{self.alias}-0", body, allow=(400,))
                 if answer.get("status") == 400 and "already_exists" not in str(answer):
-                    raise EngineError("search_failed", engine=self.client.engine, status=400,
-                                      detail=str(answer.get("error"))[:300])
+                    raise EngineError(
+                        "search_failed",
+                        engine=self.client.engine,
+                        status=400,
+                        detail=str(answer.get("error"))[:300],
+                    )
             self._ready = True
 
     def _write(self, lines_for: Any, items: list) -> None:
@@ -119,8 +131,12 @@ class ElasticBackend:
         self._ensure()
         lines = list(lines_for({"_index": self.alias}, items))
         for building in self.client.aliases(self.build_alias):
-            lines.extend(lines_for({"_index": building, "version": LIVE_VERSION,
-                                    "version_type": "external_gte"}, items))
+            lines.extend(
+                lines_for(
+                    {"_index": building, "version": LIVE_VERSION, "version_type": "external_gte"},
+                    items,
+                )
+            )
         self.client.bulk(lines, refresh="true", conflicts_ok=True)
         self._live = (0.0, {})
 
@@ -133,6 +149,7 @@ class ElasticBackend:
             for source in items:
                 yield {"index": {**target, "_id": source["id"]}}
                 yield source
+
         self._write(lines, sources)
         return len(sources)
 
@@ -143,8 +160,12 @@ class ElasticBackend:
         self._write(lambda target, items: ({"delete": {**target, "_id": i}} for i in items), ids)
         return len(ids)
 
-    def rebuild(self, docs: Iterable[IndexableResource], total: int | None = None,
-                progress: Progress | None = None) -> int:
+    def rebuild(
+        self,
+        docs: Iterable[IndexableResource],
+        total: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
         """Index ``docs`` into a fresh index and move the alias onto it when complete.
 
         If ``docs`` raises, or a request fails, the new index is deleted and the
@@ -176,7 +197,7 @@ class ElasticBackend:
                 self.client.delete_index(name)
 
     def _rebuild(self, docs, progress) -> int:
-        stamp = datetime.now(timezone.utc).strftime(_STAMP)
+        stamp = datetime.now(UTC).strftime(_STAMP)
         name = f"{self.alias}-{stamp}-{secrets.token_hex(3)}"
         body = index_body(replicas=self.replicas, building=True)
         body["aliases"] = {self.build_alias: {}}
@@ -194,8 +215,17 @@ class ElasticBackend:
                     log.warning("not indexed: %s: %s", getattr(resource, "id", "?"), exc)
                     skipped.append(str(getattr(resource, "id", "?")))
                     continue
-                lines += ({"index": {"_index": name, "_id": source["id"], "version": BUILD_VERSION,
-                                     "version_type": "external"}}, source)
+                lines += (
+                    {
+                        "index": {
+                            "_index": name,
+                            "_id": source["id"],
+                            "version": BUILD_VERSION,
+                            "version_type": "external",
+                        }
+                    },
+                    source,
+                )
                 count += 1
                 if len(lines) >= 2 * BULK_DOCS:
                     self.client.bulk(lines, conflicts_ok=True)
@@ -204,15 +234,22 @@ class ElasticBackend:
                         progress(count)
                     if time.monotonic() - beat > HEARTBEAT_SECONDS:
                         beat = time.monotonic()
-                        self.client.request("PUT", f"{name}/_mapping",
-                                            {"_meta": {"mawarid": 1, "heartbeat": time.time()}})
+                        self.client.request(
+                            "PUT",
+                            f"{name}/_mapping",
+                            {"_meta": {"mawarid": 1, "heartbeat": time.time()}},
+                        )
             self.client.bulk(lines, conflicts_ok=True)
-            self.client.put_settings(name, {"refresh_interval": "1s", "gc_deletes": None,
-                                            "number_of_replicas": self.replicas})
+            self.client.put_settings(
+                name,
+                {"refresh_interval": "1s", "gc_deletes": None, "number_of_replicas": self.replicas},
+            )
             self.client.refresh(name)
             previous = [i for i in self.client.aliases(self.alias) if i != name]
-            actions = [{"add": {"index": name, "alias": self.alias}},
-                       {"remove": {"index": name, "alias": self.build_alias}}]
+            actions = [
+                {"add": {"index": name, "alias": self.alias}},
+                {"remove": {"index": name, "alias": self.build_alias}},
+            ]
             actions += [{"remove": {"index": old, "alias": self.alias}} for old in previous]
             self.client.update_aliases(actions)
         except BaseException:
@@ -257,9 +294,16 @@ class ElasticBackend:
         did_you_mean = None
         if parsed.words and (total == 0 or relaxed):
             did_you_mean = self._did_you_mean(parsed)
-        return SearchResult(total=total, page=query.page, size=query.size, hits=hits,
-                            facets=build_facets(counts, filters, query.lang, self.vocabularies),
-                            did_you_mean=did_you_mean, relaxed=relaxed, query=query)
+        return SearchResult(
+            total=total,
+            page=query.page,
+            size=query.size,
+            hits=hits,
+            facets=build_facets(counts, filters, query.lang, self.vocabularies),
+            did_you_mean=did_you_mean,
+            relaxed=relaxed,
+            query=query,
+        )
 
     def _run(self, body: dict) -> tuple[dict, dict]:
         """The page and the facet counts as two searches of one ``_msearch``: the counts
@@ -268,27 +312,39 @@ class ElasticBackend:
         selection recount nothing (measured at 100k records, one request → two: match-all
         browse p50 53 → 30 ms on Elasticsearch, 110 → 31 ms on OpenSearch; deep page
         75 → 53 ms and 103 → 52 ms; bench/results/search_backends.md)."""
-        counts = {"size": 0, "track_total_hits": False, "query": body["query"],
-                  "aggs": body.pop("aggs")}
+        counts = {
+            "size": 0,
+            "track_total_hits": False,
+            "query": body["query"],
+            "aggs": body.pop("aggs"),
+        }
         page, facets = self.client.msearch(self.alias, [body, counts])
         return page, facets["aggregations"]
 
-    def _body(self, query: SearchQuery, parsed: ParsedQuery, filters: dict, *, relaxed: bool) -> dict:
+    def _body(
+        self, query: SearchQuery, parsed: ParsedQuery, filters: dict, *, relaxed: bool
+    ) -> dict:
         if parsed.clauses:
             clauses = [self._clause(c) for c in parsed.clauses]
-            text = ({"bool": {"should": clauses, "minimum_should_match": 1}} if relaxed
-                    else {"bool": {"must": clauses}})
+            text = (
+                {"bool": {"should": clauses, "minimum_should_match": 1}}
+                if relaxed
+                else {"bool": {"must": clauses}}
+            )
         else:
             text = {"match_all": {}}
-        selected = {group: {"terms": {_field(field): values}}
-                    for group, (field, values) in group_filters(filters, self.vocabularies).items()}
+        selected = {
+            group: {"terms": {_field(field): values}}
+            for group, (field, values) in group_filters(filters, self.vocabularies).items()
+        }
         aggs: dict[str, Any] = {"matched": {"filter": {"match_all": {}}}}
         for group in dict.fromkeys(spec.group_key for spec in FACETS):
             others = [f for g, f in selected.items() if g != group]
             aggs[f"g:{group}"] = {
                 "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
-                "aggs": {spec.name: self._terms_agg(spec) for spec in FACETS
-                         if spec.group_key == group},
+                "aggs": {
+                    spec.name: self._terms_agg(spec) for spec in FACETS if spec.group_key == group
+                },
             }
         body: dict[str, Any] = {
             "query": text,
@@ -312,7 +368,7 @@ class ElasticBackend:
             terms["size"] = VOCABULARY_BUCKETS
         elif spec.order == "value_desc":
             terms.update(size=spec.limit, order={"_key": "desc"})
-        else:   # the engine's default order is the one facets.py uses: count desc, value asc
+        else:  # the engine's default order is the one facets.py uses: count desc, value asc
             terms["size"] = spec.limit
         return {"terms": terms}
 
@@ -321,8 +377,11 @@ class ElasticBackend:
         if query.sort == "relevance" and has_text:
             return [{"_score": "desc"}, {"date": "desc"}, {"id": "asc"}]
         if query.sort == "title":
-            return [{f"sort_{'ar' if query.lang == 'ar' else 'fr'}": "asc"}, {"date": "desc"},
-                    {"id": "asc"}]
+            return [
+                {f"sort_{'ar' if query.lang == 'ar' else 'fr'}": "asc"},
+                {"date": "desc"},
+                {"id": "asc"},
+            ]
         return [{"date": "desc"}, {"id": "asc"}]
 
     def _clause(self, clause: Clause) -> dict:
@@ -331,22 +390,37 @@ class ElasticBackend:
         for name, boost in TEXT_FIELDS.items():
             if clause.phrase:
                 words = " ".join(variants[0] for variants in clause.positions)
-                boost *= len(clause.positions)      # as the Whoosh side: a phrase weighs its words
+                boost *= len(clause.positions)  # as the Whoosh side: a phrase weighs its words
                 should.append({"match_phrase": {name: {"query": words, "boost": boost}}})
             else:
-                should.append({"dis_max": {"queries": [{"term": {name: v}} for v in clause.positions[0]],
-                                           "boost": boost}})
+                should.append(
+                    {
+                        "dis_max": {
+                            "queries": [{"term": {name: v}} for v in clause.positions[0]],
+                            "boost": boost,
+                        }
+                    }
+                )
         terms = self._curriculum_terms(clause)
         if terms:
-            should.append({"constant_score": {
-                "filter": {"bool": {"should": [{"terms": {_field(f): ids}} for f, ids in terms.items()]}},
-                "boost": CURRICULUM_BOOST}})
+            should.append(
+                {
+                    "constant_score": {
+                        "filter": {
+                            "bool": {
+                                "should": [{"terms": {_field(f): ids}} for f, ids in terms.items()]
+                            }
+                        },
+                        "boost": CURRICULUM_BOOST,
+                    }
+                }
+            )
         return {"bool": {"should": should, "minimum_should_match": 1}}
 
     def _curriculum_terms(self, clause: Clause) -> dict[str, list[str]]:
         if not clause.phrase:
             return self._lexicon.terms_for(clause.positions[0])
-        found = None   # every word of the phrase in the labels of one term
+        found = None  # every word of the phrase in the labels of one term
         for variants in clause.positions:
             pairs = {(f, t) for f, ids in self._lexicon.terms_for(variants).items() for t in ids}
             found = pairs if found is None else found & pairs
@@ -368,12 +442,18 @@ class ElasticBackend:
         source = raw.get("_source", {})
         data = source.get("hit", {})
         texts = [(t["lang"], t["text"]) for t in source.get("snip", {}).get("texts", [])]
-        return Hit(id=data.get("id", raw.get("_id")), title=data.get("title", {}),
-                   description=data.get("description", {}),
-                   snippet=snippet(texts, parsed.terms, lang), levels=data.get("levels", []),
-                   subjects=data.get("subjects", []), types=data.get("types", []),
-                   languages=data.get("languages", []), year=data.get("year"),
-                   score=float(raw.get("_score") or 0.0))
+        return Hit(
+            id=data.get("id", raw.get("_id")),
+            title=data.get("title", {}),
+            description=data.get("description", {}),
+            snippet=snippet(texts, parsed.terms, lang),
+            levels=data.get("levels", []),
+            subjects=data.get("subjects", []),
+            types=data.get("types", []),
+            languages=data.get("languages", []),
+            year=data.get("year"),
+            score=float(raw.get("_score") or 0.0),
+        )
 
     def _did_you_mean(self, parsed: ParsedQuery) -> str | None:
         """Each unknown word (not in titles/keywords nor curriculum labels) → its nearest
@@ -390,17 +470,29 @@ class ElasticBackend:
         body: dict[str, Any] = {"size": 0, "track_total_hits": False, "suggest": {}, "aggs": {}}
         for n, word in enumerate(sorted(checked)):
             body["aggs"][f"w{n}"] = {"filter": {"term": {"words": word}}}
-            body["suggest"][f"w{n}"] = {"text": word, "term": {
-                "field": "words", "suggest_mode": "missing", "max_edits": 2, "prefix_length": 1,
-                "min_word_length": 3, "size": 1, "sort": "score"}}
+            body["suggest"][f"w{n}"] = {
+                "text": word,
+                "term": {
+                    "field": "words",
+                    "suggest_mode": "missing",
+                    "max_edits": 2,
+                    "prefix_length": 1,
+                    "min_word_length": 3,
+                    "size": 1,
+                    "sort": "score",
+                },
+            }
         answer = self.client.search(self.alias, body)
         fixes: dict[str, str] = {}
         for n, word in enumerate(sorted(checked)):
             if answer["aggregations"][f"w{n}"]["doc_count"] > 0:
                 continue
-            options = [o["text"] for entry in answer.get("suggest", {}).get(f"w{n}", [])
-                       for o in entry.get("options", [])]
-            if not options:   # a misspelt level or subject name
+            options = [
+                o["text"]
+                for entry in answer.get("suggest", {}).get(f"w{n}", [])
+                for o in entry.get("options", [])
+            ]
+            if not options:  # a misspelt level or subject name
                 options = difflib.get_close_matches(word, self._lexicon.words, n=1, cutoff=0.8)
             if options and options[0] != word:
                 fixes[word] = options[0]
@@ -415,7 +507,9 @@ class ElasticBackend:
         self._ensure()
         regex = "".join(ch if ch.isalnum() else "\\" + ch for ch in key) + ".*"
         terms = {"field": "suggest", "include": regex, "size": SUGGEST_SCAN}
-        aggs: dict[str, Any] = {"s": {"filter": {"prefix": {"suggest": key}}, "aggs": {"t": {"terms": terms}}}}
+        aggs: dict[str, Any] = {
+            "s": {"filter": {"prefix": {"suggest": key}}, "aggs": {"t": {"terms": terms}}}
+        }
         # curriculum labels are weighted by how many documents are filed there: counted
         # over the whole index, so reused for a few seconds across keystrokes
         when, live = self._live
@@ -441,10 +535,15 @@ class ElasticBackend:
             if found:
                 candidates.append((found[2], found[1], int(bucket["doc_count"])))
         if not fresh:
-            live = {facet: {b["key"]: b["doc_count"] for b in answer["aggregations"][f"f:{facet}"]["buckets"]}
-                    for facet in self._curriculum_fields}
+            live = {
+                facet: {
+                    b["key"]: b["doc_count"]
+                    for b in answer["aggregations"][f"f:{facet}"]["buckets"]
+                }
+                for facet in self._curriculum_fields
+            }
             self._live = (time.monotonic(), live)
-        labels: dict[tuple, tuple] = {}   # one label per term and language: the preferred one
+        labels: dict[tuple, tuple] = {}  # one label per term and language: the preferred one
         i = bisect.bisect_left(self._curriculum_keys, key)
         while i < len(self._curriculum) and self._curriculum_keys[i].startswith(key):
             _key, text_lang, display, facet, term_id, priority = self._curriculum[i]

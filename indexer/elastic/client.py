@@ -9,18 +9,22 @@ already installed (Sickle) and this subset is stable across both engines.
 Every failure becomes an :class:`EngineError` (a :class:`~indexer.model.SearchError`)
 whose message names the engine and the reason, translated like the other search errors.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 
 import requests
 
 from ..model import SearchError
 
-_MESSAGES = json.loads(resources.files("indexer.elastic").joinpath("messages.json").read_text("utf-8"))
+_MESSAGES = json.loads(
+    resources.files("indexer.elastic").joinpath("messages.json").read_text("utf-8")
+)
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
@@ -31,7 +35,9 @@ DETAIL_CHARS = 300
 class EngineError(SearchError):
     """An Elasticsearch/OpenSearch failure (``search_unavailable``, ``search_failed``…)."""
 
-    def __init__(self, key: str, *, status: int | None = None, reason: str = "", **params: Any) -> None:
+    def __init__(
+        self, key: str, *, status: int | None = None, reason: str = "", **params: Any
+    ) -> None:
         self.status = status
         self.reason = reason
         if status is not None:
@@ -62,8 +68,15 @@ def _reason(body: Any) -> tuple[str, str]:
 
 
 class ElasticClient:
-    def __init__(self, base_url: str, *, engine: str = "elasticsearch", auth: tuple[str, str] | None = None,
-                 timeout: float = READ_TIMEOUT, verify: bool = True) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        engine: str = "elasticsearch",
+        auth: tuple[str, str] | None = None,
+        timeout: float = READ_TIMEOUT,
+        verify: bool = True,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.engine = engine
         self.timeout = timeout
@@ -75,8 +88,17 @@ class ElasticClient:
     def close(self) -> None:
         self.session.close()
 
-    def request(self, method: str, path: str, body: Any = None, *, params: dict | None = None,
-                ndjson: str | None = None, allow: Iterable[int] = (), timeout: float | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: dict | None = None,
+        ndjson: str | None = None,
+        allow: Iterable[int] = (),
+        timeout: float | None = None,
+    ) -> Any:
         """The decoded JSON answer; statuses in ``allow`` are returned as ``{"status": n, ...}``."""
         headers = {}
         data: bytes | None = None
@@ -88,24 +110,41 @@ class ElasticClient:
             headers["Content-Type"] = "application/json"
         try:
             response = self.session.request(
-                method, f"{self.base_url}/{path.lstrip('/')}", data=data, params=params,
-                headers=headers, timeout=(CONNECT_TIMEOUT, timeout or self.timeout))
+                method,
+                f"{self.base_url}/{path.lstrip('/')}",
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT, timeout or self.timeout),
+            )
         except requests.Timeout as exc:
-            raise EngineError("search_unavailable", engine=self.engine,
-                              detail=f"timeout ({type(exc).__name__})") from None
+            raise EngineError(
+                "search_unavailable", engine=self.engine, detail=f"timeout ({type(exc).__name__})"
+            ) from None
         except requests.RequestException as exc:
-            raise EngineError("search_unavailable", engine=self.engine,
-                              detail=f"{self.base_url}: {type(exc).__name__}") from None
+            raise EngineError(
+                "search_unavailable",
+                engine=self.engine,
+                detail=f"{self.base_url}: {type(exc).__name__}",
+            ) from None
         try:
             answer = response.json() if response.content else {}
         except ValueError:
             answer = {"error": response.text[:DETAIL_CHARS]}
         if response.status_code >= 400:
             if response.status_code in allow:
-                return {"status": response.status_code, **(answer if isinstance(answer, dict) else {})}
+                return {
+                    "status": response.status_code,
+                    **(answer if isinstance(answer, dict) else {}),
+                }
             kind, reason = _reason(answer)
-            raise EngineError("search_failed", engine=self.engine, status=response.status_code,
-                              reason=kind, detail=f"{kind}: {reason}" if kind else reason)
+            raise EngineError(
+                "search_failed",
+                engine=self.engine,
+                status=response.status_code,
+                reason=kind,
+                detail=f"{kind}: {reason}" if kind else reason,
+            )
         return answer
 
     # -- the calls used by the backend ---------------------------------------------------------
@@ -133,31 +172,50 @@ class ElasticClient:
 
     def indices(self, pattern: str) -> dict[str, dict]:
         """``{index: {"aliases": …, "settings": …}}`` for names matching ``pattern``."""
-        return self.request("GET", quote(pattern, safe="*"),
-                            params={"expand_wildcards": "open,closed", "allow_no_indices": "true",
-                                    "ignore_unavailable": "true"})
+        return self.request(
+            "GET",
+            quote(pattern, safe="*"),
+            params={
+                "expand_wildcards": "open,closed",
+                "allow_no_indices": "true",
+                "ignore_unavailable": "true",
+            },
+        )
 
     def update_aliases(self, actions: list[dict]) -> None:
         """Applied atomically by the engine: readers see the old or the new state, never both."""
         self.request("POST", "_aliases", {"actions": actions})
 
-    def bulk(self, lines: list[dict], *, refresh: str | None = None, conflicts_ok: bool = False) -> dict:
+    def bulk(
+        self, lines: list[dict], *, refresh: str | None = None, conflicts_ok: bool = False
+    ) -> dict:
         """``_bulk``; raises on the first failed item (404 on delete is not a failure, nor
         a version conflict (409) when ``conflicts_ok``: a newer write won, as intended)."""
         if not lines:
             return {}
         payload = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
-        answer = self.request("POST", "_bulk", ndjson=payload, timeout=BULK_TIMEOUT,
-                              params={"refresh": refresh} if refresh else None)
+        answer = self.request(
+            "POST",
+            "_bulk",
+            ndjson=payload,
+            timeout=BULK_TIMEOUT,
+            params={"refresh": refresh} if refresh else None,
+        )
         if answer.get("errors"):
             for item in answer.get("items", []):
-                (op, result), = item.items()
+                ((op, result),) = item.items()
                 status = result.get("status", 200)
-                if status >= 400 and not ((op == "delete" and status == 404)
-                                          or (conflicts_ok and status == 409)):
+                if status >= 400 and not (
+                    (op == "delete" and status == 404) or (conflicts_ok and status == 409)
+                ):
                     kind, reason = _reason(result)
-                    raise EngineError("search_failed", engine=self.engine, status=result["status"],
-                                      reason=kind, detail=f"{op} {result.get('_id')}: {kind}: {reason}")
+                    raise EngineError(
+                        "search_failed",
+                        engine=self.engine,
+                        status=result["status"],
+                        reason=kind,
+                        detail=f"{op} {result.get('_id')}: {kind}: {reason}",
+                    )
         return answer
 
     def search(self, index: str, body: dict) -> dict:
@@ -172,8 +230,13 @@ class ElasticClient:
             if "error" in response:
                 kind, reason = _reason(response)
                 status = int(response.get("status", 500))
-                raise EngineError("search_failed", engine=self.engine, status=status, reason=kind,
-                                  detail=f"{kind}: {reason}" if kind else reason)
+                raise EngineError(
+                    "search_failed",
+                    engine=self.engine,
+                    status=status,
+                    reason=kind,
+                    detail=f"{kind}: {reason}" if kind else reason,
+                )
         return responses
 
     def count(self, index: str) -> int:

@@ -22,6 +22,7 @@ fields, ``terms``/``filter`` aggregations, the term suggester), so the same mapp
 works on Elasticsearch 7/8 and OpenSearch 1/2. (Even a *custom* analyzer with the
 ``whitespace`` tokenizer needs ``analysis-common``; the built-in analyzer does not.)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,13 +41,16 @@ def index_body(*, shards: int = 1, replicas: int = 0, building: bool = False) ->
     """Settings and mappings of one concrete index (behind the alias)."""
     # the terms are produced by indexer.analysis (see the module docstring): the engine's
     # built-in (core) "whitespace" analyzer only splits them
-    terms = {"type": "text", "analyzer": "whitespace", "similarity": "mawarid_bm25",
-             "norms": False}
+    terms = {"type": "text", "analyzer": "whitespace", "similarity": "mawarid_bm25", "norms": False}
     properties: dict[str, Any] = {
         "id": {"type": "keyword"},
         # unstemmed words of titles and keywords: the "did you mean" lexicon
-        "words": {"type": "text", "analyzer": "whitespace", "norms": False,
-                  "index_options": "docs"},
+        "words": {
+            "type": "text",
+            "analyzer": "whitespace",
+            "norms": False,
+            "index_options": "docs",
+        },
         "suggest": {"type": "keyword"},
         "date": {"type": "long"},
         "hit": {"type": "object", "enabled": False},
@@ -61,7 +65,7 @@ def index_body(*, shards: int = 1, replicas: int = 0, building: bool = False) ->
     return {
         "settings": {
             "index": {
-                "number_of_shards": shards,      # one shard: exact facet counts and idf
+                "number_of_shards": shards,  # one shard: exact facet counts and idf
                 "number_of_replicas": 0 if building else replicas,
                 "refresh_interval": "-1" if building else "1s",
                 "max_result_window": 10_000,

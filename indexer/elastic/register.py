@@ -11,20 +11,25 @@ try it before raising ``bad_url``. Nothing is contacted until the first use: the
 portal starts even while the search cluster is down (searches then raise a clear
 ``SearchError("search_unavailable")``).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..model import SearchError
 
 SCHEMES = {
-    "elasticsearch": ("elasticsearch", "http"), "elasticsearch+http": ("elasticsearch", "http"),
+    "elasticsearch": ("elasticsearch", "http"),
+    "elasticsearch+http": ("elasticsearch", "http"),
     "elasticsearch+https": ("elasticsearch", "https"),
-    "opensearch": ("opensearch", "http"), "opensearch+http": ("opensearch", "http"),
+    "opensearch": ("opensearch", "http"),
+    "opensearch+http": ("opensearch", "http"),
     "opensearch+https": ("opensearch", "https"),
-    "http": ("elasticsearch", "http"), "https": ("elasticsearch", "https"),
+    "http": ("elasticsearch", "http"),
+    "https": ("elasticsearch", "https"),
 }
 # Elasticsearch/OpenSearch index name rules (lower case, no \ / * ? " < > | , # : space)
 _ALIAS = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,150}$")
@@ -52,9 +57,15 @@ def open_elastic(search_url: str, vocabularies: Mapping[str, Any]):
         raise SearchError("bad_url", value=search_url) from None
     from .backend import ElasticBackend
     from .client import ElasticClient
+
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     base = f"{protocol}://{host}" + (f":{port}" if port else "")
     auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
-    client = ElasticClient(base, engine=engine, auth=auth, timeout=timeout,
-                           verify=options.get("verify", "true").lower() not in ("false", "0", "no"))
+    client = ElasticClient(
+        base,
+        engine=engine,
+        auth=auth,
+        timeout=timeout,
+        verify=options.get("verify", "true").lower() not in ("false", "0", "no"),
+    )
     return ElasticBackend(client, alias, vocabularies, replicas=replicas)

@@ -3,6 +3,7 @@
 The harvester's commands live beside it in ``harvesters/`` because they call the
 same catalogue services as the portal.
 """
+
 from __future__ import annotations
 
 import importlib

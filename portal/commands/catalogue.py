@@ -9,6 +9,7 @@ commissions apply, exactly as in the portal); without it, the command acts as th
 local operator ``cli:<os user>`` with every role and a seat on the validation
 commission (whoever runs commands on the server already holds the database).
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,16 +28,19 @@ from catalogue.services.actors import ROLES, Actor
 
 def _runtime():
     from portal import current_runtime
+
     return current_runtime()
 
 
 def _fail_cleanly(fn):
     """Turn refusals into ``Error: <one line>`` and exit code 1."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from sqlalchemy.exc import SQLAlchemyError
 
         from metadata_schemas.errors import MetadataError
+
         try:
             return fn(*args, **kwargs)
         except CatalogueError as exc:
@@ -47,8 +51,10 @@ def _fail_cleanly(fn):
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise click.ClickException(f"database error: {detail}") from None
         except OSError as exc:
-            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
-                                       ) from None
+            raise click.ClickException(
+                f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+            ) from None
+
     return wrapper
 
 
@@ -62,8 +68,12 @@ def _actor(username: str | None) -> Actor:
     return Actor(f"cli:{who}", frozenset(ROLES), frozenset({"validation"}))
 
 
-as_option = click.option("--as", "as_user", metavar="USERNAME",
-                         help="Act as this account (its roles and commissions apply).")
+as_option = click.option(
+    "--as",
+    "as_user",
+    metavar="USERNAME",
+    help="Act as this account (its roles and commissions apply).",
+)
 
 
 def _echo_json(value) -> None:
@@ -72,18 +82,30 @@ def _echo_json(value) -> None:
 
 # -- demo -------------------------------------------------------------------------
 
+
 @click.command("demo")
-@click.option("--count", default=200, show_default=True, type=click.IntRange(0, 1_000_000),
-              help="How many synthetic resources.")
+@click.option(
+    "--count",
+    default=200,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+    help="How many synthetic resources.",
+)
 @click.option("--seed", default="0", show_default=True, help="Same seed, same resources.")
-@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
-              help="Resources per transaction.")
+@click.option(
+    "--batch",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Resources per transaction.",
+)
 @click.option("--no-index", is_flag=True, help="Do not rebuild the search index afterwards.")
 @with_appcontext
 @_fail_cleanly
 def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
     """Add COUNT synthetic, published resources with complete provenance / بيانات تجريبية."""
     from catalogue.services.demo import Demo
+
     runtime = _runtime()
     started = time.monotonic()
     with click.progressbar(length=count, label="Catalogue / الفهرس", show_pos=True) as bar:
@@ -97,8 +119,10 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
         result = Demo(runtime.resources, seed=seed, batch_size=batch).run(count, progress=progress)
     seconds = time.monotonic() - started
     rate = result["created"] / seconds if seconds > 0 else 0.0
-    click.echo(f"{result['created']} ressources publiées ({result['skipped']} déjà présentes) "
-               f"en {seconds:.1f} s — {rate:.0f}/s / تم نشر {result['created']} موردا")
+    click.echo(
+        f"{result['created']} ressources publiées ({result['skipped']} déjà présentes) "
+        f"en {seconds:.1f} s — {rate:.0f}/s / تم نشر {result['created']} موردا"
+    )
     if not no_index and result["created"]:
         total = runtime.resources.count(status="published")
         indexed = runtime.pipeline.reindex(runtime.resources.iter_published(), total=total)
@@ -107,70 +131,120 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
 
 # -- import / export ------------------------------------------------------------------
 
+
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--migrate-validated", "reference", metavar="REFERENCE",
-              help="The records were validated before Mawarid: record a 'conforme' decision of "
-                   "the validation commission with this reference (PV) and publish them.")
-@click.option("--acquisition-mode", metavar="MODE",
-              help="Acquisition mode for records that name none (achat, don, cooperation, ...).")
+@click.option(
+    "--migrate-validated",
+    "reference",
+    metavar="REFERENCE",
+    help="The records were validated before Mawarid: record a 'conforme' decision of "
+    "the validation commission with this reference (PV) and publish them.",
+)
+@click.option(
+    "--acquisition-mode",
+    metavar="MODE",
+    help="Acquisition mode for records that name none (achat, don, cooperation, ...).",
+)
 @click.option("--acquisition-reference", metavar="REF", help="Its reference (tender, convention).")
 @click.option("--counterpart", metavar="NAME", help="Its counterpart (supplier, donor, partner).")
-@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 10_000),
-              help="Records per transaction.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path),
-              help="Also write the full report as JSON to this file.")
+@click.option(
+    "--batch",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Records per transaction.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Also write the full report as JSON to this file.",
+)
 @as_option
 @with_appcontext
 @_fail_cleanly
-def import_(paths, reference, acquisition_mode, acquisition_reference, counterpart, batch,
-            report_path, as_user) -> None:
+def import_(
+    paths,
+    reference,
+    acquisition_mode,
+    acquisition_reference,
+    counterpart,
+    batch,
+    report_path,
+    as_user,
+) -> None:
     """Import LOM XML files, folders, zip archives or JSON lines as drafts / استيراد."""
     from catalogue.services.importer import Importer
+
     runtime = _runtime()
     default_acquisition = None
     if acquisition_mode:
-        default_acquisition = {"mode": acquisition_mode, "reference": acquisition_reference,
-                               "counterpart": counterpart}
+        default_acquisition = {
+            "mode": acquisition_mode,
+            "reference": acquisition_reference,
+            "counterpart": counterpart,
+        }
     elif acquisition_reference or counterpart:
         raise click.UsageError("--acquisition-reference and --counterpart need --acquisition-mode")
-    importer = Importer(runtime.resources, actor=_actor(as_user), migrate_reference=reference,
-                        default_acquisition=default_acquisition, batch_size=batch)
+    importer = Importer(
+        runtime.resources,
+        actor=_actor(as_user),
+        migrate_reference=reference,
+        default_acquisition=default_acquisition,
+        batch_size=batch,
+    )
     report = importer.run(paths)
     for source, error in report.refused:
         click.echo(f"{source}: {error}", err=True)
-    click.echo(f"{len(report.created)} créées, {len(report.published)} publiées, "
-               f"{len(report.skipped)} déjà importées, {len(report.refused)} refusées"
-               + (f", {len(report.ignored)} fichiers ignorés" if report.ignored else "")
-               + f" / أنشئ {len(report.created)}، رفض {len(report.refused)}")
+    click.echo(
+        f"{len(report.created)} créées, {len(report.published)} publiées, "
+        f"{len(report.skipped)} déjà importées, {len(report.refused)} refusées"
+        + (f", {len(report.ignored)} fichiers ignorés" if report.ignored else "")
+        + f" / أنشئ {len(report.created)}، رفض {len(report.refused)}"
+    )
     if report_path:
-        report_path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2),
-                               encoding="utf-8")
+        report_path.write_text(
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     if report.refused:
         sys.exit(1)
 
 
-
-
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["lom", "oai_dc", "json"]), default="lom",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["lom", "oai_dc", "json"]),
+    default="lom",
+    show_default=True,
+)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--status", default="published", show_default=True,
-              type=click.Choice(["published", "draft", "submitted", "validated", "rejected",
-                                 "withdrawn", "all"]))
+@click.option(
+    "--status",
+    default="published",
+    show_default=True,
+    type=click.Choice(
+        ["published", "draft", "submitted", "validated", "rejected", "withdrawn", "all"]
+    ),
+)
 @with_appcontext
 @_fail_cleanly
 def export(fmt: str, out: Path, status: str) -> None:
     """Write one file per resource plus its provenance document (JSON) / تصدير."""
     from catalogue.services.exporter import export as run_export
-    report = run_export(_runtime().resources, out, format=fmt,
-                        status=None if status == "all" else status)
-    click.echo(f"{report.written} ressources exportées dans {report.out} ({report.files} fichiers)"
-               f" / تم تصدير {report.written} موردا")
+
+    report = run_export(
+        _runtime().resources, out, format=fmt, status=None if status == "all" else status
+    )
+    click.echo(
+        f"{report.written} ressources exportées dans {report.out} ({report.files} fichiers)"
+        f" / تم تصدير {report.written} موردا"
+    )
 
 
 # -- lifecycle --------------------------------------------------------------------------
+
 
 @click.command("submit")
 @click.argument("resource_id")
@@ -195,8 +269,14 @@ def submit(resource_id: str, note: str | None, as_user: str | None) -> None:
 @_fail_cleanly
 def decide(resource_id, decision, reference, commission, note, as_user) -> None:
     """Record the validation commission's decision / تسجيل قرار لجنة المصادقة."""
-    view = _runtime().resources.decide(_actor(as_user), resource_id, commission=commission,
-                                       decision=decision, reference=reference, note=note)
+    view = _runtime().resources.decide(
+        _actor(as_user),
+        resource_id,
+        commission=commission,
+        decision=decision,
+        reference=reference,
+        note=note,
+    )
     click.echo(f"{view.id}: {view.status}")
 
 
@@ -234,6 +314,7 @@ def provenance(resource_id: str) -> None:
 
 # -- users --------------------------------------------------------------------------------
 
+
 @click.group("user")
 def user() -> None:
     """Staff accounts / حسابات الموظفين."""
@@ -241,10 +322,20 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES),
-              help="Repeat for several roles.")
-@click.option("--commission", "commissions", multiple=True,
-              help="Commission the user sits on (repeatable), e.g. validation.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(ROLES),
+    help="Repeat for several roles.",
+)
+@click.option(
+    "--commission",
+    "commissions",
+    multiple=True,
+    help="Commission the user sits on (repeatable), e.g. validation.",
+)
 @click.option("--display-name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
@@ -254,12 +345,16 @@ def user_create(username, roles, commissions, display_name, password_stdin) -> N
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Mot de passe / كلمة المرور", hide_input=True,
-                                confirmation_prompt=True)
-    view = _runtime().accounts.create_user(username, password, display_name=display_name,
-                                           roles=roles, commissions=commissions)
-    click.echo(f"{view.username}: {', '.join(sorted(view.roles))}"
-               + (f" ({', '.join(sorted(view.commissions))})" if view.commissions else ""))
+        password = click.prompt(
+            "Mot de passe / كلمة المرور", hide_input=True, confirmation_prompt=True
+        )
+    view = _runtime().accounts.create_user(
+        username, password, display_name=display_name, roles=roles, commissions=commissions
+    )
+    click.echo(
+        f"{view.username}: {', '.join(sorted(view.roles))}"
+        + (f" ({', '.join(sorted(view.commissions))})" if view.commissions else "")
+    )
 
 
 @user.command("list")
@@ -269,8 +364,10 @@ def user_list() -> None:
     """List accounts."""
     for view in _runtime().accounts.list():
         state = "" if view.active else " (désactivé / معطل)"
-        click.echo(f"{view.username}\t{','.join(sorted(view.roles))}\t"
-                   f"{','.join(sorted(view.commissions))}{state}")
+        click.echo(
+            f"{view.username}\t{','.join(sorted(view.roles))}\t"
+            f"{','.join(sorted(view.commissions))}{state}"
+        )
 
 
 @user.command("set-active")
@@ -285,6 +382,7 @@ def user_set_active(username: str, active: bool) -> None:
 
 
 # -- database --------------------------------------------------------------------------------
+
 
 @click.group("db")
 def db() -> None:

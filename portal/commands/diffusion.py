@@ -7,6 +7,7 @@ must have the ``admin`` or ``indexer`` role); without it the catalogue's
 Refusals print the French and Arabic message and exit with status 1; a
 refused installation report lists every faulty line and column.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,14 @@ from diffusion.errors import DiffusionError, ReportRefused
 
 def _runtime():
     from portal import current_runtime
+
     return current_runtime()
 
 
 def _actor(username: str | None):
     if not username:
         from catalogue.services import SYSTEM
+
         return SYSTEM
     try:
         return _runtime().accounts.actor(username)
@@ -40,7 +43,9 @@ def _actor(username: str | None):
 def _fail(exc: DiffusionError):
     if isinstance(exc, ReportRefused):
         for p in exc.problems:
-            click.echo(f"  ligne/السطر {p.line}, colonne/العمود {p.column}: {p.fr} — {p.ar}", err=True)
+            click.echo(
+                f"  ligne/السطر {p.line}, colonne/العمود {p.column}: {p.fr} — {p.ar}", err=True
+            )
     raise click.ClickException(exc.message)
 
 
@@ -59,7 +64,9 @@ def _establishments(values) -> list[dict[str, str]]:
         parts = [p.strip() for p in value.split(";")]
         if len(parts) < 2:
             raise click.BadParameter(f"{value!r}: expected REGION;CODE[;NAME]")
-        out.append({"region": parts[0], "code": parts[1], "name": parts[2] if len(parts) > 2 else ""})
+        out.append(
+            {"region": parts[0], "code": parts[1], "name": parts[2] if len(parts) > 2 else ""}
+        )
     return out
 
 
@@ -77,14 +84,28 @@ def campaign() -> None:
 @click.option("--title-ar", default="", help="Arabic title")
 @click.option("--channel", required=True, help="cd-usb, school-server, lms or portal (or a label)")
 @click.option("--q", "q", default=None, help="saved search: query text")
-@click.option("--filter", "filters", multiple=True, metavar="FACET=VALUE", help="saved search facet filter")
+@click.option(
+    "--filter", "filters", multiple=True, metavar="FACET=VALUE", help="saved search facet filter"
+)
 @click.option("--resource", "resources", multiple=True, metavar="ID", help="explicit resource id")
 @click.option("--region", "regions", multiple=True, help="target region (id or label)")
 @click.option("--establishment", "establishments", multiple=True, metavar="REGION;CODE;NAME")
 @click.option("--note", default=None)
 @as_option
 @with_appcontext
-def create(code, title_fr, title_ar, channel, q, filters, resources, regions, establishments, note, username):
+def create(
+    code,
+    title_fr,
+    title_ar,
+    channel,
+    q,
+    filters,
+    resources,
+    regions,
+    establishments,
+    note,
+    username,
+):
     """Create a campaign from a saved search (--q/--filter) or a list (--resource)."""
     query = None
     if q is not None or filters:
@@ -97,12 +118,21 @@ def create(code, title_fr, title_ar, channel, q, filters, resources, regions, es
         query = {"q": q or "", "filters": parsed}
     try:
         view = _runtime().diffusion.campaigns.create(
-            _actor(username), code=code, title={"fr": title_fr, "ar": title_ar}, channel=channel,
-            query=query, resource_ids=list(resources) or None, regions=regions,
-            establishments=_establishments(establishments), note=note)
+            _actor(username),
+            code=code,
+            title={"fr": title_fr, "ar": title_ar},
+            channel=channel,
+            query=query,
+            resource_ids=list(resources) or None,
+            regions=regions,
+            establishments=_establishments(establishments),
+            note=note,
+        )
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets")
+    click.echo(
+        f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets"
+    )
 
 
 @campaign.command("add")
@@ -119,12 +149,18 @@ def add(code, resources, regions, establishments, username):
         if resources:
             services.add_resources(_actor(username), code, resources)
         if regions or establishments:
-            services.add_targets(_actor(username), code, regions=regions,
-                                 establishments=_establishments(establishments))
+            services.add_targets(
+                _actor(username),
+                code,
+                regions=regions,
+                establishments=_establishments(establishments),
+            )
         view = services.get(code)
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets")
+    click.echo(
+        f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets"
+    )
 
 
 @campaign.command("ship")
@@ -140,13 +176,21 @@ def ship(code, region, quantity, on, establishment_code, delivered, username):
     """Plan a shipment to a target region (optionally delivered at once)."""
     services = _runtime().diffusion.campaigns
     try:
-        shipment = services.ship(_actor(username), code, region=region, quantity=quantity,
-                                 on=_date(on), establishment_code=establishment_code)
+        shipment = services.ship(
+            _actor(username),
+            code,
+            region=region,
+            quantity=quantity,
+            on=_date(on),
+            establishment_code=establishment_code,
+        )
         if delivered:
             shipment = services.deliver(_actor(username), shipment["id"], on=_date(on))
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(f"shipment {shipment['id']}: {shipment['quantity']} → {shipment['region']} ({shipment['status']})")
+    click.echo(
+        f"shipment {shipment['id']}: {shipment['quantity']} → {shipment['region']} ({shipment['status']})"
+    )
 
 
 @campaign.command("deliver")
@@ -157,7 +201,9 @@ def ship(code, region, quantity, on, establishment_code, delivered, username):
 def deliver(shipment_id, on, username):
     """Record a planned shipment as delivered."""
     try:
-        shipment = _runtime().diffusion.campaigns.deliver(_actor(username), shipment_id, on=_date(on))
+        shipment = _runtime().diffusion.campaigns.deliver(
+            _actor(username), shipment_id, on=_date(on)
+        )
     except DiffusionError as exc:
         _fail(exc)
     click.echo(f"shipment {shipment['id']} delivered on {shipment['delivered_on']}")
@@ -165,8 +211,13 @@ def deliver(shipment_id, on, username):
 
 @campaign.command("bundle")
 @click.argument("code")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="destination folder (default $MAWARID_HOME/bundles)")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="destination folder (default $MAWARID_HOME/bundles)",
+)
 @click.option("--zip", "make_zip", is_flag=True, help="also write a .zip")
 @with_appcontext
 def bundle(code, out, make_zip):
@@ -189,7 +240,8 @@ def import_report(code, report, username):
     """Import an installation report (CSV); refused whole on any error."""
     try:
         result = _runtime().diffusion.installations.import_report(
-            _actor(username), code, filename=report.name, data=report.read_bytes())
+            _actor(username), code, filename=report.name, data=report.read_bytes()
+        )
     except DiffusionError as exc:
         _fail(exc)
     click.echo(f"{result.lines} lines imported ({', '.join(result.regions)})")
@@ -208,10 +260,14 @@ def status(code, as_json):
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in regions], ensure_ascii=False, indent=1))
         return
-    click.echo(f"{'region':28} {'stage':10} {'planned':>8} {'delivered':>9} {'installed':>9} {'estab.':>6}")
+    click.echo(
+        f"{'region':28} {'stage':10} {'planned':>8} {'delivered':>9} {'installed':>9} {'estab.':>6}"
+    )
     for r in regions:
-        click.echo(f"{r.region:28} {r.stage:10} {r.planned:>8} {r.delivered:>9} {r.installed:>9} "
-                   f"{r.establishments_installed:>6}")
+        click.echo(
+            f"{r.region:28} {r.stage:10} {r.planned:>8} {r.delivered:>9} {r.installed:>9} "
+            f"{r.establishments_installed:>6}"
+        )
 
 
 @campaign.command("list")
@@ -219,7 +275,9 @@ def status(code, as_json):
 def list_campaigns():
     """Every campaign, newest first."""
     for c in _runtime().diffusion.campaigns.list():
-        click.echo(f"{c.code}\t{c.channel}\t{len(c.resource_ids)} resources\t{c.title.get('fr') or c.title.get('ar')}")
+        click.echo(
+            f"{c.code}\t{c.channel}\t{len(c.resource_ids)} resources\t{c.title.get('fr') or c.title.get('ar')}"
+        )
 
 
 @click.group("usage")
@@ -231,8 +289,13 @@ def usage() -> None:
 @click.option("--csv", "name", type=click.Choice(REPORTS), default="totals", show_default=True)
 @click.option("--start", default=None, help="first day YYYY-MM-DD")
 @click.option("--end", default=None, help="last day YYYY-MM-DD")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="write to this file (default: standard output)")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write to this file (default: standard output)",
+)
 @with_appcontext
 def report(name, start, end, output):
     """A dashboard report as CSV (UTF-8 with BOM, for Excel in Arabic)."""
@@ -246,12 +309,19 @@ def report(name, start, end, output):
 
 
 @usage.command("purge")
-@click.option("--older-than", "days", type=click.IntRange(min=1), default=90, show_default=True,
-              help="delete raw events older than this many days")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=1),
+    default=90,
+    show_default=True,
+    help="delete raw events older than this many days",
+)
 @with_appcontext
 def purge(days):
     """Delete old raw usage events (hashed visitor keys); dashboards keep their counts."""
     from datetime import timedelta
+
     before = date.today() - timedelta(days=days)
     removed = _runtime().diffusion.usage.purge(before)
     click.echo(f"{removed} events before {before} deleted")

@@ -4,6 +4,7 @@ The new index is built beside the one serving and switched to atomically when
 complete: the portal keeps answering from the old index meanwhile, and an
 interrupted rebuild (Ctrl-C, crash) leaves it untouched.
 """
+
 from __future__ import annotations
 
 import time
@@ -13,8 +14,13 @@ from flask.cli import with_appcontext
 
 
 @click.command("reindex")
-@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000),
-              help="Resources read from the database per transaction.")
+@click.option(
+    "--batch",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Resources read from the database per transaction.",
+)
 @with_appcontext
 def reindex(batch: int) -> None:
     """Rebuild the search index (fresh index, atomic switch) / إعادة بناء فهرس البحث."""
@@ -30,23 +36,29 @@ def reindex(batch: int) -> None:
     started = time.monotonic()
     done = 0
     try:
-        with click.progressbar(length=total or 0, label="Indexation / الفهرسة",
-                               show_pos=True, show_percent=bool(total)) as bar:
+        with click.progressbar(
+            length=total or 0, label="Indexation / الفهرسة", show_pos=True, show_percent=bool(total)
+        ) as bar:
+
             def progress(count: int) -> None:
                 nonlocal done
                 bar.update(count - done)
                 done = count
 
-            count = runtime.pipeline.reindex(runtime.resources.iter_published(batch=batch),
-                                             total=total, progress=progress)
+            count = runtime.pipeline.reindex(
+                runtime.resources.iter_published(batch=batch), total=total, progress=progress
+            )
     except SearchError as exc:
         raise click.ClickException(f"{exc.message('fr')} / {exc.message('ar')}") from None
     seconds = time.monotonic() - started
     click.echo(f"{count} ressources indexées en {seconds:.1f} s / تمت فهرسة {count} موردا")
     skipped = getattr(runtime.search, "last_rebuild_skipped", [])
     if skipped:
-        click.echo(f"{len(skipped)} non indexées (voir le journal) / لم تتم فهرسة {len(skipped)}: "
-                   + ", ".join(skipped[:20]), err=True)
+        click.echo(
+            f"{len(skipped)} non indexées (voir le journal) / لم تتم فهرسة {len(skipped)}: "
+            + ", ".join(skipped[:20]),
+            err=True,
+        )
 
 
 COMMANDS = [reindex]

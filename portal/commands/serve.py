@@ -1,4 +1,5 @@
 """``mawarid serve``: the portal behind waitress, a production WSGI server."""
+
 from __future__ import annotations
 
 import click
@@ -14,6 +15,7 @@ from flask.cli import with_appcontext
 def serve(host: str, port: int, threads: int) -> None:
     """Run the portal with waitress."""
     from waitress import serve as waitress_serve
+
     app = current_app._get_current_object()
     click.echo(f"Mawarid on http://{host}:{port}/  (data: {app.config['MAWARID_HOME']})")
     waitress_serve(app, host=host, port=port, threads=threads, ident="mawarid")

@@ -7,12 +7,13 @@ may later be echoed as an attribute of ``<request>`` is checked here against the
 syntax the OAI-PMH schema gives that attribute, so that an echo can never make
 the response invalid.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Mapping
 
 from .errors import BadArgument, BadVerb
 
@@ -29,8 +30,9 @@ class VerbArguments:
         return frozenset(self.required + self.optional + extra)
 
 
-_LIST = VerbArguments(required=("metadataPrefix",), optional=("from", "until", "set"),
-                      exclusive="resumptionToken")
+_LIST = VerbArguments(
+    required=("metadataPrefix",), optional=("from", "until", "set"), exclusive="resumptionToken"
+)
 
 #: The six verbs and their arguments (spec section 4).
 VERBS: dict[str, VerbArguments] = {
@@ -92,9 +94,14 @@ def parse_request(items: Iterable[tuple[str, str]]) -> OAIRequest:
 
     illegal = sorted(k for k in values if k not in spec.allowed)
     if illegal:
-        raise BadArgument(f"{', '.join(_shown(k) for k in illegal)}: not an argument of {verb}"
-                          + (f" (its arguments: {', '.join(sorted(spec.allowed))})"
-                             if spec.allowed else " (it takes none)"))
+        raise BadArgument(
+            f"{', '.join(_shown(k) for k in illegal)}: not an argument of {verb}"
+            + (
+                f" (its arguments: {', '.join(sorted(spec.allowed))})"
+                if spec.allowed
+                else " (it takes none)"
+            )
+        )
     repeated = sorted(k for k, v in values.items() if len(v) > 1)
     if repeated:
         raise BadArgument(f"repeated argument: {', '.join(repeated)}")
@@ -105,13 +112,16 @@ def parse_request(items: Iterable[tuple[str, str]]) -> OAIRequest:
     if spec.exclusive and spec.exclusive in args:
         others = sorted(k for k in args if k != spec.exclusive)
         if others:
-            raise BadArgument(f"{spec.exclusive} is an exclusive argument: it cannot come with "
-                              + ", ".join(others))
+            raise BadArgument(
+                f"{spec.exclusive} is an exclusive argument: it cannot come with "
+                + ", ".join(others)
+            )
         return OAIRequest(verb, args)
     missing = [k for k in spec.required if k not in args]
     if missing:
-        raise BadArgument(f"{verb} needs the argument{'s' if len(missing) > 1 else ''} "
-                          + ", ".join(missing))
+        raise BadArgument(
+            f"{verb} needs the argument{'s' if len(missing) > 1 else ''} " + ", ".join(missing)
+        )
     if "from" in args or "until" in args:
         date_range(args.get("from"), args.get("until"))
     return OAIRequest(verb, args)
@@ -127,18 +137,22 @@ def _check_value(key: str, value: str) -> None:
     if not value:
         raise BadArgument(f"the argument {key} is empty")
     if len(value) > MAX_VALUE:
-        raise BadArgument(f"the argument {key} is too long ({len(value)} characters, "
-                          f"at most {MAX_VALUE})")
+        raise BadArgument(
+            f"the argument {key} is too long ({len(value)} characters, at most {MAX_VALUE})"
+        )
     if _NOT_XML.search(value):
         raise BadArgument(f"the argument {key} holds a control character")
     if key == "metadataPrefix" and not _PREFIX.fullmatch(value):
         raise BadArgument(f"metadataPrefix {_shown(value)} has an illegal syntax")
     if key == "set" and not _SET_SPEC.fullmatch(value):
-        raise BadArgument(f"set {_shown(value)} has an illegal syntax (a setSpec such as "
-                          "level:primaire:1ap)")
+        raise BadArgument(
+            f"set {_shown(value)} has an illegal syntax (a setSpec such as level:primaire:1ap)"
+        )
     if key == "identifier" and not _URI.fullmatch(value):
-        raise BadArgument(f"identifier {_shown(value)} is not a URI "
-                          "(identifiers look like oai:<repository>:<resource id>)")
+        raise BadArgument(
+            f"identifier {_shown(value)} is not a URI "
+            "(identifiers look like oai:<repository>:<resource id>)"
+        )
     if key in ("from", "until"):
         parse_date(key, value)
 
@@ -147,8 +161,9 @@ def parse_date(key: str, text: str) -> DateBound:
     """``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ssZ`` (UTC), the two granularities we accept."""
     day = bool(_DAY.fullmatch(text))
     if not day and not _SECONDS.fullmatch(text):
-        raise BadArgument(f"{key} {_shown(text)} is not a UTC date: expected YYYY-MM-DD or "
-                          "YYYY-MM-DDThh:mm:ssZ")
+        raise BadArgument(
+            f"{key} {_shown(text)} is not a UTC date: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
+        )
     try:
         value = datetime.strptime(text, "%Y-%m-%d" if day else "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
@@ -161,8 +176,9 @@ def date_range(since: str | None, until: str | None) -> tuple[datetime | None, d
     low = parse_date("from", since) if since else None
     high = parse_date("until", until) if until else None
     if low and high and low.day != high.day:
-        raise BadArgument("from and until have different granularities "
-                          f"({low.text} and {high.text})")
+        raise BadArgument(
+            f"from and until have different granularities ({low.text} and {high.text})"
+        )
     if low and high and low.value > high.value:
         raise BadArgument(f"from ({low.text}) is later than until ({high.text})")
     end = None

@@ -6,6 +6,7 @@ docstring, as Sickle's ``oaiexceptions`` do, but they all share the base
 once. The message is what the repository says to the harvester in the
 ``<error>`` element; it names the argument that was wrong.
 """
+
 from __future__ import annotations
 
 
@@ -74,8 +75,17 @@ class NoSetHierarchy(OAIError):
 
 #: code → class, for the harvester resolving an ``<error code>`` it received.
 BY_CODE: dict[str, type[OAIError]] = {
-    cls.code: cls for cls in (BadArgument, BadResumptionToken, BadVerb, CannotDisseminateFormat,
-                              IdDoesNotExist, NoRecordsMatch, NoMetadataFormats, NoSetHierarchy)
+    cls.code: cls
+    for cls in (
+        BadArgument,
+        BadResumptionToken,
+        BadVerb,
+        CannotDisseminateFormat,
+        IdDoesNotExist,
+        NoRecordsMatch,
+        NoMetadataFormats,
+        NoSetHierarchy,
+    )
 }
 
 #: Errors after which ``<request>`` echoes the base URL only, without attributes (spec 3.2).

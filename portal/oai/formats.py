@@ -4,6 +4,7 @@ Each format names the ``oai_item`` column holding its pre-rendered metadata
 element: the catalogue renders a record in every format when the record changes,
 so serving a page never renders XML.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,14 +31,26 @@ class MetadataFormat:
 
 
 #: Every format, in the order ListMetadataFormats lists them.
-FORMATS: dict[str, MetadataFormat] = {f.prefix: f for f in (
-    MetadataFormat("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
-                   "http://www.openarchives.org/OAI/2.0/oai_dc/", "oai_dc"),
-    MetadataFormat("oai_lom", _schema_of(lom_xml.SCHEMA_LOCATION), lom_xml.LOM_NS, "oai_lom"),
-    # ScoLOMFR is an application profile of LOM: same namespace, its own schema.
-    MetadataFormat("scolomfr", _schema_of(scolomfr_xml.SCHEMA_LOCATION), lom_xml.LOM_NS,
-                   "scolomfr", always=False),
-)}
+FORMATS: dict[str, MetadataFormat] = {
+    f.prefix: f
+    for f in (
+        MetadataFormat(
+            "oai_dc",
+            "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
+            "http://www.openarchives.org/OAI/2.0/oai_dc/",
+            "oai_dc",
+        ),
+        MetadataFormat("oai_lom", _schema_of(lom_xml.SCHEMA_LOCATION), lom_xml.LOM_NS, "oai_lom"),
+        # ScoLOMFR is an application profile of LOM: same namespace, its own schema.
+        MetadataFormat(
+            "scolomfr",
+            _schema_of(scolomfr_xml.SCHEMA_LOCATION),
+            lom_xml.LOM_NS,
+            "scolomfr",
+            always=False,
+        ),
+    )
+}
 
 
 def get_format(prefix: str) -> MetadataFormat:
@@ -45,5 +58,5 @@ def get_format(prefix: str) -> MetadataFormat:
         return FORMATS[prefix]
     except KeyError:
         raise CannotDisseminateFormat(
-            f"metadataPrefix {prefix!r} is not disseminated here; formats: "
-            + ", ".join(FORMATS)) from None
+            f"metadataPrefix {prefix!r} is not disseminated here; formats: " + ", ".join(FORMATS)
+        ) from None

@@ -6,20 +6,30 @@ database cursor a list page streams from. Every error condition is raised
 *before* the first byte is produced (a list peeks at its first row), so a
 response is either a complete answer or a complete ``<error>`` document.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from . import render
 from .arguments import OAIRequest, date_range, parse_request, request_attributes
-from .errors import (NO_ECHO, BadResumptionToken, CannotDisseminateFormat, IdDoesNotExist,
-                     NoMetadataFormats, NoRecordsMatch, NoSetHierarchy, OAIError)
+from .errors import (
+    NO_ECHO,
+    BadResumptionToken,
+    CannotDisseminateFormat,
+    IdDoesNotExist,
+    NoMetadataFormats,
+    NoRecordsMatch,
+    NoSetHierarchy,
+    OAIError,
+)
 from .formats import FORMATS, get_format
 from .repository import Item, ListQuery, OAIRepository
 from .sets import OAI_DC, sets_xml
@@ -39,13 +49,13 @@ class Reply:
 
 @dataclass(frozen=True)
 class ProviderSettings:
-    base_url: str                # the /oai URL itself
+    base_url: str  # the /oai URL itself
     repository_id: str
     admin_email: str
     page_size: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PAGE_SIZE))
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "ProviderSettings":
+    def from_config(cls, config: Mapping[str, Any]) -> ProviderSettings:
         base = str(config.get("MAWARID_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
         return cls(
             base_url=base + "/oai",
@@ -54,7 +64,8 @@ class ProviderSettings:
             page_size={
                 "ListRecords": _positive(config.get("MAWARID_OAI_PAGE_SIZE"), 100),
                 "ListIdentifiers": _positive(config.get("MAWARID_OAI_IDENTIFIERS_PAGE_SIZE"), 500),
-            })
+            },
+        )
 
 
 def _positive(value: Any, default: int) -> int:
@@ -66,13 +77,19 @@ def _positive(value: Any, default: int) -> int:
 
 
 def _texts() -> dict[str, Any]:
-    return json.loads(resources.files(__package__).joinpath("identify.json")
-                      .read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files(__package__).joinpath("identify.json").read_text(encoding="utf-8")
+    )
 
 
 class DataProvider:
-    def __init__(self, repository: OAIRepository, codec: TokenCodec, settings: ProviderSettings,
-                 vocabularies: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        repository: OAIRepository,
+        codec: TokenCodec,
+        settings: ProviderSettings,
+        vocabularies: Mapping[str, Any],
+    ) -> None:
         self.repository = repository
         self.codec = codec
         self.settings = settings
@@ -83,7 +100,7 @@ class DataProvider:
     # Entry point --------------------------------------------------------------
 
     def respond(self, items: Iterable[tuple[str, str]], *, now: datetime | None = None) -> Reply:
-        now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+        now = now or datetime.now(UTC).replace(tzinfo=None)
         request: OAIRequest | None = None
         try:
             request = parse_request(items)
@@ -93,13 +110,19 @@ class DataProvider:
             return self.error_reply(now, echo, exc)
 
     def error_reply(self, now: datetime, request: OAIRequest | None, exc: OAIError) -> Reply:
-        text = (render.open_response(now, self.settings.base_url, request_attributes(request))
-                + render.error(exc.code, exc.message) + render.CLOSE)
+        text = (
+            render.open_response(now, self.settings.base_url, request_attributes(request))
+            + render.error(exc.code, exc.message)
+            + render.CLOSE
+        )
         return Reply(iter([text.encode("utf-8")]))
 
     def _simple(self, request: OAIRequest, now: datetime, body: str) -> Reply:
-        text = (render.open_response(now, self.settings.base_url, request_attributes(request))
-                + f"<{request.verb}>\n{body}</{request.verb}>\n" + render.CLOSE)
+        text = (
+            render.open_response(now, self.settings.base_url, request_attributes(request))
+            + f"<{request.verb}>\n{body}</{request.verb}>\n"
+            + render.CLOSE
+        )
         return Reply(iter([text.encode("utf-8")]))
 
     # Verbs --------------------------------------------------------------------
@@ -108,34 +131,41 @@ class DataProvider:
         texts = self._texts
         earliest = self.repository.earliest_datestamp()
         sample = self.identifier_of(self.repository.sample_resource_id() or "lnrn-0001")
-        titles = "".join(f"<dc:title xml:lang={quoteattr(lang)}>{escape(text)}</dc:title>"
-                         for lang, text in texts["titles"].items())
-        languages = "".join(f"<dc:language>{escape(code)}</dc:language>"
-                            for code in texts["languages"])
-        body = "".join((
-            render.element("repositoryName", texts["repositoryName"]),
-            render.element("baseURL", self.settings.base_url),
-            render.element("protocolVersion", "2.0"),
-            render.element("adminEmail", self.settings.admin_email),
-            render.element("earliestDatestamp",
-                           stamp(earliest) if earliest else texts["emptyEarliestDatestamp"]),
-            render.element("deletedRecord", "persistent"),
-            render.element("granularity", "YYYY-MM-DDThh:mm:ssZ"),
-            "\n<description>"
-            '<oai-identifier xmlns="http://www.openarchives.org/OAI/2.0/oai-identifier" '
-            'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier '
-            'http://www.openarchives.org/OAI/2.0/oai-identifier.xsd">'
-            "<scheme>oai</scheme>",
-            render.element("repositoryIdentifier", self.settings.repository_id),
-            "<delimiter>:</delimiter>",
-            render.element("sampleIdentifier", sample),
-            "</oai-identifier></description>\n",
-            f"<description>{OAI_DC}{titles}",
-            render.element("dc:publisher", texts["publisher"]),
-            languages,
-            render.element("dc:identifier", self.settings.base_url),
-            "</oai_dc:dc></description>\n",
-        ))
+        titles = "".join(
+            f"<dc:title xml:lang={quoteattr(lang)}>{escape(text)}</dc:title>"
+            for lang, text in texts["titles"].items()
+        )
+        languages = "".join(
+            f"<dc:language>{escape(code)}</dc:language>" for code in texts["languages"]
+        )
+        body = "".join(
+            (
+                render.element("repositoryName", texts["repositoryName"]),
+                render.element("baseURL", self.settings.base_url),
+                render.element("protocolVersion", "2.0"),
+                render.element("adminEmail", self.settings.admin_email),
+                render.element(
+                    "earliestDatestamp",
+                    stamp(earliest) if earliest else texts["emptyEarliestDatestamp"],
+                ),
+                render.element("deletedRecord", "persistent"),
+                render.element("granularity", "YYYY-MM-DDThh:mm:ssZ"),
+                "\n<description>"
+                '<oai-identifier xmlns="http://www.openarchives.org/OAI/2.0/oai-identifier" '
+                'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier '
+                'http://www.openarchives.org/OAI/2.0/oai-identifier.xsd">'
+                "<scheme>oai</scheme>",
+                render.element("repositoryIdentifier", self.settings.repository_id),
+                "<delimiter>:</delimiter>",
+                render.element("sampleIdentifier", sample),
+                "</oai-identifier></description>\n",
+                f"<description>{OAI_DC}{titles}",
+                render.element("dc:publisher", texts["publisher"]),
+                languages,
+                render.element("dc:identifier", self.settings.base_url),
+                "</oai_dc:dc></description>\n",
+            )
+        )
         return self._simple(request, now, body)
 
     def ListMetadataFormats(self, request: OAIRequest, now: datetime) -> Reply:
@@ -149,15 +179,21 @@ class DataProvider:
                 raise NoMetadataFormats(f"no metadata format is available for {identifier}")
             formats = found
         body = "".join(
-            "<metadataFormat>" + render.element("metadataPrefix", f.prefix)
-            + render.element("schema", f.schema) + render.element("metadataNamespace", f.namespace)
-            + "</metadataFormat>\n" for f in formats)
+            "<metadataFormat>"
+            + render.element("metadataPrefix", f.prefix)
+            + render.element("schema", f.schema)
+            + render.element("metadataNamespace", f.namespace)
+            + "</metadataFormat>\n"
+            for f in formats
+        )
         return self._simple(request, now, body)
 
     def ListSets(self, request: OAIRequest, now: datetime) -> Reply:
         if request.get("resumptionToken"):
-            raise BadResumptionToken("ListSets is answered in one response; this repository "
-                                     "issued no resumptionToken for it")
+            raise BadResumptionToken(
+                "ListSets is answered in one response; this repository "
+                "issued no resumptionToken for it"
+            )
         if self._sets_xml is None:
             self._sets_xml = sets_xml(self.vocabularies)
         if not self._sets_xml:
@@ -172,8 +208,9 @@ class DataProvider:
             raise IdDoesNotExist(f"no item has the identifier {identifier}")
         if not item.deleted and not item.metadata:
             raise CannotDisseminateFormat(f"{identifier} is not available in {fmt.prefix}")
-        body = render.record(item.identifier, item.datestamp, item.deleted, item.sets,
-                             item.metadata)
+        body = render.record(
+            item.identifier, item.datestamp, item.deleted, item.sets, item.metadata
+        )
         reply = self._simple(request, now, body)
         if not item.deleted:
             reply.resource_id = item.identifier.rsplit(":", 1)[-1]
@@ -193,11 +230,15 @@ class DataProvider:
             state = self.codec.loads(token, verb=request.verb)
             fmt = FORMATS.get(state.prefix)
             if fmt is None:
-                raise BadResumptionToken(f"this resumptionToken names the format {state.prefix}, "
-                                         "no longer disseminated")
-            query = ListQuery(fmt, state.set,
-                              parse_stamp(state.since) if state.since else None,
-                              parse_stamp(state.until) if state.until else None)
+                raise BadResumptionToken(
+                    f"this resumptionToken names the format {state.prefix}, no longer disseminated"
+                )
+            query = ListQuery(
+                fmt,
+                state.set,
+                parse_stamp(state.since) if state.since else None,
+                parse_stamp(state.until) if state.until else None,
+            )
             after = (parse_stamp(state.datestamp), state.identifier)
             cursor, size = state.cursor, state.size
         else:
@@ -212,24 +253,41 @@ class DataProvider:
         limit = self.settings.page_size[request.verb]
         stack = ExitStack()
         try:
-            items = stack.enter_context(self.repository.page(
-                query, after=after, limit=limit + 1, with_metadata=with_metadata))
+            items = stack.enter_context(
+                self.repository.page(
+                    query, after=after, limit=limit + 1, with_metadata=with_metadata
+                )
+            )
             first = next(items, None)
         except BaseException:
             stack.close()
             raise
         if first is None:
             stack.close()
-            raise NoRecordsMatch("no record matches " + _describe(query)
-                                 + (" after this resumptionToken" if token else ""))
+            raise NoRecordsMatch(
+                "no record matches "
+                + _describe(query)
+                + (" after this resumptionToken" if token else "")
+            )
         head = render.open_response(now, self.settings.base_url, request_attributes(request))
-        chunks = self._stream(request.verb, head, first, items, stack, query, limit, cursor, size,
-                              with_metadata)
+        chunks = self._stream(
+            request.verb, head, first, items, stack, query, limit, cursor, size, with_metadata
+        )
         return Reply(chunks, stack.close)
 
-    def _stream(self, verb: str, head: str, first: Item, items: Iterator[Item], stack: ExitStack,
-                query: ListQuery, limit: int, cursor: int, size: int,
-                with_metadata: bool) -> Iterator[bytes]:
+    def _stream(
+        self,
+        verb: str,
+        head: str,
+        first: Item,
+        items: Iterator[Item],
+        stack: ExitStack,
+        query: ListQuery,
+        limit: int,
+        cursor: int,
+        size: int,
+        with_metadata: bool,
+    ) -> Iterator[bytes]:
         writer = render.Writer()
         try:
             yield from writer.write(head + f"<{verb}>\n")
@@ -237,30 +295,39 @@ class DataProvider:
             item: Item | None = first
             while item is not None:
                 if sent == limit:
-                    more = True        # the (limit+1)th row: there is a next page
+                    more = True  # the (limit+1)th row: there is a next page
                     break
                 if with_metadata:
-                    text = render.record(item.identifier, item.datestamp, item.deleted,
-                                         item.sets, item.metadata)
+                    text = render.record(
+                        item.identifier, item.datestamp, item.deleted, item.sets, item.metadata
+                    )
                 else:
-                    text = render.header(item.identifier, item.datestamp, item.deleted,
-                                         item.sets) + "\n"
+                    text = (
+                        render.header(item.identifier, item.datestamp, item.deleted, item.sets)
+                        + "\n"
+                    )
                 yield from writer.write(text)
                 sent += 1
                 last = item
                 item = next(items, None)
-            stack.close()               # release the cursor before the tail is written
+            stack.close()  # release the cursor before the tail is written
             total = max(size, cursor + sent + (1 if more else 0))
             if more:
                 state = ResumptionState(
-                    verb=verb, prefix=query.format.prefix, set=query.set,
+                    verb=verb,
+                    prefix=query.format.prefix,
+                    set=query.set,
                     since=stamp(query.since) if query.since else None,
                     until=stamp(query.until) if query.until else None,
-                    datestamp=last.datestamp, identifier=last.identifier,
-                    cursor=cursor + sent, size=total)
+                    datestamp=last.datestamp,
+                    identifier=last.identifier,
+                    cursor=cursor + sent,
+                    size=total,
+                )
                 token, expires = self.codec.dumps(state)
-                yield from writer.write(render.resumption_token(token, size=total, cursor=cursor,
-                                                                expires=expires))
+                yield from writer.write(
+                    render.resumption_token(token, size=total, cursor=cursor, expires=expires)
+                )
             elif cursor > 0 or size > sent:
                 # The last page of an incomplete list: an empty token closes it (spec 3.5).
                 yield from writer.write(render.resumption_token("", size=total, cursor=cursor))

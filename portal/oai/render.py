@@ -6,11 +6,12 @@ no XML declaration) and is copied in as it is. :class:`Writer` batches the
 small strings into chunks of about :data:`CHUNK` bytes so the WSGI server sends
 few, large writes.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import lru_cache
-from typing import Iterable, Iterator, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
 from .tokens import stamp
@@ -21,18 +22,28 @@ OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 CHUNK = 256 * 1024
 
 #: Order of the ``<request>`` attributes (only cosmetic: XML attributes are unordered).
-_ATTRIBUTE_ORDER = ("verb", "identifier", "metadataPrefix", "from", "until", "set",
-                    "resumptionToken")
+_ATTRIBUTE_ORDER = (
+    "verb",
+    "identifier",
+    "metadataPrefix",
+    "from",
+    "until",
+    "set",
+    "resumptionToken",
+)
 
 
 def open_response(response_date: datetime, base_url: str, attributes: Mapping[str, str]) -> str:
-    attrs = "".join(f" {name}={quoteattr(attributes[name])}"
-                    for name in _ATTRIBUTE_ORDER if name in attributes)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<OAI-PMH xmlns="{OAI_NS}" xmlns:xsi="{XSI_NS}" '
-            f'xsi:schemaLocation="{OAI_NS} {OAI_SCHEMA}">\n'
-            f"<responseDate>{stamp(response_date)}</responseDate>\n"
-            f"<request{attrs}>{escape(base_url)}</request>\n")
+    attrs = "".join(
+        f" {name}={quoteattr(attributes[name])}" for name in _ATTRIBUTE_ORDER if name in attributes
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<OAI-PMH xmlns="{OAI_NS}" xmlns:xsi="{XSI_NS}" '
+        f'xsi:schemaLocation="{OAI_NS} {OAI_SCHEMA}">\n'
+        f"<responseDate>{stamp(response_date)}</responseDate>\n"
+        f"<request{attrs}>{escape(base_url)}</request>\n"
+    )
 
 
 CLOSE = "</OAI-PMH>\n"
@@ -56,20 +67,22 @@ def header(identifier: str, datestamp: str, deleted: bool, sets: tuple[str, ...]
     """``datestamp`` is already at the repository granularity, ``YYYY-MM-DDThh:mm:ssZ``."""
     status = ' status="deleted"' if deleted else ""
     specs = _set_specs(tuple(sets))
-    return (f"<header{status}><identifier>{escape(identifier)}</identifier>"
-            f"<datestamp>{datestamp}</datestamp>{specs}</header>")
+    return (
+        f"<header{status}><identifier>{escape(identifier)}</identifier>"
+        f"<datestamp>{datestamp}</datestamp>{specs}</header>"
+    )
 
 
-def record(identifier: str, datestamp: str, deleted: bool, sets: Iterable[str],
-           metadata: str | None) -> str:
+def record(
+    identifier: str, datestamp: str, deleted: bool, sets: Iterable[str], metadata: str | None
+) -> str:
     head = header(identifier, datestamp, deleted, sets)
     if deleted or not metadata:
         return f"<record>{head}</record>\n"
     return f"<record>{head}<metadata>{metadata}</metadata></record>\n"
 
 
-def resumption_token(token: str, *, size: int, cursor: int,
-                     expires: datetime | None = None) -> str:
+def resumption_token(token: str, *, size: int, cursor: int, expires: datetime | None = None) -> str:
     """A token element; an empty one (no value, no expiry) closes the list."""
     attrs = f' completeListSize="{size}" cursor="{cursor}"'
     if expires is not None:

@@ -8,13 +8,14 @@ sent) ORDER BY datestamp, identifier LIMIT n+1`` — never an OFFSET, so the las
 page of a large repository is as fast as the first, and rows are streamed from
 the cursor (``yield_per``) rather than loaded as a whole.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
+from functools import lru_cache
 
 from sqlalchemy import exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.engine import Connection, Engine
@@ -33,7 +34,7 @@ FETCH_CHUNK = 100
 @dataclass(frozen=True)
 class Item:
     identifier: str
-    datestamp: str                # already YYYY-MM-DDThh:mm:ssZ (formatted by the database)
+    datestamp: str  # already YYYY-MM-DDThh:mm:ssZ (formatted by the database)
     deleted: bool
     sets: tuple[str, ...]
     metadata: str | None = None
@@ -61,15 +62,17 @@ class OAIRepository:
 
     def sample_resource_id(self) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(ITEM.c.resource_id).order_by(ITEM.c.datestamp)
-                                .limit(1)).scalar()
+            return conn.execute(
+                select(ITEM.c.resource_id).order_by(ITEM.c.datestamp).limit(1)
+            ).scalar()
 
     def formats_of(self, identifier: str) -> list[MetadataFormat] | None:
         """The formats item ``identifier`` can be disseminated in; None if it does not exist."""
         columns = [ITEM.c[f.column].isnot(None).label(f.prefix) for f in FORMATS.values()]
         with self.engine.connect() as conn:
-            row = conn.execute(select(ITEM.c.deleted, *columns)
-                               .where(ITEM.c.identifier == identifier)).first()
+            row = conn.execute(
+                select(ITEM.c.deleted, *columns).where(ITEM.c.identifier == identifier)
+            ).first()
         if row is None:
             return None
         mapping = row._mapping
@@ -78,14 +81,21 @@ class OAIRepository:
 
     def get(self, identifier: str, fmt: MetadataFormat) -> Item | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(ITEM.c.resource_id, ITEM.c.identifier,
-                                      self._stamp_column(), ITEM.c.deleted, ITEM.c[fmt.column])
-                               .where(ITEM.c.identifier == identifier)).first()
+            row = conn.execute(
+                select(
+                    ITEM.c.resource_id,
+                    ITEM.c.identifier,
+                    self._stamp_column(),
+                    ITEM.c.deleted,
+                    ITEM.c[fmt.column],
+                ).where(ITEM.c.identifier == identifier)
+            ).first()
             if row is None:
                 return None
             sets = self._sets(conn, [row.resource_id])
-        return Item(row.identifier, row[2], bool(row.deleted), sets.get(row.resource_id, ()),
-                    row[4])
+        return Item(
+            row.identifier, row[2], bool(row.deleted), sets.get(row.resource_id, ()), row[4]
+        )
 
     # Lists -------------------------------------------------------------------
 
@@ -103,16 +113,22 @@ class OAIRepository:
             # A prefix test by substr, not LIKE (wildcards, SQLite's case folding) nor a
             # range (collation-dependent on PostgreSQL).
             spec, below = query.set, query.set + ":"
-            conditions.append(exists().where(
-                ITEM_SET.c.resource_id == ITEM.c.resource_id,
-                or_(ITEM_SET.c.set_spec == spec,
-                    func.substr(ITEM_SET.c.set_spec, 1, len(below)) == below)))
+            conditions.append(
+                exists().where(
+                    ITEM_SET.c.resource_id == ITEM.c.resource_id,
+                    or_(
+                        ITEM_SET.c.set_spec == spec,
+                        func.substr(ITEM_SET.c.set_spec, 1, len(below)) == below,
+                    ),
+                )
+            )
         return conditions
 
     def count(self, query: ListQuery) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(ITEM)
-                                .where(*self._conditions(query))).scalar_one()
+            return conn.execute(
+                select(func.count()).select_from(ITEM).where(*self._conditions(query))
+            ).scalar_one()
 
     def _stamp_column(self):
         """The datestamp as OAI-PMH text, formatted by the database (no per-row Python)."""
@@ -128,12 +144,22 @@ class OAIRepository:
             aggregate = func.string_agg(ITEM_SET.c.set_spec, literal_column("' '"))
         else:
             aggregate = func.group_concat(ITEM_SET.c.set_spec, " ")
-        return (select(aggregate).where(ITEM_SET.c.resource_id == ITEM.c.resource_id)
-                .scalar_subquery().label("sets"))
+        return (
+            select(aggregate)
+            .where(ITEM_SET.c.resource_id == ITEM.c.resource_id)
+            .scalar_subquery()
+            .label("sets")
+        )
 
     @contextmanager
-    def page(self, query: ListQuery, *, after: tuple[datetime, str] | None, limit: int,
-             with_metadata: bool) -> Iterator[Iterator[Item]]:
+    def page(
+        self,
+        query: ListQuery,
+        *,
+        after: tuple[datetime, str] | None,
+        limit: int,
+        with_metadata: bool,
+    ) -> Iterator[Iterator[Item]]:
         """Up to ``limit`` items after the keyset position ``after``, streamed.
 
         A context manager: the connection stays open while the caller iterates.
@@ -145,8 +171,12 @@ class OAIRepository:
         conditions = self._conditions(query)
         if after is not None:
             conditions.append(tuple_(ITEM.c.datestamp, ITEM.c.identifier) > tuple_(*after))
-        stmt = (select(*columns).where(*conditions)
-                .order_by(ITEM.c.datestamp, ITEM.c.identifier).limit(limit))
+        stmt = (
+            select(*columns)
+            .where(*conditions)
+            .order_by(ITEM.c.datestamp, ITEM.c.identifier)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=FETCH_CHUNK).execute(stmt)
             try:
@@ -159,13 +189,21 @@ class OAIRepository:
         # partitions(): rows come by FETCH_CHUNK lists, the fast path of the Result API.
         for chunk in result.partitions():
             for row in chunk:
-                yield Item(row[0], row[1], bool(row[2]), expand_sets(row[3]),
-                           row[4] if with_metadata else None)
+                yield Item(
+                    row[0],
+                    row[1],
+                    bool(row[2]),
+                    expand_sets(row[3]),
+                    row[4] if with_metadata else None,
+                )
 
     @staticmethod
     def _sets(conn: Connection, resource_ids: list[str]) -> dict[str, tuple[str, ...]]:
-        rows = conn.execute(select(ITEM_SET.c.resource_id, ITEM_SET.c.set_spec)
-                            .where(ITEM_SET.c.resource_id.in_(resource_ids)))
+        rows = conn.execute(
+            select(ITEM_SET.c.resource_id, ITEM_SET.c.set_spec).where(
+                ITEM_SET.c.resource_id.in_(resource_ids)
+            )
+        )
         found: dict[str, list[str]] = {}
         for resource_id, spec in rows:
             found.setdefault(resource_id, []).append(spec)

@@ -7,19 +7,23 @@ mode (``collection:<mode>``). Each group's root (``level``…) is a set too, the
 union of the sets below it. ``setName`` is French; ``setDescription`` is an
 ``oai_dc`` record with the French and Arabic names and the term's URI.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-OAI_DC = ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
-          'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-          'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ '
-          'http://www.openarchives.org/OAI/2.0/oai_dc.xsd">')
+OAI_DC = (
+    '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ '
+    'http://www.openarchives.org/OAI/2.0/oai_dc.xsd">'
+)
 #: Languages of the titles in a setDescription, in this order.
 DESCRIPTION_LANGUAGES = ("fr", "ar", "en", "zgh")
 
@@ -35,11 +39,16 @@ class OAISet:
         return self.labels.get("fr") or self.labels.get("ar") or self.spec
 
     def to_xml(self) -> str:
-        titles = "".join(f'<dc:title xml:lang={quoteattr(lang)}>{escape(self.labels[lang])}</dc:title>'
-                         for lang in DESCRIPTION_LANGUAGES if self.labels.get(lang))
+        titles = "".join(
+            f"<dc:title xml:lang={quoteattr(lang)}>{escape(self.labels[lang])}</dc:title>"
+            for lang in DESCRIPTION_LANGUAGES
+            if self.labels.get(lang)
+        )
         ident = f"<dc:identifier>{escape(self.uri)}</dc:identifier>" if self.uri else ""
-        return (f"<set><setSpec>{escape(self.spec)}</setSpec><setName>{escape(self.name)}</setName>"
-                f"<setDescription>{OAI_DC}{titles}{ident}</oai_dc:dc></setDescription></set>\n")
+        return (
+            f"<set><setSpec>{escape(self.spec)}</setSpec><setName>{escape(self.name)}</setName>"
+            f"<setDescription>{OAI_DC}{titles}{ident}</oai_dc:dc></setDescription></set>\n"
+        )
 
 
 def _groups() -> list[dict[str, Any]]:
@@ -53,7 +62,7 @@ def build_sets(vocabularies: Mapping[str, Any]) -> list[OAISet]:
     for group in _groups():
         vocabulary = vocabularies.get(group["vocabulary"])
         if vocabulary is None:
-            continue            # a vocabulary not shipped yet: no sets, no error
+            continue  # a vocabulary not shipped yet: no sets, no error
         out.append(OAISet(group["spec"], group["labels"], getattr(vocabulary, "uri", None)))
         for term in vocabulary:
             if group["path"]:

@@ -10,11 +10,12 @@ signed by another instance or altered by one character is refused as
 offset keeps a deep page as fast as the first one and keeps the list stable
 while resources are published during the harvest.
 """
+
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -30,13 +31,13 @@ class ResumptionState:
     verb: str
     prefix: str
     set: str | None
-    since: str | None         # inclusive lower bound, YYYY-MM-DDThh:mm:ssZ
-    until: str | None         # inclusive upper bound, YYYY-MM-DDThh:mm:ssZ
-    datestamp: str            # keyset: last record sent
+    since: str | None  # inclusive lower bound, YYYY-MM-DDThh:mm:ssZ
+    until: str | None  # inclusive upper bound, YYYY-MM-DDThh:mm:ssZ
+    datestamp: str  # keyset: last record sent
     identifier: str
-    cursor: int               # records sent before the next page
-    size: int                 # completeListSize, counted when the list started
-    issued: int = 0           # UNIX time the token was made
+    cursor: int  # records sent before the next page
+    size: int  # completeListSize, counted when the list started
+    issued: int = 0  # UNIX time the token was made
 
 
 class TokenCodec:
@@ -51,28 +52,31 @@ class TokenCodec:
         issued = int(time.time() if now is None else now)
         values = [issued if k == "issued" else getattr(state, k) for k in _FIELDS]
         token = self._serializer.dumps(values)
-        expires = datetime.fromtimestamp(issued, timezone.utc) + timedelta(seconds=self.ttl)
+        expires = datetime.fromtimestamp(issued, UTC) + timedelta(seconds=self.ttl)
         return token, expires.replace(tzinfo=None)
 
     def loads(self, token: str, *, verb: str, now: float | None = None) -> ResumptionState:
         try:
             values = self._serializer.loads(token)
         except BadData:
-            raise BadResumptionToken("this resumptionToken was not issued by this repository "
-                                     "or has been altered") from None
+            raise BadResumptionToken(
+                "this resumptionToken was not issued by this repository or has been altered"
+            ) from None
         if not isinstance(values, list) or len(values) != len(_FIELDS):
             raise BadResumptionToken("this resumptionToken has an unknown layout")
-        state = ResumptionState(**dict(zip(_FIELDS, values)))
+        state = ResumptionState(**dict(zip(_FIELDS, values, strict=False)))
         if not _well_formed(state):
             raise BadResumptionToken("this resumptionToken has an unknown layout")
         current = time.time() if now is None else now
         if current > state.issued + self.ttl:
-            expired = datetime.fromtimestamp(state.issued + self.ttl, timezone.utc)
-            raise BadResumptionToken(f"this resumptionToken expired on {stamp(expired)};"
-                                     " restart the list without it")
+            expired = datetime.fromtimestamp(state.issued + self.ttl, UTC)
+            raise BadResumptionToken(
+                f"this resumptionToken expired on {stamp(expired)}; restart the list without it"
+            )
         if state.verb != verb:
-            raise BadResumptionToken(f"this resumptionToken continues a {state.verb} list, "
-                                     f"not a {verb} list")
+            raise BadResumptionToken(
+                f"this resumptionToken continues a {state.verb} list, not a {verb} list"
+            )
         return state
 
 
@@ -88,15 +92,17 @@ def _well_formed(state: ResumptionState) -> bool:
         parse_stamp(state.datestamp)
     except (TypeError, ValueError, AttributeError):
         return False
-    return (all(isinstance(v, str) for v in (state.verb, state.prefix, state.identifier))
-            and (state.set is None or isinstance(state.set, str))
-            and all(isinstance(v, int) and v >= 0 for v in (state.cursor, state.size, state.issued)))
+    return (
+        all(isinstance(v, str) for v in (state.verb, state.prefix, state.identifier))
+        and (state.set is None or isinstance(state.set, str))
+        and all(isinstance(v, int) and v >= 0 for v in (state.cursor, state.size, state.issued))
+    )
 
 
 def stamp(moment: datetime) -> str:
     """A naive UTC datetime at the repository granularity, ``YYYY-MM-DDThh:mm:ssZ``."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     # isoformat, not strftime: glibc's %Y drops the leading zeros of years before 1000.
     return moment.isoformat(timespec="seconds") + "Z"
 

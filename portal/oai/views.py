@@ -6,9 +6,10 @@ blueprint is exempted in :mod:`portal.extensions`): harvesters POST without a
 session and OAI-PMH changes nothing. Every OAI-PMH error is an XML ``<error>``
 with HTTP 200, as the protocol wants; even an oversized POST gets one.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -21,7 +22,7 @@ from .tokens import DEFAULT_TTL, TokenCodec
 
 bp = Blueprint("oai", __name__)
 
-MIMETYPE = "text/xml"   # Werkzeug adds "; charset=utf-8" to text types
+MIMETYPE = "text/xml"  # Werkzeug adds "; charset=utf-8" to text types
 _EXTRA_KEY = "oai_provider"
 
 
@@ -31,10 +32,15 @@ def get_provider() -> DataProvider:
     provider = runtime.extras.get(_EXTRA_KEY)
     if provider is None:
         config = current_app.config
-        codec = TokenCodec(config["SECRET_KEY"],
-                           ttl=int(config.get("MAWARID_OAI_TOKEN_TTL") or DEFAULT_TTL))
-        provider = DataProvider(OAIRepository(runtime.catalogue.db.engine), codec,
-                                ProviderSettings.from_config(config), runtime.vocabularies)
+        codec = TokenCodec(
+            config["SECRET_KEY"], ttl=int(config.get("MAWARID_OAI_TOKEN_TTL") or DEFAULT_TTL)
+        )
+        provider = DataProvider(
+            OAIRepository(runtime.catalogue.db.engine),
+            codec,
+            ProviderSettings.from_config(config),
+            runtime.vocabularies,
+        )
         runtime.extras[_EXTRA_KEY] = provider
     return provider
 
@@ -46,7 +52,7 @@ def endpoint() -> Response:
         try:
             items = list(request.form.items(multi=True))
         except RequestEntityTooLarge:
-            now = datetime.now(timezone.utc).replace(tzinfo=None)
+            now = datetime.now(UTC).replace(tzinfo=None)
             reply = provider.error_reply(now, None, BadArgument("the request is too large"))
             return Response(reply.chunks, mimetype=MIMETYPE)
     else:
@@ -63,5 +69,6 @@ def _record_usage(resource_id: str) -> None:
     """One ``oai`` usage event for a GetRecord; the diffusion service queues it cheaply."""
     usage = getattr(getattr(current_runtime(), "diffusion", None), "usage", None)
     if usage is not None:
-        usage.record("oai", resource_id, ip=request.remote_addr,
-                     user_agent=request.headers.get("User-Agent"))
+        usage.record(
+            "oai", resource_id, ip=request.remote_addr, user_agent=request.headers.get("User-Agent")
+        )

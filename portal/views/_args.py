@@ -8,16 +8,19 @@ vocabularies, so links built by hand or by partners keep working.
 
 The same schemas feed the OpenAPI document (:mod:`portal.views._openapi`).
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+
 from metadata_schemas.errors import UnknownTermError
 
 from ._errors import bad_request
@@ -25,7 +28,7 @@ from ._errors import bad_request
 MAX_QUERY = 500
 MAX_VALUE = 200
 MAX_VALUES = 30
-MAX_PAGE = 500           # deep paging is a crawler's game; the index stays fast
+MAX_PAGE = 500  # deep paging is a crawler's game; the index stays fast
 MAX_SIZE = 100
 CONTENT_LANGUAGES = ("fr", "ar", "en", "zgh")
 SORTS = ("relevance", "date", "title")
@@ -48,10 +51,16 @@ FACETS = tuple(FACET_VOCABULARIES)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _YEAR = re.compile(r"^\d{4}$")
 
-_ERRORS = {"invalid": _l("Valeur incorrecte."), "required": _l("Paramètre obligatoire."),
-           "null": _l("Valeur vide.")}
-_INT_ERRORS = {"invalid": _l("Nombre entier attendu."), "required": _l("Paramètre obligatoire."),
-               "too_large": _l("Nombre trop grand.")}
+_ERRORS = {
+    "invalid": _l("Valeur incorrecte."),
+    "required": _l("Paramètre obligatoire."),
+    "null": _l("Valeur vide."),
+}
+_INT_ERRORS = {
+    "invalid": _l("Nombre entier attendu."),
+    "required": _l("Paramètre obligatoire."),
+    "too_large": _l("Nombre trop grand."),
+}
 
 
 class Text(fields.String):
@@ -73,8 +82,10 @@ class Text(fields.String):
 def _one_of(choices: tuple[str, ...]):
     def check(value: str) -> None:
         if value not in choices:
-            raise ValidationError(_("Valeur inconnue ; valeurs possibles : %(choices)s.",
-                                    choices=", ".join(choices)))
+            raise ValidationError(
+                _("Valeur inconnue ; valeurs possibles : %(choices)s.", choices=", ".join(choices))
+            )
+
     return check
 
 
@@ -92,6 +103,7 @@ def _values(**kwargs: Any) -> fields.List:
     def count(values: list) -> None:
         if len(values) > MAX_VALUES:
             raise ValidationError(_("Trop de valeurs : %(max)d au plus.", max=MAX_VALUES))
+
     return fields.List(Text(), validate=count, load_default=list, **kwargs)
 
 
@@ -105,18 +117,35 @@ class _SearchBase(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    q = Text(max_length=MAX_QUERY, load_default="",
-             metadata={"description": "Words to look for, in French or Arabic (stems and "
-                                      "variants match)."})
-    sort = Text(load_default="relevance", validate=_one_of(SORTS),
-                metadata={"description": "relevance, date (newest first) or title."})
-    page = _int(load_default=1, validate=_page_limit,
-                metadata={"description": f"1-based page number, at most {MAX_PAGE}."})
-    size = _int(load_default=20, validate=_size_limit,
-                metadata={"description": f"hits per page, 0 (facets only) to {MAX_SIZE}."})
-    lang = Text(load_default=None, validate=_one_of(CONTENT_LANGUAGES),
-                metadata={"description": "language of titles and labels (default: the "
-                                         "interface language)."})
+    q = Text(
+        max_length=MAX_QUERY,
+        load_default="",
+        metadata={
+            "description": "Words to look for, in French or Arabic (stems and variants match)."
+        },
+    )
+    sort = Text(
+        load_default="relevance",
+        validate=_one_of(SORTS),
+        metadata={"description": "relevance, date (newest first) or title."},
+    )
+    page = _int(
+        load_default=1,
+        validate=_page_limit,
+        metadata={"description": f"1-based page number, at most {MAX_PAGE}."},
+    )
+    size = _int(
+        load_default=20,
+        validate=_size_limit,
+        metadata={"description": f"hits per page, 0 (facets only) to {MAX_SIZE}."},
+    )
+    lang = Text(
+        load_default=None,
+        validate=_one_of(CONTENT_LANGUAGES),
+        metadata={
+            "description": "language of titles and labels (default: the interface language)."
+        },
+    )
 
     @post_load
     def _resolve_terms(self, data: dict, **_kw: Any) -> dict:
@@ -139,12 +168,19 @@ class _SearchBase(Schema):
         return data
 
 
-SearchArgs = type("SearchArgs", (_SearchBase,), {
-    name: _values(metadata={
-        "description": f"filter on {name}; repeat the parameter for OR within the facet"
-                       + (f" (terms of vocabulary '{vocab}': id, notation or label)"
-                          if vocab else "")})
-    for name, vocab in FACET_VOCABULARIES.items()})
+SearchArgs = type(
+    "SearchArgs",
+    (_SearchBase,),
+    {
+        name: _values(
+            metadata={
+                "description": f"filter on {name}; repeat the parameter for OR within the facet"
+                + (f" (terms of vocabulary '{vocab}': id, notation or label)" if vocab else "")
+            }
+        )
+        for name, vocab in FACET_VOCABULARIES.items()
+    },
+)
 
 
 def _resolve(vocab_id: str | None, name: str, value: str) -> str:
@@ -153,12 +189,16 @@ def _resolve(vocab_id: str | None, name: str, value: str) -> str:
             raise ValidationError(_("Année sur quatre chiffres attendue : %(value)s.", value=value))
         return value
     from .. import current_runtime
+
     vocab = current_runtime().vocabularies[vocab_id]
     try:
         term = vocab.resolve(value)
     except UnknownTermError as exc:
-        hint = (" " + _("Vouliez-vous dire : %(terms)s ?", terms=", ".join(exc.suggestions))
-                if exc.suggestions else "")
+        hint = (
+            " " + _("Vouliez-vous dire : %(terms)s ?", terms=", ".join(exc.suggestions))
+            if exc.suggestions
+            else ""
+        )
         raise ValidationError(_("Terme inconnu : %(value)s.", value=value) + hint) from None
     if name == "cycle" and term.broader is not None:
         raise ValidationError(_("%(value)s n'est pas un cycle.", value=value))
@@ -171,12 +211,19 @@ class SuggestArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    q = Text(max_length=100, required=True,
-             metadata={"description": "the beginning of a word or title"})
-    lang = Text(load_default=None, validate=_one_of(CONTENT_LANGUAGES),
-                metadata={"description": "language of the completions (default: interface)"})
-    limit = _int(load_default=8, validate=validate.Range(1, 20, error=_l("Entre 1 et 20.")),
-                 metadata={"description": "how many completions, 1 to 20"})
+    q = Text(
+        max_length=100, required=True, metadata={"description": "the beginning of a word or title"}
+    )
+    lang = Text(
+        load_default=None,
+        validate=_one_of(CONTENT_LANGUAGES),
+        metadata={"description": "language of the completions (default: interface)"},
+    )
+    limit = _int(
+        load_default=8,
+        validate=validate.Range(1, 20, error=_l("Entre 1 et 20.")),
+        metadata={"description": "how many completions, 1 to 20"},
+    )
 
 
 class LangArgs(Schema):
@@ -185,8 +232,11 @@ class LangArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    lang = Text(load_default=None, validate=_one_of(CONTENT_LANGUAGES),
-                metadata={"description": "language of labels (default: the interface language)"})
+    lang = Text(
+        load_default=None,
+        validate=_one_of(CONTENT_LANGUAGES),
+        metadata={"description": "language of labels (default: the interface language)"},
+    )
 
 
 def load_args(schema: Schema, *, ignore: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -209,16 +259,17 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
         return {"query": [str(m) for m in (messages if isinstance(messages, list) else [messages])]}
     for name, value in messages.items():
         texts: list[str] = []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, Mapping):
-                for child in node.values():
-                    walk(child)
-            elif isinstance(node, (list, tuple)):
-                for child in node:
-                    walk(child)
-            else:
-                texts.append(str(node))
-        walk(value)
+        _collect_texts(value, texts)
         out[str(name)] = list(dict.fromkeys(texts))
     return out
+
+
+def _collect_texts(node: Any, texts: list[str]) -> None:
+    if isinstance(node, Mapping):
+        for child in node.values():
+            _collect_texts(child, texts)
+    elif isinstance(node, (list, tuple)):
+        for child in node:
+            _collect_texts(child, texts)
+    else:
+        texts.append(str(node))

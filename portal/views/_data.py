@@ -5,47 +5,72 @@ templates are a skin over it and ``.json`` twins / the API return it as is.
 URLs in it (``toggle_url``, ``remove_url``…) are built from the *normalised*
 state (term ids, not what the visitor typed) so links are canonical.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+
 from indexer.model import SearchQuery
 
 from .. import i18n
 from ._args import FACETS
 from ._present import runtime, term_dict
 
-SORT_LABELS = {"relevance": _l("Pertinence"), "date": _l("Date de publication"),
-               "title": _l("Titre")}
+SORT_LABELS = {
+    "relevance": _l("Pertinence"),
+    "date": _l("Date de publication"),
+    "title": _l("Titre"),
+}
 #: Keys of the search data only the HTML page uses (left out of the JSON twins).
 HTML_ONLY = ("facet_list", "first")
 DEFAULT_SIZE = 20
 #: Facets listed in the sidebar (``cycle`` appears as the roots of ``level``'s tree).
-SIDEBAR_FACETS = ("cycle", "level", "subject", "type", "language", "format", "licence",
-                  "year", "publisher", "acquisition_mode")
+SIDEBAR_FACETS = (
+    "cycle",
+    "level",
+    "subject",
+    "type",
+    "language",
+    "format",
+    "licence",
+    "year",
+    "publisher",
+    "acquisition_mode",
+)
 OPEN_FACETS = ("cycle", "level", "subject", "type")
 
 
 # --- search ----------------------------------------------------------------------
+
 
 class SearchState:
     """The normalised arguments of a search and the URLs derived from them."""
 
     def __init__(self, args: Mapping[str, Any], *, base: str, lang: str | None = None) -> None:
         self.q = args.get("q", "")
-        self.filters: dict[str, list[str]] = {k: list(v) for k, v in args.get("filters", {}).items()}
+        self.filters: dict[str, list[str]] = {
+            k: list(v) for k, v in args.get("filters", {}).items()
+        }
         self.sort = args.get("sort", "relevance")
         self.page = args.get("page", 1)
         size = args.get("size")
-        self.size = DEFAULT_SIZE if size is None else size     # 0: facets only
+        self.size = DEFAULT_SIZE if size is None else size  # 0: facets only
         self.base = base
-        self.lang = lang        # only kept in URLs when given explicitly (API)
+        self.lang = lang  # only kept in URLs when given explicitly (API)
 
-    def items(self, *, q: str | None = None, filters: Mapping[str, list[str]] | None = None,
-              page: int = 1, sort: str | None = None) -> list[tuple[str, str]]:
+    def items(
+        self,
+        *,
+        q: str | None = None,
+        filters: Mapping[str, list[str]] | None = None,
+        page: int = 1,
+        sort: str | None = None,
+    ) -> list[tuple[str, str]]:
         q = self.q if q is None else q
         filters = self.filters if filters is None else filters
         sort = sort or self.sort
@@ -79,10 +104,16 @@ class SearchState:
 
 
 def run_search(state: SearchState, lang: str):
-    query = SearchQuery(q=state.q, filters=state.filters, sort=state.sort, page=state.page,
-                        size=max(state.size, 1), lang=lang)
+    query = SearchQuery(
+        q=state.q,
+        filters=state.filters,
+        sort=state.sort,
+        page=state.page,
+        size=max(state.size, 1),
+        lang=lang,
+    )
     result = runtime().search.search(query)
-    if state.size == 0:     # counts only (the backend always ranks at least one hit)
+    if state.size == 0:  # counts only (the backend always ranks at least one hit)
         result.hits, result.size = [], 0
     return result
 
@@ -101,26 +132,42 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
         facets[facet.name] = buckets
         facet_labels[facet.name] = dict(facet.labels)
         selected = len(state.filters.get(facet.name, ()))
-        facet_list.append({"name": facet.name, "label": i18n.pick(facet.labels, lang)[0],
-                           "buckets": buckets, "selected_count": selected,
-                           "open": facet.name in OPEN_FACETS or selected > 0})
+        facet_list.append(
+            {
+                "name": facet.name,
+                "label": i18n.pick(facet.labels, lang)[0],
+                "buckets": buckets,
+                "selected_count": selected,
+                "open": facet.name in OPEN_FACETS or selected > 0,
+            }
+        )
     order = {name: i for i, name in enumerate(SIDEBAR_FACETS)}
     facet_list.sort(key=lambda f: order.get(f["name"], len(order)))
     active = []
     for name in FACETS:
         for value in state.filters.get(name, ()):
-            active.append({
-                "facet": name,
-                "facet_label": i18n.pick(facet_labels.get(name), lang)[0] or name,
-                "value": value,
-                "label": labels_by_value.get((name, value)) or value,
-                "remove_url": state.toggled(name, value)})
+            active.append(
+                {
+                    "facet": name,
+                    "facet_label": i18n.pick(facet_labels.get(name), lang)[0] or name,
+                    "value": value,
+                    "label": labels_by_value.get((name, value)) or value,
+                    "remove_url": state.toggled(name, value),
+                }
+            )
     pages = result.pages
     data = {
-        "total": result.total, "page": result.page, "size": result.size, "pages": pages,
-        "q": state.q, "sort": state.sort, "lang": lang, "filters": state.filters,
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+        "pages": pages,
+        "q": state.q,
+        "sort": state.sort,
+        "lang": lang,
+        "filters": state.filters,
         "hits": [hit_data(h, lang) for h in result.hits],
-        "facets": facets, "facet_labels": facet_labels,
+        "facets": facets,
+        "facet_labels": facet_labels,
         "did_you_mean": result.did_you_mean,
         "did_you_mean_url": state.url(q=result.did_you_mean) if result.did_you_mean else None,
         "relaxed": getattr(result, "relaxed", False),
@@ -138,21 +185,30 @@ def html_extras(state: SearchState, data: dict[str, Any]) -> dict[str, Any]:
     hidden = [(k, v) for k, v in state.items(page=1) if k not in ("sort", "lang")]
     return {
         "hidden_fields": hidden,
-        "sort_options": [{"value": k, "label": str(v), "selected": k == state.sort}
-                         for k, v in SORT_LABELS.items()],
+        "sort_options": [
+            {"value": k, "label": str(v), "selected": k == state.sort}
+            for k, v in SORT_LABELS.items()
+        ],
     }
 
 
 def _bucket(state: SearchState, name: str, bucket, labels: dict) -> dict[str, Any]:
     labels[(name, bucket.value)] = bucket.label
-    return {"value": bucket.value, "label": bucket.label, "labels": dict(bucket.labels),
-            "count": bucket.count, "selected": bucket.selected,
-            "toggle_url": state.toggled(name, bucket.value),
-            "children": [_bucket(state, name, c, labels) for c in bucket.children]}
+    return {
+        "value": bucket.value,
+        "label": bucket.label,
+        "labels": dict(bucket.labels),
+        "count": bucket.count,
+        "selected": bucket.selected,
+        "toggle_url": state.toggled(name, bucket.value),
+        "children": [_bucket(state, name, c, labels) for c in bucket.children],
+    }
 
 
 def _pagination(state: SearchState, page: int, pages: int) -> dict[str, Any]:
-    numbers = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}) if pages else []
+    numbers = (
+        sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}) if pages else []
+    )
     items: list[dict[str, Any]] = []
     previous = 0
     for n in numbers:
@@ -160,10 +216,12 @@ def _pagination(state: SearchState, page: int, pages: int) -> dict[str, Any]:
             items.append({"gap": True})
         items.append({"number": n, "current": n == page, "url": state.url(page=n)})
         previous = n
-    return {"pages": pages,
-            "prev_url": state.url(page=page - 1) if page > 1 else None,
-            "next_url": state.url(page=page + 1) if page < pages else None,
-            "links": items}
+    return {
+        "pages": pages,
+        "prev_url": state.url(page=page - 1) if page > 1 else None,
+        "next_url": state.url(page=page + 1) if page < pages else None,
+        "links": items,
+    }
 
 
 def hit_data(hit, lang: str) -> dict[str, Any]:
@@ -171,22 +229,29 @@ def hit_data(hit, lang: str) -> dict[str, Any]:
     others = [(c, t) for c, t in i18n.ordered_langstring(hit.title, lang) if c != title_lang]
     description, description_lang = i18n.pick(hit.description, lang)
     return {
-        "id": hit.id, "title": title, "title_lang": title_lang, "titles": dict(hit.title),
+        "id": hit.id,
+        "title": title,
+        "title_lang": title_lang,
+        "titles": dict(hit.title),
         "other_title": others[0][1] if others else None,
         "other_title_lang": others[0][0] if others else None,
-        "description": description, "description_lang": description_lang,
-        "snippet": hit.snippet or "", "snippet_lang": None,
+        "description": description,
+        "description_lang": description_lang,
+        "snippet": hit.snippet or "",
+        "snippet_lang": None,
         "levels": [term_dict("level", v, lang) for v in hit.levels],
         "subjects": [term_dict("subject", v, lang) for v in hit.subjects],
         "types": [term_dict("learning_resource_type", v, lang) for v in hit.types],
         "languages": [term_dict("language", v, lang) for v in hit.languages],
-        "year": hit.year, "score": round(float(hit.score or 0), 4),
+        "year": hit.year,
+        "score": round(float(hit.score or 0), 4),
         "url": url_for("public.resource", rid=hit.id),
         "api_url": url_for("api.resource", rid=hit.id),
     }
 
 
 # --- home and browse -------------------------------------------------------------
+
 
 def home_data(lang: str) -> dict[str, Any]:
     state = SearchState({"sort": "date", "size": 6}, base=url_for("public.search"))
@@ -196,18 +261,39 @@ def home_data(lang: str) -> dict[str, Any]:
     counts = {b.value: b for b in (result.facet("cycle").buckets if result.facet("cycle") else [])}
     for root in vocab.roots():
         bucket = counts.get(root.id)
-        cycles.append({
-            "id": root.id, "label": root.label(lang), "count": bucket.count if bucket else 0,
-            "url": url_for("public.browse", level=root.id),
-            "levels": [{"id": c.value, "label": c.label, "count": c.count,
-                        "url": url_for("public.browse", level=c.value)}
-                       for c in (bucket.children if bucket else [])]})
+        cycles.append(
+            {
+                "id": root.id,
+                "label": root.label(lang),
+                "count": bucket.count if bucket else 0,
+                "url": url_for("public.browse", level=root.id),
+                "levels": [
+                    {
+                        "id": c.value,
+                        "label": c.label,
+                        "count": c.count,
+                        "url": url_for("public.browse", level=c.value),
+                    }
+                    for c in (bucket.children if bucket else [])
+                ],
+            }
+        )
     subject_facet = result.facet("subject")
-    subjects = [{"id": b.value, "label": b.label, "count": b.count,
-                 "url": state.url(filters={"subject": [b.value]}, sort="relevance")}
-                for b in (subject_facet.buckets if subject_facet else [])[:12]]
-    return {"total": result.total, "cycles": cycles, "subjects": subjects,
-            "recent": [hit_data(h, lang) for h in result.hits]}
+    subjects = [
+        {
+            "id": b.value,
+            "label": b.label,
+            "count": b.count,
+            "url": state.url(filters={"subject": [b.value]}, sort="relevance"),
+        }
+        for b in (subject_facet.buckets if subject_facet else [])[:12]
+    ]
+    return {
+        "total": result.total,
+        "cycles": cycles,
+        "subjects": subjects,
+        "recent": [hit_data(h, lang) for h in result.hits],
+    }
 
 
 def browse_data(level_id: str, lang: str) -> dict[str, Any] | None:
@@ -217,36 +303,60 @@ def browse_data(level_id: str, lang: str) -> dict[str, Any] | None:
     if term is None:
         return None
     facet_name = "cycle" if term.broader is None else "level"
-    state = SearchState({"filters": {facet_name: [term.id]}, "size": 0},
-                        base=url_for("public.search"))
+    state = SearchState(
+        {"filters": {facet_name: [term.id]}, "size": 0}, base=url_for("public.search")
+    )
     result = run_search(state, lang)
     subject_facet = result.facet("subject")
-    subjects = sorted(((b.label, b) for b in (subject_facet.buckets if subject_facet else [])
-                       if b.count), key=lambda pair: pair[0])
+    subjects = sorted(
+        ((b.label, b) for b in (subject_facet.buckets if subject_facet else []) if b.count),
+        key=lambda pair: pair[0],
+    )
     level_counts: dict[str, int] = {}
 
     def collect(buckets):
         for b in buckets:
             level_counts[b.value] = b.count
             collect(b.children)
+
     for name in ("cycle", "level"):
         if result.facet(name):
             collect(result.facet(name).buckets)
-    search_url = SearchState({"filters": {facet_name: [term.id]}},
-                             base=url_for("public.search")).url()
+    search_url = SearchState(
+        {"filters": {facet_name: [term.id]}}, base=url_for("public.search")
+    ).url()
     return {
-        "level": {"id": term.id, "label": term.label(lang), "labels": dict(term.labels),
-                  "path": [{"id": t.id, "label": t.label(lang),
-                            "url": url_for("public.browse", level=t.id)}
-                           for t in vocab.path(term.id)]},
+        "level": {
+            "id": term.id,
+            "label": term.label(lang),
+            "labels": dict(term.labels),
+            "path": [
+                {"id": t.id, "label": t.label(lang), "url": url_for("public.browse", level=t.id)}
+                for t in vocab.path(term.id)
+            ],
+        },
         "total": result.total,
         "search_url": search_url,
-        "children": [{"id": c.id, "label": c.label(lang), "count": level_counts.get(c.id, 0),
-                      "url": url_for("public.browse", level=c.id)}
-                     for c in vocab.children(term.id) if level_counts.get(c.id, 0)],
-        "subjects": [{"id": b.value, "label": label, "count": b.count,
-                      "url": SearchState({"filters": {facet_name: [term.id],
-                                                      "subject": [b.value]}},
-                                         base=url_for("public.search")).url()}
-                     for label, b in subjects],
+        "children": [
+            {
+                "id": c.id,
+                "label": c.label(lang),
+                "count": level_counts.get(c.id, 0),
+                "url": url_for("public.browse", level=c.id),
+            }
+            for c in vocab.children(term.id)
+            if level_counts.get(c.id, 0)
+        ],
+        "subjects": [
+            {
+                "id": b.value,
+                "label": label,
+                "count": b.count,
+                "url": SearchState(
+                    {"filters": {facet_name: [term.id], "subject": [b.value]}},
+                    base=url_for("public.search"),
+                ).url(),
+            }
+            for label, b in subjects
+        ],
     }

@@ -9,17 +9,20 @@ JSON (for ``/api/…``, ``….json`` and ``Accept: application/json``)::
 (:class:`catalogue.errors.CatalogueError`, :class:`metadata_schemas.errors.MetadataError`)
 become clear 4xx answers here, so no view needs a try/except for them.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from metadata_schemas.errors import MetadataError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from metadata_schemas.errors import MetadataError
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,9 @@ CATALOGUE_STATUS = {
 class PortalError(HTTPException):
     """An HTTP error raised by a view with a message and per-parameter details."""
 
-    def __init__(self, status: int, message: Any = None,
-                 errors: Mapping[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, status: int, message: Any = None, errors: Mapping[str, list[str]] | None = None
+    ) -> None:
         self.code = status
         super().__init__(description=str(message) if message is not None else None)
         self.message = message
@@ -80,27 +84,34 @@ def wants_json() -> bool:
     if path.startswith("/api/") or path.endswith(".json"):
         return True
     accept = request.accept_mimetypes
-    return accept.best_match(["text/html", "application/json"]) == "application/json" \
+    return (
+        accept.best_match(["text/html", "application/json"]) == "application/json"
         and accept["application/json"] > accept["text/html"]
+    )
 
 
-def error_response(status: int, message: Any = None,
-                   errors: Mapping[str, list[str]] | None = None,
-                   headers: Mapping[str, str] | None = None) -> Response:
+def error_response(
+    status: int,
+    message: Any = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     title = str(TITLES.get(status, TITLES[500 if status >= 500 else 400]))
     detail = str(message) if message else str(EXPLANATIONS.get(status, ""))
     errors = {str(k): [str(m) for m in v] for k, v in (errors or {}).items()}
     if wants_json():
-        response = jsonify({"ok": False, "status": status,
-                            "error": detail if message else title, "errors": errors})
+        response = jsonify(
+            {"ok": False, "status": status, "error": detail if message else title, "errors": errors}
+        )
     else:
         html = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
         # A request refused before routing (untrusted Host header) cannot build URLs,
         # so the full page cannot render: the minimal page above is the answer.
         if getattr(request_ctx, "url_adapter", None) is not None:
             try:
-                html = render_template("error.html", status=status, title=title,
-                                       detail=detail, errors=errors)
+                html = render_template(
+                    "error.html", status=status, title=title, detail=detail, errors=errors
+                )
             except Exception:  # never let a broken template hide the first error
                 log.exception("error page failed to render")
         response = Response(html, mimetype="text/html")
@@ -120,9 +131,14 @@ def _http_error(exc: HTTPException) -> Response:
     if isinstance(exc, PortalError):
         return error_response(status, exc.message, exc.errors)
     if isinstance(exc, CSRFError):
-        return error_response(400, _l("Le formulaire a expiré ou son jeton de sécurité manque : "
-                                      "rechargez la page puis renvoyez-le."),
-                              {"csrf_token": [exc.description]})
+        return error_response(
+            400,
+            _l(
+                "Le formulaire a expiré ou son jeton de sécurité manque : "
+                "rechargez la page puis renvoyez-le."
+            ),
+            {"csrf_token": [exc.description]},
+        )
     return error_response(status, None, None, _kept_headers(exc))
 
 
@@ -145,16 +161,23 @@ def _internal_error(exc: InternalServerError) -> Response:
 
 
 #: indexer SearchError key → the parameter it is about (``facet`` comes from its params).
-SEARCH_ERROR_PARAMETER = {"query_too_long": "q", "bad_page": "page", "page_too_deep": "page",
-                          "bad_size": "size", "bad_sort": "sort"}
+SEARCH_ERROR_PARAMETER = {
+    "query_too_long": "q",
+    "bad_page": "page",
+    "page_too_deep": "page",
+    "bad_size": "size",
+    "bad_sort": "sort",
+}
 
 
 def _search_error(exc: Exception) -> Response:
     from .. import i18n
+
     key = getattr(exc, "key", "")
     params = getattr(exc, "params", {}) or {}
-    name = SEARCH_ERROR_PARAMETER.get(key) or str(params.get("facet") or params.get("value")
-                                                  or "query")
+    name = SEARCH_ERROR_PARAMETER.get(key) or str(
+        params.get("facet") or params.get("value") or "query"
+    )
     message = exc.message(i18n.current_lang()) if hasattr(exc, "message") else str(exc)
     return error_response(400, message, {name: [message]})
 
@@ -162,6 +185,7 @@ def _search_error(exc: Exception) -> Response:
 def register(app: Flask) -> None:
     from catalogue.errors import CatalogueError
     from indexer.model import SearchError
+
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(MetadataError, _metadata_error)
     app.register_error_handler(CatalogueError, _catalogue_error)

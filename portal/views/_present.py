@@ -3,10 +3,12 @@
 Templates get no logic beyond loops: labels, URLs and safe snippets are
 computed here (the Datasette habit: buckets carry ``toggle_url``).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request
@@ -17,15 +19,17 @@ from .. import i18n
 
 def runtime():
     from .. import current_runtime
+
     return current_runtime()
 
 
 # --- vocabulary labels ---------------------------------------------------------
 
+
 def term_label(vocabulary: str, term_id: str, lang: str | None = None) -> str:
     """The label of a term in ``lang`` (default: interface language), else its id."""
     vocabs = runtime().vocabularies
-    vocab = vocabs[vocabulary] if vocabulary in vocabs else None
+    vocab = vocabs.get(vocabulary, None)
     term = vocab.get(term_id) if vocab is not None else None
     return term.label(lang or i18n.current_lang()) if term is not None else str(term_id)
 
@@ -33,12 +37,15 @@ def term_label(vocabulary: str, term_id: str, lang: str | None = None) -> str:
 def term_dict(vocabulary: str, term_id: str, lang: str | None = None) -> dict[str, Any]:
     """``{"id", "label", "labels"}`` for JSON and templates (labels in every language known)."""
     vocabs = runtime().vocabularies
-    vocab = vocabs[vocabulary] if vocabulary in vocabs else None
+    vocab = vocabs.get(vocabulary, None)
     term = vocab.get(term_id) if vocab is not None else None
     if term is None:
         return {"id": term_id, "label": str(term_id), "labels": {}}
-    out = {"id": term.id, "label": term.label(lang or i18n.current_lang()),
-           "labels": dict(term.labels)}
+    out = {
+        "id": term.id,
+        "label": term.label(lang or i18n.current_lang()),
+        "labels": dict(term.labels),
+    }
     if term.extra.get("url"):
         out["url"] = term.extra["url"]
     return out
@@ -46,11 +53,15 @@ def term_dict(vocabulary: str, term_id: str, lang: str | None = None) -> dict[st
 
 def vocabulary_label(vocabulary: str, lang: str | None = None) -> str:
     vocabs = runtime().vocabularies
-    return vocabs[vocabulary].label(lang or i18n.current_lang()) if vocabulary in vocabs \
+    return (
+        vocabs[vocabulary].label(lang or i18n.current_lang())
+        if vocabulary in vocabs
         else vocabulary
+    )
 
 
 # --- URLs ----------------------------------------------------------------------
+
 
 def lang_switch_url(lang: str) -> str:
     """The current page in another interface language."""
@@ -106,9 +117,15 @@ def _context() -> dict[str, Any]:
         "ui_dir": i18n.text_dir(lang),
         "list_sep": "، " if lang == "ar" else ", ",
         "path_sep": " ‹ " if i18n.text_dir(lang) == "rtl" else " › ",
-        "ui_languages": [{"code": code, "name": i18n.AUTONYMS[code],
-                          "url": lang_switch_url(code), "current": code == lang}
-                         for code in i18n.UI_LANGUAGES],
+        "ui_languages": [
+            {
+                "code": code,
+                "name": i18n.AUTONYMS[code],
+                "url": lang_switch_url(code),
+                "current": code == lang,
+            }
+            for code in i18n.UI_LANGUAGES
+        ],
     }
 
 
@@ -119,8 +136,9 @@ def endpoint_exists(name: str) -> bool:
 
 def register(app: Flask) -> None:
     app.context_processor(_context)
-    app.jinja_env.globals.update(term_label=term_label,
-                                 vocabulary_label=vocabulary_label,
-                                 endpoint_exists=endpoint_exists)
-    app.jinja_env.filters.update(pick=_pick_text, pick_lang=_pick_lang,
-                                 lang_attrs=lang_attrs, snippet=safe_snippet)
+    app.jinja_env.globals.update(
+        term_label=term_label, vocabulary_label=vocabulary_label, endpoint_exists=endpoint_exists
+    )
+    app.jinja_env.filters.update(
+        pick=_pick_text, pick_lang=_pick_lang, lang_attrs=lang_attrs, snippet=safe_snippet
+    )

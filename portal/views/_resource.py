@@ -4,14 +4,15 @@ Only published resources are public: :func:`published_resource` answers 404 for
 anything else (drafts, submitted, withdrawn, unknown, malformed ids), so the
 public site never reveals that an unpublished id exists.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 from typing import Any
 
-from flask import url_for
 from babel.dates import format_timedelta
+from flask import url_for
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -21,8 +22,10 @@ from ._present import runtime, term_dict
 
 #: Same shape as the catalogue's ids (metadata_schemas.record._RECORD_ID).
 RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-                       r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+_DURATION = re.compile(
+    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
 
 
 def published_resource(rid: str):
@@ -31,6 +34,7 @@ def published_resource(rid: str):
     if not isinstance(rid, str) or not RESOURCE_ID.match(rid):
         raise not_found(message, {"id": [str(_l("Identifiant mal formé."))]})
     from catalogue.errors import NotFound
+
     try:
         view = runtime().resources.get(rid)
     except NotFound:
@@ -67,30 +71,46 @@ def resource_data(view, lang: str) -> dict[str, Any]:
         "json_url": url_for("public.resource_json", rid=view.id),
         "api_url": url_for("api.resource", rid=view.id),
         "access_url": url_for("public.access", rid=view.id) if location else None,
-        "title": title, "title_lang": title_lang,
+        "title": title,
+        "title_lang": title_lang,
         "titles": _texts(general.get("title"), lang),
         "descriptions": _texts(general.get("description"), lang),
-        "keywords": [{"lang": c, "text": t} for kw in general.get("keyword", [])
-                     for c, t in i18n.ordered_langstring(kw, lang)[:1]],
-        "levels": levels, "subjects": subjects,
-        "types": [term_dict("learning_resource_type", t, lang)
-                  for t in educational.get("learning_resource_type", [])],
+        "keywords": [
+            {"lang": c, "text": t}
+            for kw in general.get("keyword", [])
+            for c, t in i18n.ordered_langstring(kw, lang)[:1]
+        ],
+        "levels": levels,
+        "subjects": subjects,
+        "types": [
+            term_dict("learning_resource_type", t, lang)
+            for t in educational.get("learning_resource_type", [])
+        ],
         "languages": [term_dict("language", t, lang) for t in general.get("language", [])],
-        "audience": [term_dict("intended_end_user_role", t, lang)
-                     for t in educational.get("intended_end_user_role", [])],
+        "audience": [
+            term_dict("intended_end_user_role", t, lang)
+            for t in educational.get("intended_end_user_role", [])
+        ],
         "contexts": [term_dict("context", t, lang) for t in educational.get("context", [])],
         "age_ranges": list(educational.get("typical_age_range", [])),
         "difficulty": term_dict("difficulty", educational["difficulty"], lang)
-        if educational.get("difficulty") else None,
+        if educational.get("difficulty")
+        else None,
         "learning_time": _duration(educational.get("typical_learning_time")),
         "licence": licence,
         "cost": rights.get("cost"),
         "rights_description": _texts(rights.get("description"), lang),
-        "contributors": [{"role": c.get("role"),
-                          "role_label": term_dict("contributor_role", c["role"], lang)["label"]
-                          if c.get("role") else "",
-                          "entities": list(c.get("entity", [])), "date": c.get("date")}
-                         for c in record.get("lifecycle", {}).get("contribute", [])],
+        "contributors": [
+            {
+                "role": c.get("role"),
+                "role_label": term_dict("contributor_role", c["role"], lang)["label"]
+                if c.get("role")
+                else "",
+                "entities": list(c.get("entity", [])),
+                "date": c.get("date"),
+            }
+            for c in record.get("lifecycle", {}).get("contribute", [])
+        ],
         "version": record.get("lifecycle", {}).get("version"),
         "duration": _duration(technical.get("duration")),
         "formats": list(technical.get("format", [])),
@@ -104,8 +124,10 @@ def resource_data(view, lang: str) -> dict[str, Any]:
 
 
 def _texts(langstring, lang: str) -> list[dict[str, str]]:
-    return [{"lang": c, "text": t, "dir": i18n.text_dir(c)}
-            for c, t in i18n.ordered_langstring(langstring, lang)]
+    return [
+        {"lang": c, "text": t, "dir": i18n.text_dir(c)}
+        for c, t in i18n.ordered_langstring(langstring, lang)
+    ]
 
 
 def _taxa(record: dict, source: str, lang: str) -> list[dict[str, Any]]:
@@ -117,8 +139,9 @@ def _taxa(record: dict, source: str, lang: str) -> list[dict[str, Any]]:
             terms = [term_dict(source, t, lang) for t in path["taxon"]]
             leaf = dict(terms[-1])
             leaf["path"] = [t["label"] for t in terms]
-            leaf["search_url"] = url_for("public.search", **{"level" if source == "level"
-                                                               else "subject": leaf["id"]})
+            leaf["search_url"] = url_for(
+                "public.search", **{"level" if source == "level" else "subject": leaf["id"]}
+            )
             if all(existing["id"] != leaf["id"] for existing in out):
                 out.append(leaf)
     return out
@@ -135,7 +158,8 @@ def _provenance(summary: dict | None, lang: str) -> dict[str, Any] | None:
         out["validated"] = dict(validated)
         if validated.get("commission"):
             out["validated"]["commission_label"] = term_dict(
-                "commission", validated["commission"], lang)["label"]
+                "commission", validated["commission"], lang
+            )["label"]
         out["validated"]["date_label"] = _date_label(validated.get("date"))
     published = summary.get("published")
     if published:
@@ -148,6 +172,7 @@ def _date_label(value: str | None) -> str | None:
     if not value:
         return None
     from datetime import date
+
     try:
         return format_date(date.fromisoformat(value[:10]), "long")
     except ValueError:
@@ -167,11 +192,22 @@ def _duration(value: str | None) -> dict[str, str] | None:
         return {"iso": value, "label": value}
     y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in match.groups())
     parts = []
-    for amount, unit in ((y * 365 + mo * 30 + w * 7 + d, "day"), (h, "hour"), (mi, "minute"),
-                         (s, "second")):
+    for amount, unit in (
+        (y * 365 + mo * 30 + w * 7 + d, "day"),
+        (h, "hour"),
+        (mi, "minute"),
+        (s, "second"),
+    ):
         if amount:
-            parts.append(format_timedelta(timedelta(**{f"{unit}s": amount}), granularity=unit,
-                                          threshold=10_000, format="long", locale=get_locale()))
+            parts.append(
+                format_timedelta(
+                    timedelta(**{f"{unit}s": amount}),
+                    granularity=unit,
+                    threshold=10_000,
+                    format="long",
+                    locale=get_locale(),
+                )
+            )
     return {"iso": value, "label": " ".join(parts) or value}
 
 

@@ -6,11 +6,13 @@ the language of titles and labels (default: ``Accept-Language``, then French).
 The OpenAPI 3.1 description is built from the same schemas
 (:mod:`portal.views._openapi`).
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, jsonify, url_for
+
 from metadata_schemas.record import dump_record
 
 from .. import i18n
@@ -24,8 +26,21 @@ from ._resource import published_resource, resource_data
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 #: Keys of the search data that belong in the API answer (the rest is page furniture).
-SEARCH_KEYS = ("total", "page", "size", "pages", "q", "sort", "lang", "filters", "hits",
-               "facets", "facet_labels", "did_you_mean", "relaxed")
+SEARCH_KEYS = (
+    "total",
+    "page",
+    "size",
+    "pages",
+    "q",
+    "sort",
+    "lang",
+    "filters",
+    "hits",
+    "facets",
+    "facet_labels",
+    "did_you_mean",
+    "relaxed",
+)
 
 
 def _lang(args: dict[str, Any]) -> str:
@@ -43,10 +58,12 @@ def search():
         hit.pop("other_title", None)
         hit.pop("other_title_lang", None)
         hit.pop("snippet_lang", None)
-    out["links"] = {"self": state.url(page=state.page),
-                    "next": data["pagination"]["next_url"],
-                    "prev": data["pagination"]["prev_url"],
-                    "html": SearchState(args, base=url_for("public.search")).url(page=state.page)}
+    out["links"] = {
+        "self": state.url(page=state.page),
+        "next": data["pagination"]["next_url"],
+        "prev": data["pagination"]["prev_url"],
+        "html": SearchState(args, base=url_for("public.search")).url(page=state.page),
+    }
     return jsonify(out)
 
 
@@ -56,18 +73,25 @@ def resource(rid: str):
     view = published_resource(rid)
     record_usage("api", view.id)
     readable = resource_data(view, _lang(args))
-    return jsonify({
-        "id": view.id,
-        "status": view.status,
-        "version": view.version,
-        "record": dump_record(view.record, record_id=view.id),
-        "provenance": readable["provenance"],
-        "published_at": readable["published_at"],
-        "updated_at": view.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ") if view.updated_at else None,
-        "title": readable["title"],
-        "links": {"html": readable["url"], "self": url_for("api.resource", rid=view.id),
-                  "access": readable["access_url"]},
-    })
+    return jsonify(
+        {
+            "id": view.id,
+            "status": view.status,
+            "version": view.version,
+            "record": dump_record(view.record, record_id=view.id),
+            "provenance": readable["provenance"],
+            "published_at": readable["published_at"],
+            "updated_at": view.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            if view.updated_at
+            else None,
+            "title": readable["title"],
+            "links": {
+                "html": readable["url"],
+                "self": url_for("api.resource", rid=view.id),
+                "access": readable["access_url"],
+            },
+        }
+    )
 
 
 @bp.get("/vocabularies")
@@ -75,11 +99,22 @@ def vocabularies():
     args = load_args(LangArgs())
     lang = _lang(args)
     vocabs = runtime().vocabularies
-    return jsonify({"vocabularies": [
-        {"id": v.id, "uri": v.uri, "label": v.label(lang), "labels": dict(v.labels),
-         "hierarchical": v.hierarchical, "terms": len(v),
-         "url": url_for("api.vocabulary", vid=v.id)}
-        for v in (vocabs[k] for k in sorted(vocabs))]})
+    return jsonify(
+        {
+            "vocabularies": [
+                {
+                    "id": v.id,
+                    "uri": v.uri,
+                    "label": v.label(lang),
+                    "labels": dict(v.labels),
+                    "hierarchical": v.hierarchical,
+                    "terms": len(v),
+                    "url": url_for("api.vocabulary", vid=v.id),
+                }
+                for v in (vocabs[k] for k in sorted(vocabs))
+            ]
+        }
+    )
 
 
 def _vocabulary(vid: str):
@@ -94,9 +129,16 @@ def vocabulary(vid: str):
     args = load_args(LangArgs())
     lang = _lang(args)
     vocab = _vocabulary(vid)
-    return jsonify({"id": vocab.id, "uri": vocab.uri, "label": vocab.label(lang),
-                    "labels": dict(vocab.labels), "hierarchical": vocab.hierarchical,
-                    "terms": [_term(t, lang, vocab.id) for t in vocab]})
+    return jsonify(
+        {
+            "id": vocab.id,
+            "uri": vocab.uri,
+            "label": vocab.label(lang),
+            "labels": dict(vocab.labels),
+            "hierarchical": vocab.hierarchical,
+            "terms": [_term(t, lang, vocab.id) for t in vocab],
+        }
+    )
 
 
 @bp.get("/vocabularies/<vid>/<term_id>")
@@ -132,4 +174,5 @@ def suggest():
 @bp.get("/openapi.json")
 def openapi():
     from ._openapi import document
+
     return jsonify(document())

@@ -5,6 +5,7 @@ Every page is built from one data dict (:mod:`portal.views._data`,
 ``Link: rel="alternate"`` header. Public routes are GET-only: nothing a visitor
 does changes data, apart from anonymous usage statistics.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
@@ -32,8 +33,12 @@ def browse(level: str, fmt: str):
     data = browse_data(level, i18n.current_lang())
     if data is None:
         raise not_found()
-    return render("browse.html", data, fmt=fmt,
-                  json_url=url_for("public.browse_json", level=data["level"]["id"]))
+    return render(
+        "browse.html",
+        data,
+        fmt=fmt,
+        json_url=url_for("public.browse_json", level=data["level"]["id"]),
+    )
 
 
 @bp.get("/search", defaults={"fmt": "html"})
@@ -47,8 +52,13 @@ def search(fmt: str):
     if fmt == "json":
         data = {k: v for k, v in data.items() if k not in HTML_ONLY}
     json_url = SearchState(args, base=url_for("public.search_json")).url(page=state.page)
-    return render("search.html", data, fmt=fmt, json_url=json_url,
-                  html_context=html_extras(state, data) | {"q": data["q"]})
+    return render(
+        "search.html",
+        data,
+        fmt=fmt,
+        json_url=json_url,
+        html_context=html_extras(state, data) | {"q": data["q"]},
+    )
 
 
 @bp.get("/resources/<rid>", defaults={"fmt": "html"})
@@ -57,8 +67,9 @@ def resource(rid: str, fmt: str):
     view = published_resource(rid)
     record_usage("view" if fmt == "html" else "api", view.id)
     data = resource_data(view, i18n.current_lang())
-    return render("resource.html", data, fmt=fmt,
-                  json_url=url_for("public.resource_json", rid=view.id))
+    return render(
+        "resource.html", data, fmt=fmt, json_url=url_for("public.resource_json", rid=view.id)
+    )
 
 
 @bp.get("/r/<rid>/access")
@@ -67,7 +78,12 @@ def access(rid: str):
     view = published_resource(rid)
     record_usage("access", view.id)
     locations = view.record.get("technical", {}).get("location", [])
-    target = next((u for u in locations if isinstance(u, str)
-                   and u.lower().startswith(("https://", "http://"))), None)
+    target = next(
+        (
+            u
+            for u in locations
+            if isinstance(u, str) and u.lower().startswith(("https://", "http://"))
+        ),
+        None,
+    )
     return redirect(target or url_for("public.resource", rid=view.id), code=302)
-

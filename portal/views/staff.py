@@ -7,23 +7,41 @@ here as a message on the page, never as a traceback. Every POST carries a CSRF
 token (flask-wtf; also checked in :func:`_check_csrf` so the console stays
 protected whatever the app-wide set-up).
 """
+
 from __future__ import annotations
 
 import json
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from .. import current_runtime, i18n
 from .. import record_form as rf
-from ..auth import (STAFF_ROLES, can, current_actor, login_required, login_user, logout_user,
-                    roles_required, safe_next)
-from ..forms import (AcquisitionForm, ActionForm, DecisionForm, DocumentForm, LoginForm,
-                     RecordForm, SubmitForm, UserActiveForm, UserCreateForm, UserRolesForm,
-                     WithdrawForm)
+from ..auth import (
+    STAFF_ROLES,
+    can,
+    current_actor,
+    login_required,
+    login_user,
+    logout_user,
+    roles_required,
+    safe_next,
+)
+from ..forms import (
+    AcquisitionForm,
+    ActionForm,
+    DecisionForm,
+    DocumentForm,
+    LoginForm,
+    RecordForm,
+    SubmitForm,
+    UserActiveForm,
+    UserCreateForm,
+    UserRolesForm,
+    WithdrawForm,
+)
 from . import staff_support as support
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -34,10 +52,12 @@ PAGE_SIZE = 25
 
 try:  # the portal's limiter; without it the console still works, unthrottled
     from ..extensions import limiter
+
     _login_limit = limiter.limit(
-        lambda: current_app.config.get("MAWARID_LOGIN_RATE_LIMIT", "10/minute"),
-        methods=["POST"])
+        lambda: current_app.config.get("MAWARID_LOGIN_RATE_LIMIT", "10/minute"), methods=["POST"]
+    )
 except ImportError:  # pragma: no cover
+
     def _login_limit(view):
         return view
 
@@ -86,8 +106,10 @@ def _check_csrf() -> None:
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     # Forms with a prefix (one per user row) name their token "<prefix>-csrf_token".
-    token = next((request.form[k] for k in request.form if k.endswith("csrf_token")),
-                 request.headers.get("X-CSRFToken"))
+    token = next(
+        (request.form[k] for k in request.form if k.endswith("csrf_token")),
+        request.headers.get("X-CSRFToken"),
+    )
     try:
         validate_csrf(token)
     except ValidationError as exc:
@@ -99,6 +121,7 @@ def _runtime():
 
 
 # --------------------------------------------------------------------------- login / logout
+
 
 @bp.route("/login", methods=["GET", "POST"])
 @_login_limit
@@ -127,6 +150,7 @@ def logout():
 
 # --------------------------------------------------------------------------- dashboard
 
+
 @bp.route("/")
 @login_required
 def dashboard():
@@ -137,12 +161,18 @@ def dashboard():
     page = support.page_number(request.args.get("page"))
     resources = _runtime().resources
     listing = resources.list(status=status, q=q or None, page=page, size=PAGE_SIZE)
-    return render_template("staff/dashboard.html", listing=support.page_view(listing, page, PAGE_SIZE),
-                           status=status, q=q, statuses=support.STATUSES,
-                           counts=support.status_counts(resources))
+    return render_template(
+        "staff/dashboard.html",
+        listing=support.page_view(listing, page, PAGE_SIZE),
+        status=status,
+        q=q,
+        statuses=support.STATUSES,
+        counts=support.status_counts(resources),
+    )
 
 
 # --------------------------------------------------------------------------- records
+
 
 @bp.route("/resources/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
@@ -172,8 +202,12 @@ def edit(rid: str):
     if record is not None:
         version = form.version.data or ""
         try:
-            _runtime().resources.update(current_actor(), rid, record,
-                                        expected_version=int(version) if version.isdigit() else -1)
+            _runtime().resources.update(
+                current_actor(),
+                rid,
+                record,
+                expected_version=int(version) if version.isdigit() else -1,
+            )
         except support.StaleVersion:
             conflict = _runtime().resources.get(rid)
         else:
@@ -202,8 +236,14 @@ def _record_page(form, view, placed, unplaced, conflict=None):
     rf.fill_record_choices(form, _runtime().vocabularies, i18n.current_lang())
     invalid = placed or unplaced or form.errors
     status = 409 if conflict else (422 if invalid else 200)
-    return render_template("staff/record_form.html", form=form, view=view, placed=placed,
-                           unplaced=unplaced, conflict=conflict), status
+    return render_template(
+        "staff/record_form.html",
+        form=form,
+        view=view,
+        placed=placed,
+        unplaced=unplaced,
+        conflict=conflict,
+    ), status
 
 
 @bp.route("/resources/<rid>")
@@ -217,11 +257,20 @@ def resource(rid: str):
     document = DocumentForm()
     support.fill_document_choices(document, provenance)
     return render_template(
-        "staff/resource.html", view=view, actor=current_actor(), history=resources.history(rid),
-        provenance=provenance, acquisition_form=acquisition, document_form=document,
-        submit_form=SubmitForm(), action_form=ActionForm(), withdraw_form=WithdrawForm(),
-        decision_form=DecisionForm(), public_url=support.public_url(view),
-        provenance_json=json.dumps(provenance, ensure_ascii=False, indent=2, default=str))
+        "staff/resource.html",
+        view=view,
+        actor=current_actor(),
+        history=resources.history(rid),
+        provenance=provenance,
+        acquisition_form=acquisition,
+        document_form=document,
+        submit_form=SubmitForm(),
+        action_form=ActionForm(),
+        withdraw_form=WithdrawForm(),
+        decision_form=DecisionForm(),
+        public_url=support.public_url(view),
+        provenance_json=json.dumps(provenance, ensure_ascii=False, indent=2, default=str),
+    )
 
 
 @bp.route("/resources/<rid>/acquisition", methods=["POST"])
@@ -232,11 +281,14 @@ def acquisition(rid: str):
     if not form.validate():
         support.flash_form_errors(form)
         return redirect(url_for("staff.resource", rid=rid) + "#provenance")
-    data = {k: (form[k].data or "").strip() or None
-            for k in ("mode", "reference", "counterpart", "started_on", "completed_on", "note")}
+    data = {
+        k: (form[k].data or "").strip() or None
+        for k in ("mode", "reference", "counterpart", "started_on", "completed_on", "note")
+    }
     with support.refusal_as_message(rid, anchor="provenance"):
-        _runtime().resources.set_acquisition(current_actor(), rid, data,
-                                             expected_version=int(form.version.data))
+        _runtime().resources.set_acquisition(
+            current_actor(), rid, data, expected_version=int(form.version.data)
+        )
         flash(_("Provenance enregistrée."), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#provenance")
 
@@ -252,8 +304,13 @@ def document(rid: str):
     upload = form.file.data
     with support.refusal_as_message(rid, anchor="documents"):
         result = _runtime().resources.attach_document(
-            current_actor(), rid, step=form.step.data, document_type=form.document_type.data,
-            filename=upload.filename or "document", data=upload.read())
+            current_actor(),
+            rid,
+            step=form.step.data,
+            document_type=form.document_type.data,
+            filename=upload.filename or "document",
+            data=upload.read(),
+        )
         sha = support.field(result, "sha256") or ""
         flash(_("Document joint (SHA-256 %(sha)s).", sha=sha), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#documents")
@@ -278,10 +335,14 @@ def decide(rid: str):
     form = DecisionForm()
     with support.refusal_as_message(rid, anchor="decision"):
         if form.validate():
-            _runtime().resources.decide(current_actor(), rid, commission=VALIDATION_COMMISSION,
-                                        decision=form.decision.data,
-                                        reference=form.reference.data.strip(),
-                                        note=(form.note.data or "").strip() or None)
+            _runtime().resources.decide(
+                current_actor(),
+                rid,
+                commission=VALIDATION_COMMISSION,
+                decision=form.decision.data,
+                reference=form.reference.data.strip(),
+                note=(form.note.data or "").strip() or None,
+            )
             flash(_("Décision enregistrée."), "success")
         else:
             support.flash_form_errors(form)
@@ -312,6 +373,7 @@ def withdraw(rid: str):
 
 # --------------------------------------------------------------------------- users
 
+
 @bp.route("/users", methods=["GET", "POST"])
 @roles_required("admin")
 def users():
@@ -323,22 +385,34 @@ def users():
         if form.validate():
             refused = True
             with support.refusal_as_message(None, endpoint="staff.users"):
-                accounts.create_user(form.username.data.strip(), form.password.data,
-                                     display_name=form.display_name.data.strip(),
-                                     roles=list(form.roles.data),
-                                     commissions=list(form.commissions.data))
+                accounts.create_user(
+                    form.username.data.strip(),
+                    form.password.data,
+                    display_name=form.display_name.data.strip(),
+                    roles=list(form.roles.data),
+                    commissions=list(form.commissions.data),
+                )
                 flash(_("Compte %(name)s créé.", name=form.username.data.strip()), "success")
                 return redirect(url_for("staff.users"))
         form.password.data = form.confirm.data = ""
     rows = []
     for account in accounts.list():
         name = support.field(account, "username")
-        roles_form = UserRolesForm(prefix=f"u-{name}", data={
-            "roles": list(support.field(account, "roles") or []),
-            "commissions": list(support.field(account, "commissions") or [])})
+        roles_form = UserRolesForm(
+            prefix=f"u-{name}",
+            data={
+                "roles": list(support.field(account, "roles") or []),
+                "commissions": list(support.field(account, "commissions") or []),
+            },
+        )
         support.fill_user_choices(roles_form)
-        rows.append({"account": account, "roles_form": roles_form,
-                     "active_form": UserActiveForm(prefix=f"a-{name}")})
+        rows.append(
+            {
+                "account": account,
+                "roles_form": roles_form,
+                "active_form": UserActiveForm(prefix=f"a-{name}"),
+            }
+        )
     status = 422 if form.errors or refused else 200
     return render_template("staff/users.html", form=form, rows=rows), status
 
@@ -352,8 +426,9 @@ def user_roles(username: str):
         support.flash_form_errors(form)
         return redirect(url_for("staff.users"))
     with support.refusal_as_message(None, endpoint="staff.users"):
-        _runtime().accounts.set_roles(username, roles=list(form.roles.data),
-                                      commissions=list(form.commissions.data))
+        _runtime().accounts.set_roles(
+            username, roles=list(form.roles.data), commissions=list(form.commissions.data)
+        )
         flash(_("Rôles de %(name)s enregistrés.", name=username), "success")
     return redirect(url_for("staff.users"))
 
@@ -370,6 +445,10 @@ def user_active(username: str):
         return redirect(url_for("staff.users"))
     with support.refusal_as_message(None, endpoint="staff.users"):
         _runtime().accounts.set_active(username, active)
-        flash(_("Compte %(name)s activé.", name=username) if active
-              else _("Compte %(name)s désactivé.", name=username), "success")
+        flash(
+            _("Compte %(name)s activé.", name=username)
+            if active
+            else _("Compte %(name)s désactivé.", name=username),
+            "success",
+        )
     return redirect(url_for("staff.users"))

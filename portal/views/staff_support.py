@@ -2,12 +2,12 @@
 
 Kept apart from ``staff.py`` so the views read as "check, bind, call, redirect".
 """
+
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime
 from typing import Any
-
 from urllib.parse import urlencode
 
 from flask import current_app, flash, request, url_for
@@ -26,7 +26,7 @@ from .. import current_runtime, i18n
 from ..record_form import flat_choices
 
 RecordErrors = RecordValidationError
-__all__ = ["RecordErrors", "StaleVersion", "STATUSES"]
+__all__ = ["STATUSES", "RecordErrors", "StaleVersion"]
 
 #: The console's own messages live in the ``staff`` gettext domain
 #: (``portal/translations/<lang>/LC_MESSAGES/staff.po``), merged over ``messages``.
@@ -39,9 +39,10 @@ def use_staff_translations() -> None:
     if domain is None:
         directories = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
         directories = [d for d in str(directories).split(";") if d]
-        domain = Domain(translation_directories=[*directories, *directories],
-                        domain=";".join(["messages"] * len(directories)
-                                        + [STAFF_DOMAIN] * len(directories)))
+        domain = Domain(
+            translation_directories=[*directories, *directories],
+            domain=";".join(["messages"] * len(directories) + [STAFF_DOMAIN] * len(directories)),
+        )
         current_app.extensions["mawarid_staff_domain"] = domain
     domain.as_default()
 
@@ -64,8 +65,12 @@ def page_number(raw: str | None) -> int:
 def page_view(listing: Any, page: int, size: int) -> dict[str, Any]:
     total = field(listing, "total", 0)
     pages = max(1, -(-total // size))
-    return {"items": list(field(listing, "items", [])), "total": total, "page": page,
-            "pages": pages}
+    return {
+        "items": list(field(listing, "items", [])),
+        "total": total,
+        "page": page,
+        "pages": pages,
+    }
 
 
 def status_counts(resources) -> dict[str, int]:
@@ -86,8 +91,13 @@ def refusal_as_message(rid: str | None, *, anchor: str = "", endpoint: str = "st
     except (PermissionDenied, WrongCommission):
         raise
     except StaleVersion:
-        flash(_("Cette ressource a été modifiée par quelqu'un d'autre entre-temps : rien n'a "
-                "été enregistré. Rechargez la page pour voir la version actuelle."), "error")
+        flash(
+            _(
+                "Cette ressource a été modifiée par quelqu'un d'autre entre-temps : rien n'a "
+                "été enregistré. Rechargez la page pour voir la version actuelle."
+            ),
+            "error",
+        )
     except (CatalogueError, MetadataError) as exc:
         flash(message_of(exc), "error")
 
@@ -109,13 +119,15 @@ def flash_form_errors(form) -> None:
 
 def acquisition_data(view) -> dict[str, Any]:
     acq = view.acquisition or {}
-    return {k: acq.get(k) or "" for k in ("mode", "reference", "counterpart", "started_on",
-                                           "completed_on", "note")}
+    return {
+        k: acq.get(k) or ""
+        for k in ("mode", "reference", "counterpart", "started_on", "completed_on", "note")
+    }
 
 
 def _vocab(name: str):
     vocabs = current_runtime().vocabularies
-    return vocabs[name] if name in vocabs else None
+    return vocabs.get(name, None)
 
 
 def fill_acquisition_choices(form) -> None:
@@ -127,8 +139,9 @@ def fill_document_choices(form, provenance: dict | None) -> None:
     """Steps of the resource's acquisition procedure (from its provenance document)."""
     lang = i18n.current_lang()
     steps = ((provenance or {}).get("acquisition") or {}).get("steps") or []
-    form.step.choices = [SelectChoice(s["id"], (s.get("labels") or {}).get(lang) or s["id"])
-                         for s in steps]
+    form.step.choices = [
+        SelectChoice(s["id"], (s.get("labels") or {}).get(lang) or s["id"]) for s in steps
+    ]
     vocab = _vocab("document_type")
     form.document_type.choices = flat_choices(vocab, lang) if vocab else []
 
@@ -140,8 +153,11 @@ def fill_user_choices(form) -> None:
 
 
 def role_label(role: str) -> str:
-    return {"indexer": _("Indexation"), "validator": _("Validation (membre de commission)"),
-            "admin": _("Administration")}.get(role, role)
+    return {
+        "indexer": _("Indexation"),
+        "validator": _("Validation (membre de commission)"),
+        "admin": _("Administration"),
+    }.get(role, role)
 
 
 def public_url(view) -> str | None:
@@ -198,7 +214,9 @@ class _Helpers:
         """A ``{"fr", "ar"}`` label dict in the interface language."""
         if not isinstance(labels, dict):
             return str(labels or "")
-        return labels.get(i18n.current_lang()) or labels.get("fr") or next(iter(labels.values()), "")
+        return (
+            labels.get(i18n.current_lang()) or labels.get("fr") or next(iter(labels.values()), "")
+        )
 
     @staticmethod
     def dir(lang: str) -> str:
@@ -212,13 +230,20 @@ class _Helpers:
 
     @staticmethod
     def step_status(status: str) -> str:
-        return {"pending": _("à faire"), "in_progress": _("en cours"), "done": _("faite"),
-                "skipped": _("sans objet"), "refused": _("refusée")}.get(status, status)
+        return {
+            "pending": _("à faire"),
+            "in_progress": _("en cours"),
+            "done": _("faite"),
+            "skipped": _("sans objet"),
+            "refused": _("refusée"),
+        }.get(status, status)
 
     @staticmethod
     def term_vocabulary(vocabulary: str) -> str:
         vocab = _vocab(vocabulary)
-        return vocab.labels.get(i18n.current_lang()) or vocab.labels.get("fr") if vocab else vocabulary
+        return (
+            vocab.labels.get(i18n.current_lang()) or vocab.labels.get("fr") if vocab else vocabulary
+        )
 
     @staticmethod
     def action_label(action: str) -> str:

@@ -11,6 +11,7 @@
 
 Every test here is marked ``browser``; run them with ``pytest tests/browser -m browser``.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -31,7 +32,8 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 def _load_corpus():
     # The corpus lives with the portal tests; load it by path (tests are not packages).
     spec = importlib.util.spec_from_file_location(
-        "portal_corpus", REPO / "tests" / "portal" / "portal_corpus.py")
+        "portal_corpus", REPO / "tests" / "portal" / "portal_corpus.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -55,6 +57,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from waitress.server import create_server
+
     home = tmp_path_factory.mktemp("browser-home")
     corpus_module = _load_corpus()
     # TESTING off: the live server answers errors with pages, as in production.
@@ -77,9 +80,12 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(locale: str = "fr-FR", viewport: dict | None = None, **options):
-        context = browser.new_context(locale=locale, base_url=live_server.url,
-                                      viewport=viewport or {"width": 1280, "height": 900},
-                                      **options)
+        context = browser.new_context(
+            locale=locale,
+            base_url=live_server.url,
+            viewport=viewport or {"width": 1280, "height": 900},
+            **options,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -102,4 +108,5 @@ def screenshot():
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
         return path
+
     return take

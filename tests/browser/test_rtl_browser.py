@@ -1,4 +1,5 @@
 """Arabic pages in a real browser: right to left, Arabic labels, language switch kept on the page."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,9 @@ def test_arabic_search_page_with_facets(page, live_server, screenshot):
     expect(page.locator("#results-count")).to_contain_text("تم العثور")
     # Arabic facet labels, and the sidebar is on the right-hand side.
     expect(page.locator('.facet[data-facet-name="subject"] summary')).to_contain_text("المادة")
-    expect(page.locator('a.facet-value[data-value="mathematiques"] .facet-label')).to_have_text("الرياضيات")
+    expect(page.locator('a.facet-value[data-value="mathematiques"] .facet-label')).to_have_text(
+        "الرياضيات"
+    )
     sidebar = page.locator(".facets").bounding_box()
     results = page.locator(".results").bounding_box()
     assert sidebar["x"] > results["x"]
@@ -53,7 +56,9 @@ def test_language_switch_keeps_the_page_and_is_remembered(page, live_server, scr
     page.goto("/search?q=fractions&level=1ac")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     page.locator('.lang-switch a[hreflang="ar"]').click()
-    expect(page).to_have_url(re.compile(r"/search\?.*q=fractions.*lang=ar|/search\?.*lang=ar.*q=fractions"))
+    expect(page).to_have_url(
+        re.compile(r"/search\?.*q=fractions.*lang=ar|/search\?.*lang=ar.*q=fractions")
+    )
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator(".chip")).to_contain_text("1AC")
     # The choice is remembered on the next page without ?lang=.
@@ -64,8 +69,9 @@ def test_language_switch_keeps_the_page_and_is_remembered(page, live_server, scr
 
 
 def test_phone_layout_in_arabic(new_page, live_server, screenshot):
-    page = new_page(locale="ar-MA", viewport={"width": 390, "height": 844}, is_mobile=True,
-                    has_touch=True)
+    page = new_page(
+        locale="ar-MA", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page.goto("/search?level=1ac")
     # Accept-Language alone picks Arabic.
     expect(page.locator("html")).to_have_attribute("dir", "rtl")

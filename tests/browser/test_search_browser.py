@@ -1,4 +1,5 @@
 """A teacher searches in a real browser: two facets, chips, counts, keyboard use."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,9 @@ def test_search_with_two_facets(page, live_server, screenshot):
     expect(page.locator('.chip[data-facet="level"]')).to_contain_text("1AC")
 
     # Second facet: subject mathematics; its count is the one shown before clicking.
-    subject = page.locator('.facets a.facet-value[data-facet="subject"][data-value="mathematiques"]')
+    subject = page.locator(
+        '.facets a.facet-value[data-facet="subject"][data-value="mathematiques"]'
+    )
     subject_count = int(subject.locator(".facet-count").inner_text())
     assert subject_count == 2
     subject.click()
@@ -42,7 +45,7 @@ def test_search_with_two_facets(page, live_server, screenshot):
     # Removing the level chip keeps the subject filter only.
     page.locator('.chip[data-facet="level"] .chip-remove').click()
     expect(page.locator(".chip")).to_have_count(1)
-    assert _count(page) == 4   # every published mathematics resource
+    assert _count(page) == 4  # every published mathematics resource
 
 
 def test_keyboard_reaches_search_box_and_submits(page, live_server):

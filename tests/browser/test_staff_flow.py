@@ -3,6 +3,7 @@
 Accounts are created through the catalogue (``runtime.accounts``) as ``mawarid user create``
 would; everything else goes through the console's pages, forms and JavaScript.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,14 @@ WORD = "tessellations"  # a word no seeded resource uses
 @pytest.fixture(scope="module")
 def staff_accounts(live_server):
     accounts = live_server.app.extensions["mawarid"].accounts
-    users = {"bidx": ("browser-indexer-1", ["indexer"], []),
-             "bval": ("browser-validator-1", ["validator"], ["validation"])}
+    users = {
+        "bidx": ("browser-indexer-1", ["indexer"], []),
+        "bval": ("browser-validator-1", ["validator"], ["validation"]),
+    }
     for name, (password, roles, commissions) in users.items():
-        accounts.create_user(name, password, display_name=name, roles=roles, commissions=commissions)
+        accounts.create_user(
+            name, password, display_name=name, roles=roles, commissions=commissions
+        )
     return {name: password for name, (password, _, _) in users.items()}
 
 
@@ -33,8 +38,9 @@ def _login(page, username: str, password: str) -> None:
     expect(page).to_have_url(re.compile(r"/staff/$"))
 
 
-def test_staff_create_submit_validate_publish_then_search(new_page, live_server, staff_accounts,
-                                                           screenshot):
+def test_staff_create_submit_validate_publish_then_search(
+    new_page, live_server, staff_accounts, screenshot
+):
     staff = new_page()
     _login(staff, "bidx", staff_accounts["bidx"])
     staff.get_by_role("link", name="Nouvelle ressource").click()

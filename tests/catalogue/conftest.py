@@ -5,6 +5,7 @@ starts one). Each test session creates and migrates a fresh database on it
 (dropped at the end); tables are emptied before each test. With ``CI`` set and no server,
 the PostgreSQL variants fail instead of being skipped.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,15 +14,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from catalogue_testdata import ACHAT, INDEXER, VALIDATOR, record
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from catalogue.services import build_services
 from catalogue.store import Database
-from catalogue_testdata import ACHAT, INDEXER, VALIDATOR, record
 from metadata_schemas.vocabularies import get_vocabularies
 
 PG_ENV = "MAWARID_TEST_POSTGRES_URL"
+
 
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory) -> Path:
@@ -85,8 +87,11 @@ def database_url(request, tmp_path: Path, _sqlite_template, _postgres_server):
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> dict:
-    return {"MAWARID_HOME": str(tmp_path / "home"), "MAWARID_DATABASE_URL": database_url,
-            "MAWARID_OAI_REPOSITORY_ID": "mawarid.test"}
+    return {
+        "MAWARID_HOME": str(tmp_path / "home"),
+        "MAWARID_DATABASE_URL": database_url,
+        "MAWARID_OAI_REPOSITORY_ID": "mawarid.test",
+    }
 
 
 @pytest.fixture
@@ -106,11 +111,11 @@ def validated(resources):
     """A resource with an acquisition, submitted and found conforme."""
     view = resources.create_draft(INDEXER, record(), acquisition=ACHAT)
     resources.submit(INDEXER, view.id)
-    return resources.decide(VALIDATOR, view.id, commission="validation", decision="conforme",
-                            reference="PV 3/2025")
+    return resources.decide(
+        VALIDATOR, view.id, commission="validation", decision="conforme", reference="PV 3/2025"
+    )
 
 
 @pytest.fixture
 def published(resources, validated):
     return resources.publish(INDEXER, validated.id)
-

@@ -1,4 +1,5 @@
 """Staff accounts: argon2 hashes, roles, commissions, active flag."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,13 @@ def accounts(services):
 
 
 def test_create_and_authenticate(accounts, services):
-    view = accounts.create_user("Amina.Validatrice", "un mot de passe sûr", display_name="Amina",
-                                roles=["validator"], commissions=["Commission de validation"])
+    view = accounts.create_user(
+        "Amina.Validatrice",
+        "un mot de passe sûr",
+        display_name="Amina",
+        roles=["validator"],
+        commissions=["Commission de validation"],
+    )
     assert view.username == "amina.validatrice"
     assert view.commissions == frozenset({"validation"})
     actor = accounts.authenticate("AMINA.validatrice", "un mot de passe sûr")
@@ -54,8 +60,9 @@ def test_bad_accounts_are_refused(accounts):
     with pytest.raises(UnknownEntity, match="role"):
         accounts.create_user("sara", "assez long mot de passe", roles=["superuser"])
     with pytest.raises(UnknownEntity, match="commission"):
-        accounts.create_user("sara", "assez long mot de passe", roles=["validator"],
-                             commissions=["jury"])
+        accounts.create_user(
+            "sara", "assez long mot de passe", roles=["validator"], commissions=["jury"]
+        )
     with pytest.raises(InvalidInput, match="username"):
         accounts.create_user("sara salah", "assez long mot de passe", roles=["indexer"])
     assert [u.username for u in accounts.list()] == ["karim"]
@@ -73,8 +80,11 @@ def test_roles_and_commissions_can_change(accounts):
 
 def test_weak_hashes_are_upgraded_on_login(accounts, services):
     accounts.create_user("old", "ancien mot de passe", roles=["admin"])
-    strong = AccountService(services.db, vocabularies=accounts.vocabularies,
-                            hasher=PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
+    strong = AccountService(
+        services.db,
+        vocabularies=accounts.vocabularies,
+        hasher=PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1),
+    )
     assert strong.authenticate("old", "ancien mot de passe") is not None
     with services.db.session() as session:
         assert "t=2" in session.scalars(select(User.password_hash)).one()

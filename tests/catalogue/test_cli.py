@@ -1,26 +1,35 @@
 """The catalogue's CLI commands, through Flask's CliRunner on a real app (SQLite + Whoosh)."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 from argon2 import PasswordHasher
+from catalogue_testdata import ACHAT, record
 from lxml import etree
 
-from catalogue_testdata import ACHAT, record
 from metadata_schemas.lom_xml import lom_to_record
 
 
 @pytest.fixture
 def app(tmp_path, database_url):
     from portal import create_app
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "MAWARID_HOME": str(tmp_path / "home"),
-                      "MAWARID_DATABASE_URL": database_url,
-                      "MAWARID_SEARCH_URL": f"whoosh://{tmp_path / 'index'}",
-                      "MAWARID_OAI_REPOSITORY_ID": "mawarid.test"})
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "MAWARID_HOME": str(tmp_path / "home"),
+            "MAWARID_DATABASE_URL": database_url,
+            "MAWARID_SEARCH_URL": f"whoosh://{tmp_path / 'index'}",
+            "MAWARID_OAI_REPOSITORY_ID": "mawarid.test",
+        }
+    )
     # Cheap argon2 parameters: these tests are about the commands, not the hashing cost.
-    app.extensions["mawarid"].accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024,
-                                                               parallelism=1)
+    app.extensions["mawarid"].accounts.hasher = PasswordHasher(
+        time_cost=1, memory_cost=1024, parallelism=1
+    )
     yield app
     app.extensions["mawarid"].close()
 
@@ -28,12 +37,13 @@ def app(tmp_path, database_url):
 @pytest.fixture
 def run(app):
     from portal.cli import main
+
     runner = app.test_cli_runner()
 
     def invoke(*args, input=None):
         # The ``mawarid`` group, with this app (FlaskCliRunner passes it as ScriptInfo).
-        return runner.invoke(main, args=[str(a) for a in args], input=input,
-                             catch_exceptions=False)
+        return runner.invoke(main, args=[str(a) for a in args], input=input, catch_exceptions=False)
+
     return invoke
 
 
@@ -53,7 +63,7 @@ def test_demo_publishes_indexes_and_is_idempotent(app, run):
     steps = prov["acquisition"]["steps"]
     assert steps and all(s["status"] == "done" for s in steps)
     assert prov["decisions"][0]["decision"] == "conforme"
-    assert any(s["documents"] for s in steps)   # the PV, with its checksum
+    assert any(s["documents"] for s in steps)  # the PV, with its checksum
     again = run("demo", "--count", 12, "--seed", 7)
     assert "0 ressources publiées (12 déjà présentes)" in again.output
     assert rt.resources.count() == 12
@@ -61,8 +71,9 @@ def test_demo_publishes_indexes_and_is_idempotent(app, run):
 
 def test_lifecycle_commands_and_clean_errors(app, run):
     rt = runtime(app)
-    rt.accounts.create_user("amina", "un mot de passe sûr", roles=["validator"],
-                            commissions=["validation"])
+    rt.accounts.create_user(
+        "amina", "un mot de passe sûr", roles=["validator"], commissions=["validation"]
+    )
     rt.accounts.create_user("karim", "un mot de passe sûr", roles=["indexer"])
     view = rt.resources.create_draft(rt.accounts.actor("karim"), record(), acquisition=ACHAT)
 
@@ -74,10 +85,12 @@ def test_lifecycle_commands_and_clean_errors(app, run):
     assert run("submit", view.id, "--as", "karim").exit_code == 0
     wrong = run("decide", view.id, "--decision", "conforme", "--reference", "PV 1", "--as", "karim")
     assert wrong.exit_code == 1 and "may not decide" in wrong.output
-    ok = run("decide", view.id, "--decision", "conforme", "--reference", "PV 7/2025", "--as", "amina")
+    ok = run(
+        "decide", view.id, "--decision", "conforme", "--reference", "PV 7/2025", "--as", "amina"
+    )
     assert ok.exit_code == 0 and f"{view.id}: validated" in ok.output
     assert run("publish", view.id, "--as", "karim").output.strip() == f"{view.id}: published"
-    assert rt.search.count() == 1                   # indexed through the listener
+    assert rt.search.count() == 1  # indexed through the listener
     assert run("withdraw", view.id, "--as", "karim", "--reason", "x").exit_code == 1
     assert run("withdraw", view.id, "--reason", "droits expirés").exit_code == 0
     assert rt.search.count() == 0
@@ -95,12 +108,26 @@ def test_lifecycle_commands_and_clean_errors(app, run):
 def test_import_and_export_round_trip(app, run, tmp_path):
     rt = runtime(app)
     src = tmp_path / "ancien.jsonl"
-    src.write_text("\n".join(json.dumps({"id": f"old-{n}", **record(n)}, ensure_ascii=False)
-                             for n in range(3)) + "\n{oops\n", encoding="utf-8")
-    result = run("import", src, "--migrate-validated", "PV 9/2018", "--acquisition-mode", "don",
-                 "--acquisition-reference", "CD 2/2018", "--counterpart", "KOICA",
-                 "--report", tmp_path / "report.json")
-    assert result.exit_code == 1                     # one line was refused
+    src.write_text(
+        "\n".join(json.dumps({"id": f"old-{n}", **record(n)}, ensure_ascii=False) for n in range(3))
+        + "\n{oops\n",
+        encoding="utf-8",
+    )
+    result = run(
+        "import",
+        src,
+        "--migrate-validated",
+        "PV 9/2018",
+        "--acquisition-mode",
+        "don",
+        "--acquisition-reference",
+        "CD 2/2018",
+        "--counterpart",
+        "KOICA",
+        "--report",
+        tmp_path / "report.json",
+    )
+    assert result.exit_code == 1  # one line was refused
     assert "ancien.jsonl:4: not JSON" in result.output
     assert "3 créées, 3 publiées" in result.output
     assert json.loads((tmp_path / "report.json").read_text())["published"] == 3
@@ -110,7 +137,8 @@ def test_import_and_export_round_trip(app, run, tmp_path):
     exported = run("export", "--format", "lom", "--out", out)
     assert exported.exit_code == 0 and "3 ressources exportées" in exported.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"old-{n}.xml" for n in range(3)] + [f"old-{n}.provenance.json" for n in range(3)])
+        [f"old-{n}.xml" for n in range(3)] + [f"old-{n}.provenance.json" for n in range(3)]
+    )
     data = (out / "old-1.xml").read_bytes()
     assert data.startswith(b"<?xml")
     assert "PV 9/2018" in data.decode() and "KOICA" in data.decode()
@@ -135,18 +163,40 @@ def test_import_and_export_round_trip(app, run, tmp_path):
 
 
 def test_user_and_db_commands(app, run):
-    created = run("user", "create", "Admin.LNRN", "--role", "admin", "--password-stdin",
-                  input="un mot de passe sûr\n")
+    created = run(
+        "user",
+        "create",
+        "Admin.LNRN",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="un mot de passe sûr\n",
+    )
     assert created.exit_code == 0 and created.output.strip() == "admin.lnrn: admin"
-    prompted = run("user", "create", "amina", "--role", "validator", "--commission", "validation",
-                   input="un mot de passe sûr\nun mot de passe sûr\n")
+    prompted = run(
+        "user",
+        "create",
+        "amina",
+        "--role",
+        "validator",
+        "--commission",
+        "validation",
+        input="un mot de passe sûr\nun mot de passe sûr\n",
+    )
     assert prompted.exit_code == 0, prompted.output
-    assert "un mot de passe sûr" not in prompted.output     # hidden prompt
+    assert "un mot de passe sûr" not in prompted.output  # hidden prompt
     assert runtime(app).accounts.authenticate("admin.lnrn", "un mot de passe sûr") is not None
     short = run("user", "create", "sara", "--role", "indexer", "--password-stdin", input="court\n")
     assert short.exit_code == 1 and "password too short" in short.output
-    dup = run("user", "create", "amina", "--role", "indexer", "--password-stdin",
-              input="un mot de passe sûr\n")
+    dup = run(
+        "user",
+        "create",
+        "amina",
+        "--role",
+        "indexer",
+        "--password-stdin",
+        input="un mot de passe sûr\n",
+    )
     assert dup.exit_code == 1 and "already exists" in dup.output
     listing = run("user", "list")
     assert "amina\tvalidator\tvalidation" in listing.output

@@ -1,4 +1,5 @@
 """``mawarid import``: sources, per-record atomicity, crash and resume, migration."""
+
 from __future__ import annotations
 
 import json
@@ -6,12 +7,12 @@ import re
 import zipfile
 
 import pytest
+from catalogue_testdata import ACHAT, record
 from sqlalchemy import func, select
 
 from catalogue.services import resources as resources_module
 from catalogue.services.importer import Importer, content_id
 from catalogue.store.models import Acquisition, OAIItem, Resource, ResourceEvent
-from catalogue_testdata import ACHAT, record
 from metadata_schemas.lom_xml import record_to_lom
 
 
@@ -24,14 +25,18 @@ def without_title(data: bytes) -> bytes:
 
 
 def jsonl(*objects) -> str:
-    return "\n".join(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)
-                     for o in objects) + "\n"
+    return (
+        "\n".join(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False) for o in objects)
+        + "\n"
+    )
 
 
 def counts(services) -> dict[str, int]:
     with services.db.session() as session:
-        return {model.__tablename__: session.scalar(select(func.count()).select_from(model))
-                for model in (Resource, ResourceEvent, Acquisition, OAIItem)}
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Resource, ResourceEvent, Acquisition, OAIItem)
+        }
 
 
 def test_folder_of_lom_files_with_a_bad_one(tmp_path, resources):
@@ -41,8 +46,9 @@ def test_folder_of_lom_files_with_a_bad_one(tmp_path, resources):
     (folder / "sub" / "b.xml").write_bytes(without_title(lom(2)))
     (folder / "c.xml").write_bytes(lom(3, identifier="lnrn-0003"))
     (folder / "notes.txt").write_text("pas un enregistrement")
-    (folder / "evil.xml").write_bytes(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM '
-                                      b'"file:///etc/passwd">]><lom>&e;</lom>')
+    (folder / "evil.xml").write_bytes(
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><lom>&e;</lom>'
+    )
     report = Importer(resources).run([folder])
     assert ("lot/sub/b.xml", "general.title: required") in report.refused
     assert any(src == "lot/evil.xml" for src, _ in report.refused)
@@ -57,16 +63,19 @@ def test_folder_of_lom_files_with_a_bad_one(tmp_path, resources):
 
 def test_json_lines_with_ids_acquisitions_and_errors(tmp_path, resources):
     path = tmp_path / "lot.jsonl"
-    path.write_text(jsonl(
-        {"id": "lnrn-jl-1", "acquisition": ACHAT, **record(1)},
-        {"id": "lnrn-jl-2", "record": record(2)},
-        "{not json",
-        {"general": {"title": {"fr": "Sans langue"}, "language": ["xx"]}},
-        {"id": "lnrn-jl-1", **record(9)},               # same id, other content
-        {"id": "../../x", **record(4)},
-        {"id": "lnrn-jl-5", "acquisition": {"mode": "troc"}, **record(5)},
-        "[1, 2]",
-    ), encoding="utf-8")
+    path.write_text(
+        jsonl(
+            {"id": "lnrn-jl-1", "acquisition": ACHAT, **record(1)},
+            {"id": "lnrn-jl-2", "record": record(2)},
+            "{not json",
+            {"general": {"title": {"fr": "Sans langue"}, "language": ["xx"]}},
+            {"id": "lnrn-jl-1", **record(9)},  # same id, other content
+            {"id": "../../x", **record(4)},
+            {"id": "lnrn-jl-5", "acquisition": {"mode": "troc"}, **record(5)},
+            "[1, 2]",
+        ),
+        encoding="utf-8",
+    )
     report = Importer(resources).run([path])
     refused = dict(report.refused)
     assert report.created == ["lnrn-jl-1", "lnrn-jl-2"]
@@ -110,24 +119,35 @@ def test_not_a_zip_and_missing_paths(tmp_path, resources):
 def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services, monkeypatch):
     resources = services.resources
     path = tmp_path / "lot.jsonl"
-    path.write_text(jsonl(*[{"acquisition": {**ACHAT, "reference": f"AO {n}/2024"}, **record(n)}
-                            for n in range(7)]), encoding="utf-8")
+    path.write_text(
+        jsonl(
+            *[
+                {"acquisition": {**ACHAT, "reference": f"AO {n}/2024"}, **record(n)}
+                for n in range(7)
+            ]
+        ),
+        encoding="utf-8",
+    )
     original = resources_module.Work.create_draft
     calls = {"n": 0}
 
     def crash_on_fifth(self, *args, **kwargs):
         calls["n"] += 1
-        view = original(self, *args, **kwargs)   # the row and its events are written…
+        view = original(self, *args, **kwargs)  # the row and its events are written…
         if calls["n"] == 5:
-            raise RuntimeError("power cut")      # …then the process dies mid-record
+            raise RuntimeError("power cut")  # …then the process dies mid-record
         return view
 
     monkeypatch.setattr(resources_module.Work, "create_draft", crash_on_fifth)
     with pytest.raises(RuntimeError, match="power cut"):
         Importer(resources, batch_size=2).run([path])
     # Batches [0,1] and [2,3] are committed; batch [4,5] is rolled back entirely.
-    assert counts(services) == {"resources": 4, "resource_events": 8, "acquisitions": 4,
-                                "oai_item": 0}
+    assert counts(services) == {
+        "resources": 4,
+        "resource_events": 8,
+        "acquisitions": 4,
+        "oai_item": 0,
+    }
     monkeypatch.setattr(resources_module.Work, "create_draft", original)
     report = Importer(resources, batch_size=2).run([path])
     assert len(report.skipped) == 4 and len(report.created) == 3 and report.refused == []
@@ -138,15 +158,23 @@ def test_a_refused_record_leaves_nothing_behind(tmp_path, services, monkeypatch)
     """A record refused after its rows were written (here: by its acquisition) is rolled
     back to its savepoint, while its neighbours in the same batch are kept."""
     path = tmp_path / "lot.jsonl"
-    path.write_text(jsonl({"id": "lnrn-ok-1", "acquisition": ACHAT, **record(1)},
-                          {"id": "lnrn-bad", "acquisition": {**ACHAT, "counterpart": "Autre"},
-                           **record(2)},
-                          {"id": "lnrn-ok-2", **record(3)}), encoding="utf-8")
+    path.write_text(
+        jsonl(
+            {"id": "lnrn-ok-1", "acquisition": ACHAT, **record(1)},
+            {"id": "lnrn-bad", "acquisition": {**ACHAT, "counterpart": "Autre"}, **record(2)},
+            {"id": "lnrn-ok-2", **record(3)},
+        ),
+        encoding="utf-8",
+    )
     report = Importer(services.resources, batch_size=10).run([path])
     assert report.created == ["lnrn-ok-1", "lnrn-ok-2"]
     assert "counterpart" in dict(report.refused)["lot.jsonl:2"]
-    assert counts(services) == {"resources": 2, "resource_events": 3, "acquisitions": 1,
-                                "oai_item": 0}
+    assert counts(services) == {
+        "resources": 2,
+        "resource_events": 3,
+        "acquisitions": 1,
+        "oai_item": 0,
+    }
 
 
 def test_migrate_validated_records_the_decision_and_publishes(tmp_path, services):
@@ -154,19 +182,29 @@ def test_migrate_validated_records_the_decision_and_publishes(tmp_path, services
     seen = []
     resources.add_listener(lambda change: seen.append((change.kind, change.resource.id)))
     path = tmp_path / "ancien.jsonl"
-    path.write_text(jsonl({"id": "old-1", **record(1)}, {"id": "old-2", **record(2)}),
-                    encoding="utf-8")
-    importer = Importer(resources, migrate_reference="PV 12/2019 (catalogue GENIE)",
-                        default_acquisition={"mode": "don", "reference": "CD 4/2019",
-                                             "counterpart": "UNICEF Maroc"})
+    path.write_text(
+        jsonl({"id": "old-1", **record(1)}, {"id": "old-2", **record(2)}), encoding="utf-8"
+    )
+    importer = Importer(
+        resources,
+        migrate_reference="PV 12/2019 (catalogue GENIE)",
+        default_acquisition={
+            "mode": "don",
+            "reference": "CD 4/2019",
+            "counterpart": "UNICEF Maroc",
+        },
+    )
     report = importer.run([path])
     assert report.published == ["old-1", "old-2"]
     assert seen == [("published", "old-1"), ("published", "old-2")]
     view = resources.get("old-1")
     assert view.status == "published" and view.acquisition["counterpart"] == "UNICEF Maroc"
-    decision = [e for e in resources.history("old-1") if e.action == "decide"][0]
+    decision = next(e for e in resources.history("old-1") if e.action == "decide")
     assert (decision.commission, decision.decision, decision.reference) == (
-        "validation", "conforme", "PV 12/2019 (catalogue GENIE)")
+        "validation",
+        "conforme",
+        "PV 12/2019 (catalogue GENIE)",
+    )
     assert counts(services)["oai_item"] == 2
     rerun = importer.run([path])
     assert rerun.skipped == ["old-1", "old-2"] and rerun.published == []
@@ -191,6 +229,7 @@ def test_export_then_import_elsewhere_keeps_the_acquisition(tmp_path, resources)
     from catalogue.services import SYSTEM, build_services
     from catalogue.services.exporter import export
     from metadata_schemas.vocabularies import get_vocabularies
+
     view = resources.create_published(SYSTEM, record(1), reference="PV 3/2025", acquisition=ACHAT)
     export(resources, tmp_path / "out", format="lom")
     with zipfile.ZipFile(tmp_path / "out.zip", "w") as archive:
@@ -200,20 +239,31 @@ def test_export_then_import_elsewhere_keeps_the_acquisition(tmp_path, resources)
     (tmp_path / "broken" / "x.xml").write_bytes(lom(5))
     (tmp_path / "broken" / "x.provenance.json").write_text("{oops")
 
-    other = build_services({"MAWARID_HOME": str(tmp_path / "other"),
-                            "MAWARID_DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}"},
-                           get_vocabularies())
+    other = build_services(
+        {
+            "MAWARID_HOME": str(tmp_path / "other"),
+            "MAWARID_DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}",
+        },
+        get_vocabularies(),
+    )
     try:
         report = Importer(other.resources).run([tmp_path / "out.zip", tmp_path / "broken"])
         assert report.created == [view.id]
-        assert report.refused == [("broken/x.xml", "provenance.json beside it: not a JSON "
-                                   "provenance document (Expecting property name enclosed in "
-                                   "double quotes: line 1 column 2 (char 1))")]
+        assert report.refused == [
+            (
+                "broken/x.xml",
+                "provenance.json beside it: not a JSON "
+                "provenance document (Expecting property name enclosed in "
+                "double quotes: line 1 column 2 (char 1))",
+            )
+        ]
         moved = other.resources.get(view.id)
         assert moved.status == "draft"
         assert moved.acquisition["reference"] == ACHAT["reference"]
         assert moved.acquisition["counterpart"] == "Éditions Atlas"
-        assert [s["id"] for s in moved.acquisition["steps"]] == ["definition-besoins",
-                                                                  "ouverture-plis"]
+        assert [s["id"] for s in moved.acquisition["steps"]] == [
+            "definition-besoins",
+            "ouverture-plis",
+        ]
     finally:
         other.close()

@@ -1,12 +1,20 @@
 """The lifecycle rules, enforced by the service layer (on SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest
-
-from catalogue.errors import (DuplicateIdentifier, IllegalTransition, InvalidInput, NotFound,
-                              PermissionDenied, UnknownEntity, WrongCommission)
-from catalogue.services import SYSTEM, Actor
 from catalogue_testdata import ACHAT, ADMIN, INDEXER, VALIDATOR, record
+
+from catalogue.errors import (
+    DuplicateIdentifier,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    UnknownEntity,
+    WrongCommission,
+)
+from catalogue.services import SYSTEM, Actor
 from metadata_schemas.errors import MetadataError
 
 
@@ -15,8 +23,14 @@ def test_full_path_records_each_step_as_an_event(resources):
     assert draft.status == "draft" and draft.version == 1
     assert draft.id.startswith("mw-") and len(draft.id) == 13
     resources.submit(INDEXER, draft.id, note="prêt pour la commission")
-    resources.decide(VALIDATOR, draft.id, commission="validation", decision="conforme",
-                     reference="PV 3/2025", note="conforme au programme")
+    resources.decide(
+        VALIDATOR,
+        draft.id,
+        commission="validation",
+        decision="conforme",
+        reference="PV 3/2025",
+        note="conforme au programme",
+    )
     published = resources.publish(INDEXER, draft.id)
     assert published.status == "published"
     assert published.published_at is not None and published.published_at.microsecond == 0
@@ -25,12 +39,20 @@ def test_full_path_records_each_step_as_an_event(resources):
 
     events = resources.history(draft.id)
     assert [(e.action, e.from_status, e.to_status) for e in events] == [
-        ("create", None, "draft"), ("acquisition", "draft", "draft"),
-        ("submit", "draft", "submitted"), ("decide", "submitted", "validated"),
-        ("publish", "validated", "published"), ("withdraw", "published", "withdrawn")]
+        ("create", None, "draft"),
+        ("acquisition", "draft", "draft"),
+        ("submit", "draft", "submitted"),
+        ("decide", "submitted", "validated"),
+        ("publish", "validated", "published"),
+        ("withdraw", "published", "withdrawn"),
+    ]
     decide = events[3]
     assert (decide.actor, decide.commission, decide.decision, decide.reference) == (
-        "validator1", "validation", "conforme", "PV 3/2025")
+        "validator1",
+        "validation",
+        "conforme",
+        "PV 3/2025",
+    )
     assert events[2].note == "prêt pour la commission"
     assert events[-1].note == "droits expirés" and events[-1].actor == "admin1"
     # Withdrawn resources stay in the store.
@@ -46,8 +68,9 @@ def test_out_of_order_transitions_are_refused(resources, action):
         elif action == "withdraw":
             resources.withdraw(ADMIN, draft.id, reason="x")
         else:
-            resources.decide(VALIDATOR, draft.id, commission="validation", decision="conforme",
-                             reference="PV 1")
+            resources.decide(
+                VALIDATOR, draft.id, commission="validation", decision="conforme", reference="PV 1"
+            )
     assert resources.get(draft.id).status == "draft"
     assert [e.action for e in resources.history(draft.id)] == ["create"]
 
@@ -62,8 +85,14 @@ def test_submitted_and_validated_resources_cannot_be_edited(resources, validated
 def test_rejected_goes_back_to_draft_by_editing_and_can_be_resubmitted(resources):
     draft = resources.create_draft(INDEXER, record())
     resources.submit(INDEXER, draft.id)
-    rejected = resources.decide(VALIDATOR, draft.id, commission="validation",
-                                decision="non_conforme", reference="PV 4/2025", note="erreurs")
+    rejected = resources.decide(
+        VALIDATOR,
+        draft.id,
+        commission="validation",
+        decision="non_conforme",
+        reference="PV 4/2025",
+        note="erreurs",
+    )
     assert rejected.status == "rejected"
     with pytest.raises(IllegalTransition):
         resources.publish(ADMIN, draft.id)
@@ -71,14 +100,16 @@ def test_rejected_goes_back_to_draft_by_editing_and_can_be_resubmitted(resources
     assert corrected.status == "draft"
     assert corrected.record["general"]["title"]["fr"] == "Les fractions 9"
     resources.submit(INDEXER, draft.id)
-    resources.decide(VALIDATOR, draft.id, commission="validation", decision="conforme",
-                     reference="PV 5/2025")
+    resources.decide(
+        VALIDATOR, draft.id, commission="validation", decision="conforme", reference="PV 5/2025"
+    )
     assert resources.publish(INDEXER, draft.id).status == "published"
 
 
 def test_publish_needs_the_last_decision_to_be_conforme(resources, services):
     # Forge a validated status without a decision (as a buggy script might): publish refuses.
     from catalogue.store.models import Resource
+
     draft = resources.create_draft(INDEXER, record())
     with services.db.session() as session:
         session.get(Resource, draft.id).status = "validated"
@@ -92,30 +123,42 @@ def test_decision_by_the_wrong_commission_or_role(resources):
     resources.submit(INDEXER, draft.id)
     localisation = Actor("loc", frozenset({"validator"}), frozenset({"localisation"}))
     with pytest.raises(WrongCommission, match="does not sit on the validation"):
-        resources.decide(localisation, draft.id, commission="validation", decision="conforme",
-                         reference="PV 1")
+        resources.decide(
+            localisation, draft.id, commission="validation", decision="conforme", reference="PV 1"
+        )
     with pytest.raises(WrongCommission, match="only the validation commission"):
-        resources.decide(localisation, draft.id, commission="localisation", decision="conforme",
-                         reference="PV 1")
+        resources.decide(
+            localisation, draft.id, commission="localisation", decision="conforme", reference="PV 1"
+        )
     with pytest.raises(PermissionDenied, match="validator"):
-        resources.decide(ADMIN, draft.id, commission="validation", decision="conforme",
-                         reference="PV 1")
+        resources.decide(
+            ADMIN, draft.id, commission="validation", decision="conforme", reference="PV 1"
+        )
     with pytest.raises(PermissionDenied):
-        resources.decide(INDEXER, draft.id, commission="validation", decision="conforme",
-                         reference="PV 1")
+        resources.decide(
+            INDEXER, draft.id, commission="validation", decision="conforme", reference="PV 1"
+        )
     with pytest.raises(UnknownEntity, match="commission"):
-        resources.decide(VALIDATOR, draft.id, commission="commission-imaginaire",
-                         decision="conforme", reference="PV 1")
+        resources.decide(
+            VALIDATOR,
+            draft.id,
+            commission="commission-imaginaire",
+            decision="conforme",
+            reference="PV 1",
+        )
     with pytest.raises(InvalidInput, match="decision"):
-        resources.decide(VALIDATOR, draft.id, commission="validation", decision="bof",
-                         reference="PV 1")
+        resources.decide(
+            VALIDATOR, draft.id, commission="validation", decision="bof", reference="PV 1"
+        )
     with pytest.raises(InvalidInput, match="reference"):
-        resources.decide(VALIDATOR, draft.id, commission="validation", decision="conforme",
-                         reference="  ")
+        resources.decide(
+            VALIDATOR, draft.id, commission="validation", decision="conforme", reference="  "
+        )
     assert resources.get(draft.id).status == "submitted"
     # Commission given by its Arabic label resolves to the id.
-    view = resources.decide(VALIDATOR, draft.id, commission="لجنة المصادقة", decision="conforme",
-                            reference="PV 1")
+    view = resources.decide(
+        VALIDATOR, draft.id, commission="لجنة المصادقة", decision="conforme", reference="PV 1"
+    )
     assert view.status == "validated"
     assert resources.history(draft.id)[-1].commission == "validation"
 
@@ -138,7 +181,7 @@ def test_roles_are_checked_in_the_service_layer(resources, validated):
 def test_given_ids_duplicates_and_bad_ids(resources):
     view = resources.create_draft(INDEXER, record(), resource_id="lnrn-2024.001")
     assert view.id == "lnrn-2024.001"
-    with pytest.raises(DuplicateIdentifier, match="lnrn-2024.001"):
+    with pytest.raises(DuplicateIdentifier, match=r"lnrn-2024\.001"):
         resources.create_draft(INDEXER, record(2), resource_id="lnrn-2024.001")
     for bad in ("../etc", "a", "-abc", "x" * 65, "a b c"):
         with pytest.raises(InvalidInput, match="bad resource id"):
@@ -163,8 +206,9 @@ def test_unknown_resource(resources):
 def test_system_actor_can_do_everything_in_order(resources):
     view = resources.create_draft(SYSTEM, record())
     resources.submit(SYSTEM, view.id)
-    resources.decide(SYSTEM, view.id, commission="validation", decision="conforme",
-                     reference="migration")
+    resources.decide(
+        SYSTEM, view.id, commission="validation", decision="conforme", reference="migration"
+    )
     assert resources.publish(SYSTEM, view.id).status == "published"
 
 
@@ -173,7 +217,9 @@ def test_list_filters_by_status_and_folded_title(resources, published):
     assert resources.list(status="published").total == 1
     assert resources.list().total == 2
     # Arabic diacritics and French accents are ignored.
-    assert resources.list(q="الكُسور 2").items[0].record["general"]["title"]["fr"] == "Les fractions 2"
+    assert (
+        resources.list(q="الكُسور 2").items[0].record["general"]["title"]["fr"] == "Les fractions 2"
+    )
     assert resources.list(q="FRACTIONS").total == 2
     assert resources.list(q=published.id).items[0].id == published.id
     assert resources.list(q="100%_").total == 0
@@ -196,14 +242,19 @@ def test_listeners_run_after_commit(resources, validated, services):
 
     def listener(change):
         # After commit: a fresh session sees the new state.
-        seen.append((change.kind, change.resource.id, services.resources.get(change.resource.id).status))
+        seen.append(
+            (change.kind, change.resource.id, services.resources.get(change.resource.id).status)
+        )
 
     resources.add_listener(listener)
     published = resources.publish(INDEXER, validated.id)
     resources.update(INDEXER, validated.id, record(3), expected_version=published.version)
     resources.withdraw(ADMIN, validated.id, reason="doublon")
-    assert seen == [("published", validated.id, "published"), ("updated", validated.id, "published"),
-                    ("withdrawn", validated.id, "withdrawn")]
+    assert seen == [
+        ("published", validated.id, "published"),
+        ("updated", validated.id, "published"),
+        ("withdrawn", validated.id, "withdrawn"),
+    ]
 
 
 def test_a_failing_listener_does_not_undo_the_commit(resources, validated):

@@ -1,14 +1,15 @@
 """OAI-PMH rows: written with the change that causes them, in the same transaction."""
+
 from __future__ import annotations
 
 import time
 
 import pytest
+from catalogue_testdata import ADMIN, INDEXER, record
 from lxml import etree
 from sqlalchemy import select
 
 from catalogue.store.models import OAIItem, OAIItemSet
-from catalogue_testdata import ADMIN, INDEXER, record
 
 LOM = "{http://ltsc.ieee.org/xsd/LOM}"
 
@@ -16,8 +17,11 @@ LOM = "{http://ltsc.ieee.org/xsd/LOM}"
 def _item(services, resource_id):
     with services.db.session() as session:
         item = session.get(OAIItem, resource_id)
-        sets = sorted(session.scalars(select(OAIItemSet.set_spec)
-                                      .where(OAIItemSet.resource_id == resource_id)))
+        sets = sorted(
+            session.scalars(
+                select(OAIItemSet.set_spec).where(OAIItemSet.resource_id == resource_id)
+            )
+        )
         return item, sets
 
 
@@ -31,14 +35,18 @@ def test_publish_writes_item_sets_and_metadata(services, published):
     assert item.identifier == f"oai:mawarid.test:{published.id}"
     assert item.deleted is False
     assert item.datestamp == published.datestamp
-    assert sets == ["collection:achat", "level:secondaire-collegial",
-                    "level:secondaire-collegial:1ac", "subject:mathematiques"]
+    assert sets == [
+        "collection:achat",
+        "level:secondaire-collegial",
+        "level:secondaire-collegial:1ac",
+        "subject:mathematiques",
+    ]
     lom = etree.fromstring(item.oai_lom.encode())
     assert lom.tag == f"{LOM}lom" and not item.oai_lom.startswith("<?xml")
     entries = [e.text for e in lom.iter(f"{LOM}entry")]
-    assert published.id in entries                  # general.identifier, catalog mawarid
-    assert "PV 3/2025" in item.oai_lom               # the validation decision's reference
-    assert "Éditions Atlas" in item.oai_lom          # the counterpart, in lifeCycle
+    assert published.id in entries  # general.identifier, catalog mawarid
+    assert "PV 3/2025" in item.oai_lom  # the validation decision's reference
+    assert "Éditions Atlas" in item.oai_lom  # the counterpart, in lifeCycle
     dc = etree.fromstring(item.oai_dc.encode())
     assert dc.tag == "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
     assert "الكسور 1" in item.oai_dc
@@ -80,6 +88,7 @@ def test_a_failed_publish_writes_no_oai_row(services, resources, validated, monk
 
 def test_completing_a_shared_acquisition_refreshes_its_published_resources(services, resources):
     from catalogue.services import SYSTEM
+
     acquisition = {"mode": "don", "reference": "CD 3/2022"}
     first = resources.create_published(SYSTEM, record(1), reference="PV 1", acquisition=acquisition)
     item, _ = _item(services, first.id)
@@ -87,8 +96,9 @@ def test_completing_a_shared_acquisition_refreshes_its_published_resources(servi
     time.sleep(1.05)
     seen = []
     resources.add_listener(lambda change: seen.append((change.kind, change.resource.id)))
-    second = resources.create_draft(INDEXER, record(2),
-                                    acquisition={**acquisition, "counterpart": "UNICEF Maroc"})
+    second = resources.create_draft(
+        INDEXER, record(2), acquisition={**acquisition, "counterpart": "UNICEF Maroc"}
+    )
     item, _ = _item(services, first.id)
     assert "UNICEF Maroc" in item.oai_lom and item.datestamp > first.datestamp
     assert seen == [("updated", first.id)]

@@ -1,14 +1,15 @@
 """Acquisitions, procedure steps, documents and the provenance documents."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 
 import pytest
+from catalogue_testdata import ACHAT, ADMIN, INDEXER, VALIDATOR, record
 
 from catalogue.errors import InvalidInput, StaleVersion, UnknownEntity
 from catalogue.services.procedures import FOLDER, load_procedures, parse_procedure
-from catalogue_testdata import ACHAT, ADMIN, INDEXER, VALIDATOR, record
 from metadata_schemas.vocabularies import get_vocabularies
 
 
@@ -16,8 +17,13 @@ def test_shipped_procedures_load_with_the_issue_steps():
     procedures = load_procedures(get_vocabularies())
     assert set(procedures) == {"achat", "don", "cooperation", "production", "production-cnde"}
     achat = procedures["achat"]
-    assert [s.id for s in achat.steps][:5] == ["definition-besoins", "termes-de-reference", "cps",
-                                              "publication-ao", "ouverture-plis"]
+    assert [s.id for s in achat.steps][:5] == [
+        "definition-besoins",
+        "termes-de-reference",
+        "cps",
+        "publication-ao",
+        "ouverture-plis",
+    ]
     assert len(achat.steps) == 15 and achat.steps[-1].id == "formation"
     validation = achat.step("validation")
     assert validation.commission == "validation"
@@ -36,10 +42,13 @@ def test_unknown_entity_in_a_procedure_file_names_file_and_step(tmp_path):
     assert "ministère imaginaire" in info.value.message
 
 
-@pytest.mark.parametrize("field, value, expected", [
-    ("commission", "commission-fantome", "commission"),
-    ("documents", ["pv-inexistant"], "document"),
-])
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("commission", "commission-fantome", "commission"),
+        ("documents", ["pv-inexistant"], "document"),
+    ],
+)
 def test_unknown_commission_or_document_in_a_procedure(field, value, expected):
     data = json.loads((FOLDER / "achat.json").read_text(encoding="utf-8"))
     data["steps"][0][field] = value
@@ -48,10 +57,20 @@ def test_unknown_commission_or_document_in_a_procedure(field, value, expected):
 
 
 def test_labels_are_resolved_to_ids_in_procedures():
-    data = {"id": "essai", "mode": "Don", "labels": {"fr": "Essai", "ar": "تجربة"},
-            "steps": [{"id": "un", "labels": {"fr": "Un", "ar": "واحد"},
-                       "actors": ["المختبر الوطني للموارد الرقمية"], "commission": "Commission de validation",
-                       "documents": ["PV de la commission de validation"]}]}
+    data = {
+        "id": "essai",
+        "mode": "Don",
+        "labels": {"fr": "Essai", "ar": "تجربة"},
+        "steps": [
+            {
+                "id": "un",
+                "labels": {"fr": "Un", "ar": "واحد"},
+                "actors": ["المختبر الوطني للموارد الرقمية"],
+                "commission": "Commission de validation",
+                "documents": ["PV de la commission de validation"],
+            }
+        ],
+    }
     procedure = parse_procedure(data, source="essai.json", vocabularies=get_vocabularies())
     assert procedure.mode == "don"
     assert procedure.steps[0].actors == ("lnrn",)
@@ -61,9 +80,15 @@ def test_labels_are_resolved_to_ids_in_procedures():
 
 def test_acquisition_is_checked_and_shared_by_reference(resources):
     a = resources.create_draft(INDEXER, record(1), acquisition=ACHAT)
-    b = resources.create_draft(INDEXER, record(2), acquisition={
-        "mode": "Achat (appel d'offres)", "reference": ACHAT["reference"],
-        "steps": [{"id": "cps", "status": "done", "date": "2024-02-01"}]})
+    b = resources.create_draft(
+        INDEXER,
+        record(2),
+        acquisition={
+            "mode": "Achat (appel d'offres)",
+            "reference": ACHAT["reference"],
+            "steps": [{"id": "cps", "status": "done", "date": "2024-02-01"}],
+        },
+    )
     assert b.acquisition["mode"] == "achat"
     assert b.acquisition["counterpart"] == "Éditions Atlas"
     # One tender: the step recorded through b is part of a's provenance too.
@@ -75,15 +100,22 @@ def test_acquisition_is_checked_and_shared_by_reference(resources):
         resources.create_draft(INDEXER, record(3), acquisition={**ACHAT, "counterpart": "Autre"})
 
 
-@pytest.mark.parametrize("acquisition, error, match", [
-    ({"mode": "vol"}, UnknownEntity, "acquisition.mode"),
-    ({"mode": "don", "steps": [{"id": "ouverture-plis"}]}, UnknownEntity, "unknown step"),
-    ({"mode": "achat", "steps": [{"id": "cps", "actors": ["martiens"]}]}, UnknownEntity, "actors"),
-    ({"mode": "achat", "started_on": "31/12/2024"}, InvalidInput, "started_on"),
-    ({"mode": "achat", "steps": [{"id": "cps", "status": "presque"}]}, InvalidInput, "status"),
-    ({"mode": "achat", "price": 12}, InvalidInput, "unknown fields price"),
-    ({"reference": "x"}, InvalidInput, "mode: required"),
-])
+@pytest.mark.parametrize(
+    "acquisition, error, match",
+    [
+        ({"mode": "vol"}, UnknownEntity, "acquisition.mode"),
+        ({"mode": "don", "steps": [{"id": "ouverture-plis"}]}, UnknownEntity, "unknown step"),
+        (
+            {"mode": "achat", "steps": [{"id": "cps", "actors": ["martiens"]}]},
+            UnknownEntity,
+            "actors",
+        ),
+        ({"mode": "achat", "started_on": "31/12/2024"}, InvalidInput, "started_on"),
+        ({"mode": "achat", "steps": [{"id": "cps", "status": "presque"}]}, InvalidInput, "status"),
+        ({"mode": "achat", "price": 12}, InvalidInput, "unknown fields price"),
+        ({"reference": "x"}, InvalidInput, "mode: required"),
+    ],
+)
 def test_bad_acquisitions_are_refused_and_nothing_is_written(resources, acquisition, error, match):
     with pytest.raises(error, match=match):
         resources.create_draft(INDEXER, record(), acquisition=acquisition)
@@ -92,9 +124,12 @@ def test_bad_acquisitions_are_refused_and_nothing_is_written(resources, acquisit
 
 def test_set_acquisition_is_versioned(resources):
     view = resources.create_draft(INDEXER, record())
-    updated = resources.set_acquisition(INDEXER, view.id, {"mode": "don", "reference": "CD 1/2024",
-                                                           "counterpart": "UNICEF Maroc"},
-                                        expected_version=view.version)
+    updated = resources.set_acquisition(
+        INDEXER,
+        view.id,
+        {"mode": "don", "reference": "CD 1/2024", "counterpart": "UNICEF Maroc"},
+        expected_version=view.version,
+    )
     assert updated.acquisition["procedure"] == "don" and updated.version == view.version + 1
     with pytest.raises(StaleVersion):
         resources.set_acquisition(INDEXER, view.id, {"mode": "don"}, expected_version=view.version)
@@ -102,9 +137,14 @@ def test_set_acquisition_is_versioned(resources):
 
 def test_documents_are_stored_by_checksum_and_appear_in_provenance(services, resources, validated):
     data = "PV de la commission de validation n° 3/2025\nDécision : conforme\n".encode()
-    doc = resources.attach_document(VALIDATOR, validated.id, step="validation",
-                                    document_type="PV de la commission de validation",
-                                    filename="../../etc/PV 3-2025.pdf", data=data)
+    doc = resources.attach_document(
+        VALIDATOR,
+        validated.id,
+        step="validation",
+        document_type="PV de la commission de validation",
+        filename="../../etc/PV 3-2025.pdf",
+        data=data,
+    )
     digest = hashlib.sha256(data).hexdigest()
     assert doc["sha256"] == digest and doc["size"] == len(data)
     assert doc["filename"] == "PV 3-2025.pdf" and doc["type"] == "pv-commission-validation"
@@ -121,11 +161,25 @@ def test_documents_are_stored_by_checksum_and_appear_in_provenance(services, res
     assert steps["validation"]["expected_documents"] == ["pv-commission-validation"]
     assert steps["definition-besoins"]["status"] == "done"
     assert steps["formation"]["status"] == "pending"
-    assert prov["decisions"] == [{"commission": "validation", "decision": "conforme",
-                                  "reference": "PV 3/2025", "by": "validator1",
-                                  "at": prov["decisions"][0]["at"], "note": None, "document": None}]
-    assert [e["action"] for e in prov["events"]] == ["create", "acquisition", "submit", "decide",
-                                                    "attach", "publish"]
+    assert prov["decisions"] == [
+        {
+            "commission": "validation",
+            "decision": "conforme",
+            "reference": "PV 3/2025",
+            "by": "validator1",
+            "at": prov["decisions"][0]["at"],
+            "note": None,
+            "document": None,
+        }
+    ]
+    assert [e["action"] for e in prov["events"]] == [
+        "create",
+        "acquisition",
+        "submit",
+        "decide",
+        "attach",
+        "publish",
+    ]
     assert prov["events"][4]["document"]["sha256"] == digest
     assert prov["summary"]["validated"]["reference"] == "PV 3/2025"
     assert prov["summary"]["published"]["by"] == "LNRN"
@@ -135,21 +189,34 @@ def test_documents_are_stored_by_checksum_and_appear_in_provenance(services, res
 def test_summary_has_the_shape_the_xml_writers_take(resources, published):
     summary = resources.provenance_summary(published.id)
     assert summary == {
-        "mode": "achat", "reference": "AO 12/2024/LNRN", "counterpart": "Éditions Atlas",
-        "validated": {"date": summary["validated"]["date"], "commission": "validation",
-                      "reference": "PV 3/2025"},
-        "published": {"date": published.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "by": "LNRN"}}
+        "mode": "achat",
+        "reference": "AO 12/2024/LNRN",
+        "counterpart": "Éditions Atlas",
+        "validated": {
+            "date": summary["validated"]["date"],
+            "commission": "validation",
+            "reference": "PV 3/2025",
+        },
+        "published": {"date": published.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "by": "LNRN"},
+    }
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"step": "formation-continue"}, UnknownEntity, "unknown step"),
-    ({"document_type": "lettre d'amour"}, UnknownEntity, "document_type"),
-    ({"data": b""}, InvalidInput, "empty"),
-    ({"filename": "../"}, InvalidInput, "filename"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"step": "formation-continue"}, UnknownEntity, "unknown step"),
+        ({"document_type": "lettre d'amour"}, UnknownEntity, "document_type"),
+        ({"data": b""}, InvalidInput, "empty"),
+        ({"filename": "../"}, InvalidInput, "filename"),
+    ],
+)
 def test_bad_documents_are_refused(resources, validated, kwargs, error, match):
-    args = {"step": "validation", "document_type": "pv-commission-validation",
-            "filename": "pv.pdf", "data": b"%PDF-1.4"} | kwargs
+    args = {
+        "step": "validation",
+        "document_type": "pv-commission-validation",
+        "filename": "pv.pdf",
+        "data": b"%PDF-1.4",
+    } | kwargs
     with pytest.raises(error, match=match):
         resources.attach_document(ADMIN, validated.id, **args)
     assert [e.action for e in resources.history(validated.id)][-1] == "decide"
@@ -158,6 +225,11 @@ def test_bad_documents_are_refused(resources, validated, kwargs, error, match):
 def test_documents_need_an_acquisition(resources):
     view = resources.create_draft(INDEXER, record())
     with pytest.raises(InvalidInput, match="acquisition"):
-        resources.attach_document(INDEXER, view.id, step="validation",
-                                  document_type="pv-commission-validation", filename="a.pdf",
-                                  data=b"x")
+        resources.attach_document(
+            INDEXER,
+            view.id,
+            step="validation",
+            document_type="pv-commission-validation",
+            filename="a.pdf",
+            data=b"x",
+        )

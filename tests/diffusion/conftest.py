@@ -1,16 +1,17 @@
 """Fixtures of the diffusion tests: a real catalogue database (SQLite) with published
 resources, the diffusion services built on it as the runtime builds them, and the real
 portal app on a copy of the same data."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
+from diffusion_testdata import seed_corpus, settings_for
 
 from catalogue.services import build_services as build_catalogue
 from diffusion.services import build_services as build_diffusion
-from diffusion_testdata import seed_corpus, settings_for
 from metadata_schemas.vocabularies import get_vocabularies
 
 
@@ -55,7 +56,10 @@ def search(settings, catalogue):
     """The real Whoosh backend, holding the published corpus."""
     from indexer import open_backend
     from indexer.pipeline import IndexPipeline
-    backend = open_backend(f"whoosh://{Path(settings['MAWARID_HOME']) / 'index'}", get_vocabularies())
+
+    backend = open_backend(
+        f"whoosh://{Path(settings['MAWARID_HOME']) / 'index'}", get_vocabularies()
+    )
     IndexPipeline(backend, get_vocabularies()).reindex(catalogue.resources.iter_published())
     yield backend
     backend.close()
@@ -63,8 +67,12 @@ def search(settings, catalogue):
 
 @pytest.fixture
 def diffusion_search(settings, catalogue, search):
-    svc = build_diffusion({**settings, "MAWARID_BUNDLE_DOCUMENT_TYPES": "fiche-production"},
-                          catalogue, search, get_vocabularies())
+    svc = build_diffusion(
+        {**settings, "MAWARID_BUNDLE_DOCUMENT_TYPES": "fiche-production"},
+        catalogue,
+        search,
+        get_vocabularies(),
+    )
     yield svc
     svc.close()
 
@@ -75,12 +83,17 @@ def app(tmp_path: Path, _template_home: Path):
     portal = pytest.importorskip("portal")
     home = tmp_path / "apphome"
     shutil.copytree(_template_home, home)
-    app = portal.create_app({
-        "MAWARID_HOME": str(home), "TESTING": True, "SECRET_KEY": "portal-test-key",
-        "MAWARID_DATABASE_URL": f"sqlite:///{home / 'm.sqlite3'}",
-        "MAWARID_SEARCH_URL": f"whoosh://{home / 'index'}",
-        # The writer runs on demand only (dashboards flush first), so these tests never
-        # race the catalogue's own write transactions on SQLite.
-        "MAWARID_USAGE_FLUSH_SECONDS": 3600})
+    app = portal.create_app(
+        {
+            "MAWARID_HOME": str(home),
+            "TESTING": True,
+            "SECRET_KEY": "portal-test-key",
+            "MAWARID_DATABASE_URL": f"sqlite:///{home / 'm.sqlite3'}",
+            "MAWARID_SEARCH_URL": f"whoosh://{home / 'index'}",
+            # The writer runs on demand only (dashboards flush first), so these tests never
+            # race the catalogue's own write transactions on SQLite.
+            "MAWARID_USAGE_FLUSH_SECONDS": 3600,
+        }
+    )
     yield app
     app.extensions["mawarid"].close()

@@ -1,47 +1,75 @@
 """The ``mawarid campaign`` and ``mawarid usage`` commands on a real app."""
+
 from __future__ import annotations
 
 import csv
 import io
 
-from catalogue.store.models import utcnow
 from diffusion_testdata import CHROME_UA
+
+from catalogue.store.models import utcnow
 from portal.commands.diffusion import campaign, usage
 
 
 def test_campaign_from_the_command_line(app, tmp_path):
     runner = app.test_cli_runner()
-    ok = runner.invoke(campaign, ["create", "dt-2026", "--title-ar", "درعة تافيلالت", "--channel", "CD-ROM",
-                                  "--resource", "res-fractions", "--region", "Drâa-Tafilalet",
-                                  "--establishment", "draa-tafilalet;ERR-001;Collège Ziz"])
+    ok = runner.invoke(
+        campaign,
+        [
+            "create",
+            "dt-2026",
+            "--title-ar",
+            "درعة تافيلالت",
+            "--channel",
+            "CD-ROM",
+            "--resource",
+            "res-fractions",
+            "--region",
+            "Drâa-Tafilalet",
+            "--establishment",
+            "draa-tafilalet;ERR-001;Collège Ziz",
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     assert "1 resources, 2 targets" in ok.output
-    shipped = runner.invoke(campaign, ["ship", "dt-2026", "--region", "draa-tafilalet", "--quantity", "5",
-                                       "--delivered"])
+    shipped = runner.invoke(
+        campaign,
+        ["ship", "dt-2026", "--region", "draa-tafilalet", "--quantity", "5", "--delivered"],
+    )
     assert shipped.exit_code == 0 and "(delivered)" in shipped.output
     bad = tmp_path / "bad.csv"
-    bad.write_text("region,establishment_code,date,status,installer,quantity\n"
-                   "draa-tafilalet,ERR-001,hier,installed,Ali,5\n", "utf-8")
+    bad.write_text(
+        "region,establishment_code,date,status,installer,quantity\n"
+        "draa-tafilalet,ERR-001,hier,installed,Ali,5\n",
+        "utf-8",
+    )
     refused = runner.invoke(campaign, ["import-report", "dt-2026", str(bad)])
     assert refused.exit_code == 1
     assert "ligne/السطر 2, colonne/العمود date" in refused.output
     good = tmp_path / "good.csv"
-    good.write_text("region,establishment_code,date,status,installer,quantity\n"
-                    f"draa-tafilalet,ERR-001,{utcnow().date()},installed,Ali,5\n", "utf-8")
+    good.write_text(
+        "region,establishment_code,date,status,installer,quantity\n"
+        f"draa-tafilalet,ERR-001,{utcnow().date()},installed,Ali,5\n",
+        "utf-8",
+    )
     assert runner.invoke(campaign, ["import-report", "dt-2026", str(good)]).exit_code == 0
     status = runner.invoke(campaign, ["status", "dt-2026"])
     assert "draa-tafilalet" in status.output and "installed" in status.output
     built = runner.invoke(campaign, ["bundle", "dt-2026", "--out", str(tmp_path / "usb"), "--zip"])
     assert built.exit_code == 0 and "1 resources" in built.output
-    denied = runner.invoke(campaign, ["create", "x-2", "--channel", "lms", "--resource", "res-fractions",
-                                      "--as", "nobody"])
+    denied = runner.invoke(
+        campaign,
+        ["create", "x-2", "--channel", "lms", "--resource", "res-fractions", "--as", "nobody"],
+    )
     assert denied.exit_code != 0 and "nobody" in denied.output
 
 
 def test_usage_report_csv(app):
     client = app.test_client()
     for path in ("/r/res-equations/access", "/resources/res-equations"):
-        client.get(path, headers={"User-Agent": CHROME_UA}, environ_base={"REMOTE_ADDR": "41.0.0.1"})
+        client.get(
+            path, headers={"User-Agent": CHROME_UA}, environ_base={"REMOTE_ADDR": "41.0.0.1"}
+        )
     result = app.test_cli_runner().invoke(usage, ["report", "--csv", "resources"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output.lstrip("\ufeff"))))

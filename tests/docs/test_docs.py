@@ -19,12 +19,13 @@ Where each thing must be documented:
 * OAI-PMH verbs → a heading in ``docs/oai-pmh.md``; metadata formats and
   error codes → mentioned there.
 """
+
 from __future__ import annotations
 
 import difflib
 import importlib.util
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -33,14 +34,15 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 # Code whose MAWARID_* keys are settings (the test suite's own keys come from bin/test).
 CODE_DIRS = ("portal", "catalogue", "indexer", "diffusion", "harvesters", "metadata_schemas")
-CODE_SCRIPTS = ("bin", ".ci")   # shell scripts: the test runner and its helpers
+CODE_SCRIPTS = ("bin", ".ci")  # shell scripts: the test runner and its helpers
 # A key, but not a JavaScript global such as ``window.MAWARID_BUNDLE``.
 KEY = re.compile(r"(?<![\w.])MAWARID_[A-Z0-9_]*[A-Z0-9]\b")
 
 
 # -- helpers --------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+
+@cache
 def doc(name: str) -> str:
     path = DOCS / name
     assert path.is_file(), f"docs/{name} is missing"
@@ -70,8 +72,9 @@ def mentions_code(name: str, term: str) -> bool:
 
 def code_keys() -> set[str]:
     files = [p for d in CODE_DIRS for p in (REPO / d).rglob("*.py")]
-    files += [p for d in CODE_SCRIPTS if (REPO / d).is_dir() for p in (REPO / d).iterdir()
-              if p.is_file()]
+    files += [
+        p for d in CODE_SCRIPTS if (REPO / d).is_dir() for p in (REPO / d).iterdir() if p.is_file()
+    ]
     return {k for p in files for k in KEY.findall(p.read_text(encoding="utf-8"))}
 
 
@@ -88,6 +91,7 @@ def app(tmp_path_factory):
     """The real app on a throwaway home, with a few demo resources published."""
     import portal
     from portal.cli import main
+
     home = tmp_path_factory.mktemp("docs-home")
     app = portal.create_app({"TESTING": True, "MAWARID_HOME": str(home)})
     result = app.test_cli_runner().invoke(main, ["demo", "--count", "6"])
@@ -97,6 +101,7 @@ def app(tmp_path_factory):
 
 
 # -- settings -------------------------------------------------------------------------
+
 
 def test_every_setting_used_in_code_has_a_heading():
     keys = code_keys()
@@ -113,11 +118,13 @@ def test_configuration_documents_no_setting_the_code_ignores():
 
 def test_environment_settings_are_all_documented():
     from portal.config import SETTINGS
+
     missing = sorted(k for k in SETTINGS if not has_heading("configuration.md", k))
     assert not missing, missing
 
 
 # -- CLI ------------------------------------------------------------------------------
+
 
 def test_every_cli_command_has_a_heading():
     commands = [" ".join(path) for path, _ in gen_cli().iter_commands()]
@@ -129,10 +136,19 @@ def test_every_cli_command_has_a_heading():
 def test_cli_reference_is_what_the_generator_prints():
     module = gen_cli()
     written, expected = module.generated_block(doc("cli.md")), module.render()
-    diff = "".join(list(difflib.unified_diff(written.splitlines(True), expected.splitlines(True),
-                                             "docs/cli.md", "python docs/_gen_cli.py"))[:60])
+    diff = "".join(
+        list(
+            difflib.unified_diff(
+                written.splitlines(True),
+                expected.splitlines(True),
+                "docs/cli.md",
+                "python docs/_gen_cli.py",
+            )
+        )[:60]
+    )
     assert written == expected, (
-        "docs/cli.md is out of date: run `python docs/_gen_cli.py --write`\n" + diff)
+        "docs/cli.md is out of date: run `python docs/_gen_cli.py --write`\n" + diff
+    )
 
 
 def test_commands_and_options_quoted_in_the_docs_exist():
@@ -142,8 +158,9 @@ def test_commands_and_options_quoted_in_the_docs_exist():
     wrong = set()
     for page in DOCS.glob("*.md"):
         for line in page.read_text(encoding="utf-8").splitlines():
-            for match in re.finditer(r"(?<![\w/.-])mawarid ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?([^`|]*)",
-                                     line):
+            for match in re.finditer(
+                r"(?<![\w/.-])mawarid ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?([^`|]*)", line
+            ):
                 first, second, rest = match.groups()
                 if first not in tops:
                     wrong.add(f"{page.name}: mawarid {first}")
@@ -153,26 +170,34 @@ def test_commands_and_options_quoted_in_the_docs_exist():
                     wrong.add(f"{page.name}: mawarid {first} {second}")
                     continue
                 command = commands[(first, second)] if subs and second else commands[(first,)]
-                options = {o for param in command.params for o in
-                           getattr(param, "opts", []) + getattr(param, "secondary_opts", [])}
+                options = {
+                    o
+                    for param in command.params
+                    for o in getattr(param, "opts", []) + getattr(param, "secondary_opts", [])
+                }
                 rest = rest.split(" mawarid ")[0].split("#")[0]
                 for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", rest):
                     if option not in options:
-                        wrong.add(f"{page.name}: {' '.join(match.groups()[:2] if second else [first])}"
-                                  f" {option}")
+                        wrong.add(
+                            f"{page.name}: {' '.join(match.groups()[:2] if second else [first])}"
+                            f" {option}"
+                        )
     assert not wrong, f"docs quote commands or options that do not exist: {sorted(wrong)}"
 
 
 # -- search ---------------------------------------------------------------------------
 
+
 def test_every_facet_has_a_heading():
     from indexer import FACET_NAMES
+
     assert "level" in FACET_NAMES
     missing = [f for f in FACET_NAMES if not has_heading("search.md", f)]
     assert not missing, f"docs/search.md has no heading for facets {missing}"
 
 
 # -- JSON API ---------------------------------------------------------------------------
+
 
 def _rules(app):
     return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
@@ -187,8 +212,12 @@ def test_every_api_route_has_a_heading(app):
 
 def test_json_api_documents_no_route_the_app_lacks(app):
     rules = {r.rule for r in _rules(app)}
-    documented = {m.group(1) for h in headings("json-api.md")
-                  for m in re.finditer(r"`?((?:/[\w.<>:-]*)+)`?", h) if m.group(1).startswith("/")}
+    documented = {
+        m.group(1)
+        for h in headings("json-api.md")
+        for m in re.finditer(r"`?((?:/[\w.<>:-]*)+)`?", h)
+        if m.group(1).startswith("/")
+    }
     stale = sorted(documented - rules)
     assert not stale, f"docs/json-api.md has headings for routes the app lacks: {stale}"
 
@@ -204,8 +233,11 @@ def test_every_openapi_path_and_field_is_documented(app):
     spec = app.test_client().get("/api/openapi.json").get_json()
     paths = [re.sub(r"\{(\w+)\}", r"<\1>", p) for p in spec["paths"]]
     assert not [p for p in paths if not has_heading("json-api.md", p)]
-    fields = {name for schema in spec["components"]["schemas"].values()
-              for name in schema.get("properties", {})}
+    fields = {
+        name
+        for schema in spec["components"]["schemas"].values()
+        for name in schema.get("properties", {})
+    }
     assert {"total", "hits", "facets", "ok", "errors"} <= fields
     missing = sorted(f for f in fields if not mentions_code("json-api.md", f))
     assert not missing, f"docs/json-api.md does not mention the JSON fields {missing}"
@@ -230,8 +262,10 @@ def test_error_shape_is_the_documented_one(app):
 
 # -- OAI-PMH ----------------------------------------------------------------------------
 
+
 def test_every_oai_verb_has_a_heading():
     from portal.oai.arguments import VERBS
+
     assert len(VERBS) == 6
     missing = [v for v in VERBS if not has_heading("oai-pmh.md", v)]
     assert not missing, f"docs/oai-pmh.md has no heading for verbs {missing}"
@@ -240,21 +274,36 @@ def test_every_oai_verb_has_a_heading():
 def test_every_oai_format_and_error_code_is_mentioned():
     from portal.oai.errors import BY_CODE
     from portal.oai.formats import FORMATS
+
     missing = [t for t in [*FORMATS, *BY_CODE] if not mentions_code("oai-pmh.md", t)]
     assert not missing, f"docs/oai-pmh.md does not mention {missing}"
 
 
 # -- the other pages ------------------------------------------------------------------
 
-@pytest.mark.parametrize("page", ["configuration.md", "cli.md", "json-api.md", "search.md",
-                                  "oai-pmh.md", "provenance.md", "diffusion.md", "metadata.md",
-                                  "staff-guide.md", "design-decisions.md"])
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "configuration.md",
+        "cli.md",
+        "json-api.md",
+        "search.md",
+        "oai-pmh.md",
+        "provenance.md",
+        "diffusion.md",
+        "metadata.md",
+        "staff-guide.md",
+        "design-decisions.md",
+    ],
+)
 def test_page_exists_with_a_title(page):
     assert doc(page).startswith("# "), f"docs/{page} must open with a '# ' title"
 
 
 def test_every_vocabulary_is_described_in_metadata_doc():
     from metadata_schemas.vocabularies import get_vocabularies
+
     missing = [v for v in get_vocabularies() if not mentions_code("metadata.md", v)]
     assert not missing, f"docs/metadata.md does not mention the vocabularies {missing}"
 
@@ -274,12 +323,17 @@ def slug(heading: str) -> str:
 def test_relative_links_and_anchors_between_docs_resolve():
     broken = []
     for page in DOCS.glob("*.md"):
-        for target, anchor in re.findall(r"\]\(([^)#:\s]*)(?:#([^)\s]*))?\)",
-                                         page.read_text(encoding="utf-8")):
+        for target, anchor in re.findall(
+            r"\]\(([^)#:\s]*)(?:#([^)\s]*))?\)", page.read_text(encoding="utf-8")
+        ):
             path = page.parent / target if target else page
             if not path.exists():
                 broken.append(f"{page.name} → {target}")
-            elif anchor and path.suffix == ".md" and path.parent == DOCS and anchor not in {
-                    slug(h) for h in headings(str(path.relative_to(DOCS)))}:
+            elif (
+                anchor
+                and path.suffix == ".md"
+                and path.parent == DOCS
+                and anchor not in {slug(h) for h in headings(str(path.relative_to(DOCS)))}
+            ):
                 broken.append(f"{page.name} → {target}#{anchor}")
     assert not broken, f"broken links: {broken}"

@@ -3,6 +3,7 @@
 The source is a real app with published records (built as in ``tests/oai``),
 served by waitress on 127.0.0.1; the target is a fresh app the harvester fills.
 """
+
 from __future__ import annotations
 
 import sys
@@ -13,7 +14,8 @@ import pytest
 OAI_TESTS = Path(__file__).resolve().parent.parent / "oai"
 sys.path.insert(0, str(OAI_TESTS))
 
-from oai_testdata import LiveServer, build_corpus, make_app as _make_app  # noqa: E402
+from oai_testdata import LiveServer, build_corpus  # noqa: E402
+from oai_testdata import make_app as _make_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +44,12 @@ def make_partner():
     def start(responder):
         def wsgi(environ, start_response):
             from urllib.parse import parse_qsl
+
             args = dict(parse_qsl(environ.get("QUERY_STRING", "")))
             body = responder(args)
             start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
             return [body]
+
         server = LiveServer(wsgi).__enter__()
         servers.append(server)
         return server.url + "/oai"

@@ -1,18 +1,21 @@
 """The OAI-PMH harvester: a partner's oai_lom records become drafts in the catalogue."""
+
 from __future__ import annotations
 
 import pytest
+from oai_testdata import oai_id
 
 from catalogue.services import SYSTEM
 from harvesters.commands import COMMANDS, harvest_oai
 from harvesters.oai import HarvestError, OAIHarvester, resource_id_for
-from oai_testdata import oai_id
 from portal.oai.errors import BadArgument, OAIError
 
-OAI_OPEN = ('<?xml version="1.0" encoding="UTF-8"?>'
-            '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
-            '<responseDate>2025-01-01T00:00:00Z</responseDate>'
-            '<request>http://partner.example/oai</request>')
+OAI_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+    "<responseDate>2025-01-01T00:00:00Z</responseDate>"
+    "<request>http://partner.example/oai</request>"
+)
 
 
 def test_harvest_creates_drafts_once(source, target):
@@ -44,43 +47,55 @@ def test_harvest_by_set_and_limit(source, target):
     assert report.created and report.seen < len(source.corpus.published)
     for rid in report.created:
         assert runtime.resources.get(rid).status == "draft"
-    limited = OAIHarvester(source.url + "/oai", resources=runtime.resources,
-                           actor=SYSTEM).harvest(limit=2)
+    limited = OAIHarvester(source.url + "/oai", resources=runtime.resources, actor=SYSTEM).harvest(
+        limit=2
+    )
     assert limited.seen == 2
 
 
 def test_no_records_match_is_an_empty_harvest(source, target):
     runtime = target.extensions["mawarid"]
-    report = OAIHarvester(source.url + "/oai", resources=runtime.resources,
-                          actor=SYSTEM).harvest(since="2099-01-01")
+    report = OAIHarvester(source.url + "/oai", resources=runtime.resources, actor=SYSTEM).harvest(
+        since="2099-01-01"
+    )
     assert report.seen == 0 and report.created == []
 
 
 def test_partner_errors_are_oai_errors(source, target):
     runtime = target.extensions["mawarid"]
-    harvester = OAIHarvester(source.url + "/oai", resources=runtime.resources, actor=SYSTEM,
-                             metadata_prefix="not a prefix")
+    harvester = OAIHarvester(
+        source.url + "/oai",
+        resources=runtime.resources,
+        actor=SYSTEM,
+        metadata_prefix="not a prefix",
+    )
     with pytest.raises(BadArgument):
         harvester.harvest()
-    harvester = OAIHarvester(source.url + "/oai", resources=runtime.resources, actor=SYSTEM,
-                             metadata_prefix="marc21")
+    harvester = OAIHarvester(
+        source.url + "/oai", resources=runtime.resources, actor=SYSTEM, metadata_prefix="marc21"
+    )
     with pytest.raises(OAIError) as caught:
         harvester.harvest()
     assert caught.value.code == "cannotDisseminateFormat"
 
 
 def test_invalid_partner_record_is_reported_and_skipped(make_partner, target):
-    bad = ('<record><header><identifier>oai:partner.example:1</identifier>'
-           '<datestamp>2025-01-01</datestamp></header><metadata>'
-           '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><language>fr</language></general>'
-           '</lom></metadata></record>')
-    good = ('<record><header><identifier>oai:partner.example:2</identifier>'
-            '<datestamp>2025-01-01</datestamp></header><metadata>'
-            '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
-            '<string language="ar">درس في الهندسة</string><string language="fr">Géométrie</string>'
-            '</title></general></lom></metadata></record>')
-    url = make_partner(lambda args: (OAI_OPEN + "<ListRecords>" + bad + good
-                                     + "</ListRecords></OAI-PMH>").encode())
+    bad = (
+        "<record><header><identifier>oai:partner.example:1</identifier>"
+        "<datestamp>2025-01-01</datestamp></header><metadata>"
+        '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><language>fr</language></general>'
+        "</lom></metadata></record>"
+    )
+    good = (
+        "<record><header><identifier>oai:partner.example:2</identifier>"
+        "<datestamp>2025-01-01</datestamp></header><metadata>"
+        '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
+        '<string language="ar">درس في الهندسة</string><string language="fr">Géométrie</string>'
+        "</title></general></lom></metadata></record>"
+    )
+    url = make_partner(
+        lambda args: (OAI_OPEN + "<ListRecords>" + bad + good + "</ListRecords></OAI-PMH>").encode()
+    )
     runtime = target.extensions["mawarid"]
     report = OAIHarvester(url, resources=runtime.resources, actor=SYSTEM).harvest()
     assert report.seen == 2
@@ -92,9 +107,11 @@ def test_invalid_partner_record_is_reported_and_skipped(make_partner, target):
 
 
 def test_hostile_partner_xml_is_refused(make_partner, target):
-    evil = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-            '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>&e;'
-            '</ListRecords></OAI-PMH>')
+    evil = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>&e;'
+        "</ListRecords></OAI-PMH>"
+    )
     url = make_partner(lambda args: evil.encode())
     runtime = target.extensions["mawarid"]
     with pytest.raises(HarvestError, match="safely"):
@@ -105,6 +122,7 @@ def test_hostile_partner_xml_is_refused(make_partner, target):
 def test_an_actor_who_may_not_create_is_refused_before_harvesting(source, target):
     from catalogue.errors import PermissionDenied
     from catalogue.services import Actor
+
     runtime = target.extensions["mawarid"]
     validator = Actor("validator1", frozenset({"validator"}), frozenset({"validation"}))
     with pytest.raises(PermissionDenied):
@@ -114,8 +132,9 @@ def test_an_actor_who_may_not_create_is_refused_before_harvesting(source, target
 
 def test_unreachable_partner(target):
     runtime = target.extensions["mawarid"]
-    harvester = OAIHarvester("http://127.0.0.1:9/oai", resources=runtime.resources,
-                             actor=SYSTEM, timeout=2)
+    harvester = OAIHarvester(
+        "http://127.0.0.1:9/oai", resources=runtime.resources, actor=SYSTEM, timeout=2
+    )
     with pytest.raises(HarvestError):
         harvester.harvest()
 
@@ -132,11 +151,22 @@ def test_cli_command(source, target):
 
 def test_cli_records_the_partnership_as_acquisition(source, target):
     import json
+
     runner = target.test_cli_runner()
-    result = runner.invoke(harvest_oai, [source.url + "/oai", "--limit", "3", "--mode",
-                                         "cooperation", "--reference", "Convention 4/2025"])
+    result = runner.invoke(
+        harvest_oai,
+        [
+            source.url + "/oai",
+            "--limit",
+            "3",
+            "--mode",
+            "cooperation",
+            "--reference",
+            "Convention 4/2025",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output[result.output.index("{"):])
+    report = json.loads(result.output[result.output.index("{") :])
     assert report["created"] >= 1
     resources = target.extensions["mawarid"].resources
     drafts = resources.list(status="draft").items

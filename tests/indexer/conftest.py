@@ -1,10 +1,11 @@
 """Fixtures of the indexer tests: the real vocabularies, the fixed corpus, backends in tmp dirs."""
+
 from __future__ import annotations
 
 import pytest
+from indexer_corpus import load_corpus
 
 from indexer import IndexableResource, SearchQuery, open_backend
-from indexer_corpus import load_corpus
 from metadata_schemas.vocabularies import get_vocabularies
 
 
@@ -37,8 +38,9 @@ def backend(tmp_path, vocabularies):
 @pytest.fixture
 def search(corpus_backend):
     """``search(q, **kwargs) -> SearchResult`` over the corpus."""
+
     def run(q: str = "", **kwargs):
         kwargs.setdefault("size", 50)
         return corpus_backend.search(SearchQuery(q=q, **kwargs))
-    return run
 
+    return run

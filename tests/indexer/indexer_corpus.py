@@ -3,6 +3,7 @@
 Test modules import these names from here, not from ``conftest`` (several
 ``conftest`` modules exist in the suite and only one can own that name).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,13 @@ CORPUS = Path(__file__).with_name("corpus.json")
 
 def _resource(item: dict) -> IndexableResource:
     published = datetime.fromisoformat(item["published_at"].replace("Z", "+00:00"))
-    return IndexableResource(id=item["id"], record=load_record(item["record"], record=item["id"]),
-                             acquisition_mode=item["acquisition_mode"], published_at=published,
-                             updated_at=published)
+    return IndexableResource(
+        id=item["id"],
+        record=load_record(item["record"], record=item["id"]),
+        acquisition_mode=item["acquisition_mode"],
+        published_at=published,
+        updated_at=published,
+    )
 
 
 def load_corpus() -> list[IndexableResource]:

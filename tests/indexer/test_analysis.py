@@ -1,8 +1,9 @@
 """Analysis: Arabic light stemming, French/English stemming, script routing."""
+
 from __future__ import annotations
 
-import Stemmer
 import pytest
+import Stemmer
 
 from indexer.analysis import MultilingualAnalyzer, analyse, arabic_light_stem, script_of
 
@@ -11,30 +12,36 @@ def terms(text: str, **kw) -> list[str]:
     return [v[0] for v in analyse(text, **kw)]
 
 
-@pytest.mark.parametrize("inflected, bare", [
-    ("الكسور", "كسور"),
-    ("والرياضيات", "رياضيات"),
-    ("الرياضيات", "رياضيات"),
-    ("بالرياضيات", "رياضيات"),
-    ("للتلاميذ", "تلاميذ"),
-    ("المعلمون", "معلم"),
-    ("المعلمين", "معلم"),
-    ("رياضية", "رياضي"),
-    ("الرِّيَاضِيَّات", "رياضيات"),   # tashkeel
-    ("الكـسـور", "كسور"),             # tatweel
-    ("أولى", "اولي"),                 # hamza alef, alef maqsura
-    ("مدرسة", "مدرسه"),               # taa marbuta
-])
+@pytest.mark.parametrize(
+    "inflected, bare",
+    [
+        ("الكسور", "كسور"),
+        ("والرياضيات", "رياضيات"),
+        ("الرياضيات", "رياضيات"),
+        ("بالرياضيات", "رياضيات"),
+        ("للتلاميذ", "تلاميذ"),
+        ("المعلمون", "معلم"),
+        ("المعلمين", "معلم"),
+        ("رياضية", "رياضي"),
+        ("الرِّيَاضِيَّات", "رياضيات"),  # tashkeel
+        ("الكـسـور", "كسور"),  # tatweel
+        ("أولى", "اولي"),  # hamza alef, alef maqsura
+        ("مدرسة", "مدرسه"),  # taa marbuta
+    ],
+)
 def test_arabic_forms_meet(inflected, bare):
     assert analyse(inflected) == analyse(bare)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("إعدادي", "الأعداد"),      # preparatory vs numbers: Light10's yaa stripping merged them
-    ("كتاب", "كاتب"),           # book vs writer (same root: a root stemmer merges them)
-    ("كتاب", "مكتبة"),
-    ("علم", "معلم"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("إعدادي", "الأعداد"),  # preparatory vs numbers: Light10's yaa stripping merged them
+        ("كتاب", "كاتب"),  # book vs writer (same root: a root stemmer merges them)
+        ("كتاب", "مكتبة"),
+        ("علم", "معلم"),
+    ],
+)
 def test_unrelated_arabic_words_stay_apart(a, b):
     assert analyse(a) != analyse(b)
 
@@ -43,22 +50,25 @@ def test_pystemmer_arabic_was_compared_and_fails_the_examples():
     """Why we do not use Snowball's Arabic stemmer: it breaks the required examples."""
     snowball = Stemmer.Stemmer("arabic")
     assert snowball.stemWord("والرياضيات") != snowball.stemWord("رياضيات")
-    assert snowball.stemWord("فيزيائية") == "يزياء"      # strips the ف of the root
+    assert snowball.stemWord("فيزيائية") == "يزياء"  # strips the ف of the root
     assert terms("والرياضيات") == terms("رياضيات")
 
 
 def test_short_arabic_stems_are_kept():
-    assert arabic_light_stem("سنه") == "سنه"        # would be a 2-letter stem
-    assert arabic_light_stem("الحق") == "حق"        # article only needs 2 letters left
+    assert arabic_light_stem("سنه") == "سنه"  # would be a 2-letter stem
+    assert arabic_light_stem("الحق") == "حق"  # article only needs 2 letters left
 
 
-@pytest.mark.parametrize("a, b", [
-    ("équations", "equation"),
-    ("Mathématiques", "mathematiques"),
-    ("l'équation", "équation"),
-    ("d’algèbre", "algèbre"),
-    ("FRACTIONS", "fraction"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("équations", "equation"),
+        ("Mathématiques", "mathematiques"),
+        ("l'équation", "équation"),
+        ("d’algèbre", "algèbre"),
+        ("FRACTIONS", "fraction"),
+    ],
+)
 def test_french_folding_elision_stemming(a, b):
     assert analyse(a) == analyse(b)
 
@@ -67,7 +77,7 @@ def test_english_text_is_stemmed_in_english_and_queries_try_both():
     analyzer = MultilingualAnalyzer()
     indexed = [t.text for t in analyzer("\ue000en reactions balancing")]
     assert indexed == ["reaction", "balanc"]
-    assert analyse("balancing", query=True) == [["balancing", "balanc"]]   # French, English
+    assert analyse("balancing", query=True) == [["balancing", "balanc"]]  # French, English
     # a Latin query word yields its French and English stems at one position
     assert analyse("mathématiques", query=True) == [["mathemat", "mathematiqu"]]
 
@@ -80,7 +90,12 @@ def test_stopwords_and_notations():
 
 def test_mixed_scripts_each_token_its_own_analysis():
     assert terms("Les fractions - الكسور ⵜⵉⴼⵉⵏⴰⵖ") == ["fraction", "كسور", "ⵜⵉⴼⵉⵏⴰⵖ"]
-    assert [script_of(t) for t in ("كسور", "fraction", "ⵜⵉⴼⵉⵏⴰⵖ", "2024")] == ["ar", "latin", "other", "other"]
+    assert [script_of(t) for t in ("كسور", "fraction", "ⵜⵉⴼⵉⵏⴰⵖ", "2024")] == [
+        "ar",
+        "latin",
+        "other",
+        "other",
+    ]
 
 
 def test_query_syntax_characters_are_just_separators():
@@ -95,16 +110,25 @@ def test_analyzer_positions_share_variants_and_skip_stopwords():
 
 def test_facet_arrays_count_the_same_dense_or_sparse():
     import numpy as np
+
     from indexer.facet_arrays import FieldArray
+
     rng = np.random.default_rng(1)
     ndocs = 1000
     postings = []
     for code, term in enumerate(["a", "b", "c", "d"]):
         postings.append((term, np.sort(rng.choice(ndocs, size=200 + 100 * code, replace=False))))
     field = FieldArray.from_postings(postings, ndocs)
-    whole = FieldArray.concat([(FieldArray.from_postings(
-        [(t, ids[ids < 600]) for t, ids in postings], 600), 0),
-        (FieldArray.from_postings([(t, ids[ids >= 600] - 600) for t, ids in postings], 400), 600)], ndocs)
+    whole = FieldArray.concat(
+        [
+            (FieldArray.from_postings([(t, ids[ids < 600]) for t, ids in postings], 600), 0),
+            (
+                FieldArray.from_postings([(t, ids[ids >= 600] - 600) for t, ids in postings], 400),
+                600,
+            ),
+        ],
+        ndocs,
+    )
     for size in (0, 3, 50, 900):
         mask = np.zeros(ndocs, bool)
         mask[rng.choice(ndocs, size=size, replace=False)] = True
@@ -117,4 +141,6 @@ def test_facet_arrays_count_the_same_dense_or_sparse():
         for t, ids in postings:
             if t in values:
                 expected[ids] = True
-        assert (field.mask_for(values) == expected).all() and (whole.mask_for(values) == expected).all()
+        assert (field.mask_for(values) == expected).all() and (
+            whole.mask_for(values) == expected
+        ).all()

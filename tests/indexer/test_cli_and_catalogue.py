@@ -1,21 +1,29 @@
 """End to end with the real catalogue: its listener feeds the index; ``mawarid reindex`` rebuilds it."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 from flask.cli import ScriptInfo
-
 from indexer_corpus import CORPUS
+
 from indexer import SearchQuery
 
 
 @pytest.fixture
 def app(tmp_path):
     from portal import create_app
-    app = create_app({"MAWARID_HOME": str(tmp_path), "SECRET_KEY": "test", "TESTING": True,
-                      "MAWARID_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                      "MAWARID_SEARCH_URL": f"whoosh://{tmp_path / 'index'}"})
+
+    app = create_app(
+        {
+            "MAWARID_HOME": str(tmp_path),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "MAWARID_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "MAWARID_SEARCH_URL": f"whoosh://{tmp_path / 'index'}",
+        }
+    )
     yield app
     app.extensions["mawarid"].close()
 
@@ -23,8 +31,9 @@ def app(tmp_path):
 def _publish(resources, actor, item):
     view = resources.create_draft(actor, item["record"], resource_id=f"lnrn-{item['id']}")
     resources.submit(actor, view.id)
-    resources.decide(actor, view.id, commission="validation", decision="conforme",
-                     reference="PV 1/2025")
+    resources.decide(
+        actor, view.id, commission="validation", decision="conforme", reference="PV 1/2025"
+    )
     return resources.publish(actor, view.id)
 
 
@@ -33,8 +42,11 @@ def test_catalogue_events_reach_the_index_and_reindex_rebuilds(app):
     from portal.cli import main
 
     runtime = app.extensions["mawarid"]
-    items = [i for i in json.loads(CORPUS.read_text("utf-8"))["resources"]
-             if i["id"] in ("c01", "c02", "c08")]
+    items = [
+        i
+        for i in json.loads(CORPUS.read_text("utf-8"))["resources"]
+        if i["id"] in ("c01", "c02", "c08")
+    ]
     published = [_publish(runtime.resources, SYSTEM, item) for item in items]
     assert runtime.search.count() == 3
     assert [h.id for h in runtime.search.search(SearchQuery(q="الكسور")).hits] == [published[0].id]
@@ -47,5 +59,7 @@ def test_catalogue_events_reach_the_index_and_reindex_rebuilds(app):
     assert result.exit_code == 0, result.output
     assert "2 ressources indexées" in result.output
     assert runtime.search.count() == 2
-    assert {h.id for h in runtime.search.search(SearchQuery()).hits} == {published[0].id,
-                                                                         published[2].id}
+    assert {h.id for h in runtime.search.search(SearchQuery()).hits} == {
+        published[0].id,
+        published[2].id,
+    }

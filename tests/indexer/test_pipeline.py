@@ -1,4 +1,5 @@
 """Pipeline (publish/update/withdraw), atomic rebuild, crash mid-rebuild, concurrent readers."""
+
 from __future__ import annotations
 
 import threading
@@ -12,8 +13,6 @@ from indexer.pipeline import IndexPipeline
 from tests.support.pipeline_changes import Change, view_of
 
 
-
-
 def titles(backend, q):
     return {h.id for h in backend.search(SearchQuery(q=q)).hits}
 
@@ -23,14 +22,20 @@ def test_publish_update_withdraw(backend, vocabularies, corpus):
     c02 = view_of(corpus[1])
     assert pipeline.apply(Change("published", c02))
     assert titles(backend, "fractions") == {"c02"} and backend.count() == 1
-    assert pipeline.apply(Change("published", c02))                  # idempotent
+    assert pipeline.apply(Change("published", c02))  # idempotent
     assert backend.count() == 1
     # Re-indexing the same resource keeps every word of it findable (the deleted copy's
     # postings once made the scores negative and hid it).
     assert titles(backend, "fractions") == titles(backend, "vidéo") == {"c02"}
 
-    edited = dict(c02.record, general={**c02.record["general"], "title": {"fr": "Les pourcentages"},
-                                       "description": {"fr": "Calculer un pourcentage."}})
+    edited = dict(
+        c02.record,
+        general={
+            **c02.record["general"],
+            "title": {"fr": "Les pourcentages"},
+            "description": {"fr": "Calculer un pourcentage."},
+        },
+    )
     pipeline.apply(Change("updated", replace(c02, record=edited)))
     assert titles(backend, "fractions") == titles(backend, "vidéo") == set()
     assert titles(backend, "pourcentages") == {"c02"} and backend.count() == 1
@@ -40,11 +45,13 @@ def test_publish_update_withdraw(backend, vocabularies, corpus):
 
     pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))
     assert backend.count() == 0 and titles(backend, "pourcentages") == set()
-    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))   # idempotent
+    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))  # idempotent
     assert backend.search(SearchQuery()).to_dict()["facets"]["subject"] == []
 
 
-def test_an_update_of_an_unpublished_resource_never_reaches_the_index(backend, vocabularies, corpus):
+def test_an_update_of_an_unpublished_resource_never_reaches_the_index(
+    backend, vocabularies, corpus
+):
     pipeline = IndexPipeline(backend, vocabularies)
     pipeline.apply(Change("updated", view_of(corpus[0], status="draft")))
     assert backend.count() == 0
@@ -73,20 +80,23 @@ def generations(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
-def test_rebuild_switches_atomically_and_keeps_one_previous_generation(tmp_path, vocabularies, corpus):
+def test_rebuild_switches_atomically_and_keeps_one_previous_generation(
+    tmp_path, vocabularies, corpus
+):
     root = tmp_path / "ix"
     backend = open_backend(f"whoosh://{root}", vocabularies)
     backend.rebuild(iter(corpus[:10]))
     first = (root / "CURRENT").read_text().strip()
-    other = open_backend(f"whoosh://{root}", vocabularies)     # e.g. the web server process
+    other = open_backend(f"whoosh://{root}", vocabularies)  # e.g. the web server process
     assert other.count() == 10
     backend.rebuild(iter(corpus))
     second = (root / "CURRENT").read_text().strip()
     assert second != first and backend.count() == 30
     assert generations(root) == sorted([first, second])
     import indexer.whoosh_backend as wb
-    other._snap.checked -= wb.REFRESH_CHECK_SECONDS + 1       # as if a second had passed
-    assert other.count() == 30                                 # noticed the switch
+
+    other._snap.checked -= wb.REFRESH_CHECK_SECONDS + 1  # as if a second had passed
+    assert other.count() == 30  # noticed the switch
     other.close()
     backend.close()
 
@@ -107,7 +117,7 @@ def test_crash_mid_rebuild_leaves_the_previous_index_serving(tmp_path, vocabular
         backend.rebuild(crashing())
     assert backend.count() == 30 and titles(backend, "fractions") == {"c02"}
     assert (root / "CURRENT").read_text() == current
-    assert not [g for g in generations(root) if g.startswith("build-")]   # partial folder removed
+    assert not [g for g in generations(root) if g.startswith("build-")]  # partial folder removed
     before = generations(root)
 
     # a hard crash (no cleanup) leaves a build folder: the next open removes it
@@ -152,7 +162,7 @@ def test_changes_during_a_rebuild_are_not_lost(backend, vocabularies, corpus):
     worker = threading.Thread(target=lambda: backend.rebuild(slow()))
     worker.start()
     started.wait(10)
-    pipeline.apply(Change("published", view_of(corpus[7])))         # c08 published meanwhile
+    pipeline.apply(Change("published", view_of(corpus[7])))  # c08 published meanwhile
     pipeline.apply(Change("withdrawn", view_of(corpus[1], status="withdrawn")))
     release.set()
     worker.join(10)
@@ -170,10 +180,12 @@ def test_searches_from_threads_while_the_pipeline_writes(backend, vocabularies, 
         i = 0
         while not stop.is_set():
             try:
-                result = backend.search(SearchQuery(q=queries[i % 4], filters={"subject": ["mathematiques"]}))
+                result = backend.search(
+                    SearchQuery(q=queries[i % 4], filters={"subject": ["mathematiques"]})
+                )
                 assert result.total >= 0
                 backend.suggest("ma")
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
                 return
             i += 1
@@ -194,8 +206,10 @@ def test_searches_from_threads_while_the_pipeline_writes(backend, vocabularies, 
 
 def _slow_rebuild_in_another_process(root, items, started, release):
     # a separate process, like `mawarid reindex` next to the running portal
-    from metadata_schemas.vocabularies import get_vocabularies
     from indexer_corpus import _resource
+
+    from metadata_schemas.vocabularies import get_vocabularies
+
     backend = open_backend(f"whoosh://{root}", get_vocabularies())
 
     def slow():
@@ -208,28 +222,34 @@ def _slow_rebuild_in_another_process(root, items, started, release):
     backend.close()
 
 
-def test_changes_made_by_another_process_during_a_rebuild_are_replayed(tmp_path, vocabularies, corpus):
+def test_changes_made_by_another_process_during_a_rebuild_are_replayed(
+    tmp_path, vocabularies, corpus
+):
     import json
     import multiprocessing
 
     from indexer_corpus import CORPUS
+
     items = json.loads(CORPUS.read_text("utf-8"))["resources"][:2]
     root = tmp_path / "ix"
     portal = open_backend(f"whoosh://{root}", vocabularies)
     portal.rebuild(iter(corpus[5:8]))
     ctx = multiprocessing.get_context("fork")
     started, release = ctx.Event(), ctx.Event()
-    child = ctx.Process(target=_slow_rebuild_in_another_process, args=(root, items, started, release))
+    child = ctx.Process(
+        target=_slow_rebuild_in_another_process, args=(root, items, started, release)
+    )
     child.start()
     assert started.wait(20)
     pipeline = IndexPipeline(portal, vocabularies)
-    pipeline.apply(Change("published", view_of(corpus[9])))          # c10, published meanwhile
+    pipeline.apply(Change("published", view_of(corpus[9])))  # c10, published meanwhile
     pipeline.apply(Change("withdrawn", view_of(corpus[1], status="withdrawn")))
-    assert portal.count() == 4                                       # old generation still serves
+    assert portal.count() == 4  # old generation still serves
     release.set()
     child.join(30)
     assert child.exitcode == 0
     import indexer.whoosh_backend as wb
+
     portal._snap.checked -= wb.REFRESH_CHECK_SECONDS + 1
     assert {h.id for h in portal.search(SearchQuery()).hits} == {"c01", "c10"}
     assert not (root / "journal.jsonl").exists()

@@ -1,4 +1,5 @@
 """Generic fixtures for the metadata tests (kept minimal: shared by several files)."""
+
 from __future__ import annotations
 
 import copy
@@ -14,35 +15,62 @@ _FULL_RECORD = {
         "identifier": [{"catalog": "ISBN", "entry": "978-9954-0-1234-5"}],
         "title": {"fr": "Les nombres rationnels", "ar": "الأعداد الجذرية"},
         "language": ["fr", "العربية"],
-        "description": {"fr": "Leçon et exercices sur les nombres rationnels.",
-                        "ar": "درس وتمارين حول الأعداد الجذرية."},
+        "description": {
+            "fr": "Leçon et exercices sur les nombres rationnels.",
+            "ar": "درس وتمارين حول الأعداد الجذرية.",
+        },
         "keyword": [{"fr": "fraction"}, {"ar": "كسر"}],
         "coverage": [{"fr": "Maroc", "ar": "المغرب"}],
         "structure": "atomique",
         "aggregation_level": "2",
     },
-    "lifecycle": {"version": "1.0", "status": "final",
-                  "contribute": [{"role": "Auteur", "entity": ["Fatima Alaoui"], "date": "2024-05-01"},
-                                 {"role": "publisher", "entity": ["LNRN"], "date": "2024-05-01"}]},
-    "meta_metadata": {"contribute": [{"role": "creator", "entity": ["LNRN"], "date": "2024-06-01"}],
-                      "metadata_schema": ["LOMv1.0", "ScoLOMFRv3.1"], "language": "fr"},
-    "technical": {"format": ["video/mp4"], "size": 123456,
-                  "location": ["https://mawarid.men.gov.ma/ressources/x/video.mp4"],
-                  "duration": "PT12M"},
-    "educational": {"interactivity_type": "expositive", "learning_resource_type": ["Exercice"],
-                    "interactivity_level": "low", "semantic_density": "medium",
-                    "intended_end_user_role": ["apprenant"], "context": ["school"],
-                    "typical_age_range": ["12-13"], "difficulty": "moyen",
-                    "typical_learning_time": "PT30M", "language": ["fr"]},
+    "lifecycle": {
+        "version": "1.0",
+        "status": "final",
+        "contribute": [
+            {"role": "Auteur", "entity": ["Fatima Alaoui"], "date": "2024-05-01"},
+            {"role": "publisher", "entity": ["LNRN"], "date": "2024-05-01"},
+        ],
+    },
+    "meta_metadata": {
+        "contribute": [{"role": "creator", "entity": ["LNRN"], "date": "2024-06-01"}],
+        "metadata_schema": ["LOMv1.0", "ScoLOMFRv3.1"],
+        "language": "fr",
+    },
+    "technical": {
+        "format": ["video/mp4"],
+        "size": 123456,
+        "location": ["https://mawarid.men.gov.ma/ressources/x/video.mp4"],
+        "duration": "PT12M",
+    },
+    "educational": {
+        "interactivity_type": "expositive",
+        "learning_resource_type": ["Exercice"],
+        "interactivity_level": "low",
+        "semantic_density": "medium",
+        "intended_end_user_role": ["apprenant"],
+        "context": ["school"],
+        "typical_age_range": ["12-13"],
+        "difficulty": "moyen",
+        "typical_learning_time": "PT30M",
+        "language": ["fr"],
+    },
     "rights": {"cost": False, "copyright": True, "licence": "CC BY-SA 4.0"},
-    "relation": [{"kind": "ispartof", "resource": {
-        "identifier": [{"catalog": "LNRN", "entry": "COLL-1AC-MATH"}],
-        "description": {"fr": "Collection mathématiques 1AC"}}}],
+    "relation": [
+        {
+            "kind": "ispartof",
+            "resource": {
+                "identifier": [{"catalog": "LNRN", "entry": "COLL-1AC-MATH"}],
+                "description": {"fr": "Collection mathématiques 1AC"},
+            },
+        }
+    ],
     "classification": [
-        {"purpose": "educational_level",
-         "taxon_path": [{"source": "level", "taxon": ["1AC"]}]},
-        {"purpose": "discipline",
-         "taxon_path": [{"source": "subject", "taxon": ["Mathématiques"]}]},
+        {"purpose": "educational_level", "taxon_path": [{"source": "level", "taxon": ["1AC"]}]},
+        {
+            "purpose": "discipline",
+            "taxon_path": [{"source": "subject", "taxon": ["Mathématiques"]}],
+        },
     ],
 }
 

@@ -1,4 +1,5 @@
 """The synthetic record generator: valid, realistic, deterministic and streaming."""
+
 from __future__ import annotations
 
 import collections
@@ -15,8 +16,11 @@ import pytest
 from metadata_schemas.record import levels_of, load_record, subjects_of, taxon_paths
 from metadata_schemas.synthetic import generate_acquisition, generate_dataset, generate_records
 
-TOPICS = json.loads((resources.files("metadata_schemas") / "synthetic_data" / "topics.json")
-                    .read_text(encoding="utf-8"))["topics"]
+TOPICS = json.loads(
+    (resources.files("metadata_schemas") / "synthetic_data" / "topics.json").read_text(
+        encoding="utf-8"
+    )
+)["topics"]
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +96,9 @@ def test_levels_and_subjects_weighted_like_a_school_catalogue(sample):
 def test_titles_come_from_curriculum_topics(sample):
     for record in sample[:300]:
         subject, level = subjects_of(record)[0], levels_of(record)[0]
-        topics = [t for key, items in TOPICS[subject].items() if level in key.split(",")
-                  for t in items]
+        topics = [
+            t for key, items in TOPICS[subject].items() if level in key.split(",") for t in items
+        ]
         texts = {x for t in topics for x in t if x}
         title = " ".join(record["general"]["title"].values())
         assert any(text in title for text in texts), (subject, level, title)
@@ -101,8 +106,14 @@ def test_titles_come_from_curriculum_topics(sample):
 
 def test_variety_of_types_formats_licences_and_dates(sample):
     formats = collections.Counter(r["technical"]["format"][0] for r in sample)
-    assert {"video/mp4", "application/pdf", "text/html", "application/zip", "audio/mpeg",
-            "image/png"} <= set(formats)
+    assert {
+        "video/mp4",
+        "application/pdf",
+        "text/html",
+        "application/zip",
+        "audio/mpeg",
+        "image/png",
+    } <= set(formats)
     types = {t for r in sample for t in r["educational"]["learning_resource_type"]}
     assert len(types) >= 12
     assert len({r["rights"]["licence"] for r in sample}) >= 8
@@ -112,8 +123,12 @@ def test_variety_of_types_formats_licences_and_dates(sample):
     assert all(re.fullmatch(r"PT\d+M\d+S", r["technical"]["duration"]) for r in videos)
     roles = {c["role"] for r in sample for c in r["lifecycle"]["contribute"]}
     assert {"author", "publisher"} <= roles
-    publishers = {c["entity"][0] for r in sample for c in r["lifecycle"]["contribute"]
-                  if c["role"] == "publisher"}
+    publishers = {
+        c["entity"][0]
+        for r in sample
+        for c in r["lifecycle"]["contribute"]
+        if c["role"] == "publisher"
+    }
     assert "LNRN" in publishers and len(publishers) >= 10
 
 

@@ -1,4 +1,5 @@
 """The shipped vocabularies, term resolution and the validation of vocabulary files."""
+
 from __future__ import annotations
 
 import json
@@ -9,20 +10,40 @@ import pytest
 
 from metadata_schemas import textnorm
 from metadata_schemas.errors import UnknownTermError, VocabularyFileError
-from metadata_schemas.vocabularies import (TERM_ID, get_vocabularies, load_vocabularies)
+from metadata_schemas.vocabularies import TERM_ID, get_vocabularies, load_vocabularies
 
 SHIPPED = Path(__file__).resolve().parents[2] / "metadata_schemas" / "vocab"
 
 CONTRACT_IDS = {
-    "level", "subject", "language", "learning_resource_type", "interactivity_type",
-    "interactivity_level", "semantic_density", "intended_end_user_role", "context",
-    "difficulty", "aggregation_level", "structure", "lifecycle_status", "contributor_role",
-    "metadata_role", "relation_kind", "classification_purpose", "licence", "region",
-    "acquisition_mode", "actor", "commission", "document_type", "diffusion_channel",
+    "level",
+    "subject",
+    "language",
+    "learning_resource_type",
+    "interactivity_type",
+    "interactivity_level",
+    "semantic_density",
+    "intended_end_user_role",
+    "context",
+    "difficulty",
+    "aggregation_level",
+    "structure",
+    "lifecycle_status",
+    "contributor_role",
+    "metadata_role",
+    "relation_kind",
+    "classification_purpose",
+    "licence",
+    "region",
+    "acquisition_mode",
+    "actor",
+    "commission",
+    "document_type",
+    "diffusion_channel",
 }
 
 
 # -- the shipped data ----------------------------------------------------------------
+
 
 def test_every_contract_vocabulary_is_shipped(vocabularies):
     assert set(vocabularies) == CONTRACT_IDS
@@ -42,16 +63,36 @@ def test_every_term_has_french_and_arabic_labels_and_a_stable_uri(vocabularies):
 def test_level_hierarchy(vocabularies):
     level = vocabularies["level"]
     assert level.hierarchical
-    assert [t.id for t in level.roots()] == ["prescolaire", "primaire", "secondaire-collegial",
-                                             "secondaire-qualifiant"]
+    assert [t.id for t in level.roots()] == [
+        "prescolaire",
+        "primaire",
+        "secondaire-collegial",
+        "secondaire-qualifiant",
+    ]
     assert [t.id for t in level.path("2bac-pc")] == ["secondaire-qualifiant", "2bac", "2bac-pc"]
     assert [t.id for t in level.path("tcs")] == ["secondaire-qualifiant", "tronc-commun", "tcs"]
     assert [t.id for t in level.children("primaire")] == [f"{n}ap" for n in range(1, 7)]
     assert [t.id for t in level.children("secondaire-collegial")] == ["1ac", "2ac", "3ac"]
     qualifiant = {t.id for t in level.descendants("secondaire-qualifiant")}
-    assert {"tronc-commun", "1bac", "2bac", "tcs", "tclsh", "1bac-sm", "1bac-sex", "2bac-sma",
-            "2bac-smb", "2bac-pc", "2bac-svt", "2bac-se", "2bac-sgc", "2bac-l", "2bac-sh",
-            "2bac-charia", "2bac-langue-arabe"} <= qualifiant
+    assert {
+        "tronc-commun",
+        "1bac",
+        "2bac",
+        "tcs",
+        "tclsh",
+        "1bac-sm",
+        "1bac-sex",
+        "2bac-sma",
+        "2bac-smb",
+        "2bac-pc",
+        "2bac-svt",
+        "2bac-se",
+        "2bac-sgc",
+        "2bac-l",
+        "2bac-sh",
+        "2bac-charia",
+        "2bac-langue-arabe",
+    } <= qualifiant
     assert "1ac" not in qualifiant
     assert level.get("2bac-pc").notation == "2BAC PC"
     assert level.get("1ac").labels["ar"] == "السنة الأولى إعدادي"
@@ -67,20 +108,39 @@ def test_flat_vocabularies_have_no_hierarchy(vocabularies):
 def test_twelve_aref_regions_with_iso_codes(vocabularies):
     region = vocabularies["region"]
     assert sorted(t.notation for t in region) == [f"MA-{n:02d}" for n in range(1, 13)]
-    assert region.resolve("MA-06").labels == {"fr": "Casablanca-Settat", "ar": "الدار البيضاء - سطات"}
+    assert region.resolve("MA-06").labels == {
+        "fr": "Casablanca-Settat",
+        "ar": "الدار البيضاء - سطات",
+    }
     assert region.resolve("Draa-Tafilalet").id == "draa-tafilalet"
 
 
 def test_lom_values_and_scolomfr_uris(vocabularies):
     lrt = vocabularies["learning_resource_type"]
     lom_values = {t.extra["lom"] for t in lrt if "lom" in t.extra}
-    assert lom_values == {"exercise", "simulation", "questionnaire", "diagram", "figure", "graph",
-                          "index", "slide", "table", "narrative text", "exam", "experiment",
-                          "problem statement", "self assessment", "lecture"}
+    assert lom_values == {
+        "exercise",
+        "simulation",
+        "questionnaire",
+        "diagram",
+        "figure",
+        "graph",
+        "index",
+        "slide",
+        "table",
+        "narrative text",
+        "exam",
+        "experiment",
+        "problem statement",
+        "self assessment",
+        "lecture",
+    }
     assert lrt.get("animation").extra["origin"] == "ScoLOMFR"
     assert lrt.get("exercise").extra["origin"] == "LOMv1.0"
-    assert lrt.resolve("http://data.education.fr/voc/scolomfr/concept/scolomfr-voc-010-num-013").id \
+    assert (
+        lrt.resolve("http://data.education.fr/voc/scolomfr/concept/scolomfr-voc-010-num-013").id
         == "educational-game"
+    )
     roles = vocabularies["contributor_role"]
     assert roles.resolve("graphical designer").id == "graphical-designer"
     assert roles.get("graphical-designer").extra["lom"] == "graphical designer"
@@ -120,13 +180,18 @@ def test_get_vocabularies_is_cached():
 
 # -- resolution --------------------------------------------------------------------
 
+
 def test_every_spelling_of_every_term_resolves_to_it(vocabularies):
     """Each id, URI, notation, label and alt label names its own term, in any case."""
     checked = 0
     for vocab in vocabularies.values():
         for term in vocab:
-            spellings = [term.id, term.uri, *term.labels.values(),
-                         *(t for texts in term.alt_labels.values() for t in texts)]
+            spellings = [
+                term.id,
+                term.uri,
+                *term.labels.values(),
+                *(t for texts in term.alt_labels.values() for t in texts),
+            ]
             if term.notation:
                 spellings.append(term.notation)
             for text in spellings:
@@ -137,40 +202,73 @@ def test_every_spelling_of_every_term_resolves_to_it(vocabularies):
     assert checked > 1000
 
 
-@pytest.mark.parametrize("value", [
-    "mathematiques", "https://mawarid.men.gov.ma/voc/subject/mathematiques", "MATH",
-    "Mathématiques", "Mathematiques", "MATHÉMATIQUES", "  mathématiques  ",
-    "الرياضيات", "الرِّيَاضِيَّات", "الريـــاضيات",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "mathematiques",
+        "https://mawarid.men.gov.ma/voc/subject/mathematiques",
+        "MATH",
+        "Mathématiques",
+        "Mathematiques",
+        "MATHÉMATIQUES",
+        "  mathématiques  ",
+        "الرياضيات",
+        "الرِّيَاضِيَّات",
+        "الريـــاضيات",
+    ],
+)
 def test_resolve_subject_by_any_spelling(vocabularies, value):
     assert vocabularies["subject"].resolve(value).id == "mathematiques"
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("2BAC PC", "2bac-pc"), ("2bac-pc", "2bac-pc"), ("2 BAC PC", "2bac-pc"),
-    ("1AC", "1ac"), ("1ère année collège", "1ac"), ("1ERE ANNEE COLLEGE", "1ac"),
-    ("السنة الأولى إعدادي", "1ac"),
-    ("السنة الاولى اعدادي", "1ac"),           # hamza-less alef
-    ("السنة الأُولَى إِعْدَادِي", "1ac"),       # with harakat
-    ("السنة الأولي إعدادي", "1ac"),           # yaa instead of alef maqsura
-    ("السنة الثانية بكالوريا", "2bac"),
-    ("السنة الثانية باكالوريا", "2bac"),       # both spellings of baccalauréat
-    ("الثانية باكالوريا", "2bac"),
-    ("السنة الثانيه بكالوريا", "2bac"),        # haa instead of taa marbuta
-    ("الجذع المشترك العلمي", "tcs"),
-    ("Tronc commun scientifique", "tcs"),
-    ("التعليم الأولي", "prescolaire"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("2BAC PC", "2bac-pc"),
+        ("2bac-pc", "2bac-pc"),
+        ("2 BAC PC", "2bac-pc"),
+        ("1AC", "1ac"),
+        ("1ère année collège", "1ac"),
+        ("1ERE ANNEE COLLEGE", "1ac"),
+        ("السنة الأولى إعدادي", "1ac"),
+        ("السنة الاولى اعدادي", "1ac"),  # hamza-less alef
+        ("السنة الأُولَى إِعْدَادِي", "1ac"),  # with harakat
+        ("السنة الأولي إعدادي", "1ac"),  # yaa instead of alef maqsura
+        ("السنة الثانية بكالوريا", "2bac"),
+        ("السنة الثانية باكالوريا", "2bac"),  # both spellings of baccalauréat
+        ("الثانية باكالوريا", "2bac"),
+        ("السنة الثانيه بكالوريا", "2bac"),  # haa instead of taa marbuta
+        ("الجذع المشترك العلمي", "tcs"),
+        ("Tronc commun scientifique", "tcs"),
+        ("التعليم الأولي", "prescolaire"),
+    ],
+)
 def test_resolve_level_variants(vocabularies, value, expected):
     assert vocabularies["level"].resolve(value).id == expected
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("ar", "ar"), ("ara", "ar"), ("arabe", "ar"), ("العربية", "ar"), ("ar-MA", "ar"),
-    ("fre", "fr"), ("fra", "fr"), ("Français", "fr"), ("fr-FR", "fr"),
-    ("Tamazight", "zgh"), ("ⵜⴰⵎⴰⵣⵉⵖⵜ", "zgh"), ("zgh-Tfng", "zgh"), ("eng", "en"),
-    ("fr-CA", "fr"), ("ar-Arab-EG", "ar"), ("en-AU", "en"), ("none", "zxx"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("ar", "ar"),
+        ("ara", "ar"),
+        ("arabe", "ar"),
+        ("العربية", "ar"),
+        ("ar-MA", "ar"),
+        ("fre", "fr"),
+        ("fra", "fr"),
+        ("Français", "fr"),
+        ("fr-FR", "fr"),
+        ("Tamazight", "zgh"),
+        ("ⵜⴰⵎⴰⵣⵉⵖⵜ", "zgh"),
+        ("zgh-Tfng", "zgh"),
+        ("eng", "en"),
+        ("fr-CA", "fr"),
+        ("ar-Arab-EG", "ar"),
+        ("en-AU", "en"),
+        ("none", "zxx"),
+    ],
+)
 def test_resolve_language_codes_and_names(vocabularies, value, expected):
     assert vocabularies["language"].resolve(value).id == expected
 
@@ -179,7 +277,10 @@ def test_resolve_lom_spellings(vocabularies):
     assert vocabularies["learning_resource_type"].resolve("narrative text").id == "narrative-text"
     assert vocabularies["learning_resource_type"].resolve("Exercice").id == "exercise"
     assert vocabularies["learning_resource_type"].resolve("تمرين").id == "exercise"
-    assert vocabularies["classification_purpose"].resolve("educational level").id == "educational_level"
+    assert (
+        vocabularies["classification_purpose"].resolve("educational level").id
+        == "educational_level"
+    )
     assert vocabularies["relation_kind"].resolve("isPartOf").id == "ispartof"
 
 
@@ -221,6 +322,7 @@ def test_hierarchy_calls_on_unknown_term_raise(vocabularies):
 
 # -- text folding ---------------------------------------------------------------------
 
+
 def test_fold_rules():
     fold = textnorm.fold
     assert fold("  MATHÉMATIQUES ") == "mathematiques"
@@ -245,10 +347,16 @@ def test_arabic_helpers_are_separate():
 
 # -- bad vocabulary files ---------------------------------------------------------------
 
+
 def _vocab(terms: list[dict], **overrides) -> dict:
-    doc = {"id": "sample", "uri": "https://mawarid.men.gov.ma/voc/sample",
-           "labels": {"fr": "Exemple", "ar": "مثال"}, "hierarchical": True, "lom_source": None,
-           "terms": terms}
+    doc = {
+        "id": "sample",
+        "uri": "https://mawarid.men.gov.ma/voc/sample",
+        "labels": {"fr": "Exemple", "ar": "مثال"},
+        "hierarchical": True,
+        "lom_source": None,
+        "terms": terms,
+    }
     doc.update(overrides)
     return doc
 
@@ -271,8 +379,9 @@ def _error(folder: Path) -> VocabularyFileError:
 
 
 def test_a_good_folder_loads(tmp_path):
-    folder = _write(tmp_path / "v", _vocab([_term("a", "Alpha", "ألف"),
-                                            _term("b", "Bêta", "باء", broader="a")]))
+    folder = _write(
+        tmp_path / "v", _vocab([_term("a", "Alpha", "ألف"), _term("b", "Bêta", "باء", broader="a")])
+    )
     vocabs = load_vocabularies(folder)
     assert [t.id for t in vocabs["sample"].path("b")] == ["a", "b"]
     assert vocabs["sample"].resolve("beta").id == "b"
@@ -291,8 +400,12 @@ def test_bad_json_names_file_and_line(tmp_path):
 
 
 def test_missing_arabic_label_names_term(tmp_path):
-    err = _error(_write(tmp_path / "v", _vocab([_term("a", "Alpha", "ألف"),
-                                                {"id": "b", "labels": {"fr": "Bêta"}}])))
+    err = _error(
+        _write(
+            tmp_path / "v",
+            _vocab([_term("a", "Alpha", "ألف"), {"id": "b", "labels": {"fr": "Bêta"}}]),
+        )
+    )
     assert str(err).startswith("sample.json: ")
     assert "term 'b'" in str(err) and "Arabic" in str(err)
 
@@ -303,31 +416,47 @@ def test_unknown_broader_names_term(tmp_path):
 
 
 def test_cycle_names_term(tmp_path):
-    err = _error(_write(tmp_path / "v", _vocab([
-        _term("a", "Alpha", "ألف", broader="c"), _term("b", "Bêta", "باء", broader="a"),
-        _term("c", "Gamma", "جيم", broader="b")])))
+    err = _error(
+        _write(
+            tmp_path / "v",
+            _vocab(
+                [
+                    _term("a", "Alpha", "ألف", broader="c"),
+                    _term("b", "Bêta", "باء", broader="a"),
+                    _term("c", "Gamma", "جيم", broader="b"),
+                ]
+            ),
+        )
+    )
     assert "cycle" in str(err) and "term 'a'" in str(err) and err.record == "sample.json"
 
 
 def test_duplicate_id_names_term(tmp_path):
-    err = _error(_write(tmp_path / "v", _vocab([_term("a", "Alpha", "ألف"),
-                                                _term("a", "Autre", "آخر")])))
+    err = _error(
+        _write(tmp_path / "v", _vocab([_term("a", "Alpha", "ألف"), _term("a", "Autre", "آخر")]))
+    )
     assert "term 'a': duplicate id" in str(err)
 
 
 def test_duplicate_uri_names_both_terms(tmp_path):
     uri = "https://mawarid.men.gov.ma/voc/sample/x"
-    err = _error(_write(tmp_path / "v", _vocab([_term("a", "Alpha", "ألف", uri=uri),
-                                                _term("b", "Bêta", "باء", uri=uri)])))
+    err = _error(
+        _write(
+            tmp_path / "v",
+            _vocab([_term("a", "Alpha", "ألف", uri=uri), _term("b", "Bêta", "باء", uri=uri)]),
+        )
+    )
     assert "term 'b'" in str(err) and "'a'" in str(err)
 
 
 def test_labels_colliding_after_folding_are_rejected(tmp_path):
-    err = _error(_write(tmp_path / "v", _vocab([_term("a", "Élève", "تلميذ"),
-                                                _term("b", "eleve", "طالب")])))
+    err = _error(
+        _write(tmp_path / "v", _vocab([_term("a", "Élève", "تلميذ"), _term("b", "eleve", "طالب")]))
+    )
     assert "term 'b'" in str(err) and "term 'a'" in str(err) and "collides" in str(err)
-    err = _error(_write(tmp_path / "w", _vocab([_term("a", "Alpha", "مدرسة"),
-                                                _term("b", "Bêta", "مدرسه")])))
+    err = _error(
+        _write(tmp_path / "w", _vocab([_term("a", "Alpha", "مدرسة"), _term("b", "Bêta", "مدرسه")]))
+    )
     assert "collides" in str(err)
 
 
@@ -338,9 +467,15 @@ def test_bad_term_id(tmp_path, bad_id):
 
 
 def test_broader_in_flat_vocabulary(tmp_path):
-    err = _error(_write(tmp_path / "v", _vocab([_term("a", "Alpha", "ألف"),
-                                                _term("b", "Bêta", "باء", broader="a")],
-                                               hierarchical=False)))
+    err = _error(
+        _write(
+            tmp_path / "v",
+            _vocab(
+                [_term("a", "Alpha", "ألف"), _term("b", "Bêta", "باء", broader="a")],
+                hierarchical=False,
+            ),
+        )
+    )
     assert "not hierarchical" in str(err)
 
 
@@ -350,8 +485,9 @@ def test_file_name_must_match_id(tmp_path):
 
 
 def test_unknown_keys_and_missing_terms(tmp_path):
-    assert "unknown key" in str(_error(_write(tmp_path / "v", _vocab(
-        [_term("a", "Alpha", "ألف", colour="red")]))))
+    assert "unknown key" in str(
+        _error(_write(tmp_path / "v", _vocab([_term("a", "Alpha", "ألف", colour="red")])))
+    )
     assert "'terms'" in str(_error(_write(tmp_path / "w", _vocab([]))))
     assert "missing key 'uri'" in str(_error(_write(tmp_path / "x", {"id": "sample"})))
 

@@ -1,4 +1,5 @@
 """LOM XML export/import: XSD-valid output, exact round trips, lenient but honest import."""
+
 from __future__ import annotations
 
 import copy
@@ -11,8 +12,13 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from metadata_schemas.errors import MetadataError, RecordValidationError, UnsafeXMLError
-from metadata_schemas.lom_xml import (LOM_NS, lom_to_record, mawarid_identifier,
-                                      record_to_lom, record_to_lom_element)
+from metadata_schemas.lom_xml import (
+    LOM_NS,
+    lom_to_record,
+    mawarid_identifier,
+    record_to_lom,
+    record_to_lom_element,
+)
 from metadata_schemas.record import load_record
 from metadata_schemas.safe_xml import parse_xml
 from tests.metadata.strategies import provenances, record_ids, records
@@ -21,10 +27,13 @@ from tests.support.xsd import assert_valid, lom_loose_schema, lom_strict_schema
 SAMPLES = Path(__file__).parent / "samples"
 RECORD_SAMPLES = sorted(p.stem for p in SAMPLES.glob("*.json"))
 NS = {"l": LOM_NS}
-PROVENANCE = {"mode": "achat", "reference": "AO 12/2024/LNRN", "counterpart": "Éditions Al Madariss",
-              "validated": {"date": "2025-01-02", "commission": "validation",
-                            "reference": "PV 3/2025"},
-              "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"}}
+PROVENANCE = {
+    "mode": "achat",
+    "reference": "AO 12/2024/LNRN",
+    "counterpart": "Éditions Al Madariss",
+    "validated": {"date": "2025-01-02", "commission": "validation", "reference": "PV 3/2025"},
+    "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"},
+}
 
 
 def sample(name: str) -> dict:
@@ -40,11 +49,14 @@ def with_id(record: dict, identifier: str) -> dict:
 
 # -- export is valid ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", RECORD_SAMPLES)
 def test_samples_validate_against_lom_loose(name):
     assert_valid(lom_loose_schema(), record_to_lom(sample(name)))
-    assert_valid(lom_loose_schema(), record_to_lom(sample(name), identifier="res-0001",
-                                                   provenance=PROVENANCE))
+    assert_valid(
+        lom_loose_schema(),
+        record_to_lom(sample(name), identifier="res-0001", provenance=PROVENANCE),
+    )
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,11 +87,13 @@ def test_records_with_only_lom_terms_pass_lom_strict():
 
 # -- the XML itself ----------------------------------------------------------------------
 
+
 def test_vocabulary_values_use_lom_or_our_vocabulary_as_source():
     el = record_to_lom_element(sample("all_categories"))
     types = el.findall("l:educational/l:learningResourceType", NS)
-    pairs = [(t.findtext("l:source", namespaces=NS), t.findtext("l:value", namespaces=NS))
-             for t in types]
+    pairs = [
+        (t.findtext("l:source", namespaces=NS), t.findtext("l:value", namespaces=NS)) for t in types
+    ]
     assert ("LOMv1.0", "lecture") in pairs
     assert ("LOMv1.0", "narrative text") in pairs
     assert ("https://mawarid.men.gov.ma/voc/learning_resource_type", "video-lesson") in pairs
@@ -90,19 +104,25 @@ def test_langstrings_and_vcards():
     title = {s.get("language"): s.text for s in el.findall("l:general/l:title/l:string", NS)}
     assert title["zgh"] == "ⵜⵉⵔⵔⴰ ⵏ ⵜⵎⴰⵣⵉⵖⵜ" and title["ar"] == "كتابة الأمازيغية"
     entity = el.findtext("l:lifeCycle/l:contribute/l:entity", namespaces=NS)
-    assert entity == ('BEGIN:VCARD\nVERSION:3.0\nFN:IRCAM\\, pôle pédagogique\\; équipe "ABC"\n'
-                      "END:VCARD")
+    assert entity == (
+        'BEGIN:VCARD\nVERSION:3.0\nFN:IRCAM\\, pôle pédagogique\\; équipe "ABC"\nEND:VCARD'
+    )
 
 
 def test_rights_description_carries_licence_label_and_url():
     el = record_to_lom_element(sample("arabic_only"))
-    strings = {s.get("language"): s.text
-               for s in el.findall("l:rights/l:description/l:string", NS)}
-    assert strings["fr"].startswith("Creative Commons") \
-        and strings["fr"].endswith("<https://creativecommons.org/licenses/by-sa/4.0/>")
-    assert strings["ar"].endswith("<https://creativecommons.org/licenses/by-sa/4.0/>\n\nيرجى ذكر المصدر")
-    assert lom_to_record(etree.tostring(el), source="x")["rights"] == \
-        {"cost": False, "licence": "cc-by-sa-4.0", "description": {"ar": "يرجى ذكر المصدر"}}
+    strings = {s.get("language"): s.text for s in el.findall("l:rights/l:description/l:string", NS)}
+    assert strings["fr"].startswith("Creative Commons") and strings["fr"].endswith(
+        "<https://creativecommons.org/licenses/by-sa/4.0/>"
+    )
+    assert strings["ar"].endswith(
+        "<https://creativecommons.org/licenses/by-sa/4.0/>\n\nيرجى ذكر المصدر"
+    )
+    assert lom_to_record(etree.tostring(el), source="x")["rights"] == {
+        "cost": False,
+        "licence": "cc-by-sa-4.0",
+        "description": {"ar": "يرجى ذكر المصدر"},
+    }
 
 
 def test_licence_without_public_url_round_trips_by_its_uri():
@@ -115,10 +135,14 @@ def test_licence_without_public_url_round_trips_by_its_uri():
 def test_taxon_path_names_our_vocabulary_and_bilingual_labels():
     el = record_to_lom_element(sample("arabic_only"))
     path = el.find("l:classification/l:taxonPath", NS)
-    assert path.findtext("l:source/l:string[@language='x-none']", namespaces=NS) == \
-        "https://mawarid.men.gov.ma/voc/level"
-    assert [t.findtext("l:id", namespaces=NS) for t in path.findall("l:taxon", NS)] == \
-        ["primaire", "5ap"]
+    assert (
+        path.findtext("l:source/l:string[@language='x-none']", namespaces=NS)
+        == "https://mawarid.men.gov.ma/voc/level"
+    )
+    assert [t.findtext("l:id", namespaces=NS) for t in path.findall("l:taxon", NS)] == [
+        "primaire",
+        "5ap",
+    ]
     labels = {s.get("language") for s in path.findall("l:taxon/l:entry/l:string", NS)}
     assert {"fr", "ar"} <= labels
 
@@ -126,16 +150,23 @@ def test_taxon_path_names_our_vocabulary_and_bilingual_labels():
 def test_provenance_entries_are_written():
     el = record_to_lom_element(sample("minimal"), identifier="res-0001", provenance=PROVENANCE)
     first = el.find("l:general/l:identifier", NS)
-    assert (first.findtext("l:catalog", namespaces=NS), first.findtext("l:entry", namespaces=NS)) \
-        == ("mawarid", "res-0001")
-    roles = {c.findtext("l:role/l:value", namespaces=NS): c
-             for c in el.findall("l:lifeCycle/l:contribute", NS)}
-    assert "FN:Laboratoire national des ressources numériques" in \
-        roles["publisher"].findtext("l:entity", namespaces=NS)
-    assert roles["publisher"].findtext("l:date/l:dateTime", namespaces=NS) == \
-        "2025-01-05T10:00:00.0Z"
-    assert "FN:Éditions Al Madariss" in roles["content provider"].findtext("l:entity",
-                                                                           namespaces=NS)
+    assert (
+        first.findtext("l:catalog", namespaces=NS),
+        first.findtext("l:entry", namespaces=NS),
+    ) == ("mawarid", "res-0001")
+    roles = {
+        c.findtext("l:role/l:value", namespaces=NS): c
+        for c in el.findall("l:lifeCycle/l:contribute", NS)
+    }
+    assert "FN:Laboratoire national des ressources numériques" in roles["publisher"].findtext(
+        "l:entity", namespaces=NS
+    )
+    assert (
+        roles["publisher"].findtext("l:date/l:dateTime", namespaces=NS) == "2025-01-05T10:00:00.0Z"
+    )
+    assert "FN:Éditions Al Madariss" in roles["content provider"].findtext(
+        "l:entity", namespaces=NS
+    )
     validator = el.find("l:metaMetadata/l:contribute", NS)
     assert validator.findtext("l:role/l:value", namespaces=NS) == "validator"
     assert "FN:Commission de validation" in validator.findtext("l:entity", namespaces=NS)
@@ -160,8 +191,14 @@ def test_existing_mawarid_identifier_is_replaced_not_duplicated():
 
 
 def test_dates_outside_lom_syntax_are_normalised_to_the_same_instant():
-    record = load_record({"general": {"title": {"fr": "t"}}, "lifecycle": {"contribute": [
-        {"role": "author", "entity": ["A"], "date": "2024-05-01T10:00+0100"}]}})
+    record = load_record(
+        {
+            "general": {"title": {"fr": "t"}},
+            "lifecycle": {
+                "contribute": [{"role": "author", "entity": ["A"], "date": "2024-05-01T10:00+0100"}]
+            },
+        }
+    )
     data = record_to_lom(record)
     assert_valid(lom_loose_schema(), data)
     assert b"<dateTime>2024-05-01T10:00:00.0+01:00</dateTime>" in data
@@ -178,6 +215,7 @@ def test_export_refuses_text_xml_cannot_carry():
 
 # -- import of foreign LOM -------------------------------------------------------------------
 
+
 def test_partner_record_is_read_leniently():
     record = lom_to_record((SAMPLES / "partner_lom.xml").read_bytes(), source="partner_lom.xml")
     general = record["general"]
@@ -191,7 +229,8 @@ def test_partner_record_is_read_leniently():
     assert record["rights"]["licence"] == "cc-by-nc-4.0"
     assert record["rights"]["copyright"] is True
     assert record["classification"][0]["taxon_path"] == [
-        {"source": "level", "taxon": ["secondaire-collegial", "1ac"]}]
+        {"source": "level", "taxon": ["secondaire-collegial", "1ac"]}
+    ]
     assert record["classification"][1]["taxon_path"][0]["taxon"] == ["mathematiques"]
 
 
@@ -199,7 +238,9 @@ def test_lom_inside_an_oai_pmh_response_is_found():
     data = (SAMPLES / "oai_getrecord_lom.xml").read_bytes()
     record = lom_to_record(data, source="oai")
     assert record["general"]["title"]["ar"] == "دورة الماء"
-    element = parse_xml(data, source="oai").find(".//{http://www.openarchives.org/OAI/2.0/}metadata")
+    element = parse_xml(data, source="oai").find(
+        ".//{http://www.openarchives.org/OAI/2.0/}metadata"
+    )
     assert lom_to_record(element, source="oai") == record
 
 
@@ -211,18 +252,26 @@ TITLE = '<general><title><string language="fr">T</string></title></general>'
 
 
 def test_strings_without_language_follow_the_metadata_language_or_script():
-    data = _lom('<general><title><string>Titre</string><string>ⵜⵉⵔⵔⴰ</string></title></general>'
-                "<metaMetadata><language>zxx</language></metaMetadata>")
-    assert lom_to_record(data, source="n.xml")["general"]["title"] == {"fr": "Titre",
-                                                                        "zgh": "ⵜⵉⵔⵔⴰ"}
-    data = _lom('<general><title><string>Title</string></title></general>'
-                "<metaMetadata><language>eng</language></metaMetadata>")
+    data = _lom(
+        "<general><title><string>Titre</string><string>ⵜⵉⵔⵔⴰ</string></title></general>"
+        "<metaMetadata><language>zxx</language></metaMetadata>"
+    )
+    assert lom_to_record(data, source="n.xml")["general"]["title"] == {
+        "fr": "Titre",
+        "zgh": "ⵜⵉⵔⵔⴰ",
+    }
+    data = _lom(
+        "<general><title><string>Title</string></title></general>"
+        "<metaMetadata><language>eng</language></metaMetadata>"
+    )
     assert lom_to_record(data, source="n.xml")["general"]["title"] == {"en": "Title"}
 
 
 def test_unknown_vocabulary_value_names_field_and_value():
-    data = _lom(TITLE + "<educational><learningResourceType><source>LOMv1.0</source>"
-                "<value>hologramme</value></learningResourceType></educational>")
+    data = _lom(
+        TITLE + "<educational><learningResourceType><source>LOMv1.0</source>"
+        "<value>hologramme</value></learningResourceType></educational>"
+    )
     with pytest.raises(RecordValidationError) as info:
         lom_to_record(data, source="lot-3/notice-17.xml")
     message = str(info.value)
@@ -232,10 +281,12 @@ def test_unknown_vocabulary_value_names_field_and_value():
 
 
 def test_unknown_taxon_names_the_path():
-    data = _lom(TITLE + "<classification><purpose><source>LOMv1.0</source><value>discipline"
-                "</value></purpose><taxonPath><source><string>https://mawarid.men.gov.ma/voc/"
-                "subject</string></source><taxon><id>alchimie</id></taxon></taxonPath>"
-                "</classification>")
+    data = _lom(
+        TITLE + "<classification><purpose><source>LOMv1.0</source><value>discipline"
+        "</value></purpose><taxonPath><source><string>https://mawarid.men.gov.ma/voc/"
+        "subject</string></source><taxon><id>alchimie</id></taxon></taxonPath>"
+        "</classification>"
+    )
     with pytest.raises(RecordValidationError) as info:
         lom_to_record(data, source="n.xml")
     assert any(k.startswith("classification[0].taxon_path[0]") for k in info.value.errors)
@@ -265,26 +316,38 @@ def test_oversize_value_is_reported():
     assert "too long" in str(info.value) and "general.title[fr]" in info.value.errors
 
 
-@pytest.mark.parametrize("data, needle", [
-    (b'<record xmlns="urn:x"><title>x</title></record>', "not a LOM record: root element <record>"),
-    (b"<lom><general/></lom>", "must be in the namespace"),
-    (b"<html><body>oops</body></html>", "no namespace"),
-    (f'<list><lom xmlns="{LOM_NS}"/><lom xmlns="{LOM_NS}"/></list>'.encode(),
-     "contains 2 LOM records"),
-])
+@pytest.mark.parametrize(
+    "data, needle",
+    [
+        (
+            b'<record xmlns="urn:x"><title>x</title></record>',
+            "not a LOM record: root element <record>",
+        ),
+        (b"<lom><general/></lom>", "must be in the namespace"),
+        (b"<html><body>oops</body></html>", "no namespace"),
+        (
+            f'<list><lom xmlns="{LOM_NS}"/><lom xmlns="{LOM_NS}"/></list>'.encode(),
+            "contains 2 LOM records",
+        ),
+    ],
+)
 def test_not_lom_at_all(data, needle):
     with pytest.raises(MetadataError) as info:
         lom_to_record(data, source="upload.xml")
     assert str(info.value).startswith("upload.xml: ") and needle in str(info.value)
 
 
-@pytest.mark.parametrize("data", [
-    b'<!DOCTYPE lom [<!ENTITY x SYSTEM "file:///etc/passwd">]><lom xmlns="http://ltsc.ieee.org'
-    b'/xsd/LOM"><general><title><string language="fr">&x;</string></title></general></lom>',
-    b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><l>&b;</l>',
-    b'<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general>',
-    '<?xml version="1.0" encoding="UTF-8"?><lom>é</lom>'.encode("latin-1"),
-], ids=["xxe", "laughs", "truncated", "encoding"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<!DOCTYPE lom [<!ENTITY x SYSTEM "file:///etc/passwd">]><lom xmlns="http://ltsc.ieee.org'
+        b'/xsd/LOM"><general><title><string language="fr">&x;</string></title></general></lom>',
+        b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><l>&b;</l>',
+        b'<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general>',
+        '<?xml version="1.0" encoding="UTF-8"?><lom>é</lom>'.encode("latin-1"),
+    ],
+    ids=["xxe", "laughs", "truncated", "encoding"],
+)
 def test_hostile_or_broken_xml_is_an_unsafe_xml_error(data):
     with pytest.raises(UnsafeXMLError) as info:
         lom_to_record(data, source="upload.xml")
@@ -294,26 +357,58 @@ def test_hostile_or_broken_xml_is_an_unsafe_xml_error(data):
 
 # -- fuzzing: random LOM-shaped documents never crash the reader ----------------------------
 
+
 def _element_names() -> list[str]:
     from metadata_schemas.lom_xml import MAPPING
 
-    names = {"string", "source", "value", "label", "dateTime", "duration", "description",
-             "taxon", "id", "entry", "catalog", "custom"}
+    names = {
+        "string",
+        "source",
+        "value",
+        "label",
+        "dateTime",
+        "duration",
+        "description",
+        "taxon",
+        "id",
+        "entry",
+        "catalog",
+        "custom",
+    }
 
     def walk(fields):
         for spec in fields:
             names.add(spec["element"])
             walk(spec.get("fields", []))
+
     walk(MAPPING["fields"])
     return sorted(names)
 
 
 _NAMES = _element_names()
 _FUZZ_TEXT = st.one_of(
-    st.sampled_from(["", " ", "fr", "ar", "LOMv1.0", "exercise", "BEGIN:VCARD\nFN:x\nEND:VCARD",
-                     "BEGIN:VCARD", "²", "9" * 5000, "https://creativecommons.org/licenses/by/4.0/",
-                     "https://mawarid.men.gov.ma/voc/level", "1ac", "2024-13-45", "P1W", "-1"]),
-    st.text(max_size=30))
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "fr",
+            "ar",
+            "LOMv1.0",
+            "exercise",
+            "BEGIN:VCARD\nFN:x\nEND:VCARD",
+            "BEGIN:VCARD",
+            "²",
+            "9" * 5000,
+            "https://creativecommons.org/licenses/by/4.0/",
+            "https://mawarid.men.gov.ma/voc/level",
+            "1ac",
+            "2024-13-45",
+            "P1W",
+            "-1",
+        ]
+    ),
+    st.text(max_size=30),
+)
 
 
 @st.composite

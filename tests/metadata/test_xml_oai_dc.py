@@ -1,4 +1,5 @@
 """Dublin Core (oai_dc) crosswalk: valid against oai_dc.xsd, bilingual, complete."""
+
 from __future__ import annotations
 
 import json
@@ -36,18 +37,21 @@ def test_samples_are_valid_oai_dc(name):
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=records(), identifier=record_ids(), provenance=provenances())
 def test_generated_records_are_valid_oai_dc(record, identifier, provenance):
-    element = record_to_oai_dc_element(record, identifier=identifier, base_url=BASE,
-                                       provenance=provenance)
+    element = record_to_oai_dc_element(
+        record, identifier=identifier, base_url=BASE, provenance=provenance
+    )
     assert_valid(oai_dc_schema(), element)
-    titles = dict((lang, text) for text, lang in dc_values(element, "title"))
+    titles = {lang: text for text, lang in dc_values(element, "title")}
     assert titles == record["general"]["title"]
 
 
 def test_crosswalk_of_a_full_record():
-    el = record_to_oai_dc_element(sample("all_categories"), identifier="res-0001",
-                                  base_url=BASE + "/", provenance={
-                                      "published": {"date": "2025-01-05T10:00:00Z",
-                                                    "by": "LNRN"}})
+    el = record_to_oai_dc_element(
+        sample("all_categories"),
+        identifier="res-0001",
+        base_url=BASE + "/",
+        provenance={"published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"}},
+    )
     assert ("التفاعلات الحمضية القاعدية", "ar") in dc_values(el, "title")
     assert [t for t, _ in dc_values(el, "creator")] == ["Benali, Karim", "Naïma El Idrissi"]
     publishers = [t for t, _ in dc_values(el, "publisher")]
@@ -80,10 +84,12 @@ def test_level_and_subject_labels_in_french_and_arabic():
 
 
 def test_explicit_oai_identifier_and_type_from_mime_when_no_resource_type():
-    record = load_record({"general": {"title": {"fr": "Podcast"}},
-                          "technical": {"format": ["audio/mpeg"]}})
-    el = record_to_oai_dc_element(record, identifier="p-1", base_url=BASE,
-                                  oai_identifier="oai:mawarid:p-1")
+    record = load_record(
+        {"general": {"title": {"fr": "Podcast"}}, "technical": {"format": ["audio/mpeg"]}}
+    )
+    el = record_to_oai_dc_element(
+        record, identifier="p-1", base_url=BASE, oai_identifier="oai:mawarid:p-1"
+    )
     assert dc_values(el, "type") == [("Sound", None)]
     assert ("oai:mawarid:p-1", None) in dc_values(el, "identifier")
 

@@ -1,4 +1,5 @@
 """The safe XML parser refuses hostile, malformed and mis-encoded documents clearly."""
+
 from __future__ import annotations
 
 import socket
@@ -27,9 +28,11 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 
 def _xxe_file(path: str) -> bytes:
-    return (f'<?xml version="1.0"?>\n<!DOCTYPE lom [<!ENTITY x SYSTEM "file://{path}">]>\n'
-            f'<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
-            f'<string language="fr">&x;</string></title></general></lom>').encode()
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE lom [<!ENTITY x SYSTEM "file://{path}">]>\n'
+        f'<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
+        f'<string language="fr">&x;</string></title></general></lom>'
+    ).encode()
 
 
 @pytest.fixture
@@ -57,6 +60,7 @@ def listener():
                 continue
             with conn:
                 hits.append(conn.recv(1024))
+
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.getsockname()[1]}", hits
@@ -76,8 +80,10 @@ def _reject(data: bytes, source: str = "partner/notice.xml", **kw) -> UnsafeXMLE
 
 
 def test_accepts_ordinary_xml_and_drops_comments():
-    root = parse_xml('<?xml version="1.0" encoding="UTF-8"?><a><!-- hi --><b>الكسور ⵜⴰⵎⴰⵣⵉⵖⵜ</b></a>'
-                     .encode(), source="ok.xml")
+    root = parse_xml(
+        '<?xml version="1.0" encoding="UTF-8"?><a><!-- hi --><b>الكسور ⵜⴰⵎⴰⵣⵉⵖⵜ</b></a>'.encode(),
+        source="ok.xml",
+    )
     assert root.tag == "a"
     assert root[0].text == "الكسور ⵜⴰⵎⴰⵣⵉⵖⵜ"
     assert len(root) == 1
@@ -121,8 +127,10 @@ def test_network_entities_and_external_dtds_are_not_fetched(listener):
 def test_parser_settings_alone_do_not_resolve_entities(secret_file, listener):
     """Defence in depth: even if the DOCTYPE rule were bypassed, nothing is read or fetched."""
     url, hits = listener
-    doc = (f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{secret_file}">'
-           f'<!ENTITY y SYSTEM "{url}/y">]><a>&x;&y;</a>').encode()
+    doc = (
+        f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{secret_file}">'
+        f'<!ENTITY y SYSTEM "{url}/y">]><a>&x;&y;</a>'
+    ).encode()
     root = etree.fromstring(doc, make_parser())
     assert "TOP-SECRET" not in etree.tostring(root, encoding="unicode")
     assert hits == []
@@ -133,13 +141,17 @@ def test_doctype_in_utf16_is_refused():
     _reject(doc.encode("utf-16"))
 
 
-@pytest.mark.parametrize("data, needle", [
-    (b"<a><b></a>", "mismatch"),
-    (b"<a>", "line 1"),
-    (b"just text", "line 1"),
-    (b"<a x='1' x='2'/>", "line 1"),
-    (b"<a/><b/>", "line 1"),
-], ids=["mismatch", "unclosed", "text", "dup-attr", "two-roots"])
+@pytest.mark.parametrize(
+    "data, needle",
+    [
+        (b"<a><b></a>", "mismatch"),
+        (b"<a>", "line 1"),
+        (b"just text", "line 1"),
+        (b"<a x='1' x='2'/>", "line 1"),
+        (b"<a/><b/>", "line 1"),
+    ],
+    ids=["mismatch", "unclosed", "text", "dup-attr", "two-roots"],
+)
 def test_malformed_xml_names_line_and_column(data, needle):
     err = _reject(data)
     assert "not well-formed" in str(err)

@@ -1,4 +1,5 @@
 """ScoLOMFR 3.1 export: concept URIs only, Moroccan classification kept, valid against the XSD."""
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,13 @@ from tests.support.xsd import assert_valid, scolomfr_schema
 
 SAMPLES = Path(__file__).parent / "samples"
 NS = {"l": LOM_NS}
-PROVENANCE = {"mode": "don", "reference": "Convention 7/2024", "counterpart": "UNICEF Maroc",
-              "validated": {"date": "2025-01-02", "commission": "validation",
-                            "reference": "PV 3/2025"},
-              "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"}}
+PROVENANCE = {
+    "mode": "don",
+    "reference": "Convention 7/2024",
+    "counterpart": "UNICEF Maroc",
+    "validated": {"date": "2025-01-02", "commission": "validation", "reference": "PV 3/2025"},
+    "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"},
+}
 
 
 def sample(name: str) -> dict:
@@ -28,42 +32,57 @@ def sample(name: str) -> dict:
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.json")))
 def test_samples_are_valid_scolomfr_3_1(name):
-    assert_valid(scolomfr_schema("3.1"), record_to_scolomfr(sample(name), identifier="r-001",
-                                                            provenance=PROVENANCE))
+    assert_valid(
+        scolomfr_schema("3.1"),
+        record_to_scolomfr(sample(name), identifier="r-001", provenance=PROVENANCE),
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=records(), identifier=record_ids(), provenance=provenances())
 def test_generated_records_are_valid_scolomfr_3_1(record, identifier, provenance):
-    assert_valid(scolomfr_schema("3.1"), record_to_scolomfr_element(
-        record, identifier=identifier, provenance=provenance))
+    assert_valid(
+        scolomfr_schema("3.1"),
+        record_to_scolomfr_element(record, identifier=identifier, provenance=provenance),
+    )
 
 
 def test_every_vocabulary_term_is_either_a_valid_concept_or_left_out():
     """One record using every term of every LOM vocabulary still validates."""
     vocabs = get_vocabularies()
     ids = lambda v: [t.id for t in vocabs[v]]  # noqa: E731
-    record = load_record({
-        "general": {"title": {"fr": "Tous les termes"}, "language": ids("language")},
-        "lifecycle": {"contribute": [{"role": r, "entity": ["N"]} for r in ids("contributor_role")]},
-        "meta_metadata": {"contribute": [{"role": r, "entity": ["N"]}
-                                         for r in ids("metadata_role")]},
-        "educational": {"learning_resource_type": ids("learning_resource_type"),
-                        "intended_end_user_role": ids("intended_end_user_role"),
-                        "context": ids("context")},
-        "relation": [{"kind": k, "resource": {"description": {"fr": "x"}}}
-                     for k in ids("relation_kind")],
-        "classification": [{"purpose": p, "taxon_path": [{"source": "subject",
-                                                          "taxon": ["svt"]}]}
-                           for p in ids("classification_purpose")],
-    })
-    singles = {("general", "structure"): "structure",
-               ("general", "aggregation_level"): "aggregation_level",
-               ("lifecycle", "status"): "lifecycle_status",
-               ("educational", "interactivity_type"): "interactivity_type",
-               ("educational", "interactivity_level"): "interactivity_level",
-               ("educational", "semantic_density"): "semantic_density",
-               ("educational", "difficulty"): "difficulty"}
+    record = load_record(
+        {
+            "general": {"title": {"fr": "Tous les termes"}, "language": ids("language")},
+            "lifecycle": {
+                "contribute": [{"role": r, "entity": ["N"]} for r in ids("contributor_role")]
+            },
+            "meta_metadata": {
+                "contribute": [{"role": r, "entity": ["N"]} for r in ids("metadata_role")]
+            },
+            "educational": {
+                "learning_resource_type": ids("learning_resource_type"),
+                "intended_end_user_role": ids("intended_end_user_role"),
+                "context": ids("context"),
+            },
+            "relation": [
+                {"kind": k, "resource": {"description": {"fr": "x"}}} for k in ids("relation_kind")
+            ],
+            "classification": [
+                {"purpose": p, "taxon_path": [{"source": "subject", "taxon": ["svt"]}]}
+                for p in ids("classification_purpose")
+            ],
+        }
+    )
+    singles = {
+        ("general", "structure"): "structure",
+        ("general", "aggregation_level"): "aggregation_level",
+        ("lifecycle", "status"): "lifecycle_status",
+        ("educational", "interactivity_type"): "interactivity_type",
+        ("educational", "interactivity_level"): "interactivity_level",
+        ("educational", "semantic_density"): "semantic_density",
+        ("educational", "difficulty"): "difficulty",
+    }
     for (category, key), vocabulary in singles.items():
         for term_id in ids(vocabulary):
             variant = {**record, category: {**record.get(category, {}), key: term_id}}
@@ -75,33 +94,46 @@ def test_values_are_concept_uris_with_labels():
     lrt = el.findall("l:educational/l:learningResourceType", NS)
     values = [t.findtext("l:value", namespaces=NS) for t in lrt]
     # lecture and exercise have concepts; narrative text and video-lesson do not
-    assert values == ["http://data.education.fr/voc/scolomfr/concept/lecture",
-                      "http://data.education.fr/voc/scolomfr/concept/exercise"]
+    assert values == [
+        "http://data.education.fr/voc/scolomfr/concept/lecture",
+        "http://data.education.fr/voc/scolomfr/concept/exercise",
+    ]
     assert {t.findtext("l:source", namespaces=NS) for t in lrt} == {"SCOLOMFRv3.1"}
     assert lrt[1].findtext("l:label", namespaces=NS) == "exercice"
     kind = el.findtext("l:relation/l:kind/l:value", namespaces=NS)
     assert kind == "http://purl.org/dc/terms/isPartOf"
-    assert el.findtext("l:rights/l:cost/l:value", namespaces=NS) == \
-        "http://data.education.fr/voc/scolomfr/concept/no"
+    assert (
+        el.findtext("l:rights/l:cost/l:value", namespaces=NS)
+        == "http://data.education.fr/voc/scolomfr/concept/no"
+    )
     schemas = [s.text for s in el.findall("l:metaMetadata/l:metadataSchema", NS)]
     assert schemas == ["LOMv1.0", "ScoLOMFRv3.1", "LOMFRv1.0"]  # case-insensitive dedup
     minimal = record_to_scolomfr_element(sample("minimal"))
-    assert [s.text for s in minimal.findall("l:metaMetadata/l:metadataSchema", NS)] == \
-        ["LOMv1.0", "LOMFRv1.0", "SCOLOMFRv3.1"]
+    assert [s.text for s in minimal.findall("l:metaMetadata/l:metadataSchema", NS)] == [
+        "LOMv1.0",
+        "LOMFRv1.0",
+        "SCOLOMFRv3.1",
+    ]
 
 
 def test_moroccan_levels_stay_in_classification_with_our_source():
     el = record_to_scolomfr_element(sample("all_categories"))
-    sources = [s.text for s in el.findall(
-        "l:classification/l:taxonPath/l:source/l:string[@language='x-none']", NS)]
-    assert sources == ["https://mawarid.men.gov.ma/voc/level"] * 2 + \
-        ["https://mawarid.men.gov.ma/voc/subject"]
+    sources = [
+        s.text
+        for s in el.findall(
+            "l:classification/l:taxonPath/l:source/l:string[@language='x-none']", NS
+        )
+    ]
+    assert sources == ["https://mawarid.men.gov.ma/voc/level"] * 2 + [
+        "https://mawarid.men.gov.ma/voc/subject"
+    ]
 
 
 def test_scolomfr_export_reads_back_with_the_concepts_it_could_express():
     record = sample("all_categories")
-    back = lom_to_record(record_to_scolomfr(record, identifier="r-1", provenance=PROVENANCE),
-                         source="scolomfr.xml")
+    back = lom_to_record(
+        record_to_scolomfr(record, identifier="r-1", provenance=PROVENANCE), source="scolomfr.xml"
+    )
     assert back["relation"] == record["relation"]
     assert back["rights"] == record["rights"]
     assert back["classification"] == record["classification"]

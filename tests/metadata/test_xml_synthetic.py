@@ -1,4 +1,5 @@
 """Every synthetic record (the demo and benchmark data) exports to valid XML and round-trips."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,9 +17,15 @@ COUNT = 150
 def dataset():
     out = []
     for index, (record, acquisition) in enumerate(generate_dataset(COUNT, seed=2026)):
-        provenance = {**acquisition, "validated": {"date": "2025-01-02", "commission": "validation",
-                                                   "reference": f"PV {index}/2025"},
-                      "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"}}
+        provenance = {
+            **acquisition,
+            "validated": {
+                "date": "2025-01-02",
+                "commission": "validation",
+                "reference": f"PV {index}/2025",
+            },
+            "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"},
+        }
         out.append((f"syn-{index:05d}", record, provenance))
     return out
 
@@ -33,24 +40,45 @@ def _invalid(schema, build, dataset) -> dict[str, list[str]]:
 
 
 def test_lom_exports_are_valid(dataset):
-    assert _invalid(lom_loose_schema(), lambda r, i, p: record_to_lom_element(
-        r, identifier=i, provenance=p), dataset) == {}
+    assert (
+        _invalid(
+            lom_loose_schema(),
+            lambda r, i, p: record_to_lom_element(r, identifier=i, provenance=p),
+            dataset,
+        )
+        == {}
+    )
 
 
 def test_oai_dc_exports_are_valid(dataset):
-    assert _invalid(oai_dc_schema(), lambda r, i, p: record_to_oai_dc_element(
-        r, identifier=i, base_url="https://mawarid.men.gov.ma", provenance=p), dataset) == {}
+    assert (
+        _invalid(
+            oai_dc_schema(),
+            lambda r, i, p: record_to_oai_dc_element(
+                r, identifier=i, base_url="https://mawarid.men.gov.ma", provenance=p
+            ),
+            dataset,
+        )
+        == {}
+    )
 
 
 def test_scolomfr_exports_are_valid(dataset):
-    assert _invalid(scolomfr_schema("3.1"), lambda r, i, p: record_to_scolomfr_element(
-        r, identifier=i, provenance=p), dataset) == {}
+    assert (
+        _invalid(
+            scolomfr_schema("3.1"),
+            lambda r, i, p: record_to_scolomfr_element(r, identifier=i, provenance=p),
+            dataset,
+        )
+        == {}
+    )
 
 
 def test_lom_round_trip(dataset):
     for identifier, record, provenance in dataset:
-        back = lom_to_record(record_to_lom(record, identifier=identifier, provenance=provenance),
-                             source=identifier)
+        back = lom_to_record(
+            record_to_lom(record, identifier=identifier, provenance=provenance), source=identifier
+        )
         idents = back["general"].pop("identifier")
         assert idents[0] == {"catalog": "mawarid", "entry": identifier}
         if idents[1:]:

@@ -4,6 +4,7 @@ The catalogue is built through the real services (create → submit → decide �
 publish, and withdraw); tests that change it build their own app
 (:func:`make_app`).
 """
+
 from __future__ import annotations
 
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from oai_testdata import OAIClient, build_corpus, make_app, runtime_of  # noqa: E402
+from oai_testdata import OAIClient, build_corpus, make_app, runtime_of
 
 #: 23 published, 2 of them then withdrawn; pages of 5 (ListRecords) and 7 (ListIdentifiers).
 CORPUS_SIZE = 23
@@ -42,5 +43,6 @@ def oai(oai_app):
 @pytest.fixture
 def provider(oai_app):
     from portal.oai.views import get_provider
+
     with oai_app.app_context():
         return get_provider()

@@ -6,6 +6,7 @@ Datestamps are moved in the ``oai_item`` table afterwards (``backdate``) because
 publishing happens within a second or two and the date-range tests need records
 spread over days.
 """
+
 from __future__ import annotations
 
 import threading
@@ -22,10 +23,12 @@ from catalogue.store.models import OAIItem
 from tests.support.xsd import assert_valid, oai_pmh_schema
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
-NS = {"oai": "http://www.openarchives.org/OAI/2.0/",
-      "lom": "http://ltsc.ieee.org/xsd/LOM",
-      "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
-      "dc": "http://purl.org/dc/elements/1.1/"}
+NS = {
+    "oai": "http://www.openarchives.org/OAI/2.0/",
+    "lom": "http://ltsc.ieee.org/xsd/LOM",
+    "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
 REPOSITORY_ID = "mawarid.test.ma"
 BASE_URL = "http://oai.example.ma"
 
@@ -43,18 +46,24 @@ def record(n: int) -> dict:
     general: dict[str, Any] = {
         "title": {"fr": f"Les fractions, leçon {n}", "ar": f"الكسور، الدرس {n}"},
         "language": ["ar", "fr"],
-        "description": {"fr": "Exercices « corrigés » & fiches <élève>.",
-                        "ar": "تمارين محلولة وبطاقات للتلميذ"},
+        "description": {
+            "fr": "Exercices « corrigés » & fiches <élève>.",
+            "ar": "تمارين محلولة وبطاقات للتلميذ",
+        },
     }
     if n % 4 == 0:
         general["title"]["zgh"] = f"ⵜⴰⵖⵓⵍⵜ {n}"
     return {
         "general": general,
         "classification": [
-            {"purpose": "educational_level",
-             "taxon_path": [{"source": "level", "taxon": [LEVELS[n % len(LEVELS)]]}]},
-            {"purpose": "discipline",
-             "taxon_path": [{"source": "subject", "taxon": [SUBJECTS[n % len(SUBJECTS)]]}]},
+            {
+                "purpose": "educational_level",
+                "taxon_path": [{"source": "level", "taxon": [LEVELS[n % len(LEVELS)]]}],
+            },
+            {
+                "purpose": "discipline",
+                "taxon_path": [{"source": "subject", "taxon": [SUBJECTS[n % len(SUBJECTS)]]}],
+            },
         ],
     }
 
@@ -62,16 +71,18 @@ def record(n: int) -> dict:
 def publish(resources, n: int, actor=SYSTEM) -> str:
     view = resources.create_draft(actor, record(n), acquisition=ACQUISITIONS[n % 2])
     resources.submit(actor, view.id)
-    resources.decide(actor, view.id, commission="validation", decision="conforme",
-                     reference=f"PV {n}/2025")
+    resources.decide(
+        actor, view.id, commission="validation", decision="conforme", reference=f"PV {n}/2025"
+    )
     return resources.publish(actor, view.id).id
 
 
 def backdate(db, ids_and_times: dict[str, datetime]) -> None:
     with db.engine.begin() as conn:
         for resource_id, moment in ids_and_times.items():
-            conn.execute(update(OAIItem).where(OAIItem.resource_id == resource_id)
-                         .values(datestamp=moment))
+            conn.execute(
+                update(OAIItem).where(OAIItem.resource_id == resource_id).values(datestamp=moment)
+            )
 
 
 def oai_id(resource_id: str) -> str:
@@ -80,7 +91,7 @@ def oai_id(resource_id: str) -> str:
 
 @dataclass
 class Corpus:
-    published: list[str] = field(default_factory=list)   # in datestamp order
+    published: list[str] = field(default_factory=list)  # in datestamp order
     withdrawn: list[str] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)
     datestamps: dict[str, datetime] = field(default_factory=dict)
@@ -111,6 +122,7 @@ SECRET = "test-secret-key-for-oai-tokens"
 def make_app(home, **config):
     """An app on a fresh SQLite catalogue in ``home``; small pages so that tokens are exercised."""
     from portal import create_app
+
     settings = {
         "TESTING": True,
         "MAWARID_HOME": str(home),
@@ -131,7 +143,6 @@ def runtime_of(app):
     return app.extensions["mawarid"]
 
 
-
 class OAIClient:
     """Calls /oai through Flask's test client; validates every response against the XSDs."""
 
@@ -144,8 +155,9 @@ class OAIClient:
         if method == "GET":
             response = self.client.get("/oai?" + urlencode(items))
         else:
-            response = self.client.post("/oai", data=urlencode(items),
-                                        content_type="application/x-www-form-urlencoded")
+            response = self.client.post(
+                "/oai", data=urlencode(items), content_type="application/x-www-form-urlencoded"
+            )
         assert response.status_code == 200, response.data[:500]
         assert response.mimetype == "text/xml"
         return response.data
@@ -193,12 +205,12 @@ class LiveServer:
 
     def __init__(self, app) -> None:
         from waitress.server import create_server
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4,
-                                    ident="mawarid-test")
+
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="mawarid-test")
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self.thread.start()
         return self
 
@@ -206,6 +218,7 @@ class LiveServer:
         # Close every socket from inside the loop (a trigger thunk): the loop ends when its
         # map is empty. Closing them from here, under a running select(), raises EBADF.
         from waitress import wasyncore
+
         self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self.thread.join(timeout=10)
         self.server.task_dispatcher.shutdown()

@@ -1,13 +1,12 @@
 """ListRecords / ListIdentifiers: paging, tokens, dates, sets, deleted records."""
+
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from oai_testdata import (OAI, error_code, harvest, identifiers, oai_id, request_echo,
-                          token_of)
+from oai_testdata import OAI, error_code, harvest, identifiers, oai_id, request_echo, token_of
 
 from tests.support.xsd import assert_valid, lom_loose_schema, oai_dc_schema
 
@@ -18,8 +17,11 @@ def expected_ids(corpus) -> set[str]:
 
 def in_range(corpus, low: str, high: str) -> list[str]:
     """Published, not withdrawn, stamped within [low, high] (ISO text), in list order."""
-    rows = sorted((corpus.datestamps[r].isoformat(), oai_id(r)) for r in corpus.published
-                  if r not in corpus.withdrawn)
+    rows = sorted(
+        (corpus.datestamps[r].isoformat(), oai_id(r))
+        for r in corpus.published
+        if r not in corpus.withdrawn
+    )
     return [i for stamp, i in rows if low <= stamp <= high]
 
 
@@ -73,12 +75,16 @@ def test_every_record_carries_valid_metadata(oai, corpus):
 def test_expiration_date_is_in_the_future(oai):
     token = token_of(oai(verb="ListRecords", metadataPrefix="oai_dc"))
     expires = datetime.strptime(token.get("expirationDate"), "%Y-%m-%dT%H:%M:%SZ")
-    assert expires > datetime.now(timezone.utc).replace(tzinfo=None)
+    assert expires > datetime.now(UTC).replace(tzinfo=None)
 
 
 def test_a_list_on_one_page_has_no_token(oai, corpus):
-    root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="collection:don",
-               **{"from": "2025-03-01", "until": "2025-03-02"})
+    root = oai(
+        verb="ListIdentifiers",
+        metadataPrefix="oai_dc",
+        set="collection:don",
+        **{"from": "2025-03-01", "until": "2025-03-02"},
+    )
     assert error_code(root) is None
     assert 0 < len(identifiers(root)) <= 7
     assert token_of(root) is None
@@ -98,43 +104,52 @@ def test_last_page_when_the_total_is_an_exact_multiple(oai, corpus):
     assert not last.text
     assert last.get("completeListSize") == "10" and last.get("cursor") == "5"
     # An echo of the token request lists the verb and the token only.
-    assert request_echo(second) == {"verb": "ListRecords",
-                                    "resumptionToken": token_of(first).text}
+    assert request_echo(second) == {"verb": "ListRecords", "resumptionToken": token_of(first).text}
 
 
 def test_from_and_until_are_inclusive(oai, corpus):
     # Record i is stamped EPOCH + 3i hours; 2025-03-02 holds records 8..15.
-    headers, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc",
-                         **{"from": "2025-03-02", "until": "2025-03-02"})
+    headers, _ = harvest(
+        oai,
+        "ListIdentifiers",
+        metadataPrefix="oai_dc",
+        **{"from": "2025-03-02", "until": "2025-03-02"},
+    )
     day = in_range(corpus, "2025-03-02T00:00:00", "2025-03-02T23:59:59")
     assert len(day) == 8
-    assert [h.find(f"{OAI}identifier").text for h in headers] == day, \
+    assert [h.find(f"{OAI}identifier").text for h in headers] == day, (
         "from a day starts at 00:00:00, until a day ends at 23:59:59"
-    exact = oai(verb="ListIdentifiers", metadataPrefix="oai_dc",
-                **{"from": "2025-03-01T09:00:00Z", "until": "2025-03-01T12:00:00Z"})
+    )
+    exact = oai(
+        verb="ListIdentifiers",
+        metadataPrefix="oai_dc",
+        **{"from": "2025-03-01T09:00:00Z", "until": "2025-03-01T12:00:00Z"},
+    )
     assert identifiers(exact) == [oai_id(r) for r in corpus.published[3:5]], "bounds inclusive"
-    since = oai(verb="ListIdentifiers", metadataPrefix="oai_dc",
-                **{"from": "2025-03-03T12:00:00Z"})
+    since = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": "2025-03-03T12:00:00Z"})
     stamps = [d.text for d in since.iterfind(f".//{OAI}datestamp")]
     assert stamps and all(s >= "2025-03-03T12:00:00Z" for s in stamps)
 
 
 def test_withdrawn_records_come_in_an_incremental_harvest(oai, corpus):
     # They were withdrawn after the backdated publication: stamped "now".
-    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%d")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
     headers, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_lom", **{"from": yesterday})
     deleted = {h.find(f"{OAI}identifier").text for h in headers if h.get("status") == "deleted"}
     assert deleted == {oai_id(r) for r in corpus.withdrawn}
 
 
-@pytest.mark.parametrize("spec, check", [
-    ("level:primaire", lambda s: "level:primaire" in s),
-    ("level:primaire:1ap", lambda s: "level:primaire:1ap" in s),
-    ("level:secondaire-qualifiant", lambda s: "level:secondaire-qualifiant" in s),
-    ("level", lambda s: "level" in s),
-    ("subject:svt", lambda s: "subject:svt" in s),
-    ("collection:don", lambda s: "collection:don" in s),
-])
+@pytest.mark.parametrize(
+    "spec, check",
+    [
+        ("level:primaire", lambda s: "level:primaire" in s),
+        ("level:primaire:1ap", lambda s: "level:primaire:1ap" in s),
+        ("level:secondaire-qualifiant", lambda s: "level:secondaire-qualifiant" in s),
+        ("level", lambda s: "level" in s),
+        ("subject:svt", lambda s: "subject:svt" in s),
+        ("collection:don", lambda s: "collection:don" in s),
+    ],
+)
 def test_selective_harvest_by_set(oai, corpus, spec, check):
     headers, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc", set=spec)
     assert headers
@@ -142,15 +157,24 @@ def test_selective_harvest_by_set(oai, corpus, spec, check):
         assert check({e.text for e in header.iterfind(f"{OAI}setSpec")})
     # Nothing outside the set is missing: compare with a full list filtered locally.
     everything, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc")
-    inside = [h.find(f"{OAI}identifier").text for h in everything
-              if check({e.text for e in h.iterfind(f"{OAI}setSpec")})]
+    inside = [
+        h.find(f"{OAI}identifier").text
+        for h in everything
+        if check({e.text for e in h.iterfind(f"{OAI}setSpec")})
+    ]
     assert [h.find(f"{OAI}identifier").text for h in headers] == inside
 
 
 def test_no_records_match(oai):
-    for args in ({"set": "subject:philosophie"}, {"set": "no-such-set"}, {"set": "LEVEL"},
-                 {"set": "level:prim"}, {"set": "level:primaire_"},
-                 {"from": "2030-01-01"}, {"until": "2001-01-01"}):
+    for args in (
+        {"set": "subject:philosophie"},
+        {"set": "no-such-set"},
+        {"set": "LEVEL"},
+        {"set": "level:prim"},
+        {"set": "level:primaire_"},
+        {"from": "2030-01-01"},
+        {"until": "2001-01-01"},
+    ):
         root = oai(verb="ListRecords", metadataPrefix="oai_dc", **args)
         assert error_code(root) == "noRecordsMatch", args
         assert request_echo(root) == {"verb": "ListRecords", "metadataPrefix": "oai_dc", **args}
@@ -162,16 +186,19 @@ def test_cannot_disseminate_format(oai):
     assert request_echo(root) == {"verb": "ListIdentifiers", "metadataPrefix": "marcxml"}
 
 
-@pytest.mark.parametrize("args", [
-    {"from": "2025-03-01", "until": "2025-03-02T00:00:00Z"},     # mixed granularities
-    {"from": "2025-03-02", "until": "2025-03-01"},               # from > until
-    {"from": "2025-02-30"},                                      # no such day
-    {"from": "2025-03-01T00:00:00.5Z"},                          # finer than seconds
-    {"from": "2025-03-01T00:00:00+01:00"},                       # not UTC
-    {"until": "01/03/2025"},
-    {"set": "level::1ap"},                                       # not a setSpec
-    {"metadataPrefix": "oai dc"},
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"from": "2025-03-01", "until": "2025-03-02T00:00:00Z"},  # mixed granularities
+        {"from": "2025-03-02", "until": "2025-03-01"},  # from > until
+        {"from": "2025-02-30"},  # no such day
+        {"from": "2025-03-01T00:00:00.5Z"},  # finer than seconds
+        {"from": "2025-03-01T00:00:00+01:00"},  # not UTC
+        {"until": "01/03/2025"},
+        {"set": "level::1ap"},  # not a setSpec
+        {"metadataPrefix": "oai dc"},
+    ],
+)
 def test_bad_list_arguments(oai, args):
     params = {"metadataPrefix": "oai_dc", **args}
     root = oai(verb="ListRecords", **params)
@@ -189,8 +216,10 @@ def test_tampered_and_foreign_tokens_are_refused(oai, oai_app):
     token = token_of(oai(verb="ListRecords", metadataPrefix="oai_dc")).text
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
     from portal.oai.tokens import ResumptionState, TokenCodec
-    state = ResumptionState("ListRecords", "oai_dc", None, None, None, "2025-03-01T00:00:00Z",
-                            "oai:x:y", 5, 23)
+
+    state = ResumptionState(
+        "ListRecords", "oai_dc", None, None, None, "2025-03-01T00:00:00Z", "oai:x:y", 5, 23
+    )
     foreign, _ = TokenCodec("another-instance-secret").dumps(state)
     for bad in (flipped, foreign, "not-a-token", token + "x", "é" * 40):
         root = oai(verb="ListRecords", resumptionToken=bad)
@@ -203,9 +232,11 @@ def test_tampered_and_foreign_tokens_are_refused(oai, oai_app):
 
 def test_expired_token_is_refused(oai, oai_app):
     from portal.oai.tokens import DEFAULT_TTL, ResumptionState, TokenCodec, stamp
+
     codec = TokenCodec(oai_app.config["SECRET_KEY"])
-    state = ResumptionState("ListRecords", "oai_dc", None, None, None, "2025-03-01T00:00:00Z",
-                            "oai:x:y", 5, 23)
+    state = ResumptionState(
+        "ListRecords", "oai_dc", None, None, None, "2025-03-01T00:00:00Z", "oai:x:y", 5, 23
+    )
     fresh, _ = codec.dumps(state)
     assert error_code(oai(verb="ListRecords", resumptionToken=fresh)) is None
     old, expires = codec.dumps(state, now=time.time() - DEFAULT_TTL - 5)
@@ -225,12 +256,13 @@ def test_token_keeps_the_set_and_dates(oai, corpus):
 
 def test_scolomfr_records_are_valid_scolomfr(oai_app, corpus):
     from oai_testdata import OAIClient
+
     from tests.support.xsd import scolomfr_schema
-    oai = OAIClient(oai_app.test_client(), lom="scolomfr-3.1")   # whole responses, ScoLOMFR 3.1
+
+    oai = OAIClient(oai_app.test_client(), lom="scolomfr-3.1")  # whole responses, ScoLOMFR 3.1
     headers, _ = harvest(oai, metadataPrefix="scolomfr")
     assert {h.find(f"{OAI}identifier").text for h in headers} == expected_ids(corpus)
-    root = oai(verb="GetRecord", metadataPrefix="scolomfr",
-               identifier=oai_id(corpus.published[0]))
+    root = oai(verb="GetRecord", metadataPrefix="scolomfr", identifier=oai_id(corpus.published[0]))
     metadata = root.find(f".//{OAI}metadata")[0]
     assert metadata.tag == "{http://ltsc.ieee.org/xsd/LOM}lom"
     assert_valid(scolomfr_schema("3.1"), metadata)
@@ -238,16 +270,22 @@ def test_scolomfr_records_are_valid_scolomfr(oai_app, corpus):
 
 def test_signed_token_with_a_wrong_layout_is_refused(oai, oai_app):
     from itsdangerous import URLSafeSerializer
+
     from portal.oai.tokens import SALT
+
     signer = URLSafeSerializer(oai_app.config["SECRET_KEY"], salt=SALT)
-    for payload in (["ListRecords"], ["ListRecords", "oai_dc", None, None, None, "yesterday",
-                                      "x", 0, 1, int(time.time())], {"verb": "ListRecords"}):
+    for payload in (
+        ["ListRecords"],
+        ["ListRecords", "oai_dc", None, None, None, "yesterday", "x", 0, 1, int(time.time())],
+        {"verb": "ListRecords"},
+    ):
         root = oai(verb="ListRecords", resumptionToken=signer.dumps(payload))
         assert error_code(root) == "badResumptionToken", payload
 
 
 def test_a_resumed_page_is_a_keyset_read_not_an_offset(oai, oai_app):
     from sqlalchemy import event
+
     engine = oai_app.extensions["mawarid"].catalogue.db.engine
     statements: list[tuple[str, tuple]] = []
 
@@ -264,5 +302,5 @@ def test_a_resumed_page_is_a_keyset_read_not_an_offset(oai, oai_app):
     assert len(reads) == 1, "one query per resumed page (no count, no per-record query)"
     sql, parameters = reads[0]
     assert "(oai_item.datestamp, oai_item.identifier) >" in sql
-    if "OFFSET" in sql.upper():      # SQLite's dialect spells LIMIT ? OFFSET ? with 0
+    if "OFFSET" in sql.upper():  # SQLite's dialect spells LIMIT ? OFFSET ? with 0
         assert sql.rstrip().upper().endswith("OFFSET ?") and parameters[-1] == 0

@@ -1,29 +1,34 @@
 """Argument checking, the echo rules, hostile input and POST (spec 3.1, 3.2, 3.6)."""
+
 from __future__ import annotations
 
 import pytest
 from lxml import etree
-
 from oai_testdata import OAI, error_code, identifiers, request_echo
 
 from portal.oai.arguments import date_range, parse_request
 from portal.oai.errors import BY_CODE, BadArgument, BadVerb, OAIError
 
 
-@pytest.mark.parametrize("pairs, code", [
-    ([], "badVerb"),                                                  # no verb
-    ([("verb", "")], "badVerb"),
-    ([("verb", "identify")], "badVerb"),                              # verbs are case-sensitive
-    ([("verb", "Identify"), ("verb", "Identify")], "badVerb"),        # repeated verb
-    ([("verb", "Identify"), ("verb", "ListSets")], "badVerb"),
-    ([("verb", "ListRecords"), ("metadataPrefix", "oai_dc"),
-      ("metadataPrefix", "oai_dc")], "badArgument"),                  # repeated argument
-    ([("verb", "ListRecords")], "badArgument"),                       # missing metadataPrefix
-    ([("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("foo", "bar")], "badArgument"),
-    ([("verb", "ListRecords"), ("metadataPrefix", "")], "badArgument"),
-    ([("verb", "ListSets"), ("set", "level")], "badArgument"),
-    ([("verb", "ListMetadataFormats"), ("identifier", "not a uri")], "badArgument"),
-])
+@pytest.mark.parametrize(
+    "pairs, code",
+    [
+        ([], "badVerb"),  # no verb
+        ([("verb", "")], "badVerb"),
+        ([("verb", "identify")], "badVerb"),  # verbs are case-sensitive
+        ([("verb", "Identify"), ("verb", "Identify")], "badVerb"),  # repeated verb
+        ([("verb", "Identify"), ("verb", "ListSets")], "badVerb"),
+        (
+            [("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("metadataPrefix", "oai_dc")],
+            "badArgument",
+        ),  # repeated argument
+        ([("verb", "ListRecords")], "badArgument"),  # missing metadataPrefix
+        ([("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("foo", "bar")], "badArgument"),
+        ([("verb", "ListRecords"), ("metadataPrefix", "")], "badArgument"),
+        ([("verb", "ListSets"), ("set", "level")], "badArgument"),
+        ([("verb", "ListMetadataFormats"), ("identifier", "not a uri")], "badArgument"),
+    ],
+)
 def test_bad_verbs_and_arguments(oai, pairs, code):
     root = oai(pairs=pairs)
     assert error_code(root) == code
@@ -31,14 +36,17 @@ def test_bad_verbs_and_arguments(oai, pairs, code):
     assert root.find(f"{OAI}request").text.endswith("/oai")
 
 
-@pytest.mark.parametrize("value", [
-    "x" * 10_000,                               # huge
-    "oai:mawarid.test.ma:\u0000abc",            # NUL
-    "oai:mawarid.test.ma:\x01",                 # control character XML cannot carry
-    "oai:mawarid.test.ma:عربي",                 # Unicode: not a URI
-    'oai:x:"><injected/>',                      # markup
-    "oai:x:%zz",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x" * 10_000,  # huge
+        "oai:mawarid.test.ma:\u0000abc",  # NUL
+        "oai:mawarid.test.ma:\x01",  # control character XML cannot carry
+        "oai:mawarid.test.ma:عربي",  # Unicode: not a URI
+        'oai:x:"><injected/>',  # markup
+        "oai:x:%zz",
+    ],
+)
 def test_hostile_identifiers_never_break_the_response(oai, value):
     root = oai(verb="GetRecord", identifier=value, metadataPrefix="oai_dc")
     assert error_code(root) in {"badArgument", "idDoesNotExist"}
@@ -46,7 +54,9 @@ def test_hostile_identifiers_never_break_the_response(oai, value):
         assert request_echo(root) == {}
 
 
-@pytest.mark.parametrize("value", ["\U0001F600" * 50, "ⵜⴰⵎⴰⵣⵉⵖⵜ", "<resumptionToken/>", "a&b", "x" * 3000])
+@pytest.mark.parametrize(
+    "value", ["\U0001f600" * 50, "ⵜⴰⵎⴰⵣⵉⵖⵜ", "<resumptionToken/>", "a&b", "x" * 3000]
+)
 def test_hostile_tokens_never_break_the_response(oai, value):
     root = oai(verb="ListIdentifiers", resumptionToken=value)
     assert error_code(root) in {"badResumptionToken", "badArgument"}
@@ -94,10 +104,18 @@ def test_errors_are_xml_with_http_200(oai_app):
 
 # Unit level: the verb table and the date rules --------------------------------
 
+
 def test_every_error_class_has_its_code_and_the_spec_definition():
-    assert set(BY_CODE) == {"badArgument", "badResumptionToken", "badVerb",
-                            "cannotDisseminateFormat", "idDoesNotExist", "noRecordsMatch",
-                            "noMetadataFormats", "noSetHierarchy"}
+    assert set(BY_CODE) == {
+        "badArgument",
+        "badResumptionToken",
+        "badVerb",
+        "cannotDisseminateFormat",
+        "idDoesNotExist",
+        "noRecordsMatch",
+        "noMetadataFormats",
+        "noSetHierarchy",
+    }
     for code, cls in BY_CODE.items():
         assert issubclass(cls, OAIError) and cls.code == code and cls.__doc__
         assert cls().message, "a default message from the definition"
@@ -105,8 +123,14 @@ def test_every_error_class_has_its_code_and_the_spec_definition():
 
 def test_parse_request_accepts_each_verb():
     assert parse_request([("verb", "Identify")]).verb == "Identify"
-    req = parse_request([("verb", "ListRecords"), ("metadataPrefix", "oai_lom"),
-                         ("set", "level:primaire"), ("from", "2025-01-01")])
+    req = parse_request(
+        [
+            ("verb", "ListRecords"),
+            ("metadataPrefix", "oai_lom"),
+            ("set", "level:primaire"),
+            ("from", "2025-01-01"),
+        ]
+    )
     assert req.args == {"metadataPrefix": "oai_lom", "set": "level:primaire", "from": "2025-01-01"}
     with pytest.raises(BadVerb):
         parse_request([("metadataPrefix", "oai_dc")])

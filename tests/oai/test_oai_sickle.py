@@ -1,12 +1,12 @@
 """A third-party harvester (Sickle) against the real app served by waitress on 127.0.0.1."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
-from sickle import Sickle
-
 from oai_testdata import LiveServer, OAIClient, oai_id, publish, token_of
+from sickle import Sickle
 
 from tests.support.xsd import assert_valid, lom_loose_schema
 
@@ -25,8 +25,9 @@ def test_sickle_harvests_exactly_the_published_records(live, corpus, prefix, met
     ids = [r.header.identifier for r in records]
     assert len(ids) == len(set(ids))
     assert set(ids) == {oai_id(r) for r in corpus.published}
-    assert {r.header.identifier for r in records if r.deleted} == \
-        {oai_id(r) for r in corpus.withdrawn}
+    assert {r.header.identifier for r in records if r.deleted} == {
+        oai_id(r) for r in corpus.withdrawn
+    }
     for record in records:
         if record.deleted:
             continue
@@ -52,10 +53,15 @@ def test_sickle_identify_sets_and_formats(live, corpus):
 
 def test_sickle_incremental_and_selective(live, corpus):
     sickle = Sickle(live.url + "/oai", timeout=30)
-    since = [h.identifier for h in sickle.ListIdentifiers(metadataPrefix="oai_lom",
-                                                           **{"from": "2025-03-03"})]
-    expected = {oai_id(r) for r, when in corpus.datestamps.items()
-                if when >= datetime(2025, 3, 3) or r in corpus.withdrawn}
+    since = [
+        h.identifier
+        for h in sickle.ListIdentifiers(metadataPrefix="oai_lom", **{"from": "2025-03-03"})
+    ]
+    expected = {
+        oai_id(r)
+        for r, when in corpus.datestamps.items()
+        if when >= datetime(2025, 3, 3) or r in corpus.withdrawn
+    }
     assert set(since) == expected and len(since) == len(expected)
 
     in_set = list(sickle.ListIdentifiers(metadataPrefix="oai_dc", set="level:secondaire-collegial"))
@@ -64,7 +70,8 @@ def test_sickle_incremental_and_selective(live, corpus):
         assert "level:secondaire-collegial" in header.setSpecs
     everything = list(sickle.ListIdentifiers(metadataPrefix="oai_dc"))
     assert {h.identifier for h in in_set} == {
-        h.identifier for h in everything if "level:secondaire-collegial" in h.setSpecs}
+        h.identifier for h in everything if "level:secondaire-collegial" in h.setSpecs
+    }
 
 
 def test_publishing_during_a_harvest_skips_and_repeats_nothing(tmp_path):
@@ -94,6 +101,7 @@ def test_records_edited_during_a_harvest_are_not_lost(tmp_path):
     """An edit moves a record to the end of the list: an unseen one is sent once, at its new
     place; one already sent is sent again (it changed), never skipped."""
     from oai_testdata import build_corpus, identifiers, make_app, record, runtime_of
+
     from catalogue.services import SYSTEM
 
     app = make_app(tmp_path / "home")

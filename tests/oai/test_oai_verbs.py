@@ -1,9 +1,10 @@
 """Identify, ListMetadataFormats, ListSets and GetRecord, each response XSD-validated."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from oai_testdata import (BASE_URL, NS, OAI, REPOSITORY_ID, error_code, oai_id, request_echo)
+from oai_testdata import BASE_URL, NS, OAI, REPOSITORY_ID, error_code, oai_id, request_echo
 
 from tests.support.xsd import assert_valid, lom_loose_schema, oai_dc_schema
 
@@ -19,16 +20,19 @@ def test_identify(oai, corpus):
     assert text["granularity"] == "YYYY-MM-DDThh:mm:ssZ"
     # The earliest datestamp is the oldest record's (the corpus was backdated to 2025-03-01).
     assert text["earliestDatestamp"] == "2025-03-01T00:00:00Z"
-    oai_identifier = ident.find(".//{http://www.openarchives.org/OAI/2.0/oai-identifier}"
-                                "repositoryIdentifier")
+    oai_identifier = ident.find(
+        ".//{http://www.openarchives.org/OAI/2.0/oai-identifier}repositoryIdentifier"
+    )
     assert oai_identifier.text == REPOSITORY_ID
     sample = ident.find(".//{http://www.openarchives.org/OAI/2.0/oai-identifier}sampleIdentifier")
     assert sample.text.startswith(f"oai:{REPOSITORY_ID}:")
-    titles = {t.get("{http://www.w3.org/XML/1998/namespace}lang"): t.text
-              for t in ident.iterfind(".//dc:title", NS)}
+    titles = {
+        t.get("{http://www.w3.org/XML/1998/namespace}lang"): t.text
+        for t in ident.iterfind(".//dc:title", NS)
+    }
     assert titles["ar"].startswith("موارد") and titles["fr"].startswith("Mawarid")
     response_date = datetime.strptime(root.find(f"{OAI}responseDate").text, "%Y-%m-%dT%H:%M:%SZ")
-    assert abs((response_date - datetime.now(timezone.utc).replace(tzinfo=None)).total_seconds()) < 60
+    assert abs((response_date - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) < 60
     assert request_echo(root) == {"verb": "Identify"}
 
 
@@ -42,20 +46,27 @@ def test_list_metadata_formats(oai, corpus):
     root = oai(verb="ListMetadataFormats")
     prefixes = [e.text for e in root.iterfind(f".//{OAI}metadataPrefix")]
     assert prefixes[:2] == ["oai_dc", "oai_lom"]
-    namespaces = {e.find(f"{OAI}metadataPrefix").text: e.find(f"{OAI}metadataNamespace").text
-                  for e in root.iterfind(f".//{OAI}metadataFormat")}
+    namespaces = {
+        e.find(f"{OAI}metadataPrefix").text: e.find(f"{OAI}metadataNamespace").text
+        for e in root.iterfind(f".//{OAI}metadataFormat")
+    }
     assert namespaces["oai_lom"] == "http://ltsc.ieee.org/xsd/LOM"
     assert namespaces["oai_dc"] == "http://www.openarchives.org/OAI/2.0/oai_dc/"
 
     item = oai(verb="ListMetadataFormats", identifier=oai_id(corpus.published[0]))
     assert {"oai_dc", "oai_lom"} <= {e.text for e in item.iterfind(f".//{OAI}metadataPrefix")}
-    assert request_echo(item) == {"verb": "ListMetadataFormats",
-                                  "identifier": oai_id(corpus.published[0])}
+    assert request_echo(item) == {
+        "verb": "ListMetadataFormats",
+        "identifier": oai_id(corpus.published[0]),
+    }
 
 
 def test_list_metadata_formats_unknown_identifier(oai, corpus):
-    for identifier in (oai_id("nope-404"), oai_id(corpus.unpublished[0]),
-                       "oai:other.repository.org:" + corpus.published[0]):
+    for identifier in (
+        oai_id("nope-404"),
+        oai_id(corpus.unpublished[0]),
+        "oai:other.repository.org:" + corpus.published[0],
+    ):
         root = oai(verb="ListMetadataFormats", identifier=identifier)
         assert error_code(root) == "idDoesNotExist", identifier
         # idDoesNotExist is not badArgument: the request is echoed with its attributes.
@@ -65,14 +76,24 @@ def test_list_metadata_formats_unknown_identifier(oai, corpus):
 def test_list_sets(oai, oai_app):
     root = oai(verb="ListSets")
     sets = {s.find(f"{OAI}setSpec").text: s for s in root.iterfind(f".//{OAI}set")}
-    for spec in ("level", "level:primaire", "level:primaire:1ap",
-                 "level:secondaire-qualifiant:1bac:1bac-sm", "subject", "subject:mathematiques",
-                 "collection", "collection:achat", "collection:don"):
+    for spec in (
+        "level",
+        "level:primaire",
+        "level:primaire:1ap",
+        "level:secondaire-qualifiant:1bac:1bac-sm",
+        "subject",
+        "subject:mathematiques",
+        "collection",
+        "collection:achat",
+        "collection:don",
+    ):
         assert spec in sets, spec
     one = sets["level:secondaire-collegial:1ac"]
     assert one.find(f"{OAI}setName").text.startswith("1") or one.find(f"{OAI}setName").text
-    titles = {t.get("{http://www.w3.org/XML/1998/namespace}lang"): t.text
-              for t in one.iterfind(".//dc:title", NS)}
+    titles = {
+        t.get("{http://www.w3.org/XML/1998/namespace}lang"): t.text
+        for t in one.iterfind(".//dc:title", NS)
+    }
     assert titles.keys() >= {"fr", "ar"}
     assert any("\u0600" <= ch <= "\u06ff" for ch in titles["ar"]), "Arabic title in Arabic"
     # Every set description is a valid oai_dc record.
@@ -94,8 +115,13 @@ def test_get_record_in_both_formats(oai, corpus):
     assert header.find(f"{OAI}identifier").text == oai_id(rid)
     assert header.find(f"{OAI}datestamp").text == "2025-03-01T00:00:00Z"
     specs = {e.text for e in header.iterfind(f"{OAI}setSpec")}
-    assert {"level", "level:primaire", "level:primaire:1ap", "subject:mathematiques",
-            "collection:achat"} <= specs
+    assert {
+        "level",
+        "level:primaire",
+        "level:primaire:1ap",
+        "subject:mathematiques",
+        "collection:achat",
+    } <= specs
     metadata = dc.find(f".//{OAI}metadata")[0]
     assert_valid(oai_dc_schema(), metadata)
     titles = [t.text for t in metadata.iterfind("dc:title", NS)]
@@ -129,8 +155,10 @@ def test_get_record_errors(oai, corpus):
     cases = [
         ({"identifier": oai_id(rid), "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
         ({"identifier": oai_id("unknown-1"), "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
-        ({"identifier": oai_id(corpus.unpublished[1]), "metadataPrefix": "oai_dc"},
-         "idDoesNotExist"),
+        (
+            {"identifier": oai_id(corpus.unpublished[1]), "metadataPrefix": "oai_dc"},
+            "idDoesNotExist",
+        ),
         ({"identifier": oai_id(rid)}, "badArgument"),
         ({"metadataPrefix": "oai_dc"}, "badArgument"),
         ({"identifier": oai_id(rid), "metadataPrefix": "oai_dc", "set": "level"}, "badArgument"),
@@ -150,13 +178,14 @@ def test_get_record_counts_one_oai_usage_event(oai, oai_app, corpus):
     before = usage.stats["recorded"]
     oai(verb="GetRecord", identifier=oai_id(corpus.published[0]), metadataPrefix="oai_dc")
     assert usage.stats["recorded"] == before + 1
-    oai(verb="ListIdentifiers", metadataPrefix="oai_dc")          # lists record none
+    oai(verb="ListIdentifiers", metadataPrefix="oai_dc")  # lists record none
     oai(verb="GetRecord", identifier=oai_id(corpus.withdrawn[0]), metadataPrefix="oai_dc")
     assert usage.stats["recorded"] == before + 1
 
 
 def test_an_empty_repository(tmp_path):
     from oai_testdata import OAIClient, make_app, runtime_of
+
     app = make_app(tmp_path / "empty")
     oai = OAIClient(app.test_client())
     identify = oai(verb="Identify")

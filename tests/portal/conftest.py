@@ -15,17 +15,19 @@ session through the catalogue's lifecycle into a template home; then:
 ``portal_corpus.settings_for(home)`` gives the config mapping pointing every
 store at ``home`` (the environment's ``MAWARID_*`` variables are never used).
 """
+
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
+import portal_corpus
 import pytest
+from portal_corpus import close_app, settings_for
 
 import portal
-import portal_corpus
-from portal_corpus import close_app, settings_for  # noqa: F401  (re-exported)
 
 
 @pytest.fixture(scope="session")

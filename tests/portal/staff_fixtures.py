@@ -5,6 +5,7 @@ The app is built here rather than taken from the portal's ``conftest.py`` so tha
 these tests always run with CSRF and the login rate limit switched ON, whatever
 conveniences other areas choose for their own tests.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ USERS = {
     # username: (roles, commissions)
     "idx": (["indexer"], []),
     "val": (["validator"], ["validation"]),
-    "val2": (["validator"], ["appel-offres"]),   # a validator, but not on the validation commission
+    "val2": (["validator"], ["appel-offres"]),  # a validator, but not on the validation commission
     "adm": (["admin"], []),
 }
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -50,8 +51,9 @@ def _app_with_users(home: Path):
     app = build_app(home)
     accounts = app.extensions["mawarid"].accounts
     for name, (roles, commissions) in USERS.items():
-        accounts.create_user(name, PASSWORDS[name], display_name=f"User {name}", roles=roles,
-                             commissions=commissions)
+        accounts.create_user(
+            name, PASSWORDS[name], display_name=f"User {name}", roles=roles, commissions=commissions
+        )
     return app
 
 
@@ -91,9 +93,14 @@ class StaffClient:
 
     def login(self, username: str, password: str | None = None):
         page = self.client.get("/staff/login")
-        return self.client.post("/staff/login", data={
-            "username": username, "password": password or PASSWORDS[username],
-            "csrf_token": csrf_token(page.get_data(as_text=True))})
+        return self.client.post(
+            "/staff/login",
+            data={
+                "username": username,
+                "password": password or PASSWORDS[username],
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
+        )
 
     def token(self) -> str:
         return csrf_token(self.client.get("/staff/login").get_data(as_text=True))

@@ -1,8 +1,8 @@
 """The JSON API: shapes, filters, languages, errors, the OpenAPI document."""
+
 from __future__ import annotations
 
 import pytest
-
 from portal_corpus import EXPECTED
 
 ERROR_KEYS = {"ok", "status", "error", "errors"}
@@ -22,6 +22,7 @@ def assert_error(response, status, parameter=None):
 
 # --- search ----------------------------------------------------------------------
 
+
 def test_search_shape(public_client):
     response = public_client.get("/api/search")
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -29,10 +30,31 @@ def test_search_shape(public_client):
     assert data["total"] == EXPECTED["published"]
     assert data["page"] == 1 and data["size"] == 20
     hit = data["hits"][0]
-    assert {"id", "title", "titles", "levels", "subjects", "types", "languages", "year",
-            "snippet", "url", "api_url"} <= set(hit)
-    assert set(data["facets"]) == {"cycle", "level", "subject", "type", "language", "format",
-                                   "licence", "acquisition_mode", "publisher", "year"}
+    assert {
+        "id",
+        "title",
+        "titles",
+        "levels",
+        "subjects",
+        "types",
+        "languages",
+        "year",
+        "snippet",
+        "url",
+        "api_url",
+    } <= set(hit)
+    assert set(data["facets"]) == {
+        "cycle",
+        "level",
+        "subject",
+        "type",
+        "language",
+        "format",
+        "licence",
+        "acquisition_mode",
+        "publisher",
+        "year",
+    }
     bucket = data["facets"]["subject"][0]
     assert {"value", "label", "count"} <= set(bucket)
     assert data["did_you_mean"] is None
@@ -72,8 +94,9 @@ def test_language_of_labels(public_client):
     titles = [h["title"] for h in ar["hits"]]
     assert "الكسور في الإعدادي" in titles
     # Without lang, Accept-Language decides.
-    by_header = public_client.get("/api/search?subject=svt",
-                                  headers={"Accept-Language": "ar"}).get_json()
+    by_header = public_client.get(
+        "/api/search?subject=svt", headers={"Accept-Language": "ar"}
+    ).get_json()
     assert by_header["hits"][0]["title"] == "التركيب الضوئي"
 
 
@@ -92,20 +115,33 @@ def test_search_json_twin_matches_api(public_client):
     assert api["total"] == twin["total"]
 
 
-@pytest.mark.parametrize("query, parameter", [
-    ("page=0", "page"), ("page=abc", "page"), ("page=99999999999999999999", "page"),
-    ("size=1000", "size"), ("size=-1", "size"), ("sort=random", "sort"),
-    ("level=nowhere", "level"), ("subject=%3Cscript%3E", "subject"), ("year=20x5", "year"),
-    ("cycle=1ac", "cycle"), ("lang=xx", "lang"), ("q=" + "a" * 600, "q"), ("q=a%00b", "q"),
-])
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=99999999999999999999", "page"),
+        ("size=1000", "size"),
+        ("size=-1", "size"),
+        ("sort=random", "sort"),
+        ("level=nowhere", "level"),
+        ("subject=%3Cscript%3E", "subject"),
+        ("year=20x5", "year"),
+        ("cycle=1ac", "cycle"),
+        ("lang=xx", "lang"),
+        ("q=" + "a" * 600, "q"),
+        ("q=a%00b", "q"),
+    ],
+)
 def test_bad_arguments_are_400_naming_the_parameter(public_client, query, parameter):
     assert_error(public_client.get(f"/api/search?{query}"), 400, parameter)
 
 
 def test_error_messages_follow_the_language(public_client):
     fr = assert_error(public_client.get("/api/search?page=0"), 400, "page")
-    ar = assert_error(public_client.get("/api/search?page=0", headers={"Accept-Language": "ar"}),
-                      400, "page")
+    ar = assert_error(
+        public_client.get("/api/search?page=0", headers={"Accept-Language": "ar"}), 400, "page"
+    )
     assert fr["errors"]["page"] == ["Page entre 1 et 500."]
     assert ar["errors"]["page"] == ["رقم الصفحة بين 1 و500."]
 
@@ -122,13 +158,16 @@ def test_too_deep_pages_are_refused_clearly(public_client):
 
 # --- resources -------------------------------------------------------------------
 
+
 def test_resource_record_and_provenance(public_client, corpus):
     rid = corpus["fractions"]
     data = public_client.get(f"/api/resources/{rid}").get_json()
     assert data["id"] == rid and data["status"] == "published"
     assert data["record"]["id"] == rid
-    assert data["record"]["general"]["title"] == {"fr": "Les fractions au collège",
-                                                  "ar": "الكسور في الإعدادي"}
+    assert data["record"]["general"]["title"] == {
+        "fr": "Les fractions au collège",
+        "ar": "الكسور في الإعدادي",
+    }
     provenance = data["provenance"]
     assert provenance["mode"] == "achat" and provenance["reference"] == "AO 12/2024/LNRN"
     assert provenance["validated"]["commission"] == "validation"
@@ -138,8 +177,9 @@ def test_resource_record_and_provenance(public_client, corpus):
 
 
 def test_unknown_resource_is_a_json_404_in_the_language(public_client):
-    body = assert_error(public_client.get("/api/resources/nope-nope",
-                                          headers={"Accept-Language": "ar"}), 404)
+    body = assert_error(
+        public_client.get("/api/resources/nope-nope", headers={"Accept-Language": "ar"}), 404
+    )
     assert body["error"] == "لا يوجد مورد منشور يحمل هذا المعرف."
 
 
@@ -151,6 +191,7 @@ def test_api_reads_are_counted(app, corpus):
 
 
 # --- vocabularies and suggestions ---------------------------------------------------
+
 
 def test_vocabularies(public_client):
     listing = public_client.get("/api/vocabularies").get_json()["vocabularies"]
@@ -181,6 +222,7 @@ def test_suggest(public_client):
 
 # --- OpenAPI ---------------------------------------------------------------------
 
+
 def test_openapi_document_describes_every_api_route(public_app, public_client):
     doc = public_client.get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
@@ -196,8 +238,23 @@ def test_openapi_document_describes_every_api_route(public_app, public_client):
     assert routes == described
     search = doc["paths"]["/api/search"]["get"]
     names = {p["name"] for p in search["parameters"]}
-    assert {"q", "level", "subject", "type", "language", "cycle", "format", "licence",
-            "acquisition_mode", "publisher", "year", "sort", "page", "size", "lang"} <= names
+    assert {
+        "q",
+        "level",
+        "subject",
+        "type",
+        "language",
+        "cycle",
+        "format",
+        "licence",
+        "acquisition_mode",
+        "publisher",
+        "year",
+        "sort",
+        "page",
+        "size",
+        "lang",
+    } <= names
     level = next(p for p in search["parameters"] if p["name"] == "level")
     assert level["schema"]["type"] == "array" and level["explode"] is True
     # Every $ref resolves inside the document.
@@ -212,6 +269,7 @@ def test_openapi_document_describes_every_api_route(public_app, public_client):
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(doc)
     for ref in refs:
         target = doc
@@ -220,6 +278,7 @@ def test_openapi_document_describes_every_api_route(public_app, public_client):
 
 
 # --- read-only --------------------------------------------------------------------
+
 
 def test_public_routes_only_read(public_app):
     for rule in public_app.url_map.iter_rules():

@@ -1,4 +1,5 @@
 """The app factory honours its settings (Flask's tutorial habit: test the factory)."""
+
 from __future__ import annotations
 
 from portal import create_app
@@ -42,13 +43,14 @@ def test_tuning_settings_come_from_the_environment(tmp_path, monkeypatch):
     assert app.config["MAWARID_OAI_PAGE_SIZE"] == 7
     assert app.config["MAWARID_BUNDLE_DOCUMENT_TYPES"] == ["cps", "pv-validation"]
     assert app.config["MAWARID_AUTO_UPGRADE"] is True
-    assert "MAWARID_OAI_TOKEN_TTL" not in app.config          # unset: the area's default applies
+    assert "MAWARID_OAI_TOKEN_TTL" not in app.config  # unset: the area's default applies
 
 
 def test_a_bad_setting_stops_the_cli_with_one_clear_line(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from portal.cli import main
+
     monkeypatch.setenv("MAWARID_HOME", str(tmp_path))
     monkeypatch.setenv("MAWARID_OAI_PAGE_SIZE", "lots")
     result = CliRunner().invoke(main, ["provenance", "mw-x"])

@@ -4,10 +4,10 @@ The demo records exercise far more of the LOM than the hand-made corpus (every
 vocabulary, long descriptions, several contributors); every page built from
 them must render in both languages.
 """
+
 from __future__ import annotations
 
 import pytest
-
 from portal_corpus import EXPECTED
 
 
@@ -15,12 +15,15 @@ from portal_corpus import EXPECTED
 def demo_client(seeded_home, tmp_path_factory):
     import shutil
 
-    import portal
     from portal_corpus import close_app, settings_for
+
+    import portal
+
     home = tmp_path_factory.mktemp("demo") / "home"
     shutil.copytree(seeded_home[0], home)
     app = portal.create_app(settings_for(home))
     from portal.cli import main
+
     result = app.test_cli_runner().invoke(main, ["demo", "--count", "24", "--seed", "7"])
     assert result.exit_code == 0, result.output
     yield app.test_client()

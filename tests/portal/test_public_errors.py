@@ -3,17 +3,18 @@
 Routes that only exist to raise an error are added to a fresh app before its
 first request; everything else is the real app.
 """
+
 from __future__ import annotations
 
 import shutil
 
 import pytest
-from catalogue import errors as catalogue_errors
 from flask import abort, request
-from metadata_schemas.errors import RecordValidationError
+from portal_corpus import close_app, settings_for
 
 import portal
-from portal_corpus import close_app, settings_for
+from catalogue import errors as catalogue_errors
+from metadata_schemas.errors import RecordValidationError
 from portal import i18n
 from portal.extensions import csrf, limiter
 
@@ -24,8 +25,7 @@ ERROR_KEYS = {"ok", "status", "error", "errors"}
 def error_app(seeded_home, tmp_path_factory):
     home = tmp_path_factory.mktemp("error-app") / "home"
     shutil.copytree(seeded_home[0], home)
-    app = portal.create_app(settings_for(home, PROPAGATE_EXCEPTIONS=False,
-                                         MAX_CONTENT_LENGTH=1024))
+    app = portal.create_app(settings_for(home, PROPAGATE_EXCEPTIONS=False, MAX_CONTENT_LENGTH=1024))
 
     @app.get("/_test/boom")
     def boom():
@@ -73,11 +73,19 @@ def test_500_is_a_page_in_the_language_without_details(error_app):
     assert "secret" not in js.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("name, status", [
-    ("NotFound", 404), ("PermissionDenied", 403), ("WrongCommission", 403),
-    ("IllegalTransition", 409), ("StaleVersion", 409), ("DuplicateIdentifier", 409),
-    ("InvalidInput", 400), ("UnknownEntity", 404),
-])
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("NotFound", 404),
+        ("PermissionDenied", 403),
+        ("WrongCommission", 403),
+        ("IllegalTransition", 409),
+        ("StaleVersion", 409),
+        ("DuplicateIdentifier", 409),
+        ("InvalidInput", 400),
+        ("UnknownEntity", 404),
+    ],
+)
 def test_catalogue_errors_become_clear_4xx(error_app, name, status):
     client = error_app.test_client()
     response = client.get(f"/_test/catalogue/{name}", headers={"Accept": "application/json"})
@@ -90,8 +98,9 @@ def test_catalogue_errors_become_clear_4xx(error_app, name, status):
 
 
 def test_metadata_errors_name_the_field(error_app):
-    response = error_app.test_client().get("/_test/invalid-record",
-                                           headers={"Accept": "application/json"})
+    response = error_app.test_client().get(
+        "/_test/invalid-record", headers={"Accept": "application/json"}
+    )
     assert response.status_code == 400
     assert response.get_json()["errors"] == {"general.title[ar]": ["required"]}
 
@@ -118,12 +127,17 @@ def test_oai_pmh_posts_are_exempt_from_csrf(app):
 
 def test_too_large_bodies_are_413(error_app):
     response = error_app.test_client().post(
-        "/_test/upload", data=b"x" * 5000, headers={"Accept": "application/json",
-                                                    "Content-Type": "application/octet-stream"})
+        "/_test/upload",
+        data=b"x" * 5000,
+        headers={"Accept": "application/json", "Content-Type": "application/octet-stream"},
+    )
     assert response.status_code == 413
     assert response.get_json()["status"] == 413
-    page = error_app.test_client().post("/_test/upload?lang=ar", data=b"x" * 5000,
-                                        headers={"Content-Type": "application/octet-stream"})
+    page = error_app.test_client().post(
+        "/_test/upload?lang=ar",
+        data=b"x" * 5000,
+        headers={"Content-Type": "application/octet-stream"},
+    )
     assert page.status_code == 413 and "الحجم المسموح به" in page.get_data(as_text=True)
 
 
@@ -154,7 +168,7 @@ def test_arabic_catalogue_is_complete_and_compiled(public_app, tmp_path):
     mo = compiled / "ar" / "LC_MESSAGES" / "messages.mo"
     assert mo.is_file() and mo.stat().st_size > 1000
     stamp = mo.stat().st_mtime_ns
-    i18n.compile_catalogues(tmp_path / "translations")     # unchanged .po: not rewritten
+    i18n.compile_catalogues(tmp_path / "translations")  # unchanged .po: not rewritten
     assert mo.stat().st_mtime_ns == stamp
     directory = public_app.config["BABEL_TRANSLATION_DIRECTORIES"]
     assert directory.startswith(public_app.config["MAWARID_HOME"])
@@ -165,13 +179,16 @@ def test_arabic_plurals(public_client):
     assert "تم العثور على 3 موارد" in doc
     one = public_client.get("/search?lang=ar&subject=svt").get_data(as_text=True)
     assert "تم العثور على مورد واحد" in one
-    two = public_client.get("/search?lang=ar&level=1ac&subject=mathematiques").get_data(as_text=True)
+    two = public_client.get("/search?lang=ar&level=1ac&subject=mathematiques").get_data(
+        as_text=True
+    )
     assert "تم العثور على موردين" in two
 
 
 def test_translations_work_outside_requests(public_app):
     # CLI commands render messages inside an app context only: French, no crash.
     from flask_babel import gettext
+
     with public_app.app_context():
         assert i18n.current_lang() == "fr"
         assert gettext("Accueil") == "Accueil"
@@ -183,13 +200,17 @@ def test_every_public_string_has_an_arabic_translation():
 
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
     from babel.messages.frontend import parse_mapping_cfg
+
     repo = Path(__file__).resolve().parents[2]
     with (repo / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
-    wanted = {msg if isinstance(msg, str) else msg[0]
-              for _f, _l, msg, _c, _x in extract_from_dir(str(repo), method_map, options_map,
-                                                          keywords=keywords)}
+    wanted = {
+        msg if isinstance(msg, str) else msg[0]
+        for _f, _l, msg, _c, _x in extract_from_dir(
+            str(repo), method_map, options_map, keywords=keywords
+        )
+    }
     known = set(i18n.iter_message_ids("ar"))
     assert wanted - known == set(), "run pybabel update (see babel.cfg) and translate"
     assert i18n.untranslated("ar") == []

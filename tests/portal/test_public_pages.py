@@ -1,17 +1,18 @@
 """The public pages: home, browse, search, resource pages and the tracked access route."""
+
 from __future__ import annotations
 
 import unicodedata
 
 import lxml.html
 import pytest
-
 from portal_corpus import EXPECTED
 
 
 def fold(text):
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
-                   if not unicodedata.combining(c))
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
 
 
 def parse(response):
@@ -30,14 +31,19 @@ def count_of(doc, facet, value):
 
 # --- home and browse -------------------------------------------------------------
 
+
 def test_home_browses_cycles_and_levels_with_counts(public_client):
     response = public_client.get("/")
     assert response.status_code == 200
     doc = parse(response)
     assert doc.get("lang") == "fr" and doc.get("dir") == "ltr"
-    cards = {card.get("aria-labelledby"): card for card in doc.xpath('//section[@class="cycle-card"]')}
+    cards = {
+        card.get("aria-labelledby"): card for card in doc.xpath('//section[@class="cycle-card"]')
+    }
     primaire = cards["cycle-primaire"]
-    assert texts(primaire, './/h3//span[@class="count"]') == [f"{EXPECTED['cycle:primaire']} ressources"]
+    assert texts(primaire, './/h3//span[@class="count"]') == [
+        f"{EXPECTED['cycle:primaire']} ressources"
+    ]
     levels = texts(primaire, './/ul[@class="level-list"]//a')
     assert levels == ["5e année du primaire (5AP) 3 ressources"]
     # Each level opens its browse page (cycle → level → subject).
@@ -65,7 +71,9 @@ def test_browse_level_lists_subjects_with_counts_and_links(public_client):
 
 def test_browse_has_a_json_twin(public_client):
     response = public_client.get("/browse/1ac")
-    assert response.headers["Link"] == '</browse/1ac.json>; rel="alternate"; type="application/json"'
+    assert (
+        response.headers["Link"] == '</browse/1ac.json>; rel="alternate"; type="application/json"'
+    )
     data = public_client.get("/browse/1ac.json").get_json()
     assert data["level"]["id"] == "1ac" and data["total"] == EXPECTED["level:1ac"]
     assert {s["id"]: s["count"] for s in data["subjects"]} == {"mathematiques": 2, "svt": 1}
@@ -94,9 +102,12 @@ def test_browse_unknown_level_is_a_clear_404(public_client):
 
 # --- search ----------------------------------------------------------------------
 
+
 def test_search_everything_lists_every_published_resource(public_client):
     doc = parse(public_client.get("/search"))
-    assert texts(doc, '//*[@id="results-count"]') == [f"{EXPECTED['published']} ressources trouvées"]
+    assert texts(doc, '//*[@id="results-count"]') == [
+        f"{EXPECTED['published']} ressources trouvées"
+    ]
     titles = " ".join(texts(doc, '//h3[@class="hit-title"]'))
     assert "Brouillon secret" not in titles and "retirée" not in titles
 
@@ -114,8 +125,8 @@ def test_facets_combine_with_counts_chips_and_toggle_links(public_client):
     assert texts(doc, '//*[@id="results-count"]') == ["2 ressources trouvées"]
     # Counts of a facet ignore its own selection (multi-select), the other facets apply.
     assert count_of(doc, "level", "1ac") == EXPECTED["1ac+mathematiques"]
-    assert count_of(doc, "level", "5ap") == 1     # mathematics in 5AP
-    assert count_of(doc, "subject", "svt") == 1   # SVT in 1AC
+    assert count_of(doc, "level", "5ap") == 1  # mathematics in 5AP
+    assert count_of(doc, "subject", "svt") == 1  # SVT in 1AC
     # Selected buckets link to the search without them; chips too.
     selected = doc.xpath('//a[@data-facet="level"][@data-value="1ac"]')[0]
     assert "is-selected" in selected.get("class")
@@ -145,7 +156,7 @@ def test_sort_by_title_and_pagination(public_client):
     doc = parse(public_client.get("/search?sort=title&size=3"))
     titles = texts(doc, '//h3[@class="hit-title"]')
     assert len(titles) == 3
-    assert titles == sorted(titles, key=fold)   # accents do not change the order
+    assert titles == sorted(titles, key=fold)  # accents do not change the order
     pages = doc.xpath('//nav[@class="pagination"]')[0]
     assert pages.xpath('.//a[@rel="next"]/@href') == ["/search?sort=title&size=3&page=2"]
     assert pages.xpath('.//span[@aria-current="page"]/text()') == ["1"]
@@ -153,8 +164,13 @@ def test_sort_by_title_and_pagination(public_client):
     assert len(texts(last, '//h3[@class="hit-title"]')) == EXPECTED["published"] - 6
     assert not last.xpath('//a[@rel="next"]')
     # The sort menu keeps the query and filters.
-    hidden = dict(zip(doc.xpath('//form[@class="sort-form"]//input[@type="hidden"]/@name'),
-                      doc.xpath('//form[@class="sort-form"]//input[@type="hidden"]/@value')))
+    hidden = dict(
+        zip(
+            doc.xpath('//form[@class="sort-form"]//input[@type="hidden"]/@name'),
+            doc.xpath('//form[@class="sort-form"]//input[@type="hidden"]/@value'),
+            strict=False,
+        )
+    )
     assert hidden == {"size": "3"}
 
 
@@ -185,13 +201,15 @@ def test_search_page_announces_its_json_twin(public_client):
     assert twin.mimetype == "application/json"
     data = twin.get_json()
     doc = parse(response)
-    assert texts(doc, '//*[@id="results-count"]') == [f"{data['total']} ressources trouvées"
-                                                      if data["total"] != 1 else "1 ressource trouvée"]
+    assert texts(doc, '//*[@id="results-count"]') == [
+        f"{data['total']} ressources trouvées" if data["total"] != 1 else "1 ressource trouvée"
+    ]
     assert [h["title"] for h in data["hits"]] == texts(doc, '//h3[@class="hit-title"]')
     assert "facet_list" not in data
 
 
 # --- resource pages --------------------------------------------------------------
+
 
 def test_resource_page_shows_the_lom_metadata(public_client, corpus):
     rid = corpus["fractions"]
@@ -204,18 +222,30 @@ def test_resource_page_shows_the_lom_metadata(public_client, corpus):
     descriptions = doc.xpath('//p[@class="resource-description"]')
     assert [d.get("lang") for d in descriptions] == ["fr", "ar"]
     body = " ".join(doc.text_content().split())
-    for expected in ("Enseignement secondaire collégial › 1re année du cycle secondaire collégial",
-                     "Mathématiques", "exercice", "12 minutes", "45 minutes", "application/pdf",
-                     "Amina El Idrissi", "Éditions Atlas", "Gratuite"):
+    for expected in (
+        "Enseignement secondaire collégial › 1re année du cycle secondaire collégial",
+        "Mathématiques",
+        "exercice",
+        "12 minutes",
+        "45 minutes",
+        "application/pdf",
+        "Amina El Idrissi",
+        "Éditions Atlas",
+        "Gratuite",
+    ):
         assert expected in body, expected
     licence = doc.xpath('//a[@rel="license noopener"]')[0]
     assert licence.get("href").startswith("https://creativecommons.org/")
-    provenance = " ".join(doc.xpath('//div[contains(@class, "provenance-panel")]')[0]
-                          .text_content().split())
+    provenance = " ".join(
+        doc.xpath('//div[contains(@class, "provenance-panel")]')[0].text_content().split()
+    )
     assert "Achat" in provenance and "AO 12/2024/LNRN" in provenance and "PV" in provenance
     access = doc.xpath('//div[contains(@class, "access-panel")]//a[contains(@class, "button")]')[0]
     assert access.get("href") == f"/r/{rid}/access"
-    assert response.headers["Link"] == f'</resources/{rid}.json>; rel="alternate"; type="application/json"'
+    assert (
+        response.headers["Link"]
+        == f'</resources/{rid}.json>; rel="alternate"; type="application/json"'
+    )
 
 
 def test_resource_page_in_arabic(public_client, corpus):
@@ -238,8 +268,12 @@ def test_french_only_resource_keeps_its_language_in_arabic(public_client, corpus
 @pytest.mark.parametrize("name", ["draft", "withdrawn"])
 def test_unpublished_resources_are_not_public(public_client, corpus, name):
     rid = corpus[name]
-    for url in (f"/resources/{rid}", f"/resources/{rid}.json", f"/r/{rid}/access",
-                f"/api/resources/{rid}"):
+    for url in (
+        f"/resources/{rid}",
+        f"/resources/{rid}.json",
+        f"/r/{rid}/access",
+        f"/api/resources/{rid}",
+    ):
         response = public_client.get(url)
         assert response.status_code == 404, url
         assert "Brouillon secret" not in response.get_data(as_text=True)
@@ -262,6 +296,7 @@ def test_resource_json_twin(public_client, corpus):
 
 
 # --- tracked access and usage ----------------------------------------------------
+
 
 def test_access_route_counts_then_redirects_to_the_resource(app, corpus):
     client = app.test_client()
@@ -286,22 +321,29 @@ def test_resource_views_are_counted_without_storing_the_visitor(app, corpus):
     usage = app.extensions["mawarid"].diffusion.usage
     before = usage.stats["recorded"]
     client = app.test_client()
-    client.get(f"/resources/{corpus['ondes']}", environ_base={"REMOTE_ADDR": "203.0.113.9"},
-               headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120"})
+    client.get(
+        f"/resources/{corpus['ondes']}",
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120"},
+    )
     assert usage.stats["recorded"] == before + 1
     # The page view is written; the address itself is never stored.
     usage.flush()
     assert usage.stats["written"] == 1
     db = app.extensions["mawarid"].catalogue.db
     from sqlalchemy import text
+
     with db.engine.connect() as conn:
-        tables = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        tables = [
+            r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        ]
         for table in tables:
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
                 assert "203.0.113.9" not in " ".join(map(str, row)), table
 
 
 # --- language choice -------------------------------------------------------------
+
 
 def test_language_choice_is_remembered_in_the_session(client):
     assert parse(client.get("/?lang=ar")).get("lang") == "ar"
@@ -311,7 +353,10 @@ def test_language_choice_is_remembered_in_the_session(client):
 
 
 def test_browser_language_then_french_by_default(public_client):
-    assert parse(public_client.get("/", headers={"Accept-Language": "ar-MA,ar;q=0.9"})).get("lang") == "ar"
+    assert (
+        parse(public_client.get("/", headers={"Accept-Language": "ar-MA,ar;q=0.9"})).get("lang")
+        == "ar"
+    )
     assert parse(public_client.get("/", headers={"Accept-Language": "en-US"})).get("lang") == "fr"
     assert parse(public_client.get("/", headers={"Accept-Language": "fr-FR"})).get("dir") == "ltr"
 
@@ -331,13 +376,14 @@ def test_unknown_language_is_ignored(public_client):
 
 # --- layout, assets, headers ------------------------------------------------------
 
+
 def test_layout_is_accessible(public_client):
     doc = parse(public_client.get("/search?q=fractions"))
     skip = doc.xpath('//a[@class="skip-link"]')[0]
     assert skip.get("href") == "#main" and doc.xpath('//main[@id="main"]')
     for field in doc.xpath("//input[not(@type='hidden')] | //select"):
         assert doc.xpath(f'//label[@for="{field.get("id")}"]'), field.get("id")
-    assert doc.xpath('//nav[@aria-label]') and doc.xpath("//h1")
+    assert doc.xpath("//nav[@aria-label]") and doc.xpath("//h1")
     assert not doc.xpath("//script[not(@src)]"), "inline scripts break the CSP"
 
 
@@ -354,7 +400,7 @@ def test_security_headers(public_client):
 def test_static_assets_are_served_and_contained(public_client):
     css = public_client.get("/static/css/mawarid.css")
     assert css.status_code == 200 and css.mimetype == "text/css"
-    assert b"inset-inline-start" in css.data     # logical properties serve RTL and LTR
+    assert b"inset-inline-start" in css.data  # logical properties serve RTL and LTR
     assert public_client.get("/static/js/mawarid.js").status_code == 200
     assert public_client.get("/static/../portal/__init__.py").status_code == 404
     assert public_client.get("/static/%2e%2e/pyproject.toml").status_code == 404

@@ -1,9 +1,8 @@
 """Who may reach which console route: anonymous → login page, wrong role → 403, nothing changed."""
+
 from __future__ import annotations
 
-
-from staff_fixtures import as_user, runtime, staff_app, staff_client  # noqa: F401
-from staff_fixtures import created_id, record_form
+from staff_fixtures import as_user, created_id, record_form, runtime, staff_app, staff_client  # noqa: F401
 
 PUBLIC_ENDPOINTS = {"staff.login"}
 
@@ -26,8 +25,11 @@ def placeholder_url(rule) -> str:
 
 
 def staff_rules(app):
-    return [rule for rule in app.url_map.iter_rules()
-            if rule.rule.startswith("/staff") and rule.endpoint not in PUBLIC_ENDPOINTS]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/staff") and rule.endpoint not in PUBLIC_ENDPOINTS
+    ]
 
 
 def test_the_console_has_routes(staff_app):
@@ -61,14 +63,18 @@ def test_every_role_guard_refuses_the_other_roles(staff_app, as_user, staff_clie
     """For each guarded route (the console's and other areas' under /staff), a staff member
     without the role — or outside the commission — gets the 403 page, never the view."""
     from staff_fixtures import USERS
+
     checked = 0
     for rule in staff_rules(staff_app):
         guard = getattr(staff_app.view_functions[rule.endpoint], "staff_guard", None)
         if not isinstance(guard, tuple):
             continue
         _, wanted, commission = guard
-        outsiders = [name for name, (roles, commissions) in USERS.items()
-                     if not wanted & set(roles) or (commission and commission not in commissions)]
+        outsiders = [
+            name
+            for name, (roles, commissions) in USERS.items()
+            if not wanted & set(roles) or (commission and commission not in commissions)
+        ]
         # (a route open to every staff role has no outsider among these users)
         for name in outsiders:
             client = as_user(name)
@@ -90,9 +96,16 @@ def test_login_redirect_comes_back_to_the_page(staff_app, staff_client):
 def test_indexer_cannot_manage_users(as_user, runtime):
     idx = as_user("idx")
     assert idx.get("/staff/users").status_code == 403
-    response = idx.post("/staff/users", {"username": "intruder", "display_name": "X",
-                                         "password": "a-long-password", "confirm": "a-long-password",
-                                         "roles": ["admin"]})
+    response = idx.post(
+        "/staff/users",
+        {
+            "username": "intruder",
+            "display_name": "X",
+            "password": "a-long-password",
+            "confirm": "a-long-password",
+            "roles": ["admin"],
+        },
+    )
     assert response.status_code == 403
     assert idx.post("/staff/users/idx/roles", {"u-idx-roles": ["admin"]}).status_code == 403
     assert idx.post("/staff/users/val/active", {"a-val-active": "0"}).status_code == 403
@@ -110,8 +123,9 @@ def _submitted(idx) -> str:
 def test_indexer_cannot_decide(as_user, runtime):
     idx = as_user("idx")
     rid = _submitted(idx)
-    response = idx.post(f"/staff/resources/{rid}/decision",
-                        {"decision": "conforme", "reference": "PV 1/2025"})
+    response = idx.post(
+        f"/staff/resources/{rid}/decision", {"decision": "conforme", "reference": "PV 1/2025"}
+    )
     assert response.status_code == 403
     assert runtime.resources.get(rid).status == "submitted"
 
@@ -120,9 +134,10 @@ def test_validator_outside_the_validation_commission_cannot_decide(as_user, runt
     rid = _submitted(as_user("idx"))
     val2 = as_user("val2")
     page = val2.get(f"/staff/resources/{rid}").get_data(as_text=True)
-    assert 'action="/staff/resources/%s/decision"' % rid not in page  # no form offered
-    response = val2.post(f"/staff/resources/{rid}/decision",
-                         {"decision": "conforme", "reference": "PV 1/2025"})
+    assert f'action="/staff/resources/{rid}/decision"' not in page  # no form offered
+    response = val2.post(
+        f"/staff/resources/{rid}/decision", {"decision": "conforme", "reference": "PV 1/2025"}
+    )
     assert response.status_code == 403
     assert "commission de validation" in response.get_data(as_text=True)
     assert runtime.resources.get(rid).status == "submitted"

@@ -1,4 +1,5 @@
 """Every French message of the console has its Arabic translation in ``staff.po``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,9 +10,12 @@ from babel.messages.pofile import read_po
 REPO = Path(__file__).resolve().parents[2]
 STAFF_PO = REPO / "portal" / "translations" / "ar" / "LC_MESSAGES" / "staff.po"
 METHOD_MAP = [
-    ("portal/views/staff.py", "python"), ("portal/views/staff_support.py", "python"),
-    ("portal/forms.py", "python"), ("portal/record_form.py", "python"),
-    ("portal/auth.py", "python"), ("portal/templates/staff/**.html", "jinja2"),
+    ("portal/views/staff.py", "python"),
+    ("portal/views/staff_support.py", "python"),
+    ("portal/forms.py", "python"),
+    ("portal/record_form.py", "python"),
+    ("portal/auth.py", "python"),
+    ("portal/templates/staff/**.html", "jinja2"),
 ]
 
 
@@ -19,7 +23,8 @@ def console_messages() -> set[str]:
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(REPO), method_map=METHOD_MAP, keywords=keywords):
+        str(REPO), method_map=METHOD_MAP, keywords=keywords
+    ):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -1,18 +1,26 @@
 """Logging in and out: rate limit, no account probing, fresh session, cookie flags, safe redirect."""
+
 from __future__ import annotations
 
 import logging
 
 import pytest
-
-from staff_fixtures import fresh_app, staff_app, staff_client  # noqa: F401
-from staff_fixtures import PASSWORDS, StaffClient, build_app, csrf_token
+from staff_fixtures import (  # noqa: F401
+    PASSWORDS,
+    StaffClient,
+    build_app,
+    csrf_token,
+    fresh_app,
+    staff_app,
+    staff_client,
+)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_limits():
     # The limiter's counters are per process; each test starts with a clean slate.
     from portal.extensions import limiter
+
     if getattr(limiter, "_storage", None) is not None:
         limiter.reset()
     yield
@@ -44,14 +52,19 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(staff_client):
 def test_login_is_rate_limited(fresh_app):
     client = StaffClient(fresh_app.test_client())
     token = client.token()
-    statuses = [client.client.post("/staff/login", data={
-        "username": "idx", "password": "wrong-password", "csrf_token": token}).status_code
-        for _ in range(11)]
+    statuses = [
+        client.client.post(
+            "/staff/login",
+            data={"username": "idx", "password": "wrong-password", "csrf_token": token},
+        ).status_code
+        for _ in range(11)
+    ]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
     # Even the right password waits now: the limit is on attempts, not failures.
-    right = client.client.post("/staff/login", data={
-        "username": "idx", "password": PASSWORDS["idx"], "csrf_token": token})
+    right = client.client.post(
+        "/staff/login", data={"username": "idx", "password": PASSWORDS["idx"], "csrf_token": token}
+    )
     assert right.status_code == 429
     assert client.get("/staff/login").status_code == 200  # reading the form is not limited
 
@@ -71,11 +84,20 @@ def test_session_cookie_flags(tmp_path):
     try:
         app.extensions["mawarid"].accounts.create_user("idx", PASSWORDS["idx"], roles=["indexer"])
         client = app.test_client()
-        https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/staff/login"}}
+        https = {
+            "base_url": "https://localhost",
+            "headers": {"Referer": "https://localhost/staff/login"},
+        }
         page = client.get("/staff/login", **https)
-        response = client.post("/staff/login", data={
-            "username": "idx", "password": PASSWORDS["idx"],
-            "csrf_token": csrf_token(page.get_data(as_text=True))}, **https)
+        response = client.post(
+            "/staff/login",
+            data={
+                "username": "idx",
+                "password": PASSWORDS["idx"],
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
+            **https,
+        )
         assert response.status_code == 302
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
@@ -88,13 +110,25 @@ def test_next_only_leads_back_into_the_console(staff_client):
     assert "evil.example" not in page.get_data(as_text=True) or True  # echoed escaped at most
     for target in ("https://evil.example/", "//evil.example/", "/staff\\..\\x", "/public"):
         staff_client.client.get("/staff/login")
-        response = staff_client.client.post("/staff/login", data={
-            "username": "idx", "password": PASSWORDS["idx"], "next": target,
-            "csrf_token": staff_client.token()})
+        response = staff_client.client.post(
+            "/staff/login",
+            data={
+                "username": "idx",
+                "password": PASSWORDS["idx"],
+                "next": target,
+                "csrf_token": staff_client.token(),
+            },
+        )
         assert response.headers["Location"] == "/staff/", target
-    response = staff_client.client.post("/staff/login", data={
-        "username": "idx", "password": PASSWORDS["idx"], "next": "/staff/users",
-        "csrf_token": staff_client.token()})
+    response = staff_client.client.post(
+        "/staff/login",
+        data={
+            "username": "idx",
+            "password": PASSWORDS["idx"],
+            "next": "/staff/users",
+            "csrf_token": staff_client.token(),
+        },
+    )
     assert response.headers["Location"] == "/staff/users"
 
 

@@ -1,18 +1,25 @@
 """Admins manage accounts and roles from the console; passwords never shown."""
+
 from __future__ import annotations
 
 import re
 
-from staff_fixtures import as_user, runtime, staff_app  # noqa: F401
-from staff_fixtures import StaffClient
+from staff_fixtures import StaffClient, as_user, runtime, staff_app  # noqa: F401
 
 
 def test_admin_creates_an_account_that_can_log_in(staff_app, as_user, runtime):
     adm = as_user("adm")
-    response = adm.post("/staff/users", {
-        "username": "Nadia.Idrissi", "display_name": "نادية الإدريسي",
-        "password": "nadia-password-1", "confirm": "nadia-password-1",
-        "roles": ["validator"], "commissions": ["validation"]})
+    response = adm.post(
+        "/staff/users",
+        {
+            "username": "Nadia.Idrissi",
+            "display_name": "نادية الإدريسي",
+            "password": "nadia-password-1",
+            "confirm": "nadia-password-1",
+            "roles": ["validator"],
+            "commissions": ["validation"],
+        },
+    )
     assert response.status_code == 302
     page = adm.text("/staff/users")
     assert "nadia.idrissi" in page and "نادية الإدريسي" in page
@@ -26,16 +33,30 @@ def test_admin_creates_an_account_that_can_log_in(staff_app, as_user, runtime):
 def test_bad_account_input_is_reported_and_nothing_created(as_user, runtime):
     adm = as_user("adm")
     before = {u.username for u in runtime.accounts.list()}
-    response = adm.post("/staff/users", {
-        "username": "bad name!", "display_name": "X", "password": "short", "confirm": "other",
-        "roles": ["indexer"]})
+    response = adm.post(
+        "/staff/users",
+        {
+            "username": "bad name!",
+            "display_name": "X",
+            "password": "short",
+            "confirm": "other",
+            "roles": ["indexer"],
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert html.count('class="field has-error"') >= 3  # username, password, confirmation
     assert 'value="short"' not in html and 'value="other"' not in html
-    duplicate = adm.post("/staff/users", {
-        "username": "idx", "display_name": "Twin", "password": "twin-password-1",
-        "confirm": "twin-password-1", "roles": ["admin"]})
+    duplicate = adm.post(
+        "/staff/users",
+        {
+            "username": "idx",
+            "display_name": "Twin",
+            "password": "twin-password-1",
+            "confirm": "twin-password-1",
+            "roles": ["admin"],
+        },
+    )
     assert duplicate.status_code == 422
     assert "flash-error" in duplicate.get_data(as_text=True)
     assert "twin-password-1" not in duplicate.get_data(as_text=True)
@@ -48,8 +69,10 @@ def test_admin_changes_roles_and_deactivates(as_user, runtime):
     adm = as_user("adm")
     page = adm.text("/staff/users")
     assert re.search(r'<form method="post" action="/staff/users/karim/roles"', page)
-    response = adm.post("/staff/users/karim/roles", {
-        "u-karim-roles": ["indexer", "validator"], "u-karim-commissions": ["validation"]})
+    response = adm.post(
+        "/staff/users/karim/roles",
+        {"u-karim-roles": ["indexer", "validator"], "u-karim-commissions": ["validation"]},
+    )
     assert response.status_code == 302
     user = runtime.accounts.get("karim")
     assert user.roles == frozenset({"indexer", "validator"})
@@ -74,5 +97,8 @@ def test_an_account_keeps_at_least_one_role_and_admins_cannot_lock_themselves_ou
 
 def test_unknown_user_is_a_404(as_user):
     adm = as_user("adm")
-    assert adm.post("/staff/users/ghost/roles", {"u-ghost-roles": ["indexer"]}).status_code in (302, 404)
+    assert adm.post("/staff/users/ghost/roles", {"u-ghost-roles": ["indexer"]}).status_code in (
+        302,
+        404,
+    )
     assert adm.post("/staff/users/ghost/active", {"a-ghost-active": "0"}).status_code in (302, 404)

@@ -1,12 +1,12 @@
 """The lifecycle through the console: create → provenance → documents → submit → decide →
 publish → public search; rejection; withdrawal; the history and the dashboard."""
+
 from __future__ import annotations
 
 import hashlib
 import re
 
-from staff_fixtures import as_user, runtime, staff_app  # noqa: F401
-from staff_fixtures import created_id, record_form
+from staff_fixtures import as_user, created_id, record_form, runtime, staff_app  # noqa: F401
 
 
 def _follow(client, response):
@@ -16,28 +16,52 @@ def _follow(client, response):
 
 def test_create_submit_decide_publish_then_found_in_public_search(staff_app, as_user, runtime):
     idx, val = as_user("idx"), as_user("val")
-    rid = created_id(idx.post("/staff/resources/new",
-                              record_form(title_fr="Géométrie dans l'espace zorblax")))
-    page = _follow(idx, idx.post(f"/staff/resources/{rid}/acquisition", {
-        "version": str(runtime.resources.get(rid).version), "mode": "achat",
-        "reference": "AO 12/2024/LNRN", "counterpart": "Éditions Atlas",
-        "started_on": "2024-01-10", "completed_on": "2024-06-30"}))
+    rid = created_id(
+        idx.post("/staff/resources/new", record_form(title_fr="Géométrie dans l'espace zorblax"))
+    )
+    page = _follow(
+        idx,
+        idx.post(
+            f"/staff/resources/{rid}/acquisition",
+            {
+                "version": str(runtime.resources.get(rid).version),
+                "mode": "achat",
+                "reference": "AO 12/2024/LNRN",
+                "counterpart": "Éditions Atlas",
+                "started_on": "2024-01-10",
+                "completed_on": "2024-06-30",
+            },
+        ),
+    )
     assert "AO 12/2024/LNRN" in page and "Éditions Atlas" in page
 
     pdf = b"%PDF-1.4 PV de la sous-commission technique"
     step = re.search(r'<select id="step" name="step"[^>]*><option value="([^"]+)"', page).group(1)
-    page = _follow(idx, idx.post(f"/staff/resources/{rid}/documents", {
-        "step": step, "document_type": "rapport-evaluation-technique",
-        "file": (__import__("io").BytesIO(pdf), "rapport technique.pdf")},
-        content_type="multipart/form-data"))
+    page = _follow(
+        idx,
+        idx.post(
+            f"/staff/resources/{rid}/documents",
+            {
+                "step": step,
+                "document_type": "rapport-evaluation-technique",
+                "file": (__import__("io").BytesIO(pdf), "rapport technique.pdf"),
+            },
+            content_type="multipart/form-data",
+        ),
+    )
     assert hashlib.sha256(pdf).hexdigest() in page
     assert "rapport technique.pdf" in page
 
     page = _follow(idx, idx.post(f"/staff/resources/{rid}/submit", {"note": "Prête"}))
     assert runtime.resources.get(rid).status == "submitted"
 
-    page = _follow(val, val.post(f"/staff/resources/{rid}/decision", {
-        "decision": "conforme", "reference": "PV 3/2025", "note": "Conforme au programme"}))
+    page = _follow(
+        val,
+        val.post(
+            f"/staff/resources/{rid}/decision",
+            {"decision": "conforme", "reference": "PV 3/2025", "note": "Conforme au programme"},
+        ),
+    )
     assert runtime.resources.get(rid).status == "validated"
     assert "PV 3/2025" in page
 
@@ -56,8 +80,10 @@ def test_non_conforme_sends_the_resource_back_to_be_corrected(as_user, runtime):
     idx, val = as_user("idx"), as_user("val")
     rid = created_id(idx.post("/staff/resources/new", record_form()))
     idx.post(f"/staff/resources/{rid}/submit")
-    val.post(f"/staff/resources/{rid}/decision",
-             {"decision": "non_conforme", "reference": "PV 4/2025", "note": "Erreurs"})
+    val.post(
+        f"/staff/resources/{rid}/decision",
+        {"decision": "non_conforme", "reference": "PV 4/2025", "note": "Erreurs"},
+    )
     assert runtime.resources.get(rid).status == "rejected"
     page = idx.text(f"/staff/resources/{rid}")
     assert f'href="/staff/resources/{rid}/edit"' in page
@@ -67,32 +93,38 @@ def test_non_conforme_sends_the_resource_back_to_be_corrected(as_user, runtime):
     assert "flash-error" in page
     assert runtime.resources.get(rid).status == "rejected"
     version = runtime.resources.get(rid).version
-    assert idx.post(f"/staff/resources/{rid}/edit",
-                    record_form(version=str(version))).status_code == 302
+    assert (
+        idx.post(f"/staff/resources/{rid}/edit", record_form(version=str(version))).status_code
+        == 302
+    )
     assert runtime.resources.get(rid).status == "draft"
 
 
 def test_admin_withdraws_with_a_reason_recorded_in_the_history(as_user, runtime):
     from catalogue.services import SYSTEM
+
     idx, adm = as_user("idx"), as_user("adm")
     rid = created_id(idx.post("/staff/resources/new", record_form()))
     runtime.resources.submit(SYSTEM, rid)
-    runtime.resources.decide(SYSTEM, rid, commission="validation", decision="conforme",
-                             reference="PV 5/2025")
+    runtime.resources.decide(
+        SYSTEM, rid, commission="validation", decision="conforme", reference="PV 5/2025"
+    )
     runtime.resources.publish(SYSTEM, rid)
     empty = adm.post(f"/staff/resources/{rid}/withdraw", {"reason": ""})
     assert runtime.resources.get(rid).status == "published"
     assert "flash-error" in _follow(adm, empty)
-    page = _follow(adm, adm.post(f"/staff/resources/{rid}/withdraw",
-                                 {"reason": "Droits expirés"}))
+    page = _follow(adm, adm.post(f"/staff/resources/{rid}/withdraw", {"reason": "Droits expirés"}))
     assert runtime.resources.get(rid).status == "withdrawn"
     assert "Droits expirés" in page
 
 
 def test_dashboard_lists_by_status_with_search_and_pages(as_user, runtime):
     from catalogue.services import SYSTEM
+
     for n in range(27):
-        runtime.resources.create_draft(SYSTEM, {"general": {"title": {"fr": f"Quokka fiche {n:02d}"}}})
+        runtime.resources.create_draft(
+            SYSTEM, {"general": {"title": {"fr": f"Quokka fiche {n:02d}"}}}
+        )
     one = runtime.resources.create_draft(SYSTEM, {"general": {"title": {"fr": "Quokka soumise"}}})
     runtime.resources.submit(SYSTEM, one.id)
     idx = as_user("idx")
@@ -100,7 +132,9 @@ def test_dashboard_lists_by_status_with_search_and_pages(as_user, runtime):
     assert "28 ressource(s)" in first and "Page 1 sur 2" in first
     second = idx.text("/staff/?q=Quokka&page=2")
     assert "Page 2 sur 2" in second
-    titles = set(re.findall(r"Quokka fiche \d\d", first)) | set(re.findall(r"Quokka fiche \d\d", second))
+    titles = set(re.findall(r"Quokka fiche \d\d", first)) | set(
+        re.findall(r"Quokka fiche \d\d", second)
+    )
     assert len(titles) == 27
     submitted = idx.text("/staff/?q=Quokka&status=submitted")
     assert "Quokka soumise" in submitted and "Quokka fiche" not in submitted
@@ -118,10 +152,17 @@ def test_a_stale_provenance_form_changes_nothing(as_user, runtime):
     idx = as_user("idx")
     rid = created_id(idx.post("/staff/resources/new", record_form()))
     opened = runtime.resources.get(rid).version
-    idx.post(f"/staff/resources/{rid}/acquisition",
-             {"version": str(opened), "mode": "don", "reference": "Convention 1"})
-    page = _follow(idx, idx.post(f"/staff/resources/{rid}/acquisition",
-                                 {"version": str(opened), "mode": "achat", "reference": "AO 9"}))
+    idx.post(
+        f"/staff/resources/{rid}/acquisition",
+        {"version": str(opened), "mode": "don", "reference": "Convention 1"},
+    )
+    page = _follow(
+        idx,
+        idx.post(
+            f"/staff/resources/{rid}/acquisition",
+            {"version": str(opened), "mode": "achat", "reference": "AO 9"},
+        ),
+    )
     assert "modifiée par quelqu" in page
     acquisition = runtime.resources.get(rid).acquisition
     assert acquisition["mode"] == "don" and acquisition["reference"] == "Convention 1"
@@ -131,8 +172,17 @@ def test_a_bad_upload_is_refused_with_a_message(as_user, runtime):
     idx = as_user("idx")
     rid = created_id(idx.post("/staff/resources/new", record_form()))
     # No acquisition yet: the catalogue refuses, the page says why.
-    page = _follow(idx, idx.post(f"/staff/resources/{rid}/documents", {
-        "step": "reception", "document_type": "autre",
-        "file": (__import__("io").BytesIO(b"x"), "x.pdf")}, content_type="multipart/form-data"))
+    page = _follow(
+        idx,
+        idx.post(
+            f"/staff/resources/{rid}/documents",
+            {
+                "step": "reception",
+                "document_type": "autre",
+                "file": (__import__("io").BytesIO(b"x"), "x.pdf"),
+            },
+            content_type="multipart/form-data",
+        ),
+    )
     assert "flash-error" in page
     assert len(runtime.resources.history(rid)) == 1

@@ -5,6 +5,7 @@ Start the nodes with ``eval "$(bin/search-nodes start)"``; the URLs come from
 tests of that engine are skipped locally, and FAIL when ``CI`` is set. Every test session
 uses its own alias (``<prefix>-s<random>``) and removes its indices at the end.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,16 +22,22 @@ from metadata_schemas.record import load_record
 from metadata_schemas.vocabularies import get_vocabularies
 
 CORPUS = Path(__file__).resolve().parent.parent / "indexer" / "corpus.json"
-ENGINES = {"elasticsearch": "MAWARID_TEST_ELASTICSEARCH_URL",
-           "opensearch": "MAWARID_TEST_OPENSEARCH_URL"}
+ENGINES = {
+    "elasticsearch": "MAWARID_TEST_ELASTICSEARCH_URL",
+    "opensearch": "MAWARID_TEST_OPENSEARCH_URL",
+}
 SESSION = secrets.token_hex(3)
 
 
 def _resource(item: dict) -> IndexableResource:
     published = datetime.fromisoformat(item["published_at"].replace("Z", "+00:00"))
-    return IndexableResource(id=item["id"], record=load_record(item["record"], record=item["id"]),
-                             acquisition_mode=item["acquisition_mode"], published_at=published,
-                             updated_at=published)
+    return IndexableResource(
+        id=item["id"],
+        record=load_record(item["record"], record=item["id"]),
+        acquisition_mode=item["acquisition_mode"],
+        published_at=published,
+        updated_at=published,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +55,13 @@ def engine_url(request) -> str:
     variable = ENGINES[request.param]
     url = os.environ.get(variable, "").strip()
     if not url:
-        message = (f"{variable} is not set: start the nodes with "
-                   f"'eval \"$(bin/search-nodes start)\"'")
+        message = (
+            f"{variable} is not set: start the nodes with 'eval \"$(bin/search-nodes start)\"'"
+        )
         if os.environ.get("CI"):
             pytest.fail(f"CI must test {request.param} on a real node: {message}")
         pytest.skip(message)
     return url.rstrip("/")
-
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +70,12 @@ def make_backend(engine_url, vocabularies):
     made = []
 
     def make(name: str = "t"):
-        backend = open_elastic(f"{engine_url}-{SESSION}-{name}-{secrets.token_hex(2)}", vocabularies)
+        backend = open_elastic(
+            f"{engine_url}-{SESSION}-{name}-{secrets.token_hex(2)}", vocabularies
+        )
         made.append(backend)
         return backend
+
     yield make
     for backend in made:
         try:
@@ -92,6 +102,7 @@ def search(corpus_backend):
     def run(q: str = "", **kwargs):
         kwargs.setdefault("size", 50)
         return corpus_backend.search(SearchQuery(q=q, **kwargs))
+
     return run
 
 

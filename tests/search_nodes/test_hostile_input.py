@@ -4,6 +4,7 @@ The shared cases of tests/support/search_hostile_contract.py run here too. Query
 syntax must be text: the backend never sends a ``query_string`` query, so ``title:x``,
 ``[a TO z]`` or ``x~2`` cannot make the engine fail (a 400 would be a SearchError here
 and fail these tests) nor change the meaning."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,16 +12,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import SearchError, SearchQuery
-from tests.support.search_hostile_contract import *  # noqa: F401,F403  (collected here)
+from tests.support.search_hostile_contract import *  # noqa: F403  (collected here)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=st.text(max_size=120), page=st.integers(-5, 600), lang=st.sampled_from(["fr", "ar", "x"]),
-       values=st.lists(st.text(max_size=20), max_size=3))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.text(max_size=120),
+    page=st.integers(-5, 600),
+    lang=st.sampled_from(["fr", "ar", "x"]),
+    values=st.lists(st.text(max_size=20), max_size=3),
+)
 def test_any_text_never_raises_anything_but_search_error(corpus_backend, q, page, lang, values):
     try:
-        result = corpus_backend.search(SearchQuery(q=q, page=page, lang=lang,
-                                                   filters={"subject": values, "year": values}))
+        result = corpus_backend.search(
+            SearchQuery(q=q, page=page, lang=lang, filters={"subject": values, "year": values})
+        )
     except SearchError as exc:
         assert exc.key in {"bad_page", "page_too_deep", "bad_value"}
         return
@@ -28,7 +36,9 @@ def test_any_text_never_raises_anything_but_search_error(corpus_backend, q, page
     result.to_dict()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(prefix=st.text(max_size=40))
 def test_any_prefix_suggests_without_error(corpus_backend, prefix):
     assert len(corpus_backend.suggest(prefix)) <= 8
@@ -41,9 +51,12 @@ def test_the_engine_never_sees_a_query_string_query(corpus_backend, monkeypatch)
     def spy(method, path, body=None, **kwargs):
         sent.append((path, repr(body), kwargs.get("ndjson")))
         return original(method, path, body, **kwargs)
+
     monkeypatch.setattr(corpus_backend.client, "request", spy)
-    result = corpus_backend.search(SearchQuery(q='title:x AND (y OR "z") [a TO z] x~2 \\ /re/ fractions'))
-    assert result.relaxed and result.hits[0].id == "c02"     # words, not operators
+    result = corpus_backend.search(
+        SearchQuery(q='title:x AND (y OR "z") [a TO z] x~2 \\ /re/ fractions')
+    )
+    assert result.relaxed and result.hits[0].id == "c02"  # words, not operators
     text = repr(sent)
     assert any("_msearch" in path for path, _b, _n in sent)
     assert "query_string" not in text and "simple_query_string" not in text

@@ -1,4 +1,5 @@
 """Writes on real nodes: pipeline events, atomic rebuild (also crashing mid-way), debris, errors."""
+
 from __future__ import annotations
 
 import time
@@ -13,16 +14,16 @@ from indexer.pipeline import IndexPipeline
 from tests.support.pipeline_changes import Change, view_of
 
 
-
-
 def found(backend, q):
     return {h.id for h in backend.search(SearchQuery(q=q, size=50)).hits}
 
 
 def indices(backend) -> dict[str, list[str]]:
     """``{index: [aliases]}`` of this backend's alias family."""
-    return {name: sorted(info.get("aliases", {}))
-            for name, info in backend.client.indices(f"{backend.alias}-*").items()}
+    return {
+        name: sorted(info.get("aliases", {}))
+        for name, info in backend.client.indices(f"{backend.alias}-*").items()
+    }
 
 
 def test_publish_update_withdraw(backend, vocabularies, corpus):
@@ -31,10 +32,12 @@ def test_publish_update_withdraw(backend, vocabularies, corpus):
     c02 = view_of(corpus[1])
     assert pipeline.apply(Change("published", c02))
     assert found(backend, "fractions") == {"c02"} and backend.count() == 1
-    assert pipeline.apply(Change("published", c02))                  # idempotent
+    assert pipeline.apply(Change("published", c02))  # idempotent
     assert backend.count() == 1
 
-    edited = dict(c02.record, general={**c02.record["general"], "title": {"fr": "Les pourcentages"}})
+    edited = dict(
+        c02.record, general={**c02.record["general"], "title": {"fr": "Les pourcentages"}}
+    )
     pipeline.apply(Change("updated", replace(c02, record=edited)))
     # the description still speaks of fractions: found once, with the new title
     result = backend.search(SearchQuery(q="fractions"))
@@ -46,7 +49,7 @@ def test_publish_update_withdraw(backend, vocabularies, corpus):
 
     pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))
     assert backend.count() == 0 and found(backend, "pourcentages") == set()
-    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))   # idempotent
+    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))  # idempotent
     assert backend.delete(["never-indexed"]) == 1 and backend.count() == 0
 
 
@@ -57,18 +60,19 @@ def test_rebuild_switches_atomically_and_drops_the_old_index(backend, corpus):
 
     def stream():
         for n, resource in enumerate(corpus):
-            if n == 20:   # readers keep the old index until the new one is complete
+            if n == 20:  # readers keep the old index until the new one is complete
                 seen_during.append((backend.count(), found(backend, "fractions")))
             yield resource
+
     progress = []
     assert backend.rebuild(stream(), total=len(corpus), progress=progress.append) == 30
     assert seen_during == [(3, {"c02"})]
     assert progress[-1] == 30
     assert backend.count() == 30 and found(backend, "الكسور") == {"c01"}
     family = indices(backend)
-    assert len(family) == 1                                   # old index deleted
-    (name, aliases), = family.items()
-    assert aliases == [backend.alias] and name not in first   # no building alias left
+    assert len(family) == 1  # old index deleted
+    ((name, aliases),) = family.items()
+    assert aliases == [backend.alias] and name not in first  # no building alias left
 
 
 def test_a_crash_mid_rebuild_leaves_the_old_index_serving(backend, corpus):
@@ -78,23 +82,25 @@ def test_a_crash_mid_rebuild_leaves_the_old_index_serving(backend, corpus):
     def crashing():
         yield from corpus[10:25]
         raise RuntimeError("catalogue connection lost")
+
     with pytest.raises(RuntimeError, match="connection lost"):
         backend.rebuild(crashing())
     assert backend.count() == 10 and found(backend, "fractions") == {"c02"}
-    assert indices(backend) == before                          # the partial index is gone
+    assert indices(backend) == before  # the partial index is gone
     assert backend.rebuild(iter(corpus)) == 30 and backend.count() == 30
 
 
 def test_writes_during_a_rebuild_reach_the_new_index(make_backend, backend, corpus):
-    other = open_elastic(f"{_url(backend)}", backend.vocabularies)   # e.g. the portal process
+    other = open_elastic(f"{_url(backend)}", backend.vocabularies)  # e.g. the portal process
     try:
         backend.upsert(corpus[:2])
 
         def stream():
             yield from corpus[2:12]
-            other.upsert([corpus[20]])       # published while `mawarid reindex` runs
-            other.delete(["c03"])            # withdrawn meanwhile (the stream read it before)
+            other.upsert([corpus[20]])  # published while `mawarid reindex` runs
+            other.delete(["c03"])  # withdrawn meanwhile (the stream read it before)
             yield from corpus[12:15]
+
         backend.rebuild(stream())
         ids = {h.id for h in backend.search(SearchQuery(size=50)).hits}
         assert "c21" in ids and "c03" not in ids and "c01" not in ids
@@ -115,7 +121,7 @@ def test_debris_of_a_killed_rebuild_is_removed_and_a_live_one_is_respected(backe
     body["mappings"]["_meta"]["heartbeat"] = time.time()
     live = f"{backend.alias}-20260101t000000000000z-abcdef"
     backend.client.create_index(live, body)
-    with pytest.raises(SearchError) as err:      # another process is rebuilding right now
+    with pytest.raises(SearchError) as err:  # another process is rebuilding right now
         backend.rebuild(iter(corpus))
     assert err.value.key == "rebuild_in_progress"
     assert err.value.message("ar") != "rebuild_in_progress"
@@ -123,7 +129,7 @@ def test_debris_of_a_killed_rebuild_is_removed_and_a_live_one_is_respected(backe
 
     backend.client.request("PUT", f"{live}/_mapping", {"_meta": {"heartbeat": time.time() - 3600}})
     orphan = f"{backend.alias}-20250101t000000000000z-123456"
-    backend.client.create_index(orphan, index_body())   # e.g. a failed delete of an old index
+    backend.client.create_index(orphan, index_body())  # e.g. a failed delete of an old index
     assert backend.rebuild(iter(corpus)) == 30
     assert live not in indices(backend) and orphan not in indices(backend)
     assert len(indices(backend)) == 1 and backend.count() == 30
@@ -151,6 +157,6 @@ def test_autocomplete_follows_writes(backend, corpus):
     assert backend.suggest("fract") == [] and backend.suggest("رياض", lang="ar") == []
     backend.upsert([corpus[0], corpus[1]])
     assert backend.suggest("fract") == ["Les fractions décimales"]
-    assert backend.suggest("رياض", lang="ar")[0] == "الرياضيات"     # curriculum label, now filled
+    assert backend.suggest("رياض", lang="ar")[0] == "الرياضيات"  # curriculum label, now filled
     backend.delete(["c01", "c02"])
     assert backend.suggest("fract") == [] and backend.suggest("رياض", lang="ar") == []

@@ -6,6 +6,7 @@ one published record carrying an XSS payload in its title and description, a
 draft and a withdrawn record. Tests that may write get a fresh copy of it.
 CSRF and rate limits stay at their production defaults (on).
 """
+
 from __future__ import annotations
 
 import copy
@@ -13,16 +14,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from security_support import CURATOR, XSS, make_app
 
 from metadata_schemas.synthetic import generate_dataset
-from security_support import CURATOR, XSS, make_app
 
 
 def _publish(resources, record, acquisition, reference):
     view = resources.create_draft(CURATOR, record, acquisition=acquisition)
     resources.submit(CURATOR, view.id)
-    resources.decide(CURATOR, view.id, commission="validation", decision="conforme",
-                     reference=reference)
+    resources.decide(
+        CURATOR, view.id, commission="validation", decision="conforme", reference=reference
+    )
     resources.publish(CURATOR, view.id)
     return view.id
 
@@ -90,8 +92,12 @@ def client(shared_app):
 def staff_user(shared_app) -> str:
     """An admin (also indexer and validator) account on the shared app."""
     shared_app.extensions["mawarid"].accounts.create_user(
-        "sec-admin", "sec-admin-password-1", display_name="Security admin",
-        roles=["admin", "indexer", "validator"], commissions=["validation"])
+        "sec-admin",
+        "sec-admin-password-1",
+        display_name="Security admin",
+        roles=["admin", "indexer", "validator"],
+        commissions=["validation"],
+    )
     return "sec-admin"
 
 
@@ -99,7 +105,9 @@ def staff_user(shared_app) -> str:
 def staff_client(shared_app, staff_user):
     """A client holding the session a successful staff login leaves."""
     import time
+
     from portal.auth import SESSION_SINCE, SESSION_USER
+
     client = shared_app.test_client()
     with client.session_transaction() as session:
         session[SESSION_USER] = staff_user

@@ -3,18 +3,19 @@
 Named ``security_support`` (not ``support``/``helpers``) because test folders have
 no ``__init__.py`` and module names must be unique across the whole test tree.
 """
+
 from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import column, func, inspect, select, table
 
 import portal
-
 from catalogue.services.actors import Actor
 
 #: An account that holds every staff role and a seat on the validation commission.
@@ -62,8 +63,14 @@ HOSTILE_QUERIES: dict[str, str] = {
     "oai-junk": "verb=" + quote(XSS, safe="") + "&metadataPrefix=oai_dc&resumptionToken=%FF",
 }
 
-TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "werkzeug.debug",
-                     "sqlalchemy.exc", "Exception:", "\n    raise ")
+TRACEBACK_MARKERS = (
+    "Traceback (most recent call last)",
+    'File "/',
+    "werkzeug.debug",
+    "sqlalchemy.exc",
+    "Exception:",
+    "\n    raise ",
+)
 
 
 def settings_for(home: Path, **extra: Any) -> dict[str, Any]:
@@ -86,11 +93,13 @@ def make_app(home: Path, **extra: Any):
 
 def url_for_rule(rule, value: str) -> str:
     """The rule's path with every variable replaced by ``value`` (ints stay numeric)."""
+
     def repl(match: re.Match) -> str:
         converter = match.group(1) or ""
         if converter.startswith("int"):
             return "1"
         return value
+
     return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", repl, rule.rule)
 
 
@@ -106,10 +115,13 @@ def fetch(client, method: str, url: str, **kwargs):
         response.direct_passthrough = False
         response.get_data()
         return response, None
-    except Exception as exc:  # noqa: BLE001 - any escape is the failure we report
+    except Exception as exc:
         tb = traceback.format_exception(exc)
         where = [line for line in tb if 'File "/work/main/' in line]
-        return None, f"{type(exc).__name__}: {exc!s:.300} at {(where[-1].strip() if where else '?')}"
+        return (
+            None,
+            f"{type(exc).__name__}: {exc!s:.300} at {(where[-1].strip() if where else '?')}",
+        )
 
 
 def problems(response, *, payload: str = XSS) -> list[str]:
@@ -127,8 +139,12 @@ def problems(response, *, payload: str = XSS) -> list[str]:
             out.append(f"stack trace in body ({marker!r})")
     if mimetype == "application/json" and response.status_code >= 400:
         data = response.get_json(silent=True)
-        if not (isinstance(data, dict) and data.get("ok") is False
-                and data.get("status") == response.status_code and data.get("error")):
+        if not (
+            isinstance(data, dict)
+            and data.get("ok") is False
+            and data.get("status") == response.status_code
+            and data.get("error")
+        ):
             out.append(f"JSON error not in the documented shape: {body[:200]!r}")
     return out
 
@@ -145,8 +161,10 @@ def row_counts(app) -> dict[str, int]:
     engine = engine_of(app)
     names = inspect(engine).get_table_names()
     with engine.connect() as conn:
-        return {name: conn.execute(select(func.count()).select_from(table(name))).scalar_one()
-                for name in names}
+        return {
+            name: conn.execute(select(func.count()).select_from(table(name))).scalar_one()
+            for name in names
+        }
 
 
 def text_cells(app) -> Iterable[tuple[str, str, str]]:
@@ -157,7 +175,7 @@ def text_cells(app) -> Iterable[tuple[str, str, str]]:
         for name in insp.get_table_names():
             cols = [c["name"] for c in insp.get_columns(name)]
             for row in conn.execute(select(*[column(c) for c in cols]).select_from(table(name))):
-                for col, value in zip(cols, row):
+                for col, value in zip(cols, row, strict=False):
                     if value is None or isinstance(value, (int, float)):
                         continue
                     if isinstance(value, (bytes, memoryview)):

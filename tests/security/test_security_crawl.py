@@ -9,6 +9,7 @@ declare ``lang`` and ``dir``, carry a CSP, and hold nothing that CSP would
 block (inline scripts, ``on…=`` handlers, ``style`` attributes or elements),
 which would silently break the page in a browser.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ def _links(base: str, html: str):
         url = urldefrag(urljoin(base, unescape(raw)))[0]
         parts = urlsplit(url)
         if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", "localhost"):
-            continue                      # off-site (the resource behind /r/<id>/access), mailto:, data:
+            continue  # off-site (the resource behind /r/<id>/access), mailto:, data:
         yield parts.path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -80,7 +81,11 @@ def test_anonymous_crawl_never_meets_a_server_error(client):
 
 
 def test_admin_crawl_of_the_console_never_meets_a_server_error(staff_client):
-    visited, failures = crawl(staff_client, ["/staff/", "/staff/?lang=ar", "/staff/diffusion/"],
-                              120, skip=("/staff/logout",))
+    visited, failures = crawl(
+        staff_client,
+        ["/staff/", "/staff/?lang=ar", "/staff/diffusion/"],
+        120,
+        skip=("/staff/logout",),
+    )
     assert visited >= 20, f"the console crawl found only {visited} pages"
     assert not failures, "\n".join(failures)

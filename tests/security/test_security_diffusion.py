@@ -6,6 +6,7 @@
 * A malformed or hostile installation report uploaded through the console is
   refused as a whole with the line at fault, and nothing is written.
 """
+
 from __future__ import annotations
 
 import io
@@ -13,9 +14,7 @@ import re
 import zipfile
 
 import pytest
-
-from security_support import CURATOR
-from security_support import XSS, fetch, problems, row_counts
+from security_support import CURATOR, XSS, fetch, problems, row_counts
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 REGION = "tanger-tetouan-al-hoceima"
@@ -24,18 +23,30 @@ REGION = "tanger-tetouan-al-hoceima"
 @pytest.fixture
 def campaign_app(fresh_app, ids):
     runtime = fresh_app.extensions["mawarid"]
-    runtime.accounts.create_user("camp-admin", "camp-admin-password-1", display_name="Admin",
-                                 roles=["admin", "indexer", "validator"], commissions=["validation"])
-    runtime.diffusion.campaigns.create(CURATOR, code="camp-xss", title={"fr": f"Campagne {XSS}"},
-                                       channel="cd-usb", resource_ids=[ids["xss"], ids["published"][0]],
-                                       regions=[REGION])
+    runtime.accounts.create_user(
+        "camp-admin",
+        "camp-admin-password-1",
+        display_name="Admin",
+        roles=["admin", "indexer", "validator"],
+        commissions=["validation"],
+    )
+    runtime.diffusion.campaigns.create(
+        CURATOR,
+        code="camp-xss",
+        title={"fr": f"Campagne {XSS}"},
+        channel="cd-usb",
+        resource_ids=[ids["xss"], ids["published"][0]],
+        regions=[REGION],
+    )
     runtime.diffusion.campaigns.ship(CURATOR, "camp-xss", region=REGION, quantity=3)
     return fresh_app
 
 
 def _staff(app):
     import time
+
     from portal.auth import SESSION_SINCE, SESSION_USER
+
     client = app.test_client()
     with client.session_transaction() as session:
         session[SESSION_USER] = "camp-admin"
@@ -56,8 +67,13 @@ def test_hostile_titles_stay_inert_in_console_csv_and_bundle(campaign_app, ids):
         client.get(f"/resources/{ids['xss']}", environ_base={"REMOTE_ADDR": "192.0.2.5"}).get_data()
     campaign_app.extensions["mawarid"].diffusion.usage.flush()
     failures = []
-    for url in ("/staff/diffusion/", "/staff/diffusion/campaigns", "/staff/diffusion/campaigns/camp-xss",
-                "/staff/diffusion/campaigns/camp-xss.json", "/staff/diffusion/usage.json"):
+    for url in (
+        "/staff/diffusion/",
+        "/staff/diffusion/campaigns",
+        "/staff/diffusion/campaigns/camp-xss",
+        "/staff/diffusion/campaigns/camp-xss.json",
+        "/staff/diffusion/usage.json",
+    ):
         response, error = fetch(client, "GET", url)
         if error:
             failures.append(f"{url}: {error}")
@@ -72,9 +88,13 @@ def test_hostile_titles_stay_inert_in_console_csv_and_bundle(campaign_app, ids):
                 cell = cell.strip('"')
                 if cell[:1] in ("=", "+", "@"):
                     failures.append(f"{name}.csv: formula-like cell {cell[:40]!r}")
-    response = client.post("/staff/diffusion/campaigns/camp-xss/bundle",
-                           data={"csrf_token": _token(client, "/staff/diffusion/campaigns/camp-xss")})
-    assert response.status_code == 200 and response.mimetype == "application/zip", response.status_code
+    response = client.post(
+        "/staff/diffusion/campaigns/camp-xss/bundle",
+        data={"csrf_token": _token(client, "/staff/diffusion/campaigns/camp-xss")},
+    )
+    assert response.status_code == 200 and response.mimetype == "application/zip", (
+        response.status_code
+    )
     with zipfile.ZipFile(io.BytesIO(response.get_data())) as bundle:
         for info in bundle.infolist():
             assert not info.filename.startswith("/") and ".." not in info.filename.split("/")
@@ -87,20 +107,28 @@ def test_hostile_titles_stay_inert_in_console_csv_and_bundle(campaign_app, ids):
 
 
 HOSTILE_REPORTS = {
-    "xss-and-formula.csv": (f"region,establishment_code,date,status,installer,quantity\n"
-                            f"{REGION},=HYPERLINK(\"http://evil\"),2025-01-10,installed,{XSS},1\n").encode(),
-    "bad-line-3.csv": (f"region,establishment_code,date,status,installer,quantity\n"
-                       f"{REGION},E001,2025-01-10,installed,Ali,1\n"
-                       f"{REGION},E002,2025-02-31,exploded,Ali,-5\n"
-                       f"{REGION},E003,2025-01-12,installed,Ali,1\n").encode(),
+    "xss-and-formula.csv": (
+        f"region,establishment_code,date,status,installer,quantity\n"
+        f'{REGION},=HYPERLINK("http://evil"),2025-01-10,installed,{XSS},1\n'
+    ).encode(),
+    "bad-line-3.csv": (
+        f"region,establishment_code,date,status,installer,quantity\n"
+        f"{REGION},E001,2025-01-10,installed,Ali,1\n"
+        f"{REGION},E002,2025-02-31,exploded,Ali,-5\n"
+        f"{REGION},E003,2025-01-12,installed,Ali,1\n"
+    ).encode(),
     "not-utf8.csv": b"region,establishment_code\n\xff\xfe\x00\x00garbage\n",
     "binary.csv": bytes(range(256)) * 50,
     "empty.csv": b"",
     "lone-header.csv": b"region,establishment_code,date,status,installer,quantity\n",
-    "unknown-region.csv": (f"region,establishment_code,date,status,installer,quantity\n"
-                           f"' OR 1=1 --,E1,2025-01-10,installed,Ali,1\n").encode(),
-    "huge-quantity.csv": (f"region,establishment_code,date,status,installer,quantity\n"
-                          f"{REGION},E1,2025-01-10,installed,Ali,99999999999999999999999\n").encode(),
+    "unknown-region.csv": (
+        b"region,establishment_code,date,status,installer,quantity\n"
+        b"' OR 1=1 --,E1,2025-01-10,installed,Ali,1\n"
+    ),
+    "huge-quantity.csv": (
+        f"region,establishment_code,date,status,installer,quantity\n"
+        f"{REGION},E1,2025-01-10,installed,Ali,99999999999999999999999\n"
+    ).encode(),
 }
 
 
@@ -109,10 +137,13 @@ def test_hostile_installation_reports_are_refused_whole(campaign_app, name):
     client = _staff(campaign_app)
     token = _token(client, "/staff/diffusion/campaigns/camp-xss")
     before = row_counts(campaign_app)
-    response, error = fetch(client, "POST", "/staff/diffusion/campaigns/camp-xss/report",
-                            data={"csrf_token": token,
-                                  "report": (io.BytesIO(HOSTILE_REPORTS[name]), name)},
-                            content_type="multipart/form-data")
+    response, error = fetch(
+        client,
+        "POST",
+        "/staff/diffusion/campaigns/camp-xss/report",
+        data={"csrf_token": token, "report": (io.BytesIO(HOSTILE_REPORTS[name]), name)},
+        content_type="multipart/form-data",
+    )
     assert error is None, error
     assert not problems(response), problems(response)
     after = row_counts(campaign_app)

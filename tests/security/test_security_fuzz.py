@@ -5,28 +5,69 @@ text or any bytes (sent percent-encoded, so lone surrogates and invalid UTF-8 ge
 through to the app). The answer is never a 500, never a stack trace, never the
 payload raw in HTML, and the JSON API keeps its documented error shape.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from security_support import XSS, fetch, problems
 
-SEARCH_KEYS = ["q", "level", "subject", "type", "language", "format", "licence", "cycle",
-               "acquisition_mode", "publisher", "year", "page", "size", "sort", "lang", "fmt"]
+SEARCH_KEYS = [
+    "q",
+    "level",
+    "subject",
+    "type",
+    "language",
+    "format",
+    "licence",
+    "cycle",
+    "acquisition_mode",
+    "publisher",
+    "year",
+    "page",
+    "size",
+    "sort",
+    "lang",
+    "fmt",
+]
 OAI_KEYS = ["verb", "metadataPrefix", "identifier", "set", "from", "until", "resumptionToken"]
-SPECIAL = ["", "-1", "0", "99999999999999999999", "100000", "__class__", "xx", XSS,
-           "title:* OR (", "' OR 1=1 --", "\u202e", "ⵜⴰⵎⴰⵣⵉⵖⵜ", "الكسور", "*", "1ac", "relevance",
-           "ListRecords", "GetRecord", "oai_dc", "oai_lom", "2025-01-01", "2025-13-45T99:00:00Z",
-           "level:college", "oai:mawarid.men.gov.ma:../../etc/passwd"]
+SPECIAL = [
+    "",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "100000",
+    "__class__",
+    "xx",
+    XSS,
+    "title:* OR (",
+    "' OR 1=1 --",
+    "\u202e",
+    "ⵜⴰⵎⴰⵣⵉⵖⵜ",
+    "الكسور",
+    "*",
+    "1ac",
+    "relevance",
+    "ListRecords",
+    "GetRecord",
+    "oai_dc",
+    "oai_lom",
+    "2025-01-01",
+    "2025-13-45T99:00:00Z",
+    "level:college",
+    "oai:mawarid.men.gov.ma:../../etc/passwd",
+]
 
 
 def _encoded_value():
     text = st.one_of(st.sampled_from(SPECIAL), st.text(max_size=60))
-    return st.one_of(text.map(lambda t: quote(t, safe="")),
-                     st.binary(max_size=40).map(lambda b: quote(b, safe="")),
-                     st.just("x" * 6000))
+    return st.one_of(
+        text.map(lambda t: quote(t, safe="")),
+        st.binary(max_size=40).map(lambda b: quote(b, safe="")),
+        st.just("x" * 6000),
+    )
 
 
 def _query(keys):
@@ -35,17 +76,19 @@ def _query(keys):
     return st.lists(pair, max_size=8).map(lambda pairs: "&".join(f"{k}={v}" for k, v in pairs))
 
 
-FUZZ = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _assert_clean(client, url, *, json_route=False):
     response, error = fetch(client, "GET", url)
     assert error is None, f"GET {url[:200]} → {error}"
     found = problems(response)
-    if json_route:
-        if response.mimetype != "application/json":
-            found.append(f"answered {response.mimetype}")
+    if json_route and response.mimetype != "application/json":
+        found.append(f"answered {response.mimetype}")
     assert not found, f"GET {url[:200]} → {response.status_code}: {found}"
     return response
 
@@ -72,8 +115,9 @@ def test_oai_survives_any_query(client, query):
         if method == "GET":
             response, error = fetch(client, "GET", "/oai?" + query)
         else:
-            response, error = fetch(client, "POST", "/oai", data=query,
-                                    content_type="application/x-www-form-urlencoded")
+            response, error = fetch(
+                client, "POST", "/oai", data=query, content_type="application/x-www-form-urlencoded"
+            )
         assert error is None, f"{method} /oai {query[:200]} → {error}"
         assert response.status_code < 500, (method, query[:200], response.status_code)
         body = response.get_data(as_text=True)

@@ -4,20 +4,32 @@ The app under test runs with the defaults a fresh install gets (only the home
 folder and a secret are given), so a header or flag that needs configuration to
 appear counts as missing.
 """
+
 from __future__ import annotations
 
 import shutil
 
-import portal
 from security_support import TRACEBACK_MARKERS, XSS, make_app, problems, settings_for
+
+import portal
 
 
 def _html_urls(ids):
     rid = ids["published"][0]
-    return ["/", "/?lang=ar", "/search", "/search?q=fractions&lang=ar", f"/resources/{rid}",
-            f"/resources/{rid}?lang=ar", "/browse/college", "/staff/login",
-            "/does-not-exist", f"/resources/{ids['draft']}", "/search?page=-1",
-            "/search?size=100000"]
+    return [
+        "/",
+        "/?lang=ar",
+        "/search",
+        "/search?q=fractions&lang=ar",
+        f"/resources/{rid}",
+        f"/resources/{rid}?lang=ar",
+        "/browse/college",
+        "/staff/login",
+        "/does-not-exist",
+        f"/resources/{ids['draft']}",
+        "/search?page=-1",
+        "/search?size=100000",
+    ]
 
 
 def _assert_security_headers(response, url):
@@ -25,11 +37,20 @@ def _assert_security_headers(response, url):
     csp = headers.get("Content-Security-Policy", "")
     assert csp, f"{url}: no Content-Security-Policy"
     assert "script-src" in csp or "default-src" in csp, f"{url}: CSP without a script policy"
-    assert "'unsafe-inline'" not in csp.split("script-src")[-1].split(";")[0], f"{url}: inline scripts allowed"
+    assert "'unsafe-inline'" not in csp.split("script-src")[-1].split(";")[0], (
+        f"{url}: inline scripts allowed"
+    )
     assert headers.get("X-Content-Type-Options") == "nosniff", url
-    assert "frame-ancestors 'none'" in csp or headers.get("X-Frame-Options") in ("DENY", "SAMEORIGIN"), url
-    assert headers.get("Referrer-Policy") in ("no-referrer", "strict-origin-when-cross-origin",
-                                              "same-origin", "strict-origin"), url
+    assert "frame-ancestors 'none'" in csp or headers.get("X-Frame-Options") in (
+        "DENY",
+        "SAMEORIGIN",
+    ), url
+    assert headers.get("Referrer-Policy") in (
+        "no-referrer",
+        "strict-origin-when-cross-origin",
+        "same-origin",
+        "strict-origin",
+    ), url
 
 
 def test_html_pages_and_error_pages_carry_security_headers(client, ids):
@@ -41,8 +62,14 @@ def test_html_pages_and_error_pages_carry_security_headers(client, ids):
 
 
 def test_json_and_xml_answers_are_not_sniffable(client, ids):
-    for url in ("/api/search?q=x", f"/api/resources/{ids['published'][0]}", "/api/resources/nope",
-                "/api/openapi.json", "/oai?verb=Identify", "/search.json?page=-1"):
+    for url in (
+        "/api/search?q=x",
+        f"/api/resources/{ids['published'][0]}",
+        "/api/resources/nope",
+        "/api/openapi.json",
+        "/oai?verb=Identify",
+        "/search.json?page=-1",
+    ):
         response = client.get(url)
         assert response.status_code < 500, url
         assert response.headers.get("X-Content-Type-Options") == "nosniff", url
@@ -82,8 +109,9 @@ def test_an_unexpected_error_shows_a_clean_page_not_a_traceback(seeded_home, tmp
     """A bug in a view (simulated by a route that raises) gives the 500 page, no internals."""
     home = tmp_path / "home"
     shutil.copytree(seeded_home[0], home)
-    app = portal.create_app(settings_for(home, TESTING=False, PROPAGATE_EXCEPTIONS=False,
-                                         DEBUG=False))
+    app = portal.create_app(
+        settings_for(home, TESTING=False, PROPAGATE_EXCEPTIONS=False, DEBUG=False)
+    )
 
     def boom():
         raise RuntimeError("secret internal detail /etc/shadow")
@@ -125,8 +153,9 @@ def test_staff_forms_refuse_a_missing_csrf_token_with_a_clear_error(client):
 
 def test_json_errors_follow_the_documented_shape_in_both_languages(client):
     for lang in ("fr", "ar"):
-        response = client.get(f"/api/resources/{XSS}?lang={lang}",
-                              headers={"Accept-Language": lang})
+        response = client.get(
+            f"/api/resources/{XSS}?lang={lang}", headers={"Accept-Language": lang}
+        )
         assert response.status_code == 404 and response.mimetype == "application/json"
         data = response.get_json()
         assert data["ok"] is False and data["status"] == 404 and data["error"]

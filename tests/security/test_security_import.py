@@ -6,16 +6,18 @@ files (or other lines) are still imported as drafts, every refusal is reported
 as ``<source>: <reason>`` (``file.jsonl:3``, ``archive.zip!member.xml``) and the
 command exits with 1 when anything was refused. Never a traceback.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import zipfile
 
 import pytest
+from security_support import row_counts, text_cells
 
 from metadata_schemas.lom_xml import record_to_lom
 from metadata_schemas.synthetic import generate_records
-from security_support import row_counts, text_cells
 
 SECRET = "TOP-SECRET-XXE-5b1e"
 
@@ -37,43 +39,46 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 
 def _xxe(secret_path) -> bytes:
-    return (f'<?xml version="1.0"?>\n<!DOCTYPE lom [<!ENTITY xxe SYSTEM "file://{secret_path}">'
-            f'<!ENTITY passwd SYSTEM "file:///etc/passwd">]>\n'
-            '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
-            '<string language="fr">&xxe;&passwd;</string></title>'
-            '<language>fr</language></general></lom>\n').encode()
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE lom [<!ENTITY xxe SYSTEM "file://{secret_path}">'
+        f'<!ENTITY passwd SYSTEM "file:///etc/passwd">]>\n'
+        '<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general><title>'
+        '<string language="fr">&xxe;&passwd;</string></title>'
+        "<language>fr</language></general></lom>\n"
+    ).encode()
 
 
 @pytest.fixture
 def run(fresh_app):
     from portal.cli import main
+
     runner = fresh_app.test_cli_runner()
 
     def invoke(*args):
         return runner.invoke(main, args=["import", *map(str, args)])
+
     return invoke
 
 
 def _records(n, seed):
     records = list(generate_records(n, seed=seed))
     for record in records:
-        record["general"].pop("identifier", None)     # ids derive from the content
+        record["general"].pop("identifier", None)  # ids derive from the content
     return records
 
 
 def _output(result) -> str:
     text = result.output
-    try:
+    with contextlib.suppress(ValueError, AttributeError):
         text += result.stderr
-    except (ValueError, AttributeError):
-        pass
     return text
 
 
 def _assert_clean_failure(result, names):
     out = _output(result)
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"unhandled {result.exception!r}\n{out}"
+    )
     assert result.exit_code != 0, out
     assert "Traceback" not in out, out
     for name in names:
@@ -93,23 +98,41 @@ def test_hostile_files_are_refused_by_name_and_good_ones_still_imported(run, fre
     (batch / "malformed.xml").write_bytes(record_to_lom(good[1])[:-40])
     (batch / "latin1.xml").write_bytes(
         b'<?xml version="1.0" encoding="UTF-8"?><lom xmlns="http://ltsc.ieee.org/xsd/LOM">'
-        b'<general><title><string language="fr">\xe9t\xe9</string></title></general></lom>')
+        b'<general><title><string language="fr">\xe9t\xe9</string></title></general></lom>'
+    )
     archive = batch / "evil.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("../evil.xml", record_to_lom(_records(1, "evil")[0]))
         zf.writestr("/etc/abs.xml", record_to_lom(_records(1, "abs")[0]))
         zf.writestr("inside-good.xml", record_to_lom(good[2]))
         zf.writestr("bomb.xml", b"<lom>" + b" " * 15_000_000 + b"</lom>")
-    lines = [json.dumps(good[3], ensure_ascii=False), "{not json", json.dumps({"general": {}}),
-             "[1, 2, 3]", json.dumps({"id": "../../etc/passwd", "record": good[3]})]
+    lines = [
+        json.dumps(good[3], ensure_ascii=False),
+        "{not json",
+        json.dumps({"general": {}}),
+        "[1, 2, 3]",
+        json.dumps({"id": "../../etc/passwd", "record": good[3]}),
+    ]
     (batch / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     before = row_counts(fresh_app)
     result = run(batch)
-    out = _assert_clean_failure(result, [
-        "billion.xml", "xxe.xml", "malformed.xml", "latin1.xml", "evil.zip!../evil.xml",
-        "evil.zip!/etc/abs.xml", "evil.zip!bomb.xml", "records.jsonl:2", "records.jsonl:3",
-        "records.jsonl:4", "records.jsonl:5"])
+    out = _assert_clean_failure(
+        result,
+        [
+            "billion.xml",
+            "xxe.xml",
+            "malformed.xml",
+            "latin1.xml",
+            "evil.zip!../evil.xml",
+            "evil.zip!/etc/abs.xml",
+            "evil.zip!bomb.xml",
+            "records.jsonl:2",
+            "records.jsonl:3",
+            "records.jsonl:4",
+            "records.jsonl:5",
+        ],
+    )
     after = row_counts(fresh_app)
     # the two good XML records (one in the zip) and the good JSON line became drafts
     assert after["resources"] - before["resources"] == 3, out
@@ -126,9 +149,13 @@ def test_hostile_files_are_refused_by_name_and_good_ones_still_imported(run, fre
 
 
 def test_a_single_hostile_file_fails_cleanly_and_writes_nothing(run, fresh_app, tmp_path):
-    for name, data in (("lol.xml", BILLION_LAUGHS), ("xxe.xml", _xxe(tmp_path / "nope")),
-                       ("empty.xml", b""), ("bin.xml", bytes(range(256)) * 10),
-                       ("bad.jsonl", b"\xff\xfe\x00garbage\n{\"general\": 3}\n")):
+    for name, data in (
+        ("lol.xml", BILLION_LAUGHS),
+        ("xxe.xml", _xxe(tmp_path / "nope")),
+        ("empty.xml", b""),
+        ("bin.xml", bytes(range(256)) * 10),
+        ("bad.jsonl", b'\xff\xfe\x00garbage\n{"general": 3}\n'),
+    ):
         path = tmp_path / name
         path.write_bytes(data)
         before = row_counts(fresh_app)
@@ -139,20 +166,32 @@ def test_a_single_hostile_file_fails_cleanly_and_writes_nothing(run, fresh_app, 
 def test_migrating_a_mixed_batch_publishes_only_the_good_records(fresh_app, tmp_path):
     """With --migrate-validated, a bad line must not leave a half-published record."""
     from portal.cli import main
+
     good = _records(2, "migrate-security")
     path = tmp_path / "mixed.jsonl"
-    path.write_text("\n".join([json.dumps(good[0], ensure_ascii=False), "{oops",
-                               json.dumps({"general": {"title": {"xx": "bad language"}}}),
-                               json.dumps(good[1], ensure_ascii=False)]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(good[0], ensure_ascii=False),
+                "{oops",
+                json.dumps({"general": {"title": {"xx": "bad language"}}}),
+                json.dumps(good[1], ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     before = row_counts(fresh_app)
     result = fresh_app.test_cli_runner().invoke(
-        main, ["import", str(path), "--migrate-validated", "PV 12/2019"])
+        main, ["import", str(path), "--migrate-validated", "PV 12/2019"]
+    )
     _assert_clean_failure(result, ["mixed.jsonl:2", "mixed.jsonl:3"])
     after = row_counts(fresh_app)
     assert after["resources"] - before["resources"] == 2
-    assert after["oai_item"] - before["oai_item"] == 2     # both good ones published, in OAI
+    assert after["oai_item"] - before["oai_item"] == 2  # both good ones published, in OAI
     search = fresh_app.extensions["mawarid"].search
-    assert search.count() == before["oai_item"] - 1 + 2    # published (not withdrawn) + 2
-    result = fresh_app.test_cli_runner().invoke(main, ["import", str(path), "--migrate-validated",
-                                                       "PV 12/2019"])
+    assert search.count() == before["oai_item"] - 1 + 2  # published (not withdrawn) + 2
+    result = fresh_app.test_cli_runner().invoke(
+        main, ["import", str(path), "--migrate-validated", "PV 12/2019"]
+    )
     assert row_counts(fresh_app)["resources"] == after["resources"], "a re-run duplicated records"

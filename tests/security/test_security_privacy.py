@@ -5,6 +5,7 @@ tracked access route, the JSON API and OAI-PMH; then every text column of every
 table — and every file under MAWARID_HOME — is searched for those strings.
 The test first checks the visits were counted, so it cannot pass vacuously.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,18 +22,31 @@ def _visit(client, ids):
     environ = {"REMOTE_ADDR": IP, "HTTP_USER_AGENT": UA}
     headers = {"X-Forwarded-For": FORWARDED_IP, "User-Agent": UA}
     rid = ids["published"][1]
-    urls = [f"/resources/{rid}", f"/resources/{rid}?lang=ar", f"/r/{rid}/access",
-            f"/api/resources/{rid}", f"/api/search?q=a", f"/resources/{rid}.json",
-            f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:mawarid.men.gov.ma:{rid}",
-            "/oai?verb=ListRecords&metadataPrefix=oai_lom", "/search?q=x", "/does-not-exist"]
+    urls = [
+        f"/resources/{rid}",
+        f"/resources/{rid}?lang=ar",
+        f"/r/{rid}/access",
+        f"/api/resources/{rid}",
+        "/api/search?q=a",
+        f"/resources/{rid}.json",
+        f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:mawarid.men.gov.ma:{rid}",
+        "/oai?verb=ListRecords&metadataPrefix=oai_lom",
+        "/search?q=x",
+        "/does-not-exist",
+    ]
     for url in urls:
         response = client.get(url, environ_base=environ, headers=headers)
         response.get_data()
         assert response.status_code < 500, url
-    client.post("/oai", data={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"},
-                environ_base=environ, headers=headers).get_data()
-    client.post("/staff/login", data={"username": IP, "password": UA},
-                environ_base=environ, headers=headers).get_data()
+    client.post(
+        "/oai",
+        data={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"},
+        environ_base=environ,
+        headers=headers,
+    ).get_data()
+    client.post(
+        "/staff/login", data={"username": IP, "password": UA}, environ_base=environ, headers=headers
+    ).get_data()
     # events are queued and written by a background thread: write them now
     client.application.extensions["mawarid"].diffusion.usage.flush()
 
@@ -43,8 +57,11 @@ def test_no_raw_ip_or_user_agent_in_the_database(fresh_app, ids):
     after = row_counts(fresh_app)
     usage = {t: after[t] - before[t] for t in after if t.startswith("usage_")}
     assert sum(usage.values()) > 0, f"the visits were not recorded at all: {usage}"
-    leaks = [(table, col, value[:120]) for table, col, value in text_cells(fresh_app)
-             if any(needle in value for needle in NEEDLES)]
+    leaks = [
+        (table, col, value[:120])
+        for table, col, value in text_cells(fresh_app)
+        if any(needle in value for needle in NEEDLES)
+    ]
     assert not leaks, f"raw visitor data stored: {leaks}"
 
 

@@ -5,13 +5,21 @@ below 500, an HTML page never carries the payload unescaped, no stack trace is
 shown, and a JSON route answers ``application/json`` with the documented error
 shape ``{"ok": false, "status", "error", ...}``.
 """
+
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from security_support import (HOSTILE_QUERIES, HOSTILE_SEGMENTS, fetch, is_json_route,
-                              make_app, problems, url_for_rule)
+from security_support import (
+    HOSTILE_QUERIES,
+    HOSTILE_SEGMENTS,
+    fetch,
+    is_json_route,
+    make_app,
+    problems,
+    url_for_rule,
+)
 
 # The url_map is the same for every app: read it once at collection time from a throwaway app,
 # so that a route added by any area is fuzzed without touching this file.
@@ -43,23 +51,25 @@ def _check(client, method, url, *, rule_path):
     if error:
         return [f"{method} {url[:120]} → unhandled {error}"]
     found = problems(response)
-    if is_json_route(rule_path) and response.status_code < 300 or (
-            is_json_route(rule_path) and response.status_code >= 400):
-        if response.mimetype != "application/json":
-            found.append(f"JSON route answered {response.mimetype}")
+    if (
+        (is_json_route(rule_path) and response.status_code < 300)
+        or (is_json_route(rule_path) and response.status_code >= 400)
+    ) and response.mimetype != "application/json":
+        found.append(f"JSON route answered {response.mimetype}")
     return [f"{method} {url[:120]} → {response.status_code}: {p}" for p in found]
 
 
 def test_every_route_with_hostile_path_values(rule, client, staff_client):
     failures = []
-    for name, value in HOSTILE_SEGMENTS.items():
+    for _name, value in HOSTILE_SEGMENTS.items():
         url = url_for_rule(rule, value)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             # anonymous everywhere; staff routes also with a logged-in admin session
             failures += _check(client, method, url, rule_path=rule.rule)
             if rule.rule.startswith("/staff") and method == "GET":
-                failures += [f"[admin] {f}" for f in
-                             _check(staff_client, method, url, rule_path=rule.rule)]
+                failures += [
+                    f"[admin] {f}" for f in _check(staff_client, method, url, rule_path=rule.rule)
+                ]
     assert not failures, "\n".join(failures)
 
 
@@ -68,10 +78,12 @@ def test_every_get_route_with_hostile_query_strings(rule, client, staff_client, 
     if rule.endpoint == "static":
         path = "/static/css/mawarid.css"
     failures = []
-    for name, query in HOSTILE_QUERIES.items():
+    for _name, query in HOSTILE_QUERIES.items():
         url = f"{path}?{query}"
-        if rule.rule.startswith("/staff"):   # anonymous visitors only get the login redirect there
-            failures += [f"[admin] {f}" for f in _check(staff_client, "GET", url, rule_path=rule.rule)]
+        if rule.rule.startswith("/staff"):  # anonymous visitors only get the login redirect there
+            failures += [
+                f"[admin] {f}" for f in _check(staff_client, "GET", url, rule_path=rule.rule)
+            ]
         else:
             failures += _check(client, "GET", url, rule_path=rule.rule)
     assert not failures, "\n".join(failures)
@@ -81,11 +93,19 @@ def test_stored_xss_is_escaped_on_every_public_view(client, ids):
     """A published title holding ``<script>`` is shown as text everywhere it appears."""
     rid = ids["xss"]
     failures = []
-    for url in (f"/resources/{rid}", f"/resources/{rid}?lang=ar", "/search?q=Titre",
-                "/search?q=%D8%B9%D9%86%D9%88%D8%A7%D9%86&lang=ar", "/", f"/resources/{rid}.json",
-                f"/api/resources/{rid}", "/api/search?q=Titre", "/api/suggest?q=Tit",
-                f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:mawarid.men.gov.ma:{rid}",
-                f"/oai?verb=GetRecord&metadataPrefix=oai_lom&identifier=oai:mawarid.men.gov.ma:{rid}"):
+    for url in (
+        f"/resources/{rid}",
+        f"/resources/{rid}?lang=ar",
+        "/search?q=Titre",
+        "/search?q=%D8%B9%D9%86%D9%88%D8%A7%D9%86&lang=ar",
+        "/",
+        f"/resources/{rid}.json",
+        f"/api/resources/{rid}",
+        "/api/search?q=Titre",
+        "/api/suggest?q=Tit",
+        f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:mawarid.men.gov.ma:{rid}",
+        f"/oai?verb=GetRecord&metadataPrefix=oai_lom&identifier=oai:mawarid.men.gov.ma:{rid}",
+    ):
         response, error = fetch(client, "GET", url)
         if error:
             failures.append(f"{url} → {error}")
@@ -95,7 +115,9 @@ def test_stored_xss_is_escaped_on_every_public_view(client, ids):
         if "/oai" in url:
             assert "idDoesNotExist" not in response.get_data(as_text=True), url
     page = client.get(f"/resources/{rid}").get_data(as_text=True)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, "the hostile title should be shown, escaped"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, (
+        "the hostile title should be shown, escaped"
+    )
     assert not failures, "\n".join(failures)
 
 

@@ -4,10 +4,10 @@ A deliberately broken little Flask app (raw payload in HTML, a traceback in a
 body, an exception, a JSON error of the wrong shape) must be flagged by
 ``problems``/``fetch``; otherwise every green test here would prove nothing.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify
-
 from security_support import XSS, fetch, problems
 
 
@@ -25,7 +25,9 @@ def _broken_app():
 
     @app.get("/trace")
     def trace():
-        return Response("Traceback (most recent call last):\n  File \"/x.py\"", 400, mimetype="text/html")
+        return Response(
+            'Traceback (most recent call last):\n  File "/x.py"', 400, mimetype="text/html"
+        )
 
     @app.get("/boom")
     def boom():

@@ -6,13 +6,13 @@ attacker can always get one from the login page) and a form that would do harm
 if accepted. Each request must be refused, and afterwards every table of the
 database holds exactly as many rows as before.
 """
+
 from __future__ import annotations
 
 import io
 import re
 
-from security_support import CURATOR
-from security_support import fetch, is_json_route, problems, row_counts
+from security_support import CURATOR, fetch, is_json_route, problems, row_counts
 
 WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 REFUSED = {301, 302, 303, 307, 308, 400, 401, 403, 405, 429}
@@ -21,15 +21,34 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*
 
 def _harmful_form(token=None):
     form = {
-        "username": "intruder", "password": "intruder-password-1", "display_name": "Intruder",
-        "roles": ["admin", "indexer", "validator"], "commissions": ["validation"],
-        "active": "0", "commission": "validation", "decision": "conforme",
-        "reference": "PV forged", "reason": "forged", "note": "forged",
-        "title_fr": "Forged", "title_ar": "مزور", "languages": ["fr"], "levels": ["1ac"],
-        "subjects": ["mathematiques"], "licence": "cc-by-4.0", "version": "1",
-        "expected_version": "1", "mode": "don", "counterpart": "x", "code": "forged-campaign",
-        "channel": "cd-usb", "region": "tanger-tetouan-al-hoceima", "quantity": "5",
-        "resource_ids": "x", "step": "validation", "document_type": "pv-validation",
+        "username": "intruder",
+        "password": "intruder-password-1",
+        "display_name": "Intruder",
+        "roles": ["admin", "indexer", "validator"],
+        "commissions": ["validation"],
+        "active": "0",
+        "commission": "validation",
+        "decision": "conforme",
+        "reference": "PV forged",
+        "reason": "forged",
+        "note": "forged",
+        "title_fr": "Forged",
+        "title_ar": "مزور",
+        "languages": ["fr"],
+        "levels": ["1ac"],
+        "subjects": ["mathematiques"],
+        "licence": "cc-by-4.0",
+        "version": "1",
+        "expected_version": "1",
+        "mode": "don",
+        "counterpart": "x",
+        "code": "forged-campaign",
+        "channel": "cd-usb",
+        "region": "tanger-tetouan-al-hoceima",
+        "quantity": "5",
+        "resource_ids": "x",
+        "step": "validation",
+        "document_type": "pv-validation",
         "file": (io.BytesIO(b"region,status\nx,installed\n"), "report.csv"),
     }
     if token:
@@ -39,19 +58,33 @@ def _harmful_form(token=None):
 
 def _prepare(app, ids):
     runtime = app.extensions["mawarid"]
-    runtime.accounts.create_user("victim", "victim-password-1", display_name="Victim",
-                                 roles=["indexer"], commissions=[])
-    runtime.diffusion.campaigns.create(CURATOR, code="camp-1", title={"fr": "Campagne"},
-                                       channel="cd-usb", resource_ids=ids["published"][:2],
-                                       regions=["tanger-tetouan-al-hoceima"])
-    runtime.diffusion.campaigns.ship(CURATOR, "camp-1", region="tanger-tetouan-al-hoceima",
-                                     quantity=3)
+    runtime.accounts.create_user(
+        "victim", "victim-password-1", display_name="Victim", roles=["indexer"], commissions=[]
+    )
+    runtime.diffusion.campaigns.create(
+        CURATOR,
+        code="camp-1",
+        title={"fr": "Campagne"},
+        channel="cd-usb",
+        resource_ids=ids["published"][:2],
+        regions=["tanger-tetouan-al-hoceima"],
+    )
+    runtime.diffusion.campaigns.ship(
+        CURATOR, "camp-1", region="tanger-tetouan-al-hoceima", quantity=3
+    )
 
 
 def _url(rule, ids):
-    values = {"rid": ids["draft"], "username": "victim", "code": "camp-1",
-              "vid": "level", "term_id": "1ac", "level": "college", "name": "usage",
-              "filename": "css/app.css"}
+    values = {
+        "rid": ids["draft"],
+        "username": "victim",
+        "code": "camp-1",
+        "vid": "level",
+        "term_id": "1ac",
+        "level": "college",
+        "name": "usage",
+        "filename": "css/app.css",
+    }
     url = rule.rule
     for arg in rule.arguments:
         value = "1" if arg == "shipment_id" else values.get(arg, "x")
@@ -60,8 +93,13 @@ def _url(rule, ids):
 
 
 def _is_login_redirect(response):
-    return response.status_code in (301, 302, 303, 307, 308) and \
-        "/staff/login" in response.headers.get("Location", "")
+    return response.status_code in (
+        301,
+        302,
+        303,
+        307,
+        308,
+    ) and "/staff/login" in response.headers.get("Location", "")
 
 
 def test_visitors_cannot_change_anything(fresh_app, ids):
@@ -79,22 +117,32 @@ def test_visitors_cannot_change_anything(fresh_app, ids):
                     match = _TOKEN.search(client.get("/staff/login").get_data(as_text=True))
                     assert match, "no CSRF token on the login page"
                     token = match.group(1) or match.group(2)
-                response, error = fetch(client, method, url, data=_harmful_form(token),
-                                        content_type="multipart/form-data")
+                response, error = fetch(
+                    client,
+                    method,
+                    url,
+                    data=_harmful_form(token),
+                    content_type="multipart/form-data",
+                )
                 label = f"{method} {url} ({'token' if with_token else 'no token'})"
                 if error:
                     failures.append(f"{label} → {error}")
                     continue
                 status = response.status_code
-                ok = status in REFUSED and (status not in (301, 302, 303, 307, 308)
-                                            or _is_login_redirect(response))
+                ok = status in REFUSED and (
+                    status not in (301, 302, 303, 307, 308) or _is_login_redirect(response)
+                )
                 if rule.endpoint == "staff.login" and method == "POST" and status == 200:
                     ok = "intruder" not in str(client.get("/staff/").headers.get("Location", "x"))
                     ok = ok and client.get("/staff/").status_code != 200
                 if not ok:
                     failures.append(f"{label} → {status} {response.headers.get('Location', '')}")
                 failures += [f"{label} → {status}: {p}" for p in problems(response)]
-                if is_json_route(rule.rule) and status >= 400 and response.mimetype != "application/json":
+                if (
+                    is_json_route(rule.rule)
+                    and status >= 400
+                    and response.mimetype != "application/json"
+                ):
                     failures.append(f"{label} → {status}: answered {response.mimetype}")
     after = row_counts(fresh_app)
     changed = {t: (before[t], after[t]) for t in before if before[t] != after.get(t)}
@@ -106,12 +154,19 @@ def test_oai_post_changes_no_catalogue_data(fresh_app):
     """OAI-PMH accepts POST (no CSRF, by design); it may count a harvest, nothing else."""
     before = row_counts(fresh_app)
     client = fresh_app.test_client()
-    for body in ("verb=ListRecords&metadataPrefix=oai_dc", "verb=Identify",
-                 "verb=GetRecord&identifier=x&metadataPrefix=oai_dc", "verb=Nonsense"):
+    for body in (
+        "verb=ListRecords&metadataPrefix=oai_dc",
+        "verb=Identify",
+        "verb=GetRecord&identifier=x&metadataPrefix=oai_dc",
+        "verb=Nonsense",
+    ):
         response = client.post("/oai", data=body, content_type="application/x-www-form-urlencoded")
         assert response.status_code == 200, (body, response.status_code)
         assert b"<OAI-PMH" in response.get_data()
     after = row_counts(fresh_app)
-    changed = {t: (before[t], after[t]) for t in before
-               if before[t] != after.get(t) and not t.startswith("usage_")}
+    changed = {
+        t: (before[t], after[t])
+        for t in before
+        if before[t] != after.get(t) and not t.startswith("usage_")
+    }
     assert not changed, changed

@@ -3,6 +3,7 @@
 ``View`` is shaped like ``catalogue.services.views.ResourceView`` (only what
 ``indexer.pipeline.IndexPipeline`` reads) so backends are tested without a database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -27,6 +28,11 @@ class Change:
 
 def view_of(resource, **changes) -> View:
     """The pipeline's view of an ``IndexableResource``, with ``changes`` applied."""
-    base = View(resource.id, resource.record, acquisition={"mode": resource.acquisition_mode},
-                published_at=resource.published_at, updated_at=resource.updated_at)
+    base = View(
+        resource.id,
+        resource.record,
+        acquisition={"mode": resource.acquisition_mode},
+        published_at=resource.published_at,
+        updated_at=resource.updated_at,
+    )
     return replace(base, **changes)

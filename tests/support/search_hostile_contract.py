@@ -2,6 +2,7 @@
 or a SearchError, never a crash. Imported by tests/indexer/test_bad_input.py (Whoosh) and
 tests/search_nodes/test_hostile_input.py (Elasticsearch, OpenSearch).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -10,11 +11,45 @@ from indexer import SearchError, SearchQuery
 from indexer.model import MAX_QUERY_CHARS, MAX_RESULT_WINDOW
 
 
-@pytest.mark.parametrize("q", [
-    "", "   ", '"', '"unbalanced', '(((', ")", "*", "?", "AND", "OR NOT", "a AND", ":", "title:x",
-    "~", "x~2", "^", "x^9", "[", "[a TO z]", "{", "\\", "/", "'", "l'", "''", "--", "\x00", "\ue000en",
-    "<script>alert(1)</script>", "ـــ", "ً", "'; DROP TABLE resources; --", "%00", "😀",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        '"',
+        '"unbalanced',
+        "(((",
+        ")",
+        "*",
+        "?",
+        "AND",
+        "OR NOT",
+        "a AND",
+        ":",
+        "title:x",
+        "~",
+        "x~2",
+        "^",
+        "x^9",
+        "[",
+        "[a TO z]",
+        "{",
+        "\\",
+        "/",
+        "'",
+        "l'",
+        "''",
+        "--",
+        "\x00",
+        "\ue000en",
+        "<script>alert(1)</script>",
+        "ـــ",
+        "ً",
+        "'; DROP TABLE resources; --",
+        "%00",
+        "😀",
+    ],
+)
 def test_syntax_characters_are_text(search, q):
     result = search(q)
     assert result.total >= 0
@@ -39,18 +74,26 @@ def test_huge_query_is_a_clear_error(search):
 
 
 def test_many_words_are_capped(search):
-    assert search(" ".join(["fractions"] * 45)).total == 1      # 45 words (cap 32), 449 chars
+    assert search(" ".join(["fractions"] * 45)).total == 1  # 45 words (cap 32), 449 chars
 
 
-@pytest.mark.parametrize("kwargs, key", [
-    ({"page": 0}, "bad_page"), ({"page": -3}, "bad_page"), ({"page": "abc"}, "bad_page"),
-    ({"page": True}, "bad_page"), ({"size": -1}, "bad_size"), ({"size": 10_000}, "bad_size"),
-    ({"page": 10_000, "size": 100}, "page_too_deep"), ({"sort": "popularity"}, "bad_sort"),
-    ({"filters": {"colour": ["red"]}}, "unknown_facet"),
-    ({"filters": {"subject": [str(i) for i in range(60)]}}, "too_many_values"),
-    ({"filters": {"subject": ["x" * 500]}}, "bad_value"),
-    ({"filters": {"subject": [None]}}, "bad_value"),
-])
+@pytest.mark.parametrize(
+    "kwargs, key",
+    [
+        ({"page": 0}, "bad_page"),
+        ({"page": -3}, "bad_page"),
+        ({"page": "abc"}, "bad_page"),
+        ({"page": True}, "bad_page"),
+        ({"size": -1}, "bad_size"),
+        ({"size": 10_000}, "bad_size"),
+        ({"page": 10_000, "size": 100}, "page_too_deep"),
+        ({"sort": "popularity"}, "bad_sort"),
+        ({"filters": {"colour": ["red"]}}, "unknown_facet"),
+        ({"filters": {"subject": [str(i) for i in range(60)]}}, "too_many_values"),
+        ({"filters": {"subject": ["x" * 500]}}, "bad_value"),
+        ({"filters": {"subject": [None]}}, "bad_value"),
+    ],
+)
 def test_bad_parameters_raise_search_error_with_a_key(search, kwargs, key):
     with pytest.raises(SearchError) as err:
         search("", **kwargs)
@@ -77,8 +120,15 @@ def test_string_numbers_and_unknown_language_are_accepted(search):
 
 
 def test_from_args_parses_request_parameters():
-    query = SearchQuery.from_args({"q": ["  les   fractions "], "level": ["1ac", "2ac", "1ac"],
-                                   "page": ["2"], "sort": ["date"], "ignored": ["x"]})
+    query = SearchQuery.from_args(
+        {
+            "q": ["  les   fractions "],
+            "level": ["1ac", "2ac", "1ac"],
+            "page": ["2"],
+            "sort": ["date"],
+            "ignored": ["x"],
+        }
+    )
     assert query.q == "les fractions" and query.page == 2 and query.sort == "date"
     assert query.filters == {"level": ["1ac", "2ac"]}
 

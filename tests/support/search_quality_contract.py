@@ -5,6 +5,7 @@ Imported by tests/indexer/test_search.py (Whoosh) and tests/search_nodes/test_se
 search/corpus_backend fixtures of that folder give the backend, so both deployments
 are held to the same expected hits, facet counts, sorts, pages and snippets.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,21 +19,24 @@ def ids(result) -> set[str]:
     return {hit.id for hit in result.hits}
 
 
-@pytest.mark.parametrize("q, expected", [
-    ("الكسور", {"c01"}),
-    ("كسور", {"c01"}),                                  # light stemming: article dropped
-    ("équations", {"c03", "c04", "c12"}),               # fr stem meets "équation" and en "equations"
-    ("equation", {"c03", "c04", "c12"}),
-    ("معادلات", {"c03"}),
-    ("photosynthese", {"c08"}),
-    ("circuits electriques", {"c10"}),
-    ("chemical reactions", {"c12"}),                   # English stemming
-    ("ⵜⵉⴼⵉⵏⴰⵖ", {"c14"}),                               # Tifinagh passes through
-    ("tifinagh", {"c13", "c14"}),
-    ("الفلسفه", {"c19", "c20"}),                         # taa marbuta / haa
-    ('"premier degré"', {"c03"}),                       # quoted phrase
-    ('"degré premier"', set()),
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("الكسور", {"c01"}),
+        ("كسور", {"c01"}),  # light stemming: article dropped
+        ("équations", {"c03", "c04", "c12"}),  # fr stem meets "équation" and en "equations"
+        ("equation", {"c03", "c04", "c12"}),
+        ("معادلات", {"c03"}),
+        ("photosynthese", {"c08"}),
+        ("circuits electriques", {"c10"}),
+        ("chemical reactions", {"c12"}),  # English stemming
+        ("ⵜⵉⴼⵉⵏⴰⵖ", {"c14"}),  # Tifinagh passes through
+        ("tifinagh", {"c13", "c14"}),
+        ("الفلسفه", {"c19", "c20"}),  # taa marbuta / haa
+        ('"premier degré"', {"c03"}),  # quoted phrase
+        ('"degré premier"', set()),
+    ],
+)
 def test_expected_hits(search, q, expected):
     assert ids(search(q)) == expected
 
@@ -44,8 +48,8 @@ def test_french_query_finds_arabic_only_resources_on_the_same_node(search):
 
 def test_arabic_query_finds_french_only_resources_on_the_same_node(search):
     found = ids(search("رياضيات السنة الأولى إعدادي"))
-    assert {"c01", "c05", "c06"} <= found            # c06 has no Arabic text at all
-    assert "c26" not in found                        # 1AC but informatique
+    assert {"c01", "c05", "c06"} <= found  # c06 has no Arabic text at all
+    assert "c26" not in found  # 1AC but informatique
 
 
 @pytest.mark.parametrize("q", ["بكالوريا", "باكالوريا", "baccalauréat", "bac"])
@@ -53,13 +57,16 @@ def test_baccalaureate_spellings_and_alt_labels(search, q):
     assert ids(search(q)) == {"c04", "c10", "c12", "c19", "c20", "c21", "c22"}
 
 
-@pytest.mark.parametrize("fr, ar, expected", [
-    ("collège", "إعدادي", 11),
-    ("primaire", "ابتدائي", 8),
-    ("tronc commun", "الجذع المشترك", 3),
-    ("exercice", "تمارين", 8),
-    ("philosophie", "الفلسفة", 2),
-])
+@pytest.mark.parametrize(
+    "fr, ar, expected",
+    [
+        ("collège", "إعدادي", 11),
+        ("primaire", "ابتدائي", 8),
+        ("tronc commun", "الجذع المشترك", 3),
+        ("exercice", "تمارين", 8),
+        ("philosophie", "الفلسفة", 2),
+    ],
+)
 def test_curriculum_and_type_labels_in_both_languages(search, fr, ar, expected):
     assert search(fr).total == search(ar).total == expected
     assert ids(search(fr)) == ids(search(ar))
@@ -79,29 +86,63 @@ def test_and_then_or_fallback_is_reported(search):
 def test_match_all_facet_counts(search):
     facets = search().to_dict()["facets"]
     counts = {name: {b["value"]: b["count"] for b in buckets} for name, buckets in facets.items()}
-    assert list(facets) == ["cycle", "level", "subject", "type", "language", "format", "licence",
-                            "acquisition_mode", "publisher", "year"]
-    assert counts["cycle"] == {"prescolaire": 1, "primaire": 8, "secondaire-collegial": 11,
-                               "secondaire-qualifiant": 10}
+    assert list(facets) == [
+        "cycle",
+        "level",
+        "subject",
+        "type",
+        "language",
+        "format",
+        "licence",
+        "acquisition_mode",
+        "publisher",
+        "year",
+    ]
+    assert counts["cycle"] == {
+        "prescolaire": 1,
+        "primaire": 8,
+        "secondaire-collegial": 11,
+        "secondaire-qualifiant": 10,
+    }
     assert counts["subject"]["mathematiques"] == 11 and counts["subject"]["svt"] == 3
     assert counts["language"] == {"ar": 15, "fr": 14, "en": 2, "zgh": 2}
-    assert counts["format"] == {"application/pdf": 19, "text/html": 5, "video/mp4": 5,
-                                "application/epub+zip": 1}
-    assert counts["licence"] == {"cc-by-4.0": 20, "all-rights-reserved-ministry": 5, "cc-by-sa-4.0": 5}
+    assert counts["format"] == {
+        "application/pdf": 19,
+        "text/html": 5,
+        "video/mp4": 5,
+        "application/epub+zip": 1,
+    }
+    assert counts["licence"] == {
+        "cc-by-4.0": 20,
+        "all-rights-reserved-ministry": 5,
+        "cc-by-sa-4.0": 5,
+    }
     assert counts["acquisition_mode"] == {"production": 14, "achat": 7, "don": 5, "cooperation": 4}
     assert counts["publisher"]["LNRN"] == 10 and counts["publisher"]["Éditions Atlas"] == 7
-    assert counts["year"] == {"2024": 7, "2023": 6, "2022": 6, "2021": 5, "2020": 3, "2019": 2, "2018": 1}
+    assert counts["year"] == {
+        "2024": 7,
+        "2023": 6,
+        "2022": 6,
+        "2021": 5,
+        "2020": 3,
+        "2019": 2,
+        "2018": 1,
+    }
     assert list(counts["year"]) == ["2024", "2023", "2022", "2021", "2020", "2019", "2018"]
 
 
 def test_level_tree_nests_cycles_levels_branches(search):
     cycles = {b["value"]: b for b in search().to_dict()["facets"]["cycle"]}
     college = cycles["secondaire-collegial"]
-    assert [(c["value"], c["count"]) for c in college["children"]] == [("1ac", 5), ("2ac", 3), ("3ac", 3)]
+    assert [(c["value"], c["count"]) for c in college["children"]] == [
+        ("1ac", 5),
+        ("2ac", 3),
+        ("3ac", 3),
+    ]
     assert college["labels"]["ar"] and college["labels"]["fr"]
     bac2 = next(c for c in cycles["secondaire-qualifiant"]["children"] if c["value"] == "2bac")
     assert {(g["value"], g["count"]) for g in bac2["children"]} == {("2bac-pc", 2), ("2bac-svt", 1)}
-    assert bac2["count"] == 5          # 2 branch-less + 3 on branches
+    assert bac2["count"] == 5  # 2 branch-less + 3 on branches
 
 
 def test_labels_follow_the_query_language(search):
@@ -113,8 +154,13 @@ def test_labels_follow_the_query_language(search):
 def test_or_within_a_facet_and_across_facets(search):
     assert search(filters={"subject": ["mathematiques"]}).total == 11
     assert search(filters={"subject": ["mathematiques", "svt"]}).total == 14
-    assert ids(search(filters={"subject": ["mathematiques"], "type": ["exercise"]})) == \
-        {"c01", "c03", "c06", "c29", "c30"}
+    assert ids(search(filters={"subject": ["mathematiques"], "type": ["exercise"]})) == {
+        "c01",
+        "c03",
+        "c06",
+        "c29",
+        "c30",
+    }
 
 
 def test_each_facet_counts_ignore_its_own_selection(search):
@@ -122,19 +168,29 @@ def test_each_facet_counts_ignore_its_own_selection(search):
     subject = {b.value: (b.count, b.selected) for b in result.facet("subject").buckets}
     types = {b.value: (b.count, b.selected) for b in result.facet("type").buckets}
     # subject counts: exercises of every subject; type counts: maths resources of every type
-    assert subject == {"mathematiques": (5, True), "physique-chimie": (1, False),
-                       "langue-amazighe": (1, False), "langue-francaise": (1, False)}
-    assert types == {"exercise": (5, True), "lecture": (2, False), "tutorial": (1, False),
-                     "textbook": (1, False), "annales": (1, False), "educational-game": (1, False)}
+    assert subject == {
+        "mathematiques": (5, True),
+        "physique-chimie": (1, False),
+        "langue-amazighe": (1, False),
+        "langue-francaise": (1, False),
+    }
+    assert types == {
+        "exercise": (5, True),
+        "lecture": (2, False),
+        "tutorial": (1, False),
+        "textbook": (1, False),
+        "annales": (1, False),
+        "educational-game": (1, False),
+    }
     language = {b.value: b.count for b in result.facet("language").buckets}
-    assert language == {"ar": 3, "fr": 3}      # other facets count the full selection
+    assert language == {"ar": 3, "fr": 3}  # other facets count the full selection
 
 
 def test_level_group_counts_ignore_the_whole_group(search):
     result = search(filters={"level": ["1ac"]})
     assert ids(result) == {"c01", "c05", "c06", "c15", "c26"}
     cycles = {b.value: b for b in result.facet("cycle").buckets}
-    assert cycles["primaire"].count == 8             # still clickable
+    assert cycles["primaire"].count == 8  # still clickable
     one_ac = next(c for c in cycles["secondaire-collegial"].children if c.value == "1ac")
     assert one_ac.selected and one_ac.count == 5
     subject = {b.value: b.count for b in result.facet("subject").buckets}
@@ -218,8 +274,8 @@ def test_suggest(corpus_backend):
     assert "Les fractions décimales" in suggest("fract")
     assert "Les fractions décimales" in suggest("les fr")
     assert suggest("الكس", lang="ar")[0] == "الكسور"
-    assert "الكسور" in suggest("كسو", lang="ar")               # without the article
-    assert "Mathématiques" in suggest("mathé")                  # curriculum label
+    assert "الكسور" in suggest("كسو", lang="ar")  # without the article
+    assert "Mathématiques" in suggest("mathé")  # curriculum label
     assert suggest("رياض", lang="ar")[0] == "الرياضيات"
     assert {"1AC", "1AP"} <= set(suggest("1a"))
     assert suggest("zzzz") == [] and suggest("") == [] and suggest("   ") == []
@@ -236,5 +292,6 @@ def test_to_dict_shape(search):
 
 def test_backend_implements_the_engine_neutral_protocol(corpus_backend):
     from indexer import SearchBackend
+
     assert isinstance(corpus_backend, SearchBackend)
     assert corpus_backend.count() == 30

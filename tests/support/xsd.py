@@ -16,9 +16,10 @@ Usage::
     from tests.support.xsd import lom_loose_schema, assert_valid
     assert_valid(lom_loose_schema(), record_to_lom(record))
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -49,12 +50,14 @@ _PARSER = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=Fals
 def standards_dir() -> Path:
     """The standards folder; the calling test fails clearly when it is not there."""
     if not (STANDARDS_DIR / "lom" / "lomLoose.xsd").is_file():
-        pytest.fail(f"official schemas not found in {STANDARDS_DIR}: clone the repo beside shared/",
-                    pytrace=False)
+        pytest.fail(
+            f"official schemas not found in {STANDARDS_DIR}: clone the repo beside shared/",
+            pytrace=False,
+        )
     return STANDARDS_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compile(relative: str) -> etree.XMLSchema:
     path = standards_dir() / relative
     return etree.XMLSchema(etree.parse(str(path), _PARSER))
@@ -79,7 +82,7 @@ def scolomfr_schema(version: str = "3.0") -> etree.XMLSchema:
     return _compile(LOM_FLAVOURS[f"scolomfr-{version}"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def oai_pmh_schema(lom: str = "loose") -> etree.XMLSchema:
     """One schema for a whole OAI-PMH response with embedded metadata.
 
@@ -97,9 +100,11 @@ def oai_pmh_schema(lom: str = "loose") -> etree.XMLSchema:
         (LOM_NS, LOM_FLAVOURS[lom]),
     ]
     body = "".join(f'<xs:import namespace="{ns}" schemaLocation="{loc}"/>' for ns, loc in imports)
-    driver = ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-              'targetNamespace="urn:mawarid:test:oai-driver" elementFormDefault="qualified">'
-              f"{body}</xs:schema>")
+    driver = (
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'targetNamespace="urn:mawarid:test:oai-driver" elementFormDefault="qualified">'
+        f"{body}</xs:schema>"
+    )
     doc = etree.fromstring(driver.encode(), _PARSER, base_url=(base / "driver.xsd").as_uri())
     return etree.XMLSchema(doc)
 
@@ -126,5 +131,9 @@ def assert_valid(schema: etree.XMLSchema, doc) -> None:
     if errors:
         text = etree.tostring(tree, encoding="unicode", pretty_print=True)
         excerpt = text if len(text) < 4000 else text[:4000] + "\n…"
-        pytest.fail("XSD validation failed:\n  " + "\n  ".join(errors[:30])
-                    + f"\n--- document ---\n{excerpt}", pytrace=False)
+        pytest.fail(
+            "XSD validation failed:\n  "
+            + "\n  ".join(errors[:30])
+            + f"\n--- document ---\n{excerpt}",
+            pytrace=False,
+        )
