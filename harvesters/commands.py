@@ -49,8 +49,8 @@ def harvest_oai(
     """Harvest BASE_URL (a partner's OAI-PMH endpoint) into the catalogue as drafts."""
     from catalogue.errors import CatalogueError
     from catalogue.services.actors import SYSTEM
+    from oaipmh.errors import OAIError
     from portal import current_runtime
-    from portal.oai.errors import OAIError
 
     from .oai import HarvestError, OAIHarvester
 

@@ -7,7 +7,7 @@ resumption-token loop and the error codes. Two things are changed around it:
   (:func:`metadata_schemas.safe_xml.parse_xml`: no DTD, no entities, no
   network, no ``recover``), not with Sickle's forgiving one, and parsed once;
 * OAI-PMH errors come back as the endpoint's own classes
-  (:mod:`portal.oai.errors`), all under :class:`~portal.oai.errors.OAIError`.
+  (:mod:`oaipmh.errors`), all under :class:`~oaipmh.errors.OAIError`.
 
 Each ``oai_lom`` record is read with :func:`metadata_schemas.lom_xml.lom_to_record`
 and created as a *draft* through the catalogue services, so it goes through
@@ -35,7 +35,7 @@ from catalogue.services.actors import require
 from metadata_schemas.errors import MetadataError
 from metadata_schemas.lom_xml import lom_to_record
 from metadata_schemas.safe_xml import parse_xml
-from portal.oai.errors import BY_CODE, OAIError
+from oaipmh.errors import BY_CODE, OAIError
 
 log = logging.getLogger(__name__)
 #: Catalog name of the general.identifier that keeps the partner's OAI identifier.

@@ -1,8 +1,8 @@
 """The arguments of an OAI-PMH request, checked against the verb table (spec 3.1, 4).
 
 ``parse_request`` turns the raw multi-valued arguments of a GET or POST into an
-:class:`OAIRequest`, or raises :class:`~portal.oai.errors.BadVerb` /
-:class:`~portal.oai.errors.BadArgument` naming what was wrong. Every value that
+:class:`OAIRequest`, or raises :class:`~oaipmh.errors.BadVerb` /
+:class:`~oaipmh.errors.BadArgument` naming what was wrong. Every value that
 may later be echoed as an attribute of ``<request>`` is checked here against the
 syntax the OAI-PMH schema gives that attribute, so that an echo can never make
 the response invalid.
@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from .errors import BadArgument, BadVerb
+from oaipmh.dates import NOT_XML as _NOT_XML
+from oaipmh.dates import date_range, parse_date
+from oaipmh.dates import shown as _shown
+from oaipmh.errors import BadArgument, BadVerb
 
 
 @dataclass(frozen=True)
@@ -51,19 +53,6 @@ MAX_VALUE = 2048
 _PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
 _SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-_.!~*'();/?:@&=+$,]|%[0-9A-Fa-f]{2})+")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
-# Characters XML 1.0 cannot carry, even escaped: a value holding one cannot be echoed.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-@dataclass(frozen=True)
-class DateBound:
-    """A ``from``/``until`` value: the instant and the granularity it was given at."""
-
-    text: str
-    value: datetime
-    day: bool
 
 
 @dataclass(frozen=True)
@@ -127,12 +116,6 @@ def parse_request(items: Iterable[tuple[str, str]]) -> OAIRequest:
     return OAIRequest(verb, args)
 
 
-def _shown(text: str) -> str:
-    """A hostile value, shortened and stripped of what XML cannot carry, for a message."""
-    text = _NOT_XML.sub("\ufffd", text)
-    return repr(text if len(text) <= 60 else text[:60] + "…")
-
-
 def _check_value(key: str, value: str) -> None:
     if not value:
         raise BadArgument(f"the argument {key} is empty")
@@ -155,36 +138,6 @@ def _check_value(key: str, value: str) -> None:
         )
     if key in ("from", "until"):
         parse_date(key, value)
-
-
-def parse_date(key: str, text: str) -> DateBound:
-    """``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ssZ`` (UTC), the two granularities we accept."""
-    day = bool(_DAY.fullmatch(text))
-    if not day and not _SECONDS.fullmatch(text):
-        raise BadArgument(
-            f"{key} {_shown(text)} is not a UTC date: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
-        )
-    try:
-        value = datetime.strptime(text, "%Y-%m-%d" if day else "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        raise BadArgument(f"{key} {_shown(text)} is not a valid date") from None
-    return DateBound(text, value, day)
-
-
-def date_range(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
-    """Inclusive bounds at seconds granularity; ``until`` given as a day ends with that day."""
-    low = parse_date("from", since) if since else None
-    high = parse_date("until", until) if until else None
-    if low and high and low.day != high.day:
-        raise BadArgument(
-            f"from and until have different granularities ({low.text} and {high.text})"
-        )
-    if low and high and low.value > high.value:
-        raise BadArgument(f"from ({low.text}) is later than until ({high.text})")
-    end = None
-    if high:
-        end = high.value.replace(hour=23, minute=59, second=59) if high.day else high.value
-    return (low.value if low else None), end
 
 
 def request_attributes(request: OAIRequest | None) -> Mapping[str, str]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from metadata_schemas import lom_xml, scolomfr_xml
-
-from .errors import CannotDisseminateFormat
+from oaipmh.errors import CannotDisseminateFormat
 
 
 def _schema_of(schema_location: str) -> str:

@@ -18,9 +18,8 @@ from importlib import resources
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from . import render
-from .arguments import OAIRequest, date_range, parse_request, request_attributes
-from .errors import (
+from oaipmh.dates import parse_stamp, stamp
+from oaipmh.errors import (
     NO_ECHO,
     BadResumptionToken,
     CannotDisseminateFormat,
@@ -30,10 +29,13 @@ from .errors import (
     NoSetHierarchy,
     OAIError,
 )
+
+from . import render
+from .arguments import OAIRequest, date_range, parse_request, request_attributes
 from .formats import FORMATS, get_format
 from .repository import Item, ListQuery, OAIRepository
 from .sets import OAI_DC, sets_xml
-from .tokens import ResumptionState, TokenCodec, parse_stamp, stamp
+from .tokens import ResumptionState, TokenCodec
 
 DEFAULT_PAGE_SIZE = {"ListRecords": 100, "ListIdentifiers": 500}
 
@@ -112,7 +114,7 @@ class DataProvider:
     def error_reply(self, now: datetime, request: OAIRequest | None, exc: OAIError) -> Reply:
         text = (
             render.open_response(now, self.settings.base_url, request_attributes(request))
-            + render.error(exc.code, exc.message)
+            + render.error(exc.code, exc.text)
             + render.CLOSE
         )
         return Reply(iter([text.encode("utf-8")]))

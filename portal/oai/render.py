@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
-from .tokens import stamp
+from oaipmh.dates import stamp
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

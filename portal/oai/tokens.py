@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadData, URLSafeSerializer
 
-from .errors import BadResumptionToken
+from oaipmh.dates import parse_stamp, stamp
+from oaipmh.errors import BadResumptionToken
 
 SALT = "mawarid.oai.resumption-token.v1"
 #: How long a token stays valid when the settings do not say (MAWARID_OAI_TOKEN_TTL, seconds).
@@ -97,15 +98,3 @@ def _well_formed(state: ResumptionState) -> bool:
         and (state.set is None or isinstance(state.set, str))
         and all(isinstance(v, int) and v >= 0 for v in (state.cursor, state.size, state.issued))
     )
-
-
-def stamp(moment: datetime) -> str:
-    """A naive UTC datetime at the repository granularity, ``YYYY-MM-DDThh:mm:ssZ``."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    # isoformat, not strftime: glibc's %Y drops the leading zeros of years before 1000.
-    return moment.isoformat(timespec="seconds") + "Z"
-
-
-def parse_stamp(text: str) -> datetime:
-    return datetime.fromisoformat(text.removesuffix("Z"))

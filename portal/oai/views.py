@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, request, stream_with_context
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from oaipmh.errors import BadArgument
+
 from .. import current_runtime
-from .errors import BadArgument
 from .provider import DataProvider, ProviderSettings
 from .repository import OAIRepository
 from .tokens import DEFAULT_TTL, TokenCodec

@@ -272,7 +272,7 @@ def test_every_oai_verb_has_a_heading():
 
 
 def test_every_oai_format_and_error_code_is_mentioned():
-    from portal.oai.errors import BY_CODE
+    from oaipmh.errors import BY_CODE
     from portal.oai.formats import FORMATS
 
     missing = [t for t in [*FORMATS, *BY_CODE] if not mentions_code("oai-pmh.md", t)]

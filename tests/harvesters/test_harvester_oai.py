@@ -8,7 +8,7 @@ from oai_testdata import oai_id
 from catalogue.services import SYSTEM
 from harvesters.commands import COMMANDS, harvest_oai
 from harvesters.oai import HarvestError, OAIHarvester, resource_id_for
-from portal.oai.errors import BadArgument, OAIError
+from oaipmh.errors import BadArgument, OAIError
 
 OAI_OPEN = (
     '<?xml version="1.0" encoding="UTF-8"?>'

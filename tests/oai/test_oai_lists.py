@@ -231,7 +231,8 @@ def test_tampered_and_foreign_tokens_are_refused(oai, oai_app):
 
 
 def test_expired_token_is_refused(oai, oai_app):
-    from portal.oai.tokens import DEFAULT_TTL, ResumptionState, TokenCodec, stamp
+    from oaipmh.dates import stamp
+    from portal.oai.tokens import DEFAULT_TTL, ResumptionState, TokenCodec
 
     codec = TokenCodec(oai_app.config["SECRET_KEY"])
     state = ResumptionState(

@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 from oai_testdata import OAI, error_code, identifiers, request_echo
 
+from oaipmh.errors import BY_CODE, BadArgument, BadVerb, OAIError
 from portal.oai.arguments import date_range, parse_request
-from portal.oai.errors import BY_CODE, BadArgument, BadVerb, OAIError
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_every_error_class_has_its_code_and_the_spec_definition():
     }
     for code, cls in BY_CODE.items():
         assert issubclass(cls, OAIError) and cls.code == code and cls.__doc__
-        assert cls().message, "a default message from the definition"
+        assert cls().text, "a default message from the definition"
 
 
 def test_parse_request_accepts_each_verb():

@@ -202,7 +202,7 @@ def test_every_public_string_has_an_arabic_translation():
     from babel.messages.frontend import parse_mapping_cfg
 
     repo = Path(__file__).resolve().parents[2]
-    with (repo / "babel.cfg").open() as fh:
+    with (repo / "portal" / "babel.cfg").open() as fh:  # until the portal moves to core.messages
         method_map, options_map = parse_mapping_cfg(fh)
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     wanted = {

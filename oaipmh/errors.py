@@ -9,16 +9,31 @@ once. The message is what the repository says to the harvester in the
 
 from __future__ import annotations
 
+from typing import Any
 
-class OAIError(Exception):
-    """Base of every OAI-PMH error condition."""
+from core.errors import MawaridError
+from core.messages import SOURCE_LANGUAGE
+
+
+class OAIError(MawaridError):
+    """Base of every OAI-PMH error condition.
+
+    The message is a :mod:`core.messages` message id: a repository answers harvesters
+    in English (:attr:`text`), the harvester shows a partner's error to staff in
+    their language.
+    """
 
     #: The value of the ``code`` attribute of ``<error>``.
     code = "badArgument"
 
-    def __init__(self, message: str = "") -> None:
-        super().__init__(message or (self.__doc__ or self.code).strip().splitlines()[0])
-        self.message = str(self.args[0])
+    def __init__(self, msgid: str = "", /, **params: Any) -> None:
+        # Without a message, the first line of the class docstring: the spec's definition.
+        super().__init__(msgid or (self.__doc__ or self.code).strip().splitlines()[0], **params)
+
+    @property
+    def text(self) -> str:
+        """The message as a repository sends it in ``<error>`` (English)."""
+        return self.message(SOURCE_LANGUAGE)
 
 
 class BadArgument(OAIError):

@@ -1,0 +1,333 @@
+"""Settings of one Mawarid instance: declared once here, read by every package.
+
+Each setting is one field of :class:`Settings`, declared with :func:`setting`: the
+environment variable that sets it, how its text is read, its default and what it is
+for. The CLI, the portal, the harvester and the tests all build their settings with
+:meth:`Settings.from_environment`; nothing else reads ``MAWARID_*`` variables, and no
+package reads them from the Flask app.
+
+Every default suits the embedded set-up (SQLite + Whoosh in ``MAWARID_HOME``), except the
+secret key, which is generated once into the home folder (mode 0600,
+:func:`ensure_secret_key`) so that it never lives in the repository.
+
+A value that cannot be used stops start-up with a :class:`ConfigurationError` naming the
+variable, the value and what would fix it — never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import MawaridError
+from .messages import N_, Message
+
+#: Where the portal answers when ``serve`` gives no other address.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+DEFAULT_OAI_REPOSITORY_ID = "mawarid.men.gov.ma"
+
+
+class ConfigurationError(MawaridError):
+    """A setting that cannot be used; the message names it and says what would fix it."""
+
+    code = "configuration_error"
+
+
+class _Invalid(ValueError):
+    """A parser's refusal: carries the message saying what is expected."""
+
+    def __init__(self, expected: Message) -> None:
+        super().__init__(expected.msgid)
+        self.expected = expected
+
+
+# -- parsers: text → value, or _Invalid saying what is expected -----------------
+
+
+def _text(text: str) -> str:
+    return text.strip()
+
+
+def _path(text: str) -> Path:
+    return Path(text.strip()).expanduser().resolve()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise _Invalid(Message(N_("expected a whole number above 0")))
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise _Invalid(Message(N_("expected a number of seconds above 0")))
+    return value
+
+
+def _flag(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise _Invalid(Message(N_("expected 1 (on) or 0 (off)")))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+def _base_url(text: str) -> str:
+    value = text.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")) or "://" not in value or " " in value:
+        raise _Invalid(Message(N_("expected an absolute http:// or https:// address")))
+    return value
+
+
+def setting(
+    env: str,
+    parse: Callable[[str], Any],
+    default: Any,
+    help: str,
+    *,
+    secret: bool = False,
+) -> Any:
+    """Declare one setting (a dataclass field of :class:`Settings`)."""
+    metadata = {"env": env, "parse": parse, "help": help, "secret": secret}
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings of one instance. Build with :meth:`from_environment`."""
+
+    # -- where things are ----------------------------------------------------
+    home: Path = setting(
+        "MAWARID_HOME",
+        _path,
+        Path("instance"),
+        N_("data folder: database, search index, uploaded documents (default ./instance)"),
+    )
+    database_url: str = setting(
+        "MAWARID_DATABASE_URL",
+        _text,
+        "",
+        N_("SQLAlchemy URL of the catalogue (default sqlite:///$MAWARID_HOME/mawarid.sqlite3)"),
+        secret=True,
+    )
+    search_url: str = setting(
+        "MAWARID_SEARCH_URL",
+        _text,
+        "",
+        N_("search backend: whoosh:///path (default whoosh://$MAWARID_HOME/index)"),
+        secret=True,
+    )
+    secret_key: str = setting(
+        "MAWARID_SECRET_KEY",
+        _text,
+        "",
+        N_(
+            "signs sessions, CSRF tokens and OAI-PMH resumption tokens "
+            "(default: generated into $MAWARID_HOME/secret_key)"
+        ),
+        secret=True,
+    )
+    base_url: str = setting(
+        "MAWARID_BASE_URL",
+        _base_url,
+        "",
+        N_(
+            "public base URL of OAI-PMH, the API's links and exports "
+            "(default: the address `mawarid serve` listens on)"
+        ),
+    )
+    # -- identity of the repository ------------------------------------------
+    oai_repository_id: str = setting(
+        "MAWARID_OAI_REPOSITORY_ID",
+        _text,
+        DEFAULT_OAI_REPOSITORY_ID,
+        N_("namespace of OAI identifiers (default mawarid.men.gov.ma)"),
+    )
+    admin_email: str = setting(
+        "MAWARID_ADMIN_EMAIL",
+        _text,
+        "lnrn@men.gov.ma",
+        N_("OAI-PMH Identify adminEmail (default lnrn@men.gov.ma)"),
+    )
+    # -- web security ----------------------------------------------------------
+    secure_cookies: bool = setting(
+        "MAWARID_SECURE_COOKIES",
+        _flag,
+        False,
+        N_("1 to mark cookies Secure (behind HTTPS); default 0"),
+    )
+    trusted_hosts: tuple[str, ...] = setting(
+        "MAWARID_TRUSTED_HOSTS",
+        _words,
+        (),
+        N_("comma-separated host names the portal answers to (default: any); set it in production"),
+    )
+    login_rate_limit: str = setting(
+        "MAWARID_LOGIN_RATE_LIMIT",
+        _text,
+        "10/minute",
+        N_("staff login attempts allowed per IP (default 10/minute)"),
+    )
+    staff_session_max_age: int = setting(
+        "MAWARID_STAFF_SESSION_MAX_AGE",
+        _positive_int,
+        8 * 3600,
+        N_("seconds a staff session lasts (default 8 h)"),
+    )
+    # -- OAI-PMH -------------------------------------------------------------
+    oai_page_size: int = setting(
+        "MAWARID_OAI_PAGE_SIZE",
+        _positive_int,
+        100,
+        N_("records per ListRecords page (default 100)"),
+    )
+    oai_identifiers_page_size: int = setting(
+        "MAWARID_OAI_IDENTIFIERS_PAGE_SIZE",
+        _positive_int,
+        500,
+        N_("headers per ListIdentifiers page (default 500)"),
+    )
+    oai_token_ttl: int = setting(
+        "MAWARID_OAI_TOKEN_TTL",
+        _positive_int,
+        86400,
+        N_("seconds a resumption token stays valid (default 86400)"),
+    )
+    # -- catalogue, index, diffusion ----------------------------------------------
+    auto_upgrade: bool = setting(
+        "MAWARID_AUTO_UPGRADE",
+        _flag,
+        True,
+        N_("1 (default) to migrate the database at start-up"),
+    )
+    procedures_dir: str = setting(
+        "MAWARID_PROCEDURES_DIR",
+        _text,
+        "",
+        N_("folder of procedure files replacing the shipped ones"),
+    )
+    index_procs: int = setting(
+        "MAWARID_INDEX_PROCS",
+        _positive_int,
+        0,
+        N_("worker processes of a full index rebuild (default: one per core)"),
+    )
+    usage_flush_seconds: float = setting(
+        "MAWARID_USAGE_FLUSH_SECONDS",
+        _seconds,
+        5.0,
+        N_("how often usage events are written (default 5)"),
+    )
+    bundle_document_types: tuple[str, ...] = setting(
+        "MAWARID_BUNDLE_DOCUMENT_TYPES",
+        _words,
+        (),
+        N_("document types copied into offline bundles (default none)"),
+    )
+
+    def __post_init__(self) -> None:
+        home = Path(self.home).expanduser().resolve()
+        object.__setattr__(self, "home", home)
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{home / 'mawarid.sqlite3'}")
+        if not self.search_url:
+            object.__setattr__(self, "search_url", f"whoosh://{home / 'index'}")
+
+    # -- building -------------------------------------------------------------
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
+        """Settings from ``environ`` (default ``os.environ``), then ``overrides``.
+
+        ``overrides`` are already-typed values by field name (``home=tmp_path``), or
+        by variable name (``MAWARID_OAI_PAGE_SIZE=10``); a text override is parsed
+        like the environment's.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        by_env = {f.metadata["env"]: f for f in fields(cls)}
+        for f in fields(cls):
+            raw = env.get(f.metadata["env"], "")
+            if raw.strip():
+                values[f.name] = _parse(f, raw)
+        for key, value in overrides.items():
+            f = by_env.get(key) or next((g for g in fields(cls) if g.name == key), None)
+            if f is None:
+                raise TypeError(f"unknown setting {key!r}")
+            values[f.name] = _parse(f, value) if isinstance(value, str) else value
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (by field name)."""
+        if "home" in changes:
+            # Paths derived from the home follow a home given by the caller.
+            for name, var in (("database_url", "sqlite:///"), ("search_url", "whoosh://")):
+                if getattr(self, name).startswith(var) and name not in changes:
+                    changes[name] = ""
+        return dataclasses.replace(self, **changes)
+
+    # -- reading --------------------------------------------------------------
+
+    def public_base_url(self, listening: str | None = None) -> str:
+        """The public base URL: configured, else the address ``serve`` listens on."""
+        return self.base_url or listening or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+
+    def secret(self) -> str:
+        """The secret key: configured, else the instance's generated one."""
+        return self.secret_key or ensure_secret_key(self.home)
+
+
+def _parse(f: dataclasses.Field[Any], raw: str) -> Any:
+    try:
+        return f.metadata["parse"](raw)
+    except _Invalid as exc:
+        shown = "…" if f.metadata["secret"] else raw
+        raise ConfigurationError(
+            N_("%(name)s=%(value)r cannot be used: %(expected)s"),
+            name=f.metadata["env"],
+            value=shown,
+            expected=exc.expected,
+        ) from None
+
+
+def describe() -> Iterator[tuple[str, Message]]:
+    """``(variable, what it is for)`` of every setting, in declaration order (docs, help)."""
+    for f in fields(Settings):
+        yield f.metadata["env"], Message(f.metadata["help"])
+
+
+def ensure_secret_key(home: Path) -> str:
+    """Read the instance's secret key, creating it (0600) on first start."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
