@@ -1,27 +1,25 @@
-"""Errors of the catalogue services.
+"""Errors of the catalogue services: every refusal a person reads, in their language.
 
-Each error carries a one-line ``message`` meant for the person who caused it
-(CLI users see it verbatim, the portal shows it next to the form) and a stable
-``code`` for the JSON API. Record validation errors from ``metadata_schemas``
-(:class:`metadata_schemas.errors.MetadataError`) are passed through unchanged.
+Each error is a :class:`core.errors.MawaridError`: an English message id with its
+parameters (rendered in the reader's language: the CLI's, the web request's), a stable
+``code`` for the JSON API and the reports, and optionally ``errors`` by field. Record
+validation errors from ``metadata_schemas`` (:class:`metadata_schemas.errors.MetadataError`)
+are passed through unchanged::
+
+    raise InvalidInput(N_("%(field)s: too long (%(length)d characters, at most %(max)d)"),
+                       field="note", length=len(text), max=MAX_NOTE)
 """
 
 from __future__ import annotations
 
+from core.errors import MawaridError
+from core.messages import N_, Message
 
-class CatalogueError(Exception):
+
+class CatalogueError(MawaridError):
     """Base class of every refusal of the catalogue."""
 
     code = "catalogue_error"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class NotFound(CatalogueError):
@@ -70,3 +68,32 @@ class InvalidInput(CatalogueError):
     """A malformed argument (dates, sizes, file names, passwords)."""
 
     code = "invalid_input"
+
+
+class AccountLocked(CatalogueError):
+    """Too many failed logins for this account: it waits before the next attempt."""
+
+    code = "account_locked"
+
+
+class StoreUnavailable(CatalogueError):
+    """The database cannot be written or read now (disk full, locked, unreachable).
+
+    Not the reader's fault and usually not for long: nothing was half-written (the
+    transaction was rolled back); the web answers 503, the CLI exits with status 1.
+    ``cause`` is for the log only (it may name files or hosts).
+    """
+
+    code = "store_unavailable"
+
+
+def detail(exc: Exception) -> Message | str:
+    """The sentence of another package's refusal, kept translatable when it has one."""
+    if isinstance(exc, MawaridError):
+        return exc.msg
+    return " ".join(str(exc).split())
+
+
+def unknown_term(field: str, exc: Exception) -> UnknownEntity:
+    """``field: <why the vocabulary refused the value>`` (with its suggestions)."""
+    return UnknownEntity(N_("%(field)s: %(error)s"), field=field, error=detail(exc))

@@ -197,7 +197,27 @@ class Settings:
         "MAWARID_STAFF_SESSION_MAX_AGE",
         _positive_int,
         8 * 3600,
-        N_("seconds a staff session lasts (default 8 h)"),
+        N_("seconds a staff session lasts at most, however active (default 8 h)"),
+    )
+    staff_session_idle: int = setting(
+        "MAWARID_STAFF_SESSION_IDLE",
+        _positive_int,
+        30 * 60,
+        N_("seconds without a request after which a staff session ends (default 30 min)"),
+    )
+    login_lockout_threshold: int = setting(
+        "MAWARID_LOGIN_LOCKOUT_THRESHOLD",
+        _positive_int,
+        5,
+        N_("failed logins of one account before it must wait (default 5)"),
+    )
+    login_lockout_seconds: int = setting(
+        "MAWARID_LOGIN_LOCKOUT_SECONDS",
+        _positive_int,
+        60,
+        N_(
+            "first wait of a locked account, doubled at each further failure up to 1 h (default 60)"
+        ),
     )
     # -- OAI-PMH -------------------------------------------------------------
     oai_page_size: int = setting(
@@ -236,6 +256,18 @@ class Settings:
         _positive_int,
         0,
         N_("worker processes of a full index rebuild (default: one per core)"),
+    )
+    ingest_procs: int = setting(
+        "MAWARID_INGEST_PROCS",
+        _positive_int,
+        0,
+        N_("worker processes preparing records in bulk ingests (default: one per core)"),
+    )
+    index_sync_seconds: float = setting(
+        "MAWARID_INDEX_SYNC_SECONDS",
+        _seconds,
+        5.0,
+        N_("how often a running portal applies the index journal to the search index (default 5)"),
     )
     usage_flush_seconds: float = setting(
         "MAWARID_USAGE_FLUSH_SECONDS",

@@ -12,7 +12,7 @@ English text in English; facet values are vocabulary ids.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -137,10 +137,3 @@ def _title_in(title: dict[str, str], lang: str) -> str:
         if title.get(code):
             return title[code]
     return ""
-
-
-def build_documents(
-    resources: Iterable[IndexableResource], vocabularies: Mapping[str, Any]
-) -> Iterable[dict[str, Any]]:
-    for resource in resources:
-        yield build_document(resource, vocabularies)

@@ -10,7 +10,7 @@ message *key* (``bad_page``, ``query_too_long``…) that the portal translates;
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
@@ -262,5 +262,9 @@ class SearchBackend(Protocol):
     def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]: ...
 
     def count(self) -> int: ...
+
+    def ids(self) -> Iterator[str]:
+        """Every indexed resource id, in no particular order (drift checks)."""
+        ...
 
     def close(self) -> None: ...

@@ -188,7 +188,10 @@ class WhooshBackend:
             if self.layout.rebuilding():
                 self.layout.journal_append(kind, payload)
             _name, ix = self.layout.open_current()
-            writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT)
+            try:
+                writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT)
+            except whoosh_index.LockError:  # another process kept the writer too long
+                raise SearchError("index_busy") from None
             try:
                 apply(writer)
             except BaseException:
@@ -283,6 +286,17 @@ class WhooshBackend:
     def count(self) -> int:
         with self._snapshot() as snap:
             return snap.doc_count
+
+    def ids(self) -> Iterator[str]:
+        """Every live document's id (from the ``id`` postings, no stored fields read)."""
+        found: set[str] = set()
+        with self._snapshot() as snap, snap.lock:
+            for _key, reader, offset, _data in snap.segments:
+                for term in reader.field_terms("id"):
+                    docs = read_postings(reader, "id", term)[0]
+                    if docs.size and snap.live[docs + offset].any():
+                        found.add(term)
+        return iter(found)
 
     def close(self) -> None:
         with self._write_lock:

@@ -3,8 +3,9 @@
 :func:`build_runtime` opens (and on first start creates) the database and the search
 index named by the :class:`~core.settings.Settings`, and wires the catalogue, search and
 diffusion services. Nothing here imports Flask: the CLI runs every command but ``serve``
-without the web app. Changes in the catalogue reach the search index through the pipeline
-registered here.
+without the web app. Changes in the catalogue reach the search index through the index
+journal, drained by :class:`~mawarid.index_sync.IndexSync` after each commit (and, in a
+running portal, in the background: :meth:`Runtime.start_background`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 
 from catalogue.services import AccountService, CatalogueServices, ResourceService
 from catalogue.services import build_services as build_catalogue
+from core.clock import SYSTEM_CLOCK, Clock
 from core.settings import Settings
 from diffusion.services import DiffusionServices
 from diffusion.services import build_services as build_diffusion
 from indexer import SearchBackend, open_backend
-from indexer.pipeline import IndexPipeline
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
+
+from .index_sync import IndexSync
 
 
 @dataclass
@@ -28,8 +31,10 @@ class Runtime:
     vocabularies: Vocabularies
     catalogue: CatalogueServices
     search: SearchBackend
-    pipeline: IndexPipeline
+    #: Keeps the search index in step with the catalogue (the index journal's drainer).
+    index: IndexSync
     diffusion: DiffusionServices
+    clock: Clock = SYSTEM_CLOCK
     #: Objects other layers build once per instance and keep here (the OAI provider).
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -41,26 +46,33 @@ class Runtime:
     def accounts(self) -> AccountService:
         return self.catalogue.accounts
 
+    def start_background(self) -> None:
+        """What a serving process runs beside requests: the index journal's drainer
+        (now, then every ``MAWARID_INDEX_SYNC_SECONDS``). Call it once per process."""
+        self.index.start(self.settings.index_sync_seconds)
+
     def close(self) -> None:
+        self.index.stop()
         self.diffusion.close()
         self.search.close()
         self.catalogue.close()
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> Runtime:
     """Open (and on first start create) the database and the index in the instance's home."""
     settings.home.mkdir(parents=True, exist_ok=True)
     vocabularies = get_vocabularies()
-    catalogue = build_catalogue(settings, vocabularies)
+    catalogue = build_catalogue(settings, vocabularies, clock=clock)
     search = open_backend(settings.search_url, vocabularies, index_procs=settings.index_procs)
-    pipeline = IndexPipeline(search, vocabularies)
-    catalogue.resources.add_listener(pipeline.apply)
+    index = IndexSync(catalogue.journal, catalogue.resources, search, clock=clock)
+    catalogue.resources.add_commit_hook(index.after_commit)
     diffusion = build_diffusion(settings, catalogue, search, vocabularies)
     return Runtime(
         settings=settings,
         vocabularies=vocabularies,
         catalogue=catalogue,
         search=search,
-        pipeline=pipeline,
+        index=index,
         diffusion=diffusion,
+        clock=clock,
     )

@@ -1,10 +1,21 @@
 """Staff authentication: who is logged in, and which staff routes they may use.
 
-The session holds only the username and the login time. The current
-:class:`catalogue` ``Actor`` is rebuilt from the account on every request, so a
-role change or a deactivation by an admin takes effect at once, not at the next
-login. Passwords are checked by ``accounts.authenticate`` (argon2) and never
-stored, logged or echoed back.
+The session (a signed cookie) holds the username, the login time, the time of the last
+request and the account's *session epoch* at login. On every request
+:func:`current_actor` rebuilds the catalogue ``Actor`` from the account and refuses the
+session when:
+
+* the account is gone or deactivated, or its epoch moved — logging out, a new
+  password, a deactivation or a role taken away move it
+  (:meth:`catalogue.services.accounts.AccountService.end_sessions`), so every session
+  of the account ends at once, on every device: a cookie kept from before is replayed
+  in vain;
+* the session is older than ``MAWARID_STAFF_SESSION_MAX_AGE`` (absolute timeout) or saw
+  no request for ``MAWARID_STAFF_SESSION_IDLE`` (idle timeout).
+
+Time comes from the instance's clock (tests move a :class:`core.clock.FrozenClock`).
+Passwords are checked by ``accounts.authenticate`` (argon2) and never stored, logged or
+echoed back.
 
 Every staff view is wrapped in :func:`login_required` or :func:`roles_required`;
 ``tests/portal/test_staff_access.py`` enumerates the URL map and fails when a
@@ -14,8 +25,7 @@ Every staff view is wrapped in :func:`login_required` or :func:`roles_required`;
 from __future__ import annotations
 
 import functools
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 from flask import (
@@ -28,13 +38,18 @@ from flask import (
     url_for,
 )
 
+from catalogue.services.actors import Actor
+
 from .context import current_runtime
 
 #: Session keys; everything else in the session belongs to other parts of the portal.
 SESSION_USER = "staff_user"
 SESSION_SINCE = "staff_since"
-#: A staff session ends after this many seconds even when the browser stays open.
-DEFAULT_MAX_AGE = 8 * 3600
+SESSION_SEEN = "staff_seen"
+SESSION_EPOCH = "staff_epoch"
+_KEYS = (SESSION_USER, SESSION_SINCE, SESSION_SEEN, SESSION_EPOCH)
+#: The last-request time is written back at most this often (it rides in the cookie).
+SEEN_RESOLUTION = 30
 
 STAFF_ROLES = ("indexer", "validator", "admin")
 
@@ -43,71 +58,67 @@ def _accounts():
     return current_runtime().accounts
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    """Read a field from an account view whether it is an object or a dict."""
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
+def _now() -> int:
+    return int(current_runtime().clock.now().timestamp())
 
 
-def make_actor(username: str, roles: Iterable[str], commissions: Iterable[str]):
-    from catalogue.services.actors import Actor
-
+def make_actor(username: str, roles: Iterable[str], commissions: Iterable[str]) -> Actor:
     return Actor(username=username, roles=frozenset(roles), commissions=frozenset(commissions))
 
 
-def actor_from_account(account: Any):
-    """The catalogue ``Actor`` of an account, or None when it is unknown or inactive."""
-    if account is None or not _get(account, "active", True):
-        return None
-    return make_actor(
-        _get(account, "username"),
-        _get(account, "roles", ()) or (),
-        _get(account, "commissions", ()) or (),
+def session_values(username: str, epoch: int, now: int) -> dict[str, Any]:
+    """What a fresh staff session holds (login, and tests that open one directly)."""
+    return {SESSION_USER: username, SESSION_SINCE: now, SESSION_SEEN: now, SESSION_EPOCH: epoch}
+
+
+def _alive(values: MutableMapping[str, Any], now: int) -> bool:
+    settings = current_runtime().settings
+    since, seen = values.get(SESSION_SINCE), values.get(SESSION_SEEN)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (since, seen)):
+        return False
+    assert isinstance(since, int) and isinstance(seen, int)
+    return (
+        now - since < settings.staff_session_max_age
+        and now - seen < settings.staff_session_idle
+        and seen <= now + SEEN_RESOLUTION
     )
 
 
-def current_actor():
+def current_actor() -> Actor | None:
     """The logged-in staff member as a catalogue ``Actor``, or None (cached per request)."""
     if "staff_actor" in g:
-        return g.staff_actor
+        actor: Actor | None = g.staff_actor
+        return actor
     actor = None
     username = session.get(SESSION_USER)
-    since = session.get(SESSION_SINCE, 0)
-    max_age = current_runtime().settings.staff_session_max_age
-    if username and isinstance(since, (int, float)) and time.time() - since < max_age:
-        try:
-            actor = actor_from_account(_accounts().get(username))
-        except Exception as exc:  # an unknown user is "not logged in", whatever the service raises
-            if not _is_not_found(exc):
-                raise
-            actor = None
-    if actor is None and username:
-        session.pop(SESSION_USER, None)
-        session.pop(SESSION_SINCE, None)
+    if username:
+        now = _now()
+        if isinstance(username, str) and _alive(session, now):
+            actor = _accounts().session_actor(username, session.get(SESSION_EPOCH))
+        if actor is None:
+            for key in _KEYS:
+                session.pop(key, None)
+        elif now - session[SESSION_SEEN] >= SEEN_RESOLUTION:
+            session[SESSION_SEEN] = now
     g.staff_actor = actor
     return actor
 
 
-def _is_not_found(exc: Exception) -> bool:
-    try:
-        from catalogue.errors import InvalidInput, NotFound, UnknownEntity
-    except ImportError:  # pragma: no cover - catalogue always present in a real install
-        return False
-    return isinstance(exc, (NotFound, UnknownEntity, InvalidInput))
-
-
-def login_user(actor) -> None:
+def login_user(actor: Actor) -> None:
     """Start a fresh session for ``actor``: whatever the session held before is dropped
     (session fixation defence), including another user's CSRF token."""
+    epoch = _accounts().get(actor.username).session_epoch
     session.clear()
-    session[SESSION_USER] = actor.username
-    session[SESSION_SINCE] = int(time.time())
+    session.update(session_values(actor.username, epoch, _now()))
     session.permanent = False
     g.staff_actor = actor
 
 
 def logout_user() -> None:
+    """End this session and every other session of the account (all devices)."""
+    username = session.get(SESSION_USER)
+    if isinstance(username, str):
+        _accounts().end_sessions(username)
     session.clear()
     g.staff_actor = None
 

@@ -28,6 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from catalogue.services.accounts import MAX_PASSWORD, MIN_PASSWORD
 from metadata_schemas.record import LANGSTRING_LANGUAGES, MAX_SHORT, MAX_TEXT, MAX_TITLE
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$"
@@ -105,7 +106,8 @@ class UserCreateForm(FlaskForm):
     username = StringField(_l("Identifiant"), validators=[DataRequired(), Regexp(USERNAME_PATTERN)])
     display_name = StringField(_l("Nom affiché"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
-        _l("Mot de passe"), validators=[DataRequired(), Length(min=10, max=1024)]
+        _l("Mot de passe"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
     )
     confirm = PasswordField(
         _l("Confirmer le mot de passe"),

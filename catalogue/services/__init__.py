@@ -4,20 +4,25 @@
 ``MAWARID_DATABASE_URL`` (upgrading its schema to the latest revision), loads
 and checks the acquisition procedures, and returns :class:`CatalogueServices`
 with ``.db``, ``.resources`` (:class:`ResourceService`), ``.accounts``
-(:class:`AccountService`), ``.procedures`` and ``.close()``.
+(:class:`AccountService`), ``.procedures``, ``.documents``, ``.oai``, ``.journal``
+(:class:`IndexJournal`, the outbox the search index is kept from) and ``.close()``.
+Time comes from the ``clock`` given (tests pass a :class:`core.clock.FrozenClock`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.clock import SYSTEM_CLOCK, Clock
 from core.settings import Settings
 from metadata_schemas.vocabularies import Vocabularies
 
 from ..store import Database
-from .accounts import AccountService, UserView
+from .accounts import AccountService, LoginPolicy, UserView
 from .actors import ROLES, SYSTEM, Actor
+from .bulk import Attachment, BulkReport, BulkWriter, Incoming, Publication
 from .documents import DocumentStore
+from .journal import IndexJournal, JournalState
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
@@ -28,10 +33,17 @@ __all__ = [
     "SYSTEM",
     "AccountService",
     "Actor",
+    "Attachment",
+    "BulkReport",
+    "BulkWriter",
     "CatalogueServices",
     "EventView",
     "ImportReport",
+    "Incoming",
+    "IndexJournal",
+    "JournalState",
     "Page",
+    "Publication",
     "ResourceChange",
     "ResourceService",
     "ResourceView",
@@ -49,17 +61,21 @@ class CatalogueServices:
     procedures: Procedures
     documents: DocumentStore
     oai: OAIItems
+    journal: IndexJournal
 
     def close(self) -> None:
         self.db.dispose()
 
 
-def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueServices:
+def build_services(
+    settings: Settings, vocabularies: Vocabularies, *, clock: Clock = SYSTEM_CLOCK
+) -> CatalogueServices:
     db = Database(settings.database_url)
     if settings.auto_upgrade:
         db.upgrade()
     procedures = load_procedures(vocabularies, settings.procedures_dir or None)
     documents = DocumentStore(settings.home / "documents")
+    documents.migrate_flat()
     resources = ResourceService(
         db,
         vocabularies=vocabularies,
@@ -67,8 +83,17 @@ def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueS
         documents=documents,
         repository_id=settings.oai_repository_id,
         base_url=settings.base_url or None,
+        clock=clock,
     )
-    accounts = AccountService(db, vocabularies=vocabularies)
+    accounts = AccountService(
+        db,
+        vocabularies=vocabularies,
+        clock=clock,
+        lockout=LoginPolicy(
+            threshold=settings.login_lockout_threshold,
+            first_delay=settings.login_lockout_seconds,
+        ),
+    )
     return CatalogueServices(
         db=db,
         resources=resources,
@@ -76,4 +101,5 @@ def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueS
         procedures=procedures,
         documents=documents,
         oai=OAIItems(db),
+        journal=IndexJournal(db),
     )

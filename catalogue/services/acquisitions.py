@@ -19,14 +19,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, UnknownEntity
-from ..store.models import Acquisition, ProcedureStep, utcnow
+from core.clock import SYSTEM_CLOCK, Clock, utcnow
+from core.messages import N_
+
+from ..errors import InvalidInput, UnknownEntity, unknown_term
+from ..store.models import Acquisition, ProcedureStep
 from .procedures import Procedure, Procedures
+
+#: The acquisitions of one unit of work by ``(mode, reference)``; None: looked up, absent.
+AcquisitionCache = dict[tuple[str, str | None], Acquisition | None]
 
 STEP_STATUSES = ("pending", "in_progress", "done", "skipped", "refused")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -50,11 +56,14 @@ def _text(value: Any, field: str, limit: int = MAX_TEXT) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidInput(f"acquisition.{field}: expected a text")
+        raise InvalidInput(N_("%(field)s: expected a text"), field=f"acquisition.{field}")
     value = " ".join(value.split())
     if len(value) > limit:
         raise InvalidInput(
-            f"acquisition.{field}: too long ({len(value)} characters, at most {limit})"
+            N_("%(field)s: too long (%(length)d characters, at most %(max)d)"),
+            field=f"acquisition.{field}",
+            length=len(value),
+            max=limit,
         )
     return value or None
 
@@ -71,7 +80,11 @@ def _date(value: Any, field: str) -> str | None:
             return date.fromisoformat(value[:10]).isoformat()
         except ValueError:
             pass
-    raise InvalidInput(f"acquisition.{field}: not a date (YYYY-MM-DD): {value!r}")
+    raise InvalidInput(
+        N_("%(field)s: not a date (YYYY-MM-DD): %(value)r"),
+        field=f"acquisition.{field}",
+        value=value,
+    )
 
 
 def _resolve(vocabularies: Any, vocabulary: str, value: Any, field: str) -> str:
@@ -80,18 +93,22 @@ def _resolve(vocabularies: Any, vocabulary: str, value: Any, field: str) -> str:
     try:
         return vocabularies[vocabulary].resolve(value).id
     except UnknownTermError as exc:
-        raise UnknownEntity(f"acquisition.{field}: {exc}") from None
+        raise unknown_term(f"acquisition.{field}", exc) from None
 
 
 def parse_acquisition(data: Any, *, procedures: Procedures, vocabularies: Any) -> dict[str, Any]:
     """Check an acquisition dict and return it canonical (ids, ISO dates, known steps)."""
     if not isinstance(data, dict):
-        raise InvalidInput("acquisition: expected an object with at least a mode")
+        raise InvalidInput(N_("acquisition: expected an object with at least a mode"))
     unknown = set(data) - _KEYS
     if unknown:
-        raise InvalidInput(f"acquisition: unknown fields {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            N_("%(field)s: unknown fields %(names)s"),
+            field="acquisition",
+            names=", ".join(sorted(unknown)),
+        )
     if not data.get("mode"):
-        raise InvalidInput("acquisition.mode: required")
+        raise InvalidInput(N_("%(field)s: required"), field="acquisition.mode")
     mode = _resolve(vocabularies, "acquisition_mode", data["mode"], "mode")
     procedure = (
         procedures.get_procedure(str(data["procedure"]))
@@ -100,8 +117,10 @@ def parse_acquisition(data: Any, *, procedures: Procedures, vocabularies: Any) -
     )
     if procedure.mode != mode:
         raise UnknownEntity(
-            f"acquisition.procedure: {procedure.id!r} is a procedure of mode "
-            f"{procedure.mode!r}, not {mode!r}"
+            N_("acquisition.procedure: %(procedure)r is a procedure of mode %(of)r, not %(mode)r"),
+            procedure=procedure.id,
+            of=procedure.mode,
+            mode=mode,
         )
     out: dict[str, Any] = {
         "mode": mode,
@@ -116,7 +135,7 @@ def parse_acquisition(data: Any, *, procedures: Procedures, vocabularies: Any) -
     }
     steps = data.get("steps") or []
     if not isinstance(steps, list):
-        raise InvalidInput("acquisition.steps: expected a list")
+        raise InvalidInput(N_("acquisition.steps: expected a list"))
     seen: set[str] = set()
     for raw in steps:
         out["steps"].append(_parse_step(raw, procedure, vocabularies, seen))
@@ -129,21 +148,26 @@ def _parse_step(
     if isinstance(raw, str):
         raw = {"id": raw, "status": "done"}
     if not isinstance(raw, dict) or not raw.get("id"):
-        raise InvalidInput("acquisition.steps: each step needs an id")
+        raise InvalidInput(N_("acquisition.steps: each step needs an id"))
     unknown = set(raw) - _STEP_KEYS
     if unknown:
         raise InvalidInput(
-            f"acquisition.steps[{raw['id']}]: unknown fields {', '.join(sorted(unknown))}"
+            N_("%(field)s: unknown fields %(names)s"),
+            field=f"acquisition.steps[{raw['id']}]",
+            names=", ".join(sorted(unknown)),
         )
     step = procedure.step(str(raw["id"]))
     if step.id in seen:
-        raise InvalidInput(f"acquisition.steps[{step.id}]: given twice")
+        raise InvalidInput(N_("%(field)s: given twice"), field=f"acquisition.steps[{step.id}]")
     seen.add(step.id)
     where = f"steps[{step.id}]"
     status = raw.get("status", "done")
     if status not in STEP_STATUSES:
         raise InvalidInput(
-            f"acquisition.{where}.status: {status!r} is not one of " + ", ".join(STEP_STATUSES)
+            N_("%(field)s: %(value)r is not one of %(choices)s"),
+            field=f"acquisition.{where}.status",
+            value=status,
+            choices=", ".join(STEP_STATUSES),
         )
     actors = raw.get("actors")
     actors = (
@@ -173,8 +197,9 @@ def apply_acquisition(
     data: dict[str, Any],
     procedure: Procedure,
     *,
-    cache: dict | None = None,
-    bulk: list | None = None,
+    cache: AcquisitionCache | None = None,
+    bulk: list[Acquisition] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Acquisition:
     """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created.
 
@@ -183,7 +208,7 @@ def apply_acquisition(
     as plain dicts in ``row.bulk_steps`` and the row is appended to ``bulk``, for the unit
     of work to insert them in one statement after the row itself (see ``Work._flush_bulk``).
     """
-    now = utcnow()
+    now = utcnow(clock)
     row = None
     key = (data["mode"], data["reference"])
     if data["reference"]:
@@ -214,19 +239,31 @@ def apply_acquisition(
         cache[key] = row
     if row.procedure != data["procedure"]:
         raise InvalidInput(
-            f"acquisition {data['mode']} {data['reference']!r} is recorded with "
-            f"procedure {row.procedure!r}, not {data['procedure']!r}"
+            N_(
+                "acquisition %(mode)s %(reference)r is recorded with procedure %(recorded)r, "
+                "not %(given)r"
+            ),
+            mode=data["mode"],
+            reference=data["reference"],
+            recorded=row.procedure,
+            given=data["procedure"],
         )
     elif data["counterpart"] and row.counterpart and row.counterpart != data["counterpart"]:
         # A shared acquisition must not be silently re-attributed to another counterpart.
         raise InvalidInput(
-            f"acquisition {data['mode']} {data['reference']!r} is recorded with "
-            f"counterpart {row.counterpart!r}, not {data['counterpart']!r}"
+            N_(
+                "acquisition %(mode)s %(reference)r is recorded with counterpart %(recorded)r, "
+                "not %(given)r"
+            ),
+            mode=data["mode"],
+            reference=data["reference"],
+            recorded=row.counterpart,
+            given=data["counterpart"],
         )
-    for key in ("counterpart", "started_on", "completed_on", "note"):
-        if data[key]:
-            setattr(row, key, data[key])
-    pending = getattr(row, "bulk_steps", None)
+    for name in ("counterpart", "started_on", "completed_on", "note"):
+        if data[name]:
+            setattr(row, name, data[name])
+    pending = row.bulk_steps
     if pending is not None:
         for step in data["steps"]:
             kept = pending.get(step["id"])
@@ -265,7 +302,7 @@ def apply_acquisition(
 
 
 def _steps_of(row: Acquisition) -> list[dict[str, Any]]:
-    pending = getattr(row, "bulk_steps", None)
+    pending = row.bulk_steps
     if pending is not None:
         steps = [
             {k: v for k, v in s.items() if k != "position"} | {"position": s["position"]}
@@ -294,6 +331,14 @@ def current_step(row: Acquisition, procedure: Procedure) -> str | None:
         if status.get(step.id) not in ("done", "skipped"):
             return step.id
     return None
+
+
+@overload
+def acquisition_dict(row: Acquisition) -> dict[str, Any]: ...
+@overload
+def acquisition_dict(row: None) -> None: ...
+@overload
+def acquisition_dict(row: Acquisition | None) -> dict[str, Any] | None: ...
 
 
 def acquisition_dict(row: Acquisition | None) -> dict[str, Any] | None:

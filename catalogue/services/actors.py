@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.messages import N_, Message
+
 from ..errors import PermissionDenied
 
 ROLES = ("indexer", "validator", "admin")
@@ -33,17 +35,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts": frozenset({"admin"}),
 }
 
-#: How the actions read in French / Arabic, for error messages.
-ACTION_LABELS = {
-    "create": ("créer une ressource", "إنشاء مورد"),
-    "update": ("modifier une ressource", "تعديل مورد"),
-    "set_acquisition": ("enregistrer l'acquisition", "تسجيل الاقتناء"),
-    "attach_document": ("joindre un document", "إرفاق وثيقة"),
-    "submit": ("soumettre à validation", "الإحالة على المصادقة"),
-    "decide": ("statuer sur la conformité", "البت في المطابقة"),
-    "publish": ("publier", "النشر"),
-    "withdraw": ("retirer une ressource", "سحب مورد"),
-    "accounts": ("gérer les comptes", "تدبير الحسابات"),
+#: How each action reads (English message ids, translated where shown).
+ACTION_LABELS: dict[str, str] = {
+    "create": N_("create a resource"),
+    "update": N_("edit a resource"),
+    "set_acquisition": N_("record the acquisition"),
+    "attach_document": N_("attach a document"),
+    "submit": N_("submit for validation"),
+    "decide": N_("decide on conformity"),
+    "publish": N_("publish"),
+    "withdraw": N_("withdraw a resource"),
+    "accounts": N_("manage accounts"),
 }
 
 
@@ -63,11 +65,11 @@ SYSTEM = Actor("system", frozenset(ROLES), frozenset({"validation"}))
 
 def require(actor: Actor, action: str) -> None:
     if not isinstance(actor, Actor):
-        raise PermissionDenied("no authenticated actor")
+        raise PermissionDenied(N_("no authenticated actor"))
     if not actor.can(action):
-        fr, ar = ACTION_LABELS[action]
-        allowed = " or ".join(sorted(PERMISSIONS[action]))
         raise PermissionDenied(
-            f"{actor.username} may not {action.replace('_', ' ')} "
-            f"(needs role {allowed}) — {fr} / {ar}"
+            N_("%(user)s may not %(action)s (needs the role %(roles)s)"),
+            user=actor.username,
+            action=Message(ACTION_LABELS[action]),
+            roles=" | ".join(sorted(PERMISSIONS[action])),
         )

@@ -5,13 +5,13 @@ this module adds what the catalogue knows: every step of the acquisition's
 procedure done (dates spread between the start and the end of the acquisition),
 the PV of the validation commission attached to the validation step (one small
 generated file per acquisition, stored by checksum like any upload), and the
-lifecycle recorded through :meth:`Work.create_published` (the same checks and the
+lifecycle recorded through the bulk path (:mod:`.bulk`: the same checks and the
 same create → submit → decide "conforme" → publish events as the one-by-one
 operations, written in one go), so the demo data obeys the same rules as real data.
 
 Ids are ``demo-<seed>-<n>``: running the same demo again skips what exists, and
 an interrupted run resumes. Resources are written in batches, one transaction
-each, without per-record notifications; the caller indexes them in bulk after.
+each; the caller brings the search index up to date from the index journal after.
 """
 
 from __future__ import annotations
@@ -21,12 +21,18 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from sqlalchemy import select
+
+from ..store.models import Acquisition
 from .actors import SYSTEM
+from .bulk import Attachment, BulkReport, Incoming, Publication
+from .prepare import Preparer
 from .procedures import Procedure
-from .resources import ResourceService, Work
+from .resources import ResourceService
 
 #: the step whose PV carries the decision, per procedure (else the last step with that commission)
 PV_DOCUMENT = "pv-commission-validation"
+DEMO_NOTE = "données de démonstration / بيانات تجريبية"
 
 
 def demo_id(seed: Any, n: int) -> str:
@@ -34,7 +40,7 @@ def demo_id(seed: Any, n: int) -> str:
     return f"demo-{safe}-{n:06d}"
 
 
-def _steps(procedure: Procedure, started: str | None, ended: str | None) -> list[dict]:
+def _steps(procedure: Procedure, started: str | None, ended: str | None) -> list[dict[str, Any]]:
     start = dt.date.fromisoformat(started) if started else dt.date(2020, 1, 1)
     end = dt.date.fromisoformat(ended) if ended else start + dt.timedelta(days=180)
     span = max((end - start).days, 0)
@@ -57,14 +63,22 @@ def _validation_step(procedure: Procedure) -> str:
 
 
 class Demo:
-    def __init__(self, resources: ResourceService, *, seed: Any = 0, batch_size: int = 500) -> None:
+    def __init__(
+        self,
+        resources: ResourceService,
+        *,
+        seed: Any = 0,
+        batch_size: int = 500,
+        preparer: Preparer | None = None,
+    ) -> None:
         self.resources = resources
         self.seed = seed
         self.batch_size = batch_size
+        self.preparer = preparer
         self._counterparts: dict[tuple[str, str], str] = {}
         self._pv_done: set[tuple[str, str]] = set()
 
-    def _acquisition(self, acq: dict) -> dict:
+    def _acquisition(self, acq: dict[str, Any]) -> dict[str, Any]:
         acq = dict(acq)
         key = (acq["mode"], acq.get("reference") or "")
         # Random references of the generator may collide across counterparts; in the real
@@ -76,45 +90,36 @@ class Demo:
         acq["steps"] = _steps(procedure, acq.get("started_on"), acq.get("ended_on"))
         return acq
 
-    def _one(self, work: Work, n: int, record: dict, acq: dict) -> str:
-        rid = demo_id(self.seed, n)
-        acq = self._acquisition(acq)
+    def _incoming(self, n: int, record: dict[str, Any], raw: dict[str, Any]) -> Incoming:
+        acq = self._acquisition(raw)
         year = (acq.get("ended_on") or acq.get("started_on") or "2024")[:4]
-        pv = f"PV de la commission de validation n° {n % 97 + 1}/{year}"
-        work.create_published(
-            SYSTEM,
-            record,
-            acquisition=acq,
-            resource_id=rid,
-            reference=pv,
-            note="données de démonstration / بيانات تجريبية",
-            known_new=True,
-        )
         key = (acq["mode"], acq["reference"])
+        attachments: tuple[Attachment, ...] = ()
         if key not in self._pv_done:
+            self._pv_done.add(key)
             procedure = self.resources.procedures.for_mode(acq["mode"])
             text = (
-                f"{pv}\nAcquisition : {acq['reference']} ({acq.get('counterpart')})\n"
+                f"{_pv(n, year)}\nAcquisition : {acq['reference']} ({acq.get('counterpart')})\n"
                 "Décision : conforme\n(document de démonstration)\n"
             )
-            work.attach_document(
-                SYSTEM,
-                rid,
-                step=_validation_step(procedure),
-                document_type=PV_DOCUMENT,
-                filename=f"pv-validation-{n}.txt",
-                data=text.encode("utf-8"),
-                fsync=False,
-                flush=False,
+            attachments = (
+                Attachment(
+                    step=_validation_step(procedure),
+                    document_type=PV_DOCUMENT,
+                    filename=f"pv-validation-{n}.txt",
+                    data=text.encode("utf-8"),
+                ),
             )
-            self._pv_done.add(key)
-        return rid
+        return Incoming(
+            source=demo_id(self.seed, n),
+            record=record,
+            resource_id=demo_id(self.seed, n),
+            acquisition=acq,
+            attachments=attachments,
+            reference=_pv(n, year),
+        )
 
     def _known_counterparts(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        from sqlalchemy import select
-
-        from ..store.models import Acquisition
-
         if not keys:
             return {}
         with self.resources.db.session() as session:
@@ -123,34 +128,48 @@ class Demo:
                     Acquisition.reference.in_({r for _, r in keys})
                 )
             )
-            return {(m, r): c or "" for m, r, c in rows if (m, r) in keys}
+            return {(m, r): c or "" for m, r, c in rows if r is not None and (m, r) in keys}
 
-    def run(self, count: int, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    def _items(self, count: int) -> Iterator[Incoming]:
         from metadata_schemas.synthetic import generate_dataset
 
-        created = skipped = 0
-        items: Iterator = enumerate(generate_dataset(count, seed=self.seed))
-        while True:
-            chunk = [item for _, item in zip(range(self.batch_size), items, strict=False)]
-            if not chunk:
-                break
-            ids = [demo_id(self.seed, n) for n, _ in chunk]
-            existing = self.resources.existing_ids(ids)
+        items: Iterator[tuple[int, tuple[dict[str, Any], dict[str, Any]]]] = enumerate(
+            generate_dataset(count, seed=self.seed)
+        )
+        while chunk := [item for _, item in zip(range(self.batch_size), items, strict=False)]:
             self._counterparts.update(
                 self._known_counterparts(
                     {(a["mode"], a.get("reference") or "") for _, (_, a) in chunk}
                 )
             )
-            with self.resources.batch(notify=False) as work:
-                work.preload_acquisitions(
-                    {(a["mode"], a.get("reference") or "") for _, (_, a) in chunk}
-                )
-                for n, (record, acq) in chunk:
-                    if demo_id(self.seed, n) in existing:
-                        skipped += 1
-                        continue
-                    self._one(work, n, record, acq)
-                    created += 1
+            for n, (record, acq) in chunk:
+                yield self._incoming(n, record, acq)
+
+    def run(self, count: int, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Publish ``count`` synthetic resources (those already there are skipped)."""
+        writer = self.resources.bulk(
+            actor=SYSTEM,
+            publication=Publication(
+                _pv(0, "2024"), by=SYSTEM, submit_note=DEMO_NOTE, decide_note=DEMO_NOTE
+            ),
+            preparer=self.preparer,
+            fsync_documents=False,  # generated files: a crash only loses demo data
+        )
+
+        handled = 0
+
+        def done(batch: BulkReport) -> None:
+            nonlocal handled
+            handled += batch.count
             if progress:
-                progress(created + skipped)
-        return {"created": created, "skipped": skipped}
+                progress(handled)
+
+        report = writer.run(self._items(count), batch_size=self.batch_size, progress=done)
+        if report.refused:  # generated records are valid: a refusal is a bug, say it
+            source, error = report.refused[0]
+            raise RuntimeError(f"demo record {source} refused: {error}")
+        return {"created": len(report.created), "skipped": len(report.skipped)}
+
+
+def _pv(n: int, year: str) -> str:
+    return f"PV de la commission de validation n° {n % 97 + 1}/{year}"

@@ -16,11 +16,16 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
+from core.messages import N_
+from metadata_schemas.lom_xml import record_to_lom_element
+from metadata_schemas.oai_dc import record_to_oai_dc_element
+
 from ..errors import InvalidInput
-from .oai_records import oai_identifier, writer
+from .oai_records import oai_identifier
 from .provenance import last_decision, provenance_document, provenance_summary
 from .resources import ResourceService
 
@@ -46,7 +51,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _json_bytes(value) -> bytes:
+def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -62,15 +67,13 @@ def export(
     """Write every resource with ``status`` (all when None) to ``out``."""
     if format not in FORMATS:
         raise InvalidInput(
-            f"unknown export format {format!r}: expected one of {', '.join(FORMATS)}"
+            N_("unknown export format %(value)r: expected one of %(choices)s"),
+            value=format,
+            choices=", ".join(FORMATS),
         )
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    if format in ("lom", "oai_dc"):
-        fn = writer("oai_lom" if format == "lom" else "oai_dc")
-        if fn is None:
-            raise InvalidInput(f"the {format} writer of metadata_schemas is not available")
-    report = ExportReport(out=str(out))
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    report = ExportReport(out=str(folder))
     for session, rows in resources.batches(status=status, batch=batch):
         for row in rows:
             summary = provenance_summary(row, last_decision(session, row.id))
@@ -89,26 +92,25 @@ def export(
                     }
                 )
                 name = f"{row.id}.json"
-            elif format == "lom":
-                element = fn(row.record, identifier=row.id, provenance=summary)
-                body = etree.tostring(
-                    element, xml_declaration=True, encoding="UTF-8", pretty_print=True
-                )
-                name = f"{row.id}.xml"
             else:
-                element = fn(
-                    row.record,
-                    identifier=row.id,
-                    base_url=resources.base_url,
-                    oai_identifier=oai_identifier(resources.repository_id, row.id),
-                    provenance=summary,
-                )
+                if format == "lom":
+                    element = record_to_lom_element(
+                        row.record, identifier=row.id, provenance=summary
+                    )
+                else:
+                    element = record_to_oai_dc_element(
+                        row.record,
+                        identifier=row.id,
+                        base_url=resources.base_url,
+                        oai_identifier=oai_identifier(resources.repository_id, row.id),
+                        provenance=summary,
+                    )
                 body = etree.tostring(
                     element, xml_declaration=True, encoding="UTF-8", pretty_print=True
                 )
                 name = f"{row.id}.xml"
-            _write_atomic(out / name, body)
-            _write_atomic(out / f"{row.id}.provenance.json", _json_bytes(document))
+            _write_atomic(folder / name, body)
+            _write_atomic(folder / f"{row.id}.provenance.json", _json_bytes(document))
             report.written += 1
             report.files += 2
         if progress:

@@ -44,10 +44,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import CatalogueError, DuplicateIdentifier, InvalidInput
-from ..store.models import Resource
+from core.errors import MawaridError
+from core.messages import N_
+
+from ..errors import InvalidInput
 from .actors import SYSTEM, Actor
-from .resources import ResourceService, Work, _strip_catalogue_ids, check_resource_id
+from .bulk import REFUSALS, BulkReport, Incoming, Publication
+from .prepare import Preparer
+from .resources import ResourceService, _strip_catalogue_ids, check_resource_id
 from .views import ImportReport
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one XML file, one zip member, one JSON line file
@@ -80,10 +84,14 @@ def content_id(record: dict) -> str:
 
 def describe(exc: Exception) -> str:
     """One line: ``general.title: required; general.language[0]: unknown term ...``."""
-    errors = getattr(exc, "errors", None)
+    if isinstance(exc, MawaridError):
+        errors: Any = exc.field_errors()
+        message: Any = exc.message()
+    else:  # metadata_schemas errors, until they are MawaridErrors too
+        errors = getattr(exc, "errors", None)
+        message = getattr(exc, "message", None) or str(exc)
     if errors:
         return "; ".join(f"{path}: {'; '.join(msgs)}" for path, msgs in sorted(errors.items()))
-    message = getattr(exc, "message", None) or str(exc)
     return " ".join(str(message).split())
 
 
@@ -293,6 +301,9 @@ def _iter_zip(path: Path, label: str) -> Iterator[Item]:
 
 
 class Importer:
+    """Reads the sources and hands the records to the catalogue's bulk writer
+    (:mod:`.bulk`): batches of ``batch_size`` records, one transaction each."""
+
     def __init__(
         self,
         resources: ResourceService,
@@ -301,6 +312,7 @@ class Importer:
         migrate_reference: str | None = None,
         default_acquisition: dict | None = None,
         batch_size: int = 200,
+        preparer: Preparer | None = None,
     ) -> None:
         self.resources = resources
         self.actor = actor
@@ -308,49 +320,55 @@ class Importer:
         self.default_acquisition = default_acquisition
         self.batch_size = max(1, batch_size)
         if migrate_reference is not None and not migrate_reference.strip():
-            raise InvalidInput("--migrate-validated needs the reference of the validation decision")
+            raise InvalidInput(
+                N_("--migrate-validated needs the reference of the validation decision")
+            )
+        publication = (
+            Publication(
+                migrate_reference.strip(),
+                by=SYSTEM,
+                submit_note="migration of an already-validated catalogue",
+                decide_note=f"decision taken before Mawarid; recorded by {actor.username}",
+                publish_note="migration",
+            )
+            if migrate_reference is not None
+            else None
+        )
+        # Records are validated while they are read (below): the writer trusts them.
+        self.writer = resources.bulk(
+            actor=actor, publication=publication, validate=False, preparer=preparer
+        )
 
     def run(
         self, paths: Iterable[str | Path], *, progress: Callable[[ImportReport], None] | None = None
     ) -> ImportReport:
         report = ImportReport()
-        batch: list[Item] = []
-        for item in iter_items(paths, report):
-            if item.error:
-                report.refused.append((item.source, item.error))
-                continue
-            batch.append(item)
-            if len(batch) >= self.batch_size:
-                self._write(batch, report)
-                batch = []
-                if progress:
-                    progress(report)
-        if batch:
-            self._write(batch, report)
+
+        def incoming() -> Iterator[Incoming]:
+            for item in iter_items(paths, report):
+                if item.error:
+                    report.refused.append((item.source, item.error))
+                    continue
+                try:
+                    yield self._incoming(item)
+                except REFUSALS as exc:
+                    report.refused.append((item.source, describe(exc)))
+
+        def batch_done(batch: BulkReport) -> None:
+            # Outcomes count only once their batch is committed.
+            report.created.extend(batch.created)
+            report.published.extend(batch.published)
+            report.skipped.extend(batch.skipped)
+            report.refused.extend((source, describe(exc)) for source, exc in batch.refused)
+            if progress:
+                progress(report)
+
+        self.writer.run(incoming(), batch_size=self.batch_size, progress=batch_done)
         if progress:
             progress(report)
         return report
 
-    def _write(self, items: list[Item], report: ImportReport) -> None:
-        # Outcomes count only once the batch is committed.
-        pending = ImportReport()
-        with self.resources.batch() as work:
-            for item in items:
-                try:
-                    with work.savepoint():
-                        self._one(work, item, pending)
-                except CatalogueError as exc:
-                    pending.refused.append((item.source, describe(exc)))
-                except Exception as exc:
-                    from metadata_schemas.errors import MetadataError
-
-                    if not isinstance(exc, MetadataError):
-                        raise
-                    pending.refused.append((item.source, describe(exc)))
-        for name in ("created", "published", "skipped", "refused"):
-            getattr(report, name).extend(getattr(pending, name))
-
-    def _one(self, work: Work, item: Item, report: ImportReport) -> None:
+    def _incoming(self, item: Item) -> Incoming:
         from metadata_schemas.record import load_record
 
         if item.kind == "lom":
@@ -363,28 +381,5 @@ class Importer:
             rid = item.resource_id
         record = _strip_catalogue_ids(loaded)
         rid = check_resource_id(rid) if rid is not None else content_id(record)
-        existing = work.session.get(Resource, rid)
-        if existing is not None:
-            if existing.record != record:
-                raise DuplicateIdentifier(f"{rid} is already in the catalogue with other content")
-            if not (self.migrate_reference and existing.status == "draft"):
-                report.skipped.append(rid)
-                return
-        else:
-            acquisition = (
-                item.acquisition if item.acquisition is not None else self.default_acquisition
-            )
-            work.create_draft(self.actor, record, acquisition=acquisition, resource_id=rid)
-            report.created.append(rid)
-        if self.migrate_reference:
-            work.submit(SYSTEM, rid, note="migration of an already-validated catalogue")
-            work.decide(
-                SYSTEM,
-                rid,
-                commission="validation",
-                decision="conforme",
-                reference=self.migrate_reference.strip(),
-                note=f"decision taken before Mawarid; recorded by {self.actor.username}",
-            )
-            work.publish(SYSTEM, rid, note="migration")
-            report.published.append(rid)
+        acquisition = item.acquisition if item.acquisition is not None else self.default_acquisition
+        return Incoming(item.source, record, resource_id=rid, acquisition=acquisition)

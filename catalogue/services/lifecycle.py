@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from core.messages import N_, Message
+
 from ..errors import IllegalTransition
 
 STATUSES = ("draft", "submitted", "validated", "rejected", "published", "withdrawn")
@@ -31,13 +33,23 @@ DECISIONS = ("conforme", "non_conforme")
 #: The commission whose "conforme" lets a resource be published.
 VALIDATION_COMMISSION = "validation"
 
-STATUS_LABELS = {
-    "draft": ("brouillon", "مسودة"),
-    "submitted": ("soumise à validation", "محالة على المصادقة"),
-    "validated": ("validée (conforme)", "مصادق عليها (مطابقة)"),
-    "rejected": ("rejetée (non conforme)", "مرفوضة (غير مطابقة)"),
-    "published": ("publiée", "منشورة"),
-    "withdrawn": ("retirée", "مسحوبة"),
+#: How each status reads (English message ids, translated where shown).
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted for validation"),
+    "validated": N_("validated (conforme)"),
+    "rejected": N_("rejected (non conforme)"),
+    "published": N_("published"),
+    "withdrawn": N_("withdrawn"),
+}
+
+#: How each action reads in a refusal ("cannot submit a resource that is …").
+ACTION_VERBS: dict[str, str] = {
+    "submit": N_("submit"),
+    "decide": N_("decide on"),
+    "publish": N_("publish"),
+    "withdraw": N_("withdraw"),
+    "update": N_("edit"),
 }
 
 
@@ -46,9 +58,14 @@ def next_status(action: str, status: str, *, resource_id: str) -> str:
     try:
         return allowed[status]
     except KeyError:
-        fr, ar = STATUS_LABELS.get(status, (status, status))
         verb = action.split(":")[0]
         raise IllegalTransition(
-            f"{resource_id}: cannot {verb} a resource that is {status} ({fr} / {ar}); "
-            f"allowed from: {', '.join(allowed)}"
+            N_(
+                "%(resource)s: cannot %(action)s a resource that is %(status)s; "
+                "allowed from: %(allowed)s"
+            ),
+            resource=resource_id,
+            action=Message(ACTION_VERBS.get(verb, verb)),
+            status=Message(STATUS_LABELS.get(status, status)),
+            allowed=", ".join(allowed),
         ) from None

@@ -9,52 +9,36 @@ the OAI endpoint (``portal/oai``), which therefore needs no record logic.
 Set specs (every prefix of a level path is stored so that a harvester may ask for
 a whole cycle): ``level:<cycle>``, ``level:<cycle>:<level>``,
 ``level:<cycle>:<level>:<branch>``, ``subject:<id>``, ``collection:<mode>``.
+
+Rendering is the costly part of a publication (three XML documents per record);
+:mod:`.prepare` runs it in worker processes for bulk ingests, with these same
+functions, so a record renders to the same bytes either way.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
+
+from metadata_schemas.lom_xml import record_to_lom_element
+from metadata_schemas.oai_dc import record_to_oai_dc_element
+from metadata_schemas.record import subjects_of, taxon_paths
+from metadata_schemas.scolomfr_xml import record_to_scolomfr_element
 
 from ..store.models import OAIItem, OAIItemSet, Resource
 
 log = logging.getLogger(__name__)
-
-#: column → (module, function) of the writer producing it.
-WRITERS: dict[str, tuple[str, str]] = {
-    "oai_dc": ("metadata_schemas.oai_dc", "record_to_oai_dc_element"),
-    "oai_lom": ("metadata_schemas.lom_xml", "record_to_lom_element"),
-    "scolomfr": ("metadata_schemas.scolomfr_xml", "record_to_scolomfr_element"),
-}
-_loaded: dict[str, Callable[..., Any]] = {}
-
-
-def writer(column: str) -> Callable[..., Any] | None:
-    """The writer function for ``column``, or None while its module does not exist yet."""
-    fn = _loaded.get(column)
-    if fn is None:
-        module_name, name = WRITERS[column]
-        try:
-            fn = getattr(importlib.import_module(module_name), name)
-        except (ImportError, AttributeError):
-            return None
-        _loaded[column] = fn
-    return fn
 
 
 def oai_identifier(repository_id: str, resource_id: str) -> str:
     return f"oai:{repository_id}:{resource_id}"
 
 
-def set_specs(record: dict, acquisition_mode: str | None) -> list[str]:
-    from metadata_schemas.record import subjects_of, taxon_paths
-
+def set_specs(record: dict[str, Any], acquisition_mode: str | None) -> list[str]:
     specs: list[str] = []
     for path in taxon_paths(record, "level"):
         for end in range(1, len(path) + 1):
@@ -71,59 +55,79 @@ def set_specs(record: dict, acquisition_mode: str | None) -> list[str]:
 
 
 def render(
-    record: dict,
+    record: dict[str, Any],
     *,
     resource_id: str,
-    provenance: dict | None,
+    provenance: dict[str, Any] | None,
     repository_id: str,
     base_url: str | None = None,
-) -> dict[str, str | None]:
-    """The three metadata formats as XML text without declaration (None if a writer is missing)."""
-    out: dict[str, str | None] = {}
-    for column in WRITERS:
-        fn = writer(column)
-        if fn is None:
-            out[column] = None
-            continue
-        if column == "oai_dc":
-            element = fn(
-                record,
-                identifier=resource_id,
-                base_url=base_url,
-                oai_identifier=oai_identifier(repository_id, resource_id),
-                provenance=provenance,
-            )
-        else:
-            element = fn(record, identifier=resource_id, provenance=provenance)
-        out[column] = etree.tostring(element, encoding="unicode")
-    return out
+) -> dict[str, str]:
+    """The three metadata formats as XML text without declaration, by column."""
+    elements = {
+        "oai_dc": record_to_oai_dc_element(
+            record,
+            identifier=resource_id,
+            base_url=base_url,
+            oai_identifier=oai_identifier(repository_id, resource_id),
+            provenance=provenance,
+        ),
+        "oai_lom": record_to_lom_element(record, identifier=resource_id, provenance=provenance),
+        "scolomfr": record_to_scolomfr_element(
+            record, identifier=resource_id, provenance=provenance
+        ),
+    }
+    return {
+        column: etree.tostring(element, encoding="unicode") for column, element in elements.items()
+    }
+
+
+def item_values(
+    resource_id: str,
+    datestamp: Any,
+    *,
+    repository_id: str,
+    deleted: bool,
+    rendered: dict[str, str] | None,
+) -> dict[str, Any]:
+    """The ``oai_item`` row of a resource (``rendered``: its formats, None when deleted)."""
+    values: dict[str, Any] = {
+        "resource_id": resource_id,
+        "identifier": oai_identifier(repository_id, resource_id),
+        "datestamp": datestamp,
+        "deleted": deleted,
+    }
+    if rendered is not None:  # a deleted record keeps no metadata of its own
+        values.update(rendered)
+    return values
 
 
 def item_rows(
     resource: Resource,
     *,
     repository_id: str,
-    provenance: dict | None,
+    provenance: dict[str, Any] | None,
     deleted: bool = False,
     base_url: str | None = None,
-) -> tuple[dict, list[dict]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The ``oai_item`` values and the ``oai_item_set`` rows of ``resource``."""
-    values: dict = {
-        "resource_id": resource.id,
-        "identifier": oai_identifier(repository_id, resource.id),
-        "datestamp": resource.datestamp,
-        "deleted": deleted,
-    }
-    if not deleted:
-        values.update(
-            render(
-                resource.record,
-                resource_id=resource.id,
-                provenance=provenance,
-                repository_id=repository_id,
-                base_url=base_url,
-            )
+    rendered = (
+        None
+        if deleted
+        else render(
+            resource.record,
+            resource_id=resource.id,
+            provenance=provenance,
+            repository_id=repository_id,
+            base_url=base_url,
         )
+    )
+    values = item_values(
+        resource.id,
+        resource.datestamp,
+        repository_id=repository_id,
+        deleted=deleted,
+        rendered=rendered,
+    )
     mode = resource.acquisition.mode if resource.acquisition else None
     # A deleted record keeps its sets: selective harvesters must learn of the deletion too.
     sets = [
@@ -137,7 +141,7 @@ def write_item(
     resource: Resource,
     *,
     repository_id: str,
-    provenance: dict | None,
+    provenance: dict[str, Any] | None,
     deleted: bool = False,
     base_url: str | None = None,
 ) -> None:
@@ -158,4 +162,4 @@ def write_item(
     session.flush()
     session.execute(delete(OAIItemSet).where(OAIItemSet.resource_id == resource.id))
     if sets:
-        session.execute(OAIItemSet.__table__.insert(), sets)
+        session.execute(insert(OAIItemSet), sets)

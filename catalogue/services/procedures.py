@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnknownEntity
+from core.messages import N_
+
+from ..errors import UnknownEntity, unknown_term
 
 FOLDER = Path(__file__).resolve().parent.parent / "procedures"
 _STEP_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -63,8 +65,10 @@ class Procedure:
             if step.id == step_id:
                 return step
         raise UnknownEntity(
-            f"unknown step {step_id!r} in procedure {self.id!r}: expected one of "
-            + ", ".join(s.id for s in self.steps)
+            N_("unknown step %(step)r in procedure %(procedure)r: expected one of %(choices)s"),
+            step=step_id,
+            procedure=self.id,
+            choices=", ".join(s.id for s in self.steps),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,8 +100,9 @@ class Procedures(Mapping[str, Procedure]):
             return self._by_id[procedure_id]
         except KeyError:
             raise UnknownEntity(
-                f"unknown acquisition procedure {procedure_id!r}: expected one of "
-                + ", ".join(sorted(self._by_id))
+                N_("unknown acquisition procedure %(procedure)r: expected one of %(choices)s"),
+                procedure=procedure_id,
+                choices=", ".join(sorted(self._by_id)),
             ) from None
 
     def for_mode(self, mode: str) -> Procedure:
@@ -107,7 +112,7 @@ class Procedures(Mapping[str, Procedure]):
         for procedure in self._by_id.values():
             if procedure.mode == mode:
                 return procedure
-        raise UnknownEntity(f"no acquisition procedure for mode {mode!r}")
+        raise UnknownEntity(N_("no acquisition procedure for mode %(mode)r"), mode=mode)
 
 
 def _resolve(vocabularies: Any, vocabulary: str, value: Any, where: str) -> str:
@@ -116,50 +121,67 @@ def _resolve(vocabularies: Any, vocabulary: str, value: Any, where: str) -> str:
     try:
         return vocabularies[vocabulary].resolve(value).id
     except KeyError:
-        raise UnknownEntity(f"{where}: the vocabulary {vocabulary!r} is missing") from None
+        raise UnknownEntity(
+            N_("%(field)s: the vocabulary %(vocabulary)r is missing"),
+            field=where,
+            vocabulary=vocabulary,
+        ) from None
     except UnknownTermError as exc:
-        raise UnknownEntity(f"{where}: {exc}") from None
+        raise unknown_term(where, exc) from None
 
 
 def _labels(data: Any, where: str) -> dict[str, str]:
     if not isinstance(data, dict) or any(
         not isinstance(data.get(lang), str) or not data[lang].strip() for lang in _LANGS
     ):
-        raise UnknownEntity(f"{where}: labels need a French and an Arabic text")
+        raise UnknownEntity(N_("%(field)s: labels need a French and an Arabic text"), field=where)
     return {k: v.strip() for k, v in data.items() if isinstance(v, str) and v.strip()}
 
 
 def parse_procedure(data: Any, *, source: str, vocabularies: Any) -> Procedure:
     if not isinstance(data, dict):
-        raise UnknownEntity(f"{source}: a procedure file holds one JSON object")
+        raise UnknownEntity(N_("%(file)s: a procedure file holds one JSON object"), file=source)
     proc_id = data.get("id") or Path(source).stem
     if not isinstance(proc_id, str) or not _STEP_ID.match(proc_id):
-        raise UnknownEntity(f"{source}: bad procedure id {proc_id!r}")
+        raise UnknownEntity(N_("%(file)s: bad procedure id %(id)r"), file=source, id=proc_id)
     mode = _resolve(vocabularies, "acquisition_mode", data.get("mode"), f"{source}: mode")
     labels = _labels(data.get("labels"), f"{source}: labels")
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise UnknownEntity(f"{source}: a procedure needs a non-empty list of steps")
+        raise UnknownEntity(
+            N_("%(file)s: a procedure needs a non-empty list of steps"), file=source
+        )
     steps: list[Step] = []
     seen: set[str] = set()
     for position, raw in enumerate(raw_steps):
         if not isinstance(raw, dict):
-            raise UnknownEntity(f"{source}: step {position + 1} is not an object")
+            raise UnknownEntity(
+                N_("%(file)s: step %(number)d is not an object"), file=source, number=position + 1
+            )
         step_id = raw.get("id")
         where = f"{source}: step {step_id!r}"
         if not isinstance(step_id, str) or not _STEP_ID.match(step_id):
-            raise UnknownEntity(f"{source}: step {position + 1} has a bad id {step_id!r}")
+            raise UnknownEntity(
+                N_("%(file)s: step %(number)d has a bad id %(id)r"),
+                file=source,
+                number=position + 1,
+                id=step_id,
+            )
         if step_id in seen:
-            raise UnknownEntity(f"{where} appears twice")
+            raise UnknownEntity(N_("%(field)s appears twice"), field=where)
         seen.add(step_id)
         unknown_keys = set(raw) - {"id", "labels", "actors", "commission", "documents", "note"}
         if unknown_keys:
-            raise UnknownEntity(f"{where}: unknown keys {', '.join(sorted(unknown_keys))}")
+            raise UnknownEntity(
+                N_("%(field)s: unknown keys %(names)s"),
+                field=where,
+                names=", ".join(sorted(unknown_keys)),
+            )
         actors = tuple(
             _resolve(vocabularies, "actor", a, f"{where}: actor") for a in raw.get("actors") or []
         )
         if not actors:
-            raise UnknownEntity(f"{where}: names no actor")
+            raise UnknownEntity(N_("%(field)s: names no actor"), field=where)
         commission = raw.get("commission")
         if commission is not None:
             commission = _resolve(vocabularies, "commission", commission, f"{where}: commission")
@@ -188,11 +210,15 @@ def load_procedures(vocabularies: Any, folder: Path | str | None = None) -> Proc
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise UnknownEntity(f"{path.name}: not a readable JSON file ({exc})") from None
+            raise UnknownEntity(
+                N_("%(file)s: not a readable JSON file (%(error)s)"), file=path.name, error=str(exc)
+            ) from None
         procedure = parse_procedure(data, source=path.name, vocabularies=vocabularies)
         if procedure.id in procedures:
-            raise UnknownEntity(f"{path.name}: procedure id {procedure.id!r} is used twice")
+            raise UnknownEntity(
+                N_("%(file)s: procedure id %(id)r is used twice"), file=path.name, id=procedure.id
+            )
         procedures[procedure.id] = procedure
     if not procedures:
-        raise UnknownEntity(f"no acquisition procedure in {folder}")
+        raise UnknownEntity(N_("no acquisition procedure in %(folder)s"), folder=str(folder))
     return Procedures(procedures)

@@ -14,6 +14,7 @@ Two shapes are built from the same rows:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -44,20 +45,41 @@ def last_decision(session: Session, resource_id: str) -> ResourceEvent | None:
 
 def provenance_summary(resource: Resource, decision: ResourceEvent | None) -> dict[str, Any]:
     acq = resource.acquisition
+    conforme = decision is not None and decision.decision == "conforme"
+    return summary_of(
+        mode=acq.mode if acq else None,
+        reference=acq.reference if acq else None,
+        counterpart=acq.counterpart if acq else None,
+        validated_at=decision.at if decision is not None and conforme else None,
+        decision_reference=decision.reference if decision is not None else None,
+        published_at=(
+            resource.published_at if resource.status in ("published", "withdrawn") else None
+        ),
+    )
+
+
+def summary_of(
+    *,
+    mode: str | None,
+    reference: str | None,
+    counterpart: str | None,
+    validated_at: datetime | None,
+    decision_reference: str | None,
+    published_at: datetime | None,
+) -> dict[str, Any]:
+    """The provenance summary from its parts (see :func:`provenance_summary`)."""
     validated = None
-    if decision is not None and decision.decision == "conforme":
+    if validated_at is not None:
         validated = {
-            "date": decision.at.date().isoformat(),
-            "commission": decision.commission,
-            "reference": decision.reference,
+            "date": validated_at.date().isoformat(),
+            "commission": VALIDATION_COMMISSION,
+            "reference": decision_reference,
         }
-    published = None
-    if resource.published_at is not None and resource.status in ("published", "withdrawn"):
-        published = {"date": iso(resource.published_at), "by": PUBLISHER}
+    published = {"date": iso(published_at), "by": PUBLISHER} if published_at else None
     return {
-        "mode": acq.mode if acq else None,
-        "reference": acq.reference if acq else None,
-        "counterpart": acq.counterpart if acq else None,
+        "mode": mode,
+        "reference": reference,
+        "counterpart": counterpart,
         "validated": validated,
         "published": published,
     }

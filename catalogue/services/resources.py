@@ -1,11 +1,13 @@
 """The resource service: every change to a resource goes through here.
 
 Each public method is one unit of work (:class:`~.work.Work`): permission check →
-input check → change plus its append-only event (plus the OAI rows when the public
-view changes) → commit → listeners (the search index) with a :class:`ResourceChange`.
-Importers group many operations in one transaction with :meth:`ResourceService.batch`,
-isolating each record in a SAVEPOINT so a bad record never leaves half of itself
-behind and never takes the good ones with it.
+input check → change plus its append-only event (plus, when the public view changes,
+the OAI rows and a row of the index journal) → commit → listeners with a
+:class:`ResourceChange`, then the commit hooks (the runtime's: bring the search index
+up to date from the journal). Importers group many operations in one transaction with
+:meth:`ResourceService.batch`, isolating each record in a SAVEPOINT so a bad record
+never leaves half of itself behind and never takes the good ones with it; large
+ingests go through :mod:`.bulk` instead.
 
 The lifecycle table is in :mod:`.lifecycle`, the roles in :mod:`.actors`.
 """
@@ -13,19 +15,26 @@ The lifecycle table is in :mod:`.lifecycle`, the roles in :mod:`.actors`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import InvalidInput, NotFound, StaleVersion
+from core.clock import SYSTEM_CLOCK, Clock
+from core.messages import N_
+
+from ..errors import InvalidInput, NotFound
 from ..store import Database
+from ..store.database import guard_store
 from ..store.models import Document, Resource
 from .actors import Actor
+from .bulk import BulkWriter, Incoming, Publication
 from .documents import DocumentStore
 from .lifecycle import STATUSES
+from .prepare import Preparer, Target
 from .procedures import Procedures
 from .provenance import (
     document_dict,
@@ -41,14 +50,22 @@ from .unit_of_work import (  # noqa: F401
     _strip_catalogue_ids,
     check_resource_id,
     new_resource_id,
+    stale_version,
     to_view,
 )
 from .views import EventView, Page, ResourceChange, ResourceView
-from .work import Work
+from .work import Work, duplicate
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[ResourceChange], object]
+#: Called once after each commit that changed a public view (with its changes).
+CommitHook = Callable[[list[ResourceChange]], object]
+MAX_LIST_SIZE = 500
+
+
+def not_found(resource_id: object) -> NotFound:
+    return NotFound(N_("no resource %(id)r"), id=resource_id)
 
 
 class ResourceService:
@@ -63,6 +80,7 @@ class ResourceService:
         documents: DocumentStore,
         repository_id: str = "mawarid.men.gov.ma",
         base_url: str | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.db = db
         self.vocabularies = vocabularies
@@ -70,7 +88,12 @@ class ResourceService:
         self.documents = documents
         self.repository_id = repository_id
         self.base_url = base_url
+        self.clock = clock
         self._listeners: list[Listener] = []
+        self._commit_hooks: list[CommitHook] = []
+        #: Public views changed by this process's commits (the CLI drains the index
+        #: journal before exiting when it is not 0).
+        self.changed = 0
 
     # -- units of work ---------------------------------------------------------
 
@@ -81,36 +104,53 @@ class ResourceService:
         if fn in self._listeners:
             self._listeners.remove(fn)
 
+    def add_commit_hook(self, fn: CommitHook) -> None:
+        """``fn(changes)`` runs once after each commit that changed a public view."""
+        self._commit_hooks.append(fn)
+
     @contextmanager
     def batch(self, *, notify: bool = True) -> Iterator[Work]:
-        """One transaction for many operations; listeners run after the commit (if ``notify``)."""
-        session = self.db.new_session(write=True)
-        work = Work(self, session)
-        try:
-            with session.begin():
-                yield work
-                try:
-                    work._flush_bulk()
-                    session.flush()
-                except StaleDataError:
-                    raise StaleVersion(
-                        "the resource was changed by someone else while you were "
-                        "saving: reload it and apply your changes again"
-                    ) from None
-        finally:
-            session.close()
+        """One transaction for many operations; listeners and commit hooks run after the
+        commit (if ``notify``; a bulk writer brings the index up to date once at its end).
+
+        Whatever the database says (disk full, locked, gone) the transaction is rolled back
+        whole and the refusal is a :class:`~catalogue.errors.StoreUnavailable`.
+        """
+        with guard_store():
+            session = self.db.new_session(write=True)
+            work = Work(self, session)
+            try:
+                with session.begin():
+                    yield work
+                    try:
+                        work._flush_bulk()
+                        session.flush()
+                    except StaleDataError:
+                        raise stale_version() from None
+            finally:
+                session.close()
+        self.changed += len(work.changes)
         if notify:
             self.notify(work.changes)
 
     def notify(self, changes: list[ResourceChange]) -> None:
+        """Tell the listeners, then the commit hooks; the change is committed whatever
+        they do (the index follows from the journal, not from them)."""
         for change in changes:
             for listener in list(self._listeners):
                 try:
                     listener(change)
-                except Exception:  # the change is committed; a broken index is rebuilt later
+                except Exception:
                     log.exception(
                         "listener %r failed on %s %s", listener, change.kind, change.resource.id
                     )
+        if not changes:
+            return
+        for hook in list(self._commit_hooks):
+            try:
+                hook(changes)
+            except Exception:
+                log.exception("commit hook %r failed", hook)
 
     def _one(self, method: str, *args: Any, **kwargs: Any) -> Any:
         with self.batch() as work:
@@ -135,16 +175,54 @@ class ResourceService:
         resource_id: str | None = None,
         note: str | None = None,
     ) -> ResourceView:
-        """See :meth:`Work.create_published` (migration of already-validated records)."""
-        return self._one(
-            "create_published",
-            actor,
-            record,
-            reference=reference,
-            acquisition=acquisition,
-            resource_id=resource_id,
-            note=note,
+        """Create, submit, record the validation commission's "conforme" and publish, at once.
+
+        For catalogues validated before Mawarid and the demo (one record of the bulk path,
+        :mod:`.bulk`). ``actor`` needs every right the four operations need (including
+        sitting on the validation commission); the history holds the same events.
+        """
+        writer = self.bulk(
+            actor=actor,
+            publication=Publication(reference, by=actor, submit_note=note, decide_note=note),
+            notify=True,
         )
+        incoming = Incoming(
+            "record",
+            record if isinstance(record, dict) else {},
+            resource_id=resource_id,
+            acquisition=acquisition,
+        )
+        report = writer.write([incoming])
+        if report.refused:
+            raise report.refused[0][1]
+        if resource_id is not None and resource_id in report.skipped:
+            raise duplicate(resource_id)
+        return next(iter(report.views.values()))
+
+    def bulk(
+        self,
+        *,
+        actor: Actor,
+        publication: Publication | None = None,
+        validate: bool = True,
+        preparer: Preparer | None = None,
+        notify: bool = False,
+        fsync_documents: bool = True,
+    ) -> BulkWriter:
+        """A :class:`~.bulk.BulkWriter` of new resources (imports, the demo, harvests)."""
+        return BulkWriter(
+            self,
+            actor=actor,
+            publication=publication,
+            validate=validate,
+            preparer=preparer,
+            notify=notify,
+            fsync_documents=fsync_documents,
+        )
+
+    def preparer(self, procs: int = 1) -> Preparer:
+        """Worker processes preparing records for :meth:`bulk` (close it when done)."""
+        return Preparer(Target(self.repository_id, self.base_url), procs=procs)
 
     def update(self, actor: Actor, id: str, record: Any, *, expected_version: int) -> ResourceView:
         return self._one("update", actor, id, record, expected_version=expected_version)
@@ -215,7 +293,7 @@ class ResourceService:
         with self.db.session() as session:
             row = session.get(Resource, id) if isinstance(id, str) else None
             if row is None:
-                raise NotFound(f"no resource {id!r}")
+                raise not_found(id)
             return to_view(row)
 
     def exists(self, id: str) -> bool:
@@ -241,14 +319,14 @@ class ResourceService:
     def history(self, id: str) -> list[EventView]:
         with self.db.session() as session:
             if session.get(Resource, id) is None:
-                raise NotFound(f"no resource {id!r}")
+                raise not_found(id)
             return events_of(session, id)
 
     def provenance(self, id: str) -> dict[str, Any]:
         with self.db.session() as session:
             row = session.get(Resource, id)
             if row is None:
-                raise NotFound(f"no resource {id!r}")
+                raise not_found(id)
             return provenance_document(
                 session, row, procedures=self.procedures, vocabularies=self.vocabularies
             )
@@ -257,18 +335,22 @@ class ResourceService:
         with self.db.session() as session:
             row = session.get(Resource, id)
             if row is None:
-                raise NotFound(f"no resource {id!r}")
+                raise not_found(id)
             return provenance_summary(row, last_decision(session, id))
 
     def list(
         self, *, status: str | None = None, q: str | None = None, page: int = 1, size: int = 50
     ) -> Page:
         try:
-            page, size = max(1, int(page)), min(max(1, int(size)), 500)
+            page, size = max(1, int(page)), min(max(1, int(size)), MAX_LIST_SIZE)
         except (TypeError, ValueError):
-            raise InvalidInput("page and size must be whole numbers") from None
+            raise InvalidInput(N_("page and size must be whole numbers")) from None
         if status and status not in STATUSES:
-            raise InvalidInput(f"unknown status {status!r}: expected one of {', '.join(STATUSES)}")
+            raise InvalidInput(
+                N_("unknown status %(value)r: expected one of %(choices)s"),
+                value=status,
+                choices=", ".join(STATUSES),
+            )
         query = select(Resource)
         if status:
             query = query.where(Resource.status == status)
@@ -306,7 +388,9 @@ class ResourceService:
         for _session, rows in self.batches(status=status, batch=batch):
             yield from [to_view(r) for r in rows]
 
-    def batches(self, *, status: str | None = None, batch: int = 1000):
+    def batches(
+        self, *, status: str | None = None, batch: int = 1000
+    ) -> Iterator[tuple[Session, Sequence[Resource]]]:
         """``(session, rows)`` by resource id, one short transaction per batch (keyset
         paging, no OFFSET): the rows are usable only until the caller asks for the next."""
         last = ""

@@ -16,26 +16,33 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+
+from core.clock import utcnow
+from core.messages import N_
+from metadata_schemas.record import load_record, title_of
+from metadata_schemas.textnorm import fold
 
 from ..errors import InvalidInput, NotFound, StaleVersion
 from ..store.models import (
     Acquisition,
     Document,
+    IndexJournalEntry,
     OAIItem,
     OAIItemSet,
     ProcedureStep,
     Resource,
     ResourceEvent,
-    utcnow,
 )
 from . import oai_records
 from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition
 from .actors import Actor
+from .context import ServiceContext
 from .provenance import last_decision, provenance_summary
 from .views import ResourceChange, ResourceView
 
@@ -48,45 +55,67 @@ def new_resource_id() -> str:
     return "mw-" + base64.b32encode(secrets.token_bytes(7)).decode("ascii").lower()[:10]
 
 
+MAX_REFERENCE = 200
+
+
+def stale_version() -> StaleVersion:
+    """The refusal of a save that lost the race with someone else's save."""
+    return StaleVersion(
+        N_(
+            "the resource was changed by someone else while you were saving: "
+            "reload it and apply your changes again"
+        )
+    )
+
+
 def check_resource_id(resource_id: Any) -> str:
     if not isinstance(resource_id, str) or not RESOURCE_ID.match(resource_id):
         raise InvalidInput(
-            f"bad resource id {resource_id!r}: 3 to 64 letters, digits, '.', '_' "
-            "or '-', starting with a letter or digit"
+            N_(
+                "bad resource id %(value)r: 3 to 64 letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            ),
+            value=resource_id,
         )
     return resource_id
+
+
+def too_long(field: str, length: int, limit: int) -> InvalidInput:
+    return InvalidInput(
+        N_("%(field)s: too long (%(length)d characters, at most %(max)d)"),
+        field=field,
+        length=length,
+        max=limit,
+    )
 
 
 def _note(value: Any, field: str = "note", *, required: bool = False) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise InvalidInput(f"{field}: required")
+            raise InvalidInput(N_("%(field)s: required"), field=field)
         return None
     if not isinstance(value, str):
-        raise InvalidInput(f"{field}: expected a text")
+        raise InvalidInput(N_("%(field)s: expected a text"), field=field)
     value = value.strip()
     if len(value) > MAX_NOTE:
-        raise InvalidInput(f"{field}: too long ({len(value)} characters, at most {MAX_NOTE})")
+        raise too_long(field, len(value), MAX_NOTE)
     return value
 
 
 def _reference(value: Any) -> str:
     """The reference of a decision (PV number): required, one line, at most 200 characters."""
     reference = " ".join((_note(value, "reference", required=True) or "").split())
-    if len(reference) > 200:
-        raise InvalidInput(f"reference: too long ({len(reference)} characters, at most 200)")
+    if len(reference) > MAX_REFERENCE:
+        raise too_long("reference", len(reference), MAX_REFERENCE)
     return reference
 
 
-def _title_fields(record: dict) -> tuple[str, str]:
-    from metadata_schemas.record import title_of
-    from metadata_schemas.textnorm import fold
-
+def _title_fields(record: dict[str, Any]) -> tuple[str, str]:
     titles = record.get("general", {}).get("title", {})
     return title_of(record)[:1000], " | ".join(fold(t) for t in titles.values())
 
 
-def _strip_catalogue_ids(record: dict) -> dict:
+def _strip_catalogue_ids(record: dict[str, Any]) -> dict[str, Any]:
     # The resource id is the catalogue's, not part of the description; writers add it back.
     general = record.get("general")
     if general and general.get("identifier"):
@@ -119,21 +148,33 @@ def to_view(row: Resource, *, version: int | None = None) -> ResourceView:
 class UnitOfWork:
     """One transaction: the session, the caches of a batch, the rows written in bulk."""
 
-    def __init__(self, service: Any, session: Session) -> None:
+    def __init__(self, service: ServiceContext, session: Session) -> None:
         self.service = service
         self.session = session
         self.changes: list[ResourceChange] = []
         # The session's identity map holds clean objects weakly; keep the rows this unit
         # of work touches, so that a batch does not reload them for every operation.
         self._rows: dict[str, Resource] = {}
-        self._acquisitions: dict[tuple[str, str], Any] = {}
+        self._acquisitions: dict[tuple[str, str | None], Acquisition | None] = {}
         self._decisions: dict[str, ResourceEvent] = {}
-        # Append-only rows (events, first OAI rows) are inserted in bulk, in order, by
-        # _flush_bulk(): before any read of those tables, at savepoints and at commit.
+        # Append-only rows (events, first OAI rows, index journal) are inserted in bulk,
+        # in order, by _flush_bulk(): before any read of those tables, at savepoints and
+        # at commit.
         self._events: list[tuple[ResourceEvent, Document | None]] = []
-        self._oai_items: list[dict] = []
-        self._oai_sets: list[dict] = []
-        self._new_acquisitions: list[Any] = []
+        self._oai_items: list[dict[str, Any]] = []
+        self._oai_sets: list[dict[str, Any]] = []
+        self._journal: list[dict[str, Any]] = []
+        self._new_acquisitions: list[Acquisition] = []
+
+    def now(self) -> datetime:
+        """The unit of work's clock (the service's): UTC, naive, whole seconds."""
+        return utcnow(self.service.clock)
+
+    def _changed(self, kind: str, row: Resource, view: ResourceView | None = None) -> None:
+        """The public view of ``row`` changed: tell the listeners after commit, and journal
+        it for the search index in this same transaction (see :mod:`.journal`)."""
+        self.changes.append(ResourceChange(kind, view or to_view(row)))
+        self._journal.append({"resource_id": row.id, "change": kind, "at": row.datestamp})
 
     @contextmanager
     def savepoint(self) -> Iterator[UnitOfWork]:
@@ -152,6 +193,7 @@ class UnitOfWork:
             self._events.clear()
             self._oai_items.clear()
             self._oai_sets.clear()
+            self._journal.clear()
             self._new_acquisitions.clear()
             self._rows.clear()
             self._acquisitions.clear()
@@ -165,11 +207,11 @@ class UnitOfWork:
         if row is None or row not in self.session:
             row = self.session.get(Resource, resource_id) if isinstance(resource_id, str) else None
             if row is None:
-                raise NotFound(f"no resource {resource_id!r}")
+                raise NotFound(N_("no resource %(id)r"), id=resource_id)
             self._rows[row.id] = row
         return row
 
-    def preload_acquisitions(self, keys: set[tuple[str, str]]) -> None:
+    def preload_acquisitions(self, keys: set[tuple[str, str | None]]) -> None:
         """Fetch the acquisitions ``(mode, reference)`` of a coming batch in one query."""
         from sqlalchemy.orm import selectinload
 
@@ -201,7 +243,7 @@ class UnitOfWork:
         actor: Actor,
         from_status: str | None,
         *,
-        at=None,
+        at: datetime | None = None,
         document: Document | None = None,
         **fields: Any,
     ) -> ResourceEvent:
@@ -212,14 +254,20 @@ class UnitOfWork:
             from_status=from_status,
             to_status=row.status,
             actor=actor.username,
-            at=at or utcnow(),
+            at=at or self.now(),
             **fields,
         )
         self._events.append((event, document))
         return event
 
     def _flush_bulk(self) -> None:
-        if not (self._events or self._oai_items or self._oai_sets or self._new_acquisitions):
+        if not (
+            self._events
+            or self._oai_items
+            or self._oai_sets
+            or self._journal
+            or self._new_acquisitions
+        ):
             return
         self._flush()  # resources, acquisitions and documents first: the rows below refer to them
         steps = []
@@ -241,7 +289,7 @@ class UnitOfWork:
             # The ORM collection was never filled: load it from the rows on next use.
             self.session.expire(acquisition, ["steps"])
         if steps:
-            self.session.execute(ProcedureStep.__table__.insert(), steps)
+            self.session.execute(insert(ProcedureStep), steps)
         self._new_acquisitions.clear()
         columns = (
             "resource_id",
@@ -262,33 +310,37 @@ class UnitOfWork:
                 event.document_id = document.id
             events.append({c: getattr(event, c) for c in columns})
         if events:
-            self.session.execute(ResourceEvent.__table__.insert(), events)
+            self.session.execute(insert(ResourceEvent), events)
         if self._oai_items:
-            self.session.execute(OAIItem.__table__.insert(), self._oai_items)
+            self.session.execute(insert(OAIItem), self._oai_items)
         if self._oai_sets:
-            self.session.execute(OAIItemSet.__table__.insert(), self._oai_sets)
+            self.session.execute(insert(OAIItemSet), self._oai_sets)
+        if self._journal:
+            self.session.execute(insert(IndexJournalEntry), self._journal)
         self._events.clear()
         self._oai_items.clear()
         self._oai_sets.clear()
+        self._journal.clear()
 
     def _check_version(self, row: Resource, expected_version: Any) -> None:
         if not isinstance(expected_version, int) or isinstance(expected_version, bool):
-            raise InvalidInput("expected_version: required (the version you edited)")
+            raise InvalidInput(N_("expected_version: required (the version you edited)"))
         if row.version != expected_version:
             raise StaleVersion(
-                f"{row.id} was changed by someone else (now version {row.version}, "
-                f"you edited version {expected_version}): reload it and apply your "
-                "changes again"
+                N_(
+                    "%(id)s was changed by someone else (now version %(version)d, you edited "
+                    "version %(edited)d): reload it and apply your changes again"
+                ),
+                id=row.id,
+                version=row.version,
+                edited=expected_version,
             )
 
     def _flush(self) -> None:
         try:
             self.session.flush()
         except StaleDataError:
-            raise StaleVersion(
-                "the resource was changed by someone else while you were "
-                "saving: reload it and apply your changes again"
-            ) from None
+            raise stale_version() from None
 
     def _last_decision(self, resource_id: str) -> ResourceEvent | None:
         decision = self._decisions.get(resource_id)
@@ -321,26 +373,30 @@ class UnitOfWork:
             base_url=self.service.base_url,
         )
 
-    def _record(self, record: Any, name: str) -> tuple[dict, str, str]:
-        from metadata_schemas.record import load_record
-
+    def _record(self, record: Any, name: str) -> tuple[dict[str, Any], str, str]:
         record = _strip_catalogue_ids(load_record(record, record=name))
         title, key = _title_fields(record)
         return record, title, key
 
     # -- operations ----------------------------------------------------------
 
-    def _acquisition(self, acquisition: Any):
+    def _acquisition(self, acquisition: Any) -> Acquisition:
         svc = self.service
         data = parse_acquisition(
             acquisition, procedures=svc.procedures, vocabularies=svc.vocabularies
         )
+        return self.apply_acquisition(data)
+
+    def apply_acquisition(self, data: dict[str, Any]) -> Acquisition:
+        """The acquisition row of a checked acquisition (:func:`parse_acquisition`)."""
+        svc = self.service
         row = apply_acquisition(
             self.session,
             data,
             svc.procedures[data["procedure"]],
             cache=self._acquisitions,
             bulk=self._new_acquisitions,
+            clock=svc.clock,
         )
         state = inspect(row)
         if state.persistent and state.attrs.counterpart.history.has_changes():
@@ -349,16 +405,16 @@ class UnitOfWork:
             self._refresh_shared(row)
         return row
 
-    def _refresh_shared(self, acquisition) -> None:
+    def _refresh_shared(self, acquisition: Acquisition) -> None:
         with self.session.no_autoflush:
             rows = self.session.scalars(
                 select(Resource).where(
                     Resource.acquisition_id == acquisition.id, Resource.status == "published"
                 )
             ).all()
-        now = utcnow()
+        now = self.now()
         for row in rows:
             self._rows.setdefault(row.id, row)
             row.datestamp = now
             self._refresh_oai(row)
-            self.changes.append(ResourceChange("updated", to_view(row)))
+            self._changed("updated", row)

@@ -4,7 +4,8 @@
 methods each run one of these in a transaction of their own. Every operation:
 permission check (:mod:`.actors`) → input check → lifecycle transition
 (:mod:`.lifecycle`) → the change and its append-only event → the OAI rows when the
-public view changes → a :class:`ResourceChange` for the listeners (after commit).
+public view changes, with its row in the index journal → a :class:`ResourceChange`
+for the listeners (after commit).
 """
 
 from __future__ import annotations
@@ -13,20 +14,35 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from core.messages import N_
+
 from ..errors import (
     DuplicateIdentifier,
     IllegalTransition,
     InvalidInput,
     NotFound,
-    UnknownEntity,
     WrongCommission,
+    unknown_term,
 )
-from ..store.models import Document, Resource, ResourceEvent, utcnow
+from ..store.models import Document, Resource
 from .actors import Actor, require
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
+from .provenance import document_dict
 from .unit_of_work import UnitOfWork, _note, _reference, check_resource_id, new_resource_id, to_view
-from .views import ResourceChange, ResourceView
+from .views import ResourceView
+
+
+def duplicate(resource_id: str) -> DuplicateIdentifier:
+    return DuplicateIdentifier(N_("a resource %(id)r already exists"), id=resource_id)
+
+
+def not_on_commission(username: str, commission: str) -> WrongCommission:
+    return WrongCommission(
+        N_("%(user)s does not sit on the %(commission)s commission"),
+        user=username,
+        commission=commission,
+    )
 
 
 class Work(UnitOfWork):
@@ -39,13 +55,13 @@ class Work(UnitOfWork):
         if resource_id is not None:
             check_resource_id(resource_id)
             if self._exists(resource_id):
-                raise DuplicateIdentifier(f"a resource {resource_id!r} already exists")
+                raise duplicate(resource_id)
         else:
             resource_id = new_resource_id()
             while self._exists(resource_id):
                 resource_id = new_resource_id()
         record, title, key = self._record(record, resource_id)
-        now = utcnow()
+        now = self.now()
         row = Resource(
             id=resource_id,
             status="draft",
@@ -63,104 +79,14 @@ class Work(UnitOfWork):
         try:
             self.session.flush()
         except IntegrityError:  # created by someone else since the check above
-            raise DuplicateIdentifier(f"a resource {resource_id!r} already exists") from None
+            raise duplicate(resource_id) from None
         self._rows[row.id] = row
         self._event(row, "create", actor, None, at=now)
-        if acquisition is not None:
+        if row.acquisition is not None:
             self._event(
                 row, "acquisition", actor, "draft", at=now, reference=row.acquisition.reference
             )
         return to_view(row)
-
-    def create_published(
-        self,
-        actor: Actor,
-        record: Any,
-        *,
-        reference: str,
-        acquisition: Any = None,
-        resource_id: str | None = None,
-        note: str | None = None,
-        known_new: bool = False,
-    ) -> ResourceView:
-        """Create, submit, record the validation commission's "conforme" and publish, at once.
-
-        For catalogues validated before Mawarid (``import --migrate-validated``) and the
-        demo. The actor needs every right the four operations need (including sitting on
-        the validation commission); the history holds the same four events, and the rows
-        are written once instead of being updated at each step. ``known_new``: the caller
-        checked in bulk that the id is free (the primary key still refuses a duplicate).
-        """
-        for action in ("create", "submit", "decide", "publish"):
-            require(actor, action)
-        if VALIDATION_COMMISSION not in actor.commissions:
-            raise WrongCommission(
-                f"{actor.username} does not sit on the {VALIDATION_COMMISSION} "
-                "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)"
-            )
-        reference = _reference(reference)
-        note = _note(note)
-        if resource_id is not None:
-            check_resource_id(resource_id)
-            if not known_new and self._exists(resource_id):
-                raise DuplicateIdentifier(f"a resource {resource_id!r} already exists")
-        else:
-            resource_id = new_resource_id()
-        record, title, key = self._record(record, resource_id)
-        now = utcnow()
-        row = Resource(
-            id=resource_id,
-            status="published",
-            record=record,
-            title=title,
-            title_key=key,
-            created_at=now,
-            created_by=actor.username,
-            updated_at=now,
-            datestamp=now,
-            published_at=now,
-        )
-        if acquisition is not None:
-            row.acquisition = self._acquisition(acquisition)
-        self.session.add(row)
-        self._rows[row.id] = row
-        steps = [
-            ("create", None, "draft", {}),
-            ("submit", "draft", "submitted", {"note": note}),
-            (
-                "decide",
-                "submitted",
-                "validated",
-                {
-                    "commission": VALIDATION_COMMISSION,
-                    "decision": "conforme",
-                    "reference": reference,
-                    "note": note,
-                },
-            ),
-            ("publish", "validated", "published", {}),
-        ]
-        if acquisition is not None:
-            steps.insert(
-                1, ("acquisition", "draft", "draft", {"reference": row.acquisition.reference})
-            )
-        for action, before, after, fields in steps:
-            event = ResourceEvent(
-                resource_id=row.id,
-                action=action,
-                from_status=before,
-                to_status=after,
-                actor=actor.username,
-                at=now,
-                **fields,
-            )
-            self._events.append((event, None))
-            if action == "decide":
-                self._decisions[row.id] = event
-        self._refresh_oai(row, new=True)
-        view = to_view(row, version=1)
-        self.changes.append(ResourceChange("published", view))
-        return view
 
     def update(
         self, actor: Actor, resource_id: str, record: Any, *, expected_version: int
@@ -171,7 +97,7 @@ class Work(UnitOfWork):
         before = row.status
         after = next_status("update", before, resource_id=row.id)
         record, title, key = self._record(record, row.id)
-        now = utcnow()
+        now = self.now()
         row.record, row.title, row.title_key = record, title, key
         row.status, row.updated_at = after, now
         if after == "published":
@@ -180,7 +106,7 @@ class Work(UnitOfWork):
         self._event(row, "update", actor, before, at=now)
         if after == "published":
             self._refresh_oai(row)
-            self.changes.append(ResourceChange("updated", to_view(row)))
+            self._changed("updated", row)
         return to_view(row)
 
     def set_acquisition(
@@ -190,22 +116,18 @@ class Work(UnitOfWork):
         row = self._load(resource_id)
         self._check_version(row, expected_version)
         if row.status == "withdrawn":
-            raise IllegalTransition(
-                f"{row.id}: a withdrawn resource cannot be changed (ressource retirée / مورد مسحوب)"
-            )
-        now = utcnow()
-        row.acquisition = self._acquisition(acquisition)
+            raise IllegalTransition(N_("%(id)s: a withdrawn resource cannot be changed"), id=row.id)
+        now = self.now()
+        acquired = row.acquisition = self._acquisition(acquisition)
         row.updated_at = now
         published = row.status == "published"
         if published:
             row.datestamp = now
         self._flush()
-        self._event(
-            row, "acquisition", actor, row.status, at=now, reference=row.acquisition.reference
-        )
+        self._event(row, "acquisition", actor, row.status, at=now, reference=acquired.reference)
         if published:
             self._refresh_oai(row)
-            self.changes.append(ResourceChange("updated", to_view(row)))
+            self._changed("updated", row)
         return to_view(row)
 
     def attach_document(
@@ -228,18 +150,19 @@ class Work(UnitOfWork):
         row = self._load(resource_id)
         if row.acquisition is None:
             raise InvalidInput(
-                f"{row.id}: record its acquisition before attaching procedure documents"
+                N_("%(id)s: record its acquisition before attaching procedure documents"),
+                id=row.id,
             )
         procedure = self.service.procedures.get_procedure(row.acquisition.procedure)
         step_id = procedure.step(step).id
         try:
             doc_type = self.service.vocabularies["document_type"].resolve(document_type).id
         except UnknownTermError as exc:
-            raise UnknownEntity(f"document_type: {exc}") from None
+            raise unknown_term("document_type", exc) from None
         name = clean_filename(filename)
         note = _note(note)
         digest, size = self.service.documents.put(data, fsync=fsync)
-        now = utcnow()
+        now = self.now()
         doc = Document(
             acquisition=row.acquisition,
             step=step_id,
@@ -255,8 +178,6 @@ class Work(UnitOfWork):
         self._event(row, "attach", actor, row.status, at=now, note=note, document=doc)
         if flush:
             self.session.flush()
-        from .provenance import document_dict
-
         return document_dict(doc)
 
     def submit(self, actor: Actor, resource_id: str, *, note: str | None = None) -> ResourceView:
@@ -265,7 +186,7 @@ class Work(UnitOfWork):
         note = _note(note)
         before = row.status
         row.status = next_status("submit", before, resource_id=row.id)
-        row.updated_at = utcnow()
+        row.updated_at = self.now()
         self._flush()
         self._event(row, "submit", actor, before, at=row.updated_at, note=note)
         return to_view(row)
@@ -287,30 +208,38 @@ class Work(UnitOfWork):
         try:
             commission_id = self.service.vocabularies["commission"].resolve(commission).id
         except UnknownTermError as exc:
-            raise UnknownEntity(f"commission: {exc}") from None
+            raise unknown_term("commission", exc) from None
         if commission_id != VALIDATION_COMMISSION:
             raise WrongCommission(
-                f"only the {VALIDATION_COMMISSION} commission decides whether a resource is "
-                f"conforme, not {commission_id!r} (seule la commission de validation statue / "
-                "لجنة المصادقة وحدها تبت في المطابقة)"
+                N_(
+                    "only the %(validation)s commission decides whether a resource is "
+                    "conforme, not %(commission)r"
+                ),
+                validation=VALIDATION_COMMISSION,
+                commission=commission_id,
             )
         if commission_id not in actor.commissions:
-            raise WrongCommission(
-                f"{actor.username} does not sit on the {commission_id} "
-                "commission (n'est pas membre de la commission / ليس عضوا في اللجنة)"
-            )
+            raise not_on_commission(actor.username, commission_id)
         if decision not in DECISIONS:
-            raise InvalidInput(f"decision: {decision!r} is not one of {', '.join(DECISIONS)}")
+            raise InvalidInput(
+                N_("decision: %(value)r is not one of %(choices)s"),
+                value=decision,
+                choices=", ".join(DECISIONS),
+            )
         reference = _reference(reference)
         note = _note(note)
         row = self._load(resource_id)
         before = row.status
         row.status = next_status(f"decide:{decision}", before, resource_id=row.id)
-        row.updated_at = utcnow()
+        row.updated_at = self.now()
         if document_id is not None:
             doc = self.session.get(Document, document_id)
             if doc is None or doc.acquisition_id != row.acquisition_id:
-                raise NotFound(f"no document {document_id} in the provenance of {row.id}")
+                raise NotFound(
+                    N_("no document %(document)s in the provenance of %(id)s"),
+                    document=document_id,
+                    id=row.id,
+                )
         self._flush()
         self._decisions[row.id] = self._event(
             row,
@@ -334,28 +263,28 @@ class Work(UnitOfWork):
         decision = self._last_decision(row.id)
         if decision is None or decision.decision != "conforme":
             raise IllegalTransition(
-                f"{row.id}: publishing needs a 'conforme' decision of the "
-                "validation commission (décision « conforme » / قرار بالمطابقة)"
+                N_("%(id)s: publishing needs a 'conforme' decision of the validation commission"),
+                id=row.id,
             )
-        now = utcnow()
+        now = self.now()
         row.status, row.updated_at, row.datestamp = after, now, now
         row.published_at = now
         self._flush()
         self._event(row, "publish", actor, before, at=now, note=_note(note))
         self._refresh_oai(row, new=True)  # published once: withdrawn is final
-        self.changes.append(ResourceChange("published", to_view(row)))
+        self._changed("published", row)
         return to_view(row)
 
     def withdraw(self, actor: Actor, resource_id: str, *, reason: str) -> ResourceView:
         require(actor, "withdraw")
-        reason = _note(reason, "reason", required=True)
+        why = _note(reason, "reason", required=True)
         row = self._load(resource_id)
         before = row.status
         row.status = next_status("withdraw", before, resource_id=row.id)
-        now = utcnow()
+        now = self.now()
         row.updated_at, row.datestamp, row.withdrawn_at = now, now, now
         self._flush()
-        self._event(row, "withdraw", actor, before, at=now, note=reason)
+        self._event(row, "withdraw", actor, before, at=now, note=why)
         self._refresh_oai(row, deleted=True)
-        self.changes.append(ResourceChange("withdrawn", to_view(row)))
+        self._changed("withdrawn", row)
         return to_view(row)

@@ -14,6 +14,7 @@ other packages that own tables, e.g. ``diffusion/migrations/versions``);
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import logging
@@ -23,10 +24,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.messages import N_, Message
+
+from ..errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,80 @@ MIGRATION_PACKAGES = ("catalogue", "diffusion")
 def _dumps(value: object) -> str:
     # Arabic and Tifinagh stay readable in the database and in dumps.
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+#: Why a database refused to work, by a piece of its message (SQLite and PostgreSQL).
+_REASONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("disk is full", "no space left", "disk full", "could not extend file"),
+        N_("the disk is full"),
+    ),
+    (
+        ("database is locked", "database table is locked", "lock timeout"),
+        N_("it is locked by another process"),
+    ),
+    (
+        (
+            "readonly database",
+            "read-only",
+            "permission denied",
+            "unable to open database file",
+            "disk i/o error",
+        ),
+        N_("its file cannot be written"),
+    ),
+    (
+        (
+            "connection refused",
+            "could not connect",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "timeout expired",
+            "the database system is",
+            "connection to server",
+        ),
+        N_("the database server cannot be reached"),
+    ),
+)
+
+
+def unavailable_reason(exc: BaseException) -> Message:
+    """What a database error says about the store, as a sentence for the reader."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return Message(_REASONS[0][1])
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    for pieces, reason in _REASONS:
+        if any(piece in text for piece in pieces):
+            return Message(reason)
+    return Message(N_("the database refused the operation"))
+
+
+def store_unavailable(exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        N_("The catalogue database cannot be used now (%(reason)s): nothing was changed."),
+        reason=unavailable_reason(exc),
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """A database error that is not the caller's fault: full disk, lock, lost server."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+@contextmanager
+def guard_store() -> Iterator[None]:
+    """Turn a database that cannot work now into :class:`StoreUnavailable` (the block's
+    transaction is rolled back by its own context manager: nothing is half-written)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError, DBAPIError) as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning("catalogue database unavailable: %s", str(exc.orig or exc).splitlines()[0])
+        raise store_unavailable(exc) from exc
 
 
 def version_locations() -> list[str]:
@@ -66,7 +148,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
-        kwargs: dict = {"echo": echo, "json_serializer": _dumps}
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _dumps}
         if self.dialect == "sqlite":
             database = self.url.database
             if database and database != ":memory:" and not database.startswith("file:"):
@@ -90,10 +172,21 @@ class Database:
 
     # Units of work -----------------------------------------------------------
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file of a SQLite database (None in memory or on a server)."""
+        database = self.url.database
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            return None
+        if database.startswith("file:"):
+            return None
+        return Path(database).expanduser().resolve()
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction: committed on success, rolled back on any error."""
-        with self._sessions.begin() as session:
+        """A session in a transaction: committed on success, rolled back on any error
+        (a database that cannot work now is :class:`StoreUnavailable`)."""
+        with guard_store(), self._sessions.begin() as session:
             yield session
 
     def new_session(self, *, write: bool = False) -> Session:
@@ -103,14 +196,12 @@ class Database:
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """Like :meth:`session`, for a unit of work that writes."""
-        with self._writers.begin() as session:
+        with guard_store(), self._writers.begin() as session:
             yield session
 
     # Schema ------------------------------------------------------------------
 
-    def alembic_config(self):
-        from alembic.config import Config
-
+    def alembic_config(self) -> Config:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("path_separator", "os")
@@ -162,7 +253,7 @@ class Database:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy (not pysqlite) emit BEGIN, so SAVEPOINT and transactional DDL work.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -174,12 +265,12 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
-def _use_wal(cursor, patience: float = 30.0) -> None:
+def _use_wal(cursor: Any, patience: float = 30.0) -> None:
     """Put the database in WAL mode (persistent, so only its first opening switches).
 
     Switching needs an exclusive lock and SQLite does not always wait for it with the

@@ -16,11 +16,12 @@ Conventions:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -34,6 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core.clock import SYSTEM_CLOCK
+from core.clock import utcnow as clock_utcnow
+
 #: Stable constraint names, so that Alembic can alter them later on both back ends.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,11 +48,14 @@ NAMING_CONVENTION = {
 }
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+#: A 64-bit counter; SQLite's auto-increment needs the exact type INTEGER.
+SequenceType = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:
-    """Now, in UTC, naive, at whole seconds: the only way the catalogue stamps time."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    """Now by the system clock (UTC, naive, whole seconds); services take a
+    :class:`core.clock.Clock` instead, so that tests can move time."""
+    return clock_utcnow(SYSTEM_CLOCK)
 
 
 class Base(DeclarativeBase):
@@ -130,8 +137,11 @@ class Acquisition(Base):
         lazy="selectin",
     )
 
+    # A plain attribute beside the columns (see bulk_steps below).
+    __allow_unmapped__ = True
+
     #: Steps of a new acquisition waiting for a bulk insert (not a column; see services).
-    bulk_steps = None
+    bulk_steps: dict[str, dict[str, Any]] | None = None
 
 
 class ProcedureStep(Base):
@@ -156,7 +166,7 @@ class ProcedureStep(Base):
 
 
 class Document(Base):
-    """A file attached to a procedure step; the bytes live in ``documents/<sha256>``."""
+    """A file attached to a procedure step; the bytes live in ``documents/ab/cd/<sha256>``."""
 
     __tablename__ = "documents"
 
@@ -188,6 +198,21 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: Bumped when every session of the account must end (logout, new password,
+    #: deactivation, a role or commission taken away); a session remembers the epoch
+    #: it was opened in and is refused once it differs.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed logins per user name (known or not: the answer must not tell which)."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class OAIItem(Base):
@@ -214,3 +239,22 @@ class OAIItemSet(Base):
     set_spec: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)
 
     item: Mapped[OAIItem] = relationship()
+
+
+class IndexJournalEntry(Base):
+    """The transactional outbox of the search index: one row per change of the public
+    view of a resource, written in the transaction of the change itself.
+
+    The drainer (``mawarid.index_sync``) applies pending rows to the index from the
+    resource's *current* state (so replays and coalescing are safe) and deletes them;
+    a row whose resource the index refuses keeps its ``error`` and waits for
+    ``mawarid index repair``.
+    """
+
+    __tablename__ = "index_journal"
+
+    seq: Mapped[int] = mapped_column(SequenceType, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(String(64), index=True)
+    change: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -42,7 +42,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +60,7 @@ BULK_DOCS = 500  # documents per _bulk request during a rebuild
 HEARTBEAT_SECONDS = 30  # a running rebuild refreshes its index's _meta this often
 STALE_BUILD_SECONDS = 300  # a building index without heartbeat for this long is debris
 _STAMP = "%Y%m%dt%H%M%S%fz"
+IDS_PAGE = 5000  # ids read per request by ids()
 BUILD_VERSION = 1  # external version of the documents a rebuild writes
 LIVE_VERSION = 2  # ... and of changes written into the building index meanwhile
 
@@ -263,6 +264,27 @@ class ElasticBackend(ElasticQueries):
     def count(self) -> int:
         self._ensure()
         return self.client.count(self.alias)
+
+    def ids(self) -> Iterator[str]:
+        """Every indexed id, by pages sorted on the ``id`` keyword (``search_after``)."""
+        self._ensure()
+        after: list[str] | None = None
+        while True:
+            body: dict[str, Any] = {
+                "size": IDS_PAGE,
+                "_source": False,
+                "fields": ["id"],
+                "sort": [{"id": "asc"}],
+                "query": {"match_all": {}},
+            }
+            if after is not None:
+                body["search_after"] = after
+            hits = self.client.search(self.alias, body)["hits"]["hits"]
+            if not hits:
+                return
+            for hit in hits:
+                yield hit["fields"]["id"][0]
+            after = hits[-1]["sort"]
 
     def close(self) -> None:
         self.client.close()

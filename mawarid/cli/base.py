@@ -10,18 +10,24 @@ language, and refusals as one clear line instead of a traceback.
 * :meth:`Group.invoke` turns every refusal into ``Error: <sentence>``: exit status 2 for
   a setting that cannot be used (:class:`~core.settings.ConfigurationError`, as click
   does for bad usage), 1 for anything else.
+* Exit statuses of work that was partly done: :data:`EXIT_FAILED` (1) when something
+  was refused or differs, :data:`EXIT_INDEX_BEHIND` (3) when everything was written but
+  the search index could not follow yet (the changes wait in the index journal).
+* A command whose writes reached the catalogue brings the search index up to date
+  before it exits (:meth:`Instance.close`), whatever it printed.
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
+import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalogue.errors import CatalogueError
 from core.errors import MawaridError
 from core.messages import N_, gettext
 from core.settings import ConfigurationError, Settings
@@ -35,12 +41,32 @@ from metadata_schemas.errors import MetadataError
 #: core.errors.MawaridError (each moves in its own change, then leaves this list).
 _REFUSALS: tuple[type[Exception], ...] = (
     MawaridError,
-    CatalogueError,
     MetadataError,
     DiffusionError,
     SearchError,
     HarvestError,
 )
+
+
+log = logging.getLogger(__name__)
+
+#: Exit status of a command that was refused, or whose work was partly refused.
+EXIT_FAILED = 1
+#: Exit status of a command whose writes are committed while the search index could not
+#: follow yet: the changes wait in the index journal and are applied when it can.
+EXIT_INDEX_BEHIND = 3
+
+
+def exit_with(code: int) -> NoReturn:
+    """End the command with exit status ``code`` (after what it printed)."""
+    click.get_current_context().exit(code)
+    raise AssertionError("unreachable")  # ctx.exit raises
+
+
+def stopwatch() -> Callable[[], float]:
+    """Seconds since the call, for the summaries of long commands."""
+    started = time.monotonic()
+    return lambda: time.monotonic() - started
 
 
 class Instance:
@@ -64,9 +90,21 @@ class Instance:
         return self._runtime
 
     def close(self) -> None:
+        if self._runtime is not None and self._runtime.resources.changed:
+            self._catch_up(self._runtime)
         if self._owned and self._runtime is not None:
             self._runtime.close()
             self._runtime = None
+
+    @staticmethod
+    def _catch_up(rt: Runtime) -> None:
+        # What this command wrote reaches the index before it exits (the changes stay
+        # in the journal if the index cannot be written: the next run applies them).
+        try:
+            rt.index.drain(wait=True)
+        except Exception:
+            log.exception("index journal not drained")
+        rt.resources.changed = 0
 
 
 def instance() -> Instance:

@@ -15,14 +15,26 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from catalogue.services.actors import ROLES, Actor
+from catalogue.services.prepare import default_procs
+from core.messages import N_, gettext
+from mawarid.index_sync import summary_line
+from mawarid.runtime import Runtime
 
-from .base import as_actor_option, command, group, runtime
+from .base import (
+    EXIT_FAILED,
+    EXIT_INDEX_BEHIND,
+    as_actor_option,
+    command,
+    exit_with,
+    group,
+    runtime,
+    stopwatch,
+)
 
 
 def _actor(username: str | None) -> Actor:
@@ -61,14 +73,21 @@ def _echo_json(value) -> None:
     type=click.IntRange(1, 10_000),
     help="Resources per transaction.",
 )
-@click.option("--no-index", is_flag=True, help="Do not rebuild the search index afterwards.")
+@click.option(
+    "--no-index",
+    is_flag=True,
+    help=N_("Leave the search index to the running portal (the changes wait in its journal)."),
+)
 def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
     """Add COUNT synthetic, published resources with complete provenance / بيانات تجريبية."""
     from catalogue.services.demo import Demo
 
     rt = runtime()
-    started = time.monotonic()
-    with click.progressbar(length=count, label="Catalogue / الفهرس", show_pos=True) as bar:
+    clock = stopwatch()
+    with (
+        rt.resources.preparer(default_procs(rt.settings.ingest_procs)) as preparer,
+        click.progressbar(length=count, label=gettext(N_("Catalogue")), show_pos=True) as bar,
+    ):
         done = 0
 
         def progress(n: int) -> None:
@@ -76,17 +95,44 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
             bar.update(n - done)
             done = n
 
-        result = Demo(rt.resources, seed=seed, batch_size=batch).run(count, progress=progress)
-    seconds = time.monotonic() - started
-    rate = result["created"] / seconds if seconds > 0 else 0.0
+        result = Demo(rt.resources, seed=seed, batch_size=batch, preparer=preparer).run(
+            count, progress=progress
+        )
+    seconds = clock()
     click.echo(
-        f"{result['created']} ressources publiées ({result['skipped']} déjà présentes) "
-        f"en {seconds:.1f} s — {rate:.0f}/s / تم نشر {result['created']} موردا"
+        gettext(
+            N_(
+                "%(created)d resources published (%(skipped)d already there) in "
+                "%(seconds).1f s, %(rate)d per second"
+            ),
+            created=result["created"],
+            skipped=result["skipped"],
+            seconds=seconds,
+            rate=int(result["created"] / seconds) if seconds > 0 else 0,
+        )
     )
-    if not no_index and result["created"]:
-        total = rt.resources.count(status="published")
-        indexed = rt.pipeline.reindex(rt.resources.iter_published(), total=total)
-        click.echo(f"index: {indexed if indexed is not None else total} ressources / موارد مفهرسة")
+    finish_ingest(rt, index=not no_index)
+
+
+def finish_ingest(rt: Runtime, *, index: bool, failed: bool = False) -> None:
+    """The last lines of an ingest: where the search index stands; the exit status says
+    whether everything was done (0), something was refused (1) or the index is behind (3)."""
+    if not index:
+        rt.resources.changed = 0  # the running portal applies the journal
+        state = rt.catalogue.journal.state()
+        click.echo(gettext(N_("changes waiting in the journal: %(count)d"), count=state.pending))
+        if failed:
+            exit_with(EXIT_FAILED)
+        return
+    clock = stopwatch()
+    report = rt.index.catch_up()
+    rt.resources.changed = 0
+    click.echo(summary_line(report), err=not report.complete)
+    click.echo(gettext(N_("index brought up to date in %(seconds).1f s"), seconds=clock()))
+    if failed or report.refused:
+        exit_with(EXIT_FAILED)
+    if not report.complete:
+        exit_with(EXIT_INDEX_BEHIND)
 
 
 # -- import / export ------------------------------------------------------------------
@@ -145,28 +191,38 @@ def import_(
         }
     elif acquisition_reference or counterpart:
         raise click.UsageError("--acquisition-reference and --counterpart need --acquisition-mode")
-    importer = Importer(
-        rt.resources,
-        actor=_actor(as_user),
-        migrate_reference=reference,
-        default_acquisition=default_acquisition,
-        batch_size=batch,
-    )
-    report = importer.run(paths)
+    clock = stopwatch()
+    with rt.resources.preparer(default_procs(rt.settings.ingest_procs)) as preparer:
+        importer = Importer(
+            rt.resources,
+            actor=_actor(as_user),
+            migrate_reference=reference,
+            default_acquisition=default_acquisition,
+            batch_size=batch,
+            preparer=preparer,
+        )
+        report = importer.run(paths)
     for source, error in report.refused:
         click.echo(f"{source}: {error}", err=True)
     click.echo(
-        f"{len(report.created)} créées, {len(report.published)} publiées, "
-        f"{len(report.skipped)} déjà importées, {len(report.refused)} refusées"
-        + (f", {len(report.ignored)} fichiers ignorés" if report.ignored else "")
-        + f" / أنشئ {len(report.created)}، رفض {len(report.refused)}"
+        gettext(
+            N_(
+                "%(created)d created, %(published)d published, %(skipped)d already imported, "
+                "%(refused)d refused, %(ignored)d files ignored, in %(seconds).1f s"
+            ),
+            created=len(report.created),
+            published=len(report.published),
+            skipped=len(report.skipped),
+            refused=len(report.refused),
+            ignored=len(report.ignored),
+            seconds=clock(),
+        )
     )
     if report_path:
         report_path.write_text(
             json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-    if report.refused:
-        sys.exit(1)
+    finish_ingest(rt, index=True, failed=bool(report.refused))
 
 
 @command("export")

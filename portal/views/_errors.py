@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from catalogue.errors import CatalogueError, StoreUnavailable
 from metadata_schemas.errors import MetadataError
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ TITLES = {
     422: _l("Données invalides"),
     429: _l("Trop de requêtes"),
     500: _l("Erreur interne du serveur"),
+    503: _l("Service momentanément indisponible"),
 }
 EXPLANATIONS = {
     400: _l("La requête contient un paramètre incorrect."),
@@ -46,6 +48,7 @@ EXPLANATIONS = {
     413: _l("Le contenu envoyé dépasse la taille autorisée."),
     429: _l("Vous avez envoyé trop de requêtes. Patientez une minute puis réessayez."),
     500: _l("Une erreur inattendue s'est produite. L'équipe technique en a été informée."),
+    503: _l("Le service est momentanément indisponible. Réessayez dans quelques instants."),
 }
 #: Catalogue error class name → HTTP status (by name: the catalogue owns its classes).
 CATALOGUE_STATUS = {
@@ -142,11 +145,16 @@ def _http_error(exc: HTTPException) -> Response:
     return error_response(status, None, None, _kept_headers(exc))
 
 
-def _catalogue_error(exc: Exception) -> Response:
+def _catalogue_error(exc: CatalogueError) -> Response:
+    from .. import i18n
+
+    lang = i18n.current_lang()
+    if isinstance(exc, StoreUnavailable):
+        # Not the visitor's fault, and not for long: 503 with a retry hint, never a 500.
+        log.warning("%s %s: %s", request.method, request.path, exc.message("en"))
+        return error_response(503, exc.message(lang), None, {"Retry-After": "30"})
     status = CATALOGUE_STATUS.get(type(exc).__name__, 400)
-    message = getattr(exc, "message", None) or str(exc)
-    errors = getattr(exc, "errors", None) or {}
-    return error_response(status, message, errors if isinstance(errors, Mapping) else {})
+    return error_response(status, exc.message(lang), exc.field_errors(lang))
 
 
 def _metadata_error(exc: MetadataError) -> Response:
@@ -183,7 +191,6 @@ def _search_error(exc: Exception) -> Response:
 
 
 def register(app: Flask) -> None:
-    from catalogue.errors import CatalogueError
     from indexer.model import SearchError
 
     app.register_error_handler(HTTPException, _http_error)

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from catalogue.errors import AccountLocked
+
 from .. import i18n
 from .. import record_form as rf
 from ..auth import (
@@ -129,15 +131,20 @@ def _runtime():
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     error = None
+    status = 200
     if form.validate_on_submit():
-        actor = _runtime().accounts.authenticate(form.username.data.strip(), form.password.data)
-        if actor is not None and set(actor.roles) & set(STAFF_ROLES):
-            login_user(actor)
-            return redirect(safe_next(form.next.data) or url_for("staff.dashboard"))
-        # Same words whether the user exists, is inactive or mistyped: no account probing.
-        error = _("Identifiant ou mot de passe incorrect.")
+        try:
+            actor = _runtime().accounts.authenticate(form.username.data.strip(), form.password.data)
+        except AccountLocked as exc:
+            # Said for known and unknown names alike (counted per name): no account probing.
+            error, status = exc.message(i18n.current_lang()), 429
+        else:
+            if actor is not None and set(actor.roles) & set(STAFF_ROLES):
+                login_user(actor)
+                return redirect(safe_next(form.next.data) or url_for("staff.dashboard"))
+            # Same words whether the user exists, is inactive or mistyped: no account probing.
+            error, status = _("Identifiant ou mot de passe incorrect."), 401
     form.password.data = ""
-    status = 401 if error else 200
     return render_template("staff/login.html", form=form, error=error), status
 
 

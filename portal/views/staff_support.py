@@ -19,6 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from catalogue.errors import CatalogueError, PermissionDenied, StaleVersion, WrongCommission
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
+from core.errors import MawaridError
+from core.messages import gettext
 from metadata_schemas.errors import MetadataError, RecordValidationError
 from metadata_schemas.record import load_record
 
@@ -104,8 +106,12 @@ def refusal_as_message(rid: str | None, *, anchor: str = "", endpoint: str = "st
 
 
 def message_of(exc: Exception) -> str:
-    message = getattr(exc, "message", None) or str(exc)
-    errors = getattr(exc, "errors", None) or {}
+    if isinstance(exc, MawaridError):
+        lang = i18n.current_lang()
+        message, errors = exc.message(lang), exc.field_errors(lang)
+    else:  # metadata_schemas errors, until they are MawaridErrors too
+        message = getattr(exc, "message", None) or str(exc)
+        errors = getattr(exc, "errors", None) or {}
     if errors:
         message += " — " + "; ".join(f"{path}: {', '.join(msgs)}" for path, msgs in errors.items())
     return message
@@ -178,8 +184,7 @@ class _Helpers:
 
     @staticmethod
     def status_label(status: str) -> str:
-        fr, ar = STATUS_LABELS.get(status, (status, status))
-        return ar if i18n.current_lang() == "ar" else fr
+        return gettext(STATUS_LABELS.get(status, status), i18n.current_lang())
 
     @staticmethod
     def term(vocabulary: str, term_id: Any) -> str:
@@ -248,8 +253,7 @@ class _Helpers:
 
     @staticmethod
     def action_label(action: str) -> str:
-        fr, ar = ACTION_LABELS.get(action, (action, action))
-        return ar if i18n.current_lang() == "ar" else fr
+        return gettext(ACTION_LABELS.get(action, action), i18n.current_lang())
 
     @staticmethod
     def field(obj: Any, name: str, default: Any = None) -> Any:

@@ -20,10 +20,19 @@ from sqlalchemy.engine import make_url
 
 from catalogue.services import build_services
 from catalogue.store import Database
+from core.messages import use_language
 from metadata_schemas.vocabularies import get_vocabularies
 from tests.support.settings import settings_of
 
 PG_ENV = "MAWARID_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals read in English here (the ids of the messages); the CLI tests set their
+    reader's language through LANG, and test_messages_i18n reads them in Arabic."""
+    with use_language("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

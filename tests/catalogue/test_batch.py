@@ -6,7 +6,7 @@ import pytest
 from catalogue_testdata import ACHAT, INDEXER, VALIDATOR, record
 
 from catalogue.errors import DuplicateIdentifier, PermissionDenied, WrongCommission
-from catalogue.services import SYSTEM, Actor
+from catalogue.services import SYSTEM, Actor, Incoming, Publication
 
 BOTH = Actor("lead", frozenset({"indexer", "validator"}), frozenset({"validation"}))
 
@@ -51,32 +51,34 @@ def test_create_published_needs_every_right(resources, actor, error):
 
 
 def test_one_batch_shares_a_new_acquisition_and_merges_its_steps(resources):
-    with resources.batch() as work:
-        a = work.create_published(
-            SYSTEM,
-            record(1),
-            reference="PV",
-            acquisition={
-                "mode": "don",
-                "reference": "CD 7/2021",
-                "counterpart": "KOICA",
-                "steps": [{"id": "installation", "date": "2021-02-01"}],
-            },
-        )
-        b = work.create_published(
-            SYSTEM,
-            record(2),
-            reference="PV",
-            acquisition={
-                "mode": "don",
-                "reference": "CD 7/2021",
-                "steps": [{"id": "consultation-reception", "date": "2021-01-10"}],
-            },
-        )
-        assert [s["id"] for s in b.acquisition["steps"]] == [
-            "consultation-reception",
-            "installation",
+    writer = resources.bulk(actor=SYSTEM, publication=Publication("PV"))
+    report = writer.write(
+        [
+            Incoming(
+                "a",
+                record(1),
+                acquisition={
+                    "mode": "don",
+                    "reference": "CD 7/2021",
+                    "counterpart": "KOICA",
+                    "steps": [{"id": "installation", "date": "2021-02-01"}],
+                },
+            ),
+            Incoming(
+                "b",
+                record(2),
+                acquisition={
+                    "mode": "don",
+                    "reference": "CD 7/2021",
+                    "steps": [{"id": "consultation-reception", "date": "2021-01-10"}],
+                },
+            ),
         ]
+    )
+    assert report.refused == [] and len(report.published) == 2
+    a, b = (report.views[rid] for rid in report.published)
+    assert [s["id"] for s in b.acquisition["steps"]] == ["consultation-reception", "installation"]
+    with resources.batch() as work:
         work.attach_document(
             SYSTEM,
             b.id,
@@ -85,7 +87,7 @@ def test_one_batch_shares_a_new_acquisition_and_merges_its_steps(resources):
             filename="att.pdf",
             data=b"%PDF attestation",
         )
-        # after the flush above, the same acquisition is reused through the ORM path
+        # the acquisition written in bulk is reused through the ORM path
         c = work.create_draft(
             SYSTEM,
             record(3),
@@ -101,11 +103,12 @@ def test_one_batch_shares_a_new_acquisition_and_merges_its_steps(resources):
     assert steps["installation"]["documents"][0]["filename"] == "att.pdf"
     assert steps["tests-techniques"]["status"] == "in_progress"
     assert resources.get(a.id).acquisition == resources.get(c.id).acquisition
+    assert resources.get(a.id).acquisition["counterpart"] == "KOICA"
 
 
 def test_a_failing_batch_writes_nothing(services, resources):
     with pytest.raises(RuntimeError), resources.batch() as work:
-        work.create_published(SYSTEM, record(1), reference="PV", acquisition=ACHAT)
+        work.create_draft(SYSTEM, record(1), acquisition=ACHAT)
         work.create_draft(SYSTEM, record(2))
         raise RuntimeError("interrupted")
     assert resources.count() == 0

@@ -41,9 +41,11 @@ def run(app):
 
     runner = cli_runner(app)
 
-    def invoke(*args, input=None):
+    def invoke(*args, input=None, env=None):
         # The ``mawarid`` group, with this app (FlaskCliRunner passes it as ScriptInfo).
-        return runner.invoke(main, args=[str(a) for a in args], input=input, catch_exceptions=False)
+        return runner.invoke(
+            main, args=[str(a) for a in args], input=input, env=env, catch_exceptions=False
+        )
 
     return invoke
 
@@ -81,11 +83,15 @@ def test_lifecycle_commands_and_clean_errors(app, run):
     bad = run("publish", view.id)
     assert bad.exit_code == 1
     assert bad.output.startswith("Error: ") and "Traceback" not in bad.output
-    assert "cannot publish a resource that is draft" in bad.output
+    assert "impossible de publier une ressource à l'état « brouillon »" in bad.output
+    english = run("publish", view.id, env={"LANG": "en_US.UTF-8"})
+    assert "cannot publish a resource that is draft" in english.output
 
     assert run("submit", view.id, "--as", "karim").exit_code == 0
     wrong = run("decide", view.id, "--decision", "conforme", "--reference", "PV 1", "--as", "karim")
-    assert wrong.exit_code == 1 and "may not decide" in wrong.output
+    assert wrong.exit_code == 1 and "karim n'a pas le droit de statuer sur la conformité" in (
+        wrong.output
+    )
     ok = run(
         "decide", view.id, "--decision", "conforme", "--reference", "PV 7/2025", "--as", "amina"
     )
@@ -101,9 +107,9 @@ def test_lifecycle_commands_and_clean_errors(app, run):
     assert [e["actor"] for e in doc["events"]][:4] == ["karim", "karim", "karim", "amina"]
     assert doc["events"][-1]["actor"].startswith("cli:")
     missing = run("provenance", "mw-nothere000")
-    assert missing.exit_code == 1 and "no resource 'mw-nothere000'" in missing.output
+    assert missing.exit_code == 1 and "aucune ressource 'mw-nothere000'" in missing.output
     unknown_user = run("submit", view.id, "--as", "ghost")
-    assert unknown_user.exit_code == 1 and "no user 'ghost'" in unknown_user.output
+    assert unknown_user.exit_code == 1 and "aucun compte 'ghost'" in unknown_user.output
 
 
 def test_import_and_export_round_trip(app, run, tmp_path):
@@ -188,7 +194,7 @@ def test_user_and_db_commands(app, run):
     assert "un mot de passe sûr" not in prompted.output  # hidden prompt
     assert runtime(app).accounts.authenticate("admin.lnrn", "un mot de passe sûr") is not None
     short = run("user", "create", "sara", "--role", "indexer", "--password-stdin", input="court\n")
-    assert short.exit_code == 1 and "password too short" in short.output
+    assert short.exit_code == 1 and "mot de passe trop court : au moins 12" in short.output
     dup = run(
         "user",
         "create",
@@ -198,7 +204,7 @@ def test_user_and_db_commands(app, run):
         "--password-stdin",
         input="un mot de passe sûr\n",
     )
-    assert dup.exit_code == 1 and "already exists" in dup.output
+    assert dup.exit_code == 1 and "un compte 'amina' existe déjà" in dup.output
     listing = run("user", "list")
     assert "amina\tvalidator\tvalidation" in listing.output
     upgraded = run("db", "upgrade")

@@ -10,7 +10,7 @@ import pytest
 from catalogue_testdata import ACHAT, record
 from sqlalchemy import func, select
 
-from catalogue.services import resources as resources_module
+from catalogue.services import bulk as bulk_module
 from catalogue.services.importer import Importer, content_id
 from catalogue.store.models import Acquisition, OAIItem, Resource, ResourceEvent
 from core.settings import Settings
@@ -129,17 +129,16 @@ def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services
         ),
         encoding="utf-8",
     )
-    original = resources_module.Work.create_draft
+    original = bulk_module._Rows.write
     calls = {"n": 0}
 
-    def crash_on_fifth(self, *args, **kwargs):
+    def crash_on_third(self, work, now):
         calls["n"] += 1
-        view = original(self, *args, **kwargs)  # the row and its events are written…
-        if calls["n"] == 5:
-            raise RuntimeError("power cut")  # …then the process dies mid-record
-        return view
+        original(self, work, now)  # the rows of the batch are written…
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")  # …then the process dies before the commit
 
-    monkeypatch.setattr(resources_module.Work, "create_draft", crash_on_fifth)
+    monkeypatch.setattr(bulk_module._Rows, "write", crash_on_third)
     with pytest.raises(RuntimeError, match="power cut"):
         Importer(resources, batch_size=2).run([path])
     # Batches [0,1] and [2,3] are committed; batch [4,5] is rolled back entirely.
@@ -149,7 +148,7 @@ def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services
         "acquisitions": 4,
         "oai_item": 0,
     }
-    monkeypatch.setattr(resources_module.Work, "create_draft", original)
+    monkeypatch.setattr(bulk_module._Rows, "write", original)
     report = Importer(resources, batch_size=2).run([path])
     assert len(report.skipped) == 4 and len(report.created) == 3 and report.refused == []
     assert counts(services)["resources"] == 7 and counts(services)["resource_events"] == 14
@@ -180,8 +179,6 @@ def test_a_refused_record_leaves_nothing_behind(tmp_path, services, monkeypatch)
 
 def test_migrate_validated_records_the_decision_and_publishes(tmp_path, services):
     resources = services.resources
-    seen = []
-    resources.add_listener(lambda change: seen.append((change.kind, change.resource.id)))
     path = tmp_path / "ancien.jsonl"
     path.write_text(
         jsonl({"id": "old-1", **record(1)}, {"id": "old-2", **record(2)}), encoding="utf-8"
@@ -197,7 +194,9 @@ def test_migrate_validated_records_the_decision_and_publishes(tmp_path, services
     )
     report = importer.run([path])
     assert report.published == ["old-1", "old-2"]
-    assert seen == [("published", "old-1"), ("published", "old-2")]
+    # Journalled in the transaction of the publication: the index follows from it.
+    journal = [(e.change, e.resource_id) for e in services.journal.pending(10)]
+    assert journal == [("published", "old-1"), ("published", "old-2")]
     view = resources.get("old-1")
     assert view.status == "published" and view.acquisition["counterpart"] == "UNICEF Maroc"
     decision = next(e for e in resources.history("old-1") if e.action == "decide")

@@ -38,8 +38,9 @@ def test_unknown_entity_in_a_procedure_file_names_file_and_step(tmp_path):
     (tmp_path / "don.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(UnknownEntity) as info:
         load_procedures(get_vocabularies(), tmp_path)
-    assert "don.json" in info.value.message and "tests-techniques" in info.value.message
-    assert "ministère imaginaire" in info.value.message
+    message = info.value.message("en")
+    assert "don.json" in message and "tests-techniques" in message
+    assert "ministère imaginaire" in message
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 from diffusion_testdata import CHROME_UA, GOOGLEBOT_UA
 
 portal = pytest.importorskip("portal")
+from portal.auth import session_values  # noqa: E402
 
 
 def _login(client, app, username: str, roles: list[str]) -> None:
@@ -20,8 +21,7 @@ def _login(client, app, username: str, roles: list[str]) -> None:
             username, "un mot de passe long 2026", display_name=username, roles=roles
         )
     with client.session_transaction() as sess:
-        sess["staff_user"] = username
-        sess["staff_since"] = int(time.time())
+        sess.update(session_values(username, 0, int(time.time())))
 
 
 def _csrf(html: str) -> str:

@@ -9,13 +9,13 @@ conveniences other areas choose for their own tests.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from portal import create_app
+from portal.auth import session_values
 
 PASSWORDS = {
     "idx": "indexer-password-1",
@@ -129,9 +129,10 @@ def logged_in(app, username: str) -> StaffClient:
     """A client with the session a successful login leaves (the login form itself is
     tested in test_staff_login.py; skipping it here saves an argon2 verification)."""
     client = StaffClient(app.test_client())
+    runtime = app.extensions["mawarid"]
+    epoch = runtime.accounts.get(username).session_epoch
     with client.client.session_transaction() as session:
-        session["staff_user"] = username
-        session["staff_since"] = int(time.time())
+        session.update(session_values(username, epoch, int(runtime.clock.now().timestamp())))
     return client
 
 

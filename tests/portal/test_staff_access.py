@@ -162,7 +162,7 @@ def test_indexer_cannot_withdraw(as_user, runtime):
 
 
 def test_deactivation_ends_the_session_at_once(as_user, runtime):
-    runtime.accounts.create_user("leaving", "leaving-password-1", roles=["indexer"])
+    runtime.accounts.create_user("leaving", "quiet river stone 11", roles=["indexer"])
     leaving = as_user("leaving")
     assert leaving.get("/staff/").status_code == 200
     runtime.accounts.set_active("leaving", False)
@@ -171,7 +171,7 @@ def test_deactivation_ends_the_session_at_once(as_user, runtime):
 
 
 def test_a_role_change_applies_without_logging_in_again(as_user, runtime):
-    runtime.accounts.create_user("promoted", "promoted-password-1", roles=["indexer"])
+    runtime.accounts.create_user("promoted", "bright cedar hill 12", roles=["indexer"])
     promoted = as_user("promoted")
     assert promoted.get("/staff/users").status_code == 403
     runtime.accounts.set_roles("promoted", ["indexer", "admin"])

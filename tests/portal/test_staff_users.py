@@ -14,8 +14,8 @@ def test_admin_creates_an_account_that_can_log_in(staff_app, as_user, runtime):
         {
             "username": "Nadia.Idrissi",
             "display_name": "نادية الإدريسي",
-            "password": "nadia-password-1",
-            "confirm": "nadia-password-1",
+            "password": "chefchaouen blue door 20",
+            "confirm": "chefchaouen blue door 20",
             "roles": ["validator"],
             "commissions": ["validation"],
         },
@@ -23,11 +23,11 @@ def test_admin_creates_an_account_that_can_log_in(staff_app, as_user, runtime):
     assert response.status_code == 302
     page = adm.text("/staff/users")
     assert "nadia.idrissi" in page and "نادية الإدريسي" in page
-    assert "nadia-password-1" not in page
+    assert "chefchaouen blue door 20" not in page
     user = runtime.accounts.get("nadia.idrissi")
     assert user.roles == frozenset({"validator"}) and user.commissions == frozenset({"validation"})
     client = StaffClient(staff_app.test_client())
-    assert client.login("nadia.idrissi", "nadia-password-1").status_code == 302
+    assert client.login("nadia.idrissi", "chefchaouen blue door 20").status_code == 302
 
 
 def test_bad_account_input_is_reported_and_nothing_created(as_user, runtime):
@@ -52,20 +52,20 @@ def test_bad_account_input_is_reported_and_nothing_created(as_user, runtime):
         {
             "username": "idx",
             "display_name": "Twin",
-            "password": "twin-password-1",
-            "confirm": "twin-password-1",
+            "password": "ziz palm grove 21",
+            "confirm": "ziz palm grove 21",
             "roles": ["admin"],
         },
     )
     assert duplicate.status_code == 422
     assert "flash-error" in duplicate.get_data(as_text=True)
-    assert "twin-password-1" not in duplicate.get_data(as_text=True)
+    assert "ziz palm grove 21" not in duplicate.get_data(as_text=True)
     assert {u.username for u in runtime.accounts.list()} == before
     assert runtime.accounts.get("idx").roles == frozenset({"indexer"})
 
 
 def test_admin_changes_roles_and_deactivates(as_user, runtime):
-    runtime.accounts.create_user("karim", "karim-password-1", roles=["indexer"])
+    runtime.accounts.create_user("karim", "argan oasis dune 13", roles=["indexer"])
     adm = as_user("adm")
     page = adm.text("/staff/users")
     assert re.search(r'<form method="post" action="/staff/users/karim/roles"', page)
@@ -80,13 +80,13 @@ def test_admin_changes_roles_and_deactivates(as_user, runtime):
     assert adm.post("/staff/users/karim/active", {"a-karim-active": "0"}).status_code == 302
     assert not runtime.accounts.get("karim").active
     karim = StaffClient(adm.client.application.test_client())
-    assert karim.login("karim", "karim-password-1").status_code == 401
+    assert karim.login("karim", "argan oasis dune 13").status_code == 401
     assert adm.post("/staff/users/karim/active", {"a-karim-active": "1"}).status_code == 302
     assert runtime.accounts.get("karim").active
 
 
 def test_an_account_keeps_at_least_one_role_and_admins_cannot_lock_themselves_out(as_user, runtime):
-    runtime.accounts.create_user("amal", "amal-password-1", roles=["indexer"])
+    runtime.accounts.create_user("amal", "atlas snow meadow 14", roles=["indexer"])
     adm = as_user("adm")
     adm.post("/staff/users/amal/roles", {"u-amal-roles": []})
     assert runtime.accounts.get("amal").roles == frozenset({"indexer"})

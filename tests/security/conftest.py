@@ -93,7 +93,7 @@ def staff_user(shared_app) -> str:
     """An admin (also indexer and validator) account on the shared app."""
     shared_app.extensions["mawarid"].accounts.create_user(
         "sec-admin",
-        "sec-admin-password-1",
+        "ifrane lake pines 15",
         display_name="Security admin",
         roles=["admin", "indexer", "validator"],
         commissions=["validation"],
@@ -106,10 +106,10 @@ def staff_client(shared_app, staff_user):
     """A client holding the session a successful staff login leaves."""
     import time
 
-    from portal.auth import SESSION_SINCE, SESSION_USER
+    from portal.auth import session_values
 
+    epoch = shared_app.extensions["mawarid"].accounts.get(staff_user).session_epoch
     client = shared_app.test_client()
     with client.session_transaction() as session:
-        session[SESSION_USER] = staff_user
-        session[SESSION_SINCE] = int(time.time())
+        session.update(session_values(staff_user, epoch, int(time.time())))
     return client

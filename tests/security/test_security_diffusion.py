@@ -25,7 +25,7 @@ def campaign_app(fresh_app, ids):
     runtime = fresh_app.extensions["mawarid"]
     runtime.accounts.create_user(
         "camp-admin",
-        "camp-admin-password-1",
+        "souss valley rain 16",
         display_name="Admin",
         roles=["admin", "indexer", "validator"],
         commissions=["validation"],
@@ -45,12 +45,11 @@ def campaign_app(fresh_app, ids):
 def _staff(app):
     import time
 
-    from portal.auth import SESSION_SINCE, SESSION_USER
+    from portal.auth import session_values
 
     client = app.test_client()
     with client.session_transaction() as session:
-        session[SESSION_USER] = "camp-admin"
-        session[SESSION_SINCE] = int(time.time())
+        session.update(session_values("camp-admin", 0, int(time.time())))
     return client
 
 

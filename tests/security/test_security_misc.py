@@ -30,7 +30,7 @@ def test_login_never_redirects_off_site(shared_app, staff_user):
             "/staff/login?next=" + target,
             data={
                 "username": staff_user,
-                "password": "sec-admin-password-1",
+                "password": "ifrane lake pines 15",
                 "csrf_token": _token(client),
                 "next": target,
             },
@@ -50,7 +50,7 @@ def test_login_redirect_to_the_requested_console_page_still_works(shared_app, st
         response.headers["Location"],
         data={
             "username": staff_user,
-            "password": "sec-admin-password-1",
+            "password": "ifrane lake pines 15",
             "csrf_token": _token(client),
             "next": "/staff/users",
         },

@@ -79,7 +79,7 @@ def editor(tmp_path_factory, seeded_home):
     shutil.copytree(seeded_home[0], home)
     app = make_app(home, WTF_CSRF_ENABLED=False)  # CSRF itself is tested elsewhere
     app.extensions["mawarid"].accounts.create_user(
-        "fuzz-editor", "fuzz-editor-password-1", display_name="Fuzz", roles=["indexer"]
+        "fuzz-editor", "tafraout rocks sky 18", display_name="Fuzz", roles=["indexer"]
     )
     yield app
     app.extensions["mawarid"].close()
@@ -92,12 +92,11 @@ def editor(tmp_path_factory, seeded_home):
 )
 @given(changes=st.dictionaries(st.sampled_from(sorted(VALID)), HOSTILE, max_size=6))
 def test_record_form_survives_hostile_values(editor, changes):
-    from portal.auth import SESSION_SINCE, SESSION_USER
+    from portal.auth import session_values
 
     client = editor.test_client()
     with client.session_transaction() as session:
-        session[SESSION_USER] = "fuzz-editor"
-        session[SESSION_SINCE] = int(time.time())
+        session.update(session_values("fuzz-editor", 0, int(time.time())))
     form = {**VALID, **changes}
     before = row_counts(editor)["resources"]
     response, error = fetch(client, "POST", "/staff/resources/new", data=form)

@@ -1,0 +1,152 @@
+"""What a record needs before it is stored, computed once, in worker processes when it pays.
+
+For each record of a bulk ingest: validation (when the caller has not validated it
+already), its title fields, its OAI set specs and — when it is published — its three
+OAI-PMH renderings. All of it is a pure function of the record, its id and its
+provenance summary, so it runs the same in this process or in another one
+(:class:`Preparer`): the database work stays in the writing process, the CPU work
+spreads over the cores.
+
+Worker processes are started with ``forkserver`` (never ``fork``: the portal and the
+drainer run threads) and imported once; a batch is cut into chunks so that one worker
+handles many records per message.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from metadata_schemas.record import load_record
+
+from .oai_records import render, set_specs
+from .unit_of_work import _strip_catalogue_ids, _title_fields
+
+log = logging.getLogger(__name__)
+
+#: Records sent to a worker at a time (amortises the messages between processes).
+CHUNK = 25
+#: Below this many records per batch, workers cost more than they save.
+MIN_PARALLEL = 200
+
+
+@dataclass(frozen=True)
+class Job:
+    """One record to prepare. ``provenance``: its summary when it is published now."""
+
+    resource_id: str
+    record: dict[str, Any]
+    acquisition_mode: str | None
+    provenance: dict[str, Any] | None
+    validate: bool
+
+
+@dataclass(frozen=True)
+class Prepared:
+    record: dict[str, Any]
+    title: str
+    title_key: str
+    sets: list[str]
+    rendered: dict[str, str] | None
+    #: Why the record was refused (validation or rendering), in the message's own words.
+    error: Exception | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where renderings point: the repository's id and public address."""
+
+    repository_id: str
+    base_url: str | None
+
+
+def prepare(job: Job, target: Target) -> Prepared:
+    try:
+        record = load_record(job.record, record=job.resource_id) if job.validate else job.record
+        record = _strip_catalogue_ids(record)
+        title, key = _title_fields(record)
+        rendered = (
+            render(
+                record,
+                resource_id=job.resource_id,
+                provenance=job.provenance,
+                repository_id=target.repository_id,
+                base_url=target.base_url,
+            )
+            if job.provenance is not None
+            else None
+        )
+        return Prepared(record, title, key, set_specs(record, job.acquisition_mode), rendered)
+    except Exception as exc:  # one record refused, never the batch
+        return Prepared(job.record, "", "", [], None, error=_portable(exc))
+
+
+def _portable(exc: Exception) -> Exception:
+    """``exc`` if it crosses a process boundary intact, else a plain one saying the same."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return ValueError(" ".join(str(exc).split()))
+
+
+def _prepare_chunk(jobs: list[Job], target: Target) -> list[Prepared]:
+    return [prepare(job, target) for job in jobs]
+
+
+def default_procs(configured: int) -> int:
+    """Worker processes: as configured, else one per core (1 means: in this process)."""
+    return configured if configured > 0 else max(1, os.cpu_count() or 1)
+
+
+class Preparer:
+    """Prepares batches of records, in ``procs`` worker processes when it pays."""
+
+    def __init__(self, target: Target, *, procs: int = 1) -> None:
+        self.target = target
+        self.procs = max(1, procs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, jobs: Sequence[Job]) -> Iterator[Prepared] | list[Prepared]:
+        """Start preparing ``jobs``; the results come, in order, when iterated.
+
+        In worker processes the work starts now, so the caller can store the previous
+        batch meanwhile.
+        """
+        if self.procs <= 1 or len(jobs) < MIN_PARALLEL:
+            return _prepare_chunk(list(jobs), self.target)
+        pool = self._executor()
+        futures: list[Future[list[Prepared]]] = [
+            pool.submit(_prepare_chunk, list(jobs[i : i + CHUNK]), self.target)
+            for i in range(0, len(jobs), CHUNK)
+        ]
+        return _results(futures)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            self._pool = ProcessPoolExecutor(max_workers=self.procs, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Preparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _results(futures: list[Future[list[Prepared]]]) -> Iterator[Prepared]:
+    for future in futures:
+        yield from future.result()
