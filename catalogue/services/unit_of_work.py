@@ -12,7 +12,6 @@ isolates one record: on error its rows and pending rows vanish.
 from __future__ import annotations
 
 import base64
-import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.clock import utcnow
 from core.messages import N_
+from metadata_schemas.identifiers import is_resource_id
 from metadata_schemas.record import load_record, title_of
 from metadata_schemas.textnorm import fold
 
@@ -46,7 +46,6 @@ from .context import ServiceContext
 from .provenance import last_decision, provenance_summary
 from .views import ResourceChange, ResourceView
 
-RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 MAX_NOTE = 5000
 
 
@@ -69,7 +68,7 @@ def stale_version() -> StaleVersion:
 
 
 def check_resource_id(resource_id: Any) -> str:
-    if not isinstance(resource_id, str) or not RESOURCE_ID.match(resource_id):
+    if not is_resource_id(resource_id):
         raise InvalidInput(
             N_(
                 "bad resource id %(value)r: 3 to 64 letters, digits, '.', '_' or '-', "
