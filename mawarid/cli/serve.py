@@ -1,13 +1,22 @@
-"""``mawarid serve``: the portal behind waitress, a production WSGI server."""
+"""``mawarid serve``: the portal behind waitress, a production WSGI server.
+
+Before serving it says what is unsafe about the set-up (:func:`warnings`): listening
+beyond this machine without ``MAWARID_TRUSTED_HOSTS`` (any Host header is answered) or
+without ``MAWARID_BASE_URL`` (links would name the listening address). While serving,
+the index journal is drained in the background (:meth:`Runtime.start_background`).
+"""
 
 from __future__ import annotations
+
+import ipaddress
 
 import click
 from waitress import serve as waitress_serve
 
-from core.messages import N_, gettext
-from core.settings import DEFAULT_HOST, DEFAULT_PORT
+from core.messages import N_, Message, gettext
+from core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from portal import create_app
+from portal.context import current_runtime
 
 from .base import command, instance
 
@@ -26,7 +35,11 @@ def serve(host: str, port: int, threads: int) -> None:
         # Links, OAI-PMH baseURL and the OpenAPI servers name the address really served,
         # never the Host header of a request.
         settings = settings.replace(base_url=f"http://{host}:{port}")
+    for warning in warnings(settings, host, explicit_base_url=bool(inst.settings.base_url)):
+        click.echo(gettext(N_("Warning: %(warning)s"), warning=warning), err=True)
     app = create_app(settings=settings)
+    with app.app_context():
+        current_runtime().start_background()
     click.echo(
         gettext(
             N_("Mawarid on %(url)s (data: %(home)s)"),
@@ -35,6 +48,43 @@ def serve(host: str, port: int, threads: int) -> None:
         )
     )
     waitress_serve(app, host=host, port=port, threads=threads, ident="mawarid")
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def warnings(settings: Settings, host: str, *, explicit_base_url: bool) -> list[Message]:
+    """What is unsafe in serving ``settings`` on ``host`` (nothing on loopback)."""
+    if is_loopback(host):
+        return []
+    found = []
+    if not settings.trusted_hosts:
+        found.append(
+            Message(
+                N_(
+                    "the portal listens on %(host)s and answers any Host header: set "
+                    "MAWARID_TRUSTED_HOSTS to the names it is reached by"
+                ),
+                host=host,
+            )
+        )
+    if not explicit_base_url:
+        found.append(
+            Message(
+                N_(
+                    "MAWARID_BASE_URL is not set: links, OAI-PMH and the API name "
+                    "%(url)s; set it to the public address"
+                ),
+                url=settings.public_base_url(),
+            )
+        )
+    return found
 
 
 COMMANDS = [serve]

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from indexer.model import MAX_RESULT_WINDOW
 from metadata_schemas.errors import UnknownTermError
 
 from ._errors import bad_request
@@ -79,32 +80,57 @@ class Text(fields.String):
         return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _one_of(choices: tuple[str, ...]):
-    def check(value: str) -> None:
-        if value not in choices:
+class OneOf(validate.Validator):
+    """One of ``choices`` (the OpenAPI document lists them as its ``enum``)."""
+
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        self.choices = choices
+
+    def __call__(self, value: str) -> str:
+        if value not in self.choices:
             raise ValidationError(
-                _("Valeur inconnue ; valeurs possibles : %(choices)s.", choices=", ".join(choices))
+                _(
+                    "Valeur inconnue ; valeurs possibles : %(choices)s.",
+                    choices=", ".join(self.choices),
+                )
             )
-
-    return check
-
-
-def _page_limit(value: int) -> None:
-    if value < 1 or value > MAX_PAGE:
-        raise ValidationError(_("Page entre 1 et %(max)d.", max=MAX_PAGE))
+        return value
 
 
-def _size_limit(value: int) -> None:
-    if value < 0 or value > MAX_SIZE:
-        raise ValidationError(_("Taille entre 0 et %(max)d.", max=MAX_SIZE))
+class Bounds(validate.Validator):
+    """A whole number from ``min`` to ``max`` (the OpenAPI document states both)."""
+
+    def __init__(self, low: int, high: int, message: Any) -> None:
+        self.min, self.max, self.message = low, high, message
+
+    def __call__(self, value: int) -> int:
+        if value < self.min or value > self.max:
+            raise ValidationError(str(self.message) % {"min": self.min, "max": self.max})
+        return value
+
+
+class MaxItems(validate.Validator):
+    """At most ``max`` repeated values (the OpenAPI document's ``maxItems``)."""
+
+    def __init__(self, high: int) -> None:
+        self.max = high
+
+    def __call__(self, values: list) -> list:
+        if len(values) > self.max:
+            raise ValidationError(_("Trop de valeurs : %(max)d au plus.", max=self.max))
+        return values
+
+
+def _one_of(choices: tuple[str, ...]) -> OneOf:
+    return OneOf(choices)
+
+
+_page_limit = Bounds(1, MAX_PAGE, _l("Page entre 1 et %(max)d."))
+_size_limit = Bounds(0, MAX_SIZE, _l("Taille entre 0 et %(max)d."))
 
 
 def _values(**kwargs: Any) -> fields.List:
-    def count(values: list) -> None:
-        if len(values) > MAX_VALUES:
-            raise ValidationError(_("Trop de valeurs : %(max)d au plus.", max=MAX_VALUES))
-
-    return fields.List(Text(), validate=count, load_default=list, **kwargs)
+    return fields.List(Text(), validate=MaxItems(MAX_VALUES), load_default=list, **kwargs)
 
 
 def _int(**kwargs: Any) -> fields.Integer:
@@ -132,7 +158,10 @@ class _SearchBase(Schema):
     page = _int(
         load_default=1,
         validate=_page_limit,
-        metadata={"description": f"1-based page number, at most {MAX_PAGE}."},
+        metadata={
+            "description": f"1-based page number, at most {MAX_PAGE} "
+            f"(and page × size at most {MAX_RESULT_WINDOW})."
+        },
     )
     size = _int(
         load_default=20,

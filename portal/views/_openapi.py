@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-from marshmallow import Schema, fields, missing
+from marshmallow import Schema, fields, missing, validate
 
 from ..context import current_runtime
-from ._args import FACETS, LangArgs, SearchArgs, SuggestArgs
+from ._args import FACETS, Bounds, LangArgs, MaxItems, OneOf, SearchArgs, SuggestArgs, Text
 
 _TYPES = {fields.Integer: {"type": "integer"}, fields.Boolean: {"type": "boolean"}}
 
@@ -170,14 +169,35 @@ OPERATIONS: dict[str, tuple[str, str, type[Schema], str, tuple[str, ...]]] = {
 }
 
 
+def _bounds(field: fields.Field) -> dict[str, Any]:
+    """The limits the server enforces on ``field``, read from its own validators (one
+    definition of each limit: the document cannot promise more than the server accepts)."""
+    out: dict[str, Any] = {}
+    if isinstance(field, Text):
+        out["maxLength"] = field.max_length
+    for check in field.validators:
+        if isinstance(check, (Bounds, validate.Range)):
+            out["minimum"], out["maximum"] = check.min, check.max
+        elif isinstance(check, OneOf):
+            out["enum"] = list(check.choices)
+        elif isinstance(check, MaxItems):
+            out["maxItems"] = check.max
+    return out
+
+
 def _parameter(name: str, field: fields.Field) -> dict[str, Any]:
     if isinstance(field, fields.List):
-        schema: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+        schema: dict[str, Any] = {
+            "type": "array",
+            "items": {"type": "string", **_bounds(field.inner)},
+            **_bounds(field),
+        }
         extra = {"style": "form", "explode": True}
     else:
         schema = dict(
             next((v for k, v in _TYPES.items() if isinstance(field, k)), {"type": "string"})
         )
+        schema.update(_bounds(field))
         extra = {}
         default = field.load_default
         if default not in (None, missing, "") and not callable(default):
@@ -229,13 +249,9 @@ def document() -> dict[str, Any]:
             "digital educational resources. Every error has the shape "
             "of components.schemas.Error.",
         },
-        "servers": [
-            {
-                "url": request.host_url.rstrip("/")
-                if request
-                else current_runtime().settings.public_base_url()
-            }
-        ],
+        # The configured public address (or the one `serve` listens on), never the
+        # request's Host header: a forged header must not end up in the document.
+        "servers": [{"url": current_runtime().settings.public_base_url()}],
         "paths": paths,
         "components": {
             "schemas": {
