@@ -150,6 +150,9 @@ class IndexSync:
         self.batch = max(1, batch)
         self.clock = clock
         self.last: SyncReport | None = None
+        #: Drain after each commit (False: leave the journal to the next drain, e.g. a
+        #: process that writes many changes and drains once at its end).
+        self.follow_commits = True
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -273,6 +276,8 @@ class IndexSync:
     def after_commit(self, changes: list[ResourceChange]) -> None:
         """Commit hook of the resource service: bring the index up to date now (or wake
         the background thread of a running portal, so that a request never waits)."""
+        if not self.follow_commits:
+            return
         if self._thread is not None and self._thread.is_alive():
             self._wake.set()
         else:
