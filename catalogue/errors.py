@@ -12,6 +12,10 @@ are passed through unchanged::
 
 from __future__ import annotations
 
+import errno
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
 from core.errors import MawaridError
 from core.messages import N_, Message
 
@@ -97,3 +101,64 @@ def detail(exc: Exception) -> Message | str:
 def unknown_term(field: str, exc: Exception) -> UnknownEntity:
     """``field: <why the vocabulary refused the value>`` (with its suggestions)."""
     return UnknownEntity(N_("%(field)s: %(error)s"), field=field, error=detail(exc))
+
+
+#: Why a database refused to work, by a piece of its message (SQLite and PostgreSQL).
+_REASONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("disk is full", "no space left", "disk full", "could not extend file"),
+        N_("the disk is full"),
+    ),
+    (
+        ("database is locked", "database table is locked", "lock timeout"),
+        N_("it is locked by another process"),
+    ),
+    (
+        (
+            "readonly database",
+            "read-only",
+            "permission denied",
+            "unable to open database file",
+            "disk i/o error",
+        ),
+        N_("its file cannot be written"),
+    ),
+    (
+        (
+            "connection refused",
+            "could not connect",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "timeout expired",
+            "the database system is",
+            "connection to server",
+        ),
+        N_("the database server cannot be reached"),
+    ),
+)
+
+
+def unavailable_reason(exc: BaseException) -> Message:
+    """What a database error says about the store, as a sentence for the reader."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return Message(_REASONS[0][1])
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    for pieces, reason in _REASONS:
+        if any(piece in text for piece in pieces):
+            return Message(reason)
+    return Message(N_("the database refused the operation"))
+
+
+def store_unavailable(exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        N_("The catalogue database cannot be used now (%(reason)s): nothing was changed."),
+        reason=unavailable_reason(exc),
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """A database error that is not the caller's fault: full disk, lock, lost server."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

@@ -20,9 +20,10 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from catalogue.errors import CatalogueError, StoreUnavailable
+from catalogue.errors import CatalogueError, StoreUnavailable, is_unavailable, store_unavailable
 from metadata_schemas.errors import MetadataError
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,15 @@ def _catalogue_error(exc: CatalogueError) -> Response:
     return error_response(status, exc.message(lang), exc.field_errors(lang))
 
 
+def _database_error(exc: DBAPIError) -> Response:
+    """A database that cannot work now (full disk, lock, lost server) reached by a reader
+    outside the catalogue services (OAI lists, usage counting): 503 as well, not 500."""
+    if not is_unavailable(exc):
+        log.error("database error on %s %s", request.method, request.path, exc_info=exc)
+        return error_response(500)
+    return _catalogue_error(store_unavailable(exc))
+
+
 def _metadata_error(exc: MetadataError) -> Response:
     return error_response(400, exc.message, exc.errors)
 
@@ -196,5 +206,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(MetadataError, _metadata_error)
     app.register_error_handler(CatalogueError, _catalogue_error)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(SearchError, _search_error)
     app.register_error_handler(InternalServerError, _internal_error)

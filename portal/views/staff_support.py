@@ -16,7 +16,13 @@ from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from catalogue.errors import CatalogueError, PermissionDenied, StaleVersion, WrongCommission
+from catalogue.errors import (
+    CatalogueError,
+    PermissionDenied,
+    StaleVersion,
+    StoreUnavailable,
+    WrongCommission,
+)
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
 from core.errors import MawaridError
@@ -91,8 +97,8 @@ def refusal_as_message(rid: str | None, *, anchor: str = "", endpoint: str = "st
     """
     try:
         yield
-    except (PermissionDenied, WrongCommission):
-        raise
+    except (PermissionDenied, WrongCommission, StoreUnavailable):
+        raise  # 403, or 503 when the database cannot be written now
     except StaleVersion:
         flash(
             _(
