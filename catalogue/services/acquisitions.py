@@ -200,6 +200,7 @@ def apply_acquisition(
     cache: AcquisitionCache | None = None,
     bulk: list[Acquisition] | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    add: bool = True,
 ) -> Acquisition:
     """The acquisition row for a canonical dict: found by ``(mode, reference)`` or created.
 
@@ -207,6 +208,8 @@ def apply_acquisition(
     to be absent, for bulk imports. ``bulk``: the steps of a *new* acquisition are kept
     as plain dicts in ``row.bulk_steps`` and the row is appended to ``bulk``, for the unit
     of work to insert them in one statement after the row itself (see ``Work._flush_bulk``).
+    ``add=False``: a new row is not added to the session (the bulk writer inserts it with
+    the others of its batch, :mod:`.bulk`). A refusal always comes before any change.
     """
     now = utcnow(clock)
     row = None
@@ -231,7 +234,8 @@ def apply_acquisition(
             created_at=now,
             updated_at=now,
         )
-        session.add(row)
+        if add:
+            session.add(row)
         if bulk is not None:
             row.bulk_steps = {}
             bulk.append(row)

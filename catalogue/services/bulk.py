@@ -49,8 +49,10 @@ from ..store.models import (
     IndexJournalEntry,
     OAIItem,
     OAIItemSet,
+    ProcedureStep,
     Resource,
     ResourceEvent,
+    table_of,
 )
 from .acquisitions import acquisition_dict, parse_acquisition
 from .actors import SYSTEM, Actor, require
@@ -344,7 +346,11 @@ class BulkWriter:
             now = work.now()
             keys = {k for p in planned if (k := _key(p.acquisition)) is not None}
             work.preload_acquisitions(set(keys))
-            accepted: list[tuple[_Planned, Prepared, Acquisition | None, list[_Document]]] = []
+            accepted: list[
+                tuple[
+                    _Planned, Prepared, Acquisition | None, dict[str, Any] | None, list[_Document]
+                ]
+            ] = []
             for one in planned:
                 prepared = _prepared(one)
                 outcome = self._outcome(one, prepared)
@@ -363,20 +369,31 @@ class BulkWriter:
                     else:
                         report.published.append(one.resource_id)
                     continue
+                # No savepoint per record (they cost a flush each): everything that can
+                # refuse a record is checked before anything of it is written, and
+                # apply_acquisition refuses before it changes a row.
                 try:
-                    with work.savepoint():
-                        acquisition = (
-                            work.apply_acquisition(one.acquisition) if one.acquisition else None
-                        )
-                        documents = [self._document(a, acquisition) for a in one.item.attachments]
+                    documents = [self._document(a, one.acquisition) for a in one.item.attachments]
+                    acquisition = (
+                        work.apply_acquisition(one.acquisition, transient=True)
+                        if one.acquisition
+                        else None
+                    )
                 except REFUSALS as exc:
                     report.refused.append((one.item.source, exc))
                     continue
-                accepted.append((one, prepared, acquisition, documents))
+                for document in documents:
+                    document.acquisition = acquisition
+                # The acquisition as this record sees it (before the flush: new rows keep
+                # their steps at hand until then).
+                accepted.append(
+                    (one, prepared, acquisition, acquisition_dict(acquisition), documents)
+                )
             work._flush_bulk()
-            work._flush()  # acquisitions have their ids now
-            for one, prepared, acquisition, documents in accepted:
-                view = self._rows(rows, one, prepared, acquisition, now)
+            work._flush()  # changes to existing acquisitions
+            _insert_acquisitions(work)  # new ones: ids for the rows below
+            for one, prepared, acquisition, shown, documents in accepted:
+                view = self._rows(rows, one, prepared, acquisition, shown, now)
                 for document in documents:
                     document.resource_id, document.status = view.id, view.status
                 rows.documents += documents
@@ -425,14 +442,14 @@ class BulkWriter:
         )
         work.publish(pub.by, resource_id, note=pub.publish_note)
 
-    def _document(self, attachment: Attachment, acquisition: Acquisition | None) -> _Document:
+    def _document(self, attachment: Attachment, acquisition: dict[str, Any] | None) -> _Document:
         require(self.actor, "attach_document")
         if acquisition is None:
             raise InvalidInput(
                 N_("%(id)s: record its acquisition before attaching procedure documents"),
                 id=attachment.filename,
             )
-        procedure: Procedure = self.service.procedures.get_procedure(acquisition.procedure)
+        procedure: Procedure = self.service.procedures.get_procedure(acquisition["procedure"])
         step = procedure.step(attachment.step).id
         try:
             doc_type = (
@@ -442,7 +459,7 @@ class BulkWriter:
             raise unknown_term("document_type", exc) from None
         name = clean_filename(attachment.filename)
         digest, size = self.service.documents.put(attachment.data, fsync=self.fsync_documents)
-        return _Document(acquisition, step, doc_type, name, digest, size)
+        return _Document(None, step, doc_type, name, digest, size)
 
     def _rows(
         self,
@@ -450,6 +467,7 @@ class BulkWriter:
         one: _Planned,
         prepared: Prepared,
         acquisition: Acquisition | None,
+        shown: dict[str, Any] | None,
         now: datetime,
     ) -> ResourceView:
         rid = one.resource_id
@@ -517,7 +535,7 @@ class BulkWriter:
             status=status,
             version=1,
             record=prepared.record,
-            acquisition=acquisition_dict(acquisition),
+            acquisition=shown,
             created_at=now,
             updated_at=now,
             published_at=now if published else None,
@@ -543,7 +561,7 @@ _EVENT_FIELDS = (
 
 @dataclass
 class _Document:
-    acquisition: Acquisition
+    acquisition: Acquisition | None
     step: str
     document_type: str
     filename: str
@@ -568,16 +586,18 @@ class _Rows:
     def write(self, work: Work, now: datetime) -> None:
         session = work.session
         if self.resources:
-            session.execute(insert(Resource), self.resources)
+            session.execute(insert(table_of(Resource)), self.resources)
         if self.events:
-            session.execute(insert(ResourceEvent), self.events)
+            session.execute(insert(table_of(ResourceEvent)), self.events)
         documents = [d for d in self.documents if d.resource_id is not None]
         if documents:
             ids = session.scalars(
-                insert(Document).returning(Document.id, sort_by_parameter_order=True),
+                insert(table_of(Document)).returning(
+                    table_of(Document).c.id, sort_by_parameter_order=True
+                ),
                 [
                     {
-                        "acquisition_id": d.acquisition.id,
+                        "acquisition_id": d.acquisition.id if d.acquisition else None,
                         "step": d.step,
                         "document_type": d.document_type,
                         "filename": d.filename,
@@ -591,7 +611,7 @@ class _Rows:
                 ],
             ).all()
             session.execute(
-                insert(ResourceEvent),
+                insert(table_of(ResourceEvent)),
                 [
                     {
                         **dict.fromkeys(_EVENT_FIELDS),
@@ -607,11 +627,54 @@ class _Rows:
                 ],
             )
         if self.items:
-            session.execute(insert(OAIItem), self.items)
+            session.execute(insert(table_of(OAIItem)), self.items)
         if self.sets:
-            session.execute(insert(OAIItemSet), self.sets)
+            session.execute(insert(table_of(OAIItemSet)), self.sets)
         if self.journal:
-            session.execute(insert(IndexJournalEntry), self.journal)
+            session.execute(insert(table_of(IndexJournalEntry)), self.journal)
+
+
+def _insert_acquisitions(work: Work) -> None:
+    """Insert the batch's new acquisitions (multi-row, ids returned in order) and their
+    steps; the rows stay out of the session, only their ids are set."""
+    new = [a for a in work.transient_acquisitions if a.id is None]
+    if not new:
+        return
+    table = table_of(Acquisition)
+    columns = (
+        "mode",
+        "procedure",
+        "reference",
+        "counterpart",
+        "started_on",
+        "completed_on",
+        "current_step",
+        "note",
+        "created_at",
+        "updated_at",
+    )
+    ids = work.session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [{c: getattr(a, c) for c in columns} for a in new],
+    ).all()
+    steps = []
+    for acquisition, new_id in zip(new, ids, strict=True):
+        acquisition.id = new_id
+        for step in (acquisition.bulk_steps or {}).values():
+            steps.append(
+                {
+                    "acquisition_id": new_id,
+                    "step": step["id"],
+                    "position": step["position"],
+                    "status": step["status"],
+                    "date": step["date"],
+                    "actors": step["actors"],
+                    "commission": step["commission"],
+                    "note": step["note"],
+                }
+            )
+    if steps:
+        work.session.execute(insert(table_of(ProcedureStep)), steps)
 
 
 def _decision(item: Incoming, default: str) -> str:

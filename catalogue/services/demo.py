@@ -3,8 +3,8 @@
 Records and acquisitions come from :func:`metadata_schemas.synthetic.generate_dataset`;
 this module adds what the catalogue knows: every step of the acquisition's
 procedure done (dates spread between the start and the end of the acquisition),
-the PV of the validation commission attached to the validation step (one small
-generated file per acquisition, stored by checksum like any upload), and the
+the PV of the validation commission attached to the validation step of each
+acquisition (a small generated file per PV, stored once by checksum like any upload), and the
 lifecycle recorded through the bulk path (:mod:`.bulk`: the same checks and the
 same create → submit → decide "conforme" → publish events as the one-by-one
 operations, written in one go), so the demo data obeys the same rules as real data.
@@ -98,10 +98,9 @@ class Demo:
         if key not in self._pv_done:
             self._pv_done.add(key)
             procedure = self.resources.procedures.for_mode(acq["mode"])
-            text = (
-                f"{_pv(n, year)}\nAcquisition : {acq['reference']} ({acq.get('counterpart')})\n"
-                "Décision : conforme\n(document de démonstration)\n"
-            )
+            # One PV decides on many resources: its file is the same for every acquisition
+            # it names (stored once, by checksum), as in a real commission.
+            text = f"{_pv(n, year)}\nDécision : conforme\n(document de démonstration)\n"
             attachments = (
                 Attachment(
                     step=_validation_step(procedure),

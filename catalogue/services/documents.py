@@ -61,11 +61,13 @@ class DocumentStore:
     def __init__(self, folder: Path | str, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> None:
         self.folder = Path(folder)
         self.max_bytes = max_bytes
+        #: Files of the flat layout may be there (until :meth:`migrate_flat` moved them).
+        self.flat_files = True
 
     def path(self, sha256: str) -> Path:
         """Where the file of ``sha256`` lives (its shard; the flat layout if it is there)."""
         sharded = self.folder / sha256[:2] / sha256[2:4] / sha256
-        if not sharded.exists():
+        if self.flat_files and not sharded.exists():
             flat = self.folder / sha256
             if flat.exists():
                 return flat
@@ -128,6 +130,7 @@ class DocumentStore:
         try:
             entries = list(os.scandir(self.folder))
         except FileNotFoundError:
+            self.flat_files = False
             return 0
         for entry in entries:
             if entry.is_file() and _SHA256.match(entry.name):
@@ -137,4 +140,5 @@ class DocumentStore:
                 moved += 1
         if moved:
             log.info("moved %d documents into the sharded layout", moved)
+        self.flat_files = False
         return moved

@@ -31,7 +31,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 
 from ..store import Database
-from ..store.models import IndexJournalEntry, Resource
+from ..store.models import IndexJournalEntry, Resource, table_of
 from .unit_of_work import to_view
 from .views import ResourceView
 
@@ -223,7 +223,7 @@ class IndexJournal:
         rows = [{"resource_id": rid, "change": change, "at": at} for rid in resource_ids]
         if rows:
             with self.db.write_session() as session:
-                session.execute(insert(IndexJournalEntry), rows)
+                session.execute(insert(table_of(IndexJournalEntry)), rows)
         return len(rows)
 
 

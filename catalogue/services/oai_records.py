@@ -29,7 +29,7 @@ from metadata_schemas.oai_dc import record_to_oai_dc_element
 from metadata_schemas.record import subjects_of, taxon_paths
 from metadata_schemas.scolomfr_xml import record_to_scolomfr_element
 
-from ..store.models import OAIItem, OAIItemSet, Resource
+from ..store.models import OAIItem, OAIItemSet, Resource, table_of
 
 log = logging.getLogger(__name__)
 
@@ -162,4 +162,4 @@ def write_item(
     session.flush()
     session.execute(delete(OAIItemSet).where(OAIItemSet.resource_id == resource.id))
     if sets:
-        session.execute(insert(OAIItemSet), sets)
+        session.execute(insert(table_of(OAIItemSet)), sets)

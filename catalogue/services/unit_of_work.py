@@ -38,6 +38,7 @@ from ..store.models import (
     ProcedureStep,
     Resource,
     ResourceEvent,
+    table_of,
 )
 from . import oai_records
 from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition
@@ -164,6 +165,8 @@ class UnitOfWork:
         self._oai_sets: list[dict[str, Any]] = []
         self._journal: list[dict[str, Any]] = []
         self._new_acquisitions: list[Acquisition] = []
+        #: New acquisitions of the bulk writer, not in the session (see apply_acquisition).
+        self.transient_acquisitions: list[Acquisition] = []
 
     def now(self) -> datetime:
         """The unit of work's clock (the service's): UTC, naive, whole seconds."""
@@ -288,7 +291,7 @@ class UnitOfWork:
             # The ORM collection was never filled: load it from the rows on next use.
             self.session.expire(acquisition, ["steps"])
         if steps:
-            self.session.execute(insert(ProcedureStep), steps)
+            self.session.execute(insert(table_of(ProcedureStep)), steps)
         self._new_acquisitions.clear()
         columns = (
             "resource_id",
@@ -309,13 +312,13 @@ class UnitOfWork:
                 event.document_id = document.id
             events.append({c: getattr(event, c) for c in columns})
         if events:
-            self.session.execute(insert(ResourceEvent), events)
+            self.session.execute(insert(table_of(ResourceEvent)), events)
         if self._oai_items:
-            self.session.execute(insert(OAIItem), self._oai_items)
+            self.session.execute(insert(table_of(OAIItem)), self._oai_items)
         if self._oai_sets:
-            self.session.execute(insert(OAIItemSet), self._oai_sets)
+            self.session.execute(insert(table_of(OAIItemSet)), self._oai_sets)
         if self._journal:
-            self.session.execute(insert(IndexJournalEntry), self._journal)
+            self.session.execute(insert(table_of(IndexJournalEntry)), self._journal)
         self._events.clear()
         self._oai_items.clear()
         self._oai_sets.clear()
@@ -386,16 +389,21 @@ class UnitOfWork:
         )
         return self.apply_acquisition(data)
 
-    def apply_acquisition(self, data: dict[str, Any]) -> Acquisition:
-        """The acquisition row of a checked acquisition (:func:`parse_acquisition`)."""
+    def apply_acquisition(self, data: dict[str, Any], *, transient: bool = False) -> Acquisition:
+        """The acquisition row of a checked acquisition (:func:`parse_acquisition`).
+
+        ``transient``: a new row stays out of the session, listed in
+        :attr:`transient_acquisitions` for the bulk writer to insert with its batch.
+        """
         svc = self.service
         row = apply_acquisition(
             self.session,
             data,
             svc.procedures[data["procedure"]],
             cache=self._acquisitions,
-            bulk=self._new_acquisitions,
+            bulk=self.transient_acquisitions if transient else self._new_acquisitions,
             clock=svc.clock,
+            add=not transient,
         )
         state = inspect(row)
         if state.persistent and state.attrs.counterpart.history.has_changes():

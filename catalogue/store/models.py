@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -60,6 +61,14 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model: multi-row inserts go through Core (one ``executemany``),
+    not the ORM's bulk path (which may run one statement per row)."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
 
 
 class Resource(Base):

@@ -2,4 +2,5 @@
 
 from . import main
 
-main(prog_name="mawarid")
+if __name__ == "__main__":  # worker processes re-import the main module: never rerun it
+    main(prog_name="mawarid")
