@@ -9,6 +9,7 @@ import pytest
 from catalogue_testdata import ACHAT, INDEXER, VALIDATOR, record
 
 from catalogue.services import build_services
+from core.clock import FrozenClock
 from core.messages import use_language
 from metadata_schemas.vocabularies import get_vocabularies
 from tests.support.databases import (  # noqa: F401 - fixtures
@@ -37,8 +38,14 @@ def settings(database_url: str, tmp_path: Path) -> dict:
 
 
 @pytest.fixture
-def services(settings):
-    svc = build_services(settings_of(settings), get_vocabularies())
+def clock() -> FrozenClock:
+    """The catalogue's time: tests move it (``clock.advance(1)``), never sleep."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def services(settings, clock):
+    svc = build_services(settings_of(settings), get_vocabularies(), clock=clock)
     yield svc
     svc.close()
 

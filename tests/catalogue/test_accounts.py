@@ -14,8 +14,10 @@ FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture
-def accounts(services):
-    return AccountService(services.db, vocabularies=services.accounts.vocabularies, hasher=FAST)
+def accounts(services, clock):
+    return AccountService(
+        services.db, vocabularies=services.accounts.vocabularies, hasher=FAST, clock=clock
+    )
 
 
 def test_create_and_authenticate(accounts, services):
@@ -88,3 +90,61 @@ def test_weak_hashes_are_upgraded_on_login(accounts, services):
     assert strong.authenticate("old", "ancien mot de passe") is not None
     with services.db.session() as session:
         assert "t=2" in session.scalars(select(User.password_hash)).one()
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["password1234", "Azerty123456!", "motdepasse2024", "Bibliothèque2024", "aaaaaaaaaaaaaa"],
+)
+def test_known_passwords_are_refused(accounts, password):
+    with pytest.raises(InvalidInput, match="known to attackers"):
+        accounts.create_user("sara", password, roles=["indexer"])
+
+
+def test_a_password_must_not_contain_the_name(accounts):
+    with pytest.raises(InvalidInput, match="name"):
+        accounts.create_user("karima", "karima du LNRN 2026", roles=["indexer"])
+    with pytest.raises(InvalidInput, match="at least 12"):
+        accounts.create_user("sara", "court et 11", roles=["indexer"])
+    assert accounts.create_user("sara", "ifrane cedres neige 41", roles=["indexer"]).active
+
+
+def test_the_shipped_filter_says_where_it_comes_from():
+    from catalogue.services.passwords import is_known, known_passwords
+
+    known = known_passwords()
+    assert known.info["entries"] > 60_000 and known.info["error_rate"] == 1e-4
+    assert any("zxcvbn" in source for source in known.info["sources"])
+    assert is_known("qwerty123456") and not is_known("tq8#Lm2!vZr9Kd")
+
+
+def test_failed_logins_lock_the_name_with_back_off(accounts, clock):
+    from catalogue.errors import AccountLocked
+
+    accounts.create_user("karim", "correct horse battery", roles=["indexer"])
+    for _ in range(5):
+        assert accounts.authenticate("karim", "wrong") is None
+    with pytest.raises(AccountLocked) as caught:
+        accounts.authenticate("karim", "correct horse battery")
+    assert caught.value.message("en").endswith("try again in 1 minute.")
+    clock.advance(60)
+    assert accounts.authenticate("karim", "wrong") is None  # the 6th: two minutes now
+    clock.advance(60)
+    with pytest.raises(AccountLocked):
+        accounts.authenticate("karim", "correct horse battery")
+    clock.advance(60)
+    assert accounts.authenticate("karim", "correct horse battery") is not None
+    assert accounts.authenticate("karim", "wrong") is None  # counting again from zero
+    assert accounts.authenticate("karim", "correct horse battery") is not None
+
+
+def test_ending_sessions_moves_the_epoch(accounts):
+    view = accounts.create_user("karim", "correct horse battery", roles=["indexer", "admin"])
+    assert accounts.session_actor("karim", view.session_epoch) is not None
+    accounts.end_sessions("karim")
+    assert accounts.session_actor("karim", view.session_epoch) is None
+    epoch = accounts.get("karim").session_epoch
+    accounts.set_roles("karim", ["indexer", "admin", "validator"])  # a right given: kept
+    assert accounts.session_actor("karim", epoch) is not None
+    accounts.set_roles("karim", ["indexer"])  # a right taken away: ended
+    assert accounts.session_actor("karim", epoch) is None

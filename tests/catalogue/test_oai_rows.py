@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from catalogue_testdata import ADMIN, INDEXER, record
 from lxml import etree
@@ -53,8 +51,8 @@ def test_publish_writes_item_sets_and_metadata(services, published):
     assert item.scolomfr and "lom" in etree.fromstring(item.scolomfr.encode()).tag
 
 
-def test_edit_while_published_moves_the_datestamp(services, resources, published):
-    time.sleep(1.05)  # datestamps have one-second granularity
+def test_edit_while_published_moves_the_datestamp(services, resources, published, clock):
+    clock.advance(1)  # datestamps have one-second granularity
     updated = resources.update(INDEXER, published.id, record(7), expected_version=published.version)
     assert updated.status == "published"
     item, _ = _item(services, published.id)
@@ -62,8 +60,8 @@ def test_edit_while_published_moves_the_datestamp(services, resources, published
     assert "Les fractions 7" in item.oai_dc
 
 
-def test_withdraw_marks_the_item_deleted_and_keeps_sets(services, resources, published):
-    time.sleep(1.05)
+def test_withdraw_marks_the_item_deleted_and_keeps_sets(services, resources, published, clock):
+    clock.advance(1)
     withdrawn = resources.withdraw(ADMIN, published.id, reason="doublon")
     item, sets = _item(services, published.id)
     assert item.deleted is True
@@ -86,14 +84,16 @@ def test_a_failed_publish_writes_no_oai_row(services, resources, validated, monk
     assert [e.action for e in resources.history(validated.id)][-1] == "decide"
 
 
-def test_completing_a_shared_acquisition_refreshes_its_published_resources(services, resources):
+def test_completing_a_shared_acquisition_refreshes_its_published_resources(
+    services, resources, clock
+):
     from catalogue.services import SYSTEM
 
     acquisition = {"mode": "don", "reference": "CD 3/2022"}
     first = resources.create_published(SYSTEM, record(1), reference="PV 1", acquisition=acquisition)
     item, _ = _item(services, first.id)
     assert "UNICEF Maroc" not in item.oai_lom
-    time.sleep(1.05)
+    clock.advance(1)
     seen = []
     resources.add_listener(lambda change: seen.append((change.kind, change.resource.id)))
     second = resources.create_draft(

@@ -234,3 +234,19 @@ def test_documents_need_an_acquisition(resources):
             filename="a.pdf",
             data=b"x",
         )
+
+
+def test_documents_are_sharded_and_the_flat_layout_is_moved(tmp_path):
+    from catalogue.services.documents import DocumentStore
+
+    store = DocumentStore(tmp_path / "documents")
+    digest, _size = store.put(b"PV de la commission")
+    assert store.path(digest) == tmp_path / "documents" / digest[:2] / digest[2:4] / digest
+    # A folder of the former flat layout: read where it is, then moved into its shard.
+    old = DocumentStore(tmp_path / "old")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / digest).write_bytes(b"PV de la commission")
+    assert old.path(digest) == tmp_path / "old" / digest and old.verify(digest)
+    assert old.migrate_flat() == 1
+    assert old.path(digest) == tmp_path / "old" / digest[:2] / digest[2:4] / digest
+    assert old.read(digest) == b"PV de la commission" and old.migrate_flat() == 0

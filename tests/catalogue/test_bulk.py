@@ -1,0 +1,135 @@
+"""The bulk path (``ResourceService.bulk``): one transaction per batch, the same rows and
+rules as the one-by-one operations, one record refused — never the batch — and the
+preparation the same in worker processes as in this one."""
+
+from __future__ import annotations
+
+import pytest
+from catalogue_testdata import ACHAT, INDEXER, SYSTEM, VALIDATOR, record
+from sqlalchemy import func, select
+
+from catalogue.errors import DuplicateIdentifier, InvalidInput, PermissionDenied, UnknownEntity
+from catalogue.services import Actor, Attachment, Incoming, Publication
+from catalogue.store.models import (
+    Document,
+    IndexJournalEntry,
+    OAIItem,
+    Resource,
+    ResourceEvent,
+)
+
+LEAD = Actor("lead", frozenset({"indexer", "validator"}), frozenset({"validation"}))
+
+
+def counts(services) -> dict[str, int]:
+    with services.db.session() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Resource, ResourceEvent, OAIItem, IndexJournalEntry, Document)
+        }
+
+
+def test_one_bad_record_is_refused_the_others_are_written(services, resources):
+    writer = resources.bulk(actor=SYSTEM, publication=Publication("PV 9/2026"))
+    report = writer.write(
+        [
+            Incoming("a", record(1), resource_id="bulk-a", acquisition=ACHAT),
+            Incoming(
+                "b", {"general": {"title": {"fr": "x"}, "language": ["xx"]}}, resource_id="bulk-b"
+            ),
+            Incoming("c", record(3), resource_id="../c"),
+            Incoming("d", record(4), resource_id="bulk-d", acquisition={**ACHAT, "mode": "troc"}),
+            Incoming(
+                "e",
+                record(5),
+                resource_id="bulk-e",
+                acquisition={**ACHAT, "counterpart": "Un autre éditeur"},
+            ),
+            Incoming(
+                "f",
+                record(6),
+                resource_id="bulk-f",
+                acquisition=ACHAT,
+                attachments=(Attachment("nulle-part", "pv-commission-validation", "pv.txt", b"x"),),
+            ),
+            Incoming("g", record(7), resource_id="bulk-g"),
+        ]
+    )
+    assert report.published == ["bulk-a", "bulk-g"]
+    refused = {source: type(exc) for source, exc in report.refused}
+    assert set(refused) == {"b", "c", "d", "e", "f"}
+    assert refused["c"] is InvalidInput and refused["d"] is UnknownEntity
+    assert refused["e"] is InvalidInput and refused["f"] is UnknownEntity
+    # Nothing of a refused record: two resources, their events, OAI rows, journal rows.
+    assert counts(services) == {
+        "resources": 2,
+        "resource_events": 5 + 4,  # create, acquisition, submit, decide, publish / no acq.
+        "oai_item": 2,
+        "index_journal": 2,
+        "documents": 0,
+    }
+    history = [(e.action, e.actor) for e in resources.history("bulk-a")]
+    assert history == [
+        ("create", "system"),
+        ("acquisition", "system"),
+        ("submit", "system"),
+        ("decide", "system"),
+        ("publish", "system"),
+    ]
+    assert resources.provenance_summary("bulk-a")["validated"]["reference"] == "PV 9/2026"
+
+
+def test_same_content_is_skipped_other_content_refused_drafts_published(services, resources):
+    drafts = resources.bulk(actor=INDEXER).write(
+        [
+            Incoming("1", record(1), resource_id="same-1"),
+            Incoming("2", record(2), resource_id="d-2"),
+        ]
+    )
+    assert drafts.created == ["same-1", "d-2"] and drafts.published == []
+    assert resources.get("d-2").status == "draft"
+    migration = resources.bulk(
+        actor=INDEXER, publication=Publication("PV 1/2019", by=LEAD, decide_note="avant Mawarid")
+    )
+    report = migration.write(
+        [
+            Incoming("again", record(1), resource_id="same-1"),  # the draft, validated earlier
+            Incoming("other", record(9), resource_id="d-2"),  # same id, other content
+            Incoming("twice", record(3), resource_id="t-3"),
+            Incoming("twice-again", record(3), resource_id="t-3"),  # same id twice in a batch
+        ]
+    )
+    assert report.published == ["same-1", "t-3"] and report.created == ["t-3"]
+    assert report.skipped == ["t-3"]
+    assert [type(e) for _s, e in report.refused] == [DuplicateIdentifier]
+    assert resources.get("same-1").status == "published"
+    decide = next(e for e in resources.history("same-1") if e.action == "decide")
+    assert (decide.actor, decide.note, decide.reference) == ("lead", "avant Mawarid", "PV 1/2019")
+
+
+def test_the_bulk_writer_checks_every_right_first(resources):
+    with pytest.raises(PermissionDenied):
+        resources.bulk(actor=VALIDATOR)  # may not create
+    with pytest.raises(PermissionDenied):
+        resources.bulk(actor=INDEXER, publication=Publication("PV", by=INDEXER))
+
+
+def test_worker_processes_prepare_the_same_rows(services, resources):
+    items = [Incoming(f"r{n}", record(n), resource_id=f"w-{n:04d}") for n in range(220)]
+    with resources.preparer(2) as preparer:
+        report = resources.bulk(
+            actor=SYSTEM, publication=Publication("PV 2"), preparer=preparer
+        ).write(items)
+        assert preparer.worker_cpu > 0  # the workers did the rendering
+    assert len(report.published) == 220
+    alone = resources.bulk(actor=SYSTEM, publication=Publication("PV 2")).write(
+        [Incoming("x", record(7), resource_id="x-0007")]
+    )
+    assert alone.published == ["x-0007"]
+    with services.db.session() as session:
+        pooled = session.get(OAIItem, "w-0007")
+        single = session.get(OAIItem, "x-0007")
+        for column in ("oai_dc", "oai_lom", "scolomfr"):
+            assert getattr(pooled, column).replace("w-0007", "ID") == getattr(
+                single, column
+            ).replace("x-0007", "ID")
