@@ -127,12 +127,13 @@ class BulkReport:
     #: Records handled (each counted once, whatever became of it).
     count: int = 0
 
-    def extend(self, other: BulkReport) -> None:
+    def extend(self, other: BulkReport, *, views: bool = True) -> None:
         self.created += other.created
         self.published += other.published
         self.skipped += other.skipped
         self.refused += other.refused
-        self.views.update(other.views)
+        if views:
+            self.views.update(other.views)
         self.count += other.count
 
 
@@ -203,7 +204,8 @@ class BulkWriter:
         progress: Callable[[BulkReport], object] | None = None,
     ) -> BulkReport:
         """Ingest ``items`` in batches of ``batch_size``, pipelined (see the module doc);
-        ``progress(batch_report)`` after each batch is committed."""
+        ``progress(batch_report)`` after each batch is committed. The report returned
+        lists ids and refusals, not the views (those are in each batch's report)."""
         report = BulkReport()
         source = iter(items)
         pending: _Batch | None = None
@@ -212,7 +214,7 @@ class BulkWriter:
             planned = self._plan(chunk) if chunk else None  # its preparation starts now
             if pending is not None:
                 done = self._store(pending)
-                report.extend(done)
+                report.extend(done, views=False)  # memory stays flat over a long ingest
                 if progress:
                     progress(done)
             if planned is None:
