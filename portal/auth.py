@@ -137,7 +137,7 @@ def _to_login():
     return redirect(url_for("staff.login", next=target.rstrip("?")))
 
 
-def forbidden(message: str | None = None):
+def forbidden(message: str | None = None) -> Any:
     """The console's 403 page (also for other areas' staff views guarded from here)."""
     from .views.staff_support import use_staff_translations
 
@@ -145,11 +145,11 @@ def forbidden(message: str | None = None):
     return make_response(render_template("staff/forbidden.html", message=message), 403)
 
 
-def login_required(view: Callable) -> Callable:
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Any active staff member; anonymous visitors are sent to the login page."""
 
     @functools.wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         actor = current_actor()
         if actor is None:
             return _to_login()
@@ -157,17 +157,19 @@ def login_required(view: Callable) -> Callable:
             return forbidden()
         return view(*args, **kwargs)
 
-    wrapped.staff_guard = "login"  # read by the access test
+    setattr(wrapped, "staff_guard", "login")  # noqa: B010 - read by the access test
     return wrapped
 
 
-def roles_required(*roles: str, commission: str | None = None) -> Callable:
+def roles_required(
+    *roles: str, commission: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Members having at least one of ``roles`` (and, when given, sitting in ``commission``)."""
     wanted = frozenset(roles)
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             actor = current_actor()
             if actor is None:
                 return _to_login()
@@ -177,13 +179,13 @@ def roles_required(*roles: str, commission: str | None = None) -> Callable:
                 return forbidden("commission")
             return view(*args, **kwargs)
 
-        wrapped.staff_guard = ("roles", wanted, commission)
+        setattr(wrapped, "staff_guard", ("roles", wanted, commission))  # noqa: B010
         return wrapped
 
     return decorate
 
 
-def can(actor, *roles: str, commission: str | None = None) -> bool:
+def can(actor: Actor | None, *roles: str, commission: str | None = None) -> bool:
     """Template helper: should an action button be shown to ``actor``?"""
     if actor is None or not set(roles) & set(actor.roles):
         return False

@@ -357,6 +357,26 @@ def user_create(username, roles, commissions, display_name, password_stdin) -> N
     )
 
 
+@user.command(
+    "set-password",
+    help=N_(
+        "Give an account a new password (asked for, hidden); every session of the account "
+        "ends at once."
+    ),
+)
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help=N_("Read the password from standard input."))
+def user_set_password(username: str, password_stdin: bool) -> None:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            gettext(N_("New password")), hide_input=True, confirmation_prompt=True
+        )
+    view = runtime().accounts.set_password(username, password)
+    click.echo(gettext(N_("%(name)s: new password; its sessions are ended"), name=view.username))
+
+
 @user.command("list")
 def user_list() -> None:
     """List accounts."""

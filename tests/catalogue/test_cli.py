@@ -217,3 +217,15 @@ def test_export_to_an_unwritable_place_is_one_line(app, run, tmp_path):
     result = run("export", "--format", "json", "--out", blocker / "sub")
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "Traceback" not in result.output
+
+
+def test_a_new_password_from_the_command_line_ends_the_sessions(app, run):
+    rt = runtime(app)
+    rt.accounts.create_user("nadia", "premier mot de passe sûr", roles=["indexer"])
+    epoch = rt.accounts.get("nadia").session_epoch
+    weak = run("user", "set-password", "nadia", "--password-stdin", input="azerty123456\n")
+    assert weak.exit_code == 1 and "connu des attaquants" in weak.output
+    done = run("user", "set-password", "nadia", "--password-stdin", input="cedre bleu atlas 7\n")
+    assert done.exit_code == 0 and "ses sessions sont fermées" in done.output
+    assert rt.accounts.session_actor("nadia", epoch) is None
+    assert rt.accounts.authenticate("nadia", "cedre bleu atlas 7") is not None
