@@ -23,9 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from catalogue.errors import CatalogueError
 from core.errors import MawaridError
-from core.messages import N_, gettext
+from core.messages import N_, gettext, language_from_environment, set_language
 from core.settings import ConfigurationError, Settings
-from diffusion.errors import DiffusionError
 from harvesters.oai import HarvestError
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
@@ -37,7 +36,6 @@ _REFUSALS: tuple[type[Exception], ...] = (
     MawaridError,
     CatalogueError,
     MetadataError,
-    DiffusionError,
     SearchError,
     HarvestError,
 )
@@ -146,6 +144,11 @@ class Group(click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _translated_options(self.params)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Before parsing: --help and usage errors are read in the reader's language too.
+        set_language(language_from_environment())
+        return super().main(*args, **kwargs)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         if not self.sections:

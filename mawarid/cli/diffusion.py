@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from core.messages import N_, gettext
 from diffusion.csv_export import REPORTS, report_csv
 from diffusion.dashboards import Period
 from diffusion.errors import DiffusionError, ReportRefused
@@ -39,9 +40,16 @@ def _fail(exc: DiffusionError):
     if isinstance(exc, ReportRefused):
         for p in exc.problems:
             click.echo(
-                f"  ligne/السطر {p.line}, colonne/العمود {p.column}: {p.fr} — {p.ar}", err=True
+                "  "
+                + gettext(
+                    N_("line %(line)d, column %(column)s: %(problem)s"),
+                    line=p.line,
+                    column=p.column,
+                    problem=p.text(),
+                ),
+                err=True,
             )
-    raise click.ClickException(exc.message)
+    raise click.ClickException(exc.message())
 
 
 def _date(value: str | None) -> date | None:

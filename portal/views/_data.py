@@ -22,9 +22,9 @@ from ._args import FACETS
 from ._present import runtime, term_dict
 
 SORT_LABELS = {
-    "relevance": _l("Pertinence"),
-    "date": _l("Date de publication"),
-    "title": _l("Titre"),
+    "relevance": _l("Relevance"),
+    "date": _l("Publication date"),
+    "title": _l("Title"),
 }
 #: Keys of the search data only the HTML page uses (left out of the JSON twins).
 HTML_ONLY = ("facet_list", "first")

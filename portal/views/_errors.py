@@ -27,25 +27,25 @@ from metadata_schemas.errors import MetadataError
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: _l("Requête invalide"),
-    403: _l("Accès refusé"),
-    404: _l("Page introuvable"),
-    405: _l("Méthode non autorisée"),
-    409: _l("Conflit"),
-    413: _l("Envoi trop volumineux"),
-    422: _l("Données invalides"),
-    429: _l("Trop de requêtes"),
-    500: _l("Erreur interne du serveur"),
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Upload too large"),
+    422: _l("Invalid data"),
+    429: _l("Too many requests"),
+    500: _l("Internal server error"),
 }
 EXPLANATIONS = {
-    400: _l("La requête contient un paramètre incorrect."),
-    403: _l("Vous n'avez pas le droit d'accéder à cette page."),
-    404: _l("Cette adresse ne correspond à aucune page ni ressource publiée."),
-    405: _l("Cette adresse n'accepte pas cette méthode."),
-    409: _l("L'opération entre en conflit avec l'état actuel de la ressource."),
-    413: _l("Le contenu envoyé dépasse la taille autorisée."),
-    429: _l("Vous avez envoyé trop de requêtes. Patientez une minute puis réessayez."),
-    500: _l("Une erreur inattendue s'est produite. L'équipe technique en a été informée."),
+    400: _l("The request has an invalid parameter."),
+    403: _l("You are not allowed to open this page."),
+    404: _l("This address matches no page and no published resource."),
+    405: _l("This address does not accept this method."),
+    409: _l("The operation conflicts with the current state of the resource."),
+    413: _l("What was sent is larger than allowed."),
+    429: _l("You sent too many requests. Wait a minute, then try again."),
+    500: _l("An unexpected error happened. The technical team has been told."),
 }
 #: Catalogue error class name → HTTP status (by name: the catalogue owns its classes).
 CATALOGUE_STATUS = {
@@ -134,8 +134,8 @@ def _http_error(exc: HTTPException) -> Response:
         return error_response(
             400,
             _l(
-                "Le formulaire a expiré ou son jeton de sécurité manque : "
-                "rechargez la page puis renvoyez-le."
+                "The form has expired or its security token is missing: "
+                "reload the page, then send it again."
             ),
             {"csrf_token": [exc.description]},
         )

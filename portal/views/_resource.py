@@ -30,9 +30,9 @@ _DURATION = re.compile(
 
 def published_resource(rid: str):
     """The resource view, or a 404 in the visitor's language."""
-    message = _l("Aucune ressource publiée ne porte cet identifiant.")
+    message = _l("No published resource has this identifier.")
     if not isinstance(rid, str) or not RESOURCE_ID.match(rid):
-        raise not_found(message, {"id": [str(_l("Identifiant mal formé."))]})
+        raise not_found(message, {"id": [str(_l("Malformed identifier."))]})
     from catalogue.errors import NotFound
 
     try:
@@ -214,10 +214,10 @@ def _duration(value: str | None) -> dict[str, str] | None:
 def _size(value: Any) -> str | None:
     if not isinstance(value, int) or value <= 0:
         return None
-    for unit, factor in ((_l("Go"), 1e9), (_l("Mo"), 1e6), (_l("ko"), 1e3)):
+    for unit, factor in ((_l("GB"), 1e9), (_l("MB"), 1e6), (_l("kB"), 1e3)):
         if value >= factor:
             return f"{format_decimal(value / factor, '#,##0.#')} {unit}"
-    unit = _l("octets")
+    unit = _l("bytes")
     return f"{value} {unit}"
 
 

@@ -82,7 +82,6 @@ def _secure_defaults(state) -> None:
 
 @bp.before_request
 def _staff_request() -> None:
-    support.use_staff_translations()
     _check_csrf()
 
 
@@ -135,7 +134,7 @@ def login():
             login_user(actor)
             return redirect(safe_next(form.next.data) or url_for("staff.dashboard"))
         # Same words whether the user exists, is inactive or mistyped: no account probing.
-        error = _("Identifiant ou mot de passe incorrect.")
+        error = _("Wrong username or password.")
     form.password.data = ""
     status = 401 if error else 200
     return render_template("staff/login.html", form=form, error=error), status
@@ -145,7 +144,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash(_("Vous êtes déconnecté."), "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("staff.login"))
 
 
@@ -184,7 +183,7 @@ def create():
         record, placed, unplaced = _checked_record(form, None)
         if record is not None:
             view = _runtime().resources.create_draft(current_actor(), record)
-            flash(_("Brouillon créé."), "success")
+            flash(_("Draft created."), "success")
             return redirect(url_for("staff.resource", rid=view.id))
     return _record_page(form, None, placed, unplaced)
 
@@ -212,7 +211,7 @@ def edit(rid: str):
         except support.StaleVersion:
             conflict = _runtime().resources.get(rid)
         else:
-            flash(_("Modifications enregistrées."), "success")
+            flash(_("Changes saved."), "success")
             return redirect(url_for("staff.resource", rid=rid))
     return _record_page(form, view, placed, unplaced, conflict=conflict)
 
@@ -290,7 +289,7 @@ def acquisition(rid: str):
         _runtime().resources.set_acquisition(
             current_actor(), rid, data, expected_version=int(form.version.data)
         )
-        flash(_("Provenance enregistrée."), "success")
+        flash(_("Provenance saved."), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#provenance")
 
 
@@ -313,7 +312,7 @@ def document(rid: str):
             data=upload.read(),
         )
         sha = support.field(result, "sha256") or ""
-        flash(_("Document joint (SHA-256 %(sha)s).", sha=sha), "success")
+        flash(_("Document attached (SHA-256 %(sha)s).", sha=sha), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#documents")
 
 
@@ -324,7 +323,7 @@ def submit(rid: str):
     with support.refusal_as_message(rid):
         if form.validate():
             _runtime().resources.submit(current_actor(), rid, note=form.note.data or None)
-            flash(_("Ressource soumise à la commission de validation."), "success")
+            flash(_("Resource submitted to the validation commission."), "success")
         else:
             support.flash_form_errors(form)
     return redirect(url_for("staff.resource", rid=rid))
@@ -344,7 +343,7 @@ def decide(rid: str):
                 reference=form.reference.data.strip(),
                 note=(form.note.data or "").strip() or None,
             )
-            flash(_("Décision enregistrée."), "success")
+            flash(_("Decision recorded."), "success")
         else:
             support.flash_form_errors(form)
     return redirect(url_for("staff.resource", rid=rid))
@@ -355,7 +354,7 @@ def decide(rid: str):
 def publish(rid: str):
     with support.refusal_as_message(rid):
         _runtime().resources.publish(current_actor(), rid)
-        flash(_("Ressource publiée."), "success")
+        flash(_("Resource published."), "success")
     return redirect(url_for("staff.resource", rid=rid))
 
 
@@ -366,7 +365,7 @@ def withdraw(rid: str):
     with support.refusal_as_message(rid):
         if form.validate():
             _runtime().resources.withdraw(current_actor(), rid, reason=form.reason.data.strip())
-            flash(_("Ressource retirée du portail public."), "success")
+            flash(_("Resource withdrawn from the public portal."), "success")
         else:
             support.flash_form_errors(form)
     return redirect(url_for("staff.resource", rid=rid))
@@ -393,7 +392,7 @@ def users():
                     roles=list(form.roles.data),
                     commissions=list(form.commissions.data),
                 )
-                flash(_("Compte %(name)s créé.", name=form.username.data.strip()), "success")
+                flash(_("Account %(name)s created.", name=form.username.data.strip()), "success")
                 return redirect(url_for("staff.users"))
         form.password.data = form.confirm.data = ""
     rows = []
@@ -430,7 +429,7 @@ def user_roles(username: str):
         _runtime().accounts.set_roles(
             username, roles=list(form.roles.data), commissions=list(form.commissions.data)
         )
-        flash(_("Rôles de %(name)s enregistrés.", name=username), "success")
+        flash(_("Roles of %(name)s saved.", name=username), "success")
     return redirect(url_for("staff.users"))
 
 
@@ -442,14 +441,14 @@ def user_active(username: str):
         abort(400)
     active = form.active.data == "1"
     if not active and username == current_actor().username:
-        flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
+        flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("staff.users"))
     with support.refusal_as_message(None, endpoint="staff.users"):
         _runtime().accounts.set_active(username, active)
         flash(
-            _("Compte %(name)s activé.", name=username)
+            _("Account %(name)s activated.", name=username)
             if active
-            else _("Compte %(name)s désactivé.", name=username),
+            else _("Account %(name)s deactivated.", name=username),
             "success",
         )
     return redirect(url_for("staff.users"))

@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, flash, request, url_for
-from flask_babel import Domain
+from flask import flash, request, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
@@ -28,24 +27,6 @@ from ..record_form import flat_choices
 
 RecordErrors = RecordValidationError
 __all__ = ["STATUSES", "RecordErrors", "StaleVersion"]
-
-#: The console's own messages live in the ``staff`` gettext domain
-#: (``portal/translations/<lang>/LC_MESSAGES/staff.po``), merged over ``messages``.
-STAFF_DOMAIN = "staff"
-
-
-def use_staff_translations() -> None:
-    """Make ``_()`` in this request look in ``staff.po`` as well as ``messages.po``."""
-    domain = current_app.extensions.get("mawarid_staff_domain")
-    if domain is None:
-        directories = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
-        directories = [d for d in str(directories).split(";") if d]
-        domain = Domain(
-            translation_directories=[*directories, *directories],
-            domain=";".join(["messages"] * len(directories) + [STAFF_DOMAIN] * len(directories)),
-        )
-        current_app.extensions["mawarid_staff_domain"] = domain
-    domain.as_default()
 
 
 def validated(record: dict) -> dict:
@@ -94,8 +75,8 @@ def refusal_as_message(rid: str | None, *, anchor: str = "", endpoint: str = "st
     except StaleVersion:
         flash(
             _(
-                "Cette ressource a été modifiée par quelqu'un d'autre entre-temps : rien n'a "
-                "été enregistré. Rechargez la page pour voir la version actuelle."
+                "Someone else changed this resource in the meantime: nothing was saved. "
+                "Reload the page to see the current version."
             ),
             "error",
         )
@@ -155,8 +136,8 @@ def fill_user_choices(form) -> None:
 
 def role_label(role: str) -> str:
     return {
-        "indexer": _("Indexation"),
-        "validator": _("Validation (membre de commission)"),
+        "indexer": _("Indexing"),
+        "validator": _("Validation (commission member)"),
         "admin": _("Administration"),
     }.get(role, role)
 
@@ -232,11 +213,11 @@ class _Helpers:
     @staticmethod
     def step_status(status: str) -> str:
         return {
-            "pending": _("à faire"),
-            "in_progress": _("en cours"),
-            "done": _("faite"),
-            "skipped": _("sans objet"),
-            "refused": _("refusée"),
+            "pending": _("to do"),
+            "in_progress": _("in progress"),
+            "done": _("done"),
+            "skipped": _("not applicable"),
+            "refused": _("refused"),
         }.get(status, status)
 
     @staticmethod

@@ -46,7 +46,9 @@ def test_campaign_from_the_command_line(app, tmp_path):
     )
     refused = runner.invoke(campaign, ["import-report", "dt-2026", str(bad)])
     assert refused.exit_code == 1
-    assert "ligne/السطر 2, colonne/العمود date" in refused.output
+    assert "ligne 2, colonne date : date invalide « hier »" in refused.output
+    arabic = runner.invoke(campaign, ["import-report", "dt-2026", str(bad)], env={"LANG": "ar_MA"})
+    assert "السطر 2، العمود date: تاريخ غير صالح «hier»" in arabic.output
     good = tmp_path / "good.csv"
     good.write_text(
         "region,establishment_code,date,status,installer,quantity\n"

@@ -189,7 +189,7 @@ def test_did_you_mean_offers_a_corrected_query(public_client):
 
 def test_no_result_page_explains_what_to_do(public_client):
     doc = parse(public_client.get("/search?q=zzzqqqxxx"))
-    assert texts(doc, '//*[@id="results-count"]') == ["0 ressources trouvées"]
+    assert texts(doc, '//*[@id="results-count"]') == ["0 ressource trouvée"]
     assert "Essayez d'autres mots" in doc.text_content()
 
 
