@@ -33,6 +33,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import i18n
 from .context import EXTENSION_KEY
+from .views import _cache
 
 
 class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
@@ -136,14 +137,17 @@ def init_extensions(app: Flask) -> None:
     app.wsgi_app = QueryStringGuard(app.wsgi_app)
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_locale=i18n.DEFAULT_LANGUAGE)
+    # First of the before-request hooks: a refusal of the next ones (CSRF, rate limit)
+    # is already in the visitor's language.
+    app.before_request(i18n.start_request)
+    app.teardown_request(i18n.end_request)
     csrf.init_app(app)
     for path in CSRF_EXEMPT_BLUEPRINTS:
         csrf.exempt(importlib.import_module(path).bp)
     limiter.init_app(app)
 
-    app.before_request(i18n.start_request)
-    app.teardown_request(i18n.end_request)
     app.after_request(_security_headers)
+    app.after_request(_cache.apply)
 
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static)
 

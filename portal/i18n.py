@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from babel.support import NullTranslations
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import Domain, get_locale
 
 from core import messages
@@ -74,6 +74,12 @@ def start_request() -> None:
     chosen = clean_lang(request.args.get("lang"))
     if chosen and not request.path.startswith("/api/") and session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
+        g.language_kept = True
+
+
+def depends_on_session() -> bool:
+    """Whether this request's answer may depend on the visitor's session (its language)."""
+    return _has_session_cookie() or bool(g.get("language_kept"))
 
 
 def end_request(_exc: BaseException | None = None) -> None:

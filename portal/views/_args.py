@@ -21,9 +21,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from catalogue.services.resources import RESOURCE_ID
 from metadata_schemas.errors import UnknownTermError
 
-from ._errors import bad_request
+from ..context import current_runtime
+from ._errors import bad_request, not_found
 
 MAX_QUERY = 500
 MAX_VALUE = 200
@@ -188,8 +190,6 @@ def _resolve(vocab_id: str | None, name: str, value: str) -> str:
         if name == "year" and not _YEAR.match(value):
             raise ValidationError(_("A four-digit year is expected: %(value)s.", value=value))
         return value
-    from ..context import current_runtime
-
     vocab = current_runtime().vocabularies[vocab_id]
     try:
         term = vocab.resolve(value)
@@ -239,6 +239,45 @@ class LangArgs(Schema):
     )
 
 
+class NoArgs(Schema):
+    """Endpoints that take no argument (any given is ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+#: What a path segment naming a vocabulary, a term or a problem may be.
+NAME = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+
+
+class ResourcePath(Schema):
+    rid = fields.String(
+        required=True,
+        validate=validate.Regexp(RESOURCE_ID),  # the catalogue's own rule
+        metadata={"description": "identifier of a published resource"},
+    )
+
+
+class VocabularyPath(Schema):
+    vid = fields.String(
+        required=True,
+        validate=validate.Regexp(NAME),
+        metadata={"description": "vocabulary id (see /api/vocabularies)"},
+    )
+
+
+class TermPath(VocabularyPath):
+    term_id = fields.String(
+        required=True, validate=validate.Regexp(NAME), metadata={"description": "term id"}
+    )
+
+
+class ProblemPath(Schema):
+    code = fields.String(
+        required=True, validate=validate.Regexp(NAME), metadata={"description": "problem code"}
+    )
+
+
 def load_args(schema: Schema, *, ignore: tuple[str, ...] = ()) -> dict[str, Any]:
     """Load ``request.args`` through ``schema``; list fields take every repeated value."""
     raw: dict[str, Any] = {}
@@ -273,3 +312,12 @@ def _collect_texts(node: Any, texts: list[str]) -> None:
             _collect_texts(child, texts)
     else:
         texts.append(str(node))
+
+
+def load_path(schema: Schema) -> dict[str, Any]:
+    """Load the route's path segments through ``schema``: a malformed one names no page (404)."""
+    try:
+        loaded: dict[str, Any] = schema.load(dict(request.view_args or {}))
+        return loaded
+    except ValidationError as exc:
+        raise not_found(None, _flatten(exc.messages)) from None

@@ -7,25 +7,17 @@ public site never reveals that an unpublished id exists.
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
 from typing import Any
 
-from babel.dates import format_timedelta
 from flask import url_for
-from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
+
+from catalogue.services.resources import RESOURCE_ID
+from core import formats
 
 from .. import i18n
 from ._errors import not_found
 from ._present import runtime, term_dict
-
-#: Same shape as the catalogue's ids (metadata_schemas.record._RECORD_ID).
-RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
-_DURATION = re.compile(
-    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
 
 
 def published_resource(rid: str):
@@ -117,7 +109,7 @@ def resource_data(view, lang: str) -> dict[str, Any]:
         "size": _size(technical.get("size")),
         "location": location,
         "published_at": _iso(view.published_at),
-        "published_label": format_date(view.published_at, "long") if view.published_at else None,
+        "published_label": formats.format_date(view.published_at) if view.published_at else None,
         "provenance": _provenance(provenance, lang),
         "record": record,
     }
@@ -174,7 +166,7 @@ def _date_label(value: str | None) -> str | None:
     from datetime import date
 
     try:
-        return format_date(date.fromisoformat(value[:10]), "long")
+        return formats.format_date(date.fromisoformat(value[:10]))
     except ValueError:
         return value
 
@@ -187,38 +179,15 @@ def _duration(value: str | None) -> dict[str, str] | None:
     """ISO 8601 duration → ``{"iso": "PT1H5M", "label": "1 heure 5 minutes"}``."""
     if not value:
         return None
-    match = _DURATION.match(value)
-    if not match:
-        return {"iso": value, "label": value}
-    y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in match.groups())
-    parts = []
-    for amount, unit in (
-        (y * 365 + mo * 30 + w * 7 + d, "day"),
-        (h, "hour"),
-        (mi, "minute"),
-        (s, "second"),
-    ):
-        if amount:
-            parts.append(
-                format_timedelta(
-                    timedelta(**{f"{unit}s": amount}),
-                    granularity=unit,
-                    threshold=10_000,
-                    format="long",
-                    locale=get_locale(),
-                )
-            )
-    return {"iso": value, "label": " ".join(parts) or value}
+    parsed = formats.parse_duration(value)
+    label = formats.format_duration(parsed) if parsed is not None else value
+    return {"iso": value, "label": label}
 
 
 def _size(value: Any) -> str | None:
     if not isinstance(value, int) or value <= 0:
         return None
-    for unit, factor in ((_l("GB"), 1e9), (_l("MB"), 1e6), (_l("kB"), 1e3)):
-        if value >= factor:
-            return f"{format_decimal(value / factor, '#,##0.#')} {unit}"
-    unit = _l("bytes")
-    return f"{value} {unit}"
+    return formats.format_size(value)
 
 
 def _is_web(url: Any) -> bool:

@@ -20,7 +20,7 @@ from metadata_schemas.errors import RecordValidationError
 from portal import i18n
 from portal.extensions import csrf, limiter
 
-ERROR_KEYS = {"ok", "status", "error", "errors"}
+ERROR_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_catalogue_errors_become_clear_4xx(error_app, name, status):
     assert response.status_code == status
     body = response.get_json()
     assert set(body) == ERROR_KEYS and body["status"] == status
-    assert body["error"] == f"{name} happened (message for the user)"
+    assert body["detail"] == f"{name} happened (message for the user)"
     page = client.get(f"/_test/catalogue/{name}")
     assert page.status_code == status and "message for the user" in page.get_data(as_text=True)
 
@@ -174,7 +174,7 @@ def test_pages_and_python_messages_share_one_catalogue(error_app):
     page = client.get("/_test/refusal?lang=ar").get_data(as_text=True)
     assert gettext("Home", "ar") in page  # the layout, through flask-babel
     assert gettext("unknown region: %(value)s", "ar", value="ar") in page  # core.messages
-    french = client.get("/_test/refusal", headers={"Accept": "application/json"}).get_json()
+    french = client.get("/_test/refusal?lang=fr", headers={"Accept": "application/json"}).get_json()
     assert french["detail"] == gettext("unknown region: %(value)s", "fr", value="fr")
 
 
