@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-from catalogue.services.resources import RESOURCE_ID
 from metadata_schemas.errors import UnknownTermError
+from metadata_schemas.identifiers import RESOURCE_ID
 
 from ..context import current_runtime
 from ._errors import bad_request, not_found
@@ -253,7 +253,7 @@ NAME = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
 class ResourcePath(Schema):
     rid = fields.String(
         required=True,
-        validate=validate.Regexp(RESOURCE_ID),  # the catalogue's own rule
+        validate=validate.Regexp(RESOURCE_ID),  # the one resource-id rule
         metadata={"description": "identifier of a published resource"},
     )
 

@@ -12,8 +12,8 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from catalogue.services.resources import RESOURCE_ID
 from core import formats
+from metadata_schemas.identifiers import is_resource_id
 
 from .. import i18n
 from ._errors import not_found
@@ -23,7 +23,7 @@ from ._present import runtime, term_dict
 def published_resource(rid: str):
     """The resource view, or a 404 in the visitor's language."""
     message = _l("No published resource has this identifier.")
-    if not isinstance(rid, str) or not RESOURCE_ID.match(rid):
+    if not is_resource_id(rid):
         raise not_found(message, {"id": [str(_l("Malformed identifier."))]})
     from catalogue.errors import NotFound
 
