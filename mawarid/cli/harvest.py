@@ -9,33 +9,40 @@ import json
 
 import click
 
+from core.messages import N_, gettext, ngettext
 from harvesters.oai import HarvestError, OAIHarvester
 
 from .base import command, runtime
+from .progress import Progress
 
 
-@command("harvest-oai")
+@command(
+    "harvest-oai",
+    help=N_("Harvest BASE_URL (a partner's OAI-PMH endpoint) into the catalogue as drafts."),
+)
 @click.argument("base_url")
-@click.option("--set", "set_spec", default=None, help="harvest this set only (setSpec)")
-@click.option("--from", "since", default=None, help="records changed since (YYYY-MM-DD)")
-@click.option("--until", default=None, help="records changed until (YYYY-MM-DD)")
+@click.option("--set", "set_spec", default=None, help=N_("Harvest this set only (setSpec)."))
+@click.option("--from", "since", default=None, help=N_("Records changed since (YYYY-MM-DD)."))
+@click.option("--until", default=None, help=N_("Records changed until (YYYY-MM-DD)."))
 @click.option(
     "--prefix",
     default="oai_lom",
     show_default=True,
-    help="metadataPrefix of a LOM format the partner serves",
+    help=N_("metadataPrefix of a LOM format the partner serves."),
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="stop after N records")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help=N_("Stop after N records."))
 @click.option(
     "--user",
     default="system",
     show_default=True,
-    help="account that creates the drafts (needs the indexer or admin role)",
+    help=N_("Account that creates the drafts (needs the indexer or admin role)."),
 )
 @click.option(
-    "--mode", default=None, help="acquisition mode recorded on every draft (e.g. cooperation, don)"
+    "--mode",
+    default=None,
+    help=N_("Acquisition mode recorded on every draft (e.g. cooperation, don)."),
 )
-@click.option("--reference", default=None, help="acquisition reference (e.g. the agreement)")
+@click.option("--reference", default=None, help=N_("Acquisition reference (e.g. the agreement)."))
 def harvest_oai(
     base_url: str,
     set_spec: str | None,
@@ -47,7 +54,6 @@ def harvest_oai(
     mode: str | None,
     reference: str | None,
 ) -> None:
-    """Harvest BASE_URL (a partner's OAI-PMH endpoint) into the catalogue as drafts."""
     from catalogue.errors import CatalogueError
     from catalogue.services.actors import SYSTEM
     from oaipmh.errors import OAIError
@@ -81,19 +87,28 @@ def harvest_oai(
         acquisition=acquisition,
     )
 
-    def progress(report) -> None:
-        if report.seen % 100 == 0:
-            click.echo(f"… {report.seen} records, {len(report.created)} drafts created", err=True)
-
-    try:
-        report = harvester.harvest(
-            set=set_spec, since=since, until=until, limit=limit, progress=progress
+    with Progress(gettext(N_("Harvest")), limit) as progress:
+        try:
+            report = harvester.harvest(
+                set=set_spec,
+                since=since,
+                until=until,
+                limit=limit,
+                progress=lambda r: progress.update(r.seen),
+            )
+        except CatalogueError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (HarvestError, OAIError) as exc:
+            code = getattr(exc, "code", None)
+            raise click.ClickException(f"{code}: {exc}" if code else str(exc)) from None
+        progress.summary(
+            ngettext(
+                "%(num)d record read, %(created)d drafts created",
+                "%(num)d records read, %(created)d drafts created",
+                report.seen,
+                created=len(report.created),
+            )
         )
-    except CatalogueError as exc:
-        raise click.ClickException(str(exc)) from None
-    except (HarvestError, OAIError) as exc:
-        code = getattr(exc, "code", None)
-        raise click.ClickException(f"{code}: {exc}" if code else str(exc)) from None
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
 
 

@@ -66,7 +66,7 @@ def test_demo_publishes_indexes_and_is_idempotent(app, run):
     assert prov["decisions"][0]["decision"] == "conforme"
     assert any(s["documents"] for s in steps)  # the PV, with its checksum
     again = run("demo", "--count", 12, "--seed", 7)
-    assert "0 ressources publiées (12 déjà présentes)" in again.output
+    assert "0 ressource publiée (12 déjà présentes)" in again.output
     assert rt.resources.count() == 12
 
 
@@ -80,7 +80,7 @@ def test_lifecycle_commands_and_clean_errors(app, run):
 
     bad = run("publish", view.id)
     assert bad.exit_code == 1
-    assert bad.output.startswith("Error: ") and "Traceback" not in bad.output
+    assert bad.output.startswith("Erreur : ") and "Traceback" not in bad.output
     assert "cannot publish a resource that is draft" in bad.output
 
     assert run("submit", view.id, "--as", "karim").exit_code == 0
@@ -210,4 +210,4 @@ def test_export_to_an_unwritable_place_is_one_line(app, run, tmp_path):
     blocker.write_text("not a folder")
     result = run("export", "--format", "json", "--out", blocker / "sub")
     assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "Traceback" not in result.output
+    assert result.output.startswith("Erreur : ") and "Traceback" not in result.output

@@ -32,7 +32,7 @@ def test_campaign_from_the_command_line(app, tmp_path):
         ],
     )
     assert ok.exit_code == 0, ok.output
-    assert "1 resources, 2 targets" in ok.output
+    assert "campagne dt-2026 : 1 ressource, 2 cibles" in ok.output
     shipped = runner.invoke(
         campaign,
         ["ship", "dt-2026", "--region", "draa-tafilalet", "--quantity", "5", "--delivered"],
@@ -59,7 +59,7 @@ def test_campaign_from_the_command_line(app, tmp_path):
     status = runner.invoke(campaign, ["status", "dt-2026"])
     assert "draa-tafilalet" in status.output and "installed" in status.output
     built = runner.invoke(campaign, ["bundle", "dt-2026", "--out", str(tmp_path / "usb"), "--zip"])
-    assert built.exit_code == 0 and "1 resources" in built.output
+    assert built.exit_code == 0 and "(1 ressource, " in built.output
     denied = runner.invoke(
         campaign,
         ["create", "x-2", "--channel", "lms", "--resource", "res-fractions", "--as", "nobody"],
