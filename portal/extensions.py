@@ -31,9 +31,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from . import i18n
+from . import caching, i18n
 from .context import EXTENSION_KEY
-from .views import _cache
 
 
 class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
@@ -147,7 +146,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     app.after_request(_security_headers)
-    app.after_request(_cache.apply)
+    app.after_request(caching.apply)
 
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static)
 

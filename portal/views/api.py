@@ -20,6 +20,7 @@ from core.messages import gettext
 from metadata_schemas.record import dump_record
 
 from .. import i18n
+from ..caching import cache_for
 from ._args import (
     LangArgs,
     NoArgs,
@@ -32,7 +33,6 @@ from ._args import (
     load_args,
     load_path,
 )
-from ._cache import cache_for
 from ._data import SearchState, search_data
 from ._errors import PROBLEMS, not_found, problem_type
 from ._links import absolute, external

@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, redirect, url_for
 
 from .. import i18n
+from ..caching import cache_for
 from ._args import SearchArgs, load_args
-from ._cache import cache_for
 from ._data import HTML_ONLY, SearchState, browse_data, home_data, html_extras, search_data
 from ._errors import not_found
 from ._render import record_usage, render

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from catalogue.services.completeness import RULES as COMPLETENESS
+
 from .. import i18n
 from .. import record_form as rf
 from ..auth import (
@@ -236,8 +238,10 @@ def _record_page(form, view, placed, unplaced, conflict=None):
     rf.fill_record_choices(form, _runtime().vocabularies, i18n.current_lang())
     invalid = placed or unplaced or form.errors
     status = 409 if conflict else (422 if invalid else 200)
+    record, _origins = rf.record_from_form(form, base=view.record if view else None)
     return render_template(
         "staff/record_form.html",
+        completeness=COMPLETENESS.assess(record),
         form=form,
         view=view,
         placed=placed,
@@ -259,6 +263,7 @@ def resource(rid: str):
     return render_template(
         "staff/resource.html",
         view=view,
+        completeness=COMPLETENESS.assess(view.record),
         actor=current_actor(),
         history=resources.history(rid),
         provenance=provenance,
@@ -322,6 +327,8 @@ def submit(rid: str):
     form = SubmitForm()
     with support.refusal_as_message(rid):
         if form.validate():
+            # The commission sees complete records only (rules: catalogue/completeness).
+            COMPLETENESS.require(_runtime().resources.get(rid).record, rid)
             _runtime().resources.submit(current_actor(), rid, note=form.note.data or None)
             flash(_("Resource submitted to the validation commission."), "success")
         else:

@@ -18,12 +18,14 @@ from wtforms.fields.choices import SelectChoice
 from catalogue.errors import CatalogueError, PermissionDenied, StaleVersion, WrongCommission
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
+from core.errors import MawaridError
 from metadata_schemas.errors import MetadataError, RecordValidationError
 from metadata_schemas.record import load_record
 
 from .. import i18n
 from ..context import current_runtime
 from ..record_form import flat_choices
+from ._errors import refusal_text
 
 RecordErrors = RecordValidationError
 __all__ = ["STATUSES", "RecordErrors", "StaleVersion"]
@@ -80,13 +82,12 @@ def refusal_as_message(rid: str | None, *, anchor: str = "", endpoint: str = "st
             ),
             "error",
         )
-    except (CatalogueError, MetadataError) as exc:
+    except (CatalogueError, MetadataError, MawaridError) as exc:
         flash(message_of(exc), "error")
 
 
 def message_of(exc: Exception) -> str:
-    message = getattr(exc, "message", None) or str(exc)
-    errors = getattr(exc, "errors", None) or {}
+    message, errors = refusal_text(exc)
     if errors:
         message += " — " + "; ".join(f"{path}: {', '.join(msgs)}" for path, msgs in errors.items())
     return message
@@ -209,6 +210,11 @@ class _Helpers:
         return i18n.pick((record.get("general") or {}).get("title"))
 
     role_label = staticmethod(role_label)
+
+    @staticmethod
+    def completeness_errors(result: Any) -> dict[str, list[str]]:
+        """Missing items of a completeness assessment, by field, in the reader's language."""
+        return {path: [m.render() for m in messages] for path, messages in result.errors().items()}
 
     @staticmethod
     def step_status(status: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Response, g, request
 
-from .. import i18n
+from . import i18n
 
 
 def cache_for(seconds: int) -> None:
