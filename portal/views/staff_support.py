@@ -19,6 +19,8 @@ from catalogue.errors import CatalogueError, PermissionDenied, StaleVersion, Wro
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
 from core.errors import MawaridError
+from core.messages import N_
+from core.messages import gettext as translate
 from metadata_schemas.errors import MetadataError, RecordValidationError
 from metadata_schemas.record import load_record
 
@@ -153,6 +155,37 @@ def public_url(view) -> str | None:
         return None
 
 
+#: What waits for whom: (status, roles that act on it, commission needed, label).
+TASKS = (
+    ("submitted", ("validator",), "validation", N_("To validate")),
+    ("validated", ("indexer", "admin"), None, N_("To publish")),
+    ("rejected", ("indexer", "admin"), None, N_("To correct")),
+    ("draft", ("indexer", "admin"), None, N_("Drafts")),
+)
+
+
+def my_tasks(actor: Any) -> list[dict[str, Any]]:
+    """What waits for ``actor``, with counts, for the console's header (empty when nothing)."""
+    if actor is None:
+        return []
+    resources = current_runtime().resources
+    out = []
+    for status, roles, commission, label in TASKS:
+        if not set(roles) & set(actor.roles):
+            continue
+        if commission and commission not in actor.commissions:
+            continue
+        out.append(
+            {
+                "status": status,
+                "label": translate(label),
+                "count": resources.count(status=status),
+                "url": url_for("staff.dashboard", status=status),
+            }
+        )
+    return out
+
+
 class _Helpers:
     """What templates may call as ``staff.…``: labels and formatting, no logic."""
 
@@ -210,6 +243,7 @@ class _Helpers:
         return i18n.pick((record.get("general") or {}).get("title"))
 
     role_label = staticmethod(role_label)
+    tasks = staticmethod(my_tasks)
 
     @staticmethod
     def completeness_errors(result: Any) -> dict[str, list[str]]:

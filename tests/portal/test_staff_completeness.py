@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from staff_fixtures import as_user, created_id, record_form, runtime, staff_app  # noqa: F401
+from staff_fixtures import (  # noqa: F401
+    as_user,
+    created_id,
+    fresh_app,
+    record_form,
+    runtime,
+    staff_app,
+)
 
 from catalogue.services.completeness import CHECKS, RULES, CompletenessRules
 
@@ -74,3 +81,29 @@ def test_rules_are_data_per_resource_type():
     assert set(RULES.applying({})) <= set(CHECKS)
     with pytest.raises(ValueError, match="unknown checks"):
         CompletenessRules({"*": ["title_fr", "no-such-check"]})
+
+
+def _tasks(html: str) -> dict[str, int]:
+    nav = re.search(r'<nav class="tasks".*?</nav>', html, re.S).group(0)
+    return {
+        status: int(count)
+        for status, count in re.findall(
+            r'data-status="(\w+)"[^>]*>[^<]*<span class="task-count">(\d+)</span>', nav
+        )
+    }
+
+
+def test_my_tasks_in_the_header_count_what_waits_for_me(fresh_app):
+    from staff_fixtures import logged_in
+
+    idx, val, val2 = (logged_in(fresh_app, n) for n in ("idx", "val", "val2"))
+    rid = created_id(idx.post("/staff/resources/new", data=record_form()))
+    assert _tasks(idx.text("/staff/"))["draft"] == 1
+    assert _tasks(val.text("/staff/")) == {"submitted": 0}  # validators see what to validate
+    idx.post(f"/staff/resources/{rid}/submit", data={"note": ""})
+    page = val.text("/staff/?lang=ar")
+    assert _tasks(page) == {"submitted": 1} and "للمصادقة" in page
+    assert "submitted" not in _tasks(idx.text("/staff/"))  # indexers do not validate
+    assert _tasks(val2.text("/staff/")) == {}  # a validator of another commission
+    link = re.search(r'href="([^"]+)" data-status="submitted"', page).group(1)
+    assert rid in val.text(link.replace("&amp;", "&"))
