@@ -29,4 +29,5 @@ def apply(response: Response) -> Response:
     response.add_etag()
     scope = "private" if i18n.depends_on_session() else "public"
     response.headers["Cache-Control"] = f"{scope}, max-age={max_age}"
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 and an empty body when the ETag matches
+    return response

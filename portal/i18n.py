@@ -34,7 +34,7 @@ CONTENT_FALLBACK = ("fr", "ar", "en", "zgh")
 SESSION_KEY = "lang"
 
 
-class CatalogueDomain(Domain):  # type: ignore[misc]  # flask-babel ships no types
+class CatalogueDomain(Domain):
     """flask-babel's translations are :mod:`core.messages`' catalogue of the request's language."""
 
     def get_translations(self) -> NullTranslations:

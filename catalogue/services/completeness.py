@@ -82,9 +82,11 @@ CHECKS: dict[str, Check] = {
         "general.description[ar]",
         lambda r: _text("ar")(r, "description"),
     ),
-    "level": Check(N_("at least one level"), "classification.level", lambda r: bool(levels_of(r))),
+    "level": Check(
+        N_("at least one level"), "classification.level", lambda r: bool(levels_of(dict(r)))
+    ),
     "subject": Check(
-        N_("at least one subject"), "classification.subject", lambda r: bool(subjects_of(r))
+        N_("at least one subject"), "classification.subject", lambda r: bool(subjects_of(dict(r)))
     ),
     "licence": Check(N_("a licence"), "rights.licence", _has("rights", "licence")),
     "language": Check(

@@ -85,4 +85,4 @@ def install() -> None:
     for module in MODULES:
         module._ = _gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
-            module.ngettext = _ngettext
+            module.ngettext = _ngettext  # type: ignore[attr-defined]
