@@ -99,6 +99,24 @@ class DocumentForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired()])
 
 
+class StepForm(FlaskForm):
+    """A step of the acquisition procedure marked done, in progress or not applicable."""
+
+    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    status = SelectField(
+        _l("Step status"),
+        choices=[
+            SelectChoice("done", _l("done")),
+            SelectChoice("in_progress", _l("in progress")),
+            SelectChoice("skipped", _l("not applicable")),
+        ],
+    )
+    date = StringField(
+        _l("Date (YYYY-MM-DD)"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")]
+    )
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=MAX_SHORT)])
+
+
 class UserCreateForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Regexp(USERNAME_PATTERN)])
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=200)])

@@ -11,6 +11,7 @@ protected whatever the app-wide set-up).
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -39,6 +40,7 @@ from ..forms import (
     DocumentForm,
     LoginForm,
     RecordForm,
+    StepForm,
     SubmitForm,
     UserActiveForm,
     UserCreateForm,
@@ -258,8 +260,6 @@ def resource(rid: str):
     provenance = resources.provenance(rid)
     acquisition = AcquisitionForm(data=support.acquisition_data(view), version=str(view.version))
     support.fill_acquisition_choices(acquisition)
-    document = DocumentForm()
-    support.fill_document_choices(document, provenance)
     return render_template(
         "staff/resource.html",
         view=view,
@@ -268,7 +268,8 @@ def resource(rid: str):
         history=resources.history(rid),
         provenance=provenance,
         acquisition_form=acquisition,
-        document_form=document,
+        step_forms=support.step_forms(provenance),
+        step_form=StepForm(),
         submit_form=SubmitForm(),
         action_form=ActionForm(),
         withdraw_form=WithdrawForm(),
@@ -301,7 +302,8 @@ def acquisition(rid: str):
 @bp.route("/resources/<rid>/documents", methods=["POST"])
 @roles_required(*EDITORS, "validator")
 def document(rid: str):
-    form = DocumentForm()
+    prefix = next((k[: -len("-step")] for k in request.form if k.endswith("-step")), "")
+    form = DocumentForm(prefix=prefix)
     support.fill_document_choices(form, _runtime().resources.provenance(rid))
     if not form.validate():
         support.flash_form_errors(form)
@@ -318,6 +320,34 @@ def document(rid: str):
         )
         sha = support.field(result, "sha256") or ""
         flash(_("Document attached (SHA-256 %(sha)s).", sha=sha), "success")
+    return redirect(url_for("staff.resource", rid=rid) + "#documents")
+
+
+@bp.route("/resources/<rid>/steps/<step_id>", methods=["POST"])
+@roles_required(*EDITORS)
+def step(rid: str, step_id: str):
+    """Mark a step of the acquisition procedure done (or in progress, not applicable)."""
+    form = StepForm()
+    if not form.validate():
+        support.flash_form_errors(form)
+        return redirect(url_for("staff.resource", rid=rid) + "#documents")
+    resources = _runtime().resources
+    acquisition = resources.provenance(rid).get("acquisition") or {}
+    kept = ("mode", "procedure", "reference", "counterpart", "started_on", "completed_on")
+    data = {k: acquisition.get(k) for k in kept if acquisition.get(k)}
+    data["steps"] = [
+        {
+            "id": step_id,
+            "status": form.status.data,
+            "date": (form.date.data or "").strip() or date.today().isoformat(),
+            "note": (form.note.data or "").strip() or None,
+        }
+    ]
+    with support.refusal_as_message(rid, anchor="documents"):
+        resources.set_acquisition(
+            current_actor(), rid, data, expected_version=int(form.version.data)
+        )
+        flash(_("Step recorded."), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#documents")
 
 

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from catalogue.errors import CatalogueError, PermissionDenied, StaleVersion, WrongCommission
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
+from core import formats
 from core.errors import MawaridError
 from core.messages import N_
 from core.messages import gettext as translate
@@ -120,15 +121,43 @@ def fill_acquisition_choices(form) -> None:
     form.mode.choices = flat_choices(vocab, i18n.current_lang(), blank=True) if vocab else []
 
 
-def fill_document_choices(form, provenance: dict | None) -> None:
-    """Steps of the resource's acquisition procedure (from its provenance document)."""
+#: A document any step may receive besides the ones its procedure expects.
+ANY_STEP_DOCUMENT = "autre"
+
+
+def step_document_types(provenance: dict | None, step_id: str) -> list[str]:
+    """The document types a step allows: those its procedure expects, and "autre"."""
+    steps = ((provenance or {}).get("acquisition") or {}).get("steps") or []
+    step = next((s for s in steps if s["id"] == step_id), None)
+    if step is None:
+        return []
+    return [*step.get("expected_documents", []), ANY_STEP_DOCUMENT]
+
+
+def fill_document_choices(form, provenance: dict | None, step_id: str | None = None) -> None:
+    """Steps of the resource's acquisition procedure; the document types of ``step_id``."""
     lang = i18n.current_lang()
     steps = ((provenance or {}).get("acquisition") or {}).get("steps") or []
     form.step.choices = [
         SelectChoice(s["id"], (s.get("labels") or {}).get(lang) or s["id"]) for s in steps
     ]
     vocab = _vocab("document_type")
-    form.document_type.choices = flat_choices(vocab, lang) if vocab else []
+    allowed = step_document_types(provenance, step_id or (form.step.data or ""))
+    form.document_type.choices = [
+        SelectChoice(t, vocab.get(t).label(lang) if vocab and vocab.get(t) else t) for t in allowed
+    ]
+
+
+def step_forms(provenance: dict | None) -> list[dict[str, Any]]:
+    """For each step of the procedure: its attach form, offering only the types it allows."""
+    from ..forms import DocumentForm
+
+    out = []
+    for step in ((provenance or {}).get("acquisition") or {}).get("steps") or []:
+        form = DocumentForm(prefix=f"step-{step['id']}", data={"step": step["id"]})
+        fill_document_choices(form, provenance, step["id"])
+        out.append({"step": step, "form": form})
+    return out
 
 
 def fill_user_choices(form) -> None:
@@ -244,6 +273,10 @@ class _Helpers:
 
     role_label = staticmethod(role_label)
     tasks = staticmethod(my_tasks)
+
+    @staticmethod
+    def size(value: Any) -> str:
+        return formats.format_size(value) if isinstance(value, int) else str(value or "")
 
     @staticmethod
     def completeness_errors(result: Any) -> dict[str, list[str]]:
