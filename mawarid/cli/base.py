@@ -26,7 +26,6 @@ from core.errors import MawaridError
 from core.messages import N_, gettext
 from core.settings import ConfigurationError, Settings
 from diffusion.errors import DiffusionError
-from harvesters.oai import HarvestError
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
 from metadata_schemas.errors import MetadataError
@@ -39,7 +38,6 @@ _REFUSALS: tuple[type[Exception], ...] = (
     MetadataError,
     DiffusionError,
     SearchError,
-    HarvestError,
 )
 
 
