@@ -65,8 +65,10 @@ def content_digest(record: dict[str, Any]) -> str:
 
 def harvest_actor(source: HarvestSource) -> Actor:
     """Who the events of a source's records name: ``harvest:<source>``."""
-    commissions = frozenset({"validation"}) if source.publish else frozenset()
-    return Actor(f"harvest:{source.name}", frozenset({"indexer", "admin"}), commissions)
+    if source.publish:  # the agreement stands for the validation commission's decision
+        roles = frozenset({"indexer", "admin", "validator"})
+        return Actor(f"harvest:{source.name}", roles, frozenset({"validation"}))
+    return Actor(f"harvest:{source.name}", frozenset({"indexer", "admin"}))
 
 
 def with_oai_identifier(record: dict[str, Any], identifier: str) -> dict[str, Any]:
