@@ -42,7 +42,7 @@ from catalogue.services.harvest_views import (
     RunView,
     SourceView,
 )
-from core.clock import SYSTEM_CLOCK, Clock, utcnow
+from core.clock import Clock, utcnow
 from core.errors import MawaridError
 from core.messages import N_, Message
 from oaipmh.dates import format_datestamp, parse_datestamp
@@ -91,15 +91,15 @@ class SourceHarvester:
         sources: HarvestSources,
         *,
         client_factory: Callable[[str], PoliteClient] | None = None,
-        clock: Clock = SYSTEM_CLOCK,
+        clock: Clock | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
         progress: Progress | None = None,
     ) -> None:
         self.sources = sources
-        self.clock = clock
+        self.clock = clock or sources.clock  # one time for the plan and the records of runs
         self.client_factory = client_factory or (
-            lambda url: PoliteClient(url, timeout=timeout, sleep=sleep, clock=clock)
+            lambda url: PoliteClient(url, timeout=timeout, sleep=sleep, clock=self.clock)
         )
         self.progress = progress
         self.owner = process_owner()
@@ -250,6 +250,7 @@ class SourceHarvester:
                     known=known,
                 ),
             )
+            self.sources.note(lease, outcome)
             self._report("sweep", outcome)
             return
         self._report("sweep", self.sources.withdraw_unseen(lease, int(plan["pass"])))

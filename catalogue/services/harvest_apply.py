@@ -137,7 +137,7 @@ class PageWriter:
                 ):
                     source.last_datestamp = item.datestamp
             source.resume = resume
-            self._count(work.session, lease, outcome)
+            self.count(work.session, lease, outcome)
         return outcome
 
     def mark_seen(
@@ -170,7 +170,7 @@ class PageWriter:
                     continue
                 outcome.add(done)
             source.resume = resume
-            self._count(work.session, lease, outcome)
+            self.count(work.session, lease, outcome)
         return outcome
 
     def withdraw_unseen(self, lease: Lease, pass_id: int) -> PageOutcome:
@@ -199,7 +199,7 @@ class PageWriter:
                         mapping.seen_pass = pass_id  # reported once, not retried in a loop
                         continue
                     outcome.add(done)
-                self._count(work.session, lease, outcome)
+                self.count(work.session, lease, outcome)
             _merge(total, outcome)
             if len(rows) < SWEEP_BATCH:
                 return total
@@ -231,7 +231,7 @@ class PageWriter:
                     outcome.problem(mapping.identifier, refusal(exc))
                     continue
                 outcome.add(done)
-            self._count(work.session, lease, outcome)
+            self.count(work.session, lease, outcome)
         return outcome
 
     # -- one record ------------------------------------------------------------------
@@ -383,7 +383,7 @@ class PageWriter:
         ).all()
         return {row.identifier: row for row in rows}
 
-    def _count(self, session: Session, lease: Lease, outcome: PageOutcome) -> None:
+    def count(self, session: Session, lease: Lease, outcome: PageOutcome) -> None:
         run = session.get(HarvestRun, lease.run_id)
         if run is None:
             return

@@ -233,6 +233,12 @@ class HarvestSources:
         """Changes that waited for the commission, applied once the resource is editable."""
         return self._writer.apply_pending(lease)
 
+    def note(self, lease: Lease, outcome: PageOutcome) -> None:
+        """Add counts and problems found outside a page to the run's report."""
+        with self.db.write_session() as session:
+            self.check_lease(session, lease)
+            self._writer.count(session, lease, outcome)
+
     def finish(
         self,
         lease: Lease,
