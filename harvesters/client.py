@@ -65,7 +65,7 @@ class Identity:
     response_date: datetime | None
 
 
-class PoliteClient(Sickle):  # type: ignore[misc]  # Sickle ships no types
+class PoliteClient(Sickle):
     def __init__(
         self,
         endpoint: str,

@@ -109,7 +109,7 @@ class HarvestSources:
         with self.db.session() as session:
             return self._view(session, self._row(session, name))
 
-    def list(self) -> list[SourceView]:
+    def all(self) -> list[SourceView]:
         with self.db.session() as session:
             rows = session.scalars(select(HarvestSource).order_by(HarvestSource.name)).all()
             return [self._view(session, row) for row in rows]
@@ -117,7 +117,7 @@ class HarvestSources:
     def due(self) -> list[SourceView]:
         """Enabled sources whose interval has passed since their last run (or never ran)."""
         now = self.now()
-        return [s for s in self.list() if s.enabled and s.next_due <= now]
+        return [s for s in self.all() if s.enabled and s.next_due <= now]
 
     def runs(self, name: str, *, limit: int = 20) -> list[RunView]:
         with self.db.session() as session:

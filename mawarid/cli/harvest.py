@@ -110,7 +110,7 @@ def sources_add(
 @sources.command("list", help=N_("Each source: last run, status, counts, next due run."))
 @click.option("--json", "as_json", is_flag=True, help=N_("as JSON"))
 def sources_list(as_json: bool) -> None:
-    views = _sources().list()
+    views = _sources().all()
     if as_json:
         _echo_json([v.to_dict() for v in views])
         return
@@ -280,7 +280,7 @@ def harvest_oai(
 ) -> None:
     service = _sources()
     name = name or _name_of(base_url)
-    existing = {v.name: v for v in service.list()}
+    existing = {v.name: v for v in service.all()}
     if name not in existing:
         service.add(
             SourceSpec(
