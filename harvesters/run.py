@@ -94,12 +94,23 @@ class SourceHarvester:
         clock: Clock | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
+        attempts: int = 5,
+        backoff: float = 2.0,
+        max_wait: float = 600.0,
         progress: Progress | None = None,
     ) -> None:
         self.sources = sources
         self.clock = clock or sources.clock  # one time for the plan and the records of runs
         self.client_factory = client_factory or (
-            lambda url: PoliteClient(url, timeout=timeout, sleep=sleep, clock=self.clock)
+            lambda url: PoliteClient(
+                url,
+                timeout=timeout,
+                retries=attempts - 1,
+                backoff=backoff,
+                max_wait=max_wait,
+                sleep=sleep,
+                clock=self.clock,
+            )
         )
         self.progress = progress
         self.owner = process_owner()

@@ -25,7 +25,7 @@ from core.messages import N_, gettext
 from harvesters.errors import HarvestError
 from harvesters.run import SourceHarvester
 
-from .base import command, group, runtime
+from .base import command, group, runtime, settings
 
 
 def _sources() -> HarvestSources:
@@ -212,7 +212,15 @@ def _progress(phase: str, outcome: PageOutcome) -> None:
 
 
 def _run(names: list[str], *, full: bool = False, since: str | None = None) -> list[RunView]:
-    harvester = SourceHarvester(_sources(), progress=_progress)
+    config = settings()
+    harvester = SourceHarvester(
+        _sources(),
+        progress=_progress,
+        timeout=config.harvest_timeout,
+        attempts=config.harvest_attempts,
+        backoff=config.harvest_backoff,
+        max_wait=config.harvest_max_wait,
+    )
     return [harvester.run(name, full=full, since=since) for name in names]
 
 
