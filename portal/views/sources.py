@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers.response import Response as WerkzeugResponse
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -188,7 +189,7 @@ def source(name: str, fmt: str) -> Any:
 
 @bp.post("/sources")
 @roles_required("admin")
-def add() -> Response:
+def add() -> WerkzeugResponse:
     form = SourceForm()
     lang = current_lang()
     if not form.validate():
@@ -219,7 +220,7 @@ def add() -> Response:
 
 @bp.post("/sources/<name>/<action>")
 @roles_required("admin")
-def change(name: str, action: str) -> Response:
+def change(name: str, action: str) -> WerkzeugResponse:
     lang = current_lang()
     if not ActionForm().validate() or action not in ("enable", "disable", "remove"):
         flash(gettext(N_("The request was refused (expired form?): try again."), lang), "error")
