@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 from lxml import etree
@@ -195,3 +196,28 @@ def test_two_runs_of_one_source_are_refused_a_dead_ones_lease_is_taken_over(part
     with pytest.raises(SourceBusy, match="partner"):
         SourceHarvester(sources).run("partner")
     assert len(sources.runs("partner")) == 2
+
+
+def assert_one_lease_among_concurrent_runs(partner, target):
+    sources = add(target, partner)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def attempt(n: int) -> None:
+        barrier.wait()
+        try:
+            sources.acquire("partner", owner=f"other-host:{n}:x", alive=lambda owner: True)
+            outcomes.append("took")
+        except SourceBusy:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "took"]
+
+
+def test_one_lease_among_concurrent_runs(partner, target):
+    assert_one_lease_among_concurrent_runs(partner, target)
