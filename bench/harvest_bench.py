@@ -60,8 +60,7 @@ def change_partner(database: Path, size: int) -> int:
                 "SELECT oai_lom, oai_dc FROM oai_item WHERE resource_id = ?", (rid,)
             ).fetchone()
             lom, dc = (
-                text.replace("</string>", " (révisé)</string>", 1) if text else text
-                for text in row
+                text.replace("</string>", " (révisé)</string>", 1) if text else text for text in row
             )
             conn.execute(
                 "UPDATE oai_item SET datestamp = ?, oai_lom = ?, oai_dc = ? WHERE resource_id = ?",
@@ -94,6 +93,17 @@ def target_settings(home: Path, postgres: str | None) -> tuple[Any, Any]:
             engine.dispose()
 
     return Settings.from_environment({}, **overrides), cleanup
+
+
+def recording(clients: list[Any]) -> Any:
+    """A client factory that keeps the clients it makes (their request and byte counts)."""
+    from harvesters.client import PoliteClient
+
+    def factory(url: str) -> PoliteClient:
+        clients.append(PoliteClient(url))
+        return clients[-1]
+
+    return factory
 
 
 def one_run(harvester: Any, name: str, clients: list[Any]) -> dict[str, Any]:
@@ -161,12 +171,7 @@ def run(sizes: list[int], postgres: str | None) -> list[dict[str, Any]]:
                     created_by="bench",
                 )
                 clients: list[PoliteClient] = []
-
-                def factory(url: str) -> PoliteClient:
-                    clients.append(PoliteClient(url))
-                    return clients[-1]
-
-                harvester = SourceHarvester(sources, client_factory=factory)
+                harvester = SourceHarvester(sources, client_factory=recording(clients))
                 print(f"{size:,} records, {backend}: full first harvest…", file=sys.stderr)
                 full = one_run(harvester, "partner", clients)
                 if full["created"] != size:

@@ -115,9 +115,9 @@ class HarvestSources:
             return [self._view(session, row) for row in rows]
 
     def due(self) -> list[SourceView]:
-        """Enabled sources whose interval has passed since their last run (or never ran)."""
+        """Enabled sources not running now whose interval has passed (see ``next_due``)."""
         now = self.now()
-        return [s for s in self.all() if s.enabled and s.next_due <= now]
+        return [s for s in self.all() if s.enabled and not s.lease_owner and s.next_due <= now]
 
     def runs(self, name: str, *, limit: int = 20) -> list[RunView]:
         with self.db.session() as session:

@@ -31,6 +31,8 @@ COUNTS = (
 )
 #: Problems kept per run (counts stay exact beyond it).
 MAX_PROBLEMS = 500
+#: A failed run (partner down, misconfigured) is tried again after this, at the latest.
+RETRY_FAILED_MINUTES = 60
 
 
 class HarvestSourceError(MawaridError):
@@ -148,10 +150,17 @@ class SourceView:
 
     @property
     def next_due(self) -> datetime:
-        """When ``harvest --due`` runs it next (now, if it never ran or a run was cut short)."""
-        if self.last_run is None or self.resume is not None:
+        """When ``harvest --due`` runs it next: at once if it never ran or a run was cut short;
+        an hour after a failed run (at most its interval); else its interval after the last."""
+        run = self.last_run
+        if run is None:
             return self.created_at
-        return self.last_run.started_at + timedelta(minutes=self.interval_minutes)
+        if run.status in ("running", "interrupted") and self.lease_owner is None:
+            return run.started_at
+        minutes = self.interval_minutes
+        if run.status == "failed":
+            minutes = min(minutes, RETRY_FAILED_MINUTES)
+        return run.started_at + timedelta(minutes=minutes)
 
     def full_comparison_due(self, now: datetime) -> bool:
         """A partner that keeps no deletions is compared in full every ``full_every_days``."""

@@ -19,7 +19,14 @@ from urllib.parse import urlsplit
 import click
 
 from catalogue.services.harvest_sources import HarvestSources
-from catalogue.services.harvest_views import COUNTS, PageOutcome, RunView, SourceSpec, SourceView
+from catalogue.services.harvest_views import (
+    COUNTS,
+    PageOutcome,
+    RunView,
+    SourceBusy,
+    SourceSpec,
+    SourceView,
+)
 from catalogue.services.views import iso
 from core.messages import N_, gettext
 from harvesters.errors import HarvestError
@@ -211,7 +218,10 @@ def _progress(phase: str, outcome: PageOutcome) -> None:
     )
 
 
-def _run(names: list[str], *, full: bool = False, since: str | None = None) -> list[RunView]:
+def _run(
+    names: list[str], *, full: bool = False, since: str | None = None
+) -> tuple[list[RunView], list[SourceBusy]]:
+    """Run each source; one already running is skipped (its run goes on) and returned apart."""
     config = settings()
     harvester = SourceHarvester(
         _sources(),
@@ -221,7 +231,14 @@ def _run(names: list[str], *, full: bool = False, since: str | None = None) -> l
         backoff=config.harvest_backoff,
         max_wait=config.harvest_max_wait,
     )
-    return [harvester.run(name, full=full, since=since) for name in names]
+    runs, busy = [], []
+    for name in names:
+        try:
+            runs.append(harvester.run(name, full=full, since=since))
+        except SourceBusy as exc:
+            click.echo(str(exc), err=True)
+            busy.append(exc)
+    return runs, busy
 
 
 def _summary(run: RunView) -> str:
@@ -251,13 +268,14 @@ def harvest(names: tuple[str, ...], due: bool, full: bool, as_json: bool) -> Non
         wanted += [s.name for s in _sources().due() if s.name not in wanted]
     elif not wanted:
         raise click.UsageError(gettext(N_("name one or more sources, or give --due")))
-    runs = _run(wanted, full=full)
+    runs, busy = _run(wanted, full=full)
     if as_json:
         _echo_json([r.to_dict() for r in runs])
     else:
         for run in runs:
             click.echo(_summary(run))
-    if any(r.status != "done" for r in runs):
+    # With --due, a source still running from the last tick is not a failure.
+    if any(r.status != "done" for r in runs) or (busy and not due):
         raise click.exceptions.Exit(1)
 
 
@@ -311,7 +329,10 @@ def harvest_oai(
         from oaipmh.dates import parse_date
 
         parse_date("from", since)
-    run = _run([name], since=since)[0]
+    runs, busy = _run([name], since=since)
+    if busy:
+        raise busy[0]
+    run = runs[0]
     _echo_json(run.to_dict())
     if run.status != "done":
         raise click.exceptions.Exit(1)

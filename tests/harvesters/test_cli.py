@@ -127,3 +127,39 @@ def test_harvest_oai_is_a_one_shot_alias(partner, target):
     assert again["kind"] == "incremental" and again["counts"]["created"] == 0
     bad = invoke(target, "harvest-oai", partner.oai, "--from", "yesterday", catch_exceptions=True)
     assert bad.exit_code == 1 and "yesterday" in bad.output
+
+
+def test_a_source_still_running_is_skipped_by_due_and_refused_by_name(partner, target):
+    from harvesters.run import owner_alive, process_owner
+
+    assert add(target, partner).exit_code == 0
+    sources = target.extensions["mawarid"].catalogue.harvest
+    sources.acquire("partner", owner=process_owner(), alive=owner_alive)
+    due = invoke(target, "harvest", "--due", "--json")
+    assert due.exit_code == 0, due.output
+    assert json.loads(due.stdout) == [], "a source running now is not due"
+    named = invoke(target, "harvest", "partner", catch_exceptions=True)
+    assert named.exit_code == 1 and "partner" in named.output
+
+
+def test_a_failed_source_is_due_again_within_the_hour(target):
+    sources = target.extensions["mawarid"].catalogue.harvest
+    sources.clock = clock = FrozenClock()
+    invoke(
+        target,
+        "sources",
+        "add",
+        "down",
+        "http://127.0.0.1:9/oai",
+        "--agreement",
+        "A",
+        "--every",
+        "1440",
+    )
+    from harvesters.run import SourceHarvester
+
+    run = SourceHarvester(sources, sleep=lambda s: None).run("down")
+    assert run.status == "failed"
+    assert [s.name for s in sources.due()] == []
+    clock.advance(61 * 60)
+    assert [s.name for s in sources.due()] == ["down"]
