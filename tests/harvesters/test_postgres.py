@@ -3,13 +3,8 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-
 import pytest
 from oai_testdata import make_app, oai_id, record
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from test_follow_partner import (
     AGREEMENT,
     assert_follows,
@@ -20,33 +15,21 @@ from test_follow_partner import (
 from catalogue.services import SYSTEM
 from catalogue.services.harvest_views import SourceSpec
 from harvesters.run import SourceHarvester
+from tests.support.postgres import postgres_schema
 
-PG_ENV = "MAWARID_TEST_POSTGRES_URL"
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_target(tmp_path):
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {PG_ENV} is not: the PostgreSQL tests must run in CI")
-        pytest.skip(f"{PG_ENV} not set")
-    schema = f"harvest_{secrets.token_hex(6)}"
-    engine = create_engine(make_url(url))
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    app = make_app(
-        tmp_path / "pg-target",
-        MAWARID_DATABASE_URL=scoped.render_as_string(hide_password=False),
-        MAWARID_OAI_REPOSITORY_ID="harvester.test.ma",
-    )
-    yield app
-    app.extensions["mawarid"].close()
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with postgres_schema("harvest") as url:
+        app = make_app(
+            tmp_path / "pg-target",
+            MAWARID_DATABASE_URL=url,
+            MAWARID_OAI_REPOSITORY_ID="harvester.test.ma",
+        )
+        yield app
+        app.extensions["mawarid"].close()
 
 
 def test_following_a_partner_on_postgresql(partner, pg_target):
