@@ -132,6 +132,8 @@ class PageWriter:
                     outcome.problem(item.identifier, refusal(exc))
                     continue
                 outcome.add(done)
+                for note in item.notes if done in ("created", "updated") else ():
+                    outcome.note(item.identifier, note)
                 if item.datestamp and (
                     source.last_datestamp is None or item.datestamp > source.last_datestamp
                 ):

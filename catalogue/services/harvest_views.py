@@ -109,8 +109,12 @@ class RunView:
             "resumed": self.resumed,
             "counts": {name: self.count(name) for name in COUNTS},
             "problems": [
-                {"identifier": ident, "message": msg.render(lang)}
-                for ident, msg in self.problem_messages()
+                {
+                    "identifier": p.get("identifier", ""),
+                    "message": msg.render(lang),
+                    "note": bool(p.get("note")),
+                }
+                for p, (_, msg) in zip(self.problems, self.problem_messages(), strict=True)
             ],
             "error": None
             if error is None
@@ -241,6 +245,10 @@ class PageOutcome:
     def problem(self, identifier: str, message: Message) -> None:
         self.add("failed")
         self.problems.append({"identifier": identifier, **message_to_json(message)})
+
+    def note(self, identifier: str, message: Message) -> None:
+        """Something about a record applied (a value with no place in the record…)."""
+        self.problems.append({"identifier": identifier, "note": True, **message_to_json(message)})
 
 
 def message_to_json(message: Message) -> dict[str, Any]:

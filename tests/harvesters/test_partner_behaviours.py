@@ -227,3 +227,21 @@ def test_the_first_harvest_of_an_empty_partner_is_done(mini, target):
     run = SourceHarvester(sources).run("mini")
     assert run.status == "done" and run.count("seen") == 0
     assert sources.get("mini").next_from is not None
+
+
+def test_what_has_no_place_in_the_record_is_noted_not_dropped_silently(mini, target):
+    mini.put("oai:p:1", {"fr": "Avec auteur"})
+    mini.items["oai:p:1"].raw = (
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Avec auteur</dc:title>'
+        "<dc:creator>Académie de Rabat</dc:creator><dc:language>xx-klingon</dc:language>"
+        "</oai_dc:dc>"
+    )
+    sources = sources_of(target, mini)
+    run = SourceHarvester(sources).run("mini")
+    assert run.count("created") == 1 and run.count("failed") == 0
+    notes = [m.render("en") for _, m in run.problem_messages()]
+    assert "dc:creator has no place in the record" in notes
+    assert any("xx-klingon" in n for n in notes)
+    with use_language("ar"):
+        assert all(m.render() != m.render("en") for _, m in run.problem_messages())
