@@ -111,6 +111,7 @@ class PageWriter:
             source = self.check_lease(work.session, lease)
             actor = harvest_actor(source)
             mappings = self._mappings(work.session, source.id, [i.identifier for i in items])
+            rows = self._resources(work, source, mappings, items)
             for item in items:
                 outcome.add("seen")
                 if item.problem is not None:
@@ -126,7 +127,7 @@ class PageWriter:
                     continue
                 try:
                     with work.savepoint():
-                        done = self._apply(work, source, actor, mappings, item, pass_id)
+                        done = self._apply(work, source, actor, mappings, rows, item, pass_id)
                 except (CatalogueError, MawaridError, ValueError) as exc:
                     mappings.pop(item.identifier, None)  # its row may have been rolled back
                     outcome.problem(item.identifier, refusal(exc))
@@ -244,6 +245,7 @@ class PageWriter:
         source: HarvestSource,
         actor: Actor,
         mappings: dict[str, HarvestRecord],
+        rows: dict[str, Resource | None],
         item: Incoming,
         pass_id: int,
     ) -> str:
@@ -271,7 +273,10 @@ class PageWriter:
             mapping.datestamp = item.datestamp
             return "unchanged"
         mapping.datestamp = item.datestamp
-        row = work.session.get(Resource, mapping.resource_id)
+        if mapping.resource_id in rows:  # loaded with the page (None: no such resource yet)
+            row = rows[mapping.resource_id]
+        else:
+            row = work.session.get(Resource, mapping.resource_id)
         if row is not None and row.status == "withdrawn":
             if not mapping.deleted:
                 mapping.digest = digest  # withdrawn here by staff: not brought back
@@ -285,6 +290,7 @@ class PageWriter:
         mapping.digest = digest
         if row is None:
             self._create(work, source, actor, mapping.resource_id, record)
+            rows[mapping.resource_id] = work._rows.get(mapping.resource_id)
             return "created"
         return self._update(work, source, actor, mapping, record)
 
@@ -371,6 +377,30 @@ class PageWriter:
         return "withdrawn"
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _resources(
+        self,
+        work: Work,
+        source: HarvestSource,
+        mappings: dict[str, HarvestRecord],
+        items: list[Incoming],
+    ) -> dict[str, Resource | None]:
+        """The resources a page will touch, in one query (not one per record)."""
+        ids = {
+            mappings[i.identifier].resource_id
+            if i.identifier in mappings
+            else resource_id_for(source.base_url, i.identifier)
+            for i in items
+            if len(i.identifier) <= MAX_IDENTIFIER
+        }
+        if not ids:
+            return {}
+        found = work.session.scalars(select(Resource).where(Resource.id.in_(sorted(ids)))).all()
+        rows: dict[str, Resource | None] = dict.fromkeys(ids)
+        for row in found:
+            rows[row.id] = row
+            work._rows[row.id] = row  # the unit of work keeps them (and will not load them again)
+        return rows
 
     def _mappings(
         self, session: Session, source_id: int, identifiers: list[str]

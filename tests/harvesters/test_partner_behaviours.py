@@ -245,3 +245,38 @@ def test_what_has_no_place_in_the_record_is_noted_not_dropped_silently(mini, tar
     assert any("xx-klingon" in n for n in notes)
     with use_language("ar"):
         assert all(m.render() != m.render("en") for _, m in run.problem_messages())
+
+
+def test_one_identifier_twice_in_a_page_is_created_then_updated(recorded_partner, target):
+    provider = MiniProvider(deleted_record="persistent")
+
+    def dc(title: str) -> str:
+        return (
+            '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title></oai_dc:dc>'
+        )
+
+    def answer(args, n):
+        if args.get("verb") == "Identify":
+            body = provider.answer(args)
+        else:
+            head = provider.answer({"verb": "Identify"}).split("<Identify>")[0]
+            records = "".join(
+                f"<record><header><identifier>oai:p:1</identifier><datestamp>2026-01-0{d}"
+                f"</datestamp></header><metadata>{dc(t)}</metadata></record>"
+                for d, t in ((1, "Premier"), (2, "Second"))
+            )
+            body = head + f"<ListRecords>{records}</ListRecords></OAI-PMH>"
+        return "200 OK", [("Content-Type", "text/xml")], body.encode()
+
+    server = recorded_partner(answer)
+    sources = target.extensions["mawarid"].catalogue.harvest
+    sources.add(
+        SourceSpec(
+            name="twice", base_url=server.url + "/oai", metadata_prefix="oai_dc", agreement="A"
+        ),
+        created_by="test",
+    )
+    run = SourceHarvester(sources).run("twice")
+    assert (run.count("created"), run.count("updated"), run.count("failed")) == (1, 1, 0)
+    assert titles_of(target, sources, "twice") == {"oai:p:1": "Second"}
