@@ -32,6 +32,7 @@ from core.messages import N_, gettext
 from ..auth import can, current_actor, login_required, roles_required
 from ..context import current_runtime
 from ..i18n import current_lang
+from ._errors import error_response
 
 bp = Blueprint("sources", __name__, url_prefix="/staff")
 
@@ -176,7 +177,7 @@ def source(name: str, fmt: str) -> Any:
     try:
         view = service.get(name)
     except HarvestSourceError as exc:
-        return _page("staff/sources.html", fmt, {"error": exc.message(lang)}, 404)
+        return error_response(404, exc.message(lang))
     data = {
         "labels": _labels(lang),
         "source": source_dict(view, lang),
