@@ -122,6 +122,14 @@ def _staff_context() -> dict[str, Any]:
     return {"staff_actor": current_actor, "staff_can": can, "staff": staff_support.helpers}
 
 
+@bp.before_request
+def _staff_translations() -> None:
+    # The console layout's own texts (the staff gettext domain), as on the console's pages.
+    from . import staff_support
+
+    staff_support.use_staff_translations()
+
+
 def _service() -> HarvestSources:
     return current_runtime().catalogue.harvest
 
@@ -134,7 +142,7 @@ def run_dict(run: RunView, lang: str) -> dict[str, Any]:
     data = run.to_dict(lang)
     data["status_label"] = gettext(LABELS.get(run.status, run.status), lang)
     data["kind_label"] = gettext(LABELS.get(run.kind, run.kind), lang)
-    data["counts_line"] = ", ".join(
+    data["counts_line"] = ("، " if lang == "ar" else ", ").join(
         f"{gettext(LABELS[name], lang)} {run.count(name)}" for name in COUNTS if run.count(name)
     )
     return data
@@ -154,8 +162,10 @@ def _page(template: str, fmt: str, data: dict[str, Any], status: int = 200) -> A
     return render_template(template, **data), status
 
 
-@bp.get("/sources", defaults={"fmt": "html"})
+# The JSON rule first in the source, so the HTML one is registered first: url_for() without
+# ``fmt`` builds the page's address.
 @bp.get("/sources.json", defaults={"fmt": "json"})
+@bp.get("/sources", defaults={"fmt": "html"})
 @login_required
 def sources(fmt: str) -> Any:
     lang = current_lang()
@@ -168,8 +178,8 @@ def sources(fmt: str) -> Any:
     return _page("staff/sources.html", fmt, data)
 
 
-@bp.get("/sources/<name>", defaults={"fmt": "html"})
 @bp.get("/sources/<name>.json", defaults={"fmt": "json"})
+@bp.get("/sources/<name>", defaults={"fmt": "html"})
 @login_required
 def source(name: str, fmt: str) -> Any:
     lang = current_lang()
