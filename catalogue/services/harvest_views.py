@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.errors import MawaridError
-from core.messages import Message
+from core.messages import N_, Message, gettext
 
 from .views import iso
 
-#: Counters of a run, in the order reports show them.
+#: Counters of a run, in the order reports show them (``missing``: listed by the partner in a
+#: full comparison but not here — refused when it came; ``--full`` tries it again).
 COUNTS = (
     "seen",
     "created",
@@ -27,8 +28,31 @@ COUNTS = (
     "withdrawn",
     "pending",
     "failed",
+    "missing",
     "pages",
 )
+#: What each counter is called in reports (message ids).
+COUNT_LABELS = {
+    "seen": N_("seen"),
+    "created": N_("new"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+    "withdrawn": N_("withdrawn"),
+    "pending": N_("waiting for the commission"),
+    "failed": N_("failed"),
+    "missing": N_("missing here"),
+    "pages": N_("pages"),
+}
+#: What run statuses and kinds are called in reports (message ids).
+STATUS_LABELS = {
+    "running": N_("running"),
+    "done": N_("done"),
+    "failed": N_("failed"),
+    "interrupted": N_("interrupted"),
+    "first": N_("first"),
+    "incremental": N_("incremental"),
+    "full": N_("full"),
+}
 #: Problems kept per run (counts stay exact beyond it).
 MAX_PROBLEMS = 500
 #: A failed run (partner down, misconfigured) is tried again after this, at the latest.
@@ -89,6 +113,21 @@ class RunView:
 
     def count(self, name: str) -> int:
         return int(self.counts.get(name, 0))
+
+    def counts_line(self, lang: str | None = None, *, all: bool = False) -> str:
+        """``new 8, updated 1, …`` in ``lang`` (only the counters above 0 unless ``all``)."""
+        separator = "، " if lang == "ar" else ", "
+        return separator.join(
+            f"{gettext(COUNT_LABELS[name], lang)} {self.count(name)}"
+            for name in COUNTS
+            if all or self.count(name)
+        )
+
+    def status_label(self, lang: str | None = None) -> str:
+        return gettext(STATUS_LABELS.get(self.status, self.status), lang)
+
+    def kind_label(self, lang: str | None = None) -> str:
+        return gettext(STATUS_LABELS.get(self.kind, self.kind), lang)
 
     def problem_messages(self) -> list[tuple[str, Message]]:
         return [(p.get("identifier", ""), message_from_json(p)) for p in self.problems]

@@ -20,7 +20,7 @@ import click
 
 from catalogue.services.harvest_sources import HarvestSources
 from catalogue.services.harvest_views import (
-    COUNTS,
+    STATUS_LABELS,
     PageOutcome,
     RunView,
     SourceBusy,
@@ -28,7 +28,7 @@ from catalogue.services.harvest_views import (
     SourceView,
 )
 from catalogue.services.views import iso
-from core.messages import N_, gettext
+from core.messages import N_, current_language, gettext
 from harvesters.errors import HarvestError
 from harvesters.run import SourceHarvester
 
@@ -160,13 +160,7 @@ def _line(view: SourceView) -> str:
 
 
 def _status(status: str) -> str:
-    labels = {
-        "running": N_("running"),
-        "done": N_("done"),
-        "failed": N_("failed"),
-        "interrupted": N_("interrupted"),
-    }
-    return gettext(labels.get(status, status))
+    return gettext(STATUS_LABELS.get(status, status))
 
 
 @sources.command("show", help=N_("One source: settings, state and its last runs."))
@@ -242,12 +236,12 @@ def _run(
 
 
 def _summary(run: RunView) -> str:
-    counts = ", ".join(f"{name} {run.count(name)}" for name in COUNTS)
+    lang = current_language()
     text = gettext(
         N_("%(source)s: %(status)s (%(counts)s)"),
         source=run.source,
-        status=_status(run.status),
-        counts=counts,
+        status=run.status_label(lang),
+        counts=run.counts_line(lang, all=True),
     )
     error = run.error_message()
     if error is not None:

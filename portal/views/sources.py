@@ -20,7 +20,6 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from catalogue.services.harvest_sources import HarvestSources
 from catalogue.services.harvest_views import (
-    COUNTS,
     HarvestSourceError,
     RunView,
     SourceSpec,
@@ -80,20 +79,6 @@ LABELS = {
     "none": N_("none"),
     "no_sources": N_("No source yet."),
     "command": N_("Run it now from the server:"),
-    "seen": N_("seen"),
-    "created": N_("new"),
-    "updated": N_("updated"),
-    "unchanged": N_("unchanged"),
-    "withdrawn": N_("withdrawn"),
-    "pending": N_("waiting for the commission"),
-    "failed": N_("failed"),
-    "pages": N_("pages"),
-    "running": N_("running"),
-    "done": N_("done"),
-    "interrupted": N_("interrupted"),
-    "first": N_("first"),
-    "incremental": N_("incremental"),
-    "full": N_("full"),
 }
 
 
@@ -140,11 +125,9 @@ def _labels(lang: str) -> dict[str, str]:
 
 def run_dict(run: RunView, lang: str) -> dict[str, Any]:
     data = run.to_dict(lang)
-    data["status_label"] = gettext(LABELS.get(run.status, run.status), lang)
-    data["kind_label"] = gettext(LABELS.get(run.kind, run.kind), lang)
-    data["counts_line"] = ("، " if lang == "ar" else ", ").join(
-        f"{gettext(LABELS[name], lang)} {run.count(name)}" for name in COUNTS if run.count(name)
-    )
+    data["status_label"] = run.status_label(lang)
+    data["kind_label"] = run.kind_label(lang)
+    data["counts_line"] = run.counts_line(lang)
     return data
 
 
