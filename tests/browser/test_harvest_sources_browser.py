@@ -16,11 +16,11 @@ def test_admin_adds_a_source_and_reads_its_runs(new_page, live_server, screensho
 
     runtime = live_server.app.extensions["mawarid"]
     runtime.accounts.create_user(
-        "badm", "browser-admin-password-1", display_name="badm", roles=["admin"]
+        "harvest-admin", "browser-admin-password-1", display_name="harvest-admin", roles=["admin"]
     )
     page = new_page()
     page.goto("/staff/login")
-    page.get_by_label("Identifiant").fill("badm")
+    page.get_by_label("Identifiant").fill("harvest-admin")
     page.get_by_label("Mot de passe").fill("browser-admin-password-1")
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
