@@ -26,7 +26,6 @@ from catalogue.errors import CatalogueError
 from core.errors import MawaridError
 from core.messages import N_, gettext, language_from_environment, set_language
 from core.settings import ConfigurationError, Settings
-from harvesters.oai import HarvestError
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
 from metadata_schemas.errors import MetadataError
@@ -40,7 +39,6 @@ _REFUSALS: tuple[type[Exception], ...] = (
     CatalogueError,
     MetadataError,
     SearchError,
-    HarvestError,
 )
 
 
