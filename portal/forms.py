@@ -106,7 +106,7 @@ class StepForm(FlaskForm):
     status = SelectField(
         _l("Step status"),
         choices=[
-            SelectChoice("done", _l("done")),
+            SelectChoice("done", _l("completed")),
             SelectChoice("in_progress", _l("in progress")),
             SelectChoice("skipped", _l("not applicable")),
         ],

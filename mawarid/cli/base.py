@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from catalogue.errors import CatalogueError
 from core.errors import MawaridError
-from core.messages import N_, gettext, language_from_environment, set_language
+from core.messages import N_, gettext, language_from_environment, use_language
 from core.settings import ConfigurationError, Settings
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
@@ -162,10 +162,11 @@ class Group(click.Group):
         return _translated_help_option(super().get_help_option(ctx))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        # Before parsing: --help and usage errors are read in the reader's language too.
-        set_language(language_from_environment())
+        # Before parsing: --help and usage errors are read in the reader's language too;
+        # the language is the run's only (a caller in the same process keeps its own).
         click_i18n.install()
-        return super().main(*args, **kwargs)
+        with use_language(language_from_environment()):
+            return super().main(*args, **kwargs)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         if not self.sections:

@@ -288,7 +288,7 @@ class _Helpers:
         return {
             "pending": _("to do"),
             "in_progress": _("in progress"),
-            "done": _("done"),
+            "done": _("completed"),
             "skipped": _("not applicable"),
             "refused": _("refused"),
         }.get(status, status)
