@@ -22,6 +22,7 @@ from .accounts import AccountService, LoginPolicy, UserView
 from .actors import ROLES, SYSTEM, Actor
 from .bulk import Attachment, BulkReport, BulkWriter, Incoming, Publication
 from .documents import DocumentStore
+from .harvest_sources import HarvestSources
 from .journal import IndexJournal, JournalState
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
@@ -38,6 +39,7 @@ __all__ = [
     "BulkWriter",
     "CatalogueServices",
     "EventView",
+    "HarvestSources",
     "ImportReport",
     "Incoming",
     "IndexJournal",
@@ -62,6 +64,7 @@ class CatalogueServices:
     documents: DocumentStore
     oai: OAIItems
     journal: IndexJournal
+    harvest: HarvestSources
 
     def close(self) -> None:
         self.db.dispose()
@@ -102,4 +105,5 @@ def build_services(
         documents=documents,
         oai=OAIItems(db),
         journal=IndexJournal(db),
+        harvest=HarvestSources(db, resources, vocabularies),
     )

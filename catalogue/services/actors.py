@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "decide": frozenset({"validator"}),
     "publish": frozenset({"indexer", "admin"}),
     "withdraw": frozenset({"admin"}),
+    "retract": frozenset({"admin"}),
     "accounts": frozenset({"admin"}),
 }
 
@@ -45,6 +46,7 @@ ACTION_LABELS: dict[str, str] = {
     "decide": N_("decide on conformity"),
     "publish": N_("publish"),
     "withdraw": N_("withdraw a resource"),
+    "retract": N_("withdraw an unpublished resource"),
     "accounts": N_("manage accounts"),
 }
 

@@ -31,7 +31,7 @@ from ..store import Database
 from ..store.database import guard_store
 from ..store.models import Document, Resource
 from .actors import Actor
-from .bulk import BulkWriter, Incoming, Publication
+from .bulk import BulkWriter, Publication
 from .documents import DocumentStore
 from .lifecycle import STATUSES
 from .prepare import Preparer, Target
@@ -53,7 +53,7 @@ from .unit_of_work import (  # noqa: F401
     to_view,
 )
 from .views import EventView, Page, ResourceChange, ResourceView
-from .work import Work, duplicate
+from .work import Work
 
 log = logging.getLogger(__name__)
 
@@ -174,29 +174,16 @@ class ResourceService:
         resource_id: str | None = None,
         note: str | None = None,
     ) -> ResourceView:
-        """Create, submit, record the validation commission's "conforme" and publish, at once.
-
-        For catalogues validated before Mawarid and the demo (one record of the bulk path,
-        :mod:`.bulk`). ``actor`` needs every right the four operations need (including
-        sitting on the validation commission); the history holds the same events.
-        """
-        writer = self.bulk(
-            actor=actor,
-            publication=Publication(reference, by=actor, submit_note=note, decide_note=note),
-            notify=True,
-        )
-        incoming = Incoming(
-            "record",
-            record if isinstance(record, dict) else {},
-            resource_id=resource_id,
+        """See :meth:`Work.create_published` (one record; many go through :meth:`bulk`)."""
+        return self._one(
+            "create_published",
+            actor,
+            record,
+            reference=reference,
             acquisition=acquisition,
+            resource_id=resource_id,
+            note=note,
         )
-        report = writer.write([incoming])
-        if report.refused:
-            raise report.refused[0][1]
-        if resource_id is not None and resource_id in report.skipped:
-            raise duplicate(resource_id)
-        return next(iter(report.views.values()))
 
     def bulk(
         self,
@@ -285,6 +272,9 @@ class ResourceService:
 
     def withdraw(self, actor: Actor, id: str, *, reason: str) -> ResourceView:
         return self._one("withdraw", actor, id, reason=reason)
+
+    def retract(self, actor: Actor, id: str, *, reason: str) -> ResourceView:
+        return self._one("retract", actor, id, reason=reason)
 
     # -- reads -----------------------------------------------------------------
 

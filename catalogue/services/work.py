@@ -24,7 +24,7 @@ from ..errors import (
     WrongCommission,
     unknown_term,
 )
-from ..store.models import Document, Resource
+from ..store.models import Document, Resource, ResourceEvent
 from .actors import Actor, require
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
@@ -87,6 +87,93 @@ class Work(UnitOfWork):
                 row, "acquisition", actor, "draft", at=now, reference=row.acquisition.reference
             )
         return to_view(row)
+
+    def create_published(
+        self,
+        actor: Actor,
+        record: Any,
+        *,
+        reference: str,
+        acquisition: Any = None,
+        resource_id: str | None = None,
+        note: str | None = None,
+        known_new: bool = False,
+    ) -> ResourceView:
+        """Create, submit, record the validation commission's "conforme" and publish, at once.
+
+        For harvests published under an agreement (one record inside a transaction of
+        other operations); imports and the demo publish many at once through :mod:`.bulk`. The actor needs every right the four operations need (including sitting on
+        the validation commission); the history holds the same four events, and the rows
+        are written once instead of being updated at each step. ``known_new``: the caller
+        checked in bulk that the id is free (the primary key still refuses a duplicate).
+        """
+        for action in ("create", "submit", "decide", "publish"):
+            require(actor, action)
+        if VALIDATION_COMMISSION not in actor.commissions:
+            raise not_on_commission(actor.username, VALIDATION_COMMISSION)
+        reference = _reference(reference)
+        note = _note(note)
+        if resource_id is not None:
+            check_resource_id(resource_id)
+            if not known_new and self._exists(resource_id):
+                raise duplicate(resource_id)
+        else:
+            resource_id = new_resource_id()
+        record, title, key = self._record(record, resource_id)
+        now = self.now()
+        row = Resource(
+            id=resource_id,
+            status="published",
+            record=record,
+            title=title,
+            title_key=key,
+            created_at=now,
+            created_by=actor.username,
+            updated_at=now,
+            datestamp=now,
+            published_at=now,
+        )
+        if acquisition is not None:
+            row.acquisition = self._acquisition(acquisition)
+        self.session.add(row)
+        self._rows[row.id] = row
+        steps: list[tuple[str, str | None, str, dict[str, Any]]] = [
+            ("create", None, "draft", {}),
+            ("submit", "draft", "submitted", {"note": note}),
+            (
+                "decide",
+                "submitted",
+                "validated",
+                {
+                    "commission": VALIDATION_COMMISSION,
+                    "decision": "conforme",
+                    "reference": reference,
+                    "note": note,
+                },
+            ),
+            ("publish", "validated", "published", {}),
+        ]
+        if row.acquisition is not None:
+            steps.insert(
+                1, ("acquisition", "draft", "draft", {"reference": row.acquisition.reference})
+            )
+        for action, before, after, fields in steps:
+            event = ResourceEvent(
+                resource_id=row.id,
+                action=action,
+                from_status=before,
+                to_status=after,
+                actor=actor.username,
+                at=now,
+                **fields,
+            )
+            self._events.append((event, None))
+            if action == "decide":
+                self._decisions[row.id] = event
+        self._refresh_oai(row, new=True)
+        view = to_view(row, version=1)
+        self._changed("published", row, view)
+        return view
 
     def update(
         self, actor: Actor, resource_id: str, record: Any, *, expected_version: int
@@ -287,4 +374,17 @@ class Work(UnitOfWork):
         self._event(row, "withdraw", actor, before, at=now, note=why)
         self._refresh_oai(row, deleted=True)
         self._changed("withdrawn", row)
+        return to_view(row)
+
+    def retract(self, actor: Actor, resource_id: str, *, reason: str) -> ResourceView:
+        """Withdraw a resource that was never published (no OAI row is written)."""
+        require(actor, "retract")
+        why = _note(reason, "reason", required=True)
+        row = self._load(resource_id)
+        before = row.status
+        row.status = next_status("retract", before, resource_id=row.id)
+        now = self.now()
+        row.updated_at, row.withdrawn_at = now, now
+        self._flush()
+        self._event(row, "retract", actor, before, at=now, note=why)
         return to_view(row)

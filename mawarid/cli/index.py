@@ -18,7 +18,7 @@ import json
 
 import click
 
-from core.messages import N_, gettext
+from core.messages import N_, gettext, ngettext
 from mawarid.index_sync import Drift, SyncReport, summary_line
 
 from .base import (
@@ -30,11 +30,12 @@ from .base import (
     runtime,
     stopwatch,
 )
+from .progress import Progress
 
 
 @command(
     "reindex",
-    help=N_("Rebuild the search index from the catalogue (fresh index, atomic switch)."),
+    help=N_("Rebuild the search index (a fresh index, switched to atomically when complete)."),
 )
 @click.option(
     "--batch",
@@ -46,25 +47,10 @@ from .base import (
 def reindex(batch: int) -> None:
     rt = runtime()
     total = rt.resources.count(status="published")
-    clock = stopwatch()
-    with click.progressbar(
-        length=total, label=gettext(N_("Indexing")), show_pos=True, show_percent=bool(total)
-    ) as bar:
-        done = 0
-
-        def progress(count: int) -> None:
-            nonlocal done
-            bar.update(count - done)
-            done = count
-
-        count, sync = rt.index.rebuild(batch=batch, progress=progress)
-    click.echo(
-        gettext(
-            N_("%(count)d resources indexed in %(seconds).1f s"),
-            count=count,
-            seconds=clock(),
-        )
-    )
+    with Progress(gettext(N_("Indexing")), total) as progress:
+        count, sync = rt.index.rebuild(batch=batch, progress=progress.update)
+        progress.update(count)
+        progress.summary(ngettext("%(num)d resource indexed", "%(num)d resources indexed", count))
     drift = rt.index.check()
     if not drift.in_step:
         _echo_drift(drift)
