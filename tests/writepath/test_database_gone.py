@@ -53,7 +53,8 @@ def test_postgresql_gone_then_back(_postgres_server, tmp_path):
         assert page.status_code == 503, (path, page.status_code)
         assert "Traceback" not in page.get_data(as_text=True)
     api = client.get(f"/api/resources/{rid}")
-    assert api.status_code == 503 and "injoignable" in api.get_json()["error"]
+    assert api.status_code == 503 and "injoignable" in api.get_json()["detail"]
+    assert api.get_json()["code"] == "unavailable" and api.headers["Retry-After"]
     result = invoke(runtime, "publish", rid, catch_exceptions=True)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "le serveur de base de données est injoignable" in result.output
