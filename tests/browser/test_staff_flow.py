@@ -110,12 +110,12 @@ def test_staff_create_submit_validate_publish_then_search(
 
 def test_admin_creates_an_account_in_arabic(new_page, live_server, screenshot):
     accounts = live_server.app.extensions["mawarid"].accounts
-    accounts.create_user("badm", "browser-admin-1", display_name="Admin", roles=["admin"])
+    accounts.create_user("badm", "dades gorge path 22", display_name="Admin", roles=["admin"])
     page = new_page(locale="ar-MA")
     page.goto("/staff/login?lang=ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.get_by_label("اسم المستخدم").fill("badm")
-    page.get_by_label("كلمة المرور").fill("browser-admin-1")
+    page.get_by_label("كلمة المرور").fill("dades gorge path 22")
     page.get_by_role("button", name="تسجيل الدخول").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
     screenshot(page, "staff-dashboard-ar")
