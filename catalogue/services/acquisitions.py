@@ -305,6 +305,24 @@ def apply_acquisition(
     return row
 
 
+def step_rows(row: Acquisition) -> list[dict[str, Any]]:
+    """The ``procedure_steps`` rows of a new acquisition whose steps wait in ``bulk_steps``
+    (inserted with the others of their unit of work, once ``row`` has its id)."""
+    return [
+        {
+            "acquisition_id": row.id,
+            "step": step["id"],
+            "position": step["position"],
+            "status": step["status"],
+            "date": step["date"],
+            "actors": step["actors"],
+            "commission": step["commission"],
+            "note": step["note"],
+        }
+        for step in (row.bulk_steps or {}).values()
+    ]
+
+
 def _steps_of(row: Acquisition) -> list[dict[str, Any]]:
     pending = row.bulk_steps
     if pending is not None:

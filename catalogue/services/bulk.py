@@ -54,7 +54,7 @@ from ..store.models import (
     ResourceEvent,
     table_of,
 )
-from .acquisitions import acquisition_dict, parse_acquisition
+from .acquisitions import acquisition_dict, parse_acquisition, step_rows
 from .actors import SYSTEM, Actor, require
 from .context import ServiceContext
 from .documents import clean_filename
@@ -63,7 +63,7 @@ from .oai_records import item_values
 from .prepare import Job, Prepared, Preparer, Target
 from .procedures import Procedure
 from .provenance import summary_of
-from .unit_of_work import _reference, check_resource_id, new_resource_id
+from .unit_of_work import EVENT_FIELDS, _reference, check_resource_id, new_resource_id
 from .views import ResourceChange, ResourceView
 from .work import Work, duplicate, not_on_commission
 
@@ -492,7 +492,7 @@ class BulkWriter:
             }
         )
         events = rows.events
-        event: dict[str, Any] = dict.fromkeys(_EVENT_FIELDS)
+        event: dict[str, Any] = dict.fromkeys(EVENT_FIELDS)
         event.update(resource_id=rid, at=now)
         events.append(
             {**event, "action": "create", "to_status": "draft", "actor": self.actor.username}
@@ -544,21 +544,6 @@ class BulkWriter:
             withdrawn_at=None,
             datestamp=now,
         )
-
-
-_EVENT_FIELDS = (
-    "resource_id",
-    "action",
-    "from_status",
-    "to_status",
-    "actor",
-    "at",
-    "note",
-    "commission",
-    "decision",
-    "reference",
-    "document_id",
-)
 
 
 @dataclass
@@ -616,7 +601,7 @@ class _Rows:
                 insert(table_of(ResourceEvent)),
                 [
                     {
-                        **dict.fromkeys(_EVENT_FIELDS),
+                        **dict.fromkeys(EVENT_FIELDS),
                         "resource_id": d.resource_id,
                         "action": "attach",
                         "from_status": d.status,
@@ -662,19 +647,7 @@ def _insert_acquisitions(work: Work) -> None:
     steps = []
     for acquisition, new_id in zip(new, ids, strict=True):
         acquisition.id = new_id
-        for step in (acquisition.bulk_steps or {}).values():
-            steps.append(
-                {
-                    "acquisition_id": new_id,
-                    "step": step["id"],
-                    "position": step["position"],
-                    "status": step["status"],
-                    "date": step["date"],
-                    "actors": step["actors"],
-                    "commission": step["commission"],
-                    "note": step["note"],
-                }
-            )
+        steps += step_rows(acquisition)
     if steps:
         work.session.execute(insert(table_of(ProcedureStep)), steps)
 

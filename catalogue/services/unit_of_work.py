@@ -41,7 +41,7 @@ from ..store.models import (
     table_of,
 )
 from . import oai_records
-from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition
+from .acquisitions import acquisition_dict, apply_acquisition, parse_acquisition, step_rows
 from .actors import Actor
 from .context import ServiceContext
 from .provenance import last_decision, provenance_summary
@@ -56,6 +56,20 @@ def new_resource_id() -> str:
 
 
 MAX_REFERENCE = 200
+#: The columns of a ``resource_events`` row the services write (inserted in bulk).
+EVENT_FIELDS = (
+    "resource_id",
+    "action",
+    "from_status",
+    "to_status",
+    "actor",
+    "at",
+    "note",
+    "commission",
+    "decision",
+    "reference",
+    "document_id",
+)
 
 
 def stale_version() -> StaleVersion:
@@ -274,43 +288,18 @@ class UnitOfWork:
         self._flush()  # resources, acquisitions and documents first: the rows below refer to them
         steps = []
         for acquisition in self._new_acquisitions:
-            for step in (acquisition.bulk_steps or {}).values():
-                steps.append(
-                    {
-                        "acquisition_id": acquisition.id,
-                        "step": step["id"],
-                        "position": step["position"],
-                        "status": step["status"],
-                        "date": step["date"],
-                        "actors": step["actors"],
-                        "commission": step["commission"],
-                        "note": step["note"],
-                    }
-                )
+            steps += step_rows(acquisition)
             acquisition.bulk_steps = None
             # The ORM collection was never filled: load it from the rows on next use.
             self.session.expire(acquisition, ["steps"])
         if steps:
             self.session.execute(insert(table_of(ProcedureStep)), steps)
         self._new_acquisitions.clear()
-        columns = (
-            "resource_id",
-            "action",
-            "from_status",
-            "to_status",
-            "actor",
-            "at",
-            "note",
-            "commission",
-            "decision",
-            "reference",
-            "document_id",
-        )
         events = []
         for event, document in self._events:
             if document is not None:
                 event.document_id = document.id
-            events.append({c: getattr(event, c) for c in columns})
+            events.append({c: getattr(event, c) for c in EVENT_FIELDS})
         if events:
             self.session.execute(insert(table_of(ResourceEvent)), events)
         if self._oai_items:
