@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 CHUNK = 25
 #: Below this many records per batch, workers cost more than they save.
 MIN_PARALLEL = 200
+#: Seconds between two checks, in a worker, that the process it works for is alive.
+PARENT_CHECK = 2.0
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,21 @@ def _prepare_in_worker(jobs: list[Job], target: Target) -> tuple[list[Prepared],
     return prepared, time.process_time() - started, peak
 
 
+def _follow_parent(parent: int) -> None:
+    """In a worker: exit when the process that asked for the work is gone (a ``kill -9``
+    of an import must not leave workers behind; they are the forkserver's children)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 def default_procs(configured: int) -> int:
     """Worker processes: as configured, else one per core (1 means: in this process)."""
     return configured if configured > 0 else max(1, os.cpu_count() or 1)
@@ -155,7 +173,12 @@ class Preparer:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])
-            self._pool = ProcessPoolExecutor(max_workers=self.procs, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.procs,
+                mp_context=context,
+                initializer=_follow_parent,
+                initargs=(os.getpid(),),
+            )
         return self._pool
 
     def close(self) -> None:
