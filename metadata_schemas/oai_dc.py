@@ -17,7 +17,8 @@ from urllib.parse import quote, urlsplit
 from lxml import etree
 
 from .errors import RecordValidationError
-from .lom_xml import _label, licence_url
+from .lom_binding import licence_url
+from .lom_xml import LomExport, label_of
 from .vocabularies import get_vocabularies
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -126,7 +127,7 @@ def record_to_oai_dc_element(
             dates.append(contribute["date"])
     published = (provenance or {}).get("published")
     if published:
-        dc.add("publisher", _label(vocabs, "actor", published.get("by") or "LNRN"))
+        dc.add("publisher", label_of(vocabs, "actor", published.get("by") or "LNRN"))
         if published.get("date"):
             dates.insert(0, published["date"][:10])
     if dates:
@@ -168,7 +169,73 @@ def record_to_oai_dc_element(
     for coverage in general.get("coverage", []):
         dc.langstring("coverage", coverage)
     _rights(dc, record.get("rights") or {}, vocabs)
+    _originals(dc, record)
     return dc.element()
+
+
+def export_oai_dc(record: dict, **kw: Any) -> LomExport:
+    """The record as ``<oai_dc:dc>``, with the record paths Dublin Core has no place for."""
+    return LomExport(record_to_oai_dc_element(record, **kw), left_out(record))
+
+
+def _originals(dc: _DC, record: dict) -> None:
+    """What a partner wrote that Mawarid kept as written: shown in Dublin Core too."""
+    places = {
+        ("general", "title"): "title",
+        ("general", "description"): "description",
+        ("general", "keyword"): "subject",
+        ("general", "language"): "language",
+        ("educational", "learning_resource_type"): "type",
+        ("technical", "format"): "format",
+    }
+    for (section, key), name in places.items():
+        for original in (record.get(section) or {}).get("original") or []:
+            if original.get("key") != key or original.get("how") == "spelling":
+                continue
+            if original.get("text"):
+                dc.langstring(name, original["text"])
+            elif original.get("label"):
+                dc.langstring(name, original["label"])
+            elif original.get("value"):
+                dc.add(name, original["value"])
+    for classification in record.get("classification") or []:
+        for original in classification.get("original") or []:
+            if original.get("key") == "taxon_path" and original.get("taxa"):
+                dc.langstring("subject", original["taxa"][-1].get("entry"))
+
+
+#: Record fields Dublin Core carries (the crosswalk above); the rest is listed as left out.
+_CARRIED = {
+    "general": {
+        "identifier",
+        "title",
+        "language",
+        "description",
+        "keyword",
+        "coverage",
+        "original",
+    },
+    "lifecycle": {"contribute"},
+    "technical": {"format", "location", "original"},
+    "educational": {"learning_resource_type", "original"},
+    "rights": {"licence", "description"},
+    "relation": None,
+    "classification": None,
+}
+
+
+def left_out(record: dict) -> list[str]:
+    """Record paths an ``oai_dc`` export cannot hold."""
+    out: list[str] = []
+    for section, value in record.items():
+        carried = _CARRIED.get(section, set())
+        if carried is None or not value:
+            continue
+        if not isinstance(value, dict):
+            out.append(section)
+            continue
+        out.extend(f"{section}.{key}" for key in value if key not in carried)
+    return out
 
 
 def record_to_oai_dc(record: dict, **kw: Any) -> bytes:

@@ -20,7 +20,7 @@ from .actors import ROLES, SYSTEM, Actor
 from .documents import DocumentStore
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
-from .views import EventView, ImportReport, Page, ResourceChange, ResourceView
+from .views import EventView, Page, ResourceChange, ResourceView
 
 __all__ = [
     "ROLES",
@@ -29,7 +29,6 @@ __all__ = [
     "Actor",
     "CatalogueServices",
     "EventView",
-    "ImportReport",
     "Page",
     "ResourceChange",
     "ResourceService",

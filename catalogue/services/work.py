@@ -21,6 +21,7 @@ from ..errors import (
     UnknownEntity,
     WrongCommission,
 )
+from ..intake.models import require_reviewed
 from ..store.models import Document, Resource, ResourceEvent, utcnow
 from .actors import Actor, require
 from .documents import clean_filename
@@ -259,9 +260,14 @@ class Work(UnitOfWork):
 
         return document_dict(doc)
 
-    def submit(self, actor: Actor, resource_id: str, *, note: str | None = None) -> ResourceView:
+    def submit(
+        self, actor: Actor, resource_id: str, *, note: str | None = None, migration: bool = False
+    ) -> ResourceView:
+        """``migration``: a record validated before Mawarid (its import notes need no review)."""
         require(actor, "submit")
         row = self._load(resource_id)
+        if not migration:
+            require_reviewed(self.session, row.id)
         note = _note(note)
         before = row.status
         row.status = next_status("submit", before, resource_id=row.id)

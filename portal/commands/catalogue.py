@@ -39,13 +39,13 @@ def _fail_cleanly(fn):
     def wrapper(*args, **kwargs):
         from sqlalchemy.exc import SQLAlchemyError
 
-        from metadata_schemas.errors import MetadataError
+        from core.errors import MawaridError
 
         try:
             return fn(*args, **kwargs)
         except CatalogueError as exc:
             raise click.ClickException(exc.message) from None
-        except MetadataError as exc:
+        except MawaridError as exc:
             raise click.ClickException(" ".join(str(exc).split())) from None
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -158,9 +158,10 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(path_type=Path),
-    help="Also write the full report as JSON to this file.",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the full report (every record, its notes) as JSON to this file.",
 )
+@click.option("--verbose", "-v", is_flag=True, help="List every record with its notes.")
 @as_option
 @with_appcontext
 @_fail_cleanly
@@ -172,11 +173,19 @@ def import_(
     counterpart,
     batch,
     report_path,
+    verbose,
     as_user,
 ) -> None:
-    """Import LOM XML files, folders, zip archives or JSON lines as drafts / استيراد."""
-    from catalogue.services.importer import Importer
+    """Import partner records (LOM, ScoLOMFR, IMS, SCORM, OAI-PMH, Dublin Core), staff
+    spreadsheets (CSV, XLSX) or JSON lines, from files, folders and zip archives.
 
+    Exit status: 0 when every input was read (notes to review allowed), 3 when some
+    inputs were refused (listed with their reason), 2 on bad usage, 1 on a fatal error.
+    """
+    from catalogue.intake.importer import Importer
+    from core.messages import language_from_environment, set_language
+
+    set_language(language_from_environment())
     runtime = _runtime()
     default_acquisition = None
     if acquisition_mode:
@@ -195,29 +204,34 @@ def import_(
         batch_size=batch,
     )
     report = importer.run(paths)
-    for source, error in report.refused:
-        click.echo(f"{source}: {error}", err=True)
-    click.echo(
-        f"{len(report.created)} créées, {len(report.published)} publiées, "
-        f"{len(report.skipped)} déjà importées, {len(report.refused)} refusées"
-        + (f", {len(report.ignored)} fichiers ignorés" if report.ignored else "")
-        + f" / أنشئ {len(report.created)}، رفض {len(report.refused)}"
-    )
+    for outcome in report.outcomes:
+        if outcome.status == "refused":
+            click.echo(f"{outcome.source}: {outcome.reason()}", err=True)
+        elif verbose or outcome.status == "deleted":
+            click.echo(f"{outcome.source}: {outcome.status} {outcome.resource_id or ''}".rstrip())
+        if verbose:
+            for note in outcome.notes:
+                click.echo(f"    {note.render()}")
+    click.echo(report.summary())
     if report_path:
-        report_path.write_text(
-            json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-    if report.refused:
-        sys.exit(1)
+        _write_atomic(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    sys.exit(report.exit_code)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 @click.command("export")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["lom", "oai_dc", "json"]),
+    type=click.Choice(["lom", "lom-strict", "scolomfr", "oai_dc", "json"]),
     default="lom",
     show_default=True,
+    help="lom-strict: LOMv1.0 vocabularies only (valid against lomStrict.xsd).",
 )
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -231,7 +245,11 @@ def import_(
 @with_appcontext
 @_fail_cleanly
 def export(fmt: str, out: Path, status: str) -> None:
-    """Write one file per resource plus its provenance document (JSON) / تصدير."""
+    """Write one file per resource plus its provenance document (JSON) / تصدير.
+
+    What a format cannot hold (Dublin Core, strict LOM) is listed in
+    ``left-out.json`` in the output folder.
+    """
     from catalogue.services.exporter import export as run_export
 
     report = run_export(
@@ -241,6 +259,8 @@ def export(fmt: str, out: Path, status: str) -> None:
         f"{report.written} ressources exportées dans {report.out} ({report.files} fichiers)"
         f" / تم تصدير {report.written} موردا"
     )
+    if report.left_out:
+        click.echo(f"left-out.json: {len(report.left_out)}")
 
 
 # -- lifecycle --------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""The intake's own table: how each imported resource came in, and its review.
+
+One row per resource imported by ``mawarid import`` (or a spreadsheet upload):
+where it came from (file, record family, the partner's identifier), what the
+readers noted about it (mappings proposed, values kept as written, warnings:
+:class:`metadata_schemas.notes.Note` as JSON, each with its resolution) and
+whether a documentalist has reviewed it. A resource with notes to review cannot
+be submitted for validation until ``status`` is ``reviewed``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.messages import N_, Message
+
+from ..errors import IllegalTransition
+from ..store.models import Base, JSONType
+
+#: ``to_review``: notes wait for a person; ``reviewed``: done; ``clean``: nothing to review.
+REVIEW_STATUSES = ("to_review", "reviewed", "clean")
+
+
+class IntakeReview(Base):
+    __tablename__ = "intake_reviews"
+
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    notes: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    source: Mapped[str] = mapped_column(String(1000))
+    family: Mapped[str] = mapped_column(String(32))
+    partner_identifier: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class ReviewPending(IllegalTransition):
+    """A resource whose import notes wait for a documentalist cannot go to validation."""
+
+    code = "review_pending"
+
+
+def require_reviewed(session: Session, resource_id: str) -> None:
+    """Refuse to submit a resource whose import notes are not reviewed yet."""
+    row = session.get(IntakeReview, resource_id)
+    if row is not None and row.status == "to_review":
+        raise ReviewPending(
+            Message(
+                N_(
+                    "%(id)s has import notes to review (mappings, values kept as written): "
+                    "review them in the staff console before submitting it for validation"
+                ),
+                id=resource_id,
+            ).render()
+        )

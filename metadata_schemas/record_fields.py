@@ -1,0 +1,204 @@
+"""The marshmallow fields of the record schema, with their errors in the message model.
+
+Every error a field or validator raises is a :class:`core.messages.Message` (an
+English message id with parameters), so that a validation error reads in French,
+Arabic or English. marshmallow's own English sentences never reach a person:
+each field class here overrides ``default_error_messages`` and every validator is
+given its message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from core.messages import N_, Message
+
+from .errors import UnknownTermError, unknown_term_message
+from .vocabularies import get_vocabularies
+
+#: Languages the staff forms write LangStrings in: Arabic, French, English, Amazigh (Tifinagh).
+LANGSTRING_LANGUAGES = ("ar", "fr", "en", "zgh")
+
+MAX_TITLE = 1_000
+MAX_TEXT = 20_000
+MAX_SHORT = 500
+MAX_ITEMS = 200
+
+REQUIRED = Message(N_("required"))
+UNKNOWN_FIELD = Message(N_("unknown field"))
+NOT_AN_OBJECT = Message(N_("not an object"))
+
+_FIELD_MESSAGES = {
+    "required": REQUIRED,
+    "null": Message(N_("must not be null")),
+    "validator_failed": Message(N_("invalid value")),
+}
+
+#: A language tag as written in a LangString key we keep verbatim (``es``, ``pt-BR``, ``x-none``).
+LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8}){0,4}$")
+
+
+class BaseSchema(Schema):
+    """Unknown keys are errors; keys keep their order; errors are messages."""
+
+    error_messages = {"unknown": UNKNOWN_FIELD, "type": NOT_AN_OBJECT}  # noqa: RUF012 - marshmallow reads it
+
+    class Meta:
+        unknown = "raise"
+        ordered = True
+
+
+class Text(fields.String):
+    default_error_messages = {  # noqa: RUF012
+        **_FIELD_MESSAGES,
+        "invalid": Message(N_("not a text")),
+        "invalid_utf8": Message(N_("not valid UTF-8 text")),
+    }
+
+
+class Integer(fields.Integer):
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not a whole number"))}  # noqa: RUF012
+
+
+class Boolean(fields.Boolean):
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not yes or no"))}  # noqa: RUF012
+
+
+def url() -> Text:
+    """A web address (http, https or ftp)."""
+    return Text(
+        validate=validate.URL(
+            schemes={"http", "https", "ftp"},
+            require_tld=False,
+            error=Message(N_("not a web address (http, https or ftp)")),  # type: ignore[arg-type]
+        )
+    )
+
+
+class List(fields.List):
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not a list"))}  # noqa: RUF012
+
+
+class Nested(fields.Nested):
+    default_error_messages = {**_FIELD_MESSAGES, "type": NOT_AN_OBJECT}  # noqa: RUF012
+
+
+class Raw(fields.Raw):
+    default_error_messages = dict(_FIELD_MESSAGES)  # noqa: RUF012
+
+
+def length(min: int | None = None, max: int | None = None) -> validate.Length:
+    """A length check whose message reads in every language."""
+    if min is not None and max is not None:
+        error = Message(N_("needs between %(min)s and %(max)s characters or items"))
+    elif max is not None:
+        error = Message(N_("at most %(max)s characters or items"))
+    else:
+        error = Message(N_("needs at least %(min)s characters or items"))
+    return validate.Length(min=min, max=max, error=error)  # type: ignore[arg-type]
+
+
+def pattern(regex: re.Pattern[str], message: str) -> validate.Regexp:
+    return validate.Regexp(regex, error=Message(message))  # type: ignore[arg-type]
+
+
+def at_least(minimum: int) -> validate.Range:
+    return validate.Range(min=minimum, error=Message(N_("must be at least %(min)s")))  # type: ignore[arg-type]
+
+
+class Term(Text):
+    """A vocabulary term: accepts id, URI or label, loads as the term id."""
+
+    def __init__(self, vocabulary: str, **kwargs: Any) -> None:
+        self.vocabulary = vocabulary
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return get_vocabularies()[self.vocabulary].resolve(text).id
+        except UnknownTermError as exc:
+            raise ValidationError(
+                unknown_term_message(self.vocabulary, text, exc.suggestions)  # type: ignore[arg-type]
+            ) from None
+
+
+def langstring_languages() -> frozenset[str]:
+    """Keys a LangString may have: the four form languages and every language of the
+    ``language`` vocabulary (a partner's Spanish title is kept, not refused)."""
+    return frozenset(LANGSTRING_LANGUAGES) | frozenset(get_vocabularies()["language"].terms)
+
+
+class LangString(fields.Dict):
+    """``{"fr": "...", "ar": "..."}``: at least one language, each text non-empty.
+
+    ``free`` LangStrings (values kept as the partner wrote them) take any language tag.
+    """
+
+    default_error_messages = {  # noqa: RUF012
+        **_FIELD_MESSAGES,
+        "invalid": Message(N_('expected an object of language: text, e.g. {"fr": "..."}')),
+    }
+
+    def __init__(self, max_length: int = MAX_TEXT, *, free: bool = False, **kwargs: Any) -> None:
+        self.max_length = max_length
+        self.free = free
+        super().__init__(keys=fields.String(), values=fields.String(), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        allowed = None if self.free else langstring_languages()
+        errors: dict[str, list[Message]] = {}
+        out: dict[str, str] = {}
+        for lang, text in value.items():
+            if (allowed is not None and lang not in allowed) or (
+                allowed is None and not (isinstance(lang, str) and LANGUAGE_TAG.match(lang))
+            ):
+                errors[str(lang)] = [
+                    Message(
+                        N_("wrong language code '%(code)s': expected one of %(allowed)s"),
+                        code=lang,
+                        allowed=", ".join(LANGSTRING_LANGUAGES),
+                    )
+                ]
+                continue
+            if not isinstance(text, str):
+                errors[lang] = [Message(N_("not a text"))]
+                continue
+            text = text.strip()
+            if not text:
+                errors[lang] = [Message(N_("empty text"))]
+            elif len(text) > self.max_length:
+                errors[lang] = [
+                    Message(
+                        N_("too long: %(length)s characters, at most %(max)s"),
+                        length=len(text),
+                        max=self.max_length,
+                    )
+                ]
+            elif "\x00" in text:
+                errors[lang] = [Message(N_("contains a NUL character"))]
+            else:
+                out[lang] = text
+        if errors:
+            raise ValidationError(errors)  # type: ignore[arg-type]
+        if not out:
+            raise ValidationError(Message(N_("needs a text in at least one language")))  # type: ignore[arg-type]
+        return out
+
+
+class _TermList(List):
+    """A list of terms without repeats: ``["Exercice", "تمرين"]`` is one term, ``exercise``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
+
+
+def many(inner: fields.Field, **kwargs: Any) -> fields.List:
+    """A list field; a caller's own validator (e.g. at least one item) replaces the default cap."""
+    kwargs.setdefault("validate", length(max=MAX_ITEMS))
+    return (_TermList if isinstance(inner, Term) else List)(inner, **kwargs)

@@ -1,0 +1,69 @@
+"""vCards of LOM contributors (``lifeCycle/contribute/entity``, annotations).
+
+LOM entities are vCard 3.0 texts (RFC 2426); partners write them every way:
+``BEGIN:vcard`` in lower case, properties with parameters
+(``FN;CHARSET=UTF-8;LANGUAGE=fr-FR:Nadine``), folded lines, or a plain name
+with no vCard at all. The record keeps the display name in ``entity`` and, when
+the partner's text says more than the name (EMAIL, ORG, TEL, …), the whole text
+in ``vcards`` so that the LOM export writes it back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FOLD = re.compile(r"\r?\n[ \t]")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def is_vcard(text: str) -> bool:
+    return text.lstrip()[:11].upper() == "BEGIN:VCARD"
+
+
+def properties(text: str) -> list[tuple[str, str]]:
+    """``(NAME, value)`` of every property line, parameters dropped, lines unfolded."""
+    out: list[tuple[str, str]] = []
+    for line in _FOLD.sub("", text.replace("\r\n", "\n")).split("\n"):
+        line = line.strip()
+        name, sep, value = line.partition(":")
+        if sep and name:
+            out.append((name.split(";")[0].strip().upper(), value))
+    return out
+
+
+def unescape(value: str) -> str:
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def display_name(text: str) -> str | None:
+    """The name a vCard gives (``FN``, else ``N`` given + family, else ``ORG``, else
+    ``EMAIL``); a text that is not a vCard is taken as the name itself."""
+    if not text or not text.strip():
+        return None
+    if not is_vcard(text):
+        return " ".join(text.split())
+    props: dict[str, str] = {}
+    for name, value in properties(text):
+        props.setdefault(name, value)
+    fn = unescape(props.get("FN", "")).strip()
+    if fn:
+        return " ".join(fn.split())
+    family, _, rest = props.get("N", "").partition(";")
+    given = rest.split(";")[0]
+    name = " ".join(p for p in (unescape(given).strip(), unescape(family).strip()) if p)
+    if name:
+        return name
+    org = unescape(props.get("ORG", "").split(";")[0]).strip()
+    if org:
+        return org
+    email = props.get("EMAIL", "").strip()
+    return email or None
+
+
+def make_vcard(name: str, marker: tuple[str, str] | None = None) -> str:
+    """A vCard 3.0 with ``FN`` = ``name``; ``marker`` adds one property (``(NAME, value)``)."""
+    escaped = (
+        name.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+    )
+    extra = f"{marker[0]}:{marker[1]}\n" if marker else ""
+    return f"BEGIN:VCARD\nVERSION:3.0\nFN:{escaped}\n{extra}END:VCARD"
