@@ -43,9 +43,17 @@ class Accepted:
 
 
 def accept_record(
-    raw: Any, notes: list[Note] | None = None, *, source: str, fallback_title: str | None = None
+    raw: Any,
+    notes: list[Note] | None = None,
+    *,
+    source: str,
+    fallback_title: str | None = None,
+    propose: bool = True,
 ) -> Accepted:
     """The valid record ``raw`` describes, and every note about it.
+
+    ``propose``: add the proposals that need a person's review (levels from an age
+    range); off for reading a record back as it was written (a round trip).
 
     Raises :class:`RecordValidationError` only when nothing can make it a record.
     """
@@ -53,7 +61,8 @@ def accept_record(
     if not isinstance(raw, dict):
         return Accepted(load_record(raw, record=source))  # raises: not an object
     _title(raw, notes, fallback_title)
-    _levels_from_age(raw, notes)
+    if propose:
+        _levels_from_age(raw, notes)
     last: RecordValidationError | None = None
     for _ in range(MAX_PASSES):
         try:
@@ -62,6 +71,7 @@ def accept_record(
             last = exc
             if not _repair(raw, exc.errors, notes):
                 raise
+            _title(raw, notes, fallback_title)  # a refused title was moved: title it again
     assert last is not None
     raise last
 
@@ -93,7 +103,9 @@ def _title_candidates(raw: dict[str, Any], fallback: str | None):
     general = raw.get("general") or {}
     for original in general.get("original") or []:
         if original.get("key") == "title" and original.get("text"):
-            yield "title in another language", next(iter(original["text"].values()))
+            yield "title as written", next(iter(original["text"].values()))
+        elif original.get("key") == "title" and original.get("value"):
+            yield "title as written", original["value"]
     description = general.get("description")
     if isinstance(description, dict) and description:
         yield "description", next(iter(description.values())).split("\n")[0][:200]

@@ -153,7 +153,7 @@ class LomReader:
             for index, child in enumerate(children):
                 value = self.value(group, spec, child, f"{where}[{len(values)}]", index)
                 if isinstance(value, list) and kind != "group":
-                    values.extend(v for v in value if v not in values)
+                    values.extend(value)
                 elif value not in (None, "", {}, []):
                     values.append(value)
             if values:
@@ -803,14 +803,17 @@ def read_lom(lom: etree._Element) -> tuple[dict[str, Any], list[Note]]:
     return reader.read(element), reader.notes
 
 
-def accept_lom(lom: etree._Element, *, source: str, fallback_title: str | None = None) -> Accepted:
+def accept_lom(
+    lom: etree._Element, *, source: str, fallback_title: str | None = None, propose: bool = True
+) -> Accepted:
     """A ``<lom>`` element (any binding) as a valid record, with its notes."""
     raw, notes = read_lom(lom)
-    return accept_record(raw, notes, source=source, fallback_title=fallback_title)
+    return accept_record(raw, notes, source=source, fallback_title=fallback_title, propose=propose)
 
 
 def lom_to_record(data_or_element: bytes | etree._Element, *, source: str) -> dict[str, Any]:
-    """Read one LOM record (a document, or a ``<lom>`` inside a wrapper) into a valid record.
+    """Read one LOM record (a document, or a ``<lom>`` inside a wrapper) into a valid record,
+    as it was written (no proposals to review; the intake uses :func:`accept_lom`).
 
     Raises :class:`MetadataError` (unsafe or non-LOM XML, several records) or
     :class:`RecordValidationError` when nothing can make it a record.
@@ -825,7 +828,7 @@ def lom_to_record(data_or_element: bytes | etree._Element, *, source: str) -> di
         raise TypeError(
             f"lom_to_record expects bytes or an lxml element, got {type(data_or_element).__name__}"
         )
-    return accept_lom(find_lom(root, source), source=source).record
+    return accept_lom(find_lom(root, source), source=source, propose=False).record
 
 
 def find_lom(root: etree._Element, source: str) -> etree._Element:

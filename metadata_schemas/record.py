@@ -77,7 +77,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validates_schema
 
 from core.messages import N_, Message
 
@@ -101,6 +101,7 @@ from .record_fields import (
     at_least,
     length,
     many,
+    one_of,
     pattern,
     url,
 )
@@ -164,10 +165,7 @@ class OriginalSchema(BaseSchema):
     source_text = LangString(max_length=MAX_SHORT, free=True)
     taxa = many(Nested(ForeignTaxonSchema))
     term = Raw(allow_none=True)
-    how = Text(
-        required=True,
-        validate=validate.OneOf(HOW, error=Message(N_("one of %(choices)s"))),  # type: ignore[arg-type]
-    )
+    how = Text(required=True, validate=one_of(HOW))
     crosswalk = Text(validate=length(1, 100))
 
 
@@ -337,29 +335,31 @@ def complete_taxon_path(data: dict) -> dict:
     # Any vocabulary may classify (``subject`` is flat: its paths have one term).
     if source not in vocabs:
         raise ValidationError(
-            Message(N_("unknown classification source '%(source)s'"), source=source),  # type: ignore[arg-type]
+            [Message(N_("unknown classification source '%(source)s'"), source=source)],  # type: ignore[list-item]
             "source",
         )
     vocab = vocabs[source]
     try:
         terms = [vocab.resolve(t) for t in data["taxon"]]
     except UnknownTermError as exc:
-        raise ValidationError(exc.msg, "taxon") from None  # type: ignore[arg-type]
+        raise ValidationError([exc.msg], "taxon") from None  # type: ignore[list-item]
     leaf = terms[-1]
     path = [t.id for t in vocab.path(leaf.id)]
     given = [t.id for t in terms]
     # A path may be given whole or by its leaf; anything else contradicts the hierarchy.
     if given not in (path, [leaf.id]):
         raise ValidationError(
-            Message(  # type: ignore[arg-type]
-                N_(
-                    "taxon path %(given)s does not follow the hierarchy of '%(source)s' "
-                    "(expected %(expected)s)"
-                ),
-                given=" > ".join(given),
-                source=source,
-                expected=" > ".join(path),
-            ),
+            [  # type: ignore[list-item]
+                Message(
+                    N_(
+                        "taxon path %(given)s does not follow the hierarchy of '%(source)s' "
+                        "(expected %(expected)s)"
+                    ),
+                    given=" > ".join(given),
+                    source=source,
+                    expected=" > ".join(path),
+                )
+            ],
             "taxon",
         )
     return {"source": source, "taxon": path}

@@ -67,17 +67,6 @@ class Boolean(fields.Boolean):
     default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not yes or no"))}  # noqa: RUF012
 
 
-def url() -> Text:
-    """A web address (http, https or ftp)."""
-    return Text(
-        validate=validate.URL(
-            schemes={"http", "https", "ftp"},
-            require_tld=False,
-            error=Message(N_("not a web address (http, https or ftp)")),  # type: ignore[arg-type]
-        )
-    )
-
-
 class List(fields.List):
     default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not a list"))}  # noqa: RUF012
 
@@ -90,23 +79,61 @@ class Raw(fields.Raw):
     default_error_messages = dict(_FIELD_MESSAGES)  # noqa: RUF012
 
 
-def length(min: int | None = None, max: int | None = None) -> validate.Length:
+class Check(validate.Validator):
+    """A validator whose error is a :class:`Message` (marshmallow's own format strings)."""
+
+    def __init__(self, test: Any, message: Message) -> None:
+        self.test = test
+        self.message = message
+
+    def __call__(self, value: Any) -> Any:
+        if not self.test(value):
+            raise ValidationError([self.message])  # type: ignore[list-item]
+        return value
+
+
+def length(min: int | None = None, max: int | None = None) -> Check:
     """A length check whose message reads in every language."""
-    if min is not None and max is not None:
-        error = Message(N_("needs between %(min)s and %(max)s characters or items"))
-    elif max is not None:
-        error = Message(N_("at most %(max)s characters or items"))
+    low, high = min, max
+    if low is not None and high is not None:
+        message = Message(
+            N_("needs between %(min)s and %(max)s characters or items"), min=low, max=high
+        )
+    elif high is not None:
+        message = Message(N_("at most %(max)s characters or items"), max=high)
     else:
-        error = Message(N_("needs at least %(min)s characters or items"))
-    return validate.Length(min=min, max=max, error=error)  # type: ignore[arg-type]
+        message = Message(N_("needs at least %(min)s characters or items"), min=low)
+    return Check(
+        lambda v: (low is None or len(v) >= low) and (high is None or len(v) <= high), message
+    )
 
 
-def pattern(regex: re.Pattern[str], message: str) -> validate.Regexp:
-    return validate.Regexp(regex, error=Message(message))  # type: ignore[arg-type]
+def pattern(regex: re.Pattern[str], message: str) -> Check:
+    return Check(lambda v: regex.match(v) is not None, Message(message))
 
 
-def at_least(minimum: int) -> validate.Range:
-    return validate.Range(min=minimum, error=Message(N_("must be at least %(min)s")))  # type: ignore[arg-type]
+def at_least(minimum: int) -> Check:
+    return Check(lambda v: v >= minimum, Message(N_("must be at least %(min)s"), min=minimum))
+
+
+def one_of(choices: tuple[str, ...]) -> Check:
+    return Check(
+        lambda v: v in choices, Message(N_("one of %(choices)s"), choices=", ".join(choices))
+    )
+
+
+def url() -> Text:
+    """A web address (http, https or ftp)."""
+    check = validate.URL(schemes={"http", "https", "ftp"}, require_tld=False)
+
+    def valid(value: str) -> bool:
+        try:
+            check(value)
+        except ValidationError:
+            return False
+        return True
+
+    return Text(validate=Check(valid, Message(N_("not a web address (http, https or ftp)"))))
 
 
 class Term(Text):
@@ -122,7 +149,7 @@ class Term(Text):
             return get_vocabularies()[self.vocabulary].resolve(text).id
         except UnknownTermError as exc:
             raise ValidationError(
-                unknown_term_message(self.vocabulary, text, exc.suggestions)  # type: ignore[arg-type]
+                [unknown_term_message(self.vocabulary, text, exc.suggestions)]  # type: ignore[list-item]
             ) from None
 
 
@@ -187,7 +214,7 @@ class LangString(fields.Dict):
         if errors:
             raise ValidationError(errors)  # type: ignore[arg-type]
         if not out:
-            raise ValidationError(Message(N_("needs a text in at least one language")))  # type: ignore[arg-type]
+            raise ValidationError([Message(N_("needs a text in at least one language"))])  # type: ignore[list-item]
         return out
 
 

@@ -14,6 +14,7 @@ import re
 
 _FOLD = re.compile(r"\r?\n[ \t]")
 _ESCAPE = re.compile(r"\\(.)")
+_PROPERTY = re.compile(r"^[A-Za-z][A-Za-z0-9-]*(;[^:]*)?:")
 
 
 def is_vcard(text: str) -> bool:
@@ -23,9 +24,12 @@ def is_vcard(text: str) -> bool:
 def properties(text: str) -> list[tuple[str, str]]:
     """``(NAME, value)`` of every property line, parameters dropped, lines unfolded."""
     out: list[tuple[str, str]] = []
-    for line in _FOLD.sub("", text.replace("\r\n", "\n")).split("\n"):
-        line = line.strip()
-        name, sep, value = line.partition(":")
+    text = text.replace("\r\n", "\n").strip()
+    rest = text.split("\n")[1:]
+    # A vCard indented inside pretty-printed XML is not folded: every line is a property.
+    indented = bool(rest) and all(_PROPERTY.match(line.strip()) for line in rest if line.strip())
+    for line in text.split("\n") if indented else _FOLD.sub("", text).split("\n"):
+        name, sep, value = line.lstrip().partition(":")
         if sep and name:
             out.append((name.split(";")[0].strip().upper(), value))
     return out
@@ -45,9 +49,9 @@ def display_name(text: str) -> str | None:
     props: dict[str, str] = {}
     for name, value in properties(text):
         props.setdefault(name, value)
-    fn = unescape(props.get("FN", "")).strip()
-    if fn:
-        return " ".join(fn.split())
+    fn = unescape(props.get("FN", ""))
+    if fn.strip():
+        return fn  # as written: the name a record keeps is the name the vCard gives
     family, _, rest = props.get("N", "").partition(";")
     given = rest.split(";")[0]
     name = " ".join(p for p in (unescape(given).strip(), unescape(family).strip()) if p)

@@ -18,6 +18,8 @@ from core.messages import N_, Message, current_language, render
 from metadata_schemas.errors import MetadataError
 from metadata_schemas.notes import Note
 
+from ..errors import CatalogueError
+
 OUTCOMES = ("created", "published", "updated", "unchanged", "refused", "deleted")
 
 
@@ -28,7 +30,7 @@ class Outcome:
     family: str = ""
     resource_id: str | None = None
     notes: list[Note] = field(default_factory=list)
-    error: Message | MawaridError | None = None
+    error: Message | MawaridError | CatalogueError | None = None
 
     @property
     def to_review(self) -> bool:
@@ -44,6 +46,8 @@ class Outcome:
             return error.one_line(lang)
         if isinstance(error, MawaridError):
             return " ".join(error.message(lang).split())
+        if isinstance(error, CatalogueError):
+            return " ".join(error.message.split())
         return " ".join(render(error, lang).split())
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
@@ -52,7 +56,7 @@ class Outcome:
             out["id"] = self.resource_id
         if self.error is not None:
             out["error"] = self.reason(lang)
-            if isinstance(self.error, MawaridError):
+            if isinstance(self.error, (MawaridError, CatalogueError)):
                 out["code"] = self.error.code
         out["to_review"] = self.to_review
         out["notes"] = [n.to_dict(lang) for n in self.notes]

@@ -15,6 +15,8 @@ from metadata_schemas.vocabularies import TERM_ID, get_vocabularies, load_vocabu
 SHIPPED = Path(__file__).resolve().parents[2] / "metadata_schemas" / "vocab"
 
 CONTRACT_IDS = {
+    "requirement_type",
+    "requirement_name",
     "level",
     "subject",
     "language",
