@@ -37,7 +37,7 @@ PROVENANCE_PROPERTY: str = MAPPING["provenance_vcard_property"]
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 LOM_SOURCE = "LOMv1.0"
 #: Elements of Mawarid's own, written in LOM's extension points (strict-LOM export).
-MAWARID_NS = "https://mawarid.men.gov.ma/xsd/lom-extension"
+EXTENSION_NS = "https://mawarid.men.gov.ma/xsd/lom-extension"
 _Q = f"{{{LOM_NS}}}"
 
 #: The first line Mawarid writes in ``rights/description``: ``"<licence label> <URL>"``.

@@ -37,7 +37,7 @@ from .lom_binding import (
     LICENCE_LINE,
     LOM_SOURCE,
     MAPPING,
-    MAWARID_NS,
+    EXTENSION_NS,
     PROVENANCE_PROPERTY,
     group_specs,
     langstring_language,
@@ -56,8 +56,8 @@ from .textnorm import fold
 from .vcard import display_name, make_vcard
 from .vocabularies import get_vocabularies
 
-_KEPT = f"{{{MAWARID_NS}}}original"
-_LABEL = f"{{{MAWARID_NS}}}label"
+_KEPT = f"{{{EXTENSION_NS}}}original"
+_LABEL = f"{{{EXTENSION_NS}}}label"
 _LOCATION = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.I)
 _QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 

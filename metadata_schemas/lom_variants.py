@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from .lom_binding import LOM_NS, MAWARID_NS, local, q
+from .lom_binding import LOM_NS, EXTENSION_NS, local, q
 
 IMSMD: dict[str, Any] = json.loads(
     resources.files(__package__).joinpath("mappings/imsmd.json").read_text("utf-8")
@@ -44,7 +44,7 @@ LOM_NAMESPACES = frozenset(
         "http://ltsc.ieee.org/xsd/imsccv1p3/LOM/resource",
         "http://ltsc.ieee.org/xsd/imsccv1p3/LOM/manifest",
         "",
-        MAWARID_NS,
+        EXTENSION_NS,
     }
 )
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -51,7 +51,7 @@ from .lom_binding import (
     LOM_NS,
     LOM_SOURCE,
     MAPPING,
-    MAWARID_NS,
+    EXTENSION_NS,
     PROVENANCE_PROPERTY,
     XSI_NS,
     licence_url,
@@ -173,7 +173,7 @@ class _Writer:
         if self.strict or not self.keeps_originals:
             self.left_out.append(path)
             return
-        el = etree.SubElement(parent, f"{{{MAWARID_NS}}}original", nsmap={"mw": MAWARID_NS})
+        el = etree.SubElement(parent, f"{{{EXTENSION_NS}}}original", nsmap={"mw": EXTENSION_NS})
         for name in ("key", "how", "source", "crosswalk"):
             if original.get(name):
                 el.set(name, str(original[name]))
@@ -330,7 +330,7 @@ class _Writer:
     def label(self, el, text: str) -> None:
         """A vocabulary label (LOM-FR, ScoLOMFR): LOM has no such element, so the LOM
         export writes it in Mawarid's extension namespace, where lomLoose admits it."""
-        label = etree.SubElement(el, f"{{{MAWARID_NS}}}label", nsmap={"mw": MAWARID_NS})
+        label = etree.SubElement(el, f"{{{EXTENSION_NS}}}label", nsmap={"mw": EXTENSION_NS})
         set_text(label, text, "label")
 
     def move(self, spec, path: str, found: tuple[str, str, str | None]) -> None:

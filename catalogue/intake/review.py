@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from core.errors import MawaridError
 from core.messages import N_
+from metadata_schemas.lom_binding import MAPPING
 from metadata_schemas.notes import Note
 
 from ..errors import NotFound
@@ -274,3 +275,29 @@ def _proposed(path: dict[str, Any], term: Any) -> bool:
     if isinstance(term, list):
         return path.get("source") == "level" and leaf in term
     return leaf == term
+
+
+def vocabulary_for(record: dict[str, Any], note: Note) -> str | None:
+    """The vocabulary a note's value comes from (to offer its terms), or None."""
+    if note.code == "levels_from_age":
+        return "level"
+    if note.key == "taxon_path":
+        try:
+            group = _locate(record, note.path)
+        except ReviewError:
+            return None
+        return _taxon_source(group, note)
+    if note.key is None:
+        return None
+    fields: list[dict[str, Any]] = MAPPING["fields"]
+    for name in [n for n, _ in _TOKEN.findall(note.path) if n]:
+        spec = next((f for f in fields if f["key"] == name), None)
+        if spec is None:
+            return None
+        fields = spec.get("fields") or []
+    spec = next((f for f in fields if f["key"] == note.key), None)
+    if spec is None:
+        return {"licence": "licence"}.get(note.key)
+    if spec["type"] == "language":
+        return "language"
+    return spec.get("vocabulary")

@@ -122,11 +122,14 @@ def rows(data: bytes, kind: str, label: str) -> Iterator[Row]:
                 )
             continue
         where = f"{label}:{number}"
-        try:
-            record, resource_id = row_record(dict(zip(header, values, strict=False)))
-        except ValueError as exc:
-            yield Row(where, number, error=Message(N_("%(reason)s"), reason=str(exc)))
+        if any(len(v) > MAX_CELL for v in values):
+            yield Row(
+                where,
+                number,
+                error=Message(N_("a cell longer than %(max)s characters"), max=MAX_CELL),
+            )
             continue
+        record, resource_id = row_record(dict(zip(header, values, strict=False)))
         yield Row(where, number, record=record, resource_id=resource_id)
 
 
@@ -199,10 +202,7 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value)
-    if len(text) > MAX_CELL:
-        raise ValueError(f"a cell longer than {MAX_CELL} characters")
-    return text
+    return str(value)
 
 
 def _split(text: str) -> list[str]:

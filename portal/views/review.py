@@ -1,0 +1,207 @@
+"""The review queue of imported records (``/staff/review``), and the spreadsheet template.
+
+Documentalists work through the records whose import left notes for a person:
+for each note they accept the proposed mapping, choose another term, or keep the
+partner's value as written (:class:`catalogue.intake.review.ReviewService`). Views
+are thin: role check, CSRF-checked form, one service call, redirect. The staff
+spreadsheet template (XLSX, CSV) is downloaded here too, and a spreadsheet or a
+partner's file can be imported from the queue page.
+
+Texts are message ids of :mod:`core.messages`, rendered in the console's language.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.utils import secure_filename
+
+from catalogue.intake.importer import Importer
+from catalogue.intake.models import REVIEW_STATUSES
+from catalogue.intake.review import ACTIONS, ReviewService, vocabulary_for
+from catalogue.intake.spreadsheet import template_csv, template_xlsx
+from core.messages import N_, gettext, set_language
+
+from .. import current_runtime, i18n
+from ..auth import current_actor, login_required, roles_required
+from . import staff_support as support
+
+bp = Blueprint("review", __name__, url_prefix="/staff/review")
+
+EDITORS = ("indexer", "admin")
+NAV_LABEL = N_("Imports to review")
+PAGE_SIZE = 25
+#: Files a documentalist may import from the console (the CLI reads folders and archives too).
+UPLOAD_SUFFIXES = (".xlsx", ".csv", ".xml", ".zip", ".jsonl")
+
+
+class ReviewForm(FlaskForm):
+    """A review action: the CSRF token; ``action`` and ``term`` come with the button."""
+
+
+@bp.before_request
+def _console_language() -> None:
+    support.use_staff_translations()
+    set_language(i18n.current_lang())
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    # ``translate`` renders core.messages ids (bin/messages extracts it from templates);
+    # the console's older texts use flask-babel's ``_`` and portal/translations.
+    return {"translate": gettext, "review_vocabulary": _vocabulary_terms}
+
+
+@bp.app_context_processor  # the staff resource page shows a record's import notes
+def _record_review() -> dict[str, Any]:
+    return {
+        "intake_review": _review_of,
+        "intake_nav_label": lambda: gettext(NAV_LABEL),
+        "translate": gettext,
+    }
+
+
+def _service() -> ReviewService:
+    return ReviewService(current_runtime().resources)
+
+
+def _review_of(resource_id: str) -> dict[str, Any] | None:
+    return _service().get(resource_id)
+
+
+def _vocabulary_terms(vocabulary: str | None) -> list[tuple[str, str]]:
+    if not vocabulary:
+        return []
+    vocab = current_runtime().vocabularies.get(vocabulary, None)
+    lang = i18n.current_lang()
+    return [(t.id, t.label(lang)) for t in vocab] if vocab is not None else []
+
+
+@bp.route("/")
+@login_required
+def queue():
+    status = request.args.get("status", "to_review")
+    if status not in REVIEW_STATUSES:
+        abort(404)
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    service = _service()
+    items, total = service.queue(status=status, page=page, size=PAGE_SIZE)
+    counts = {s: service.count(s) for s in REVIEW_STATUSES}
+    return render_template(
+        "staff/review_queue.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        status=status,
+        statuses=REVIEW_STATUSES,
+        counts=counts,
+        form=ReviewForm(),
+    )
+
+
+@bp.route("/<rid>")
+@login_required
+def record(rid: str):
+    review = _service().get(rid)
+    if review is None:
+        abort(404)
+    view = current_runtime().resources.get(rid)
+    notes = [
+        {"index": i, "note": note, "vocabulary": vocabulary_for(view.record, note)}
+        for i, note in enumerate(review["notes"])
+    ]
+    return render_template(
+        "staff/review.html",
+        view=view,
+        review=review,
+        notes=notes,
+        actions=ACTIONS,
+        form=ReviewForm(),
+    )
+
+
+@bp.route("/<rid>/notes/<int:index>", methods=["POST"])
+@roles_required(*EDITORS)
+def resolve(rid: str, index: int):
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    term = request.form.get("term") or None
+    with support.refusal_as_message(rid):
+        status = _service().resolve(current_actor(), rid, index, action, term)
+        flash(_status_message(status), "success")
+    return redirect(url_for("review.record", rid=rid) + f"#note-{index}")
+
+
+@bp.route("/<rid>/accept-all", methods=["POST"])
+@roles_required(*EDITORS)
+def accept_all(rid: str):
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with support.refusal_as_message(rid):
+        status = _service().accept_all(current_actor(), rid)
+        flash(_status_message(status), "success")
+    return redirect(url_for("review.record", rid=rid))
+
+
+def _status_message(status: str) -> str:
+    if status == "reviewed":
+        return gettext("Review done: the record can be submitted for validation.")
+    return gettext("Note settled.")
+
+
+@bp.route("/template.xlsx")
+@login_required
+def template() -> Response:
+    data = template_xlsx(current_runtime().vocabularies)
+    return _download(
+        data,
+        "mawarid-modele.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.route("/template.csv")
+@login_required
+def template_as_csv() -> Response:
+    return _download(template_csv(), "mawarid-modele.csv", "text/csv; charset=utf-8")
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/import", methods=["POST"])
+@roles_required(*EDITORS)
+def upload():
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    name = secure_filename(upload.filename or "") if upload else ""
+    if not upload or not name.lower().endswith(UPLOAD_SUFFIXES):
+        flash(
+            gettext("Choose a spreadsheet (XLSX, CSV), an XML file, a zip or JSON lines."), "error"
+        )
+        return redirect(url_for("review.queue"))
+    with tempfile.TemporaryDirectory(prefix="mawarid-upload-") as folder:
+        path = Path(folder) / name
+        upload.save(path)
+        report = Importer(current_runtime().resources, actor=current_actor()).run([path])
+    flash(report.summary(), "success" if report.exit_code == 0 else "error")
+    for source, reason in report.refused[:20]:
+        flash(f"{source}: {reason}", "error")
+    return redirect(url_for("review.queue"))
