@@ -70,3 +70,9 @@ class InvalidInput(CatalogueError):
     """A malformed argument (dates, sizes, file names, passwords)."""
 
     code = "invalid_input"
+
+
+class ReviewPending(IllegalTransition):
+    """A resource whose import notes wait for a documentalist cannot go to validation."""
+
+    code = "review_pending"

@@ -201,8 +201,9 @@ def _manifest(root: etree._Element, label: str) -> Iterator[Found]:
     for metadata in places:
         for found in _metadata(metadata, label):
             number += 1
+            holder = metadata.getparent()
             found.identifier = (
-                identifier if direct else (metadata.getparent().get("identifier") or identifier)
+                identifier if direct or holder is None else (holder.get("identifier") or identifier)
             )
             found.fallback_title = title
             if number > 1:
@@ -248,6 +249,7 @@ def _organization_title(root: etree._Element) -> str | None:
     for el in root.iter():
         if isinstance(el.tag, str) and local(el) == "organization":
             title = next((c for c in el if isinstance(c.tag, str) and local(c) == "title"), None)
-            if title is not None and (title.text or "").strip():
-                return " ".join(title.text.split())
+            text = (title.text or "") if title is not None else ""
+            if text.strip():
+                return " ".join(text.split())
     return None

@@ -34,10 +34,10 @@ from .errors import MetadataError, UnknownTermError, UnsupportedFormatError
 from .lom_binding import (
     ACQUISITION_CATALOG,
     CATALOG,
+    EXTENSION_NS,
     LICENCE_LINE,
     LOM_SOURCE,
     MAPPING,
-    EXTENSION_NS,
     PROVENANCE_PROPERTY,
     group_specs,
     langstring_language,

@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from .lom_binding import LOM_NS, EXTENSION_NS, local, q
+from .lom_binding import EXTENSION_NS, LOM_NS, local, q
 
 IMSMD: dict[str, Any] = json.loads(
     resources.files(__package__).joinpath("mappings/imsmd.json").read_text("utf-8")
@@ -48,6 +48,7 @@ LOM_NAMESPACES = frozenset(
     }
 )
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_LOM_NSMAP: Any = {None: LOM_NS}  # lxml's default namespace has the key None
 #: LOM elements whose content is a CharacterString (IMS 1.2 wraps them in langstring).
 _TEXTS = frozenset(
     {
@@ -135,7 +136,7 @@ def _from_imsmd(src: etree._Element, parent: etree._Element | None) -> etree._El
     el = (
         etree.SubElement(parent, q(lom_name))
         if parent is not None
-        else etree.Element(q(lom_name), nsmap={None: LOM_NS})
+        else etree.Element(q(lom_name), nsmap=_LOM_NSMAP)
     )
     if lom_name == "string":
         lang = src.get(_XML_LANG) or src.get("lang") or src.get("language")

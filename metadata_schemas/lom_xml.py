@@ -48,10 +48,10 @@ from .errors import ExportError, UnknownTermError, unknown_term_message
 from .lom_binding import (
     ACQUISITION_CATALOG,
     CATALOG,
+    EXTENSION_NS,
     LOM_NS,
     LOM_SOURCE,
     MAPPING,
-    EXTENSION_NS,
     PROVENANCE_PROPERTY,
     XSI_NS,
     licence_url,

@@ -31,11 +31,17 @@ REQUIRED = Message(N_("required"))
 UNKNOWN_FIELD = Message(N_("unknown field"))
 NOT_AN_OBJECT = Message(N_("not an object"))
 
-_FIELD_MESSAGES = {
+_FIELD_MESSAGES: dict[str, Any] = {
     "required": REQUIRED,
     "null": Message(N_("must not be null")),
     "validator_failed": Message(N_("invalid value")),
 }
+
+
+def _messages(**extra: Message) -> Any:
+    """A field class's ``default_error_messages``: messages, not marshmallow's strings."""
+    return {**_FIELD_MESSAGES, **extra}
+
 
 #: A language tag as written in a LangString key we keep verbatim (``es``, ``pt-BR``, ``x-none``).
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8}){0,4}$")
@@ -44,7 +50,7 @@ LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8}){0,4}$")
 class BaseSchema(Schema):
     """Unknown keys are errors; keys keep their order; errors are messages."""
 
-    error_messages = {"unknown": UNKNOWN_FIELD, "type": NOT_AN_OBJECT}  # noqa: RUF012 - marshmallow reads it
+    error_messages: Any = {"unknown": UNKNOWN_FIELD, "type": NOT_AN_OBJECT}  # noqa: RUF012
 
     class Meta:
         unknown = "raise"
@@ -52,31 +58,30 @@ class BaseSchema(Schema):
 
 
 class Text(fields.String):
-    default_error_messages = {  # noqa: RUF012
-        **_FIELD_MESSAGES,
-        "invalid": Message(N_("not a text")),
-        "invalid_utf8": Message(N_("not valid UTF-8 text")),
-    }
+    default_error_messages = _messages(
+        invalid=Message(N_("not a text")),
+        invalid_utf8=Message(N_("not valid UTF-8 text")),
+    )
 
 
 class Integer(fields.Integer):
-    default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not a whole number"))}  # noqa: RUF012
+    default_error_messages = _messages(invalid=Message(N_("not a whole number")))
 
 
 class Boolean(fields.Boolean):
-    default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not yes or no"))}  # noqa: RUF012
+    default_error_messages = _messages(invalid=Message(N_("not yes or no")))
 
 
 class List(fields.List):
-    default_error_messages = {**_FIELD_MESSAGES, "invalid": Message(N_("not a list"))}  # noqa: RUF012
+    default_error_messages = _messages(invalid=Message(N_("not a list")))
 
 
 class Nested(fields.Nested):
-    default_error_messages = {**_FIELD_MESSAGES, "type": NOT_AN_OBJECT}  # noqa: RUF012
+    default_error_messages = _messages(type=NOT_AN_OBJECT)
 
 
 class Raw(fields.Raw):
-    default_error_messages = dict(_FIELD_MESSAGES)  # noqa: RUF012
+    default_error_messages = _messages()
 
 
 class Check(validate.Validator):
@@ -88,7 +93,7 @@ class Check(validate.Validator):
 
     def __call__(self, value: Any) -> Any:
         if not self.test(value):
-            raise ValidationError([self.message])  # type: ignore[list-item]
+            raise ValidationError([self.message])
         return value
 
 
@@ -149,7 +154,7 @@ class Term(Text):
             return get_vocabularies()[self.vocabulary].resolve(text).id
         except UnknownTermError as exc:
             raise ValidationError(
-                [unknown_term_message(self.vocabulary, text, exc.suggestions)]  # type: ignore[list-item]
+                [unknown_term_message(self.vocabulary, text, exc.suggestions)]
             ) from None
 
 
@@ -165,10 +170,9 @@ class LangString(fields.Dict):
     ``free`` LangStrings (values kept as the partner wrote them) take any language tag.
     """
 
-    default_error_messages = {  # noqa: RUF012
-        **_FIELD_MESSAGES,
-        "invalid": Message(N_('expected an object of language: text, e.g. {"fr": "..."}')),
-    }
+    default_error_messages = _messages(
+        invalid=Message(N_('expected an object of language: text, e.g. {"fr": "..."}')),
+    )
 
     def __init__(self, max_length: int = MAX_TEXT, *, free: bool = False, **kwargs: Any) -> None:
         self.max_length = max_length
@@ -212,9 +216,9 @@ class LangString(fields.Dict):
             else:
                 out[lang] = text
         if errors:
-            raise ValidationError(errors)  # type: ignore[arg-type]
+            raise ValidationError(errors)
         if not out:
-            raise ValidationError([Message(N_("needs a text in at least one language"))])  # type: ignore[list-item]
+            raise ValidationError([Message(N_("needs a text in at least one language"))])
         return out
 
 

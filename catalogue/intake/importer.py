@@ -37,8 +37,8 @@ from ..errors import CatalogueError, InvalidInput
 from ..services.actors import SYSTEM, Actor
 from ..services.resources import ResourceService, Work, _strip_catalogue_ids, check_resource_id
 from ..store.models import Resource, utcnow
+from ..store.reviews import IntakeReview
 from .incoming import Incoming, incoming
-from .models import IntakeReview
 from .report import IntakeReport, Outcome
 from .sources import iter_items
 
@@ -164,7 +164,9 @@ class Importer:
                 work.create_draft(self.actor, record, acquisition=acquisition, resource_id=rid)
         if outcome.status != "unchanged":
             self._review(work, one, rid, outcome)
-        known[rid] = work.session.get(Resource, rid)
+        row = work.session.get(Resource, rid)
+        if row is not None:  # a later record of this batch with the same id sees it
+            known[rid] = row
         return outcome
 
     def _migrate_draft(self, work: Work, rid: str) -> None:

@@ -115,14 +115,13 @@ class IntakeReport:
 
     def summary(self, lang: str | None = None) -> str:
         """One sentence for the end of ``mawarid import``, in the reader's language."""
-        counts = self.counts()
+        counts: dict[str, Any] = {**self.counts(), "seconds": f"{self.seconds:.1f}"}
         return Message(
             N_(
                 "%(imported)s imported (%(to_review)s to review), %(updated)s updated, "
                 "%(unchanged)s unchanged, %(refused)s refused, %(deleted)s deleted records "
                 "reported, %(ignored)s files ignored, in %(seconds)s s"
             ),
-            seconds=f"{self.seconds:.1f}",
             **counts,
         ).render(lang)
 

@@ -32,7 +32,7 @@ from ..errors import NotFound
 from ..services.actors import Actor, require
 from ..services.resources import ResourceService
 from ..store.models import Resource, utcnow
-from .models import REVIEW_STATUSES, IntakeReview
+from ..store.reviews import REVIEW_STATUSES, IntakeReview
 
 ACTIONS = ("accept", "choose", "keep")
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -138,7 +138,7 @@ class ReviewService:
         review = self.get(resource_id)
         if review is None:
             raise NotFound(f"no import review for {resource_id!r}")
-        steps = [
+        steps: list[tuple[int, str, str | None]] = [
             (i, "accept", None)
             for i, note in enumerate(review["notes"])
             if note.review and not note.resolution

@@ -293,7 +293,7 @@ def template_xlsx(vocabularies: Vocabularies) -> bytes:
     """The XLSX template: bilingual headers with their keys, an example row, and a
     sheet of the allowed values of every vocabulary column."""
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = TEMPLATE_SHEET
     sheet.sheet_view.rightToLeft = False
     values = book.create_sheet(VALUES_SHEET)

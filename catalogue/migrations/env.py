@@ -18,7 +18,7 @@ from catalogue.store.models import Base
 #: Modules declaring tables on the shared Base; missing ones are skipped.
 MODEL_MODULES = (
     "catalogue.store.models",
-    "catalogue.intake.models",
+    "catalogue.store.reviews",
     "diffusion.store.models",
     "diffusion.models",
 )

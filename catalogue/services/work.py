@@ -13,16 +13,19 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from core.messages import N_, Message
+
 from ..errors import (
     DuplicateIdentifier,
     IllegalTransition,
     InvalidInput,
     NotFound,
+    ReviewPending,
     UnknownEntity,
     WrongCommission,
 )
-from ..intake.models import require_reviewed
 from ..store.models import Document, Resource, ResourceEvent, utcnow
+from ..store.reviews import IntakeReview
 from .actors import Actor, require
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
@@ -266,8 +269,17 @@ class Work(UnitOfWork):
         """``migration``: a record validated before Mawarid (its import notes need no review)."""
         require(actor, "submit")
         row = self._load(resource_id)
-        if not migration:
-            require_reviewed(self.session, row.id)
+        review = None if migration else self.session.get(IntakeReview, row.id)
+        if review is not None and review.status == "to_review":
+            raise ReviewPending(
+                Message(
+                    N_(
+                        "%(id)s has import notes to review (mappings, values kept as written): "
+                        "review them in the staff console before submitting it for validation"
+                    ),
+                    id=row.id,
+                ).render()
+            )
         note = _note(note)
         before = row.status
         row.status = next_status("submit", before, resource_id=row.id)

@@ -150,7 +150,8 @@ def _catalogue_error(exc: Exception) -> Response:
 
 
 def _metadata_error(exc: MetadataError) -> Response:
-    return error_response(400, exc.message, exc.errors)
+    # Rendered in the request's language (core.messages); the record's field paths kept.
+    return error_response(400, exc.message(), exc.field_errors())
 
 
 def _internal_error(exc: InternalServerError) -> Response:

@@ -21,8 +21,7 @@ from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
 from catalogue.intake.importer import Importer
-from catalogue.intake.models import REVIEW_STATUSES
-from catalogue.intake.review import ACTIONS, ReviewService, vocabulary_for
+from catalogue.intake.review import ACTIONS, REVIEW_STATUSES, ReviewService, vocabulary_for
 from catalogue.intake.spreadsheet import template_csv, template_xlsx
 from core.messages import N_, gettext, set_language
 

@@ -14,11 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, String
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from core.messages import N_, Message
-
-from ..errors import IllegalTransition
 from ..store.models import Base, JSONType
 
 #: ``to_review``: notes wait for a person; ``reviewed``: done; ``clean``: nothing to review.
@@ -38,24 +35,3 @@ class IntakeReview(Base):
     imported_by: Mapped[str] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-
-
-class ReviewPending(IllegalTransition):
-    """A resource whose import notes wait for a documentalist cannot go to validation."""
-
-    code = "review_pending"
-
-
-def require_reviewed(session: Session, resource_id: str) -> None:
-    """Refuse to submit a resource whose import notes are not reviewed yet."""
-    row = session.get(IntakeReview, resource_id)
-    if row is not None and row.status == "to_review":
-        raise ReviewPending(
-            Message(
-                N_(
-                    "%(id)s has import notes to review (mappings, values kept as written): "
-                    "review them in the staff console before submitting it for validation"
-                ),
-                id=resource_id,
-            ).render()
-        )
