@@ -200,9 +200,10 @@ class _DCReader(LomReader):
         value = self.vocab_value(
             educational, "learning_resource_type", "learning_resource_type", "", text, ""
         )
-        if value and value not in educational.out.setdefault("learning_resource_type", []):
-            educational.out["learning_resource_type"].append(value)
-        if not educational.out["learning_resource_type"]:
+        types = educational.out.setdefault("learning_resource_type", [])
+        if value and value not in types:
+            types.append(value)
+        if not types:
             educational.out.pop("learning_resource_type")
 
     def subject(self, record: dict[str, Any], text: str) -> None:

@@ -253,3 +253,17 @@ def _organization_title(root: etree._Element) -> str | None:
             if text.strip():
                 return " ".join(text.split())
     return None
+
+
+def manifest_locations(root: etree._Element) -> list[str]:
+    """The package-relative metadata files an IMS/SCORM manifest names (``adlcp:location``):
+    they are read with the manifest, not as records of their own."""
+    if local(root) != "manifest":
+        return []
+    found = []
+    for el in root.iter():
+        if isinstance(el.tag, str) and local(el) == "location" and "adl" in namespace(el):
+            href = safe_href((el.text or "").strip()) if (el.text or "").strip() else None
+            if href:
+                found.append(href)
+    return found

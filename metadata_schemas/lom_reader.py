@@ -57,6 +57,11 @@ from .vcard import display_name, make_vcard
 from .vocabularies import get_vocabularies
 
 _KEPT = f"{{{EXTENSION_NS}}}original"
+CONCEPT = "http://data.education.fr/voc/scolomfr/concept/"
+_LEGACY_CONCEPT = re.compile(r"^scolomfr-voc-\d{3}-num-\d+$")
+#: Yes/no as partners write them; ScoLOMFR words cost as "gratuit"/"payant" (voc-026).
+_YES_NO = {"yes": True, "no": False, "oui": True, "non": False, "true": True, "false": False}
+_COST = {**_YES_NO, "gratuit": False, "payant": True, "free": False, "paid": True}
 _LABEL = f"{{{EXTENSION_NS}}}label"
 _LOCATION = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.I)
 _QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
@@ -457,7 +462,8 @@ class LomReader:
         vocab = self.vocabs[vocabulary]
         written = {"source": source, "value": value, "label": {"x-none": label} if label else None}
         term = None
-        for candidate in (value, value.rstrip("/")):
+        legacy = _LEGACY_CONCEPT.match(value)  # ScoLOMFR 1.x ids: the 3.x concept URI's tail
+        for candidate in (value, value.rstrip("/"), *([CONCEPT + value] if legacy else [])):
             try:
                 term = vocab.resolve(candidate)
                 break
@@ -569,14 +575,7 @@ class LomReader:
             return None
         found = scolomfr_reverse().get((f"rights.{key}", value))
         if found is None:
-            found = {
-                "yes": True,
-                "no": False,
-                "oui": True,
-                "non": False,
-                "true": True,
-                "false": False,
-            }.get(value.lower())
+            found = (_YES_NO if key == "copyright" else _COST).get(fold(value))
         written = {"source": source, "value": value, "label": {"x-none": label} if label else None}
         if found is None:
             return self.foreign(group, key, f"rights.{key}", **written)

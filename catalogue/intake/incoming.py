@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from .sidecar import acquisition_from_sidecar
 from .sources import Item
 
 MAX_LINE_BYTES = 5 * 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -113,16 +115,17 @@ def _xml(item: Item) -> Iterator[Incoming]:
             error=Message(N_("provenance.json beside it: %(reason)s"), reason=str(exc)),
         )
         return
-    found_any = False
-    for found in records_in(root, item.label):
-        found_any = True
+    everything = list(records_in(root, item.label))
+    single = sum(1 for found in everything if found.kind in ("lom", "dc")) == 1
+    for found in everything:
         if found.kind == "error":
             yield Incoming(found.label, found.family, error=found.error)
             continue
         if found.kind == "deleted":
             yield Incoming(found.label, found.family, identifier=found.identifier, deleted=True)
             continue
-        fallback = found.fallback_title or _stem(item.label)
+        # A file of one record may title it; a file of many cannot title each of them.
+        fallback = found.fallback_title or (_stem(item.label) if single else None)
         try:
             element = found.element
             if found.href is not None or element is None:
@@ -133,6 +136,10 @@ def _xml(item: Item) -> Iterator[Incoming]:
                 accepted = accept_lom(element, source=found.label, fallback_title=fallback)
         except MetadataError as exc:
             yield Incoming(found.label, found.family, error=exc)
+            continue
+        except Exception:  # a reader's bug on odd partner XML refuses this record, not the batch
+            log.exception("cannot read %s", found.label)
+            yield Incoming(found.label, found.family, error=_internal())
             continue
         bad = mojibake_in(accepted.record)
         if bad:
@@ -145,8 +152,6 @@ def _xml(item: Item) -> Iterator[Incoming]:
             identifier=found.identifier,
             acquisition=acquisition,
         )
-    if not found_any:  # pragma: no cover - records_in always yields
-        yield Incoming(item.label, "xml", error=Message(N_("no resource record in this document")))
 
 
 def _external(item: Item, href: str | None, label: str):
@@ -227,6 +232,9 @@ def _accept(
         accepted = accept_record(record, source=label, fallback_title=None)
     except MetadataError as exc:
         return Incoming(label, family, error=exc)
+    except Exception:  # as above: one record refused, never the batch
+        log.exception("cannot read %s", label)
+        return Incoming(label, family, error=_internal())
     bad = mojibake_in(accepted.record)
     if bad:
         return Incoming(label, family, error=_mojibake(bad))
@@ -262,6 +270,12 @@ def mojibake_in(record: dict[str, Any]) -> str | None:
         return None
     start = max(0, dumped.find(found) - 20)
     return dumped[start : start + 60]
+
+
+def _internal() -> Message:
+    return Message(
+        N_("this record could not be read (an error of Mawarid, logged for its developers)")
+    )
 
 
 def _mojibake(excerpt: str) -> Message:

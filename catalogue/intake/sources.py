@@ -26,12 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from core.messages import N_, Message
+from metadata_schemas.errors import MetadataError
+from metadata_schemas.families import manifest_locations
+from metadata_schemas.safe_xml import parse_xml
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one XML file, one zip member, one spreadsheet
 MAX_ZIP_MEMBERS = 100_000
 MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024  # uncompressed bytes read from one archive
 MAX_COMPRESSION_RATIO = 200  # XML compresses well, but not like a zip bomb
 SIDECAR = ".provenance.json"
+MANIFEST = "imsmanifest.xml"
 #: What is read, by file suffix.
 KINDS = {
     ".xml": "xml",
@@ -94,11 +98,16 @@ def _special(mode: int) -> Message:
 
 
 def _folder(path: Path) -> Iterator[Item]:
+    consumed: set[Path] = set()
     for root, dirs, files in os.walk(path, followlinks=False):
         dirs.sort()
         base = Path(root)
+        if MANIFEST in files and not (base / MANIFEST).is_symlink():
+            consumed |= {base / href for href in _manifest_hrefs(base / MANIFEST)}
         for name in sorted(files):
             file = base / name
+            if file in consumed:
+                continue  # a SCORM manifest's metadata file: read with the manifest
             label = str(file.relative_to(path.parent))
             try:
                 info = file.lstat()
@@ -195,6 +204,13 @@ def _zip(path: Path, label: str) -> Iterator[Item]:
             return
         by_name = {info.filename: info for info in members}
         budget = [MAX_ZIP_TOTAL]
+        consumed: set[str] = set()
+        for info in members:
+            pure = PurePosixPath(info.filename)
+            if pure.name == MANIFEST and _member_problem(info) is None:
+                base = PurePosixPath(info.filename).parent
+                data = _read_member(archive, info, budget) or b""
+                consumed |= {str(base / href) for href in _hrefs(data, f"{label}!{info.filename}")}
 
         def read_member(name: str) -> bytes | None:
             info = by_name.get(name)
@@ -205,7 +221,7 @@ def _zip(path: Path, label: str) -> Iterator[Item]:
         for info in sorted(members, key=lambda i: i.filename):
             name = info.filename
             source = f"{label}!{name}"
-            if info.is_dir() or name.endswith(SIDECAR):
+            if info.is_dir() or name.endswith(SIDECAR) or name in consumed:
                 continue
             pure = PurePosixPath(name.replace("\\", "/"))
             suffix = pure.suffix.lower()
@@ -246,6 +262,23 @@ def _zip(path: Path, label: str) -> Iterator[Item]:
                 sidecar=sidecar,
                 package=Package(read_member, str(pure.parent) if str(pure.parent) != "." else ""),
             )
+
+
+def _manifest_hrefs(path: Path) -> list[str]:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return []
+        return _hrefs(path.read_bytes(), str(path))
+    except OSError:
+        return []
+
+
+def _hrefs(data: bytes, label: str) -> list[str]:
+    """The metadata files a manifest names (none when it cannot be read: reported later)."""
+    try:
+        return manifest_locations(parse_xml(data, source=label))
+    except MetadataError:
+        return []
 
 
 class _TooMuch(Exception):
