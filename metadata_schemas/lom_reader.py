@@ -75,6 +75,8 @@ class _Group:
     out: dict[str, Any] = field(default_factory=dict)
     original: list[dict[str, Any]] = field(default_factory=list)
     verbatim: list[str] = field(default_factory=list)
+    #: Values a crosswalk or a label proposed (a taxon path already there is not repeated).
+    mapped: list[Any] = field(default_factory=list)
 
     def keep(self, key: str, how: str, **fields: Any) -> int:
         self.original.append(
@@ -126,6 +128,9 @@ class LomReader:
             if children:
                 self.field(group, spec, children)
         if group.original:
+            # In field order, as the export writes them: a record reads back the same.
+            order = {spec["key"]: n for n, spec in enumerate(fields)}
+            group.original.sort(key=lambda o: order.get(o.get("key"), len(order)))
             group.out["original"] = group.original
         if group.verbatim:
             group.out["verbatim"] = group.verbatim
@@ -161,6 +166,11 @@ class LomReader:
                     values.extend(value)
                 elif value not in (None, "", {}, []):
                     values.append(value)
+            if kind == "taxon_path":  # a partner's path mapped onto one the record has
+                mapped = {id(v) for v in group.mapped}
+                values = [
+                    v for i, v in enumerate(values) if id(v) not in mapped or v not in values[:i]
+                ]
             if values:
                 group.out[key] = values
             return
@@ -270,9 +280,12 @@ class LomReader:
         strings = self.strings(el)
         if not strings:
             return None
+        lang, first = strings[0]
+        if lang is not None:  # the value's language, kept for an exact export
+            group.keep(spec["key"], "spelling", text={lang: first}, term=first)
         for lang, text in strings[1:]:
             group.keep(spec["key"], "none", text={lang or "x-none": text})
-        return strings[0][1]
+        return first
 
     def r_text(self, group: _Group, spec: dict[str, Any], el: etree._Element) -> Any:
         return (el.text or "").strip() or None
@@ -300,6 +313,8 @@ class LomReader:
             parsed = parse_age_range(text)
             if parsed == text:
                 values.append(parsed)
+                if lang is not None:  # its language, kept for an exact export
+                    group.keep(key, "spelling", text={lang: text}, term=parsed)
                 continue
             label = {lang or "x-none": text}
             where = field_path(group.path, key)
@@ -642,14 +657,18 @@ class LomReader:
         if not taxa:
             return None
         vocab = next((v for v in (_vocabulary_named(t) for _, t in sources) if v), None)
-        if vocab is not None:
-            path = _resolve_path(vocab, taxa)
-            if path is not None:
-                return {"source": vocab.id, "taxon": path}
         written = {
             "source_text": {(lang or "x-none"): text for lang, text in sources} or None,
             "taxa": taxa,
         }
+        if vocab is not None:
+            path = _resolve_path(vocab, taxa)
+            if path is not None:
+                value = {"source": vocab.id, "taxon": path}
+                if [t.get("id") for t in taxa] != path[-len(taxa) :]:
+                    # Mawarid's vocabulary under other spellings (2AC for 2ac): kept as written.
+                    group.keep("taxon_path", "spelling", **written, term=value)
+                return value
         return self.foreign_path(group, written)
 
     def foreign_path(self, group: _Group, written: dict[str, Any]) -> Any:
@@ -682,6 +701,7 @@ class LomReader:
                         original=index,
                     )
                 )
+                group.mapped.append(path)
                 return path
         index = group.keep("taxon_path", "none", **written)
         shown = " > ".join(

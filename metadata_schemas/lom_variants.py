@@ -153,6 +153,13 @@ def _from_imsmd(src: etree._Element, parent: etree._Element | None) -> etree._El
         strings = [c for c in src if local(c.tag).lower() == "langstring"]
         el.text = (strings[0].text if strings else src.text) or ""
         return el
+    if lom_name == "identifier" and len(src) == 0 and (src.text or "").strip():
+        # IMS 1.2's general/identifier is a bare string: a LOM identifier needs a catalog.
+        text = src.text.strip()
+        catalog = "URI" if ":" in text else "LOCAL"
+        etree.SubElement(el, q("catalog")).text = catalog
+        etree.SubElement(el, q("entry")).text = text
+        return el
     if lom_name == "requirement" and any(local(c.tag).lower() in ("type", "name") for c in src):
         el = etree.SubElement(el, q("orComposite"))  # IMS 1.2 has no orComposite level
     if src.text and src.text.strip() and len(src) == 0:

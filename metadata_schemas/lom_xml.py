@@ -202,9 +202,20 @@ class _Writer:
                 self.sub(parent, spec["element"], original["value"], path)
 
     def w_integer(self, parent, spec, value, path, marker, group=None, originals=()):
-        self.sub(parent, spec["element"], str(int(value)), path)
+        if value is not None:
+            self.sub(parent, spec["element"], str(int(value)), path)
+        self.typed_originals(parent, spec, path, originals)
 
     w_size = w_integer
+
+    def typed_originals(self, parent, spec, path, originals) -> None:
+        """Originals of a typed element (size, date, duration) read from a text LOM's
+        syntax cannot hold: the export writes the value and lists the text as left out."""
+        for original in originals:
+            if original.get("how") == "parsed":
+                self.left_out.append(f"{path} ({original.get('value')})")
+            else:
+                self.unplaced(parent, path, original)
 
     def w_format(self, parent, spec, value, path, marker, group=None, originals=()):
         """MIME types, each as the partner spelled it when the record kept that spelling."""
@@ -236,10 +247,15 @@ class _Writer:
 
     def w_plainstring(self, parent, spec, value, path, marker, group=None, originals=()):
         el = self.sub(parent, spec["element"])
-        if value not in (None, ""):
+        spelled = next(
+            (o for o in originals if o.get("how") == "spelling" and o.get("term") == value), None
+        )
+        if spelled is not None:
+            self.langstring_el(el, spelled["text"], path)
+        elif value not in (None, ""):
             self.sub(el, "string", str(value), path)
         for original in originals:
-            if original.get("text"):
+            if original.get("text") and original is not spelled:
                 self.langstring_el(el, original["text"], path)
 
     def w_age_range(self, parent, spec, value, path, marker, group=None, originals=()):
@@ -261,6 +277,10 @@ class _Writer:
             if o.get("term") and o.get("value") and _XS_LANGUAGE.match(o["value"])
         }
         values = value if isinstance(value, list) else [value] if value else []
+        for original in originals:
+            if original.get("term") and original.get("term") not in spelled:
+                # A spelling LOM's xs:language cannot carry (an id.loc.gov URI): the code goes out.
+                self.left_out.append(f"{path} ({original.get('value')})")
         for one in values:
             self.term("language", one, path)
             self.sub(
@@ -286,6 +306,17 @@ class _Writer:
 
     def w_vocab(self, parent, spec, value, path, marker, group=None, originals=()):
         values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+        if self.strict:
+            # LOMv1.0 pairs only: the term's own LOM value; a partner's other values move.
+            for original in originals:
+                if original.get("how") != "spelling":
+                    label = next(iter((original.get("label") or {}).values()), None)
+                    self.move(
+                        spec,
+                        path,
+                        (original.get("source") or "", original.get("value") or "", label),
+                    )
+            originals = ()
         done: set[Any] = set()
         for original in originals:
             # The partner's spelling of the same term stands for it; a mapped term is
@@ -311,9 +342,6 @@ class _Writer:
         label = next(iter((original.get("label") or {}).values()), None)
         if not value and not label:
             self.unplaced(parent, path, original)
-            return False
-        if self.strict and source != LOM_SOURCE:
-            self.move(spec, path, (source, value, label))
             return False
         self.vocab_el(parent, spec["element"], (source, value, label))
         return True
@@ -368,9 +396,8 @@ class _Writer:
             (value["value"], value.get("description")) if isinstance(value, dict) else (value, None)
         )
         description = description or (group or {}).get(spec.get("description_key") or "")
+        self.typed_originals(parent, spec, path, originals)
         if text in (None, "") and not description:
-            for original in originals:
-                self.unplaced(parent, path, original)
             return
         el = self.sub(parent, spec["element"])
         if text not in (None, ""):
@@ -380,9 +407,8 @@ class _Writer:
 
     def w_duration(self, parent, spec, value, path, marker, group=None, originals=()):
         description = (group or {}).get(spec.get("description_key") or "")
+        self.typed_originals(parent, spec, path, originals)
         if value in (None, "") and not description:
-            for original in originals:
-                self.unplaced(parent, path, original)
             return
         el = self.sub(parent, spec["element"])
         if value:
@@ -399,6 +425,8 @@ class _Writer:
             kept.setdefault(original.get("key"), []).append(original)
         for key, element in (("cost", "cost"), ("copyright", "copyrightAndOtherRestrictions")):
             spelled = kept.pop(key, [])
+            if self.strict:  # LOMv1.0 yes/no only
+                spelled = []
             for original in spelled:
                 self.original_vocab(
                     el,
@@ -430,9 +458,16 @@ class _Writer:
             parent.remove(el)
 
     def w_taxon_path(self, parent, spec, value, path, marker, group=None, originals=()):
+        spelled = [o for o in originals if o.get("how") == "spelling" and o.get("taxa")]
         for index, one in enumerate(value or []):
-            self.mawarid_path(parent, spec, one, f"{path}[{index}]")
+            written = next((o for o in spelled if o.get("term") == one), None)
+            if written is not None and not self.strict:
+                self.foreign_path(parent, spec, written)
+            else:
+                self.mawarid_path(parent, spec, one, f"{path}[{index}]")
         for original in originals:
+            if original in spelled:
+                continue
             if original.get("taxa"):
                 self.foreign_path(parent, spec, original)
             else:

@@ -78,10 +78,15 @@ class _ScoLOMFRWriter(_Writer):
         return SOURCE, uri, term.label("fr")
 
     def original_vocab(self, parent, spec, original, path) -> bool:
+        # The partner's spelling of a term ScoLOMFR knows (its concept URI); anything else
+        # (a value without a Mawarid term, another profile's spelling) is listed as left out.
         value = original.get("value") or ""
-        if value.startswith((CONCEPT, "http://purl.org/dc/terms/")) or (
-            spec.get("vocabulary") in PROFILE["lom_vocabularies"]
-            and original.get("source") == "LOMv1.0"
+        if original.get("how") == "spelling" and (
+            value.startswith((CONCEPT, "http://purl.org/dc/terms/"))
+            or (
+                spec.get("vocabulary") in PROFILE["lom_vocabularies"]
+                and original.get("source") == "LOMv1.0"
+            )
         ):
             return super().original_vocab(parent, spec, original, path)
         self.left_out.append(f"{path} ({value or original.get('label')})")
@@ -93,7 +98,12 @@ class _ScoLOMFRWriter(_Writer):
         self.sub(el, "label", text)
 
     def keeps(self, element: etree._Element) -> bool:
-        return etree.QName(element).namespace in PROFILE_NAMESPACES
+        """The profile's own elements whose values are concept URIs (ScoLOMFR 3.1 wants
+        them; 1.x values, labels or ids, are listed as left out)."""
+        if etree.QName(element).namespace not in PROFILE_NAMESPACES:
+            return False
+        values = [v.text or "" for v in element.iter() if etree.QName(v).localname == "value"]
+        return all(v.strip().startswith(("http://", "https://")) for v in values)
 
     def lom(self, record: dict, *, root: etree._Element) -> etree._Element:
         self.exact: list[tuple[str, str]] = []

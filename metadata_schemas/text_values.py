@@ -208,7 +208,7 @@ _FACTORS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 def parse_size(text: str) -> int | None:
     """A size in bytes from ``8192``, ``8 Ko``, ``1,5 Mo``."""
     match = _SIZE.match((text or "").strip())
-    if not match:
+    if not match or len(match.group(1)) > 15:  # more than a petabyte: not a file size
         return None
     number = float(match.group(1).replace(",", "."))
     unit = (match.group(2) or "").lower()
