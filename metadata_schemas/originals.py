@@ -11,6 +11,7 @@ spelling   the same term, spelled another way (a ScoLOMFR URI, ``fre``, a
 crosswalk  proposed by a crosswalk table (``metadata_schemas/crosswalks``)
 label      proposed because a label matched a Mawarid term
 parsed     read from a text (``"7-11 ans"`` → ``7-11``)
+chosen     a documentalist chose the term in the review queue
 none       no Mawarid equivalent: kept as it is, shown and exported as it is
 ========== ==================================================================
 
@@ -26,7 +27,7 @@ from core.messages import N_, Message
 from .errors import UnsafeXMLError
 from .safe_xml import parse_xml
 
-HOW = ("spelling", "crosswalk", "label", "parsed", "none")
+HOW = ("spelling", "crosswalk", "label", "parsed", "chosen", "none")
 #: Originals a documentalist should look at before the record goes to validation.
 TO_REVIEW = frozenset({"crosswalk", "label", "parsed", "none"})
 

@@ -32,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.messages import N_, Message
-from metadata_schemas.text_values import parse_date
+from metadata_schemas.text_values import parse_date, parse_format, parse_size
 from metadata_schemas.textnorm import fold
 from metadata_schemas.vocabulary_model import Vocabularies
 
@@ -82,11 +82,14 @@ def header_key(text: Any) -> str | None:
 
 def rows(data: bytes, kind: str, label: str) -> Iterator[Row]:
     """The data rows of a CSV or XLSX file (the first non-empty row is the header)."""
+    table = _csv(data) if kind == "csv" else _xlsx(data)
     try:
-        table = _csv(data) if kind == "csv" else _xlsx(data)
-    except _Unreadable as exc:
+        yield from _table_rows(table, label)
+    except _Unreadable as exc:  # raised by the reader while the rows are read
         yield Row(label, 0, error=exc.message)
-        return
+
+
+def _table_rows(table: Iterator[Any], label: str) -> Iterator[Row]:
     header: list[str | None] | None = None
     for number, cells in enumerate(table, start=1):
         if number > MAX_ROWS:
@@ -189,6 +192,10 @@ def _xlsx(data: bytes) -> Iterator[tuple[Any, ...]]:
     sheet = book[TEMPLATE_SHEET] if TEMPLATE_SHEET in book.sheetnames else book.worksheets[0]
     try:
         yield from sheet.iter_rows(values_only=True)
+    except Exception as exc:  # a broken sheet part: the rows read so far stand
+        raise _Unreadable(
+            Message(N_("not a readable XLSX workbook: %(reason)s"), reason=type(exc).__name__)
+        ) from None
     finally:
         book.close()
 
@@ -241,13 +248,16 @@ def row_record(cells: dict[str | None, str]) -> tuple[dict[str, Any], str | None
             record.setdefault(section, {}).setdefault(field, []).extend(
                 {lang: w} for w in _split(text)
             )
-        elif kind in ("terms", "list", "ages", "formats"):
+        elif kind in ("terms", "list", "ages"):
             section, field = parts
             record.setdefault(section, {})[field] = _split(text)
+        elif kind == "formats":
+            section, field = parts
+            record.setdefault(section, {})[field] = [parse_format(v) or v for v in _split(text)]
         elif kind in ("term", "duration", "size"):
             section, field = parts
             record.setdefault(section, {})[field] = (
-                int(text) if kind == "size" and text.isdigit() else text
+                (parse_size(text) or text) if kind == "size" else text
             )
         elif kind == "bool":
             section, field = parts

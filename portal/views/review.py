@@ -34,6 +34,7 @@ bp = Blueprint("review", __name__, url_prefix="/staff/review")
 EDITORS = ("indexer", "admin")
 NAV_LABEL = N_("Imports to review")
 PAGE_SIZE = 25
+MAX_PAGE = 10_000  # deeper is a crafted URL, not a queue
 #: Files a documentalist may import from the console (the CLI reads folders and archives too).
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".xml", ".zip", ".jsonl")
 
@@ -87,7 +88,7 @@ def queue():
     if status not in REVIEW_STATUSES:
         abort(404)
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
     except ValueError:
         page = 1
     service = _service()
@@ -127,12 +128,15 @@ def record(rid: str):
     )
 
 
-@bp.route("/<rid>/notes/<int:index>", methods=["POST"])
+@bp.route("/<rid>/notes/<number>", methods=["POST"])
 @roles_required(*EDITORS)
-def resolve(rid: str, index: int):
+def resolve(rid: str, number: str):
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
+    if not number.isdigit() or len(number) > 6:
+        abort(404)
+    index = int(number)
     action = request.form.get("action", "")
     term = request.form.get("term") or None
     with support.refusal_as_message(rid):
