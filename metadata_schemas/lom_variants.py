@@ -155,7 +155,7 @@ def _from_imsmd(src: etree._Element, parent: etree._Element | None) -> etree._El
         return el
     if lom_name == "identifier" and len(src) == 0 and (src.text or "").strip():
         # IMS 1.2's general/identifier is a bare string: a LOM identifier needs a catalog.
-        text = src.text.strip()
+        text = (src.text or "").strip()
         catalog = "URI" if ":" in text else "LOCAL"
         etree.SubElement(el, q("catalog")).text = catalog
         etree.SubElement(el, q("entry")).text = text

@@ -236,7 +236,7 @@ def _zip(path: Path, label: str) -> Iterator[Item]:
             if kind is None:
                 continue  # README, images, the package's content… are not records
             try:
-                data = _read_member(archive, info, budget)
+                member = _read_member(archive, info, budget)
             except _TooMuch:
                 yield Item(
                     source,
@@ -250,9 +250,10 @@ def _zip(path: Path, label: str) -> Iterator[Item]:
                     source, error=Message(N_("cannot read member: %(reason)s"), reason=str(exc))
                 )
                 continue
-            if data is None:
+            if member is None:
                 yield Item(source, error=Message(N_("member larger than declared")))
                 continue
+            data = member
             side = by_name.get(name[: -len(pure.suffix)] + SIDECAR) if kind == "xml" else None
             sidecar = read_member(side.filename) if side is not None else None
             yield Item(

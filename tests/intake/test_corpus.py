@@ -129,7 +129,7 @@ def test_scolomfr_3_1_concepts_languages_and_extensions(corpus, resources):
     educational = record["educational"]
     assert educational["learning_resource_type"] == ["demonstration", "case-study"]
     assert educational["context"] == ["secondary-education"]
-    kept = [x for x in educational["verbatim"]]
+    kept = list(educational["verbatim"])
     assert len(kept) == 4 and all("xmlns:" in x for x in kept)  # activity, place, method, tool
     assert "scolomfr-voc-005-num-024" in "".join(record["general"]["verbatim"])
     levels = record["classification"][0]
