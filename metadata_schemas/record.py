@@ -82,6 +82,7 @@ from marshmallow import ValidationError, fields, post_load, pre_load, validates_
 from core.messages import N_, Message
 
 from .errors import RecordValidationError, UnknownTermError
+from .fast_load import compile_schema, prune
 from .originals import HOW, check_verbatim
 from .record_fields import (
     LANGSTRING_LANGUAGES,
@@ -180,9 +181,11 @@ class Group(BaseSchema):
 
     @validates_schema
     def _check_kept(self, data: dict, **_: Any) -> None:
+        originals = data.get("original") or []
+        if not originals and not data.get("verbatim") and not self.REQUIRED_UNLESS_ORIGINAL:
+            return  # the common case: nothing kept, nothing required
         own = set(self.fields) - {"original", "verbatim"}
         errors: dict[str, Any] = {}
-        originals = data.get("original") or []
         for index, item in enumerate(originals):
             if item.get("key") not in own:
                 errors.setdefault("original", {})[index] = {
@@ -447,6 +450,7 @@ def _is_language_key(key: str, value: Any) -> bool:
 
 
 _schema = RecordSchema()
+_fast_load = compile_schema(_schema)
 
 
 def load_record(data: Any, *, record: str | None = None) -> dict:
@@ -457,6 +461,11 @@ def load_record(data: Any, *, record: str | None = None) -> dict:
     if not isinstance(data, dict):
         raise RecordValidationError(N_("a record must be a JSON object"), record=record)
     errors = _control_characters(data)
+    if not errors:
+        try:
+            return _fast_load(data)  # already pruned
+        except Exception:  # noqa: BLE001 - anything the fast path does not take: marshmallow's verdict
+            pass
     try:
         loaded = _schema.load(data)
     except ValidationError as exc:
@@ -530,14 +539,7 @@ def dump_record(record: dict, *, record_id: str | None = None) -> dict:
     return out
 
 
-def _prune(value: Any) -> Any:
-    """Drop empty containers so that equal records compare equal after a round trip."""
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, {}, [], "")}
-    if isinstance(value, list):
-        return [_prune(v) for v in value if v not in (None, {}, [], "")]
-    return value
+_prune = prune
 
 
 # Convenience readers used by the indexer, the portal and the OAI sets.

@@ -47,6 +47,22 @@ def _words() -> dict[str, Any]:
 
 def licence_by_url(licences: Vocabulary, url: str) -> Term | None:
     """The licence a Creative Commons (or other) licence URL names, deed or legal code."""
+    known = _BY_URL.get(url)
+    if known is not None and known[0] is licences:
+        return known[1]
+    if len(_BY_URL) > 4096:
+        _BY_URL.clear()
+    term = _licence_by_url(licences, url)
+    _BY_URL[url] = (licences, term)
+    return term
+
+
+#: Licence URLs repeat in every record of a partner: their terms, remembered
+#: (with the vocabulary they were looked up in).
+_BY_URL: dict[str, tuple[Vocabulary, Term | None]] = {}
+
+
+def _licence_by_url(licences: Vocabulary, url: str) -> Term | None:
     url = re.sub(r"(legalcode(\.[a-z-]+)?|deed\.[a-z-]+)$", "", url.strip().rstrip(".,;"))
     variants = {url, url.replace("http://", "https://", 1), url.replace("https://", "http://", 1)}
     for variant in list(variants):

@@ -11,6 +11,7 @@ in ``vcards`` so that the LOM export writes it back unchanged.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FOLD = re.compile(r"\r?\n[ \t]")
 _ESCAPE = re.compile(r"\\(.)")
@@ -39,6 +40,7 @@ def unescape(value: str) -> str:
     return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
 
 
+@lru_cache(maxsize=8192)  # a partner's contributors repeat from record to record
 def display_name(text: str) -> str | None:
     """The name a vCard gives (``FN``, else ``N`` given + family, else ``ORG``, else
     ``EMAIL``); a text that is not a vCard is taken as the name itself."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -120,12 +121,14 @@ class Importer:
         for outcome in pending:
             report.add(outcome)
 
-    def _one(self, work: Work, one: Incoming, known: dict[str, Resource]) -> Outcome:
+    def _one(self, work: Work, one: Incoming, known: _Known) -> Outcome:
         assert one.accepted is not None
         record = _strip_catalogue_ids(one.accepted.record)
         rid = check_resource_id(one.key())
         notes = one.accepted.notes
-        existing = known.get(rid) or work.session.get(Resource, rid)
+        # The batch's resources and review rows were loaded at once (``_preload``): an id
+        # it did not find is new, no query needed.
+        existing = known.resources.get(rid)
         outcome = Outcome(one.label, "created", one.family, rid, notes)
         if existing is not None:
             if existing.record == record:
@@ -161,12 +164,14 @@ class Importer:
                 )
                 outcome.status = "published"
             else:
-                work.create_draft(self.actor, record, acquisition=acquisition, resource_id=rid)
+                work.create_draft(
+                    self.actor, record, acquisition=acquisition, resource_id=rid, known_new=True
+                )
         if outcome.status != "unchanged":
-            self._review(work, one, rid, outcome)
-        row = work.session.get(Resource, rid)
+            self._review(work, one, rid, outcome, known)
+        row = work.session.get(Resource, rid)  # in the session: no query
         if row is not None:  # a later record of this batch with the same id sees it
-            known[rid] = row
+            known.resources[rid] = row
         return outcome
 
     def _migrate_draft(self, work: Work, rid: str) -> None:
@@ -181,10 +186,10 @@ class Importer:
         )
         work.publish(SYSTEM, rid, note="migration")
 
-    def _review(self, work: Work, one: Incoming, rid: str, outcome: Outcome) -> None:
-        row = work.session.get(IntakeReview, rid)
+    def _review(self, work: Work, one: Incoming, rid: str, outcome: Outcome, known: _Known) -> None:
+        row = known.reviews.get(rid)
         if row is None:
-            row = IntakeReview(resource_id=rid)
+            row = known.reviews[rid] = IntakeReview(resource_id=rid)
             work.session.add(row)
         row.status = "to_review" if outcome.to_review else "clean"
         row.notes = [n.to_json() for n in outcome.notes]
@@ -196,8 +201,16 @@ class Importer:
         row.reviewed_at = row.reviewed_by = None
 
 
-def _preload(work: Work, batch: list[Incoming]) -> dict[str, Resource]:
-    """The batch's existing resources in one query (the rows stay referenced)."""
+@dataclass
+class _Known:
+    """The rows of a batch's ids that exist (a batch's later records see its earlier ones)."""
+
+    resources: dict[str, Resource] = field(default_factory=dict)
+    reviews: dict[str, IntakeReview] = field(default_factory=dict)
+
+
+def _preload(work: Work, batch: list[Incoming]) -> _Known:
+    """The batch's existing resources and review rows, in two queries."""
     ids = []
     for one in batch:
         try:
@@ -205,7 +218,10 @@ def _preload(work: Work, batch: list[Incoming]) -> dict[str, Resource]:
         except (CatalogueError, MawaridError):
             continue
     if not ids:
-        return {}
+        return _Known()
     with work.session.no_autoflush:
-        rows = work.session.scalars(select(Resource).where(Resource.id.in_(ids))).all()
-    return {row.id: row for row in rows}
+        resources = work.session.scalars(select(Resource).where(Resource.id.in_(ids))).all()
+        reviews = work.session.scalars(
+            select(IntakeReview).where(IntakeReview.resource_id.in_(ids))
+        ).all()
+    return _Known({r.id: r for r in resources}, {r.resource_id: r for r in reviews})

@@ -102,6 +102,7 @@ def _folder(path: Path) -> Iterator[Item]:
     for root, dirs, files in os.walk(path, followlinks=False):
         dirs.sort()
         base = Path(root)
+        package = _folder_package(path, str(base.relative_to(path)))
         if MANIFEST in files and not (base / MANIFEST).is_symlink():
             consumed |= {base / href for href in _manifest_hrefs(base / MANIFEST)}
         for name in sorted(files):
@@ -124,9 +125,7 @@ def _folder(path: Path) -> Iterator[Item]:
             elif name.endswith(SIDECAR):
                 continue  # read with its record
             elif file.suffix.lower() in (*KINDS, ".zip"):
-                yield from _file(
-                    file, label, info.st_size, _folder_package(path, str(base.relative_to(path)))
-                )
+                yield from _file(file, label, info.st_size, package)
             else:
                 yield Item(label, kind="ignored")
 

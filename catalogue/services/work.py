@@ -37,12 +37,20 @@ class Work(UnitOfWork):
     """Operations inside one transaction. Obtained from :meth:`ResourceService.batch`."""
 
     def create_draft(
-        self, actor: Actor, record: Any, *, acquisition: Any = None, resource_id: str | None = None
+        self,
+        actor: Actor,
+        record: Any,
+        *,
+        acquisition: Any = None,
+        resource_id: str | None = None,
+        known_new: bool = False,
     ) -> ResourceView:
+        """``known_new``: the caller has checked that ``resource_id`` is free (the import
+        looks a whole batch up at once); a clash still fails on the primary key."""
         require(actor, "create")
         if resource_id is not None:
             check_resource_id(resource_id)
-            if self._exists(resource_id):
+            if not known_new and self._exists(resource_id):
                 raise DuplicateIdentifier(f"a resource {resource_id!r} already exists")
         else:
             resource_id = new_resource_id()

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..store.models import Base, JSONType
+from ..store.models import Base, JSONType, Resource
 
 #: ``to_review``: notes wait for a person; ``reviewed``: done; ``clean``: nothing to review.
 REVIEW_STATUSES = ("to_review", "reviewed", "clean")
@@ -35,3 +35,7 @@ class IntakeReview(Base):
     imported_by: Mapped[str] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    #: Declared so that a flush inserts the resource before its review row (both may be
+    #: pending at once: an import adds them in one savepoint without a query between).
+    resource: Mapped[Resource] = relationship(Resource, lazy="raise_on_sql")
