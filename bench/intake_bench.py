@@ -34,13 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.settings import Settings  # noqa: E402
-
 from catalogue.intake import importer as importer_module  # noqa: E402
 from catalogue.intake.importer import Importer  # noqa: E402
 from catalogue.intake.incoming import incoming  # noqa: E402
 from catalogue.intake.sources import iter_items  # noqa: E402
 from catalogue.services import build_services  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from metadata_schemas.lom_xml import record_to_lom  # noqa: E402
 from metadata_schemas.synthetic import generate_records  # noqa: E402
 from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
