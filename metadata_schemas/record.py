@@ -464,7 +464,7 @@ def load_record(data: Any, *, record: str | None = None) -> dict:
     if not errors:
         try:
             return _fast_load(data)  # already pruned
-        except Exception:  # noqa: BLE001 - anything the fast path does not take: marshmallow's verdict
+        except Exception:  # anything the fast path does not take: marshmallow gives the verdict
             pass
     try:
         loaded = _schema.load(data)
