@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -99,7 +100,7 @@ def _title(raw: dict[str, Any], notes: list[Note], fallback: str | None) -> None
             return
 
 
-def _title_candidates(raw: dict[str, Any], fallback: str | None):
+def _title_candidates(raw: dict[str, Any], fallback: str | None) -> Iterator[tuple[str, Any]]:
     general = raw.get("general") or {}
     for original in general.get("original") or []:
         if original.get("key") == "title" and original.get("text"):

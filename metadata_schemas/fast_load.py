@@ -24,9 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, missing
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
-from marshmallow.utils import missing
 
 from .record_fields import LangString, List, Term, Text, _TermList
 from .vocabularies import get_vocabularies
@@ -102,7 +101,7 @@ def _through_marshmallow(schema: Schema) -> Loader:
     return load
 
 
-def _compile_field(field: fields.Field) -> Loader:
+def _compile_field(field: fields.Field[Any]) -> Loader:
     if field.load_default is not missing or field.pre_load or field.post_load:
         return _generic(field)
     validators = list(field.validators)
@@ -156,7 +155,7 @@ def _compile_field(field: fields.Field) -> Loader:
 
         return _checked(load_text, validators, allow_none)
     if type(field) is LangString:
-        deserialize = field._deserialize
+        deserialize: Callable[..., Any] = field._deserialize
 
         def load_langstring(value: Any) -> Any:
             if type(value) is not dict:
@@ -209,7 +208,7 @@ def _checked(load: Loader, validators: list[Any], allow_none: bool) -> Loader:
     return run
 
 
-def _generic(field: fields.Field) -> Loader:
+def _generic(field: fields.Field[Any]) -> Loader:
     def run(value: Any) -> Any:
         try:
             return prune(field.deserialize(value))

@@ -76,7 +76,7 @@ def langstring_language(tag: str | None) -> str | None:
         if candidate in LANGSTRING_LANGUAGES:
             return candidate
         if candidate in LANGS["langstring"]:
-            return LANGS["langstring"][candidate]
+            return str(LANGS["langstring"][candidate])
     try:
         return get_vocabularies()["language"].resolve(code).id
     except UnknownTermError:
@@ -102,4 +102,4 @@ def _scolomfr_reverse() -> dict[tuple[str, str], Any]:
 
 
 def licence_url(term: Any) -> str:
-    return term.extra.get("url") or term.uri
+    return str(term.extra.get("url") or term.uri)

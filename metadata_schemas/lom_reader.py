@@ -54,6 +54,7 @@ from .text_values import parse_age_range, parse_date, parse_duration, parse_form
 from .textnorm import fold
 from .vcard import display_name, make_vcard
 from .vocabularies import get_vocabularies
+from .vocabulary_model import Term
 
 _KEPT = f"{{{EXTENSION_NS}}}original"
 CONCEPT = "http://data.education.fr/voc/scolomfr/concept/"
@@ -142,7 +143,7 @@ class LomReader:
     def restore(self, group: _Group, el: etree._Element) -> None:
         """An original Mawarid's own LOM export wrote as ``mw:original`` (no LOM place)."""
         fields = {k: el.get(k) for k in ("source", "crosswalk") if el.get(k)}
-        how = el.get("how") if el.get("how") in HOW else "none"
+        how = str(el.get("how")) if el.get("how") in HOW else "none"
         group.keep(el.get("key") or "verbatim", how, value=(el.text or "").strip() or "-", **fields)
 
     def keep_element(self, group: _Group, child: etree._Element) -> None:
@@ -238,8 +239,9 @@ class LomReader:
             text = (string.text or "").strip()
             if text:
                 out.append((langstring_language(string.get("language")), text))
-        if not out and (el.text or "").strip() and len(el) == 0:
-            out.append((None, el.text.strip()))  # a bare text where LOM wants strings
+        bare = (el.text or "").strip()
+        if not out and bare and len(el) == 0:
+            out.append((None, bare))  # a bare text where LOM wants strings
         return out
 
     def langstring(self, group: _Group, key: str, el: etree._Element) -> list[dict[str, str]]:
@@ -456,7 +458,7 @@ class LomReader:
             return None
         key = spec["key"]
         try:
-            term = self.vocabs["language"].resolve(text)
+            term: Term | None = self.vocabs["language"].resolve(text)
         except UnknownTermError:
             code = langstring_language(text)
             term = self.vocabs["language"].get(code or "")
@@ -596,7 +598,8 @@ class LomReader:
             found = (_YES_NO if key == "copyright" else _COST).get(fold(value))
         written = {"source": source, "value": value, "label": {"x-none": label} if label else None}
         if found is None:
-            return self.foreign(group, key, f"rights.{key}", **written)
+            self.foreign(group, key, f"rights.{key}", **written)
+            return None
         if (source, value) != (LOM_SOURCE, "yes" if found else "no"):
             group.keep(key, "spelling", **written, term=found)
         return found
@@ -610,7 +613,12 @@ class LomReader:
             first, _, rest = text.partition("\n")
             line = LICENCE_LINE.match(first)
             term = licence_by_url(licences, line["url"]) if line else None
-            if term is not None and licence_url(term) == line["url"] and own in (None, term.id):
+            if (
+                line is not None
+                and term is not None
+                and licence_url(term) == line["url"]
+                and own in (None, term.id)
+            ):
                 own = term.id  # the line Mawarid's own export writes: not the partner's text
                 rest = rest.strip()
                 if rest:
@@ -884,5 +892,6 @@ def mawarid_identifier(record: dict[str, Any]) -> str | None:
     """The catalogue id carried in ``general.identifier`` (catalog ``mawarid``), if any."""
     for ident in (record.get("general") or {}).get("identifier", []):
         if str(ident.get("catalog", "")).strip().lower() == CATALOG:
-            return ident.get("entry")
+            entry = ident.get("entry")
+            return str(entry) if entry is not None else None
     return None

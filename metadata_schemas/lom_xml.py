@@ -37,6 +37,7 @@ commission and the acquisition reference are added, marked (vCard
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,6 @@ from .lom_binding import (
     ACQUISITION_CATALOG,
     CATALOG,
     EXTENSION_NS,
-    LOM_NS,
     LOM_SOURCE,
     MAPPING,
     PROVENANCE_PROPERTY,
@@ -57,10 +57,16 @@ from .lom_binding import (
     licence_url,
     q,
 )
-from .lom_reader import lom_to_record, mawarid_identifier  # noqa: F401 - the import half, re-exported
+from .lom_binding import LOM_NS as LOM_NS  # re-exported: the OAI formats name it
+from .lom_reader import lom_to_record as lom_to_record  # the import half, re-exported
+from .lom_reader import mawarid_identifier as mawarid_identifier
 from .safe_xml import parse_xml
 from .vcard import make_vcard
 from .vocabularies import get_vocabularies
+from .vocabulary_model import Term, Vocabularies
+
+#: One field of the LOM mapping (``mappings/lom.json``): element, key, type, …
+Spec = dict[str, Any]
 
 SCHEMA_LOCATION = f"{LOM_NS} http://ltsc.ieee.org/xsd/lomv1.0/lomLoose.xsd"
 STRICT_SCHEMA_LOCATION = f"{LOM_NS} http://ltsc.ieee.org/xsd/lomv1.0/lomStrict.xsd"
@@ -100,13 +106,20 @@ class _Writer:
         self.moved: list[tuple[str, str, str, str, str]] = []
 
     # Entry point ------------------------------------------------------------------------
-    def lom(self, record: dict, *, root: etree._Element) -> etree._Element:
+    def lom(self, record: dict[str, Any], *, root: etree._Element) -> etree._Element:
         self.group(root, MAPPING["fields"], record, "")
         if self.moved:
             self.write_moved(root)
         return root
 
-    def group(self, parent, fields, value: dict, path: str, marker: str | None = None) -> None:
+    def group(
+        self,
+        parent: etree._Element,
+        fields: list[Spec],
+        value: dict[str, Any],
+        path: str,
+        marker: str | None = None,
+    ) -> None:
         kept: dict[str, list[dict[str, Any]]] = {}
         for original in value.get("original") or []:
             kept.setdefault(original.get("key"), []).append(original)
@@ -134,19 +147,21 @@ class _Writer:
             )
 
     # Helpers ---------------------------------------------------------------------------
-    def sub(self, parent, name: str, text: str | None = None, path: str = "") -> etree._Element:
+    def sub(
+        self, parent: etree._Element, name: str, text: str | None = None, path: str = ""
+    ) -> etree._Element:
         el = etree.SubElement(parent, q(name))
         if text is not None:
             set_text(el, text, path or name)
         return el
 
-    def langstring_el(self, el, value: dict, path: str) -> None:
+    def langstring_el(self, el: etree._Element, value: dict[str, Any], path: str) -> None:
         for lang, text in value.items():
             string = self.sub(el, "string", text, f"{path}[{lang}]")
             if lang != "x-none" or not self.strict:
                 string.set("language", lang if _XS_LANGUAGE.match(lang) else "x-none")
 
-    def term(self, vocabulary: str, term_id: str, path: str):
+    def term(self, vocabulary: str, term_id: str, path: str) -> Term:
         term = self.vocabs[vocabulary].get(term_id)
         if term is None:
             raise ExportError(
@@ -155,7 +170,7 @@ class _Writer:
             )
         return term
 
-    def verbatim(self, parent, xml: str, path: str) -> None:
+    def verbatim(self, parent: etree._Element, xml: str, path: str) -> None:
         element = parse_xml(xml.encode("utf-8"), source=path)
         if self.strict or not self.keeps(element):
             self.left_out.append(f"{path} ({etree.QName(element).localname})")
@@ -168,7 +183,7 @@ class _Writer:
 
     keeps_originals = True
 
-    def unplaced(self, parent, path: str, original: dict[str, Any]) -> None:
+    def unplaced(self, parent: etree._Element, path: str, original: dict[str, Any]) -> None:
         """An original no LOM element can carry: a Mawarid extension element (loose LOM)."""
         if self.strict or not self.keeps_originals:
             self.left_out.append(path)
@@ -183,7 +198,16 @@ class _Writer:
         set_text(el, str(text), path)
 
     # Value kinds (spec "type") -----------------------------------------------------------
-    def w_group(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_group(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         if value in (None, {}, ""):
             for original in originals:
                 self.unplaced(parent, path, original)
@@ -193,7 +217,16 @@ class _Writer:
         for original in originals:
             self.unplaced(parent, path, original)
 
-    def w_text(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_text(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         values = value if isinstance(value, list) else [value] if value not in (None, "") else []
         for one in values:
             self.sub(parent, spec["element"], str(one), path)
@@ -201,14 +234,25 @@ class _Writer:
             if original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_integer(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_integer(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         if value is not None:
             self.sub(parent, spec["element"], str(int(value)), path)
         self.typed_originals(parent, spec, path, originals)
 
     w_size = w_integer
 
-    def typed_originals(self, parent, spec, path, originals) -> None:
+    def typed_originals(
+        self, parent: etree._Element, spec: Spec, path: str, originals: Sequence[dict[str, Any]]
+    ) -> None:
         """Originals of a typed element (size, date, duration) read from a text LOM's
         syntax cannot hold: the export writes the value and lists the text as left out."""
         for original in originals:
@@ -217,7 +261,16 @@ class _Writer:
             else:
                 self.unplaced(parent, path, original)
 
-    def w_format(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_format(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         """MIME types, each as the partner spelled it when the record kept that spelling."""
         spelled = {o.get("term"): o["value"] for o in originals if o.get("term") and o.get("value")}
         for one in value or []:
@@ -227,14 +280,32 @@ class _Writer:
             if not original.get("term") and original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_location(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_location(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         for one in value or []:
             self.sub(parent, spec["element"], one, path)
         for original in originals:
             if original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_langstring(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_langstring(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         extra = [o["text"] for o in originals if o.get("text")]
         if spec.get("many"):
             for one in [*(value or []), *extra]:
@@ -245,7 +316,16 @@ class _Writer:
         for texts in extra:
             self.langstring_el(el, texts, path)
 
-    def w_plainstring(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_plainstring(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         el = self.sub(parent, spec["element"])
         spelled = next(
             (o for o in originals if o.get("how") == "spelling" and o.get("term") == value), None
@@ -258,7 +338,16 @@ class _Writer:
             if original.get("text") and original is not spelled:
                 self.langstring_el(el, original["text"], path)
 
-    def w_age_range(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_age_range(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         """Age ranges as the partner wrote them (``"7-11 ans"``), else as stored."""
         written = set()
         for original in originals:
@@ -270,7 +359,16 @@ class _Writer:
             if one not in written:
                 self.sub(self.sub(parent, spec["element"]), "string", one, path)
 
-    def w_language(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_language(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         spelled = {
             o.get("term"): o["value"]
             for o in originals
@@ -294,7 +392,7 @@ class _Writer:
                 else:
                     self.left_out.append(f"{path} ({text})")
 
-    def vocab_value(self, spec, value, path) -> tuple[str, str, str | None] | None:
+    def vocab_value(self, spec: Spec, value: Any, path: str) -> tuple[str, str, str | None] | None:
         """(source, value, label) for a vocabulary element; ``None`` leaves it out."""
         if isinstance(value, tuple):  # generated entries and rights name LOM values directly
             return value[0], value[1], None
@@ -304,7 +402,16 @@ class _Writer:
             return self.vocabs[spec["vocabulary"]].lom_source or LOM_SOURCE, lom, None
         return self.vocabs[spec["vocabulary"]].uri, term.id, None
 
-    def w_vocab(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_vocab(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         values = value if isinstance(value, list) else [value] if value not in (None, "") else []
         if self.strict:
             # LOMv1.0 pairs only: the term's own LOM value; a partner's other values move.
@@ -336,7 +443,9 @@ class _Writer:
                 continue
             self.vocab_el(parent, spec["element"], found)
 
-    def original_vocab(self, parent, spec, original: dict[str, Any], path: str) -> bool:
+    def original_vocab(
+        self, parent: etree._Element, spec: Spec, original: dict[str, Any], path: str
+    ) -> bool:
         source = original.get("source") or ""
         value = original.get("value") or ""
         label = next(iter((original.get("label") or {}).values()), None)
@@ -346,7 +455,9 @@ class _Writer:
         self.vocab_el(parent, spec["element"], (source, value, label))
         return True
 
-    def vocab_el(self, parent, element: str, found: tuple[str, str, str | None]) -> None:
+    def vocab_el(
+        self, parent: etree._Element, element: str, found: tuple[str, str, str | None]
+    ) -> None:
         el = self.sub(parent, element)
         if found[0]:
             self.sub(el, "source", found[0])
@@ -355,17 +466,17 @@ class _Writer:
         if found[2] and not self.strict:
             self.label(el, found[2])
 
-    def label(self, el, text: str) -> None:
+    def label(self, el: etree._Element, text: str) -> None:
         """A vocabulary label (LOM-FR, ScoLOMFR): LOM has no such element, so the LOM
         export writes it in Mawarid's extension namespace, where lomLoose admits it."""
         label = etree.SubElement(el, f"{{{EXTENSION_NS}}}label", nsmap={"mw": EXTENSION_NS})
         set_text(label, text, "label")
 
-    def move(self, spec, path: str, found: tuple[str, str, str | None]) -> None:
+    def move(self, spec: Spec, path: str, found: tuple[str, str, str | None]) -> None:
         """A value strict LOM cannot carry in its element: to a classification."""
         self.moved.append((spec.get("vocabulary", ""), path, found[0], found[1], found[2] or ""))
 
-    def write_moved(self, root) -> None:
+    def write_moved(self, root: etree._Element) -> None:
         for vocabulary, path, source, value, label in self.moved:
             cls = self.sub(root, "classification")
             self.vocab_el(cls, "purpose", (LOM_SOURCE, "idea", None))
@@ -381,7 +492,16 @@ class _Writer:
             if labels:
                 self.langstring_el(self.sub(taxon, "entry"), labels, path)
 
-    def w_vcard(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_vcard(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         vcards = (group or {}).get("vcards") or {}
         values = value if isinstance(value, list) else [value] if value else []
         mark = (PROVENANCE_PROPERTY, marker) if marker else None
@@ -391,7 +511,16 @@ class _Writer:
             if original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_datetime(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_datetime(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         text, description = (
             (value["value"], value.get("description")) if isinstance(value, dict) else (value, None)
         )
@@ -405,7 +534,16 @@ class _Writer:
         if description:
             self.langstring_el(self.sub(el, "description"), description, path)
 
-    def w_duration(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_duration(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         description = (group or {}).get(spec.get("description_key") or "")
         self.typed_originals(parent, spec, path, originals)
         if value in (None, "") and not description:
@@ -417,7 +555,16 @@ class _Writer:
         if description:
             self.langstring_el(self.sub(el, "description"), description, path)
 
-    def w_rights(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_rights(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         value = value or {}
         el = self.sub(parent, spec["element"])
         kept: dict[str, list[dict[str, Any]]] = {}
@@ -457,7 +604,16 @@ class _Writer:
         if len(el) == 0:
             parent.remove(el)
 
-    def w_taxon_path(self, parent, spec, value, path, marker, group=None, originals=()):
+    def w_taxon_path(
+        self,
+        parent: etree._Element,
+        spec: Spec,
+        value: Any,
+        path: str,
+        marker: str | None,
+        group: dict[str, Any] | None = None,
+        originals: Sequence[dict[str, Any]] = (),
+    ) -> None:
         spelled = [o for o in originals if o.get("how") == "spelling" and o.get("taxa")]
         for index, one in enumerate(value or []):
             written = next((o for o in spelled if o.get("term") == one), None)
@@ -473,7 +629,7 @@ class _Writer:
             else:
                 self.unplaced(parent, path, original)
 
-    def mawarid_path(self, parent, spec, value, path) -> None:
+    def mawarid_path(self, parent: etree._Element, spec: Spec, value: Any, path: str) -> None:
         vocab = self.vocabs.get(value["source"], None)
         if vocab is None:
             raise ExportError(
@@ -498,7 +654,7 @@ class _Writer:
             self.sub(taxon, "id", term.id)
             self.langstring_el(self.sub(taxon, "entry"), dict(term.labels), path)
 
-    def foreign_path(self, parent, spec, original: dict[str, Any]) -> None:
+    def foreign_path(self, parent: etree._Element, spec: Spec, original: dict[str, Any]) -> None:
         el = self.sub(parent, spec["element"])
         if original.get("source_text"):
             self.langstring_el(self.sub(el, "source"), original["source_text"], "taxon_path")
@@ -522,9 +678,9 @@ def set_text(el: etree._Element, text: str, path: str) -> None:
         ) from None
 
 
-def lom_datetime(value: Any, path: str = "date") -> str:
+def lom_datetime(written: Any, path: str = "date") -> str:
     """``value`` in LOM's DateTime syntax (seconds and a fraction before any time zone)."""
-    value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    value = str(written.isoformat() if hasattr(written, "isoformat") else written)
     if _LOM_DATETIME.fullmatch(value):
         return value
     parts = _DATETIME_PARTS.match(value)
@@ -550,7 +706,9 @@ def lom_datetime(value: Any, path: str = "date") -> str:
     )
 
 
-def rights_texts(rights: dict, vocabs, path: str, *, line: bool = True) -> dict[str, str]:
+def rights_texts(
+    rights: dict[str, Any], vocabs: Vocabularies, path: str, *, line: bool = True
+) -> dict[str, str]:
     """rights/description LangString: licence line (label + URL) then the free text."""
     description = rights.get("description") or {}
     licence_id = rights.get("licence")
@@ -570,7 +728,9 @@ def rights_texts(rights: dict, vocabs, path: str, *, line: bool = True) -> dict[
     return out
 
 
-def with_catalogue_entries(record: dict, identifier: str | None, provenance: dict | None) -> dict:
+def with_catalogue_entries(
+    record: dict[str, Any], identifier: str | None, provenance: dict[str, Any] | None
+) -> dict[str, Any]:
     """A shallow copy of ``record`` with the mawarid identifier and provenance entries."""
     rec = dict(record)
     vocabs = get_vocabularies()
@@ -631,7 +791,7 @@ def with_catalogue_entries(record: dict, identifier: str | None, provenance: dic
     return rec
 
 
-def label_of(vocabs, vocabulary: str, value: str) -> str:
+def label_of(vocabs: Vocabularies, vocabulary: str, value: str) -> str:
     try:
         return vocabs[vocabulary].resolve(value).label("fr")
     except (KeyError, UnknownTermError):
@@ -639,14 +799,14 @@ def label_of(vocabs, vocabulary: str, value: str) -> str:
 
 
 def export_lom(
-    record: dict,
+    record: dict[str, Any],
     *,
     identifier: str | None = None,
-    provenance: dict | None = None,
+    provenance: dict[str, Any] | None = None,
     strict: bool = False,
 ) -> LomExport:
     """The record as a ``<lom>`` element, with what the format left out."""
-    root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})
+    root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})  # type: ignore[dict-item]
     root.set(f"{{{XSI_NS}}}schemaLocation", STRICT_SCHEMA_LOCATION if strict else SCHEMA_LOCATION)
     writer = _Writer(strict=strict)
     writer.lom(with_catalogue_entries(record, identifier, provenance), root=root)
@@ -654,13 +814,16 @@ def export_lom(
 
 
 def record_to_lom_element(
-    record: dict, *, identifier: str | None = None, provenance: dict | None = None
+    record: dict[str, Any],
+    *,
+    identifier: str | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> etree._Element:
     """The record as a ``<lom>`` element (namespace :data:`LOM_NS`)."""
     return export_lom(record, identifier=identifier, provenance=provenance).element
 
 
-def record_to_lom(record: dict, **kw: Any) -> bytes:
+def record_to_lom(record: dict[str, Any], **kw: Any) -> bytes:
     """The record as a LOM XML document (UTF-8, with XML declaration)."""
     return etree.tostring(
         export_lom(record, **kw).element,

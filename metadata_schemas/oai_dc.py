@@ -20,6 +20,7 @@ from .errors import RecordValidationError
 from .lom_binding import licence_url
 from .lom_xml import LomExport, label_of
 from .vocabularies import get_vocabularies
+from .vocabulary_model import Vocabularies
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -62,7 +63,7 @@ class _DC:
         if text and (text, lang) not in self.values[name]:
             self.values[name].append((text, lang))
 
-    def langstring(self, name: str, value: dict | None) -> None:
+    def langstring(self, name: str, value: dict[str, Any] | None) -> None:
         for lang, text in (value or {}).items():
             self.add(name, text, lang)
 
@@ -87,12 +88,12 @@ class _DC:
 
 
 def record_to_oai_dc_element(
-    record: dict,
+    record: dict[str, Any],
     *,
     identifier: str,
     base_url: str | None = None,
     oai_identifier: str | None = None,
-    provenance: dict | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> etree._Element:
     """The record as ``<oai_dc:dc>``.
 
@@ -173,12 +174,12 @@ def record_to_oai_dc_element(
     return dc.element()
 
 
-def export_oai_dc(record: dict, **kw: Any) -> LomExport:
+def export_oai_dc(record: dict[str, Any], **kw: Any) -> LomExport:
     """The record as ``<oai_dc:dc>``, with the record paths Dublin Core has no place for."""
     return LomExport(record_to_oai_dc_element(record, **kw), left_out(record))
 
 
-def _originals(dc: _DC, record: dict) -> None:
+def _originals(dc: _DC, record: dict[str, Any]) -> None:
     """What a partner wrote that Mawarid kept as written: shown in Dublin Core too."""
     places = {
         ("general", "title"): "title",
@@ -224,7 +225,7 @@ _CARRIED = {
 }
 
 
-def left_out(record: dict) -> list[str]:
+def left_out(record: dict[str, Any]) -> list[str]:
     """Record paths an ``oai_dc`` export cannot hold."""
     out: list[str] = []
     for section, value in record.items():
@@ -238,7 +239,7 @@ def left_out(record: dict) -> list[str]:
     return out
 
 
-def record_to_oai_dc(record: dict, **kw: Any) -> bytes:
+def record_to_oai_dc(record: dict[str, Any], **kw: Any) -> bytes:
     """:func:`record_to_oai_dc_element` as a UTF-8 document with XML declaration."""
     return etree.tostring(
         record_to_oai_dc_element(record, **kw),
@@ -248,7 +249,7 @@ def record_to_oai_dc(record: dict, **kw: Any) -> bytes:
     )
 
 
-def _rights(dc: _DC, rights: dict, vocabs) -> None:
+def _rights(dc: _DC, rights: dict[str, Any], vocabs: Vocabularies) -> None:
     licence = vocabs["licence"].get(rights.get("licence") or "")
     if licence is not None:
         dc.add("rights", licence_url(licence))
@@ -257,7 +258,7 @@ def _rights(dc: _DC, rights: dict, vocabs) -> None:
     dc.langstring("rights", rights.get("description"))
 
 
-def _dcmi_types(record: dict, vocabs) -> list[str]:
+def _dcmi_types(record: dict[str, Any], vocabs: Vocabularies) -> list[str]:
     out: list[str] = []
     for term_id in (record.get("educational") or {}).get("learning_resource_type", []):
         term = vocabs["learning_resource_type"].get(term_id)
@@ -275,8 +276,8 @@ def _dcmi_types(record: dict, vocabs) -> list[str]:
     return out
 
 
-def _identifier_text(ident: dict) -> str:
-    catalog, entry = ident.get("catalog", ""), ident.get("entry", "")
+def _identifier_text(ident: dict[str, Any]) -> str:
+    catalog, entry = str(ident.get("catalog", "")), str(ident.get("entry", ""))
     if entry.startswith(("http://", "https://", "urn:", "doi:", "oai:")):
         return entry
     if catalog.upper() in ("ISBN", "ISSN", "DOI"):
@@ -284,7 +285,7 @@ def _identifier_text(ident: dict) -> str:
     return f"{catalog}:{entry}" if catalog else entry
 
 
-def _leaves(record: dict, source: str) -> list[str]:
+def _leaves(record: dict[str, Any], source: str) -> list[str]:
     """Leaf term ids of the taxon paths from vocabulary ``source``, in record order."""
     out: list[str] = []
     for classification in record.get("classification", []):

@@ -180,7 +180,7 @@ class Group(BaseSchema):
     verbatim = many(Text(validate=length(1, MAX_VERBATIM)))
 
     @validates_schema
-    def _check_kept(self, data: dict, **_: Any) -> None:
+    def _check_kept(self, data: dict[str, Any], **_: Any) -> None:
         originals = data.get("original") or []
         if not originals and not data.get("verbatim") and not self.REQUIRED_UNLESS_ORIGINAL:
             return  # the common case: nothing kept, nothing required
@@ -220,7 +220,7 @@ class ContributeSchema(Group):
     date_description = LangString()
 
     @post_load
-    def _vcards_of_named_entities(self, data: dict, **_: Any) -> dict:
+    def _vcards_of_named_entities(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         # A vCard belongs to a name; a name edited or removed takes its vCard with it.
         if data.get("vcards"):
             names = set(data.get("entity") or [])
@@ -327,32 +327,32 @@ class TaxonPathSchema(BaseSchema):
     taxon = many(Text(), required=True, validate=length(1, 10))
 
     @post_load
-    def _complete(self, data: dict, **_: Any) -> dict:
+    def _complete(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         return complete_taxon_path(data)
 
 
-def complete_taxon_path(data: dict) -> dict:
+def complete_taxon_path(data: dict[str, Any]) -> dict[str, Any]:
     """``{"source", "taxon"}`` with the taxon resolved to ids and the path completed."""
     vocabs = get_vocabularies()
     source = data["source"]
     # Any vocabulary may classify (``subject`` is flat: its paths have one term).
     if source not in vocabs:
         raise ValidationError(
-            [Message(N_("unknown classification source '%(source)s'"), source=source)],  # type: ignore[list-item]
+            [Message(N_("unknown classification source '%(source)s'"), source=source)],
             "source",
         )
     vocab = vocabs[source]
     try:
         terms = [vocab.resolve(t) for t in data["taxon"]]
     except UnknownTermError as exc:
-        raise ValidationError([exc.msg], "taxon") from None  # type: ignore[list-item]
+        raise ValidationError([exc.msg], "taxon") from None
     leaf = terms[-1]
     path = [t.id for t in vocab.path(leaf.id)]
     given = [t.id for t in terms]
     # A path may be given whole or by its leaf; anything else contradicts the hierarchy.
     if given not in (path, [leaf.id]):
         raise ValidationError(
-            [  # type: ignore[list-item]
+            [
                 Message(
                     N_(
                         "taxon path %(given)s does not follow the hierarchy of '%(source)s' "
@@ -453,7 +453,7 @@ _schema = RecordSchema()
 _fast_load = compile_schema(_schema)
 
 
-def load_record(data: Any, *, record: str | None = None) -> dict:
+def load_record(data: Any, *, record: str | None = None) -> dict[str, Any]:
     """Validate ``data`` and return the canonical record (vocabulary ids, full taxon paths).
 
     Raises :class:`RecordValidationError` listing every error with its field path.
@@ -463,7 +463,8 @@ def load_record(data: Any, *, record: str | None = None) -> dict:
     errors = _control_characters(data)
     if not errors:
         try:
-            return _fast_load(data)  # already pruned
+            fast: dict[str, Any] = _fast_load(data)  # already pruned
+            return fast
         except Exception:  # anything the fast path does not take: marshmallow gives the verdict
             pass
     try:
@@ -474,7 +475,8 @@ def load_record(data: Any, *, record: str | None = None) -> dict:
             known.extend(m for m in messages if m not in known)
     if errors:
         raise RecordValidationError(N_("invalid record"), record=record, errors=errors) from None
-    return _prune(loaded)
+    pruned: dict[str, Any] = _prune(loaded)
+    return pruned
 
 
 # Characters XML 1.0 cannot carry: a record holding one would store fine and then
@@ -531,7 +533,7 @@ def _any_illegal(data: Any) -> bool:
     return _ESCAPED_ILLEGAL.search(dumped) is not None or _XML_ILLEGAL.search(dumped) is not None
 
 
-def dump_record(record: dict, *, record_id: str | None = None) -> dict:
+def dump_record(record: dict[str, Any], *, record_id: str | None = None) -> dict[str, Any]:
     """A record as JSON for the API, with its catalogue id."""
     out = dict(record)
     if record_id is not None:
@@ -545,7 +547,7 @@ _prune = prune
 # Convenience readers used by the indexer, the portal and the OAI sets.
 
 
-def taxon_leaves(record: dict, source: str) -> list[str]:
+def taxon_leaves(record: dict[str, Any], source: str) -> list[str]:
     """Leaf term ids of every taxon path from vocabulary ``source``, in record order."""
     seen: list[str] = []
     for cls in record.get("classification", []):
@@ -557,7 +559,7 @@ def taxon_leaves(record: dict, source: str) -> list[str]:
     return seen
 
 
-def taxon_paths(record: dict, source: str) -> list[list[str]]:
+def taxon_paths(record: dict[str, Any], source: str) -> list[list[str]]:
     """Every full taxon path (root → leaf) from vocabulary ``source``."""
     return [
         list(p["taxon"])
@@ -567,24 +569,26 @@ def taxon_paths(record: dict, source: str) -> list[list[str]]:
     ]
 
 
-def levels_of(record: dict) -> list[str]:
+def levels_of(record: dict[str, Any]) -> list[str]:
     return taxon_leaves(record, "level")
 
 
-def subjects_of(record: dict) -> list[str]:
+def subjects_of(record: dict[str, Any]) -> list[str]:
     return taxon_leaves(record, "subject")
 
 
-def title_of(record: dict, lang: str = "fr") -> str:
+def title_of(record: dict[str, Any], lang: str = "fr") -> str:
     """The title in ``lang``, else in French, Arabic, English, Amazigh, else any language."""
     titles = record.get("general", {}).get("title", {})
     for code in (lang, "fr", "ar", "en", "zgh"):
         if titles.get(code):
-            return titles[code]
-    return next(iter(titles.values()), "")
+            return str(titles[code])
+    return str(next(iter(titles.values()), ""))
 
 
-def iter_langstrings(values: Iterable[dict] | dict | None) -> Iterable[tuple[str, str]]:
+def iter_langstrings(
+    values: Iterable[dict[str, Any]] | dict[str, Any] | None,
+) -> Iterable[tuple[str, str]]:
     if not values:
         return
     if isinstance(values, dict):

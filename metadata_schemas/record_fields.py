@@ -72,7 +72,7 @@ class Boolean(fields.Boolean):
     default_error_messages = _messages(invalid=Message(N_("not yes or no")))
 
 
-class List(fields.List):
+class List(fields.List[Any]):
     default_error_messages = _messages(invalid=Message(N_("not a list")))
 
 
@@ -148,10 +148,10 @@ class Term(Text):
         self.vocabulary = vocabulary
         super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return get_vocabularies()[self.vocabulary].resolve(text).id
+            return str(get_vocabularies()[self.vocabulary].resolve(text).id)
         except UnknownTermError as exc:
             raise ValidationError(
                 [unknown_term_message(self.vocabulary, text, exc.suggestions)]
@@ -179,7 +179,9 @@ class LangString(fields.Dict):
         self.free = free
         super().__init__(keys=fields.String(), values=fields.String(), **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> dict[str, str]:
         if not isinstance(value, dict):
             raise self.make_error("invalid")
         allowed = None if self.free else langstring_languages()
@@ -225,11 +227,11 @@ class LangString(fields.Dict):
 class _TermList(List):
     """A list of terms without repeats: ``["Exercice", "تمرين"]`` is one term, ``exercise``."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
 
 
-def many(inner: fields.Field, **kwargs: Any) -> fields.List:
+def many(inner: fields.Field[Any], **kwargs: Any) -> fields.List[Any]:
     """A list field; a caller's own validator (e.g. at least one item) replaces the default cap."""
     kwargs.setdefault("validate", length(max=MAX_ITEMS))
     return (_TermList if isinstance(inner, Term) else List)(inner, **kwargs)

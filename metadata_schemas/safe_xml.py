@@ -26,6 +26,7 @@ document, so nothing an attacker smuggles in can leak through an error message.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from lxml import etree
 
@@ -154,7 +155,7 @@ def parse_xml(data: bytes, *, source: str, max_bytes: int | None = None) -> etre
         raise _error(
             source, Message(N_("cannot read XML: %(reason)s"), reason=_clean(str(exc)))
         ) from None
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo
     # Backstop for DOCTYPEs the byte scan cannot see (exotic encodings).
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise _error(source, Message(N_("DOCTYPE/DTD declarations are not allowed")))

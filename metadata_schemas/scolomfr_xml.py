@@ -31,7 +31,8 @@ from lxml import etree
 
 from .errors import UnknownTermError
 from .lom_binding import LOM_NS, XSI_NS, q
-from .lom_xml import LomExport, _Writer, with_catalogue_entries
+from .lom_xml import LomExport, Spec, _Writer, with_catalogue_entries
+from .vocabulary_model import Term
 
 PROFILE = json.loads(
     resources.files(__package__).joinpath("mappings/scolomfr.json").read_text("utf-8")
@@ -46,13 +47,14 @@ CONCEPT = "http://data.education.fr/voc/scolomfr/concept/"
 
 
 class _ScoLOMFRWriter(_Writer):
-    def concept(self, vocabulary: str, term) -> str | None:
+    def concept(self, vocabulary: str, term: Term) -> str | None:
         overrides = PROFILE["overrides"].get(vocabulary, {})
         if term.id in overrides:
-            return overrides[term.id]
-        return term.extra.get("scolomfr")
+            return str(overrides[term.id])
+        uri = term.extra.get("scolomfr")
+        return str(uri) if uri else None
 
-    def vocab_value(self, spec, value, path):
+    def vocab_value(self, spec: Spec, value: Any, path: str) -> tuple[str, str, str | None] | None:
         vocabulary = spec["vocabulary"]
         if isinstance(value, tuple):  # a LOM value: rights yes/no or a generated role
             if vocabulary in PROFILE["rights"]:
@@ -77,7 +79,9 @@ class _ScoLOMFRWriter(_Writer):
             return SOURCE, nearest["uri"], nearest["label"]
         return SOURCE, uri, term.label("fr")
 
-    def original_vocab(self, parent, spec, original, path) -> bool:
+    def original_vocab(
+        self, parent: etree._Element, spec: Spec, original: dict[str, Any], path: str
+    ) -> bool:
         # The partner's spelling of a term ScoLOMFR knows (its concept URI); anything else
         # (a value without a Mawarid term, another profile's spelling) is listed as left out.
         value = original.get("value") or ""
@@ -94,7 +98,7 @@ class _ScoLOMFRWriter(_Writer):
 
     keeps_originals = False
 
-    def label(self, el, text: str) -> None:
+    def label(self, el: etree._Element, text: str) -> None:
         self.sub(el, "label", text)
 
     def keeps(self, element: etree._Element) -> bool:
@@ -105,7 +109,7 @@ class _ScoLOMFRWriter(_Writer):
         values = [v.text or "" for v in element.iter() if etree.QName(v).localname == "value"]
         return all(v.strip().startswith(("http://", "https://")) for v in values)
 
-    def lom(self, record: dict, *, root: etree._Element) -> etree._Element:
+    def lom(self, record: dict[str, Any], *, root: etree._Element) -> etree._Element:
         self.exact: list[tuple[str, str]] = []
         meta = dict(record.get("meta_metadata") or {})
         schemas = list(meta.get("metadata_schema", []))
@@ -138,10 +142,13 @@ class _ScoLOMFRWriter(_Writer):
 
 
 def export_scolomfr(
-    record: dict, *, identifier: str | None = None, provenance: dict | None = None
+    record: dict[str, Any],
+    *,
+    identifier: str | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> LomExport:
     """The record as a ScoLOMFR 3.1 ``<lom>`` element, with what ScoLOMFR left out."""
-    root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})
+    root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})  # type: ignore[dict-item]
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
     writer = _ScoLOMFRWriter()
     writer.lom(with_catalogue_entries(record, identifier, provenance), root=root)
@@ -149,13 +156,16 @@ def export_scolomfr(
 
 
 def record_to_scolomfr_element(
-    record: dict, *, identifier: str | None = None, provenance: dict | None = None
+    record: dict[str, Any],
+    *,
+    identifier: str | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> etree._Element:
     """The record as a ScoLOMFR 3.1 ``<lom>`` element."""
     return export_scolomfr(record, identifier=identifier, provenance=provenance).element
 
 
-def record_to_scolomfr(record: dict, **kw: Any) -> bytes:
+def record_to_scolomfr(record: dict[str, Any], **kw: Any) -> bytes:
     """:func:`record_to_scolomfr_element` as a UTF-8 document with XML declaration."""
     return etree.tostring(
         record_to_scolomfr_element(record, **kw),

@@ -20,9 +20,10 @@ from .vocabularies import get_vocabularies
 
 
 def _table(name: str) -> dict[str, Any]:
-    return json.loads(
+    table: dict[str, Any] = json.loads(
         resources.files(__package__).joinpath(f"mappings/{name}.json").read_text("utf-8")
     )
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +58,7 @@ def parse_age_range(text: str) -> str | None:
     key = fold(stripped.replace("+", " plus ").replace("\u066b", "."))
     named = table["named"].get(key)
     if named:
-        return named
+        return str(named)
     numbers = [int(n) for n in _NUMBER.findall(key)]
     if not numbers or len(numbers) > 2 or any(n > 99 for n in numbers):
         return None

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -36,7 +37,9 @@ from core.messages import N_
 
 from ..errors import CatalogueError, InvalidInput
 from ..services.actors import SYSTEM, Actor
-from ..services.resources import ResourceService, Work, _strip_catalogue_ids, check_resource_id
+from ..services.resources import ResourceService
+from ..services.unit_of_work import _strip_catalogue_ids, check_resource_id
+from ..services.work import Work
 from ..store.models import Resource, utcnow
 from ..store.reviews import IntakeReview
 from .incoming import Incoming, incoming
@@ -61,7 +64,7 @@ class Importer:
         *,
         actor: Actor = SYSTEM,
         migrate_reference: str | None = None,
-        default_acquisition: dict | None = None,
+        default_acquisition: dict[str, Any] | None = None,
         batch_size: int = 200,
     ) -> None:
         self.resources = resources

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from lxml import etree
+
 from core.errors import MawaridError
 from core.messages import N_, Message
 from metadata_schemas.accept import Accepted, accept_record
@@ -154,7 +156,7 @@ def _xml(item: Item) -> Iterator[Incoming]:
         )
 
 
-def _external(item: Item, href: str | None, label: str):
+def _external(item: Item, href: str | None, label: str) -> etree._Element:
     """The LOM of a manifest's ``adlcp:location``, read from the same package."""
     if href is None:
         raise MetadataError(N_("adlcp:location points outside the package"), record=label)

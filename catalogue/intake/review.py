@@ -32,7 +32,8 @@ from ..errors import NotFound
 from ..services.actors import Actor, require
 from ..services.resources import ResourceService
 from ..store.models import Resource, utcnow
-from ..store.reviews import REVIEW_STATUSES, IntakeReview
+from ..store.reviews import REVIEW_STATUSES as REVIEW_STATUSES
+from ..store.reviews import IntakeReview
 
 ACTIONS = ("accept", "choose", "keep")
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -201,7 +202,8 @@ def _locate(record: dict[str, Any], path: str) -> dict[str, Any]:
 def _original(group: dict[str, Any], note: Note) -> dict[str, Any] | None:
     originals = group.get("original") or []
     if note.original is not None and note.original < len(originals):
-        return originals[note.original]
+        found: dict[str, Any] = originals[note.original]
+        return found
     return None
 
 
@@ -274,7 +276,7 @@ def _proposed(path: dict[str, Any], term: Any) -> bool:
         )
     if isinstance(term, list):
         return path.get("source") == "level" and leaf in term
-    return leaf == term
+    return bool(leaf == term)
 
 
 def vocabulary_for(record: dict[str, Any], note: Note) -> str | None:

@@ -57,9 +57,10 @@ class Row:
 
 @lru_cache(maxsize=1)
 def columns() -> dict[str, Any]:
-    return json.loads(
+    table: dict[str, Any] = json.loads(
         resources.files(__package__).joinpath("spreadsheet_columns.json").read_text("utf-8")
     )
+    return table
 
 
 def header_key(text: Any) -> str | None:
@@ -70,13 +71,13 @@ def header_key(text: Any) -> str | None:
     bracket = re.search(r"\[([a-z_]+)\]\s*$", text)
     by_key = {c["key"]: c for c in columns()["columns"]}
     if bracket and bracket.group(1) in by_key:
-        return bracket.group(1)
+        return str(bracket.group(1))
     if text in by_key:
-        return text
+        return str(text)
     key = fold(text)
     for column in columns()["columns"]:
         if key in (fold(label) for label in column["labels"].values()):
-            return column["key"]
+            return str(column["key"])
     return None
 
 

@@ -13,20 +13,23 @@ Texts are message ids of :mod:`core.messages`, rendered in the console's languag
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
 from catalogue.intake.importer import Importer
 from catalogue.intake.review import ACTIONS, REVIEW_STATUSES, ReviewService, vocabulary_for
 from catalogue.intake.spreadsheet import template_csv, template_xlsx
+from catalogue.services.actors import Actor
 from core.messages import N_, gettext, set_language
 
-from .. import current_runtime, i18n
-from ..auth import current_actor, login_required, roles_required
+from .. import auth, current_runtime, i18n
+from ..auth import login_required, roles_required
 from . import staff_support as support
 
 bp = Blueprint("review", __name__, url_prefix="/staff/review")
@@ -65,6 +68,11 @@ def _record_review() -> dict[str, Any]:
     }
 
 
+def _actor() -> Actor:
+    # portal.auth is not typed yet: its actor, as the catalogue types it.
+    return cast(Callable[[], Actor], auth.current_actor)()
+
+
 def _service() -> ReviewService:
     return ReviewService(current_runtime().resources)
 
@@ -83,7 +91,7 @@ def _vocabulary_terms(vocabulary: str | None) -> list[tuple[str, str]]:
 
 @bp.route("/")
 @login_required
-def queue():
+def queue() -> str:
     status = request.args.get("status", "to_review")
     if status not in REVIEW_STATUSES:
         abort(404)
@@ -109,7 +117,7 @@ def queue():
 
 @bp.route("/<rid>")
 @login_required
-def record(rid: str):
+def record(rid: str) -> str:
     review = _service().get(rid)
     if review is None:
         abort(404)
@@ -130,7 +138,7 @@ def record(rid: str):
 
 @bp.route("/<rid>/notes/<number>", methods=["POST"])
 @roles_required(*EDITORS)
-def resolve(rid: str, number: str):
+def resolve(rid: str, number: str) -> ResponseReturnValue:
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
@@ -140,19 +148,19 @@ def resolve(rid: str, number: str):
     action = request.form.get("action", "")
     term = request.form.get("term") or None
     with support.refusal_as_message(rid):
-        status = _service().resolve(current_actor(), rid, index, action, term)
+        status = _service().resolve(_actor(), rid, index, action, term)
         flash(_status_message(status), "success")
     return redirect(url_for("review.record", rid=rid) + f"#note-{index}")
 
 
 @bp.route("/<rid>/accept-all", methods=["POST"])
 @roles_required(*EDITORS)
-def accept_all(rid: str):
+def accept_all(rid: str) -> ResponseReturnValue:
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
     with support.refusal_as_message(rid):
-        status = _service().accept_all(current_actor(), rid)
+        status = _service().accept_all(_actor(), rid)
         flash(_status_message(status), "success")
     return redirect(url_for("review.record", rid=rid))
 
@@ -189,7 +197,7 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 
 @bp.route("/import", methods=["POST"])
 @roles_required(*EDITORS)
-def upload():
+def upload() -> ResponseReturnValue:
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
@@ -203,7 +211,7 @@ def upload():
     with tempfile.TemporaryDirectory(prefix="mawarid-upload-") as folder:
         path = Path(folder) / name
         upload.save(path)
-        report = Importer(current_runtime().resources, actor=current_actor()).run([path])
+        report = Importer(current_runtime().resources, actor=_actor()).run([path])
     flash(report.summary(), "success" if report.exit_code == 0 else "error")
     for source, reason in report.refused[:20]:
         flash(f"{source}: {reason}", "error")
