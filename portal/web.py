@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "portal.oai.views",  # OAI-PMH 2.0 endpoint /oai
     "portal.views.diffusion",  # diffusion dashboards and campaigns (staff)
     "portal.views.review",  # review queue of imported records, spreadsheet template (staff)
+    "portal.views.sources",  # harvest sources and their runs (staff)
 )
 
 

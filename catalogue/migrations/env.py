@@ -19,6 +19,7 @@ from catalogue.store.models import Base
 MODEL_MODULES = (
     "catalogue.store.models",
     "catalogue.store.reviews",
+    "catalogue.store.harvest_models",
     "diffusion.store.models",
     "diffusion.models",
 )

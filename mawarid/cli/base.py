@@ -26,20 +26,16 @@ from core.errors import MawaridError
 from core.messages import N_, gettext
 from core.settings import ConfigurationError, Settings
 from diffusion.errors import DiffusionError
-from harvesters.oai import HarvestError
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
-from metadata_schemas.errors import MetadataError
 
 #: What a command may refuse with; all but the first are packages not yet on
 #: core.errors.MawaridError (each moves in its own change, then leaves this list).
 _REFUSALS: tuple[type[Exception], ...] = (
     MawaridError,
     CatalogueError,
-    MetadataError,
     DiffusionError,
     SearchError,
-    HarvestError,
 )
 
 
