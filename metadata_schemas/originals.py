@@ -28,6 +28,15 @@ from .errors import UnsafeXMLError
 from .safe_xml import parse_xml
 
 HOW = ("spelling", "crosswalk", "label", "parsed", "chosen", "none")
+#: How an original relates to its Mawarid term, as the staff console says it.
+HOW_LABELS = {
+    "spelling": N_("the same term, spelled another way"),
+    "crosswalk": N_("proposed by a crosswalk"),
+    "label": N_("matched by its label"),
+    "parsed": N_("read from the text"),
+    "chosen": N_("chosen by a documentalist"),
+    "none": N_("no Mawarid equivalent"),
+}
 #: Originals a documentalist should look at before the record goes to validation.
 TO_REVIEW = frozenset({"crosswalk", "label", "parsed", "none"})
 

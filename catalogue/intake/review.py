@@ -291,15 +291,21 @@ def vocabulary_for(record: dict[str, Any], note: Note) -> str | None:
         return _taxon_source(group, note)
     if note.key is None:
         return None
+    return vocabulary_of(note.path, note.key)
+
+
+def vocabulary_of(path: str, key: str) -> str | None:
+    """The vocabulary of field ``key`` of the group at ``path`` (``lifecycle.contribute[0]``)."""
     fields: list[dict[str, Any]] = MAPPING["fields"]
-    for name in [n for n, _ in _TOKEN.findall(note.path) if n]:
+    for name in [n for n, _ in _TOKEN.findall(path) if n]:
         spec = next((f for f in fields if f["key"] == name), None)
         if spec is None:
             return None
         fields = spec.get("fields") or []
-    spec = next((f for f in fields if f["key"] == note.key), None)
+    spec = next((f for f in fields if f["key"] == key), None)
     if spec is None:
-        return {"licence": "licence"}.get(note.key)
+        return {"licence": "licence"}.get(key)
     if spec["type"] == "language":
         return "language"
-    return spec.get("vocabulary")
+    vocabulary = spec.get("vocabulary")
+    return str(vocabulary) if vocabulary else None

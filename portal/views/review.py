@@ -23,10 +23,17 @@ from flask_wtf import FlaskForm
 from werkzeug.utils import secure_filename
 
 from catalogue.intake.importer import Importer
-from catalogue.intake.review import ACTIONS, REVIEW_STATUSES, ReviewService, vocabulary_for
+from catalogue.intake.review import (
+    ACTIONS,
+    REVIEW_STATUSES,
+    ReviewService,
+    vocabulary_for,
+    vocabulary_of,
+)
 from catalogue.intake.spreadsheet import template_csv, template_xlsx
 from catalogue.services.actors import Actor
 from core.messages import N_, gettext, set_language
+from metadata_schemas.originals import HOW_LABELS
 
 from .. import auth, current_runtime, i18n
 from ..auth import login_required, roles_required
@@ -64,8 +71,31 @@ def _record_review() -> dict[str, Any]:
     return {
         "intake_review": _review_of,
         "intake_nav_label": lambda: gettext(NAV_LABEL),
+        "intake_how": _how,
+        "intake_term": _term,
         "translate": gettext,
     }
+
+
+def _how(how: str | None) -> str:
+    label = HOW_LABELS.get(how or "")
+    return gettext(label) if label else (how or "")
+
+
+def _term(where: str, original: dict[str, Any]) -> str:
+    """The Mawarid term an original maps to, by its label in the console's language."""
+    term = original.get("term")
+    source = None
+    if isinstance(term, dict):  # a taxon path: its leaf, in its vocabulary
+        source, term = term.get("source"), (term.get("taxon") or [None])[-1]
+    elif isinstance(term, list):
+        return ", ".join(_term(where, {**original, "term": t}) for t in term)
+    if term is None or isinstance(term, bool):
+        return "" if term is None else str(term)
+    vocabulary = source or vocabulary_of(where.rstrip("."), str(original.get("key")))
+    vocab = current_runtime().vocabularies.get(vocabulary, None) if vocabulary else None
+    found = vocab.get(str(term)) if vocab is not None else None
+    return f"{found.label(i18n.current_lang())} ({term})" if found is not None else str(term)
 
 
 def _actor() -> Actor:
