@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -110,7 +111,7 @@ def test_the_spreadsheet_template_downloads_with_bilingual_headers(new_page, liv
         page.get_by_role("link", name="Télécharger le modèle de tableur (XLSX)").click()
     download = info.value
     assert download.suggested_filename == "mawarid-modele.xlsx"
-    book = openpyxl.load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     header = [c.value for c in next(book.worksheets[0].iter_rows(max_row=1))]
     title = next(h for h in header if h and "[title_fr]" in h)
     assert "Titre" in title and "العنوان" in title
