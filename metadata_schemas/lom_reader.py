@@ -324,28 +324,12 @@ class LomReader:
             label = {lang or "x-none": text}
             where = field_path(group.path, key)
             if parsed is None:
-                index = group.keep(key, "none", text=label)
-                self.notes.append(
-                    Note(
-                        "unreadable",
-                        {"field": where, "value": text},
-                        path=group.path,
-                        key=key,
-                        original=index,
-                    )
+                self.noted(
+                    group, key, "none", "unreadable", {"field": where, "value": text}, text=label
                 )
                 continue
-            index = group.keep(key, "parsed", text=label, term=parsed)
-            self.notes.append(
-                Note(
-                    "parsed",
-                    {"field": where, "value": text, "term": parsed},
-                    path=group.path,
-                    key=key,
-                    term=parsed,
-                    original=index,
-                )
-            )
+            params = {"field": where, "value": text, "term": parsed}
+            self.noted(group, key, "parsed", "parsed", params, term=parsed, text=label)
             values.append(parsed)
         return values
 
@@ -357,29 +341,15 @@ class LomReader:
             return value
         where = field_path(group.path, key)
         if value is None:
-            index = group.keep(key, "none", value=text)
-            self.notes.append(
-                Note(
-                    "unreadable",
-                    {"field": where, "value": text},
-                    path=group.path,
-                    key=key,
-                    original=index,
-                )
+            self.noted(
+                group, key, "none", "unreadable", {"field": where, "value": text}, value=text
             )
             return None
-        index = group.keep(key, "spelling" if spelling else "parsed", value=text, term=value)
-        if not spelling:
-            self.notes.append(
-                Note(
-                    "parsed",
-                    {"field": where, "value": text, "term": value},
-                    path=group.path,
-                    key=key,
-                    term=value,
-                    original=index,
-                )
-            )
+        if spelling:
+            group.keep(key, "spelling", value=text, term=value)
+        else:
+            params = {"field": where, "value": text, "term": value}
+            self.noted(group, key, "parsed", "parsed", params, term=value, value=text)
         return value
 
     def r_format(self, group: _Group, spec: dict[str, Any], el: etree._Element) -> Any:
@@ -502,23 +472,21 @@ class LomReader:
         for text in (value, label):
             mapping = self.crosswalks.lookup(vocabulary, text) if text else None
             if mapping is not None:
-                index = group.keep(
-                    key, "crosswalk", **written, term=mapping.term, crosswalk=mapping.crosswalk
-                )
-                self.notes.append(
-                    Note(
-                        "mapped_crosswalk",
-                        {
-                            "field": where,
-                            "value": text,
-                            "term": mapping.term,
-                            "crosswalk": mapping.crosswalk,
-                        },
-                        path=group.path,
-                        key=key,
-                        term=mapping.term,
-                        original=index,
-                    )
+                params = {
+                    "field": where,
+                    "value": text,
+                    "term": mapping.term,
+                    "crosswalk": mapping.crosswalk,
+                }
+                self.noted(
+                    group,
+                    key,
+                    "crosswalk",
+                    "mapped_crosswalk",
+                    params,
+                    term=mapping.term,
+                    crosswalk=mapping.crosswalk,
+                    **written,
                 )
                 return mapping.term
         if label:
@@ -527,33 +495,36 @@ class LomReader:
             except UnknownTermError:
                 term = None
             if term is not None:
-                index = group.keep(key, "label", **written, term=term.id)
-                self.notes.append(
-                    Note(
-                        "mapped_label",
-                        {"field": where, "value": label, "term": term.id},
-                        path=group.path,
-                        key=key,
-                        term=term.id,
-                        original=index,
-                    )
-                )
+                params = {"field": where, "value": label, "term": term.id}
+                self.noted(group, key, "label", "mapped_label", params, term=term.id, **written)
                 return term.id
         return self.foreign(group, key, vocabulary, **written)
 
     def foreign(self, group: _Group, key: str, vocabulary: str, **written: Any) -> None:
-        index = group.keep(key, "none", **written)
         shown = written.get("value") or next(iter((written.get("label") or {}).values()), "")
-        self.notes.append(
-            Note(
-                "kept",
-                {"field": field_path(group.path, key), "value": shown},
-                path=group.path,
-                key=key,
-                original=index,
-            )
+        self.noted(
+            group,
+            key,
+            "none",
+            "kept",
+            {"field": field_path(group.path, key), "value": shown},
+            **written,
         )
-        return None
+
+    def noted(
+        self,
+        group: _Group,
+        key: str,
+        how: str,
+        code: str,
+        params: dict[str, Any],
+        *,
+        term: Any = None,
+        **written: Any,
+    ) -> None:
+        """Keep the partner's value as written (``how``) and note it (``code``) for review."""
+        index = group.keep(key, how, **written, term=term)
+        self.notes.append(Note(code, params, path=group.path, key=key, term=term, original=index))
 
     # -- rights -------------------------------------------------------------------------------
     def r_rights(self, group: _Group, spec: dict[str, Any], el: etree._Element) -> Any:
@@ -634,17 +605,17 @@ class LomReader:
             term = licence_in_text(text)
             if term is not None:
                 rights.out["licence"] = term.id
-                index = rights.keep("licence", "parsed", text={lang: text[:500]}, term=term.id)
                 shown = next((u for u in URL.findall(text)), " ".join(text.split())[:120])
-                self.notes.append(
-                    Note(
-                        "licence_from_text",
-                        {"value": shown, "term": term.id},
-                        path=rights.path,
-                        key="licence",
-                        term=term.id,
-                        original=index,
-                    )
+                params = {"value": shown, "term": term.id}
+                text_kept = {lang: text[:500]}
+                self.noted(
+                    rights,
+                    "licence",
+                    "parsed",
+                    "licence_from_text",
+                    params,
+                    term=term.id,
+                    text=text_kept,
                 )
                 return
 
@@ -700,33 +671,24 @@ class LomReader:
                     "source": vocabulary,
                     "taxon": [t.id for t in self.vocabs[vocabulary].path(term)],
                 }
-                index = group.keep("taxon_path", how, **written, term=path, crosswalk=crosswalk)
                 code = "mapped_crosswalk" if how == "crosswalk" else "mapped_label"
-                self.notes.append(
-                    Note(
-                        code,
-                        {"field": where, "value": text, "term": term, "crosswalk": crosswalk or ""},
-                        path=group.path,
-                        key="taxon_path",
-                        term=path,
-                        original=index,
-                    )
+                params = {"field": where, "value": text, "term": term, "crosswalk": crosswalk or ""}
+                self.noted(
+                    group,
+                    "taxon_path",
+                    how,
+                    code,
+                    params,
+                    term=path,
+                    crosswalk=crosswalk,
+                    **written,
                 )
                 group.mapped.append(path)
                 return path
-        index = group.keep("taxon_path", "none", **written)
         shown = " > ".join(
             next(iter((t.get("entry") or {"": t.get("id", "")}).values())) for t in written["taxa"]
         )
-        self.notes.append(
-            Note(
-                "kept",
-                {"field": where, "value": shown},
-                path=group.path,
-                key="taxon_path",
-                original=index,
-            )
-        )
+        self.noted(group, "taxon_path", "none", "kept", {"field": where, "value": shown}, **written)
         return None
 
     def map_taxon(
