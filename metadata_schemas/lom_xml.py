@@ -88,6 +88,19 @@ _XS_LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _COMPANIONS = frozenset({"original", "verbatim", "vcards", "_provenance"})
 
 
+@dataclass(frozen=True)
+class Slot:
+    """One field to write: its mapping spec, its value and record path, the provenance
+    marker of generated entries, its group, and what the partner wrote for it."""
+
+    spec: Spec
+    value: Any
+    path: str
+    marker: str | None = None
+    group: dict[str, Any] | None = None
+    originals: Sequence[dict[str, Any]] = ()
+
+
 @dataclass
 class LomExport:
     element: etree._Element
@@ -133,11 +146,11 @@ class _Writer:
             writer = getattr(self, f"w_{spec['type']}")
             if spec.get("many") and spec["type"] in ("group",):
                 for index, one in enumerate(item or []):
-                    writer(parent, spec, one, f"{where}[{index}]", marker, group=value)
+                    writer(parent, Slot(spec, one, f"{where}[{index}]", marker, value))
                 for original in originals:
                     self.unplaced(parent, where, original)
             else:
-                writer(parent, spec, item, where, marker, group=value, originals=originals)
+                writer(parent, Slot(spec, item, where, marker, value, originals))
         for key, originals in kept.items():
             for original in originals:
                 self.unplaced(parent, f"{path}.{key}" if path else str(key), original)
@@ -198,16 +211,8 @@ class _Writer:
         set_text(el, str(text), path)
 
     # Value kinds (spec "type") -----------------------------------------------------------
-    def w_group(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_group(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         if value in (None, {}, ""):
             for original in originals:
                 self.unplaced(parent, path, original)
@@ -217,16 +222,8 @@ class _Writer:
         for original in originals:
             self.unplaced(parent, path, original)
 
-    def w_text(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_text(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         values = value if isinstance(value, list) else [value] if value not in (None, "") else []
         for one in values:
             self.sub(parent, spec["element"], str(one), path)
@@ -234,16 +231,8 @@ class _Writer:
             if original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_integer(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_integer(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         if value is not None:
             self.sub(parent, spec["element"], str(int(value)), path)
         self.typed_originals(parent, spec, path, originals)
@@ -261,17 +250,9 @@ class _Writer:
             else:
                 self.unplaced(parent, path, original)
 
-    def w_format(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_format(self, parent: etree._Element, slot: Slot) -> None:
         """MIME types, each as the partner spelled it when the record kept that spelling."""
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         spelled = {o.get("term"): o["value"] for o in originals if o.get("term") and o.get("value")}
         for one in value or []:
             text = spelled.pop(one, one) if not self.strict else one
@@ -280,32 +261,16 @@ class _Writer:
             if not original.get("term") and original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_location(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_location(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         for one in value or []:
             self.sub(parent, spec["element"], one, path)
         for original in originals:
             if original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_langstring(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_langstring(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         extra = [o["text"] for o in originals if o.get("text")]
         if spec.get("many"):
             for one in [*(value or []), *extra]:
@@ -316,16 +281,8 @@ class _Writer:
         for texts in extra:
             self.langstring_el(el, texts, path)
 
-    def w_plainstring(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_plainstring(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         el = self.sub(parent, spec["element"])
         spelled = next(
             (o for o in originals if o.get("how") == "spelling" and o.get("term") == value), None
@@ -338,17 +295,9 @@ class _Writer:
             if original.get("text") and original is not spelled:
                 self.langstring_el(el, original["text"], path)
 
-    def w_age_range(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_age_range(self, parent: etree._Element, slot: Slot) -> None:
         """Age ranges as the partner wrote them (``"7-11 ans"``), else as stored."""
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         written = set()
         for original in originals:
             if not original.get("text") or (self.strict and original.get("term")):
@@ -359,16 +308,8 @@ class _Writer:
             if one not in written:
                 self.sub(self.sub(parent, spec["element"]), "string", one, path)
 
-    def w_language(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_language(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         spelled = {
             o.get("term"): o["value"]
             for o in originals
@@ -402,16 +343,8 @@ class _Writer:
             return self.vocabs[spec["vocabulary"]].lom_source or LOM_SOURCE, lom, None
         return self.vocabs[spec["vocabulary"]].uri, term.id, None
 
-    def w_vocab(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_vocab(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         values = value if isinstance(value, list) else [value] if value not in (None, "") else []
         if self.strict:
             # LOMv1.0 pairs only: the term's own LOM value; a partner's other values move.
@@ -492,16 +425,15 @@ class _Writer:
             if labels:
                 self.langstring_el(self.sub(taxon, "entry"), labels, path)
 
-    def w_vcard(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_vcard(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, marker, group, originals = (
+            slot.spec,
+            slot.value,
+            slot.path,
+            slot.marker,
+            slot.group,
+            slot.originals,
+        )
         vcards = (group or {}).get("vcards") or {}
         values = value if isinstance(value, list) else [value] if value else []
         mark = (PROVENANCE_PROPERTY, marker) if marker else None
@@ -511,16 +443,14 @@ class _Writer:
             if original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_datetime(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_datetime(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, group, originals = (
+            slot.spec,
+            slot.value,
+            slot.path,
+            slot.group,
+            slot.originals,
+        )
         text, description = (
             (value["value"], value.get("description")) if isinstance(value, dict) else (value, None)
         )
@@ -534,16 +464,14 @@ class _Writer:
         if description:
             self.langstring_el(self.sub(el, "description"), description, path)
 
-    def w_duration(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_duration(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, group, originals = (
+            slot.spec,
+            slot.value,
+            slot.path,
+            slot.group,
+            slot.originals,
+        )
         description = (group or {}).get(spec.get("description_key") or "")
         self.typed_originals(parent, spec, path, originals)
         if value in (None, "") and not description:
@@ -555,16 +483,8 @@ class _Writer:
         if description:
             self.langstring_el(self.sub(el, "description"), description, path)
 
-    def w_rights(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_rights(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path = slot.spec, slot.value, slot.path
         value = value or {}
         el = self.sub(parent, spec["element"])
         kept: dict[str, list[dict[str, Any]]] = {}
@@ -604,16 +524,8 @@ class _Writer:
         if len(el) == 0:
             parent.remove(el)
 
-    def w_taxon_path(
-        self,
-        parent: etree._Element,
-        spec: Spec,
-        value: Any,
-        path: str,
-        marker: str | None,
-        group: dict[str, Any] | None = None,
-        originals: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def w_taxon_path(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         spelled = [o for o in originals if o.get("how") == "spelling" and o.get("taxa")]
         for index, one in enumerate(value or []):
             written = next((o for o in spelled if o.get("term") == one), None)
