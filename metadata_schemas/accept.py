@@ -253,27 +253,16 @@ def _move(
             if not item:
                 _remove(group, key, index)
             return True
-    if isinstance(inner, Term) and isinstance(item, str):
-        # A value of a vocabulary with no Mawarid equivalent: the partner's term, kept.
-        originals.append({"key": key, "value": item[:200_000] or "-", "how": "none"})
-        notes.append(
-            Note(
-                "kept",
-                {"field": where, "value": item[:120]},
-                path=group_path,
-                key=key,
-                original=len(originals) - 1,
-            )
-        )
-        _remove(group, key, index)
-        return True
     shown = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, sort_keys=True)
     if key == "entity" and isinstance(shown, str):
         shown = display_name(shown) or shown
     originals.append({"key": key, "value": shown[:200_000] or "-", "how": "none"})
+    # A vocabulary value with no Mawarid equivalent is the partner's term, kept as such;
+    # anything else could not be read.
+    code = "kept" if isinstance(inner, Term) and isinstance(item, str) else "unreadable"
     notes.append(
         Note(
-            "unreadable",
+            code,
             {"field": where, "value": shown[:120]},
             path=group_path,
             key=key,

@@ -220,15 +220,8 @@ class LomReader:
             if lang not in value:
                 value[lang] = text
             elif value[lang] != text:
-                group.keep(key, "none", text={lang: text})
-                self.notes.append(
-                    Note(
-                        "text_kept",
-                        {"field": field_path(group.path, key), "language": lang},
-                        path=group.path,
-                        key=key,
-                    )
-                )
+                params = {"field": field_path(group.path, key), "language": lang}
+                self.noted(group, key, "none", "text_kept", params, text={lang: text})
         return value
 
     # -- texts ------------------------------------------------------------------------------
@@ -253,15 +246,8 @@ class LomReader:
             if lang is None:
                 lang = self.guess(text, field_path(group.path, key))
             if lang not in allowed:
-                group.keep(key, "none", text={lang: text})
-                self.notes.append(
-                    Note(
-                        "text_kept",
-                        {"field": field_path(group.path, key), "language": lang},
-                        path=group.path,
-                        key=key,
-                    )
-                )
+                params = {"field": field_path(group.path, key), "language": lang}
+                self.noted(group, key, "none", "text_kept", params, text={lang: text})
                 continue
             target = next((ls for ls in found if lang not in ls), None)
             if target is None:

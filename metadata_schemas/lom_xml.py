@@ -426,14 +426,8 @@ class _Writer:
                 self.langstring_el(self.sub(taxon, "entry"), labels, path)
 
     def w_vcard(self, parent: etree._Element, slot: Slot) -> None:
-        spec, value, path, marker, group, originals = (
-            slot.spec,
-            slot.value,
-            slot.path,
-            slot.marker,
-            slot.group,
-            slot.originals,
-        )
+        spec, value, path = slot.spec, slot.value, slot.path
+        marker, group, originals = slot.marker, slot.group, slot.originals
         vcards = (group or {}).get("vcards") or {}
         values = value if isinstance(value, list) else [value] if value else []
         mark = (PROVENANCE_PROPERTY, marker) if marker else None
@@ -444,13 +438,8 @@ class _Writer:
                 self.sub(parent, spec["element"], original["value"], path)
 
     def w_datetime(self, parent: etree._Element, slot: Slot) -> None:
-        spec, value, path, group, originals = (
-            slot.spec,
-            slot.value,
-            slot.path,
-            slot.group,
-            slot.originals,
-        )
+        spec, value, path = slot.spec, slot.value, slot.path
+        group, originals = slot.group, slot.originals
         text, description = (
             (value["value"], value.get("description")) if isinstance(value, dict) else (value, None)
         )
@@ -465,13 +454,8 @@ class _Writer:
             self.langstring_el(self.sub(el, "description"), description, path)
 
     def w_duration(self, parent: etree._Element, slot: Slot) -> None:
-        spec, value, path, group, originals = (
-            slot.spec,
-            slot.value,
-            slot.path,
-            slot.group,
-            slot.originals,
-        )
+        spec, value, path = slot.spec, slot.value, slot.path
+        group, originals = slot.group, slot.originals
         description = (group or {}).get(spec.get("description_key") or "")
         self.typed_originals(parent, spec, path, originals)
         if value in (None, "") and not description:
