@@ -38,6 +38,7 @@ from .lom_binding import (
     LICENCE_LINE,
     LOM_SOURCE,
     MAPPING,
+    NO_LANGUAGE,
     PROVENANCE_PROPERTY,
     langstring_language,
     licence_url,
@@ -78,6 +79,8 @@ class _Group:
     verbatim: list[str] = field(default_factory=list)
     #: Values a crosswalk or a label proposed (a taxon path already there is not repeated).
     mapped: list[Any] = field(default_factory=list)
+    #: Notes from here on may point into ``original`` (renumbered when it is reordered).
+    notes_from: int = 0
 
     def keep(self, key: str, how: str, **fields: Any) -> int:
         self.original.append(
@@ -110,7 +113,7 @@ class LomReader:
         return record
 
     def group(self, el: etree._Element, fields: list[dict[str, Any]], path: str) -> dict[str, Any]:
-        group = _Group(path)
+        group = _Group(path, notes_from=len(self.notes))
         specs = _specs(id(fields), fields)
         buckets: dict[int, list[etree._Element]] = {}
         for child in el:
@@ -134,11 +137,25 @@ class LomReader:
         if group.original:
             # In field order, as the export writes them: a record reads back the same.
             order = {spec["key"]: n for n, spec in enumerate(fields)}
-            group.original.sort(key=lambda o: order.get(o.get("key"), len(order)))
+            ranked = sorted(
+                range(len(group.original)),
+                key=lambda i: (order.get(group.original[i].get("key"), len(order)), i),
+            )
+            self.reorder(group, ranked)
             group.out["original"] = group.original
         if group.verbatim:
             group.out["verbatim"] = group.verbatim
         return group.out
+
+    def reorder(self, group: _Group, ranked: list[int]) -> None:
+        """``group.original`` in the order ``ranked`` (old indexes), its notes following."""
+        if ranked == list(range(len(ranked))):
+            return
+        moved = {old: new for new, old in enumerate(ranked)}
+        group.original = [group.original[i] for i in ranked]
+        for note in self.notes[group.notes_from :]:
+            if note.path == group.path and note.original is not None:
+                note.original = moved.get(note.original, note.original)
 
     def restore(self, group: _Group, el: etree._Element) -> None:
         """An original Mawarid's own LOM export wrote as ``mw:original`` (no LOM place)."""
@@ -164,12 +181,18 @@ class LomReader:
         where = field_path(group.path, key)
         if spec.get("many"):
             values: list[Any] = []
+            plain: list[tuple[int, etree._Element, Any]] = []  # terms written the LOM way
             for index, child in enumerate(children):
+                before = len(group.original)
                 value = self.value(group, spec, child, f"{where}[{len(values)}]", index)
+                if kind == "vocab" and isinstance(value, str) and len(group.original) == before:
+                    plain.append((before, child, value))
                 if isinstance(value, list) and kind != "group":
                     values.extend(value)
                 elif value not in (None, "", {}, []):
                     values.append(value)
+            if plain and len(set(values)) < len(values):
+                self.repeated_terms(group, key, values, plain)
             if kind == "taxon_path":  # a partner's path mapped onto one the record has
                 mapped = {id(v) for v in group.mapped}
                 values = [
@@ -192,6 +215,35 @@ class LomReader:
         if value not in (None, "", {}, []):
             group.out[key] = value
 
+    def repeated_terms(
+        self,
+        group: _Group,
+        key: str,
+        values: list[Any],
+        plain: list[tuple[int, etree._Element, Any]],
+    ) -> None:
+        """A term written twice (``LOMv1.0 exercise`` and Normetic's ``exercice``) is one
+        value of the record: each writing is kept so that the export writes both."""
+        # A term a crosswalk or a label proposed is written beside the partner's value by
+        # the export anyway: only the partner's own second writing needs keeping.
+        spelled = {
+            o.get("term") for o in group.original if o["key"] == key and o["how"] == "spelling"
+        }
+        plain_terms = [term for _, _, term in plain]
+        repeated = {
+            v for v in values if values.count(v) > 1 and (v in spelled or plain_terms.count(v) > 1)
+        }
+        for at, child, term in reversed(plain):
+            if term not in repeated:
+                continue
+            written = {
+                "source": (child.findtext(_SOURCE) or "").strip(),
+                "value": (child.findtext(_VALUE) or "").strip(),
+            }
+            group.original.append({"key": key, **written, "term": term, "how": "spelling"})
+            last = len(group.original) - 1
+            self.reorder(group, [*range(at), last, *range(at, last)])
+
     def keep_whole(self, group: _Group, el: etree._Element) -> None:
         group.verbatim.append(canonical(el))
         self.notes.append(
@@ -209,8 +261,25 @@ class LomReader:
         if kind == "group":
             if spec.get("provenance") and _generated(el):
                 return None  # regenerated by the catalogue from its own provenance data
-            return self.group(el, spec["fields"], where)
+            out = self.group(el, spec["fields"], where)
+            if spec["key"] == "identifier" and not (out.get("catalog") and out.get("entry")):
+                return self.identifier_without(group, el, out)
+            return out
         return _READERS[kind](self, group, spec, el)
+
+    def identifier_without(
+        self, group: _Group, el: etree._Element, out: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """An identifier short of its catalog or entry: an entry alone gets the catalog its
+        form says (``URI``, else ``LOCAL``); an empty one is kept as written."""
+        entry = out.get("entry")
+        if entry and not out.get("catalog"):
+            return {
+                **out,
+                "catalog": "URI" if "://" in entry or entry.startswith("urn:") else "LOCAL",
+            }
+        self.keep_element(group, el)
+        return None
 
     def merge_texts(
         self, group: _Group, key: str, value: dict[str, str], more: dict[str, str]
@@ -226,12 +295,16 @@ class LomReader:
 
     # -- texts ------------------------------------------------------------------------------
     def strings(self, el: etree._Element) -> list[tuple[str | None, str]]:
-        """(language as a record key or an unknown tag, text) of each ``string``."""
+        """(language, text) of each ``string``: the language as a record key, an unknown
+        tag as written, a tag saying "no language" (``x-none``, ``zxx``) as written too
+        (see :func:`_no_language`), ``None`` when there is none."""
         out = []
         for string in el.iterchildren(_STRING):
             text = (string.text or "").strip()
             if text:
-                out.append((langstring_language(string.get("language")), text))
+                tag = string.get("language")
+                code = langstring_language(tag)
+                out.append((tag.strip() if code is None and tag and tag.strip() else code, text))
         bare = (el.text or "").strip()
         if not out and bare and len(el) == 0:
             out.append((None, bare))  # a bare text where LOM wants strings
@@ -242,9 +315,20 @@ class LomReader:
         same language is two keywords. Unknown languages are kept as written."""
         found: list[dict[str, str]] = [{}]
         allowed = _langstring_keys()
-        for lang, text in self.strings(el):
-            if lang is None:
+        strings = self.strings(el)
+        languages = any(lang is not None and not _no_language(lang) for lang, _ in strings)
+        for lang, text in strings:
+            written = lang
+            if written is not None and _no_language(written) and languages:
+                # "No language" beside texts in languages (a URL, a code): kept as written.
+                params = {"field": field_path(group.path, key), "language": written}
+                group.keep(key, "none", text={written: text})
+                self.notes.append(Note("text_kept", params, path=group.path, key=key, review=False))
+                continue
+            if lang is None or _no_language(lang):
                 lang = self.guess(text, field_path(group.path, key))
+                if written is not None:  # the tag as written, for an exact export
+                    group.keep(key, "spelling", text={written: text}, term=lang)
             if lang not in allowed:
                 params = {"field": field_path(group.path, key), "language": lang}
                 self.noted(group, key, "none", "text_kept", params, text={lang: text})
@@ -622,13 +706,16 @@ class LomReader:
                     item["entry"] = labels
             if item:
                 taxa.append(item)
-        if not taxa:
-            return None
-        vocab = next((v for v in (_vocabulary_named(t) for _, t in sources) if v), None)
         written = {
             "source_text": {(lang or "x-none"): text for lang, text in sources} or None,
             "taxa": taxa,
         }
+        if not taxa:  # a classification named, nothing chosen in it: kept as written
+            if sources:
+                params = {"field": field_path(group.path, "taxon_path"), "value": sources[0][1]}
+                self.noted(group, "taxon_path", "none", "kept", params, **written)
+            return None
+        vocab = next((v for v in (_vocabulary_named(t) for _, t in sources) if v), None)
         if vocab is not None:
             path = _resolve_path(vocab, taxa)
             if path is not None:
@@ -767,6 +854,11 @@ def _merge_groups(first: dict[str, Any], more: dict[str, Any] | None) -> bool:
 _READERS: dict[str, Any] = {
     name[2:]: method for name, method in vars(LomReader).items() if name.startswith("r_")
 }
+
+
+def _no_language(tag: str) -> bool:
+    """A ``language`` attribute saying the text has none (``x-none``, ``zxx``, ``und``)."""
+    return tag.lower() in NO_LANGUAGE
 
 
 def _generated(el: etree._Element) -> bool:

@@ -168,11 +168,19 @@ class _Writer:
             set_text(el, text, path or name)
         return el
 
-    def langstring_el(self, el: etree._Element, value: dict[str, Any], path: str) -> None:
+    def langstring_el(
+        self,
+        el: etree._Element,
+        value: dict[str, Any],
+        path: str,
+        tags: dict[tuple[str, str], str] | None = None,
+    ) -> None:
+        """``<string>`` per language; ``tags``: (language, text) → the tag as written."""
         for lang, text in value.items():
             string = self.sub(el, "string", text, f"{path}[{lang}]")
-            if lang != "x-none" or not self.strict:
-                string.set("language", lang if _XS_LANGUAGE.match(lang) else "x-none")
+            tag = tags.get((lang, text), lang) if tags and not self.strict else lang
+            if tag != "x-none" or not self.strict:
+                string.set("language", tag if _XS_LANGUAGE.match(tag) else "x-none")
 
     def term(self, vocabulary: str, term_id: str, path: str) -> Term:
         term = self.vocabs[vocabulary].get(term_id)
@@ -271,13 +279,20 @@ class _Writer:
 
     def w_langstring(self, parent: etree._Element, slot: Slot) -> None:
         spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
-        extra = [o["text"] for o in originals if o.get("text")]
+        # A text whose language was guessed keeps the tag it was written with (x-none, zxx).
+        tags = {
+            (o["term"], text): tag
+            for o in originals
+            if o.get("how") == "spelling" and isinstance(o.get("term"), str) and o.get("text")
+            for tag, text in o["text"].items()
+        }
+        extra = [o["text"] for o in originals if o.get("text") and o.get("how") != "spelling"]
         if spec.get("many"):
             for one in [*(value or []), *extra]:
-                self.langstring_el(self.sub(parent, spec["element"]), one, path)
+                self.langstring_el(self.sub(parent, spec["element"]), one, path, tags)
             return
         el = self.sub(parent, spec["element"])
-        self.langstring_el(el, value or {}, path)
+        self.langstring_el(el, value or {}, path, tags)
         for texts in extra:
             self.langstring_el(el, texts, path)
 
@@ -520,7 +535,7 @@ class _Writer:
         for original in originals:
             if original in spelled:
                 continue
-            if original.get("taxa"):
+            if original.get("taxa") or original.get("source_text"):
                 self.foreign_path(parent, spec, original)
             else:
                 self.unplaced(parent, path, original)
@@ -554,7 +569,7 @@ class _Writer:
         el = self.sub(parent, spec["element"])
         if original.get("source_text"):
             self.langstring_el(self.sub(el, "source"), original["source_text"], "taxon_path")
-        for taxon in original["taxa"]:
+        for taxon in original.get("taxa") or []:
             item = self.sub(el, "taxon")
             if taxon.get("id"):
                 self.sub(item, "id", taxon["id"])

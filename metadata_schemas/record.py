@@ -160,7 +160,7 @@ class ForeignTaxonSchema(BaseSchema):
 class OriginalSchema(BaseSchema):
     key = Text(required=True, validate=length(1, 64))
     source = Text(validate=length(max=MAX_SHORT))
-    value = Text(validate=length(1, MAX_TEXT))
+    value = Text(validate=length(1, MAX_VERBATIM))  # a whole vCard (a photo in it) may be long
     label = LangString(max_length=MAX_SHORT, free=True)
     text = LangString(free=True)
     source_text = LangString(max_length=MAX_SHORT, free=True)
@@ -215,7 +215,7 @@ class ContributeSchema(Group):
 
     role = Term("contributor_role")
     entity = many(Text(validate=length(1, MAX_SHORT)))
-    vcards = fields.Dict(keys=Text(), values=Text(validate=length(1, MAX_TEXT)))
+    vcards = fields.Dict(keys=Text(), values=Text(validate=length(1, MAX_VERBATIM)))
     date = _date()
     date_description = LangString()
 
@@ -316,7 +316,7 @@ class RelationSchema(Group):
 
 class AnnotationSchema(Group):
     entity = Text(validate=length(1, MAX_SHORT))
-    vcards = fields.Dict(keys=Text(), values=Text(validate=length(1, MAX_TEXT)))
+    vcards = fields.Dict(keys=Text(), values=Text(validate=length(1, MAX_VERBATIM)))
     date = _date()
     date_description = LangString()
     description = LangString()

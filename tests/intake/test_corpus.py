@@ -31,15 +31,15 @@ def test_the_whole_corpus_in_one_command(corpus, resources):
     deleted = [s for s, o in by_source.items() if o.status == "deleted"]
     assert deleted == ["oai-listrecords-lom.xml [oai:partenaire.example.org:1002]"]
     created = [s for s, o in by_source.items() if o.status == "created"]
-    assert len(created) == 18
+    assert len(created) == 19
     # The SCORM metadata file is read with its manifest, not as a record of its own.
     assert not any("course.xml" in s for s in by_source)
     assert report.exit_code == 3  # some inputs were refused
     assert report.counts()["to_review"] >= 10
     # The same corpus again: recognised, nothing duplicated.
     again = Importer(resources).run([corpus])
-    assert len(again.unchanged) == 18 and again.created == [] and again.updated == []
-    assert resources.count() == 18
+    assert len(again.unchanged) == 19 and again.created == [] and again.updated == []
+    assert resources.count() == 19
 
 
 def test_the_report_as_json_is_complete(corpus, resources):

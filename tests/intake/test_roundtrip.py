@@ -28,6 +28,7 @@ LOM_FILES = [
     "scolomfr-1.1.xml",
     "scolomfr-3.1.xml",
     "normetic-1.2.xml",
+    "normetic-variants.xml",
     "lom-arabic.xml",
     "scorm-2004-inline.xml",
     "imscp-imsmd.xml",
@@ -94,3 +95,32 @@ def test_strict_lom_moves_other_vocabularies_to_classifications():
         for s in exported.element.iterfind("{*}classification/{*}taxonPath/{*}source/{*}string")
     ]
     assert any("learning_resource_type" in (s or "") for s in sources)
+
+
+def test_what_a_normetic_repository_writes_comes_back_as_written():
+    [(written, accepted)] = lom_records("normetic-variants.xml")
+    record = accepted.record
+    # One term for the record, both writings kept; the vCard whole, photo included.
+    assert record["educational"]["learning_resource_type"] == ["exercise"]
+    vcard = record["lifecycle"]["contribute"][0]["vcards"]["Hélène Tremblay"]
+    assert "PHOTO;ENCODING=b" in vcard and len(vcard) > 30_000
+    exported = export_lom(record).element
+    ns = {"lom": "http://ltsc.ieee.org/xsd/LOM"}
+    types = [
+        (t.findtext("lom:source", namespaces=ns), t.findtext("lom:value", namespaces=ns))
+        for t in exported.iterfind("lom:educational/lom:learningResourceType", ns)
+    ]
+    assert types == [
+        ("LOMv1.0", "exercise"),
+        ("http://www.normetic.org/vdex/typeressourcev1_2.xml", "exercice"),
+    ]
+    # "No language" tags as written; an empty identifier and a named classification kept.
+    description = exported.find("lom:general/lom:description", ns)
+    assert [s.get("language") for s in description] == ["fr", "zxx"]
+    age = exported.find("lom:educational/lom:typicalAgeRange/lom:string", ns)
+    assert (age.get("language"), age.text) == ("none", "10-12")
+    assert exported.find("lom:general/lom:identifier/lom:entry", ns) is not None
+    source = exported.find("lom:classification/lom:taxonPath/lom:source/lom:string", ns)
+    assert source.text.startswith("Répertoire thématique")
+    assert missing_after_export(written, exported) == []
+    assert lom_to_record(exported, source="again") == record
