@@ -271,15 +271,16 @@ class LomReader:
         self, group: _Group, el: etree._Element, out: dict[str, Any]
     ) -> dict[str, Any] | None:
         """An identifier short of its catalog or entry: an entry alone gets the catalog its
-        form says (``URI``, else ``LOCAL``); an empty one is kept as written."""
+        form says (``URI``, else ``LOCAL``); a catalog alone is kept as written."""
         entry = out.get("entry")
         if entry and not out.get("catalog"):
             return {
                 **out,
                 "catalog": "URI" if "://" in entry or entry.startswith("urn:") else "LOCAL",
             }
-        self.keep_element(group, el)
-        return None
+        if any(str(t).strip() for t in el.itertext()):  # a catalog without its entry: kept
+            self.keep_element(group, el)
+        return None  # an empty form's placeholder (<catalog/><entry/>) carries nothing
 
     def merge_texts(
         self, group: _Group, key: str, value: dict[str, str], more: dict[str, str]
@@ -288,9 +289,10 @@ class LomReader:
         for lang, text in more.items():
             if lang not in value:
                 value[lang] = text
-            elif value[lang] != text:
+            elif value[lang] != text:  # a second description (LOM allows several): kept
                 params = {"field": field_path(group.path, key), "language": lang}
-                self.noted(group, key, "none", "text_kept", params, text={lang: text})
+                group.keep(key, "none", text={lang: text})
+                self.notes.append(Note("text_kept", params, path=group.path, key=key, review=False))
         return value
 
     # -- texts ------------------------------------------------------------------------------

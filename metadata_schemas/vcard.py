@@ -22,10 +22,21 @@ def is_vcard(text: str) -> bool:
     return text.lstrip()[:11].upper() == "BEGIN:VCARD"
 
 
+#: A vCard written on one line (``BEGIN:VCARD VERSION:3.0 FN:Nom END:VCARD``), as some
+#: repositories export it: split before each property RFC 2426 names.
+_ONE_LINE = re.compile(
+    r"\s+(?=(?:VERSION|FN|N|ORG|EMAIL|TEL|ADR|URL|TITLE|ROLE|NOTE|UID|NICKNAME|BDAY|LABEL|"
+    r"PHOTO|LOGO|GEO|TZ|REV|SOURCE|CATEGORIES|END|X-[A-Z0-9-]+)(?:;[^:\s]*)?:)",
+    re.IGNORECASE,
+)
+
+
 def properties(text: str) -> list[tuple[str, str]]:
     """``(NAME, value)`` of every property line, parameters dropped, lines unfolded."""
     out: list[tuple[str, str]] = []
-    text = text.replace("\r\n", "\n").strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\n" not in text:
+        text = _ONE_LINE.sub("\n", text)
     rest = text.split("\n")[1:]
     # A vCard indented inside pretty-printed XML is not folded: every line is a property.
     indented = bool(rest) and all(_PROPERTY.match(line.strip()) for line in rest if line.strip())

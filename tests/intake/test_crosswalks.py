@@ -19,6 +19,7 @@ from metadata_schemas.text_values import (
     parse_format,
     parse_size,
 )
+from metadata_schemas.vcard import display_name
 from metadata_schemas.vocabularies import get_vocabularies
 
 CROSSWALKS = Path(str(resources.files("metadata_schemas") / "crosswalks"))
@@ -135,3 +136,26 @@ def test_dates_durations_and_sizes_written_as_text():
     assert parse_duration("bientôt") is None
     assert parse_size("8 Ko") == 8192
     assert parse_size("9" * 40) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("BEGIN:VCARD\nVERSION:3.0\nFN:Hélène Tremblay\nEND:VCARD", "Hélène Tremblay"),
+        # Written on one line by some repositories (spaces for line breaks).
+        (
+            "BEGIN:VCARD VERSION:3.0 FN:MOREAU, Philippe N:MOREAU;Philippe END:VCARD",
+            "MOREAU, Philippe",
+        ),
+        (
+            "BEGIN:VCARD VERSION:3.0 ORG:Centre régional (exemple) END:VCARD",
+            "Centre régional (exemple)",
+        ),
+        # Carriage returns only; N without FN; folded lines (RFC 2426 §2.6).
+        ("BEGIN:VCARD\rVERSION:3.0\rN:Alaoui;Fatima;;;\rEND:VCARD", "Fatima Alaoui"),
+        ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Omar\r\n  Idrissi\r\nEND:VCARD", "Omar Idrissi"),
+        ("Université X", "Université X"),  # not a vCard: the name itself
+    ],
+)
+def test_the_name_a_vcard_gives(text, name):
+    assert display_name(text) == name
