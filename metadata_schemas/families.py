@@ -58,6 +58,8 @@ class Found:
     fallback_title: str | None = None
     href: str | None = None
     error: MetadataError | None = None
+    #: Records of a package's parts (learning objects, activities) not read on their own.
+    components: int = 0
 
 
 def local(el: etree._Element) -> str:
@@ -187,25 +189,28 @@ def _has_cp_children(root: etree._Element) -> bool:
 
 
 def _manifest(root: etree._Element, label: str) -> Iterator[Found]:
-    """An IMS content package / SCORM manifest: the package's metadata is the record;
-    without it, each resource's metadata. The organization's title titles it."""
+    """An IMS content package / SCORM manifest: the package's metadata is the record
+    (the manifest's, else its organization's or IMS LD learning design's); without it,
+    each resource's metadata. The organization's title titles it."""
     identifier = root.get("identifier")
     title = _organization_title(root)
-    direct = [c for c in root if isinstance(c.tag, str) and local(c) == "metadata"]
-    places = direct or [
-        m
-        for m in root.iter()
-        if isinstance(m.tag, str) and local(m) == "metadata" and m.getparent() is not root
-    ]
+    everywhere = [m for m in root.iter() if isinstance(m.tag, str) and local(m) == "metadata"]
+    direct = [m for m in everywhere if m.getparent() is root and _has_record(m)]
+    package = direct or [m for m in everywhere if _package_level(m) and _has_record(m)]
+    places = package or [m for m in everywhere if m.getparent() is not root]
+    parts = sum(1 for m in everywhere if m not in package and _has_record(m)) if package else 0
     number = 0
     for metadata in places:
         for found in _metadata(metadata, label):
             number += 1
             holder = metadata.getparent()
             found.identifier = (
-                identifier if direct or holder is None else (holder.get("identifier") or identifier)
+                identifier
+                if package or holder is None
+                else (holder.get("identifier") or identifier)
             )
             found.fallback_title = title
+            found.components = parts
             if number > 1:
                 found.label = f"{label}#{number}"
             yield found
@@ -221,6 +226,19 @@ def _manifest(root: etree._Element, label: str) -> Iterator[Found]:
                 record=label,
             ),
         )
+
+
+#: Elements whose metadata describes the whole package (IMS CP organization, IMS LD).
+_PACKAGE_LEVEL = frozenset({"organization", "organizations", "learning-design"})
+
+
+def _package_level(metadata: etree._Element) -> bool:
+    parent = metadata.getparent()
+    return parent is not None and local(parent) in _PACKAGE_LEVEL
+
+
+def _has_record(metadata: etree._Element) -> bool:
+    return any(True for _ in _metadata(metadata, ""))
 
 
 def _metadata(metadata: etree._Element, label: str) -> Iterator[Found]:

@@ -20,6 +20,7 @@ generated from its own provenance are skipped: the catalogue regenerates them.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -444,7 +445,14 @@ class LomReader:
         text = (el.text or "").strip()
         if not text:
             return None
-        return self.parsed(group, spec["key"], text, text if _LOCATION.match(text) else None)
+        if _LOCATION.match(text):
+            return text
+        # Spaces and other characters a URL escapes (a file name as the partner typed it):
+        # the escaped address is the record's, the partner's spelling is kept for export.
+        escaped = quote(text, safe=":/?#[]@!$&'()*+,;=%~")
+        if _LOCATION.match(escaped):
+            return self.parsed(group, spec["key"], text, escaped, spelling=True)
+        return self.parsed(group, spec["key"], text, None)
 
     def r_datetime(self, group: _Group, spec: dict[str, Any], el: etree._Element) -> Any:
         description = el.find(q("description"))

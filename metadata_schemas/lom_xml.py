@@ -259,7 +259,8 @@ class _Writer:
                 self.unplaced(parent, path, original)
 
     def w_format(self, parent: etree._Element, slot: Slot) -> None:
-        """MIME types, each as the partner spelled it when the record kept that spelling."""
+        """Values as the partner spelled them when the record kept that spelling (a MIME
+        type in capitals, an address with spaces), then what had no reading."""
         spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
         spelled = {o.get("term"): o["value"] for o in originals if o.get("term") and o.get("value")}
         for one in value or []:
@@ -269,13 +270,7 @@ class _Writer:
             if not original.get("term") and original.get("value"):
                 self.sub(parent, spec["element"], original["value"], path)
 
-    def w_location(self, parent: etree._Element, slot: Slot) -> None:
-        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
-        for one in value or []:
-            self.sub(parent, spec["element"], one, path)
-        for original in originals:
-            if original.get("value"):
-                self.sub(parent, spec["element"], original["value"], path)
+    w_location = w_format
 
     def w_langstring(self, parent: etree._Element, slot: Slot) -> None:
         spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals

@@ -29,6 +29,7 @@ from metadata_schemas.dc_reader import accept_dublin_core
 from metadata_schemas.errors import MetadataError
 from metadata_schemas.families import records_in
 from metadata_schemas.lom_reader import accept_lom, find_lom, mawarid_identifier
+from metadata_schemas.notes import Note
 from metadata_schemas.safe_xml import parse_xml
 
 from . import spreadsheet
@@ -136,6 +137,8 @@ def _xml(item: Item) -> Iterator[Incoming]:
                 accepted = accept_dublin_core(element, source=found.label, fallback_title=fallback)
             else:
                 accepted = accept_lom(element, source=found.label, fallback_title=fallback)
+            if found.components:
+                accepted.notes.append(Note("components", {"count": found.components}, review=False))
         except MetadataError as exc:
             yield Incoming(found.label, found.family, error=exc)
             continue

@@ -31,15 +31,15 @@ def test_the_whole_corpus_in_one_command(corpus, resources):
     deleted = [s for s, o in by_source.items() if o.status == "deleted"]
     assert deleted == ["oai-listrecords-lom.xml [oai:partenaire.example.org:1002]"]
     created = [s for s, o in by_source.items() if o.status == "created"]
-    assert len(created) == 19
+    assert len(created) == 20
     # The SCORM metadata file is read with its manifest, not as a record of its own.
     assert not any("course.xml" in s for s in by_source)
     assert report.exit_code == 3  # some inputs were refused
     assert report.counts()["to_review"] >= 10
     # The same corpus again: recognised, nothing duplicated.
     again = Importer(resources).run([corpus])
-    assert len(again.unchanged) == 19 and again.created == [] and again.updated == []
-    assert resources.count() == 19
+    assert len(again.unchanged) == 20 and again.created == [] and again.updated == []
+    assert resources.count() == 20
 
 
 def test_the_report_as_json_is_complete(corpus, resources):
@@ -273,3 +273,18 @@ def test_bad_input_loses_one_record_with_its_reason(tmp_path, resources, name, d
     else:
         assert bad.status == "refused" and reason in bad.reason()
     assert any(o.status == "created" and o.source.startswith("good.jsonl") for o in report.outcomes)
+
+
+def test_an_ims_ld_package_is_one_resource_its_parts_stay_inside(corpus, resources):
+    report = Importer(resources).run([corpus / "imsld-package.xml"])
+    [outcome] = report.outcomes
+    assert outcome.status == "created" and outcome.family == "ims-cp"
+    record = record_of(resources, outcome)
+    assert record["general"]["title"] == {"fr": "Les solutions aqueuses : ions et conductivité"}
+    parts = next(n for n in outcome.notes if n.code == "components")
+    assert parts.params == {"count": 2} and not parts.review
+    # A file name with spaces is an address once escaped; the partner's spelling is kept.
+    assert record["technical"]["location"] == [
+        "http://lecons.example.org/contenus/Les%20solutions%20aqueuses%20-%20s%C3%A9ance%201.ubz"
+    ]
+    assert record["technical"]["original"][0]["how"] == "spelling"

@@ -32,6 +32,7 @@ LOM_FILES = [
     "lom-arabic.xml",
     "scorm-2004-inline.xml",
     "imscp-imsmd.xml",
+    "imsld-package.xml",
     "oai-listrecords-lom.xml",
     "collection.xml",
     "scorm-1.2-package/metadata/course.xml",
