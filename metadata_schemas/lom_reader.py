@@ -20,10 +20,10 @@ generated from its own provenance are skipped: the catalogue regenerates them.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from lxml import etree
 
