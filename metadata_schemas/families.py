@@ -34,6 +34,7 @@ from core.messages import N_
 
 from .dc_reader import DC_NS, is_dublin_core
 from .errors import MetadataError, UnsupportedFormatError
+from .lom_binding import q
 from .lom_variants import binding, is_lom
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -60,6 +61,8 @@ class Found:
     error: MetadataError | None = None
     #: Records of a package's parts (learning objects, activities) not read on their own.
     components: int = 0
+    #: A package without metadata: its record is made from its manifest.
+    made: bool = False
 
 
 def local(el: etree._Element) -> str:
@@ -215,16 +218,16 @@ def _manifest(root: etree._Element, label: str) -> Iterator[Found]:
                 found.label = f"{label}#{number}"
             yield found
     if number == 0:
+        # A package is a resource even when nobody described it: its manifest titles it.
+        lom = etree.Element(q("lom"))
+        name = title or identifier
+        if name:
+            string = etree.SubElement(
+                etree.SubElement(etree.SubElement(lom, q("general")), q("title")), q("string")
+            )
+            string.text = name
         yield Found(
-            label,
-            "error",
-            "ims-cp",
-            error=UnsupportedFormatError(
-                N_(
-                    "a content package without metadata (no LOM in the manifest, no adlcp:location)"
-                ),
-                record=label,
-            ),
+            label, "lom", "ims-cp", lom, identifier=identifier, fallback_title=title, made=True
         )
 
 

@@ -34,6 +34,10 @@ MESSAGES = {
     "category_kept": N_("%(field)s: a second %(element)s category kept as it is"),
     "no_title": N_("no title: the record is titled '%(value)s' after its %(origin)s"),
     "language_guessed": N_("%(field)s: texts without a language taken as '%(language)s'"),
+    "made_from_manifest": N_(
+        "the package holds no metadata: its record was made from its manifest (title, "
+        "identifier); complete it"
+    ),
     "components": N_(
         "the package's own record was read; the %(count)s records of its parts (learning "
         "objects, activities) stay in the package"

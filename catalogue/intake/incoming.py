@@ -137,6 +137,8 @@ def _xml(item: Item) -> Iterator[Incoming]:
                 accepted = accept_dublin_core(element, source=found.label, fallback_title=fallback)
             else:
                 accepted = accept_lom(element, source=found.label, fallback_title=fallback)
+            if found.made:
+                accepted.notes.append(Note("made_from_manifest", {}))
             if found.components:
                 accepted.notes.append(Note("components", {"count": found.components}, review=False))
         except MetadataError as exc:

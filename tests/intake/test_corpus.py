@@ -288,3 +288,34 @@ def test_an_ims_ld_package_is_one_resource_its_parts_stay_inside(corpus, resourc
         "http://lecons.example.org/contenus/Les%20solutions%20aqueuses%20-%20s%C3%A9ance%201.ubz"
     ]
     assert record["technical"]["original"][0]["how"] == "spelling"
+
+
+def test_a_package_nobody_described_comes_in_titled_by_its_manifest(tmp_path, resources):
+    # ADL SCORM 1.2 CAM §2.3.2: <metadata> is optional; the organization has a title.
+    package = tmp_path / "golf"
+    package.mkdir()
+    (package / "imsmanifest.xml").write_text(
+        """<?xml version="1.0"?>
+<manifest identifier="com.example.golf.cp" version="1"
+          xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+          xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <organizations default="org">
+    <organization identifier="org">
+      <title>Le golf expliqué</title>
+      <item identifier="i1" identifierref="r1"><title>Les règles</title></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="regles.html"/>
+  </resources>
+</manifest>""",
+        encoding="utf-8",
+    )
+    report = Importer(resources).run([package])
+    [outcome] = report.outcomes
+    assert outcome.status == "created" and outcome.to_review
+    assert any(n.code == "made_from_manifest" for n in outcome.notes)
+    assert record_of(resources, outcome)["general"]["title"] == {"fr": "Le golf expliqué"}
+    # Its manifest identifier makes it the same resource when the package comes again.
+    again = Importer(resources).run([package])
+    assert [o.status for o in again.outcomes] == ["unchanged"]
