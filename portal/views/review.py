@@ -32,7 +32,7 @@ from catalogue.intake.review import (
 )
 from catalogue.intake.spreadsheet import template_csv, template_xlsx
 from catalogue.services.actors import Actor
-from core.messages import N_, gettext, set_language
+from core.messages import N_, gettext
 from metadata_schemas.originals import HOW_LABELS
 
 from .. import auth, current_runtime, i18n
@@ -51,12 +51,6 @@ UPLOAD_SUFFIXES = (".xlsx", ".csv", ".xml", ".zip", ".jsonl")
 
 class ReviewForm(FlaskForm):
     """A review action: the CSRF token; ``action`` and ``term`` come with the button."""
-
-
-@bp.before_request
-def _console_language() -> None:
-    support.use_staff_translations()
-    set_language(i18n.current_lang())
 
 
 @bp.context_processor

@@ -107,14 +107,6 @@ def _staff_context() -> dict[str, Any]:
     return {"staff_actor": current_actor, "staff_can": can, "staff": staff_support.helpers}
 
 
-@bp.before_request
-def _staff_translations() -> None:
-    # The console layout's own texts (the staff gettext domain), as on the console's pages.
-    from . import staff_support
-
-    staff_support.use_staff_translations()
-
-
 def _service() -> HarvestSources:
     return current_runtime().catalogue.harvest
 
