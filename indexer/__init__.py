@@ -14,10 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .facets import FACET_NAMES, FACETS
+from .facets import FACET_NAMES, FACETS, Bucket, Facet
 from .model import (
-    Bucket,
-    Facet,
     Hit,
     IndexableResource,
     SearchBackend,
