@@ -39,13 +39,20 @@ __all__ = [
 ]
 
 
-def open_backend(search_url: str, vocabularies: Mapping[str, Any]) -> SearchBackend:
-    """Open (creating if needed) the search backend named by ``search_url``."""
+def open_backend(
+    search_url: str, vocabularies: Mapping[str, Any], *, index_procs: int = 0
+) -> SearchBackend:
+    """Open (creating if needed) the search backend named by ``search_url``.
+
+    ``index_procs``: worker processes of a full Whoosh rebuild (0: one per core).
+    Each engine's module is imported only when its URL is used: an instance loads the
+    code (and the client libraries) of the one engine it runs on.
+    """
     parts = urlsplit(search_url or "")
     if parts.scheme == "whoosh" and not parts.netloc and parts.path.startswith("/"):
         from .whoosh_backend import WhooshBackend
 
-        return WhooshBackend(unquote(parts.path), vocabularies)
+        return WhooshBackend(unquote(parts.path), vocabularies, index_procs=index_procs)
     from .elastic.register import open_elastic
 
     if (backend := open_elastic(search_url, vocabularies)) is not None:
