@@ -38,7 +38,7 @@ _AR = json.loads(resources.files("indexer").joinpath("data/analysis.json").read_
 _ARTICLES = tuple(_AR["article_prefixes"])
 _SUFFIXES = tuple(_AR["suffixes"])
 _SEATS = str.maketrans({"ؤ": "ء", "ئ": "ء"})
-_NISBA = [(old, new, minimum) for old, new, minimum in _AR["nisba"]]
+_NISBA: list[tuple[str, str, int]] = [(str(o), str(n), int(m)) for o, n, m in _AR["nisba"]]
 
 
 def normalise(word: str) -> str:

@@ -183,10 +183,10 @@ def group_filters(
         merged.extend(v for v in values if v not in merged)
     for group, (field, values) in out.items():
         specs = [s for s in FACETS if s.group_key == group and s.hierarchical and s.vocabulary]
-        vocab = vocabularies.get(specs[0].vocabulary) if specs else None
+        vocab = vocabularies.get(specs[0].vocabulary or "") if specs else None
         if vocab is None or len(values) < 2:
             continue
-        ancestors = set()
+        ancestors: set[str] = set()
         for value in values:
             if vocab.get(value) is not None:
                 ancestors.update(t.id for t in vocab.path(value)[:-1])
@@ -233,7 +233,7 @@ def _buckets(
     if spec.hierarchical:
         return _tree(spec, counts, filters, lang, vocabularies)
     values = [v for v, c in counts.items() if c > 0]
-    if spec.order == "vocabulary" and spec.vocabulary in vocabularies:
+    if spec.order == "vocabulary" and spec.vocabulary and spec.vocabulary in vocabularies:
         position = {t.id: i for i, t in enumerate(vocabularies[spec.vocabulary])}
         values.sort(key=lambda v: (position.get(v, len(position)), v))
     elif spec.order == "value_desc":

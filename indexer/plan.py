@@ -124,26 +124,26 @@ def make_plan(
     parsed: ParsedQuery,
     phrases: CurriculumPhrases,
     *,
-    user_filters: Mapping[str, Iterable[str]] = (),
+    user_filters: Mapping[str, Iterable[str]] | None = None,
     literal: Iterable[str] = (),
     groups: Mapping[str, str] | None = None,
 ) -> Plan:
     """``groups`` maps a facet to its group (``cycle`` and ``level`` are one): a facet the
     user filters, or one of its group, is not understood from the words."""
     groups = groups or {}
-    taken = {groups.get(name, name) for name in user_filters}
+    taken = {groups.get(name, name) for name in user_filters or {}}
     skip = {kind for kind, facet in FACET_OF.items() if groups.get(facet, facet) in taken}
     skip |= {kind for kind, facet in FACET_OF.items() if facet in set(literal)}
     mentions = phrases.read(parsed.words, skip_kinds=skip) if parsed.clauses else []
     mentions = _relevant(mentions, parsed)
     consumed = {i for m in mentions if not m.everyday for i in m.words}
-    typed = {i for m in mentions if m.kind == "type" for i in m.words}
+    type_words = {i for m in mentions if m.kind == "type" for i in m.words}
     plan = Plan(parsed, [])
     for clause in parsed.clauses:
-        words = set(clause.words)
-        if clause.phrase or not words or not words <= consumed:
+        indexes = set(clause.words)
+        if clause.phrase or not indexes or not indexes <= consumed:
             plan.clauses.append(clause)
-        elif words <= typed:  # a type's words still rank what holds them
+        elif indexes <= type_words:  # a type's words still rank what holds them
             plan.optional.append(clause)
     curriculum_only = not plan.clauses
     for mention in mentions:
@@ -168,11 +168,10 @@ def _relevant(mentions: list[Mention], parsed: ParsedQuery) -> list[Mention]:
     (``histoire 2AC``, but not ``الحماية الفرنسية``, the French protectorate)."""
     covered = {i for m in mentions for i in m.words}
     plain = [c for c in parsed.clauses if c.phrase or not set(c.words) <= covered]
-    out = []
+    out: list[Mention] = []
     for mention in mentions:
         if mention.kind == "type":
-            others = plain or [m for m in mentions if m.kind != "type"]
-            if not others:
+            if not plain and all(m.kind == "type" for m in mentions):
                 continue
         elif mention.everyday and plain:
             continue

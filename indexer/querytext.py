@@ -18,6 +18,7 @@ which asks for the words as a phrase, stopwords included; an unbalanced quote is
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .analysis import analyse_word, clean_user_text, normalise_token, spelling_key, tokens
@@ -155,7 +156,7 @@ def build(words: list[Word], *, had_text: bool) -> ParsedQuery:
     return parsed
 
 
-def _phrase(words: list[Word], indexes) -> Clause:
+def _phrase(words: list[Word], indexes: Iterable[int]) -> Clause:
     indexes = list(indexes)
     return Clause(
         [list(words[i].terms) for i in indexes],

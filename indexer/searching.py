@@ -94,7 +94,13 @@ class Searcher:
                     did_you_mean = shown
         return self._result(query, user_filters, plan, run, corrected, did_you_mean)
 
-    def _run(self, engine, query, parsed: ParsedQuery, user_filters) -> tuple[Plan, Execution]:
+    def _run(
+        self,
+        engine: Engine,
+        query: SearchQuery,
+        parsed: ParsedQuery,
+        user_filters: dict[str, list[str]],
+    ) -> tuple[Plan, Execution]:
         plan = make_plan(
             parsed,
             self.phrases,
@@ -110,7 +116,13 @@ class Searcher:
 
     # -- typos ----------------------------------------------------------------------------
 
-    def _correct(self, engine, query, parsed, user_filters):
+    def _correct(
+        self,
+        engine: Engine,
+        query: SearchQuery,
+        parsed: ParsedQuery,
+        user_filters: dict[str, list[str]],
+    ) -> tuple[Plan, Execution, dict[int, str]] | None:
         """``(plan, execution, fixes)`` of the corrected query, or None. Each unknown word
         takes its nearest, most frequent correction; when that leaves the other words
         apart (``theoreme de tales`` → ``tables``), its alternatives at the same distance
@@ -124,7 +136,7 @@ class Searcher:
             for i, keys in options.items()
             for alternative in keys[1:MAX_ALTERNATIVES]
         ]
-        first = None
+        first: tuple[Plan, Execution, dict[int, str]] | None = None
         for attempt in tries:
             fixed_q = replace_words(query.q, parsed.words, _typed_like(parsed.words, attempt))
             plan, run = self._run(engine, query, parse(fixed_q), user_filters)

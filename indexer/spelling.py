@@ -127,8 +127,8 @@ class LabelWords:
 def surface_forms(wanted: Mapping[str, str], texts: Iterable[str]) -> dict[str, str]:
     """``{spelling key: written form}`` for the keys of ``wanted`` (key → its stem): the
     most frequent form in ``texts`` with that key, else with that stem."""
-    exact: dict[str, Counter] = {key: Counter() for key in wanted}
-    by_stem: dict[str, Counter] = {key: Counter() for key in wanted}
+    exact: dict[str, Counter[str]] = {key: Counter() for key in wanted}
+    by_stem: dict[str, Counter[str]] = {key: Counter() for key in wanted}
     stems = {stem: key for key, stem in wanted.items()}
     for text in texts:
         for raw, _start, _end in tokens(text):

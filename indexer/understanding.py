@@ -161,10 +161,12 @@ class CurriculumPhrases:
             i = end
         return mentions
 
-    def _longest(self, words, units, i, skip):
+    def _longest(
+        self, words: list[Word], units: list[list[str]], i: int, skip: set[str]
+    ) -> tuple[int, _Node] | None:
         if not units[i] or units[i][0] not in self._root.children:
             return None
-        best = None
+        best: tuple[int, _Node] | None = None
         # a word may be several units (1ac = NUM1 AC): walk the units in order
         stack = [(self._root, i, 0)]
         while stack:
@@ -226,7 +228,7 @@ def _ordinal(unit: str) -> bool:
     return unit[:3] in ("ORD", "NUM") and unit[3:].isdigit()
 
 
-def _term_phrases(term) -> list[str]:
+def _term_phrases(term: Any) -> list[str]:
     texts = [text for lang, text in term.labels.items() if lang in LABEL_LANGUAGES and text]
     for lang, alts in (term.alt_labels or {}).items():
         if lang in LABEL_LANGUAGES or lang == "und":

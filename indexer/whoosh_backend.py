@@ -285,7 +285,7 @@ class WhooshBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         query = query.validated()
         with self._snapshot() as snap:
-            return self._searcher.search(WhooshRun(self, snap), query)
+            return self._searcher.search(WhooshRun(snap, self._matcher, self.vocabularies), query)
 
     def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]:
         key = clean_prefix(prefix)

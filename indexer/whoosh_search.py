@@ -10,7 +10,8 @@ term dictionaries. The flow around it (understanding, fall-backs, corrections) i
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -22,28 +23,29 @@ from .querytext import Word
 from .searching import Execution
 from .snippets import snippet
 from .spelling import Candidate, max_edits
+from .whoosh_match import TextMatcher
 from .whoosh_snapshot import Snapshot
-
-if TYPE_CHECKING:  # the backend creates runs; typing only
-    from .whoosh_backend import WhooshBackend
 
 
 class WhooshRun:
     """:class:`indexer.searching.Engine` over one snapshot (kept open by the caller)."""
 
-    def __init__(self, backend: WhooshBackend, snap: Snapshot) -> None:
-        self.backend = backend
+    def __init__(
+        self, snap: Snapshot, matcher: TextMatcher, vocabularies: Mapping[str, Any]
+    ) -> None:
         self.snap = snap
+        self.matcher = matcher
+        self.vocabularies = vocabularies
 
     def doc_count(self) -> int:
         return self.snap.doc_count
 
     def execute(self, plan: Plan, query: SearchQuery, filters: dict[str, list[str]]) -> Execution:
         snap = self.snap
-        scores, base, relaxed = self.backend._matcher.match(snap, plan)
+        scores, base, relaxed = self.matcher.match(snap, plan)
         masks = {
             group: snap.fields[field].mask_for(values, snap.ndocs)
-            for group, (field, values) in group_filters(filters, self.backend.vocabularies).items()
+            for group, (field, values) in group_filters(filters, self.vocabularies).items()
         }
         final = base.copy()
         for mask in masks.values():
@@ -73,7 +75,9 @@ class WhooshRun:
         hits, texts = self._hits(page_docs, scores, plan, query.lang)
         return Execution(len(candidates), hits, counts, relaxed, texts)
 
-    def _order(self, query, candidates, scores, k) -> np.ndarray:
+    def _order(
+        self, query: SearchQuery, candidates: np.ndarray, scores: np.ndarray | None, k: int
+    ) -> np.ndarray:
         snap = self.snap
         if query.sort == "relevance" and scores is not None:
             return top_k(scores, candidates, k, descending=True, tiebreak=snap.date)
@@ -82,7 +86,9 @@ class WhooshRun:
             return top_k(rank, candidates, k, descending=False)
         return top_k(snap.date, candidates, k, descending=True)
 
-    def _hits(self, docnums, scores, plan: Plan, lang: str) -> tuple[list[Hit], list[str]]:
+    def _hits(
+        self, docnums: np.ndarray, scores: np.ndarray | None, plan: Plan, lang: str
+    ) -> tuple[list[Hit], list[str]]:
         snap = self.snap
         terms = plan.parsed.terms
         hits, texts = [], []

@@ -103,6 +103,19 @@ SEARCH_RESULT = {
         },
         "facet_labels": {"type": "object", "additionalProperties": LABELS},
         "did_you_mean": {"type": ["string", "null"]},
+        "corrected": {
+            "type": ["string", "null"],
+            "description": "the corrected query whose hits these are (q found nothing)",
+        },
+        "understood": {
+            "type": "array",
+            "description": "levels, subjects, types read from q (applied: filter or boost)",
+            "items": {"type": "object"},
+        },
+        "empty_reason": {
+            "type": ["string", "null"],
+            "description": "stopwords or marks: q has no word to search",
+        },
         "links": {"type": "object"},
     },
 }

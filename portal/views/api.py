@@ -40,6 +40,9 @@ SEARCH_KEYS = (
     "facet_labels",
     "did_you_mean",
     "relaxed",
+    "corrected",
+    "understood",
+    "empty_reason",
 )
 
 
