@@ -66,6 +66,11 @@ from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
 
 DATA = ROOT / "bench" / "relevance"
 RESULTS = ROOT / "bench" / "results" / "relevance.md"
+#: judged sets: the main one, and one written after the search changes, never tuned on
+SETS = {
+    "main": ("corpus.json", "queries.json"),
+    "holdout": ("holdout_corpus.json", "holdout_queries.json"),
+}
 TOP = 10
 ENGINE_URLS = {
     "elasticsearch": "MAWARID_TEST_ELASTICSEARCH_URL",
@@ -77,12 +82,12 @@ ENGINES = ("whoosh", "elasticsearch", "opensearch", "fts5")
 # -- data ----------------------------------------------------------------------------------
 
 
-def load_corpus(path: Path = DATA / "corpus.json") -> list[dict]:
-    return json.loads(path.read_text("utf-8"))["resources"]
+def load_corpus(judged_set: str = "main") -> list[dict]:
+    return json.loads((DATA / SETS[judged_set][0]).read_text("utf-8"))["resources"]
 
 
-def load_queries(path: Path = DATA / "queries.json") -> list[dict]:
-    return json.loads(path.read_text("utf-8"))["queries"]
+def load_queries(judged_set: str = "main") -> list[dict]:
+    return json.loads((DATA / SETS[judged_set][1]).read_text("utf-8"))["queries"]
 
 
 def record_of(entry: dict) -> dict:
@@ -323,17 +328,27 @@ class Fts5Baseline:
 # -- the Arabic stemmer comparison ------------------------------------------------------------
 
 
+ARABIC_STEMMERS = ("light", "light-no-lexicon", "snowball", "isri", "tashaphyne", "qalsadi")
+
+
 def use_arabic_stemmer(name: str) -> None:
-    """Swap the analyzer's Arabic stemmer (for ``--arabic-stemmer``; ``light`` = ours)."""
-    from indexer import analysis
+    """Swap the analyzer's Arabic stemmer (``--arabic-stemmer``; ``light`` = ours: Light10,
+    the nisba rules and the lexicon). The candidates get the word as our normaliser
+    leaves it (letters unified, article and affixes still on) and replace the whole
+    stemming step; indexing and queries both use them."""
+    from functools import lru_cache
+
+    from indexer import analysis, arabic
 
     if name == "light":
         return
-    if name == "snowball":
+    if name == "light-no-lexicon":
+        arabic.LEXICON.forms.clear()
+        stem = arabic.light_stem
+    elif name == "snowball":
         import Stemmer
 
-        snowball = Stemmer.Stemmer("arabic")
-        stem = snowball.stemWord
+        stem = Stemmer.Stemmer("arabic").stemWord
     elif name == "isri":
         from nltk.stem.isri import ISRIStemmer  # optional: comparison only
 
@@ -347,9 +362,20 @@ def use_arabic_stemmer(name: str) -> None:
             light.light_stem(word)
             return light.get_stem() or word
 
+    elif name == "qalsadi":
+        from qalsadi.lemmatizer import Lemmatizer  # optional: comparison only
+
+        lemmatizer = Lemmatizer()
+
+        def stem(word: str) -> str:
+            return arabic.normalise(lemmatizer.lemmatize(word) or word)
+
     else:
-        raise SystemExit(f"unknown Arabic stemmer: {name}")
-    analysis.set_arabic_stemmer(stem)
+        raise SystemExit(f"unknown Arabic stemmer: {name} ({', '.join(ARABIC_STEMMERS)})")
+    cached = lru_cache(maxsize=None)(stem)
+    arabic.stem = cached
+    arabic.query_stems = lambda word: (cached(word),)
+    analysis.analyse_word.cache_clear()
 
 
 # -- report --------------------------------------------------------------------------------
@@ -359,7 +385,9 @@ def pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
-def report(results: dict[str, list[Outcome]], command: str, stemmer: str, seconds: dict) -> str:
+def report(
+    results: dict[str, list[Outcome]], command: str, stemmer: str, seconds: dict, judged_set: str
+) -> str:
     engines = list(results)
     overall = {e: summarise(results[e]) for e in engines}
     categories = list(dict.fromkeys(o.query["category"] for o in next(iter(results.values()))))
@@ -370,7 +398,7 @@ def report(results: dict[str, list[Outcome]], command: str, stemmer: str, second
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; Arabic stemmer: `{stemmer}`; "
         f"{len(next(iter(results.values())))} judged queries on "
-        f"{len(load_corpus())} records (`bench/relevance/`).",
+        f"{len(load_corpus(judged_set))} records (`bench/relevance/`, set `{judged_set}`).",
         "",
         "| engine | satisfied | nDCG@10 | MRR | recall@10 | zero-result | query p50 / p95 |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -427,10 +455,12 @@ def failures_text(engine: str, outcomes: list[Outcome]) -> str:
 # -- main ----------------------------------------------------------------------------------
 
 
-def evaluate(engines: list[str], urls: dict[str, str], workdir: Path) -> tuple[dict, dict]:
+def evaluate(
+    engines: list[str], urls: dict[str, str], workdir: Path, judged_set: str = "main"
+) -> tuple[dict, dict]:
     vocabularies = get_vocabularies()
-    entries = load_corpus()
-    queries = load_queries()
+    entries = load_corpus(judged_set)
+    queries = load_queries(judged_set)
     docs = resources(entries)
     results: dict[str, list[Outcome]] = {}
     seconds: dict[str, float] = {}
@@ -460,7 +490,8 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
     parser.add_argument("--elasticsearch", default=os.environ.get(ENGINE_URLS["elasticsearch"]))
     parser.add_argument("--opensearch", default=os.environ.get(ENGINE_URLS["opensearch"]))
-    parser.add_argument("--arabic-stemmer", default="light")
+    parser.add_argument("--arabic-stemmer", default="light", choices=ARABIC_STEMMERS)
+    parser.add_argument("--set", default="main", choices=list(SETS), help="judged set")
     parser.add_argument("--failures", default="", help="list unsatisfied queries of ENGINE(s)")
     parser.add_argument("--json", default=None, help="also write per-query outcomes here")
     parser.add_argument(
@@ -479,11 +510,11 @@ def main() -> None:
         engines.append(engine)
     workdir = Path(tempfile.mkdtemp(prefix="mawarid-relevance-"))
     try:
-        results, seconds = evaluate(engines, urls, workdir)
+        results, seconds = evaluate(engines, urls, workdir, args.set)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     command = "python bench/relevance.py " + " ".join(sys.argv[1:])
-    text = report(results, command.strip(), args.arabic_stemmer, seconds)
+    text = report(results, command.strip(), args.arabic_stemmer, seconds, args.set)
     print(text)
     for engine in [e for e in args.failures.split(",") if e in results]:
         print(failures_text(engine, results[engine]))
@@ -499,7 +530,7 @@ def main() -> None:
             ),
             "utf-8",
         )
-    if not args.no_write:
+    if not args.no_write and args.set == "main":
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(text + "\n", encoding="utf-8")
 

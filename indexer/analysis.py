@@ -161,6 +161,38 @@ def analyse_word(
     return (word,), False
 
 
+@lru_cache(maxsize=65_536)
+def related_terms(token: str) -> tuple[str, ...]:
+    """Index terms a query word may also stand for, at a lower weight: the other words
+    of its group in ``data/synonyms.json`` (``examen`` ↔ ``امتحان``) and, for an Arabic
+    word, the other side of its broken-plural pattern (:func:`indexer.arabic.related_stems`)."""
+    script, word = normalise_token(token)
+    terms, stop = analyse_word(token, query=True)
+    if stop or not terms or len(word) > MAX_TOKEN:
+        return ()
+    out: dict[str, None] = {}
+    for term in terms:
+        out.update(dict.fromkeys(_synonyms().get(term, ())))
+    if script == "ar":
+        out.update(dict.fromkeys(arabic.related_stems(word)))
+    return tuple(t for t in out if t not in terms)
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """Each index term of a ``data/synonyms.json`` word → the terms of its group."""
+    data = json.loads(resources.files("indexer").joinpath("data/synonyms.json").read_text("utf-8"))
+    out: dict[str, set[str]] = {}
+    for group in data["groups"]:
+        stems: set[str] = set()
+        for word in group:
+            for lang in ("fr", "en"):
+                stems.update(analyse_word(word, lang)[0])
+        for stem in stems:
+            out.setdefault(stem, set()).update(stems)
+    return {stem: tuple(sorted(group - {stem})) for stem, group in out.items()}
+
+
 def variants(
     token: str, lang: str = "fr", stem: bool = True, query: bool = False
 ) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ Parameters (affixes, minimum lengths, nisba rules) are in ``data/analysis.json``
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -139,6 +140,41 @@ def query_stems(word: str) -> tuple[str, ...]:
         return (reading,)
     readings = [reading, _core(word), _core(word[1:])]
     return tuple(dict.fromkeys(r for r in readings if r))
+
+
+_SLOT = re.compile("[فعل]")
+
+
+def _pattern(template: str) -> tuple[re.Pattern[str], str]:
+    """A template (``مفاعيل``) as a regular expression capturing its root letters, and as
+    a format filling them back (ف ع ل are the slots, in order)."""
+    regex = "".join("(.)" if _SLOT.match(ch) else re.escape(ch) for ch in template)
+    fill = "".join("{}" if _SLOT.match(ch) else ch for ch in template)
+    return re.compile(regex), fill
+
+
+_PLURALS = [
+    (_pattern(a), _pattern(b))
+    for one, many in _AR["broken_plurals"]["pairs"]
+    for a, b in ((one, many), (many, one))
+]
+
+
+@lru_cache(maxsize=65_536)
+def related_stems(word: str) -> tuple[str, ...]:
+    """Index terms of the forms a normalised word would have as the other side of a
+    broken-plural pattern (``دفاتر`` → ``دفتر``), for the words the lexicon does not list:
+    a query asks for them too, at a lower weight (they may be another word)."""
+    bare = _without_article(word)
+    own = stem(word)
+    out: dict[str, None] = {}
+    for (source, _fill), (_target, fill) in _PLURALS:
+        match = source.fullmatch(bare)
+        if match and "ا" not in match.groups():  # a long vowel is not a root letter here
+            form = stem(fill.format(*match.groups()))
+            if form != own:
+                out[form] = None
+    return tuple(out)
 
 
 def _without_article(word: str) -> str:

@@ -52,6 +52,18 @@ BONUS_PHRASE_BOOST = 25.0
 STOP_PHRASE_SHARE = 0.01
 #: …and always at least this many resources (``en et y``, ``ou où`` name a lesson).
 STOP_PHRASE_MIN = 3
+#: fields where the bonus phrase is looked for
+SHORT_FIELDS = ("title", "keywords")
+#: a query of stopwords only is looked for in descriptions too from this many words
+#: (``le la les un une``; ``of the`` is in too many sentences to mean a lesson)
+STOP_PHRASE_LONG = 3
+
+
+def stop_phrase_fields(clause: Clause) -> tuple[str, ...]:
+    """Where a query of stopwords only is looked for, as an exact phrase."""
+    return tuple(TEXT_FIELDS) if len(clause.positions) >= STOP_PHRASE_LONG else SHORT_FIELDS
+
+
 #: facet (filter name) of each kind of mention
 FACET_OF = {"level": "level", "subject": "subject", "type": "type"}
 

@@ -21,9 +21,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .analysis import analyse_word, clean_user_text, normalise_token, spelling_key, tokens
+from .analysis import (
+    analyse_word,
+    clean_user_text,
+    normalise_token,
+    related_terms,
+    spelling_key,
+    tokens,
+)
 from .model import MAX_QUERY_TERMS
 
+#: Weight of a word's related terms against its own (a broken plural's other side).
+RELATED_WEIGHT = 0.6
 #: Why a non-empty query is not searched (:attr:`ParsedQuery.empty_reason`).
 ONLY_STOPWORDS = "stopwords"
 NO_WORDS = "marks"
@@ -41,6 +50,8 @@ class Word:
     quoted: int = -1  # which quoted part holds it (-1: unquoted)
     start: int = 0  # where it is in the query text
     end: int = 0
+    #: terms it may also stand for, weighed less (the other side of a broken plural)
+    related: tuple[str, ...] = ()
 
 
 @dataclass
@@ -52,6 +63,8 @@ class Clause:
     words: list[int] = field(default_factory=list)
     #: which positions are stopwords (a phrase keeps them)
     stops: list[bool] = field(default_factory=list)
+    #: terms a single word may also stand for, weighed :data:`RELATED_WEIGHT`
+    related: list[str] = field(default_factory=list)
 
     @property
     def terms(self) -> set[str]:
@@ -110,7 +123,10 @@ def read_words(text: str) -> list[Word]:
             quoted = i // 2 if i % 2 else -1
             folded = normalise_token(raw)[1]
             key = spelling_key(raw)
-            words.append(Word(raw, terms, stop, folded, key, quoted, offset + start, offset + end))
+            related = () if stop else related_terms(raw)
+            words.append(
+                Word(raw, terms, stop, folded, key, quoted, offset + start, offset + end, related)
+            )
             if len(words) >= MAX_QUERY_TERMS:
                 return words
         offset += len(part) + 1  # the quote
@@ -143,17 +159,21 @@ def build(words: list[Word], *, had_text: bool) -> ParsedQuery:
         if word.quoted >= 0:
             quoted.setdefault(word.quoted, []).append(i)
         elif not word.stop:
-            parsed.clauses.append(Clause([list(word.terms)], words=[i]))
+            parsed.clauses.append(_word(word, i))
     for indexes in quoted.values():
         if len(indexes) > 1:
             parsed.clauses.append(_phrase(words, indexes))
         elif not words[indexes[0]].stop:
             i = indexes[0]
-            parsed.clauses.append(Clause([list(words[i].terms)], words=[i]))
+            parsed.clauses.append(_word(words[i], i))
     unquoted = [i for i, w in enumerate(words) if w.quoted < 0]
     if len(unquoted) > 1 and any(words[i].stop for i in unquoted):
         parsed.bonus = _phrase(words, unquoted)
     return parsed
+
+
+def _word(word: Word, index: int) -> Clause:
+    return Clause([list(word.terms)], words=[index], related=list(word.related))
 
 
 def _phrase(words: list[Word], indexes: Iterable[int]) -> Clause:

@@ -33,7 +33,7 @@ _DATA = json.loads(
 )
 #: vocabulary → the kind of mention (the facet field holding its values)
 KINDS = {"level": "level", "subject": "subject", "learning_resource_type": "type"}
-_NOTATION = re.compile(r"^(\d)(ap|ac|bac)$")
+_NOTATION = re.compile(r"^(\d)(ap|aep|ac|asc|apic|bac)$")
 _CYCLES = {"AP", "AC", "BAC"}
 
 

@@ -21,12 +21,18 @@ import numpy as np
 from whoosh.query import Phrase
 
 from .curriculum import CurriculumLexicon
-from .plan import BONUS_PHRASE_BOOST, CURRICULUM_BOOST, K1, TEXT_FIELDS, TYPE_BOOST, Plan
-from .querytext import Clause
+from .plan import (
+    BONUS_PHRASE_BOOST,
+    CURRICULUM_BOOST,
+    K1,
+    SHORT_FIELDS,
+    TEXT_FIELDS,
+    TYPE_BOOST,
+    Plan,
+    stop_phrase_fields,
+)
+from .querytext import RELATED_WEIGHT, Clause
 from .whoosh_snapshot import Snapshot
-
-#: fields where the bonus phrase and a stopword-only query are looked for
-SHORT_FIELDS = ("title", "keywords")
 
 
 class TextMatcher:
@@ -44,10 +50,9 @@ class TextMatcher:
         relaxed = False
         if plan.stop_phrase is not None:
             scores = np.zeros(snap.ndocs, dtype=np.float32)
-            for fieldname in SHORT_FIELDS:
-                self._phrase_scores(
-                    snap, fieldname, TEXT_FIELDS[fieldname], plan.stop_phrase, scores, n
-                )
+            for fieldname in stop_phrase_fields(plan.stop_phrase):
+                boost = TEXT_FIELDS[fieldname]
+                self._phrase_scores(snap, fieldname, boost, plan.stop_phrase, scores, n)
             matched = snap.live & (scores > 0)
         elif plan.clauses:
             clause_scores = [self._clause_scores(snap, clause, n) for clause in plan.clauses]
@@ -89,7 +94,9 @@ class TextMatcher:
                 self._phrase_scores(snap, fieldname, boost, clause, acc, n)
                 continue
             best = None
-            for term in clause.positions[0]:
+            weighted = [(t, 1.0) for t in clause.positions[0]]
+            weighted += [(t, RELATED_WEIGHT) for t in clause.related]
+            for term, weight in weighted:
                 ids, tf = self._term_postings(snap, fieldname, term)
                 if not len(ids):
                     continue
@@ -97,7 +104,8 @@ class TextMatcher:
                 if best is None:
                     best = np.zeros(snap.ndocs, dtype=np.float32)
                 # ids are unique within one term's postings: plain fancy indexing is safe
-                best[ids] = np.maximum(best[ids], (idf * tf / (tf + K1)).astype(np.float32))
+                score = (weight * idf * tf / (tf + K1)).astype(np.float32)
+                best[ids] = np.maximum(best[ids], score)
             if best is not None:
                 acc += np.float32(boost) * best
         self._curriculum_scores(snap, clause, acc, n)

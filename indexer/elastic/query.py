@@ -28,11 +28,13 @@ from ..model import Hit, SearchQuery, SearchResult
 from ..plan import (
     BONUS_PHRASE_BOOST,
     CURRICULUM_BOOST,
+    SHORT_FIELDS,
     TEXT_FIELDS,
     TYPE_BOOST,
     Plan,
+    stop_phrase_fields,
 )
-from ..querytext import Clause, Word
+from ..querytext import RELATED_WEIGHT, Clause, Word
 from ..searching import Execution, Searcher
 from ..snippets import snippet
 from ..spelling import MIN_KEY, Candidate, max_edits
@@ -43,8 +45,6 @@ VOCABULARY_BUCKETS = 2_000  # terms-aggregation size for facets listed in vocabu
 LIVE_COUNTS_SECONDS = 5.0  # autocomplete reuses the curriculum facet counts this long
 SUGGEST_SCAN = 300  # autocomplete candidates read per prefix (as the Whoosh side)
 SPELL_CANDIDATES = 20  # term-suggester options per unknown word
-#: fields where the bonus phrase and a stopword-only query are looked for (as Whoosh)
-SHORT_FIELDS = ("title", "keywords")
 
 
 def _field(facet_field: str) -> str:
@@ -193,7 +193,7 @@ class ElasticQueries:
         must: list[dict] = []
         should: list[dict] = []
         if plan.stop_phrase is not None:
-            must.append(self._phrase(plan.stop_phrase, SHORT_FIELDS))
+            must.append(self._phrase(plan.stop_phrase, stop_phrase_fields(plan.stop_phrase)))
         elif plan.clauses:
             clauses = [self._clause(c) for c in plan.clauses]
             if relaxed:
@@ -262,7 +262,11 @@ class ElasticQueries:
             should = [
                 {
                     "dis_max": {
-                        "queries": [{"term": {name: v}} for v in clause.positions[0]],
+                        "queries": [{"term": {name: v}} for v in clause.positions[0]]
+                        + [
+                            {"term": {name: {"value": v, "boost": RELATED_WEIGHT}}}
+                            for v in clause.related
+                        ],
                         "boost": boost,
                     }
                 }
