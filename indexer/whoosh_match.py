@@ -51,8 +51,8 @@ class TextMatcher:
         if plan.stop_phrase is not None:
             scores = np.zeros(snap.ndocs, dtype=np.float32)
             for fieldname in stop_phrase_fields(plan.stop_phrase):
-                boost = TEXT_FIELDS[fieldname]
-                self._phrase_scores(snap, fieldname, boost, plan.stop_phrase, scores, n)
+                weight = TEXT_FIELDS[fieldname]
+                self._phrase_scores(snap, fieldname, weight, plan.stop_phrase, scores, n)
             matched = snap.live & (scores > 0)
         elif plan.clauses:
             clause_scores = [self._clause_scores(snap, clause, n) for clause in plan.clauses]
