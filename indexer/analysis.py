@@ -201,6 +201,7 @@ def variants(
     return () if stop else terms
 
 
+@lru_cache(maxsize=262_144)
 def spelling_key(token: str) -> str | None:
     """The form a typo is corrected on: folded, unstemmed, Arabic without ``و``/article;
     None for stopwords, short tokens and tokens with digits."""

@@ -44,7 +44,8 @@ class Execution:
     hits: list[Hit]
     counts: dict[str, dict[str, int]]
     relaxed: bool = False
-    #: titles, keywords and descriptions of the hits (where corrections find their spelling)
+    #: titles and keywords of the hits, then their descriptions (where corrections find
+    #: their spelling, best first)
     texts: list[str] = field(default_factory=list)
 
 

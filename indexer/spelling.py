@@ -110,27 +110,42 @@ class LabelWords:
                 key = spelling_key(raw)
                 if key and len(key) >= MIN_KEY:
                     self.forms.setdefault(key, raw)
-        self._by_length: dict[int, list[str]] = {}
+        self._by_start: dict[str, list[str]] = {}
         for key in self.forms:
-            self._by_length.setdefault(len(key), []).append(key)
+            self._by_start.setdefault(key[0], []).append(key)
 
     def candidates(self, key: str) -> list[Candidate]:
+        """Label words within :func:`max_edits` of ``key`` that start like the engines'
+        candidates: with its first letter, or one it is typed for, or its second letter
+        (two first letters swapped)."""
         allowed = max_edits(key)
+        starts = dict.fromkeys(key[0] + _CONFUSED.get(key[0], "") + key[1:2])
         out = []
-        for length in range(len(key) - allowed, len(key) + allowed + 1):
-            for other in self._by_length.get(length, ()):
-                if distance(key, other, allowed) <= allowed:
+        for start in starts:
+            for other in self._by_start.get(start, ()):
+                if (
+                    abs(len(other) - len(key)) <= allowed
+                    and distance(key, other, allowed) <= allowed
+                ):
                     out.append(Candidate(other, 0))
         return out
 
 
+#: Occurrences of a written form after which :func:`surface_forms` stops reading.
+ENOUGH_FORMS = 3
+
+
 def surface_forms(wanted: Mapping[str, str], texts: Iterable[str]) -> dict[str, str]:
     """``{spelling key: written form}`` for the keys of ``wanted`` (key → its stem): the
-    most frequent form in ``texts`` with that key, else with that stem."""
+    most frequent form in ``texts`` with that key, else with that stem. ``texts`` come
+    best first (the first hits' titles); reading stops once every key has been seen
+    :data:`ENOUGH_FORMS` times."""
     exact: dict[str, Counter[str]] = {key: Counter() for key in wanted}
     by_stem: dict[str, Counter[str]] = {key: Counter() for key in wanted}
     stems = {stem: key for key, stem in wanted.items()}
     for text in texts:
+        if all(sum(exact[key].values()) >= ENOUGH_FORMS for key in wanted):
+            break
         for raw, _start, _end in tokens(text):
             key = spelling_key(raw)
             if key is None:

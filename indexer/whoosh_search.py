@@ -91,14 +91,16 @@ class WhooshRun:
     ) -> tuple[list[Hit], list[str]]:
         snap = self.snap
         terms = plan.parsed.terms
-        hits, texts = [], []
+        hits: list[Hit] = []
+        texts: list[str] = []
+        described_texts: list[str] = []
         for docnum in docnums:
             with snap.lock:
                 stored = snap.searcher.stored_fields(int(docnum))
             data = json.loads(stored["hit"])
             described = [tuple(p) for p in json.loads(stored.get("snip") or "[]")]
             texts += [*data.get("title", {}).values(), *data.get("keywords", [])]
-            texts += [text for _lang, text in described]
+            described_texts += [text for _lang, text in described]
             hits.append(
                 Hit(
                     id=data["id"],
@@ -113,7 +115,7 @@ class WhooshRun:
                     score=float(scores[docnum]) if scores is not None else 0.0,
                 )
             )
-        return hits, texts
+        return hits, texts + described_texts
 
     def spell(self, words: list[Word]) -> list[list[Candidate] | None]:
         out: list[list[Candidate] | None] = []

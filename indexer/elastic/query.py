@@ -87,13 +87,14 @@ class ElasticQueries:
             answer, aggregations = self._run(self._body(query, plan, filters, relaxed=True))
             relaxed = aggregations["matched"]["doc_count"] > 0
         terms = plan.parsed.terms
-        hits, texts = [], []
+        hits, texts, described = [], [], []
         for raw in answer["hits"]["hits"]:
-            hit, hit_texts = self._hit(raw, terms, query.lang)
+            hit, short, long = self._hit(raw, terms, query.lang)
             hits.append(hit)
-            texts += hit_texts
+            texts += short
+            described += long
         total = int(answer["hits"]["total"]["value"])
-        return Execution(total, hits, self._counts(aggregations), relaxed, texts)
+        return Execution(total, hits, self._counts(aggregations), relaxed, texts + described)
 
     def spell(self, words: list[Word]) -> list[list[Candidate] | None]:
         body: dict[str, Any] = {"size": 0, "track_total_hits": False, "suggest": {}, "aggs": {}}
@@ -297,12 +298,11 @@ class ElasticQueries:
         return counts
 
     @staticmethod
-    def _hit(raw: dict, terms: set[str], lang: str) -> tuple[Hit, list[str]]:
+    def _hit(raw: dict, terms: set[str], lang: str) -> tuple[Hit, list[str], list[str]]:
         source = raw.get("_source", {})
         data = source.get("hit", {})
         described = [(t["lang"], t["text"]) for t in source.get("snip", {}).get("texts", [])]
-        texts = [*data.get("title", {}).values(), *data.get("keywords", [])]
-        texts += [text for _lang, text in described]
+        short = [*data.get("title", {}).values(), *data.get("keywords", [])]
         hit = Hit(
             id=data.get("id", raw.get("_id")),
             title=data.get("title", {}),
@@ -315,7 +315,7 @@ class ElasticQueries:
             year=data.get("year"),
             score=float(raw.get("_score") or 0.0),
         )
-        return hit, texts
+        return hit, short, [text for _lang, text in described]
 
     def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]:
         key = clean_prefix(prefix)
