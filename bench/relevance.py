@@ -65,6 +65,8 @@ from metadata_schemas.record import load_record  # noqa: E402
 from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
 
 DATA = ROOT / "bench" / "relevance"
+#: the figures the regression tests hold each engine to (``--record-baseline`` writes them)
+BASELINE = DATA / "baseline.json"
 RESULTS = ROOT / "bench" / "results" / "relevance.md"
 #: judged sets: the main one, and one written after the search changes, never tuned on
 SETS = {
@@ -452,6 +454,25 @@ def failures_text(engine: str, outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def record_baseline(judged_set: str, results: dict[str, list[Outcome]]) -> None:
+    data = json.loads(BASELINE.read_text("utf-8")) if BASELINE.exists() else {}
+    data["note"] = (
+        "Figures of bench/relevance.py (--record-baseline) per judged set and engine; "
+        "tests/support/search_relevance_contract.py fails when nDCG@10 drops more than "
+        "0.02 below them."
+    )
+    for engine, outcomes in results.items():
+        if engine == "fts5":
+            continue
+        s = summarise(outcomes)
+        data.setdefault(judged_set, {})[engine] = {
+            "ndcg10": round(s.ndcg, 4),
+            "satisfied": round(s.satisfied, 4),
+            "zero": round(s.zero, 4),
+        }
+    BASELINE.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", "utf-8")
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -497,6 +518,12 @@ def main() -> None:
     parser.add_argument(
         "--no-write", action="store_true", help="do not update bench/results/relevance.md"
     )
+    parser.add_argument(
+        "--record-baseline",
+        action="store_true",
+        help="write this run's figures to bench/relevance/baseline.json (the regression "
+        "tests fail when nDCG@10 drops more than 0.02 below them)",
+    )
     args = parser.parse_args()
     use_arabic_stemmer(args.arabic_stemmer)
     urls = {"elasticsearch": args.elasticsearch or "", "opensearch": args.opensearch or ""}
@@ -530,6 +557,8 @@ def main() -> None:
             ),
             "utf-8",
         )
+    if args.record_baseline:
+        record_baseline(args.set, results)
     if not args.no_write and args.set == "main":
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(text + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .analysis import extend_lexicon
 from .facets import FACET_NAMES, FACETS, Bucket, Facet
 from .model import (
     Hit,
@@ -35,6 +36,7 @@ __all__ = [
     "SearchError",
     "SearchQuery",
     "SearchResult",
+    "extend_lexicon",
     "open_backend",
 ]
 

@@ -6,7 +6,7 @@ Titles such as ``"Les fractions - الكسور"`` mix scripts, so one analyzer r
 * **Arabic** tokens go through :mod:`indexer.arabic`: letters unified (tashkeel,
   tatweel, alef forms, ``ى``/``ي``, ``ة``/``ه``, hamza seats ``ؤ ئ`` → ``ء``), then the
   morphology lexicon (broken plurals and derived forms of school words,
-  ``data/lexicon.json``), then a light stemmer (Light10 affixes), so ``الكسور`` →
+  ``data/lexicon.txt``), then a light stemmer (Light10 affixes), so ``الكسور`` →
   ``كسور``, ``دروس`` → ``درس`` and ``شئون`` = ``شؤون``.
 * **Latin** tokens are lower-cased, ligatures folded (``œ`` → ``oe``), French elisions
   (``l'``, ``d'``, ``qu'``) removed, accents folded, then Snowball French stems them,
@@ -38,6 +38,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import Stemmer
 from whoosh.analysis import Analyzer, Token
@@ -45,6 +46,7 @@ from whoosh.analysis import Analyzer, Token
 from metadata_schemas.textnorm import strip_accents
 
 from . import arabic
+from .model import SearchError
 
 _DATA = json.loads(resources.files("indexer").joinpath("data/analysis.json").read_text("utf-8"))
 
@@ -316,3 +318,16 @@ def spelling_keys(parts: list[tuple[str, str]]) -> list[str]:
             if key:
                 keys[key] = None
     return list(keys)
+
+
+def extend_lexicon(path: Path) -> int:
+    """Add a staff lexicon file (``MAWARID_SEARCH_LEXICON``, the format of
+    ``data/lexicon.txt``) to the morphology lexicon; the number of groups read. A file
+    that cannot be read is a :class:`~indexer.model.SearchError` naming it."""
+    try:
+        count = arabic.add_lexicon_file(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SearchError("bad_lexicon", path=str(path), detail=type(exc).__name__) from None
+    for cached in (analyse_word, related_terms, spelling_key, normalise_token):
+        cached.cache_clear()
+    return count

@@ -6,7 +6,8 @@
    unified first: ``ؤ``, ``ئ`` and the typographic ``ىء`` are written ``ء``, so
    ``شئون``/``شؤون`` and ``مسئولية``/``مسؤولية`` are one word (the normaliser alone maps ``ؤ`` to
    ``و`` and ``ئ`` to ``ي``, which keeps them apart).
-2. **Lexicon** (``data/lexicon.json``, :class:`Lexicon`): the forms of one school word that
+2. **Lexicon** (``data/lexicon.txt``, :class:`Lexicon`; staff add their own file with
+   ``MAWARID_SEARCH_LEXICON``, :func:`add_lexicon_file`): the forms of one school word that
    no affix rule relates (broken plurals ``درس``/``دروس``, ``زاوية``/``زوايا``; derived forms
    such as ``تاريخي`` of ``تاريخ``) are indexed and searched as their group's head. A form is
    looked up as written, then after each step of the stemmer, so ``والدروس`` and ``دروسه``
@@ -99,7 +100,8 @@ class Lexicon:
             if form not in self.conflicts:
                 self.forms[form] = head
         self.forms.update(heads)
-        stem.cache_clear()
+        for cached in (stem, query_stems, related_stems):
+            cached.cache_clear()
 
     def lookup(self, word: str) -> str | None:
         return self.forms.get(word)
@@ -153,11 +155,24 @@ def _pattern(template: str) -> tuple[re.Pattern[str], str]:
     return re.compile(regex), fill
 
 
-_PLURALS = [
-    (_pattern(a), _pattern(b))
-    for one, many in _AR["broken_plurals"]["pairs"]
-    for a, b in ((one, many), (many, one))
-]
+_PLURALS = [(_pattern(one), _pattern(many)) for one, many in _AR["broken_plurals"]["pairs"]]
+
+
+def broken_plural_forms(word: str) -> list[tuple[str, str]]:
+    """``(singular, plural)`` for each broken-plural pattern a normalised word fits, on
+    either side (``دفاتر`` → ``("دفتر", "دفاتر")``); the forms are those of the pattern,
+    not always words."""
+    bare = _without_article(word)
+    out = []
+    for (one, one_fill), (many, many_fill) in _PLURALS:
+        for pattern, make, is_plural in ((one, many_fill, False), (many, one_fill, True)):
+            match = pattern.fullmatch(bare)
+            # a long vowel is not a root letter here (nor و ي in a four-letter root)
+            vowels = "اوي" if len(match.groups() if match else ()) > 3 else "ا"
+            if match and not any(letter in vowels for letter in match.groups()):
+                other = make.format(*match.groups())
+                out.append((other, bare) if is_plural else (bare, other))
+    return out
 
 
 @lru_cache(maxsize=65_536)
@@ -168,12 +183,10 @@ def related_stems(word: str) -> tuple[str, ...]:
     bare = _without_article(word)
     own = stem(word)
     out: dict[str, None] = {}
-    for (source, _fill), (_target, fill) in _PLURALS:
-        match = source.fullmatch(bare)
-        if match and "ا" not in match.groups():  # a long vowel is not a root letter here
-            form = stem(fill.format(*match.groups()))
-            if form != own:
-                out[form] = None
+    for singular, plural in broken_plural_forms(word):
+        form = stem(plural if singular == bare else singular)
+        if form != own:
+            out[form] = None
     return tuple(out)
 
 
@@ -184,18 +197,28 @@ def _without_article(word: str) -> str:
     return word
 
 
-def _load_packaged() -> Lexicon:
-    data = json.loads(resources.files("indexer").joinpath("data/lexicon.json").read_text("utf-8"))
-    return Lexicon(data["ar"])
+def read_groups(text: str) -> list[list[str]]:
+    """The groups of a lexicon file: one per line, forms separated by spaces or commas,
+    ``#`` starts a comment."""
+    groups = []
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].replace(",", " ").replace("،", " ").split()
+        if len(words) > 1:
+            groups.append(words)
+    return groups
 
 
-LEXICON = _load_packaged()
+LEXICON = Lexicon(
+    read_groups(resources.files("indexer").joinpath("data/lexicon.txt").read_text("utf-8"))
+)
 
 
-def load_extra(path: Path) -> None:
-    """Add the groups of a staff lexicon file (same format as ``data/lexicon.json``)."""
-    data = json.loads(Path(path).read_text("utf-8"))
-    LEXICON.add(data.get("ar", []))
+def add_lexicon_file(path: Path) -> int:
+    """Add the groups of a staff lexicon file (the format of ``data/lexicon.txt``); the
+    number of groups read. ``OSError``/``UnicodeDecodeError`` if it cannot be read."""
+    groups = read_groups(Path(path).read_text("utf-8"))
+    LEXICON.add(groups)
+    return len(groups)
 
 
 def spelling_key(word: str) -> str:

@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "search_failed": N_(
         "The search engine (%(engine)s) refused the request (%(status)s): %(detail)s"
     ),
+    "bad_lexicon": N_("The search lexicon %(path)s cannot be read (%(detail)s)."),
     "index_conflict": N_(
         '"%(name)s" is an index, not an alias: choose another index prefix in the search URL.'
     ),

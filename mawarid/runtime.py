@@ -17,7 +17,7 @@ from catalogue.services import build_services as build_catalogue
 from core.settings import Settings
 from diffusion.services import DiffusionServices
 from diffusion.services import build_services as build_diffusion
-from indexer import SearchBackend, open_backend
+from indexer import SearchBackend, extend_lexicon, open_backend
 from indexer.pipeline import IndexPipeline
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
 
@@ -52,6 +52,8 @@ def build_runtime(settings: Settings) -> Runtime:
     settings.home.mkdir(parents=True, exist_ok=True)
     vocabularies = get_vocabularies()
     catalogue = build_catalogue(settings, vocabularies)
+    if settings.search_lexicon is not None:
+        extend_lexicon(settings.search_lexicon)
     search = open_backend(settings.search_url, vocabularies, index_procs=settings.index_procs)
     pipeline = IndexPipeline(search, vocabularies)
     catalogue.resources.add_listener(pipeline.apply)
