@@ -56,7 +56,6 @@ def term_texts(term) -> list[tuple[str, str]]:
 class CurriculumLexicon:
     def __init__(self, vocabularies: Mapping[str, Any]) -> None:
         self.by_token: dict[str, set[tuple[str, str]]] = {}
-        self.words: set[str] = set()  # unstemmed label words ("did you mean")
         for vocab_id, field in SOURCES.items():
             vocab = vocabularies.get(vocab_id)
             if vocab is None:
@@ -68,8 +67,6 @@ class CurriculumLexicon:
                         for variant in variants:
                             if variant not in _FILLERS and not variant.isdigit():
                                 self.by_token.setdefault(variant, set()).add((field, term.id))
-                    for variants in analyse(value, stem=False):
-                        self.words.update(variants)
 
     def clause_terms(self, clause: Clause) -> dict[str, list[str]]:
         """``{facet field: [term ids]}`` a clause matches through labels: one word's

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from .querytext import Clause, ParsedQuery
-from .understanding import CurriculumPhrases, Mention
+from .understanding import KINDS, CurriculumPhrases, Mention
 
 #: Text fields and their boosts (title^3, keywords^2, description^1), in every engine.
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0}
@@ -62,10 +62,6 @@ STOP_PHRASE_LONG = 3
 def stop_phrase_fields(clause: Clause) -> tuple[str, ...]:
     """Where a query of stopwords only is looked for, as an exact phrase."""
     return tuple(TEXT_FIELDS) if len(clause.positions) >= STOP_PHRASE_LONG else SHORT_FIELDS
-
-
-#: facet (filter name) of each kind of mention
-FACET_OF = {"level": "level", "subject": "subject", "type": "type"}
 
 
 @dataclass(frozen=True)
@@ -144,8 +140,8 @@ def make_plan(
     user filters, or one of its group, is not understood from the words."""
     groups = groups or {}
     taken = {groups.get(name, name) for name in user_filters or {}}
-    skip = {kind for kind, facet in FACET_OF.items() if groups.get(facet, facet) in taken}
-    skip |= {kind for kind, facet in FACET_OF.items() if facet in set(literal)}
+    kinds = KINDS.values()  # a mention's kind is the facet holding its values
+    skip = {kind for kind in kinds if groups.get(kind, kind) in taken or kind in set(literal)}
     mentions = phrases.read(parsed.words, skip_kinds=skip) if parsed.clauses else []
     mentions = _relevant(mentions, parsed)
     consumed = {i for m in mentions if not m.everyday for i in m.words}
@@ -159,7 +155,7 @@ def make_plan(
             plan.optional.append(clause)
     curriculum_only = not plan.clauses
     for mention in mentions:
-        facet = FACET_OF[mention.kind]
+        facet = mention.kind
         as_filter = curriculum_only and mention.kind != "type"
         if as_filter:
             values = plan.filters.setdefault(facet, [])

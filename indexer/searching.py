@@ -29,10 +29,19 @@ from .facets import FACETS_BY_NAME, GROUP_OF, Facet, build_facets, canonical_fil
 from .model import Hit, SearchQuery, SearchResult
 from .plan import STOP_PHRASE_MIN, STOP_PHRASE_SHARE, Plan, make_plan
 from .querytext import ONLY_STOPWORDS, ParsedQuery, Word, parse, replace_words
-from .spelling import MIN_KEY, Candidate, LabelWords, near_forms, ranked, surface_forms
+from .spelling import (
+    MAX_WORDS,
+    Candidate,
+    LabelWords,
+    max_edits,
+    near_forms,
+    ranked,
+    surface_forms,
+)
 from .understanding import CurriculumPhrases, label_texts
 
-#: Corrections tried for one word when the first leaves the query's words apart.
+#: Corrected queries tried when the first leaves the query's words apart (the first, and
+#: the next corrections at the same distance of the first words that have some).
 MAX_ALTERNATIVES = 3
 
 
@@ -132,11 +141,12 @@ class Searcher:
         if not options:
             return None
         fixes = {i: keys[0] for i, keys in options.items()}
-        tries = [fixes] + [
+        alternatives = [
             {**fixes, i: alternative}
             for i, keys in options.items()
             for alternative in keys[1:MAX_ALTERNATIVES]
         ]
+        tries = [fixes, *alternatives[: MAX_ALTERNATIVES - 1]]
         first: tuple[Plan, Execution, dict[int, str]] | None = None
         for attempt in tries:
             fixed_q = replace_words(query.q, parsed.words, _typed_like(parsed.words, attempt))
@@ -152,8 +162,8 @@ class Searcher:
         checked = [
             i
             for i, w in enumerate(parsed.words)
-            if not w.stop and w.key and len(w.key) >= MIN_KEY and not self._curriculum_word(w)
-        ]
+            if not w.stop and w.key and max_edits(w.key) and not self._curriculum_word(w)
+        ][:MAX_WORDS]
         if not checked:
             return {}
         answers = engine.spell([parsed.words[i] for i in checked])

@@ -27,8 +27,12 @@ from .analysis import analyse_word, spelling_key, tokens
 _DATA = json.loads(resources.files("indexer").joinpath("data/analysis.json").read_text("utf-8"))[
     "spelling"
 ]
-#: The shortest spelling key corrected (three-letter words are too often valid).
+#: The shortest spelling key corrected (three-letter words are too often valid)…
 MIN_KEY: int = _DATA["min_key"]
+#: …and the longest (a longer "word" is rarely a typo, and costly to match).
+MAX_KEY: int = _DATA["max_key"]
+#: Words of one query checked for typos (a query of 32 unknown words costs no more).
+MAX_WORDS: int = _DATA["max_words"]
 _CONFUSED: dict[str, str] = _DATA["first_letter_confusions"]
 
 
@@ -39,7 +43,7 @@ TWO_EDITS: int = _DATA["two_edits_from"]
 def max_edits(key: str) -> int:
     """Edits allowed for a word of this length: 1 up to 9 letters, 2 from 10 (a
     9-letter English word is 2 edits from a French one: ``secondary``, ``secondaire``)."""
-    if len(key) < MIN_KEY:
+    if not MIN_KEY <= len(key) <= MAX_KEY:
         return 0
     return 1 if len(key) < TWO_EDITS else 2
 

@@ -25,14 +25,14 @@ from typing import Any
 
 from .analysis import analyse_word, normalise_token, tokens
 from .arabic import strip_proclitics
-from .curriculum import LABEL_LANGUAGES
+from .curriculum import LABEL_LANGUAGES, SOURCES
 from .querytext import Word
 
 _DATA = json.loads(
     resources.files("indexer").joinpath("data/curriculum_aliases.json").read_text("utf-8")
 )
-#: vocabulary → the kind of mention (the facet field holding its values)
-KINDS = {"level": "level", "subject": "subject", "learning_resource_type": "type"}
+#: vocabulary → the kind of mention: the facet (and document field) holding its values
+KINDS = SOURCES
 _NOTATION = re.compile(r"^(\d)(ap|aep|ac|asc|apic|bac)$")
 _CYCLES = {"AP", "AC", "BAC"}
 

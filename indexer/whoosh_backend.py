@@ -1,17 +1,20 @@
 """The embedded search backend: Whoosh for the inverted index, numpy for the rest.
 
 Whoosh stores the index (terms, postings, stored hit summaries, the spelling
-lexicon); everything per-document that a query needs in bulk -- facet values,
-sort keys, the live-document mask -- lives in numpy arrays built once per
-segment (:mod:`indexer.facet_arrays`). A query is then:
+keys of titles and keywords); everything per-document that a query needs in bulk --
+facet values, sort keys, the live-document mask -- lives in numpy arrays built once
+per segment (:mod:`indexer.facet_arrays`). What a query means (understood curriculum
+terms, corrections, fall-backs) is :class:`indexer.searching.Searcher`, shared with
+Elasticsearch/OpenSearch; one plan is executed over a snapshot by
+:class:`indexer.whoosh_search.WhooshRun`:
 
-1. text: for each word, read the postings of its variants in title^3,
-   keywords^2 and description^1 (cached per segment) and score them (BM25-like
-   saturation × idf × field boost, no length normalisation: metadata texts are
-   short) into a dense array; add curriculum labels^1 (documents filed under a
-   level/subject/type whose labels hold the word, :mod:`indexer.curriculum`);
-   words combine with AND, and if no document has every word, with OR
-   (``SearchResult.relaxed``);
+1. text (:mod:`indexer.whoosh_match`): for each word, read the postings of its variants
+   in title^3, keywords^2 and description^1 (cached per segment) and score them
+   (BM25-like saturation × idf × field boost, no length normalisation: metadata texts
+   are short) into a dense array; add curriculum labels^1 (documents filed under a
+   level/subject/type whose labels hold the word, :mod:`indexer.curriculum`); words
+   combine with AND, and if no document has every word, with OR
+   (``SearchResult.relaxed``); the plan's boosts and bonus phrase add to the scores;
 2. filters and facet counts on boolean masks (multi-select semantics, see
    :mod:`indexer.facets`);
 3. the page: ``argpartition`` of the scores or sort keys, then stored fields of

@@ -101,7 +101,7 @@ class ElasticQueries:
         for n, word in enumerate(words):
             known = [{"terms": {name: list(word.terms)}} for name in TEXT_FIELDS]
             body["aggs"][f"w{n}"] = {"filter": {"bool": {"should": known}}}
-            if word.key and len(word.key) >= MIN_KEY:
+            if word.key and max_edits(word.key):
                 body["suggest"][f"w{n}"] = {
                     "text": word.key,
                     "term": {
