@@ -195,6 +195,7 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     return {stem: tuple(sorted(group - {stem})) for stem, group in out.items()}
 
 
+@lru_cache(maxsize=262_144)
 def variants(
     token: str, lang: str = "fr", stem: bool = True, query: bool = False
 ) -> tuple[str, ...]:
@@ -328,6 +329,6 @@ def extend_lexicon(path: Path) -> int:
         count = arabic.add_lexicon_file(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise SearchError("bad_lexicon", path=str(path), detail=type(exc).__name__) from None
-    for cached in (analyse_word, related_terms, spelling_key, normalise_token):
+    for cached in (analyse_word, variants, related_terms, spelling_key, normalise_token):
         cached.cache_clear()
     return count

@@ -31,7 +31,8 @@ from .analysis import (
 )
 from .model import MAX_QUERY_TERMS
 
-#: Weight of a word's related terms against its own (a broken plural's other side).
+#: Weight of a word's related terms against its own (a broken plural's other side); they
+#: are looked for in titles and keywords only (a description's postings are long).
 RELATED_WEIGHT = 0.6
 #: Why a non-empty query is not searched (:attr:`ParsedQuery.empty_reason`).
 ONLY_STOPWORDS = "stopwords"

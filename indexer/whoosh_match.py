@@ -95,7 +95,8 @@ class TextMatcher:
                 continue
             best = None
             weighted = [(t, 1.0) for t in clause.positions[0]]
-            weighted += [(t, RELATED_WEIGHT) for t in clause.related]
+            if fieldname in SHORT_FIELDS:  # related terms: titles and keywords only
+                weighted += [(t, RELATED_WEIGHT) for t in clause.related]
             for term, weight in weighted:
                 ids, tf = self._term_postings(snap, fieldname, term)
                 if not len(ids):

@@ -264,9 +264,9 @@ class ElasticQueries:
                 {
                     "dis_max": {
                         "queries": [{"term": {name: v}} for v in clause.positions[0]]
-                        + [
+                        + [  # related terms: titles and keywords only (as Whoosh)
                             {"term": {name: {"value": v, "boost": RELATED_WEIGHT}}}
-                            for v in clause.related
+                            for v in (clause.related if name in SHORT_FIELDS else ())
                         ],
                         "boost": boost,
                     }
