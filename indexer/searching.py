@@ -29,6 +29,7 @@ from .facets import FACETS_BY_NAME, GROUP_OF, Facet, build_facets, canonical_fil
 from .model import Hit, SearchQuery, SearchResult
 from .plan import STOP_PHRASE_MIN, STOP_PHRASE_SHARE, Plan, make_plan
 from .querytext import ONLY_STOPWORDS, ParsedQuery, Word, parse, replace_words
+from .snippets import snippet
 from .spelling import (
     MAX_WORDS,
     Candidate,
@@ -56,6 +57,28 @@ class Execution:
     #: titles and keywords of the hits, then their descriptions (where corrections find
     #: their spelling, best first)
     texts: list[str] = field(default_factory=list)
+
+
+def stored_hit(
+    data: dict[str, Any], described: list[tuple[str, str]], terms: set[str], lang: str, score: float
+) -> tuple[Hit, list[str], list[str]]:
+    """A hit from its stored summary (``documents.build_document``'s ``hit``) and its
+    descriptions, with the texts a correction finds its spelling in: ``(hit, title and
+    keyword texts, description texts)``."""
+    hit = Hit(
+        id=data["id"],
+        title=data.get("title", {}),
+        description=data.get("description", {}),
+        snippet=snippet(described, terms, lang),
+        levels=data.get("levels", []),
+        subjects=data.get("subjects", []),
+        types=data.get("types", []),
+        languages=data.get("languages", []),
+        year=data.get("year"),
+        score=score,
+    )
+    short = [*data.get("title", {}).values(), *data.get("keywords", [])]
+    return hit, short, [text for _lang, text in described]
 
 
 class Engine(Protocol):

@@ -146,10 +146,13 @@ class WhooshBackend:
             if found is None:
                 with snap.lock:
                     found = read_postings(reader, fieldname, text)
-                with self._postings_lock:
-                    self._postings[cache_key] = found
-                    while len(self._postings) > POSTINGS_CACHE:
-                        self._postings.popitem(last=False)
+                # a term missing from the segment is cheap to look up again: keeping it
+                # would push real postings out (queries try forms that may not exist)
+                if len(found[0]):
+                    with self._postings_lock:
+                        self._postings[cache_key] = found
+                        while len(self._postings) > POSTINGS_CACHE:
+                            self._postings.popitem(last=False)
             if len(found[0]):
                 ids_parts.append(found[0] + offset if offset else found[0])
                 weight_parts.append(found[1])

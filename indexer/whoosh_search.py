@@ -20,8 +20,7 @@ from .facets import FACETS, group_filters
 from .model import Hit, SearchQuery
 from .plan import TEXT_FIELDS, Plan
 from .querytext import Word
-from .searching import Execution
-from .snippets import snippet
+from .searching import Execution, stored_hit
 from .spelling import Candidate, max_edits
 from .whoosh_match import TextMatcher
 from .whoosh_snapshot import Snapshot
@@ -98,23 +97,12 @@ class WhooshRun:
             with snap.lock:
                 stored = snap.searcher.stored_fields(int(docnum))
             data = json.loads(stored["hit"])
-            described = [tuple(p) for p in json.loads(stored.get("snip") or "[]")]
-            texts += [*data.get("title", {}).values(), *data.get("keywords", [])]
-            described_texts += [text for _lang, text in described]
-            hits.append(
-                Hit(
-                    id=data["id"],
-                    title=data.get("title", {}),
-                    description=data.get("description", {}),
-                    snippet=snippet(described, terms, lang),
-                    levels=data.get("levels", []),
-                    subjects=data.get("subjects", []),
-                    types=data.get("types", []),
-                    languages=data.get("languages", []),
-                    year=data.get("year"),
-                    score=float(scores[docnum]) if scores is not None else 0.0,
-                )
-            )
+            described = [(lang_, text) for lang_, text in json.loads(stored.get("snip") or "[]")]
+            score = float(scores[docnum]) if scores is not None else 0.0
+            hit, short, long = stored_hit(data, described, terms, lang, score)
+            hits.append(hit)
+            texts += short
+            described_texts += long
         return hits, texts + described_texts
 
     def spell(self, words: list[Word]) -> list[list[Candidate] | None]:

@@ -35,8 +35,7 @@ from ..plan import (
     stop_phrase_fields,
 )
 from ..querytext import RELATED_WEIGHT, Clause, Word
-from ..searching import Execution, Searcher
-from ..snippets import snippet
+from ..searching import Execution, Searcher, stored_hit
 from ..spelling import MIN_KEY, Candidate, max_edits
 from ..suggest import clean_prefix, parse_term, rank
 from .client import EngineError
@@ -300,22 +299,9 @@ class ElasticQueries:
     @staticmethod
     def _hit(raw: dict, terms: set[str], lang: str) -> tuple[Hit, list[str], list[str]]:
         source = raw.get("_source", {})
-        data = source.get("hit", {})
+        data = {"id": raw.get("_id"), **source.get("hit", {})}
         described = [(t["lang"], t["text"]) for t in source.get("snip", {}).get("texts", [])]
-        short = [*data.get("title", {}).values(), *data.get("keywords", [])]
-        hit = Hit(
-            id=data.get("id", raw.get("_id")),
-            title=data.get("title", {}),
-            description=data.get("description", {}),
-            snippet=snippet(described, terms, lang),
-            levels=data.get("levels", []),
-            subjects=data.get("subjects", []),
-            types=data.get("types", []),
-            languages=data.get("languages", []),
-            year=data.get("year"),
-            score=float(raw.get("_score") or 0.0),
-        )
-        return hit, short, [text for _lang, text in described]
+        return stored_hit(data, described, terms, lang, float(raw.get("_score") or 0.0))
 
     def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]:
         key = clean_prefix(prefix)

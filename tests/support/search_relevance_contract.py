@@ -1,6 +1,6 @@
 """Relevance every backend must keep on the judged sets of ``bench/relevance.py``.
 
-Imported by tests/indexer/test_relevance.py (Whoosh) and tests/search_nodes/test_relevance.py
+Imported by tests/indexer/test_relevance.py (Whoosh) and tests/search_nodes/test_search_relevance.py
 (Elasticsearch, OpenSearch): each module provides ``relevance_backends`` (``{judged set:
 backend}`` over that set's corpus) and ``relevance_engine`` (the engine's name in
 ``bench/relevance/baseline.json``).
