@@ -18,6 +18,7 @@ from ..store import Database
 from .accounts import AccountService, UserView
 from .actors import ROLES, SYSTEM, Actor
 from .documents import DocumentStore
+from .harvest_sources import HarvestSources
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
@@ -30,6 +31,7 @@ __all__ = [
     "Actor",
     "CatalogueServices",
     "EventView",
+    "HarvestSources",
     "ImportReport",
     "Page",
     "ResourceChange",
@@ -49,6 +51,7 @@ class CatalogueServices:
     procedures: Procedures
     documents: DocumentStore
     oai: OAIItems
+    harvest: HarvestSources
 
     def close(self) -> None:
         self.db.dispose()
@@ -76,4 +79,5 @@ def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueS
         procedures=procedures,
         documents=documents,
         oai=OAIItems(db),
+        harvest=HarvestSources(db, resources, vocabularies),
     )

@@ -9,18 +9,18 @@ from core.messages import N_, gettext
 from core.settings import DEFAULT_HOST, DEFAULT_PORT
 from portal import create_app
 
-from .base import command, instance
+from .base import check_port, command, instance
 
 
-@command("serve")
+@command("serve", help=N_("Run the portal (teacher search, staff console, JSON API, OAI-PMH)."))
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help=N_("Address to listen on."))
 @click.option(
     "--port", default=DEFAULT_PORT, show_default=True, type=int, help=N_("Port to listen on.")
 )
 @click.option("--threads", default=8, show_default=True, type=int, help=N_("Worker threads."))
 def serve(host: str, port: int, threads: int) -> None:
-    """Run the portal (teacher search, staff console, JSON API, OAI-PMH)."""
     inst = instance()
+    check_port(host, port)
     settings = inst.settings
     if not settings.base_url:
         # Links, OAI-PMH baseURL and the OpenAPI servers name the address really served,

@@ -195,7 +195,7 @@ def test_a_misspelt_query_shows_the_results_of_its_correction(public_client):
 
 def test_a_query_of_common_words_only_explains_instead_of_listing_everything(public_client):
     doc = parse(public_client.get("/search?q=de+la"))
-    assert texts(doc, '//*[@id="results-count"]') == ["0 ressources trouvées"]
+    assert texts(doc, '//*[@id="results-count"]') == ["0 ressource trouvée"]
     assert "ne contient pas de mot à chercher" in doc.text_content()
     data = public_client.get("/api/search?q=de+la").get_json()
     assert (data["total"], data["empty_reason"]) == (0, "stopwords")
@@ -218,7 +218,7 @@ def test_a_level_and_subject_named_in_the_words_are_removable_chips(public_clien
 
 def test_no_result_page_explains_what_to_do(public_client):
     doc = parse(public_client.get("/search?q=zzzqqqxxx"))
-    assert texts(doc, '//*[@id="results-count"]') == ["0 ressources trouvées"]
+    assert texts(doc, '//*[@id="results-count"]') == ["0 ressource trouvée"]
     assert "Essayez d'autres mots" in doc.text_content()
 
 
@@ -433,3 +433,15 @@ def test_static_assets_are_served_and_contained(public_client):
     assert public_client.get("/static/js/mawarid.js").status_code == 200
     assert public_client.get("/static/../portal/__init__.py").status_code == 404
     assert public_client.get("/static/%2e%2e/pyproject.toml").status_code == 404
+
+
+def test_title_and_heading_say_what_is_shown(public_client):
+    doc = parse(public_client.get("/search?level=1ac&subject=mathematiques"))
+    heading = texts(doc, "//h1")[0]
+    assert "Mathématiques" in heading and "1re année" in heading
+    assert doc.findtext(".//title").startswith(heading)
+    worded = parse(public_client.get("/search?q=fractions&level=1ac"))
+    assert texts(worded, "//h1")[0].startswith("Résultats pour « fractions » — ")
+    arabic = parse(public_client.get("/search?subject=mathematiques&lang=ar"))
+    assert texts(arabic, "//h1")[0] == "الموارد — الرياضيات"
+    assert texts(parse(public_client.get("/search?lang=fr")), "//h1") == ["Toutes les ressources"]

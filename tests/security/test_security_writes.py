@@ -138,11 +138,7 @@ def test_visitors_cannot_change_anything(fresh_app, ids):
                 if not ok:
                     failures.append(f"{label} → {status} {response.headers.get('Location', '')}")
                 failures += [f"{label} → {status}: {p}" for p in problems(response)]
-                if (
-                    is_json_route(rule.rule)
-                    and status >= 400
-                    and response.mimetype != "application/json"
-                ):
+                if is_json_route(rule.rule) and status >= 400 and not response.is_json:
                     failures.append(f"{label} → {status}: answered {response.mimetype}")
     after = row_counts(fresh_app)
     changed = {t: (before[t], after[t]) for t in before if before[t] != after.get(t)}
