@@ -33,7 +33,7 @@ Results go to ``bench/results/relevance.md`` (``python bench/collect.py`` copies
 ``docs/benchmarks.md``). ``--arabic-stemmer`` swaps the Arabic stemmer of the analyzer
 (``light`` = ours, ``snowball``, ``isri`` from nltk, ``tashaphyne``) to compare candidates
 on the same judgements; the extra stemmers are optional packages
-(``pip install nltk Tashaphyne``) used by this comparison only.
+(``pip install -e ".[stemmers]"``) used by this comparison only.
 """
 
 from __future__ import annotations
