@@ -22,7 +22,7 @@ from .harvest_sources import HarvestSources
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
-from .views import EventView, ImportReport, Page, ResourceChange, ResourceView
+from .views import EventView, Page, ResourceChange, ResourceView
 
 __all__ = [
     "ROLES",
@@ -32,7 +32,6 @@ __all__ = [
     "CatalogueServices",
     "EventView",
     "HarvestSources",
-    "ImportReport",
     "Page",
     "ResourceChange",
     "ResourceService",
