@@ -27,7 +27,7 @@ from .journal import IndexJournal, JournalState
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
-from .views import EventView, ImportReport, Page, ResourceChange, ResourceView
+from .views import EventView, Page, ResourceChange, ResourceView
 
 __all__ = [
     "ROLES",
@@ -40,7 +40,6 @@ __all__ = [
     "CatalogueServices",
     "EventView",
     "HarvestSources",
-    "ImportReport",
     "Incoming",
     "IndexJournal",
     "JournalState",

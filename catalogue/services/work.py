@@ -21,10 +21,12 @@ from ..errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    ReviewPending,
     WrongCommission,
     unknown_term,
 )
 from ..store.models import Document, Resource, ResourceEvent
+from ..store.reviews import IntakeReview
 from .actors import Actor, require
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
@@ -49,12 +51,20 @@ class Work(UnitOfWork):
     """Operations inside one transaction. Obtained from :meth:`ResourceService.batch`."""
 
     def create_draft(
-        self, actor: Actor, record: Any, *, acquisition: Any = None, resource_id: str | None = None
+        self,
+        actor: Actor,
+        record: Any,
+        *,
+        acquisition: Any = None,
+        resource_id: str | None = None,
+        known_new: bool = False,
     ) -> ResourceView:
+        """``known_new``: the caller has checked that ``resource_id`` is free (the import
+        looks a whole batch up at once); a clash still fails on the primary key."""
         require(actor, "create")
         if resource_id is not None:
             check_resource_id(resource_id)
-            if self._exists(resource_id):
+            if not known_new and self._exists(resource_id):
                 raise duplicate(resource_id)
         else:
             resource_id = new_resource_id()
@@ -267,9 +277,21 @@ class Work(UnitOfWork):
             self.session.flush()
         return document_dict(doc)
 
-    def submit(self, actor: Actor, resource_id: str, *, note: str | None = None) -> ResourceView:
+    def submit(
+        self, actor: Actor, resource_id: str, *, note: str | None = None, migration: bool = False
+    ) -> ResourceView:
+        """``migration``: a record validated before Mawarid (its import notes need no review)."""
         require(actor, "submit")
         row = self._load(resource_id)
+        review = None if migration else self.session.get(IntakeReview, row.id)
+        if review is not None and review.status == "to_review":
+            raise ReviewPending(
+                N_(
+                    "%(id)s has import notes to review (mappings, values kept as written): "
+                    "review them in the staff console before submitting it for validation"
+                ),
+                id=row.id,
+            )
         note = _note(note)
         before = row.status
         row.status = next_status("submit", before, resource_id=row.id)

@@ -11,7 +11,7 @@ language, and refusals as one clear line instead of a traceback.
   a setting that cannot be used (:class:`~core.settings.ConfigurationError`, as click
   does for bad usage), 1 for anything else.
 * Exit statuses of work that was partly done: :data:`EXIT_FAILED` (1) when something
-  was refused or differs, :data:`EXIT_INDEX_BEHIND` (3) when everything was written but
+  was refused or differs, :data:`EXIT_INDEX_BEHIND` (4) when everything was written but
   the search index could not follow yet (the changes wait in the index journal).
 * A command whose writes reached the catalogue brings the search index up to date
   before it exits (:meth:`Instance.close`), whatever it printed.
@@ -34,7 +34,6 @@ from core.messages import N_, gettext, language_from_environment, use_language
 from core.settings import ConfigurationError, Settings
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
-from metadata_schemas.errors import MetadataError
 
 from . import click_i18n
 
@@ -42,7 +41,6 @@ from . import click_i18n
 #: core.errors.MawaridError (each moves in its own change, then leaves this list).
 _REFUSALS: tuple[type[Exception], ...] = (
     MawaridError,
-    MetadataError,
     SearchError,
 )
 
@@ -53,7 +51,7 @@ log = logging.getLogger(__name__)
 EXIT_FAILED = 1
 #: Exit status of a command whose writes are committed while the search index could not
 #: follow yet: the changes wait in the index journal and are applied when it can.
-EXIT_INDEX_BEHIND = 3
+EXIT_INDEX_BEHIND = 4
 
 
 def exit_with(code: int) -> NoReturn:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import click
 
+from catalogue.intake.importer import Importer
 from catalogue.services.actors import ROLES, Actor
 from catalogue.services.completeness import RULES as COMPLETENESS
 from catalogue.services.demo import Demo
 from catalogue.services.exporter import export as run_export
-from catalogue.services.importer import Importer
 from catalogue.services.prepare import default_procs
 from core.messages import N_, gettext, ngettext
 from mawarid.index_sync import summary_line
@@ -105,21 +105,25 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
     finish_ingest(rt, index=not no_index)
 
 
-def finish_ingest(rt: Runtime, *, index: bool, failed: bool = False) -> None:
-    """The last lines of an ingest: where the search index stands; the exit status says
-    whether everything was done (0), something was refused (1) or the index is behind (3)."""
+def finish_ingest(rt: Runtime, *, index: bool, failed: int = 0) -> None:
+    """The last lines of an ingest: where the search index stands. The exit status:
+    ``failed`` when something was refused (the ingest's own status), else 1 when the index
+    refused a resource, 4 when it is behind (the changes wait in the journal), 0 when all
+    is done."""
     if not index:
         rt.resources.changed = 0  # the running portal applies the journal
         state = rt.catalogue.journal.state()
         click.echo(gettext(N_("changes waiting in the journal: %(count)d"), count=state.pending))
         if failed:
-            exit_with(EXIT_FAILED)
+            exit_with(failed)
         return
     with Progress(gettext(N_("Indexing"))) as progress:
         report = rt.index.catch_up(progress=progress.update)
         progress.summary(summary_line(report))
     rt.resources.changed = 0
-    if failed or report.refused:
+    if failed:
+        exit_with(failed)
+    if report.refused:
         exit_with(EXIT_FAILED)
     if not report.complete:
         exit_with(EXIT_INDEX_BEHIND)
@@ -130,7 +134,12 @@ def finish_ingest(rt: Runtime, *, index: bool, failed: bool = False) -> None:
 
 @command(
     "import",
-    help=N_("Import LOM XML files, folders, zip archives or JSON lines as drafts."),
+    help=N_(
+        "Import partner records (LOM, ScoLOMFR, IMS, SCORM, OAI-PMH, Dublin Core), staff "
+        "spreadsheets (CSV, XLSX) or JSON lines, from files, folders and zip archives. "
+        "Exit status: 0 when every input was read (notes to review allowed), 3 when some "
+        "inputs were refused (listed with their reason), 2 on bad usage, 1 on a fatal error."
+    ),
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -163,9 +172,10 @@ def finish_ingest(rt: Runtime, *, index: bool, failed: bool = False) -> None:
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(path_type=Path),
-    help=N_("Also write the full report as JSON to this file."),
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=N_("Also write the full report (every record, its notes) as JSON to this file."),
 )
+@click.option("--verbose", "-v", is_flag=True, help=N_("List every record with its notes."))
 @as_option
 def import_(
     paths,
@@ -175,6 +185,7 @@ def import_(
     counterpart,
     batch,
     report_path,
+    verbose,
     as_user,
 ) -> None:
     rt = runtime()
@@ -189,55 +200,56 @@ def import_(
         raise click.UsageError(
             gettext(N_("--acquisition-reference and --counterpart need --acquisition-mode"))
         )
-    with (
-        rt.resources.preparer(default_procs(rt.settings.ingest_procs)) as preparer,
-        Progress(gettext(N_("Import"))) as progress,
-    ):
-        importer = Importer(
-            rt.resources,
-            actor=_actor(as_user),
-            migrate_reference=reference,
-            default_acquisition=default_acquisition,
-            batch_size=batch,
-            preparer=preparer,
-        )
-        report = importer.run(
-            paths,
-            progress=lambda r: progress.update(len(r.created) + len(r.skipped) + len(r.refused)),
-        )
-        for source, error in report.refused:
-            click.echo(f"{source}: {error}", err=True)
-        progress.summary(
-            gettext(
-                N_(
-                    "%(created)d created, %(published)d published, %(skipped)d already "
-                    "imported, %(refused)d refused, %(ignored)d files ignored"
-                ),
-                created=len(report.created),
-                published=len(report.published),
-                skipped=len(report.skipped),
-                refused=len(report.refused),
-                ignored=len(report.ignored),
-            )
-        )
+    importer = Importer(
+        rt.resources,
+        actor=_actor(as_user),
+        migrate_reference=reference,
+        default_acquisition=default_acquisition,
+        batch_size=batch,
+    )
+    with Progress(gettext(N_("Import"))) as progress:
+        report = importer.run(paths, progress=lambda r: progress.update(len(r.outcomes)))
+        progress.close()
+        for outcome in report.outcomes:
+            if outcome.status == "refused":
+                click.echo(f"{outcome.source}: {outcome.reason()}", err=True)
+            elif verbose or outcome.status == "deleted":
+                line = f"{outcome.source}: {outcome.status} {outcome.resource_id or ''}"
+                click.echo(line.rstrip())
+            if verbose:
+                for note in outcome.notes:
+                    click.echo(f"    {note.render()}")
+        progress.summary(report.summary())
     if report_path:
-        report_path.write_text(
-            json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-    finish_ingest(rt, index=True, failed=bool(report.refused))
+        _write_atomic(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    # What this import wrote reaches the search index now; the exit status says whether
+    # everything did (0), some inputs were refused (3) or the index is behind (4).
+    finish_ingest(rt, index=True, failed=report.exit_code)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 @command(
     "export",
-    help=N_("Write one file per resource plus its provenance document (JSON)."),
+    help=N_(
+        "Write one file per resource plus its provenance document (JSON). What a format "
+        "cannot hold (Dublin Core, strict LOM, ScoLOMFR) is listed in left-out.json."
+    ),
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["lom", "oai_dc", "json"]),
+    type=click.Choice(["lom", "lom-strict", "scolomfr", "oai_dc", "json"]),
     default="lom",
     show_default=True,
-    help=N_("Format of the record files."),
+    help=N_(
+        "Format of the record files (lom-strict: LOMv1.0 vocabularies only, valid against "
+        "lomStrict.xsd)."
+    ),
 )
 @click.option(
     "--out",
@@ -266,6 +278,14 @@ def export(fmt: str, out: Path, status: str) -> None:
                 report.written,
                 out=str(report.out),
                 files=report.files,
+            )
+        )
+    if report.left_out:
+        click.echo(
+            ngettext(
+                "%(num)d record with values this format cannot hold: see left-out.json",
+                "%(num)d records with values this format cannot hold: see left-out.json",
+                len(report.left_out),
             )
         )
 

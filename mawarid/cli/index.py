@@ -8,7 +8,7 @@ beside the serving one and switches to it atomically (an interrupted rebuild lea
 serving index untouched).
 
 Exit statuses: 0 when the index holds exactly what the database holds; 1 when it differs
-(or a resource was refused); 3 when the index could not be written now and the changes
+(or a resource was refused); 4 when the index could not be written now and the changes
 wait in the journal (they are applied when the engine is back).
 """
 

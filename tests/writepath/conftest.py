@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 
 from core.clock import FrozenClock
 from mawarid.runtime import Runtime, build_runtime
-from tests.support.databases import (  # noqa: F401 - fixtures
+from tests.support.catalogue_db import (  # noqa: F401 - fixtures
     _postgres_server,
     _sqlite_template,
     database_url,

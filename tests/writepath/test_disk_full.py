@@ -122,7 +122,7 @@ def test_a_full_disk_under_the_search_index(tmp_path):
         assert report is not None and not report.complete and report.pending == 2
         assert "No space left on device" in (report.error_text() or "")
         sync = invoke(runtime, "index", "sync", catch_exceptions=True)
-        assert sync.exit_code == 3 and "PAS à jour : 2 changements" in sync.output
+        assert sync.exit_code == 4 and "PAS à jour : 2 changements" in sync.output
         assert "Traceback" not in sync.output
         rebuild = invoke(runtime, "reindex", catch_exceptions=True)
         assert rebuild.exit_code == 1 and "Traceback" not in rebuild.output

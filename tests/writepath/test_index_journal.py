@@ -85,7 +85,7 @@ def test_writes_while_the_engine_is_down_are_kept_and_applied_when_it_returns(in
     assert report is not None and report.error is not None and not report.complete
     assert down.catalogue.journal.state().pending >= 2
     result = invoke(down, "index", "sync", catch_exceptions=True)
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == 4, result.output
     assert "PAS à jour" in result.output and "Traceback" not in result.output
     # The engine is back (here: the instance that reaches it drains).
     assert found(up, "fractions") == {kept, gone}  # stale until then

@@ -1,10 +1,11 @@
-"""Databases for tests: every store test runs on SQLite and on PostgreSQL.
+"""Database fixtures of the catalogue's tests (and the intake's): every store test runs on
+SQLite and on PostgreSQL.
 
 PostgreSQL is used when ``MAWARID_TEST_POSTGRES_URL`` names a server (``bin/test``
 starts one). Each test session creates and migrates a fresh database on it
 (dropped at the end); tables are emptied before each test. With ``CI`` set and no server,
-the PostgreSQL variants fail instead of being skipped. A conftest imports the fixtures:
-``from tests.support.databases import _postgres_server, _sqlite_template, database_url``.
+the PostgreSQL variants fail instead of being skipped. Import the fixtures into a
+``conftest.py``: ``from tests.support.catalogue_db import database_url, ...``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from catalogue.services import build_services
 from catalogue.store import Database
+from core.clock import FrozenClock
+from metadata_schemas.vocabularies import get_vocabularies
+from tests.support.settings import settings_of
 
 PG_ENV = "MAWARID_TEST_POSTGRES_URL"
 
@@ -81,3 +86,30 @@ def database_url(request, tmp_path: Path, _sqlite_template, _postgres_server):
     db, url = _postgres_server
     _empty_postgres(db)
     yield url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> dict:
+    return {
+        "MAWARID_HOME": str(tmp_path / "home"),
+        "MAWARID_DATABASE_URL": database_url,
+        "MAWARID_OAI_REPOSITORY_ID": "mawarid.test",
+    }
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The catalogue's time: tests move it (``clock.advance(1)``), never sleep."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def services(settings, clock):
+    svc = build_services(settings_of(settings), get_vocabularies(), clock=clock)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def resources(services):
+    return services.resources
