@@ -11,6 +11,7 @@ from core.messages import use_language
 from tests.support.catalogue_db import (  # noqa: F401 - fixtures
     _postgres_server,
     _sqlite_template,
+    clock,
     database_url,
     resources,
     services,
