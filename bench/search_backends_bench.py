@@ -64,8 +64,7 @@ def bench_engine(url: str, count: int, args, vocabularies) -> dict:
     try:
         result = ingest_and_query(backend, count, args, vocabularies)
         index = backend.client.aliases(backend.alias)[0]
-        stats = backend.client.request("GET", f"{index}/_stats/store")
-        result["size"] = stats["_all"]["primaries"]["store"]["size_in_bytes"]
+        result["size"] = backend.client.store_size(index)[0]
         return result
     finally:
         for index in backend.client.indices(f"{backend.alias}-*"):

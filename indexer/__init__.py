@@ -11,7 +11,7 @@ and query semantics; nothing outside ``whoosh_*``/``facet_arrays`` knows Whoosh.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .facets import FACET_NAMES, FACETS
@@ -24,7 +24,11 @@ from .model import (
     SearchError,
     SearchQuery,
     SearchResult,
+    SearchUnavailable,
 )
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = [
     "FACETS",
@@ -37,12 +41,16 @@ __all__ = [
     "SearchError",
     "SearchQuery",
     "SearchResult",
+    "SearchUnavailable",
     "open_backend",
 ]
 
 
-def open_backend(search_url: str, vocabularies: Mapping[str, Any]) -> SearchBackend:
-    """Open (creating if needed) the search backend named by ``search_url``."""
+def open_backend(
+    search_url: str, vocabularies: Mapping[str, Any], *, settings: Settings | None = None
+) -> SearchBackend:
+    """Open (creating if needed) the search backend named by ``search_url``; ``settings``
+    give a cluster's credentials, TLS files, time budgets and retries."""
     parts = urlsplit(search_url or "")
     if parts.scheme == "whoosh" and not parts.netloc and parts.path.startswith("/"):
         from .whoosh_backend import WhooshBackend
@@ -50,6 +58,6 @@ def open_backend(search_url: str, vocabularies: Mapping[str, Any]) -> SearchBack
         return WhooshBackend(unquote(parts.path), vocabularies)
     from .elastic.register import open_elastic
 
-    if (backend := open_elastic(search_url, vocabularies)) is not None:
+    if (backend := open_elastic(search_url, vocabularies, settings=settings)) is not None:
         return backend
     raise SearchError("bad_url", value=search_url)

@@ -16,6 +16,8 @@ from datetime import datetime
 from importlib import resources
 from typing import Any, Protocol, runtime_checkable
 
+from core.messages import N_, gettext
+
 from .facets import FACET_NAMES
 
 _MESSAGES = json.loads(resources.files("indexer").joinpath("data/messages.json").read_text("utf-8"))
@@ -48,6 +50,30 @@ class SearchError(Exception):
 
     def to_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {"key": self.key, "message": self.message(lang), "params": self.params}
+
+
+class SearchUnavailable(SearchError):
+    """The search engine cannot answer now (unreachable, too slow, overloaded).
+
+    Not the reader's fault and not for long: the portal answers 503 with ``Retry-After:
+    retry_after``. ``cause`` says what failed, for the log; it may name internal hosts, so
+    it is never part of :meth:`message`.
+    """
+
+    def __init__(self, *, engine: str, cause: str, retry_after: int) -> None:
+        self.engine = engine
+        self.cause = cause
+        self.retry_after = retry_after
+        super().__init__("search_unavailable")
+
+    def message(self, lang: str | None = "fr") -> str:
+        return gettext(
+            N_(
+                "Search is unavailable for a moment. Try again in a few minutes; "
+                "resource pages and browsing by level and subject still work."
+            ),
+            lang,
+        )
 
 
 @dataclass(frozen=True)
