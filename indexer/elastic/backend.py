@@ -72,6 +72,9 @@ log = logging.getLogger(__name__)
 BULK_DOCS = 500  # documents per _bulk request during a rebuild
 HEARTBEAT_SECONDS = 30  # a running rebuild refreshes its index's _meta this often
 STALE_BUILD_SECONDS = 300  # a building index without heartbeat for this long is debris
+#: A rebuild's writes wait this long for a cluster that lost a node to heal (a rebuild is
+#: long work: better to wait for a node to come back than to start over).
+REBUILD_PATIENCE = 300.0
 _STAMP = "%Y%m%dt%H%M%S%fz"
 BUILD_VERSION = 1  # external version of the documents a rebuild writes
 LIVE_VERSION = 2  # ... and of changes written into the building index meanwhile
@@ -262,14 +265,14 @@ class ElasticBackend(ElasticQueries):
                 )
                 count += 1
                 if len(lines) >= 2 * BULK_DOCS:
-                    self.client.bulk(lines, conflicts_ok=True)
+                    self.client.bulk(lines, conflicts_ok=True, budget=REBUILD_PATIENCE)
                     lines = []
                     if progress:
                         progress(count)
                     if time.monotonic() - beat > HEARTBEAT_SECONDS:
                         beat = time.monotonic()
                         self.client.put_meta(name, {"mawarid": 1, "heartbeat": time.time()})
-            self.client.bulk(lines, conflicts_ok=True)
+            self.client.bulk(lines, conflicts_ok=True, budget=REBUILD_PATIENCE)
             self.client.put_settings(
                 name,
                 {"refresh_interval": "1s", "gc_deletes": None, **replica_settings(self.replicas)},

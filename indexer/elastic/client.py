@@ -46,6 +46,7 @@ BACKOFF_FIRST = 0.05  # seconds before the second retry; doubles each time
 BACKOFF_MAX = 2.0
 MIN_ATTEMPT = 0.05  # an attempt with less time than this left is not made
 BULK_ITEM_OK = frozenset({200, 201})
+BULK_SHARD_WAIT = 10  # seconds
 
 
 class EngineError(SearchError):
@@ -260,7 +261,7 @@ class EngineClient:
         self.call(lambda c, kw: c.indices.put_mapping(index=name, body={"_meta": meta}, **kw))
 
     def meta(self, name: str) -> dict:
-        answer: dict[str, dict] = _body(
+        answer: dict[str, dict] = decoded(
             self.call(lambda c, kw: c.indices.get_mapping(index=name, **kw))
         )
         for info in answer.values():
@@ -275,14 +276,14 @@ class EngineClient:
         answer = self.call(lambda c, kw: c.indices.get_alias(name=alias, **kw), allow=(404,))
         if isinstance(answer, Failure):
             return []
-        return sorted(k for k in _body(answer) if k not in ("status", "error"))
+        return sorted(k for k in decoded(answer) if k not in ("status", "error"))
 
     def index_exists(self, name: str) -> bool:
         return bool(self.call(lambda c, kw: c.indices.exists(index=name, **kw)))
 
     def indices(self, pattern: str) -> dict[str, dict]:
         """``{index: {"aliases": …, "settings": …}}`` for names matching ``pattern``."""
-        return _body(
+        return decoded(
             self.call(
                 lambda c, kw: c.indices.get(
                     index=pattern,
@@ -300,7 +301,7 @@ class EngineClient:
 
     def wait_for_copies(self, name: str, *, budget: float) -> bool:
         """Wait until every copy (primary and replicas) of ``name`` is allocated: True if so."""
-        answer = _body(
+        answer = decoded(
             self.call(
                 lambda c, kw: c.cluster.health(
                     index=name, wait_for_status="green", timeout=f"{int(budget)}s", **kw
@@ -312,7 +313,7 @@ class EngineClient:
 
     def store_size(self, name: str) -> tuple[int, int]:
         """Bytes on disk of ``name``: (primaries, all copies)."""
-        stats = _body(self.call(lambda c, kw: c.indices.stats(index=name, metric="store", **kw)))
+        stats = decoded(self.call(lambda c, kw: c.indices.stats(index=name, metric="store", **kw)))
         total = stats["_all"]
         return (
             int(total["primaries"]["store"]["size_in_bytes"]),
@@ -320,34 +321,50 @@ class EngineClient:
         )
 
     def data_nodes(self) -> int:
-        answer = _body(self.call(lambda c, kw: c.cluster.health(**kw)))
+        answer = decoded(self.call(lambda c, kw: c.cluster.health(**kw)))
         return int(answer.get("number_of_data_nodes", 1))
 
     def cluster_health(self) -> dict:
         """Status and node count, within the search budget (for /health)."""
-        return _body(
+        return decoded(
             self.call(lambda c, kw: c.cluster.health(**kw), budget=self.connection.search_timeout)
         )
 
     # -- documents --------------------------------------------------------------------
 
     def bulk(
-        self, lines: list[dict], *, refresh: str | None = None, conflicts_ok: bool = False
+        self,
+        lines: list[dict],
+        *,
+        refresh: str | None = None,
+        conflicts_ok: bool = False,
+        budget: float | None = None,
     ) -> None:
         """``_bulk``; items refused with a retryable status (a shard moving after a node
-        left) are sent again within the write budget; any other failed item raises (404 on
-        a delete is not a failure, nor a version conflict (409) when ``conflicts_ok``: a
-        newer write won, as intended)."""
-        deadline = self.clock.monotonic() + self.connection.write_timeout
+        left) are sent again within ``budget`` (default: the write budget); any other failed
+        item raises (404 on a delete is not a failure, nor a version conflict (409) when
+        ``conflicts_ok``: a newer write won, as intended)."""
+        deadline = self.clock.monotonic() + (budget or self.connection.write_timeout)
         attempt = 0
-        extra = {"refresh": refresh} if refresh else {}
+        # the engine waits this long for a primary shard being moved, then answers 503
+        # and the items are sent again here (instead of one request hanging for its minute)
+        extra: dict[str, Any] = {"timeout": f"{BULK_SHARD_WAIT}s"}
+        if refresh:
+            extra["refresh"] = refresh
         while lines:
             left = max(deadline - self.clock.monotonic(), MIN_ATTEMPT)
 
             def send(client: Any, kwargs: dict[str, Any], operations: list = lines) -> Any:
                 return client.bulk(body=operations, **extra, **kwargs)
 
-            answer = _body(self.call(send, budget=left))
+            try:
+                answer = decoded(self.call(send, budget=left))
+            except SearchUnavailable:
+                wait = min(float(self.connection.retry_after), deadline - self.clock.monotonic())
+                if wait <= 0:
+                    raise
+                self.sleep(wait)  # the cluster is unreachable: try again after its pause
+                continue
             if not answer.get("errors"):
                 return
             again: list[dict] = []
@@ -372,7 +389,7 @@ class EngineClient:
             lines = again
 
     def search(self, index: str, body: dict) -> dict:
-        return _body(
+        return decoded(
             self.call(
                 lambda c, kw: c.search(index=index, body=body, **kw),
                 budget=self.connection.search_timeout,
@@ -387,7 +404,7 @@ class EngineClient:
             lines += ({}, body)
 
         def run(client: Any, kwargs: dict[str, Any]) -> list[dict]:
-            responses = _body(client.msearch(index=index, body=lines, **kwargs))["responses"]
+            responses = decoded(client.msearch(index=index, body=lines, **kwargs))["responses"]
             for response in responses:
                 if "error" in response:
                     kind, reason = error_reason(response)
@@ -404,10 +421,10 @@ class EngineClient:
         answer = self.call(
             lambda c, kw: c.count(index=index, **kw), budget=self.connection.search_timeout
         )
-        return int(_body(answer)["count"])
+        return int(decoded(answer)["count"])
 
 
-def _body(answer: Any) -> Any:
+def decoded(answer: Any) -> Any:
     """The decoded JSON of an answer (Elasticsearch wraps it in an ``ObjectApiResponse``)."""
     return answer if isinstance(answer, (dict, list)) else answer.body
 

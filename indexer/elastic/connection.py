@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 ENGINES = ("elasticsearch", "opensearch")
 #: A node set aside after a failure is tried again after at most this many seconds.
 MAX_DEAD_NODE_BACKOFF = 10.0
+#: Kept-alive connections per node: one per serving thread (``MAWARID_SERVE_THREADS``)
+#: and a few for the background writers, so no request opens a new connection.
+CONNECTIONS_PER_NODE = 16
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def official_client(connection: Connection) -> Any:
             dead_node_backoff_factor=0.5,
             max_dead_node_backoff=MAX_DEAD_NODE_BACKOFF,
             http_compress=False,
+            connections_per_node=CONNECTIONS_PER_NODE,
             **auth,
             **tls,
         )
@@ -125,6 +129,7 @@ def official_client(connection: Connection) -> Any:
         timeout=timeout,
         max_retries=0,
         retry_on_timeout=False,
+        pool_maxsize=CONNECTIONS_PER_NODE,
         # a failed node is set aside 1.25 s, doubled at each failure in a row, at most 10 s
         dead_timeout=MAX_DEAD_NODE_BACKOFF / 8,
         timeout_cutoff=3,
