@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from core.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -56,7 +58,7 @@ def main() -> None:
     settings = {"MAWARID_HOME": str(home)}
     if args.database_url:
         settings["MAWARID_DATABASE_URL"] = args.database_url
-    services = build_services(settings, get_vocabularies())
+    services = build_services(Settings.from_environment({}, **settings), get_vocabularies())
     rows: list[tuple[str, str, str, str, str]] = []
     try:
         # 1. demo ingestion, per batch

@@ -196,6 +196,12 @@ class Settings:
             "(default: the address `mawarid serve` listens on)"
         ),
     )
+    static_folder: str = setting(
+        "MAWARID_STATIC_FOLDER",
+        _text,
+        "",
+        N_("folder served under /static/ (default: the assets shipped with Mawarid)"),
+    )
     # -- identity of the repository ------------------------------------------
     oai_repository_id: str = setting(
         "MAWARID_OAI_REPOSITORY_ID",
@@ -426,15 +432,16 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         by_env = {f.metadata["env"]: f for f in fields(cls)}
+        by_name = {f.name: f for f in fields(cls)}
         for f in fields(cls):
             raw = env.get(f.metadata["env"], "")
             if raw.strip():
                 values[f.name] = _parse(f, raw)
         for key, value in overrides.items():
-            f = by_env.get(key) or next((g for g in fields(cls) if g.name == key), None)
-            if f is None:
+            known = by_env.get(key) or by_name.get(key)
+            if known is None:
                 raise TypeError(f"unknown setting {key!r}")
-            values[f.name] = _parse(f, value) if isinstance(value, str) else value
+            values[known.name] = _parse(known, value) if isinstance(value, str) else value
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:

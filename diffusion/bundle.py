@@ -29,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
 
-from catalogue.store.models import Document, utcnow
+from core.clock import utcnow
 from metadata_schemas.record import levels_of, subjects_of, title_of
 from metadata_schemas.textnorm import fold
 
@@ -82,7 +81,6 @@ def _script_json(value: Any) -> str:
 class BundleBuilder:
     def __init__(
         self,
-        db: Any,
         resources: Any,
         campaigns: Any,
         vocabularies: Any,
@@ -92,7 +90,6 @@ class BundleBuilder:
         document_types: frozenset[str] = frozenset(),
         base_url: str = "",
     ) -> None:
-        self.db = db
         self.resources = resources
         self.campaigns = campaigns
         self.vocabularies = vocabularies
@@ -193,30 +190,24 @@ class BundleBuilder:
     def _copy_files(self, root: Path, rid: str) -> list[dict[str, Any]]:
         if not self.document_types or self.documents is None:
             return []
-        with self.db.session() as session:
-            docs = session.scalars(
-                select(Document)
-                .where(
-                    Document.resource_id == rid,
-                    Document.document_type.in_(sorted(self.document_types)),
-                )
-                .order_by(Document.id)
-            ).all()
+        docs = self.resources.documents_of(rid, types=self.document_types)
         out = []
         for n, doc in enumerate(docs, start=1):
-            source = Path(self.documents.path(doc.sha256))
+            source = Path(self.documents.path(doc["sha256"]))
             if not source.is_file():
                 continue
-            name = _UNSAFE.sub("_", doc.filename).strip("._") or f"file-{n}"
+            name = _UNSAFE.sub("_", doc["filename"]).strip("._") or f"file-{n}"
             rel = f"files/{rid}/{n:02d}-{name}"
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-            if _sha256(target) != doc.sha256:
+            if _sha256(target) != doc["sha256"]:
                 raise OSError(
-                    f"document {doc.id} of {rid} does not match its checksum; bundle aborted"
+                    f"document {doc['id']} of {rid} does not match its checksum; bundle aborted"
                 )
-            out.append({"path": rel, "name": doc.filename, "size": doc.size, "sha256": doc.sha256})
+            out.append(
+                {"path": rel, "name": doc["filename"], "size": doc["size"], "sha256": doc["sha256"]}
+            )
         return out
 
     def _write(self, root: Path, campaign, stamp: str) -> int:

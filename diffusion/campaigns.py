@@ -15,6 +15,7 @@ The status of a region is the furthest stage reached:
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from catalogue.store.models import utcnow
+from core.clock import utcnow
 
 from .errors import CampaignNotFound, InvalidCampaign, NotAllowed
 from .models import Campaign, CampaignResource, CampaignTarget, Installation, Shipment
@@ -432,7 +433,7 @@ class CampaignService:
             session.flush()
             return _shipment(shipment)
 
-    def status(self, code: str) -> list[RegionStatus]:
+    def status(self, code: str) -> builtins.list[RegionStatus]:
         """One line per region reached by the campaign (targets, shipments or reports)."""
         with self.db.session() as session:
             row = self._row(session, code)

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalogue.store.models import utcnow
+from core.clock import utcnow
 from metadata_schemas.textnorm import fold
 
 from .campaigns import CampaignService, require_campaign_role

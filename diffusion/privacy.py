@@ -10,7 +10,7 @@ across days, and neither the IP address nor the user agent is ever written.
 Every process of one instance derives the same salt (no shared state needed);
 the corollary is that whoever holds the SECRET_KEY could test a guessed
 IP + user agent against a key of a known day, which is why the key is kept out
-of the repository (``portal.config``).
+of the repository (``core.settings``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Wiring of the diffusion services for one instance (see ``portal/runtime.py``).
+"""Wiring of the diffusion services for one instance (see ``mawarid/runtime.py``).
 
 ``build_services(settings, catalogue, search, vocabularies)`` shares the
 catalogue's database (its Alembic chain includes ``0002_diffusion``) and reads
 resources through the catalogue's public service only.
 
-Settings read: ``SECRET_KEY`` (daily visitor salt), ``MAWARID_HOME`` (default
+Settings read (:class:`core.settings.Settings`): the secret key (daily visitor salt), the home (default
 bundle folder ``$MAWARID_HOME/bundles``), ``MAWARID_USAGE_FLUSH_SECONDS``
 (background writer period, default 5: each pass is one short write transaction
 on the shared database, so fewer passes mean fewer chances to collide with a
@@ -15,11 +15,13 @@ none, so internal procurement papers never leave on a USB stick by mistake).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from catalogue.services import CatalogueServices
+from core.settings import Settings
+
+from .bundle import BundleBuilder
 from .campaigns import CampaignService
 from .dashboards import ReportService
 from .installation_reports import InstallationReports
@@ -35,7 +37,7 @@ class DiffusionServices:
     campaigns: CampaignService
     installations: InstallationReports
     reports: ReportService
-    bundles: Any
+    bundles: BundleBuilder
 
     @property
     def dashboards(self) -> ReportService:  # the name used in docs/contracts.md
@@ -46,32 +48,25 @@ class DiffusionServices:
 
 
 def build_services(
-    settings: Mapping[str, Any], catalogue: Any, search: Any, vocabularies: Any
+    settings: Settings, catalogue: CatalogueServices, search: Any, vocabularies: Any
 ) -> DiffusionServices:
-    from .bundle import BundleBuilder
-
     db = catalogue.db
     resources = catalogue.resources
-    hasher = VisitorHasher(settings.get("SECRET_KEY") or "")
+    hasher = VisitorHasher(settings.secret())
     usage = UsageService(
         UsageStore(db, ResourceDirectory(resources)),
         hasher,
-        flush_interval=float(settings.get("MAWARID_USAGE_FLUSH_SECONDS") or 5.0),
+        flush_interval=settings.usage_flush_seconds,
     )
     campaigns = CampaignService(db, resources, search, vocabularies)
-    doc_types = settings.get("MAWARID_BUNDLE_DOCUMENT_TYPES") or ()
-    if isinstance(doc_types, str):
-        doc_types = [t.strip() for t in doc_types.split(",") if t.strip()]
-    home = Path(settings.get("MAWARID_HOME") or ".")
     bundles = BundleBuilder(
-        db,
         resources,
         campaigns,
         vocabularies,
-        documents=getattr(catalogue, "documents", None),
-        output_folder=home / "bundles",
-        document_types=frozenset(doc_types),
-        base_url=str(settings.get("MAWARID_BASE_URL") or ""),
+        documents=catalogue.documents,
+        output_folder=settings.home / "bundles",
+        document_types=frozenset(settings.bundle_document_types),
+        base_url=settings.base_url,
     )
     return DiffusionServices(
         db=db,

@@ -10,16 +10,11 @@ around them is written by hand. ``tests/docs/test_docs.py`` fails when the file
 differs from what this script prints, so a new option cannot go undocumented:
 run ``python docs/_gen_cli.py --write`` after changing a command.
 
-Commands contributed by the app (``app.cli``, e.g. flask-limiter's ``limiter``)
-only exist once an app is built, so the script builds one in a throwaway
-``MAWARID_HOME``; it never touches ./instance.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -28,29 +23,8 @@ BEGIN = "<!-- BEGIN GENERATED CLI REFERENCE (python docs/_gen_cli.py --write) --
 END = "<!-- END GENERATED CLI REFERENCE -->"
 DOC = Path(__file__).resolve().parent / "cli.md"
 
-# Options FlaskGroup adds to every Flask CLI; they are Flask's, not Mawarid's.
-_FLASK_GLOBAL = {"env_file", "app", "debug", "version"}
 # click >= 8.3 marks "no default" with a sentinel instead of None.
 _UNSET = getattr(getattr(click, "core", None), "UNSET", object())
-
-
-def _root_context(home: str) -> click.Context:
-    """A context for ``mawarid`` whose FlaskGroup can build the app (in ``home``)."""
-    os.environ["MAWARID_HOME"] = home
-    from portal.cli import main
-
-    return main.make_context("mawarid", [], resilient_parsing=True)
-
-
-def _close_app(ctx: click.Context) -> None:
-    """Close the throwaway instance (database, index, usage writer) before its folder goes."""
-    from flask.cli import ScriptInfo
-
-    info = ctx.find_object(ScriptInfo)
-    app = getattr(info, "_loaded_app", None) if info else None
-    runtime = app.extensions.get("mawarid") if app is not None else None
-    if runtime is not None:
-        runtime.close()
 
 
 def walk(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ("mawarid",)):
@@ -68,20 +42,13 @@ def walk(group: click.Group, ctx: click.Context, path: tuple[str, ...] = ("mawar
 
 def iter_commands() -> list[tuple[tuple[str, ...], click.Command]]:
     """Every ``mawarid`` command and subcommand (used by the docs test too)."""
-    with tempfile.TemporaryDirectory(prefix="mawarid-gen-cli-") as home:
-        previous = os.environ.get("MAWARID_HOME")
-        try:
-            ctx = _root_context(home)
-            try:
-                with ctx:
-                    return list(walk(ctx.command, ctx))
-            finally:
-                _close_app(ctx)
-        finally:
-            if previous is None:
-                os.environ.pop("MAWARID_HOME", None)
-            else:
-                os.environ["MAWARID_HOME"] = previous
+    from core.messages import set_language
+    from mawarid.cli import main
+
+    set_language("en")  # the reference is written in the message ids' language
+    ctx = main.make_context("mawarid", [], resilient_parsing=True)
+    with ctx:
+        return list(walk(main, ctx))
 
 
 def _cell(text: str | None) -> str:
@@ -130,11 +97,7 @@ def render_command(path: tuple[str, ...], command: click.Command) -> list[str]:
         return lines
     lines += ["```", _usage(path, command).rstrip(), "```", ""]
     arguments = [p for p in command.params if isinstance(p, click.Argument)]
-    options = [
-        p
-        for p in command.params
-        if isinstance(p, click.Option) and p.name not in _FLASK_GLOBAL and not p.hidden
-    ]
+    options = [p for p in command.params if isinstance(p, click.Option) and not p.hidden]
     if arguments:
         lines += ["| Argument | Required | Repeatable |", "|---|---|---|"]
         for arg in arguments:

@@ -47,15 +47,24 @@ __all__ = [
 
 
 def open_backend(
-    search_url: str, vocabularies: Mapping[str, Any], *, settings: Settings | None = None
+    search_url: str,
+    vocabularies: Mapping[str, Any],
+    *,
+    index_procs: int = 0,
+    settings: Settings | None = None,
 ) -> SearchBackend:
-    """Open (creating if needed) the search backend named by ``search_url``; ``settings``
-    give a cluster's credentials, TLS files, time budgets and retries."""
+    """Open (creating if needed) the search backend named by ``search_url``.
+
+    ``index_procs``: worker processes of a full Whoosh rebuild (0: one per core).
+    ``settings``: a cluster's credentials, TLS files, time budgets and retries.
+    Each engine's module is imported only when its URL is used: an instance loads the
+    code (and the client libraries) of the one engine it runs on.
+    """
     parts = urlsplit(search_url or "")
     if parts.scheme == "whoosh" and not parts.netloc and parts.path.startswith("/"):
         from .whoosh_backend import WhooshBackend
 
-        return WhooshBackend(unquote(parts.path), vocabularies)
+        return WhooshBackend(unquote(parts.path), vocabularies, index_procs=index_procs)
     from .elastic.register import open_elastic
 
     if (backend := open_elastic(search_url, vocabularies, settings=settings)) is not None:

@@ -68,7 +68,9 @@ _EMPTY = EMPTY
 class WhooshBackend:
     """:class:`indexer.model.SearchBackend` over a Whoosh index folder (see :mod:`whoosh_store`)."""
 
-    def __init__(self, root: str | Path, vocabularies: Mapping[str, Any]) -> None:
+    def __init__(
+        self, root: str | Path, vocabularies: Mapping[str, Any], *, index_procs: int = 0
+    ) -> None:
         self.layout = Layout(root)
         self.vocabularies = vocabularies
         self._write_lock = threading.RLock()
@@ -84,7 +86,7 @@ class WhooshBackend:
         self.last_rebuild_segments = 0
         self.last_rebuild_worker_cpu = 0.0  # CPU seconds of the rebuild's worker processes
         #: worker processes and documents per segment of a full rebuild (see whoosh_bulk)
-        self.rebuild_procs = default_procs()
+        self.rebuild_procs = default_procs(index_procs)
         self.rebuild_chunk_docs = CHUNK_DOCS
         self.layout.ensure()
         try:  # partial builds left by a crash; skipped if someone is rebuilding right now

@@ -43,14 +43,11 @@ CHUNK_DOCS = 10_000
 LIMIT_MB = 256
 
 
-def default_procs() -> int:
-    """Worker processes for a rebuild: ``MAWARID_INDEX_PROCS`` or the usable cores (max 4)."""
-    value = os.environ.get("MAWARID_INDEX_PROCS", "").strip()
-    if value:
-        try:
-            return max(1, int(value))
-        except ValueError:
-            raise ValueError(f"MAWARID_INDEX_PROCS must be a whole number, not {value!r}") from None
+def default_procs(configured: int = 0) -> int:
+    """Worker processes for a rebuild: ``configured`` (setting ``MAWARID_INDEX_PROCS``) or
+    the usable cores (at most 4)."""
+    if configured > 0:
+        return configured
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux

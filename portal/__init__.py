@@ -1,24 +1,29 @@
 """Mawarid web portal: teacher search UI, resource pages, staff console, JSON API, OAI-PMH.
 
-``create_app`` is the only entry point; the CLI (``portal.cli``) and the tests
-use it too.
+``create_app`` is the only entry point; ``mawarid serve`` and the tests use it. The
+instance's settings come from :class:`core.settings.Settings` (the environment), its
+services from :func:`mawarid.runtime.build_runtime`; the Flask config only carries what
+Flask and its extensions read.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
-from . import config as _config
-from .runtime import Runtime, build_runtime
+from core.settings import Settings
+from mawarid.runtime import Runtime, build_runtime
+
+from .context import EXTENSION_KEY, current_runtime
+
+__all__ = ["create_app", "current_runtime", "flask_config"]
 
 # `static/` is a top-level folder shipped as a data package so a wheel carries it too.
-STATIC_FOLDER = Path(importlib.util.find_spec("static").origin).parent
+STATIC_FOLDER = Path(importlib.util.find_spec("static").origin).parent  # type: ignore[union-attr, arg-type]
 
 _SECURE_DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
@@ -27,24 +32,31 @@ _SECURE_DEFAULTS = {
 }
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+) -> Flask:
+    """The portal of one instance.
+
+    :param test_config: Flask settings (``TESTING``…) and instance settings by variable
+        name (``MAWARID_HOME``…), overriding the environment's.
+    :param settings: the instance's settings (default: from the environment).
+    :param runtime: an instance already running (the CLI's ``serve`` builds it first).
+    """
+    test_config = dict(test_config or {})
+    if settings is None:
+        settings = runtime.settings if runtime else _settings(test_config)
     app = Flask(__name__, static_folder=None, instance_relative_config=False)
-    environ = dict(os.environ)
-    if test_config and test_config.get("MAWARID_HOME"):
-        # Paths derived from the home (database, index) follow a home given by the caller.
-        environ["MAWARID_HOME"] = str(test_config["MAWARID_HOME"])
-    app.config.from_mapping(_config.from_environment(environ))
-    if test_config:
-        app.config.from_mapping(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _config.ensure_secret_key(Path(app.config["MAWARID_HOME"]))
+    app.config.from_mapping(flask_config(settings))
+    app.config.from_mapping({k: v for k, v in test_config.items() if not k.startswith("MAWARID_")})
     # Flask's defaults hold these keys as None, so setdefault would not apply ours.
     for key, value in _SECURE_DEFAULTS.items():
         if app.config.get(key) is None:
             app.config[key] = value
 
-    runtime = build_runtime(app.config)
-    app.extensions["mawarid"] = runtime
+    app.extensions[EXTENSION_KEY] = runtime or build_runtime(settings)
 
     from .web import init_app as init_web
 
@@ -52,5 +64,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def current_runtime() -> Runtime:
-    return current_app.extensions["mawarid"]
+def _settings(test_config: Mapping[str, Any]) -> Settings:
+    overrides = {k: v for k, v in test_config.items() if k.startswith("MAWARID_")}
+    if test_config.get("SECRET_KEY"):
+        overrides["secret_key"] = test_config["SECRET_KEY"]
+    return Settings.from_environment(None, **overrides)
+
+
+def flask_config(settings: Settings) -> dict[str, Any]:
+    """What Flask and its extensions read, derived from the instance's settings."""
+    return {
+        "SECRET_KEY": settings.secret(),
+        "SESSION_COOKIE_SECURE": settings.secure_cookies,
+        "TRUSTED_HOSTS": list(settings.trusted_hosts) or None,
+    }

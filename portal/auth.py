@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import (
-    current_app,
     g,
     make_response,
     redirect,
@@ -28,6 +27,8 @@ from flask import (
     session,
     url_for,
 )
+
+from .context import current_runtime
 
 #: Session keys; everything else in the session belongs to other parts of the portal.
 SESSION_USER = "staff_user"
@@ -39,8 +40,6 @@ STAFF_ROLES = ("indexer", "validator", "admin")
 
 
 def _accounts():
-    from . import current_runtime
-
     return current_runtime().accounts
 
 
@@ -75,7 +74,7 @@ def current_actor():
     actor = None
     username = session.get(SESSION_USER)
     since = session.get(SESSION_SINCE, 0)
-    max_age = current_app.config.get("MAWARID_STAFF_SESSION_MAX_AGE", DEFAULT_MAX_AGE)
+    max_age = current_runtime().settings.staff_session_max_age
     if username and isinstance(since, (int, float)) and time.time() - since < max_age:
         try:
             actor = actor_from_account(_accounts().get(username))

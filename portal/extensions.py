@@ -30,6 +30,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 from . import i18n
+from .context import EXTENSION_KEY
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -109,13 +110,16 @@ class QueryStringGuard:
 
 
 def init_extensions(app: Flask) -> None:
-    home = Path(app.config["MAWARID_HOME"])
+    home = app.extensions[EXTENSION_KEY].settings.home
     app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT_LANGUAGE)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES", str(i18n.compile_catalogues(home / "translations"))
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("MAWARID_STATIC_FOLDER", str(_static_folder()))
+    app.config.setdefault(
+        "STATIC_ASSETS",
+        app.extensions[EXTENSION_KEY].settings.static_folder or str(_static_folder()),
+    )
     # Staff forms are long; an hour keeps a half-written record submittable.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 3600)
 
@@ -131,11 +135,6 @@ def init_extensions(app: Flask) -> None:
     app.before_request(i18n.remember_choice)
     app.after_request(_security_headers)
 
-    from .views import _errors, _present
-
-    _errors.register(app)
-    _present.register(app)
-
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static)
 
 
@@ -148,7 +147,7 @@ def _static_folder() -> Path:
 def _static(filename: str) -> Response:
     from flask import current_app
 
-    return send_from_directory(current_app.config["MAWARID_STATIC_FOLDER"], filename, max_age=3600)
+    return send_from_directory(current_app.config["STATIC_ASSETS"], filename, max_age=3600)
 
 
 def _security_headers(response: Response) -> Response:

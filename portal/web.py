@@ -10,6 +10,9 @@ import importlib
 
 from flask import Flask
 
+from .extensions import init_extensions
+from .views import _errors, _present
+
 BLUEPRINTS = (
     "portal.views.public",  # home, browse, search, resource pages, tracked access route
     "portal.views.api",  # JSON API + OpenAPI
@@ -20,9 +23,9 @@ BLUEPRINTS = (
 
 
 def init_app(app: Flask) -> None:
-    from .extensions import init_extensions
-
     init_extensions(app)
+    _errors.register(app)
+    _present.register(app)
     for path in BLUEPRINTS:
         module = importlib.import_module(path)
         app.register_blueprint(module.bp)

@@ -9,15 +9,16 @@ with ``.db``, ``.resources`` (:class:`ResourceService`), ``.accounts``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+
+from core.settings import Settings
+from metadata_schemas.vocabularies import Vocabularies
 
 from ..store import Database
 from .accounts import AccountService, UserView
 from .actors import ROLES, SYSTEM, Actor
 from .documents import DocumentStore
+from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
 from .views import EventView, ImportReport, Page, ResourceChange, ResourceView
@@ -47,28 +48,32 @@ class CatalogueServices:
     accounts: AccountService
     procedures: Procedures
     documents: DocumentStore
+    oai: OAIItems
 
     def close(self) -> None:
         self.db.dispose()
 
 
-def build_services(settings: Mapping[str, Any], vocabularies: Any) -> CatalogueServices:
-    home = Path(settings.get("MAWARID_HOME") or "instance")
-    url = settings.get("MAWARID_DATABASE_URL") or f"sqlite:///{home / 'mawarid.sqlite3'}"
-    db = Database(url)
-    if settings.get("MAWARID_AUTO_UPGRADE", True):
+def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueServices:
+    db = Database(settings.database_url)
+    if settings.auto_upgrade:
         db.upgrade()
-    procedures = load_procedures(vocabularies, settings.get("MAWARID_PROCEDURES_DIR"))
-    documents = DocumentStore(home / "documents")
+    procedures = load_procedures(vocabularies, settings.procedures_dir or None)
+    documents = DocumentStore(settings.home / "documents")
     resources = ResourceService(
         db,
         vocabularies=vocabularies,
         procedures=procedures,
         documents=documents,
-        repository_id=settings.get("MAWARID_OAI_REPOSITORY_ID") or "mawarid.men.gov.ma",
-        base_url=settings.get("MAWARID_BASE_URL") or None,
+        repository_id=settings.oai_repository_id,
+        base_url=settings.base_url or None,
     )
     accounts = AccountService(db, vocabularies=vocabularies)
     return CatalogueServices(
-        db=db, resources=resources, accounts=accounts, procedures=procedures, documents=documents
+        db=db,
+        resources=resources,
+        accounts=accounts,
+        procedures=procedures,
+        documents=documents,
+        oai=OAIItems(db),
     )

@@ -13,7 +13,7 @@ The lifecycle table is in :mod:`.lifecycle`, the roles in :mod:`.actors`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,12 +22,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import InvalidInput, NotFound, StaleVersion
 from ..store import Database
-from ..store.models import Resource
+from ..store.models import Document, Resource
 from .actors import Actor
 from .documents import DocumentStore
 from .lifecycle import STATUSES
 from .procedures import Procedures
-from .provenance import events_of, last_decision, provenance_document, provenance_summary
+from .provenance import (
+    document_dict,
+    events_of,
+    last_decision,
+    provenance_document,
+    provenance_summary,
+)
 
 # Re-exported: importers and tests use them from here.
 from .unit_of_work import (  # noqa: F401
@@ -42,7 +48,7 @@ from .work import Work
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[[ResourceChange], None]
+Listener = Callable[[ResourceChange], object]
 
 
 class ResourceService:
@@ -222,6 +228,15 @@ class ResourceService:
             return set()
         with self.db.session() as session:
             return set(session.scalars(select(Resource.id).where(Resource.id.in_(list(ids)))))
+
+    def documents_of(self, id: str, *, types: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """The procedure documents attached to resource ``id`` (optionally of some types),
+        in upload order, as :func:`~.provenance.document_dict` dicts."""
+        stmt = select(Document).where(Document.resource_id == id)
+        if types is not None:
+            stmt = stmt.where(Document.document_type.in_(sorted(set(types))))
+        with self.db.session() as session:
+            return [document_dict(d) for d in session.scalars(stmt.order_by(Document.id))]
 
     def history(self, id: str) -> list[EventView]:
         with self.db.session() as session:

@@ -18,6 +18,8 @@ from importlib import resources
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from catalogue.services.oai_items import Item, ListQuery, OAIItems
+from core.settings import Settings
 from oaipmh.dates import parse_stamp, stamp
 from oaipmh.errors import (
     NO_ECHO,
@@ -33,7 +35,6 @@ from oaipmh.errors import (
 from . import render
 from .arguments import OAIRequest, date_range, parse_request, request_attributes
 from .formats import FORMATS, get_format
-from .repository import Item, ListQuery, OAIRepository
 from .sets import OAI_DC, sets_xml
 from .tokens import ResumptionState, TokenCodec
 
@@ -57,25 +58,16 @@ class ProviderSettings:
     page_size: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PAGE_SIZE))
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ProviderSettings:
-        base = str(config.get("MAWARID_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    def from_settings(cls, settings: Settings) -> ProviderSettings:
         return cls(
-            base_url=base + "/oai",
-            repository_id=config.get("MAWARID_OAI_REPOSITORY_ID") or "mawarid.men.gov.ma",
-            admin_email=config.get("MAWARID_ADMIN_EMAIL") or "lnrn@men.gov.ma",
+            base_url=settings.public_base_url() + "/oai",
+            repository_id=settings.oai_repository_id,
+            admin_email=settings.admin_email,
             page_size={
-                "ListRecords": _positive(config.get("MAWARID_OAI_PAGE_SIZE"), 100),
-                "ListIdentifiers": _positive(config.get("MAWARID_OAI_IDENTIFIERS_PAGE_SIZE"), 500),
+                "ListRecords": settings.oai_page_size,
+                "ListIdentifiers": settings.oai_identifiers_page_size,
             },
         )
-
-
-def _positive(value: Any, default: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    return number if number > 0 else default
 
 
 def _texts() -> dict[str, Any]:
@@ -87,7 +79,7 @@ def _texts() -> dict[str, Any]:
 class DataProvider:
     def __init__(
         self,
-        repository: OAIRepository,
+        repository: OAIItems,
         codec: TokenCodec,
         settings: ProviderSettings,
         vocabularies: Mapping[str, Any],
@@ -179,7 +171,7 @@ class DataProvider:
                 raise IdDoesNotExist(f"no item has the identifier {identifier}")
             if not found:
                 raise NoMetadataFormats(f"no metadata format is available for {identifier}")
-            formats = found
+            formats = [f for f in formats if f.column in found]
         body = "".join(
             "<metadataFormat>"
             + render.element("metadataPrefix", f.prefix)
@@ -205,7 +197,7 @@ class DataProvider:
     def GetRecord(self, request: OAIRequest, now: datetime) -> Reply:
         identifier = request.args["identifier"]
         fmt = get_format(request.args["metadataPrefix"])
-        item = self.repository.get(identifier, fmt)
+        item = self.repository.get(identifier, fmt.column)
         if item is None:
             raise IdDoesNotExist(f"no item has the identifier {identifier}")
         if not item.deleted and not item.metadata:
@@ -236,7 +228,9 @@ class DataProvider:
                     f"this resumptionToken names the format {state.prefix}, no longer disseminated"
                 )
             query = ListQuery(
-                fmt,
+                fmt.prefix,
+                fmt.column,
+                fmt.always,
                 state.set,
                 parse_stamp(state.since) if state.since else None,
                 parse_stamp(state.until) if state.until else None,
@@ -246,7 +240,7 @@ class DataProvider:
         else:
             fmt = get_format(request.args["metadataPrefix"])
             since, until = date_range(request.get("from"), request.get("until"))
-            query = ListQuery(fmt, request.get("set"), since, until)
+            query = ListQuery(fmt.prefix, fmt.column, fmt.always, request.get("set"), since, until)
             size = self.repository.count(query)
             if size == 0:
                 raise NoRecordsMatch("no record matches " + _describe(query))
@@ -317,7 +311,7 @@ class DataProvider:
             if more:
                 state = ResumptionState(
                     verb=verb,
-                    prefix=query.format.prefix,
+                    prefix=query.prefix,
                     set=query.set,
                     since=stamp(query.since) if query.since else None,
                     until=stamp(query.until) if query.until else None,
@@ -345,7 +339,7 @@ class DataProvider:
 
 
 def _describe(query: ListQuery) -> str:
-    parts = [f"metadataPrefix={query.format.prefix}"]
+    parts = [f"metadataPrefix={query.prefix}"]
     if query.set:
         parts.append(f"set={query.set}")
     if query.since:

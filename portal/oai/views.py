@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from oaipmh.errors import BadArgument
 
-from .. import current_runtime
+from ..context import current_runtime
 from .provider import DataProvider, ProviderSettings
-from .repository import OAIRepository
-from .tokens import DEFAULT_TTL, TokenCodec
+from .tokens import TokenCodec
 
 bp = Blueprint("oai", __name__)
 
@@ -32,14 +31,12 @@ def get_provider() -> DataProvider:
     runtime = current_runtime()
     provider = runtime.extras.get(_EXTRA_KEY)
     if provider is None:
-        config = current_app.config
-        codec = TokenCodec(
-            config["SECRET_KEY"], ttl=int(config.get("MAWARID_OAI_TOKEN_TTL") or DEFAULT_TTL)
-        )
+        settings = runtime.settings
+        codec = TokenCodec(settings.secret(), ttl=settings.oai_token_ttl)
         provider = DataProvider(
-            OAIRepository(runtime.catalogue.db.engine),
+            runtime.catalogue.oai,
             codec,
-            ProviderSettings.from_config(config),
+            ProviderSettings.from_settings(settings),
             runtime.vocabularies,
         )
         runtime.extras[_EXTRA_KEY] = provider

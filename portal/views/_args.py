@@ -188,7 +188,7 @@ def _resolve(vocab_id: str | None, name: str, value: str) -> str:
         if name == "year" and not _YEAR.match(value):
             raise ValidationError(_("Année sur quatre chiffres attendue : %(value)s.", value=value))
         return value
-    from .. import current_runtime
+    from ..context import current_runtime
 
     vocab = current_runtime().vocabularies[vocab_id]
     try:

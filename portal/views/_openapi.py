@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from marshmallow import Schema, fields, missing
 
+from ..context import current_runtime
 from ._args import FACETS, LangArgs, SearchArgs, SuggestArgs
 
 _TYPES = {fields.Integer: {"type": "integer"}, fields.Boolean: {"type": "boolean"}}
@@ -232,7 +233,7 @@ def document() -> dict[str, Any]:
             {
                 "url": request.host_url.rstrip("/")
                 if request
-                else current_app.config.get("MAWARID_BASE_URL", "")
+                else current_runtime().settings.public_base_url()
             }
         ],
         "paths": paths,

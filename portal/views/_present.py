@@ -18,7 +18,7 @@ from .. import i18n
 
 
 def runtime():
-    from .. import current_runtime
+    from ..context import current_runtime
 
     return current_runtime()
 

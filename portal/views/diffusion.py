@@ -32,8 +32,8 @@ from diffusion.csv_export import REPORTS, report_csv
 from diffusion.dashboards import Period
 from diffusion.errors import DiffusionError, ReportRefused
 
-from .. import current_runtime
 from ..auth import current_actor, login_required, roles_required
+from ..context import current_runtime
 from ..i18n import current_lang
 
 bp = Blueprint("diffusion", __name__, url_prefix="/staff/diffusion")

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from .. import current_runtime, i18n
+from .. import i18n
 from .. import record_form as rf
 from ..auth import (
     STAFF_ROLES,
@@ -29,6 +29,7 @@ from ..auth import (
     roles_required,
     safe_next,
 )
+from ..context import current_runtime
 from ..forms import (
     AcquisitionForm,
     ActionForm,
@@ -54,7 +55,7 @@ try:  # the portal's limiter; without it the console still works, unthrottled
     from ..extensions import limiter
 
     _login_limit = limiter.limit(
-        lambda: current_app.config.get("MAWARID_LOGIN_RATE_LIMIT", "10/minute"), methods=["POST"]
+        lambda: current_runtime().settings.login_rate_limit, methods=["POST"]
     )
 except ImportError:  # pragma: no cover
 

@@ -22,7 +22,8 @@ from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
 from metadata_schemas.errors import MetadataError, RecordValidationError
 from metadata_schemas.record import load_record
 
-from .. import current_runtime, i18n
+from .. import i18n
+from ..context import current_runtime
 from ..record_form import flat_choices
 
 RecordErrors = RecordValidationError

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from catalogue.services import build_services
 from catalogue.store import Database
 from metadata_schemas.vocabularies import get_vocabularies
+from tests.support.settings import settings_of
 
 PG_ENV = "MAWARID_TEST_POSTGRES_URL"
 
@@ -96,7 +97,7 @@ def settings(database_url: str, tmp_path: Path) -> dict:
 
 @pytest.fixture
 def services(settings):
-    svc = build_services(settings, get_vocabularies())
+    svc = build_services(settings_of(settings), get_vocabularies())
     yield svc
     svc.close()
 

@@ -10,6 +10,7 @@ from catalogue_testdata import ACHAT, record
 from lxml import etree
 
 from metadata_schemas.lom_xml import lom_to_record
+from tests.support.cli import cli_runner
 
 
 @pytest.fixture
@@ -36,9 +37,9 @@ def app(tmp_path, database_url):
 
 @pytest.fixture
 def run(app):
-    from portal.cli import main
+    from mawarid.cli import main
 
-    runner = app.test_cli_runner()
+    runner = cli_runner(app)
 
     def invoke(*args, input=None):
         # The ``mawarid`` group, with this app (FlaskCliRunner passes it as ScriptInfo).

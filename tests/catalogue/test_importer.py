@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from catalogue.services import resources as resources_module
 from catalogue.services.importer import Importer, content_id
 from catalogue.store.models import Acquisition, OAIItem, Resource, ResourceEvent
+from core.settings import Settings
 from metadata_schemas.lom_xml import record_to_lom
 
 
@@ -240,10 +241,11 @@ def test_export_then_import_elsewhere_keeps_the_acquisition(tmp_path, resources)
     (tmp_path / "broken" / "x.provenance.json").write_text("{oops")
 
     other = build_services(
-        {
-            "MAWARID_HOME": str(tmp_path / "other"),
-            "MAWARID_DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}",
-        },
+        Settings.from_environment(
+            {},
+            MAWARID_HOME=str(tmp_path / "other"),
+            MAWARID_DATABASE_URL=f"sqlite:///{tmp_path / 'other.sqlite3'}",
+        ),
         get_vocabularies(),
     )
     try:

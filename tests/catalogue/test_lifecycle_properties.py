@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from catalogue.errors import CatalogueError
 from catalogue.services import Actor, build_services
+from core.settings import Settings
 from metadata_schemas.vocabularies import get_vocabularies
 
 STAFF = {
@@ -32,7 +33,9 @@ ACTIONS = st.lists(
 def module_services(tmp_path_factory):
     home = tmp_path_factory.mktemp("props")
     svc = build_services(
-        {"MAWARID_HOME": str(home), "MAWARID_DATABASE_URL": f"sqlite:///{home / 'c.sqlite3'}"},
+        Settings.from_environment(
+            {}, MAWARID_HOME=str(home), MAWARID_DATABASE_URL=f"sqlite:///{home / 'c.sqlite3'}"
+        ),
         get_vocabularies(),
     )
     yield svc

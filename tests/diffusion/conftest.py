@@ -13,13 +13,14 @@ from diffusion_testdata import seed_corpus, settings_for
 from catalogue.services import build_services as build_catalogue
 from diffusion.services import build_services as build_diffusion
 from metadata_schemas.vocabularies import get_vocabularies
+from tests.support.settings import settings_of
 
 
 @pytest.fixture(scope="session")
 def _template_home(tmp_path_factory) -> Path:
     """Migrating and publishing take most of a test's time: done once, then copied."""
     home = tmp_path_factory.mktemp("diffusion-template") / "home"
-    svc = build_catalogue(settings_for(home), get_vocabularies())
+    svc = build_catalogue(settings_of(settings_for(home)), get_vocabularies())
     seed_corpus(svc.resources)
     svc.close()
     return home
@@ -34,7 +35,7 @@ def settings(tmp_path: Path, _template_home: Path) -> dict:
 
 @pytest.fixture
 def catalogue(settings):
-    svc = build_catalogue(settings, get_vocabularies())
+    svc = build_catalogue(settings_of(settings), get_vocabularies())
     yield svc
     svc.close()
 
@@ -46,7 +47,7 @@ def corpus(catalogue):
 
 @pytest.fixture
 def diffusion(settings, catalogue):
-    svc = build_diffusion(settings, catalogue, None, get_vocabularies())
+    svc = build_diffusion(settings_of(settings), catalogue, None, get_vocabularies())
     yield svc
     svc.close()
 
@@ -68,7 +69,7 @@ def search(settings, catalogue):
 @pytest.fixture
 def diffusion_search(settings, catalogue, search):
     svc = build_diffusion(
-        {**settings, "MAWARID_BUNDLE_DOCUMENT_TYPES": "fiche-production"},
+        settings_of({**settings, "MAWARID_BUNDLE_DOCUMENT_TYPES": "fiche-production"}),
         catalogue,
         search,
         get_vocabularies(),

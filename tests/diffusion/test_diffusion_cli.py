@@ -8,11 +8,12 @@ import io
 from diffusion_testdata import CHROME_UA
 
 from catalogue.store.models import utcnow
-from portal.commands.diffusion import campaign, usage
+from mawarid.cli.diffusion import campaign, usage
+from tests.support.cli import cli_runner
 
 
 def test_campaign_from_the_command_line(app, tmp_path):
-    runner = app.test_cli_runner()
+    runner = cli_runner(app)
     ok = runner.invoke(
         campaign,
         [
@@ -70,7 +71,7 @@ def test_usage_report_csv(app):
         client.get(
             path, headers={"User-Agent": CHROME_UA}, environ_base={"REMOTE_ADDR": "41.0.0.1"}
         )
-    result = app.test_cli_runner().invoke(usage, ["report", "--csv", "resources"])
+    result = cli_runner(app).invoke(usage, ["report", "--csv", "resources"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output.lstrip("\ufeff"))))
     assert rows[0]["resource_id"] == "res-equations"

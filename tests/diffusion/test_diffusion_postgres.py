@@ -16,6 +16,7 @@ from catalogue.store.models import utcnow
 from diffusion.errors import ReportRefused
 from diffusion.services import build_services as build_diffusion
 from metadata_schemas.vocabularies import get_vocabularies
+from tests.support.settings import settings_of
 
 PG_ENV = "MAWARID_TEST_POSTGRES_URL"
 pytestmark = pytest.mark.postgres
@@ -39,6 +40,7 @@ def pg_diffusion(tmp_path):
         "SECRET_KEY": "pg-test",
         "MAWARID_USAGE_FLUSH_SECONDS": 3600,
     }
+    settings = settings_of(settings)
     catalogue = build_catalogue(settings, get_vocabularies())
     seed_corpus(catalogue.resources)
     diffusion = build_diffusion(settings, catalogue, None, get_vocabularies())

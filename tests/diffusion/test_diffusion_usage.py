@@ -8,6 +8,7 @@ from diffusion_testdata import CHROME_UA, GOOGLEBOT_UA
 from sqlalchemy import inspect, select, text
 
 from diffusion.models import UsageEvent
+from tests.support.settings import settings_of
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 IP = "196.200.131.7"
@@ -243,7 +244,10 @@ def test_background_writer_flushes_without_being_asked(settings, catalogue, corp
     from metadata_schemas.vocabularies import get_vocabularies
 
     svc = build_services(
-        {**settings, "MAWARID_USAGE_FLUSH_SECONDS": 0.1}, catalogue, None, get_vocabularies()
+        settings_of({**settings, "MAWARID_USAGE_FLUSH_SECONDS": 0.1}),
+        catalogue,
+        None,
+        get_vocabularies(),
     )
     try:
         svc.usage.record("view", "res-fractions", ip=IP, user_agent=CHROME_UA)

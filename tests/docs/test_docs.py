@@ -30,10 +30,22 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import cli_runner
+
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 # Code whose MAWARID_* keys are settings (the test suite's own keys come from bin/test).
-CODE_DIRS = ("portal", "catalogue", "indexer", "diffusion", "harvesters", "metadata_schemas")
+CODE_DIRS = (
+    "core",
+    "oaipmh",
+    "mawarid",
+    "portal",
+    "catalogue",
+    "indexer",
+    "diffusion",
+    "harvesters",
+    "metadata_schemas",
+)
 CODE_SCRIPTS = ("bin", ".ci")  # shell scripts: the test runner and its helpers
 # A key, but not a JavaScript global such as ``window.MAWARID_BUNDLE``.
 KEY = re.compile(r"(?<![\w.])MAWARID_[A-Z0-9_]*[A-Z0-9]\b")
@@ -90,11 +102,11 @@ def gen_cli():
 def app(tmp_path_factory):
     """The real app on a throwaway home, with a few demo resources published."""
     import portal
-    from portal.cli import main
+    from mawarid.cli import main
 
     home = tmp_path_factory.mktemp("docs-home")
     app = portal.create_app({"TESTING": True, "MAWARID_HOME": str(home)})
-    result = app.test_cli_runner().invoke(main, ["demo", "--count", "6"])
+    result = cli_runner(app).invoke(main, ["demo", "--count", "6"])
     assert result.exit_code == 0, result.output
     yield app
     app.extensions["mawarid"].close()
@@ -117,9 +129,9 @@ def test_configuration_documents_no_setting_the_code_ignores():
 
 
 def test_environment_settings_are_all_documented():
-    from portal.config import SETTINGS
+    from core.settings import describe
 
-    missing = sorted(k for k in SETTINGS if not has_heading("configuration.md", k))
+    missing = sorted(k for k, _help in describe() if not has_heading("configuration.md", k))
     assert not missing, missing
 
 

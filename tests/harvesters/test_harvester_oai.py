@@ -6,9 +6,10 @@ import pytest
 from oai_testdata import oai_id
 
 from catalogue.services import SYSTEM
-from harvesters.commands import COMMANDS, harvest_oai
 from harvesters.oai import HarvestError, OAIHarvester, resource_id_for
+from mawarid.cli.harvest import COMMANDS, harvest_oai
 from oaipmh.errors import BadArgument, OAIError
+from tests.support.cli import cli_runner
 
 OAI_OPEN = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -141,7 +142,7 @@ def test_unreachable_partner(target):
 
 def test_cli_command(source, target):
     assert harvest_oai in COMMANDS
-    runner = target.test_cli_runner()
+    runner = cli_runner(target)
     result = runner.invoke(harvest_oai, [source.url + "/oai", "--set", "subject:svt"])
     assert result.exit_code == 0, result.output
     assert '"created"' in result.output
@@ -152,7 +153,7 @@ def test_cli_command(source, target):
 def test_cli_records_the_partnership_as_acquisition(source, target):
     import json
 
-    runner = target.test_cli_runner()
+    runner = cli_runner(target)
     result = runner.invoke(
         harvest_oai,
         [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask.cli import ScriptInfo
 from indexer_corpus import CORPUS
 
 from indexer import SearchQuery
+from tests.support.cli import invoke
 
 
 @pytest.fixture
@@ -39,7 +39,6 @@ def _publish(resources, actor, item):
 
 def test_catalogue_events_reach_the_index_and_reindex_rebuilds(app):
     from catalogue.services.actors import SYSTEM
-    from portal.cli import main
 
     runtime = app.extensions["mawarid"]
     items = [
@@ -55,7 +54,7 @@ def test_catalogue_events_reach_the_index_and_reindex_rebuilds(app):
     assert runtime.search.count() == 2
     assert runtime.search.search(SearchQuery(q="fractions")).total == 0
 
-    result = app.test_cli_runner().invoke(main, ["reindex"], obj=ScriptInfo(create_app=lambda: app))
+    result = invoke(app, "reindex")
     assert result.exit_code == 0, result.output
     assert "2 ressources indexées" in result.output
     assert runtime.search.count() == 2

@@ -169,9 +169,10 @@ def test_loader_rejects_a_zero_chunk(tmp_path):
         SegmentLoader(None, tmp_path, chunk_docs=0)
 
 
-def test_procs_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("MAWARID_INDEX_PROCS", "3")
-    assert default_procs() == 3
-    monkeypatch.setenv("MAWARID_INDEX_PROCS", "many")
-    with pytest.raises(ValueError, match="MAWARID_INDEX_PROCS"):
-        default_procs()
+def test_procs_come_from_the_settings():
+    from core.settings import ConfigurationError, Settings
+
+    assert default_procs(Settings.from_environment({"MAWARID_INDEX_PROCS": "3"}).index_procs) == 3
+    assert 1 <= default_procs(Settings.from_environment({}).index_procs) <= 4
+    with pytest.raises(ConfigurationError, match="MAWARID_INDEX_PROCS"):
+        Settings.from_environment({"MAWARID_INDEX_PROCS": "many"})

@@ -28,6 +28,7 @@ import pytest
 from portal_corpus import close_app, settings_for
 
 import portal
+from tests.support.cli import cli_runner
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +77,7 @@ def client(app):
 
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    return cli_runner(app)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,9 @@ from portal import create_app
 
 def test_home_given_by_caller_holds_database_and_index(tmp_path):
     app = create_app({"MAWARID_HOME": str(tmp_path), "TESTING": True})
-    assert app.config["MAWARID_DATABASE_URL"] == f"sqlite:///{tmp_path / 'mawarid.sqlite3'}"
-    assert app.config["MAWARID_SEARCH_URL"] == f"whoosh://{tmp_path / 'index'}"
+    settings = app.extensions["mawarid"].settings
+    assert settings.database_url == f"sqlite:///{tmp_path / 'mawarid.sqlite3'}"
+    assert settings.search_url == f"whoosh://{tmp_path / 'index'}"
     assert (tmp_path / "mawarid.sqlite3").exists()
 
 
@@ -40,20 +41,24 @@ def test_tuning_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("MAWARID_BUNDLE_DOCUMENT_TYPES", "cps, pv-validation")
     monkeypatch.setenv("MAWARID_AUTO_UPGRADE", "1")
     app = create_app({"MAWARID_HOME": str(tmp_path)})
-    assert app.config["MAWARID_OAI_PAGE_SIZE"] == 7
-    assert app.config["MAWARID_BUNDLE_DOCUMENT_TYPES"] == ["cps", "pv-validation"]
-    assert app.config["MAWARID_AUTO_UPGRADE"] is True
-    assert "MAWARID_OAI_TOKEN_TTL" not in app.config  # unset: the area's default applies
+    settings = app.extensions["mawarid"].settings
+    assert settings.oai_page_size == 7
+    assert settings.bundle_document_types == ("cps", "pv-validation")
+    assert settings.auto_upgrade is True
+    assert settings.oai_token_ttl == 86400  # unset: the default applies
+    assert not any(k.startswith("MAWARID_") for k in app.config)  # not Flask's business
 
 
 def test_a_bad_setting_stops_the_cli_with_one_clear_line(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from portal.cli import main
+    from mawarid.cli import main
 
     monkeypatch.setenv("MAWARID_HOME", str(tmp_path))
     monkeypatch.setenv("MAWARID_OAI_PAGE_SIZE", "lots")
-    result = CliRunner().invoke(main, ["provenance", "mw-x"])
-    assert result.exit_code == 1
-    assert "MAWARID_OAI_PAGE_SIZE='lots': expected a whole number above 0" in result.output
+    result = CliRunner().invoke(main, ["provenance", "mw-x"], env={"LANG": "C.UTF-8"})
+    assert result.exit_code == 2
+    assert "MAWARID_OAI_PAGE_SIZE='lots' cannot be used: expected a whole number above 0" in (
+        result.output
+    )
     assert "Traceback" not in result.output

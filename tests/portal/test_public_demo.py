@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from portal_corpus import EXPECTED
 
+from tests.support.cli import cli_runner
+
 
 @pytest.fixture(scope="module")
 def demo_client(seeded_home, tmp_path_factory):
@@ -22,9 +24,9 @@ def demo_client(seeded_home, tmp_path_factory):
     home = tmp_path_factory.mktemp("demo") / "home"
     shutil.copytree(seeded_home[0], home)
     app = portal.create_app(settings_for(home))
-    from portal.cli import main
+    from mawarid.cli import main
 
-    result = app.test_cli_runner().invoke(main, ["demo", "--count", "24", "--seed", "7"])
+    result = cli_runner(app).invoke(main, ["demo", "--count", "24", "--seed", "7"])
     assert result.exit_code == 0, result.output
     yield app.test_client()
     close_app(app)

@@ -171,7 +171,7 @@ def test_arabic_catalogue_is_complete_and_compiled(public_app, tmp_path):
     i18n.compile_catalogues(tmp_path / "translations")  # unchanged .po: not rewritten
     assert mo.stat().st_mtime_ns == stamp
     directory = public_app.config["BABEL_TRANSLATION_DIRECTORIES"]
-    assert directory.startswith(public_app.config["MAWARID_HOME"])
+    assert directory.startswith(str(public_app.extensions["mawarid"].settings.home))
 
 
 def test_arabic_plurals(public_client):

@@ -91,7 +91,7 @@ def test_session_cookie_is_httponly_and_samesite(client):
 
 
 def test_secure_cookie_flag_when_behind_https(seeded_home, tmp_path, monkeypatch):
-    """``MAWARID_SECURE_COOKIES=1`` (documented in portal/config.py) marks cookies Secure + HSTS."""
+    """``MAWARID_SECURE_COOKIES=1`` (documented in core/settings.py) marks cookies Secure + HSTS."""
     monkeypatch.setenv("MAWARID_SECURE_COOKIES", "1")
     home = tmp_path / "home"
     shutil.copytree(seeded_home[0], home)

@@ -18,6 +18,7 @@ from security_support import row_counts, text_cells
 
 from metadata_schemas.lom_xml import record_to_lom
 from metadata_schemas.synthetic import generate_records
+from tests.support.cli import cli_runner
 
 SECRET = "TOP-SECRET-XXE-5b1e"
 
@@ -50,9 +51,9 @@ def _xxe(secret_path) -> bytes:
 
 @pytest.fixture
 def run(fresh_app):
-    from portal.cli import main
+    from mawarid.cli import main
 
-    runner = fresh_app.test_cli_runner()
+    runner = cli_runner(fresh_app)
 
     def invoke(*args):
         return runner.invoke(main, args=["import", *map(str, args)])
@@ -165,7 +166,7 @@ def test_a_single_hostile_file_fails_cleanly_and_writes_nothing(run, fresh_app, 
 
 def test_migrating_a_mixed_batch_publishes_only_the_good_records(fresh_app, tmp_path):
     """With --migrate-validated, a bad line must not leave a half-published record."""
-    from portal.cli import main
+    from mawarid.cli import main
 
     good = _records(2, "migrate-security")
     path = tmp_path / "mixed.jsonl"
@@ -182,7 +183,7 @@ def test_migrating_a_mixed_batch_publishes_only_the_good_records(fresh_app, tmp_
         encoding="utf-8",
     )
     before = row_counts(fresh_app)
-    result = fresh_app.test_cli_runner().invoke(
+    result = cli_runner(fresh_app).invoke(
         main, ["import", str(path), "--migrate-validated", "PV 12/2019"]
     )
     _assert_clean_failure(result, ["mixed.jsonl:2", "mixed.jsonl:3"])
@@ -191,7 +192,7 @@ def test_migrating_a_mixed_batch_publishes_only_the_good_records(fresh_app, tmp_
     assert after["oai_item"] - before["oai_item"] == 2  # both good ones published, in OAI
     search = fresh_app.extensions["mawarid"].search
     assert search.count() == before["oai_item"] - 1 + 2  # published (not withdrawn) + 2
-    result = fresh_app.test_cli_runner().invoke(
+    result = cli_runner(fresh_app).invoke(
         main, ["import", str(path), "--migrate-validated", "PV 12/2019"]
     )
     assert row_counts(fresh_app)["resources"] == after["resources"], "a re-run duplicated records"

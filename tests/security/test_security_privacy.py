@@ -8,8 +8,6 @@ The test first checks the visits were counted, so it cannot pass vacuously.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from security_support import row_counts, text_cells
 
 IP = "203.0.113.77"
@@ -67,7 +65,7 @@ def test_no_raw_ip_or_user_agent_in_the_database(fresh_app, ids):
 
 def test_no_raw_ip_or_user_agent_in_any_file_of_the_home(fresh_app, ids):
     _visit(fresh_app.test_client(), ids)
-    home = Path(fresh_app.config["MAWARID_HOME"])
+    home = fresh_app.extensions["mawarid"].settings.home
     leaks = []
     for path in home.rglob("*"):
         if path.is_file():

@@ -10,10 +10,13 @@ from __future__ import annotations
 import time
 
 import click
-from flask.cli import with_appcontext
+
+from indexer import SearchError
+
+from .base import command, runtime
 
 
-@click.command("reindex")
+@command("reindex")
 @click.option(
     "--batch",
     default=1000,
@@ -21,16 +24,11 @@ from flask.cli import with_appcontext
     type=click.IntRange(1, 100_000),
     help="Resources read from the database per transaction.",
 )
-@with_appcontext
 def reindex(batch: int) -> None:
     """Rebuild the search index (fresh index, atomic switch) / إعادة بناء فهرس البحث."""
-    from indexer import SearchError
-
-    from .. import current_runtime
-
-    runtime = current_runtime()
+    rt = runtime()
     try:
-        total = runtime.resources.list(status="published", page=1, size=1).total
+        total = rt.resources.list(status="published", page=1, size=1).total
     except Exception:  # counting is only for the progress bar
         total = None
     started = time.monotonic()
@@ -45,14 +43,14 @@ def reindex(batch: int) -> None:
                 bar.update(count - done)
                 done = count
 
-            count = runtime.pipeline.reindex(
-                runtime.resources.iter_published(batch=batch), total=total, progress=progress
+            count = rt.pipeline.reindex(
+                rt.resources.iter_published(batch=batch), total=total, progress=progress
             )
     except SearchError as exc:
         raise click.ClickException(f"{exc.message('fr')} / {exc.message('ar')}") from None
     seconds = time.monotonic() - started
     click.echo(f"{count} ressources indexées en {seconds:.1f} s / تمت فهرسة {count} موردا")
-    skipped = getattr(runtime.search, "last_rebuild_skipped", [])
+    skipped = getattr(rt.search, "last_rebuild_skipped", [])
     if skipped:
         click.echo(
             f"{len(skipped)} non indexées (voir le journal) / لم تتم فهرسة {len(skipped)}: "

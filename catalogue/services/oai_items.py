@@ -1,4 +1,5 @@
-"""Reads over the catalogue's OAI tables (``oai_item``, ``oai_item_set``).
+"""Reads over the catalogue's OAI tables (``oai_item``, ``oai_item_set``), for the
+OAI-PMH data provider (``portal.oai``): only the catalogue knows its tables.
 
 The catalogue writes those tables in the same transaction as a publication, an
 edit or a withdrawal, with every metadata format already rendered, so the
@@ -20,9 +21,8 @@ from functools import lru_cache
 from sqlalchemy import exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 
-from catalogue.store.models import OAIItem, OAIItemSet
-
-from .formats import FORMATS, MetadataFormat
+from ..store import Database
+from ..store.models import OAIItem, OAIItemSet
 
 ITEM = OAIItem.__table__
 ITEM_SET = OAIItemSet.__table__
@@ -40,19 +40,31 @@ class Item:
     metadata: str | None = None
 
 
+#: The ``oai_item`` columns holding a pre-rendered metadata element, by format.
+FORMAT_COLUMNS = ("oai_dc", "oai_lom", "scolomfr")
+
+
 @dataclass(frozen=True)
 class ListQuery:
-    """What a ListIdentifiers/ListRecords harvest asked for; bounds inclusive."""
+    """What a ListIdentifiers/ListRecords harvest asked for; bounds inclusive.
 
-    format: MetadataFormat
+    ``column`` is the format's column (:data:`FORMAT_COLUMNS`); ``always``: the catalogue
+    renders it for every live record, so lists need not test it (counts stay index-only).
+    """
+
+    prefix: str
+    column: str
+    always: bool = True
     set: str | None = None
     since: datetime | None = None
     until: datetime | None = None
 
 
-class OAIRepository:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+class OAIItems:
+    """The OAI-PMH view of the catalogue: items, their sets, keyset-paged lists."""
+
+    def __init__(self, db: Database) -> None:
+        self.engine: Engine = db.engine
 
     # Single items ------------------------------------------------------------
 
@@ -66,9 +78,9 @@ class OAIRepository:
                 select(ITEM.c.resource_id).order_by(ITEM.c.datestamp).limit(1)
             ).scalar()
 
-    def formats_of(self, identifier: str) -> list[MetadataFormat] | None:
-        """The formats item ``identifier`` can be disseminated in; None if it does not exist."""
-        columns = [ITEM.c[f.column].isnot(None).label(f.prefix) for f in FORMATS.values()]
+    def formats_of(self, identifier: str) -> list[str] | None:
+        """The format columns item ``identifier`` has; None if it does not exist."""
+        columns = [ITEM.c[c].isnot(None).label(c) for c in FORMAT_COLUMNS]
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(ITEM.c.deleted, *columns).where(ITEM.c.identifier == identifier)
@@ -77,9 +89,9 @@ class OAIRepository:
             return None
         mapping = row._mapping
         # A deleted record is listed (as deleted) in every format, as in ListRecords.
-        return [f for f in FORMATS.values() if mapping[f.prefix] or mapping["deleted"]]
+        return [c for c in FORMAT_COLUMNS if mapping[c] or mapping["deleted"]]
 
-    def get(self, identifier: str, fmt: MetadataFormat) -> Item | None:
+    def get(self, identifier: str, column: str) -> Item | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(
@@ -87,7 +99,7 @@ class OAIRepository:
                     ITEM.c.identifier,
                     self._stamp_column(),
                     ITEM.c.deleted,
-                    ITEM.c[fmt.column],
+                    ITEM.c[column],
                 ).where(ITEM.c.identifier == identifier)
             ).first()
             if row is None:
@@ -101,8 +113,8 @@ class OAIRepository:
 
     def _conditions(self, query: ListQuery) -> list:
         conditions = []
-        if not query.format.always:
-            column = ITEM.c[query.format.column]
+        if not query.always:
+            column = ITEM.c[query.column]
             conditions.append(or_(ITEM.c.deleted.is_(True), column.isnot(None)))
         if query.since is not None:
             conditions.append(ITEM.c.datestamp >= query.since)
@@ -167,7 +179,7 @@ class OAIRepository:
         """
         columns = [ITEM.c.identifier, self._stamp_column(), ITEM.c.deleted, self._sets_column()]
         if with_metadata:
-            columns.append(ITEM.c[query.format.column])
+            columns.append(ITEM.c[query.column])
         conditions = self._conditions(query)
         if after is not None:
             conditions.append(tuple_(ITEM.c.datestamp, ITEM.c.identifier) > tuple_(*after))

@@ -16,17 +16,12 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 
 from diffusion.csv_export import REPORTS, report_csv
 from diffusion.dashboards import Period
 from diffusion.errors import DiffusionError, ReportRefused
 
-
-def _runtime():
-    from portal import current_runtime
-
-    return current_runtime()
+from .base import group, runtime
 
 
 def _actor(username: str | None):
@@ -35,7 +30,7 @@ def _actor(username: str | None):
 
         return SYSTEM
     try:
-        return _runtime().accounts.actor(username)
+        return runtime().accounts.actor(username)
     except Exception as exc:
         raise click.ClickException(f"--as {username}: {getattr(exc, 'message', exc)}") from None
 
@@ -73,7 +68,7 @@ def _establishments(values) -> list[dict[str, str]]:
 as_option = click.option("--as", "username", metavar="USERNAME", help="staff account acting")
 
 
-@click.group("campaign")
+@group("campaign")
 def campaign() -> None:
     """Diffusion campaigns to the regional academies (AREF)."""
 
@@ -92,7 +87,6 @@ def campaign() -> None:
 @click.option("--establishment", "establishments", multiple=True, metavar="REGION;CODE;NAME")
 @click.option("--note", default=None)
 @as_option
-@with_appcontext
 def create(
     code,
     title_fr,
@@ -117,7 +111,7 @@ def create(
             parsed.setdefault(name.strip(), []).append(value.strip())
         query = {"q": q or "", "filters": parsed}
     try:
-        view = _runtime().diffusion.campaigns.create(
+        view = runtime().diffusion.campaigns.create(
             _actor(username),
             code=code,
             title={"fr": title_fr, "ar": title_ar},
@@ -141,10 +135,9 @@ def create(
 @click.option("--region", "regions", multiple=True)
 @click.option("--establishment", "establishments", multiple=True, metavar="REGION;CODE;NAME")
 @as_option
-@with_appcontext
 def add(code, resources, regions, establishments, username):
     """Add resources and/or targets to a campaign."""
-    services = _runtime().diffusion.campaigns
+    services = runtime().diffusion.campaigns
     try:
         if resources:
             services.add_resources(_actor(username), code, resources)
@@ -171,10 +164,9 @@ def add(code, resources, regions, establishments, username):
 @click.option("--establishment-code", default="")
 @click.option("--delivered", is_flag=True, help="record it as delivered at once")
 @as_option
-@with_appcontext
 def ship(code, region, quantity, on, establishment_code, delivered, username):
     """Plan a shipment to a target region (optionally delivered at once)."""
-    services = _runtime().diffusion.campaigns
+    services = runtime().diffusion.campaigns
     try:
         shipment = services.ship(
             _actor(username),
@@ -197,11 +189,10 @@ def ship(code, region, quantity, on, establishment_code, delivered, username):
 @click.argument("shipment_id", type=int)
 @click.option("--date", "on", default=None)
 @as_option
-@with_appcontext
 def deliver(shipment_id, on, username):
     """Record a planned shipment as delivered."""
     try:
-        shipment = _runtime().diffusion.campaigns.deliver(
+        shipment = runtime().diffusion.campaigns.deliver(
             _actor(username), shipment_id, on=_date(on)
         )
     except DiffusionError as exc:
@@ -219,11 +210,10 @@ def deliver(shipment_id, on, username):
     help="destination folder (default $MAWARID_HOME/bundles)",
 )
 @click.option("--zip", "make_zip", is_flag=True, help="also write a .zip")
-@with_appcontext
 def bundle(code, out, make_zip):
     """Export the campaign as an offline, bilingual static catalogue."""
     try:
-        result = _runtime().diffusion.bundles.build(code, destination=out, make_zip=make_zip)
+        result = runtime().diffusion.bundles.build(code, destination=out, make_zip=make_zip)
     except DiffusionError as exc:
         _fail(exc)
     click.echo(f"{result.folder} ({result.resources} resources, {result.files} files)")
@@ -235,11 +225,10 @@ def bundle(code, out, make_zip):
 @click.argument("code")
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @as_option
-@with_appcontext
 def import_report(code, report, username):
     """Import an installation report (CSV); refused whole on any error."""
     try:
-        result = _runtime().diffusion.installations.import_report(
+        result = runtime().diffusion.installations.import_report(
             _actor(username), code, filename=report.name, data=report.read_bytes()
         )
     except DiffusionError as exc:
@@ -250,11 +239,10 @@ def import_report(code, report, username):
 @campaign.command("status")
 @click.argument("code")
 @click.option("--json", "as_json", is_flag=True)
-@with_appcontext
 def status(code, as_json):
     """Status per region: planned, delivered, installed."""
     try:
-        regions = _runtime().diffusion.campaigns.status(code)
+        regions = runtime().diffusion.campaigns.status(code)
     except DiffusionError as exc:
         _fail(exc)
     if as_json:
@@ -271,16 +259,15 @@ def status(code, as_json):
 
 
 @campaign.command("list")
-@with_appcontext
 def list_campaigns():
     """Every campaign, newest first."""
-    for c in _runtime().diffusion.campaigns.list():
+    for c in runtime().diffusion.campaigns.list():
         click.echo(
             f"{c.code}\t{c.channel}\t{len(c.resource_ids)} resources\t{c.title.get('fr') or c.title.get('ar')}"
         )
 
 
-@click.group("usage")
+@group("usage")
 def usage() -> None:
     """Usage statistics (COUNTER R5: robots and double clicks excluded)."""
 
@@ -296,10 +283,9 @@ def usage() -> None:
     default=None,
     help="write to this file (default: standard output)",
 )
-@with_appcontext
 def report(name, start, end, output):
     """A dashboard report as CSV (UTF-8 with BOM, for Excel in Arabic)."""
-    body = report_csv(_runtime().diffusion.reports, name, Period(_date(start), _date(end)))
+    body = report_csv(runtime().diffusion.reports, name, Period(_date(start), _date(end)))
     if output:
         output.write_bytes(body)
         click.echo(str(output))
@@ -317,13 +303,12 @@ def report(name, start, end, output):
     show_default=True,
     help="delete raw events older than this many days",
 )
-@with_appcontext
 def purge(days):
     """Delete old raw usage events (hashed visitor keys); dashboards keep their counts."""
     from datetime import timedelta
 
     before = date.today() - timedelta(days=days)
-    removed = _runtime().diffusion.usage.purge(before)
+    removed = runtime().diffusion.usage.purge(before)
     click.echo(f"{removed} events before {before} deleted")
 
 

@@ -1,6 +1,5 @@
 """``mawarid harvest-oai URL``: import a partner's OAI-PMH records as drafts.
 
-Registered by the lead in ``portal/commands`` (this module exports ``COMMANDS``).
 The command only parses its options and calls :class:`harvesters.oai.OAIHarvester`.
 """
 
@@ -9,10 +8,13 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import with_appcontext
+
+from harvesters.oai import HarvestError, OAIHarvester
+
+from .base import command, runtime
 
 
-@click.command("harvest-oai")
+@command("harvest-oai")
 @click.argument("base_url")
 @click.option("--set", "set_spec", default=None, help="harvest this set only (setSpec)")
 @click.option("--from", "since", default=None, help="records changed since (YYYY-MM-DD)")
@@ -34,7 +36,6 @@ from flask.cli import with_appcontext
     "--mode", default=None, help="acquisition mode recorded on every draft (e.g. cooperation, don)"
 )
 @click.option("--reference", default=None, help="acquisition reference (e.g. the agreement)")
-@with_appcontext
 def harvest_oai(
     base_url: str,
     set_spec: str | None,
@@ -50,16 +51,13 @@ def harvest_oai(
     from catalogue.errors import CatalogueError
     from catalogue.services.actors import SYSTEM
     from oaipmh.errors import OAIError
-    from portal import current_runtime
 
-    from .oai import HarvestError, OAIHarvester
-
-    runtime = current_runtime()
+    rt = runtime()
     if user == "system":
         actor = SYSTEM
     else:
         try:
-            actor = runtime.accounts.actor(user)  # an active account, with its roles
+            actor = rt.accounts.actor(user)  # an active account, with its roles
         except CatalogueError as exc:
             raise click.ClickException(str(exc)) from None
     acquisition = None
@@ -67,7 +65,7 @@ def harvest_oai(
         from metadata_schemas.errors import UnknownTermError
 
         try:  # checked once here, not refused record by record
-            mode = runtime.vocabularies["acquisition_mode"].resolve(mode).id
+            mode = rt.vocabularies["acquisition_mode"].resolve(mode).id
         except UnknownTermError as exc:
             raise click.ClickException(f"--mode: {exc}") from None
         acquisition = {
@@ -77,7 +75,7 @@ def harvest_oai(
         }
     harvester = OAIHarvester(
         base_url,
-        resources=runtime.resources,
+        resources=rt.resources,
         actor=actor,
         metadata_prefix=prefix,
         acquisition=acquisition,

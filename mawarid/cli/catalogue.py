@@ -1,8 +1,8 @@
 """Catalogue commands: demo data, import/export, lifecycle, provenance, users, database.
 
-They run inside the app context and only call the catalogue services (through
-``portal.current_runtime()``). Refusals are printed as one clear line on stderr
-with exit code 1 — never a traceback.
+They only call the catalogue services of the running instance
+(:func:`mawarid.cli.base.runtime`). Refusals are printed as one clear line on stderr
+with exit code 1 — never a traceback (see :class:`mawarid.cli.base.Group`).
 
 Who acts: ``--as USERNAME`` names an existing active account (its roles and
 commissions apply, exactly as in the portal); without it, the command acts as the
@@ -12,7 +12,6 @@ commission (whoever runs commands on the server already holds the database).
 
 from __future__ import annotations
 
-import functools
 import getpass
 import json
 import sys
@@ -20,47 +19,15 @@ import time
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 
-from catalogue.errors import CatalogueError
 from catalogue.services.actors import ROLES, Actor
 
-
-def _runtime():
-    from portal import current_runtime
-
-    return current_runtime()
-
-
-def _fail_cleanly(fn):
-    """Turn refusals into ``Error: <one line>`` and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from metadata_schemas.errors import MetadataError
-
-        try:
-            return fn(*args, **kwargs)
-        except CatalogueError as exc:
-            raise click.ClickException(exc.message) from None
-        except MetadataError as exc:
-            raise click.ClickException(" ".join(str(exc).split())) from None
-        except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise click.ClickException(f"database error: {detail}") from None
-        except OSError as exc:
-            raise click.ClickException(
-                f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
-            ) from None
-
-    return wrapper
+from .base import as_actor_option, command, group, runtime
 
 
 def _actor(username: str | None) -> Actor:
     if username:
-        return _runtime().accounts.actor(username)
+        return runtime().accounts.actor(username)
     try:
         who = getpass.getuser()
     except Exception:  # no passwd entry in some containers
@@ -68,12 +35,7 @@ def _actor(username: str | None) -> Actor:
     return Actor(f"cli:{who}", frozenset(ROLES), frozenset({"validation"}))
 
 
-as_option = click.option(
-    "--as",
-    "as_user",
-    metavar="USERNAME",
-    help="Act as this account (its roles and commissions apply).",
-)
+as_option = as_actor_option()
 
 
 def _echo_json(value) -> None:
@@ -83,7 +45,7 @@ def _echo_json(value) -> None:
 # -- demo -------------------------------------------------------------------------
 
 
-@click.command("demo")
+@command("demo")
 @click.option(
     "--count",
     default=200,
@@ -100,13 +62,11 @@ def _echo_json(value) -> None:
     help="Resources per transaction.",
 )
 @click.option("--no-index", is_flag=True, help="Do not rebuild the search index afterwards.")
-@with_appcontext
-@_fail_cleanly
 def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
     """Add COUNT synthetic, published resources with complete provenance / بيانات تجريبية."""
     from catalogue.services.demo import Demo
 
-    runtime = _runtime()
+    rt = runtime()
     started = time.monotonic()
     with click.progressbar(length=count, label="Catalogue / الفهرس", show_pos=True) as bar:
         done = 0
@@ -116,7 +76,7 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
             bar.update(n - done)
             done = n
 
-        result = Demo(runtime.resources, seed=seed, batch_size=batch).run(count, progress=progress)
+        result = Demo(rt.resources, seed=seed, batch_size=batch).run(count, progress=progress)
     seconds = time.monotonic() - started
     rate = result["created"] / seconds if seconds > 0 else 0.0
     click.echo(
@@ -124,15 +84,15 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
         f"en {seconds:.1f} s — {rate:.0f}/s / تم نشر {result['created']} موردا"
     )
     if not no_index and result["created"]:
-        total = runtime.resources.count(status="published")
-        indexed = runtime.pipeline.reindex(runtime.resources.iter_published(), total=total)
+        total = rt.resources.count(status="published")
+        indexed = rt.pipeline.reindex(rt.resources.iter_published(), total=total)
         click.echo(f"index: {indexed if indexed is not None else total} ressources / موارد مفهرسة")
 
 
 # -- import / export ------------------------------------------------------------------
 
 
-@click.command("import")
+@command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--migrate-validated",
@@ -162,8 +122,6 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
     help="Also write the full report as JSON to this file.",
 )
 @as_option
-@with_appcontext
-@_fail_cleanly
 def import_(
     paths,
     reference,
@@ -177,7 +135,7 @@ def import_(
     """Import LOM XML files, folders, zip archives or JSON lines as drafts / استيراد."""
     from catalogue.services.importer import Importer
 
-    runtime = _runtime()
+    rt = runtime()
     default_acquisition = None
     if acquisition_mode:
         default_acquisition = {
@@ -188,7 +146,7 @@ def import_(
     elif acquisition_reference or counterpart:
         raise click.UsageError("--acquisition-reference and --counterpart need --acquisition-mode")
     importer = Importer(
-        runtime.resources,
+        rt.resources,
         actor=_actor(as_user),
         migrate_reference=reference,
         default_acquisition=default_acquisition,
@@ -211,7 +169,7 @@ def import_(
         sys.exit(1)
 
 
-@click.command("export")
+@command("export")
 @click.option(
     "--format",
     "fmt",
@@ -228,14 +186,12 @@ def import_(
         ["published", "draft", "submitted", "validated", "rejected", "withdrawn", "all"]
     ),
 )
-@with_appcontext
-@_fail_cleanly
 def export(fmt: str, out: Path, status: str) -> None:
     """Write one file per resource plus its provenance document (JSON) / تصدير."""
     from catalogue.services.exporter import export as run_export
 
     report = run_export(
-        _runtime().resources, out, format=fmt, status=None if status == "all" else status
+        runtime().resources, out, format=fmt, status=None if status == "all" else status
     )
     click.echo(
         f"{report.written} ressources exportées dans {report.out} ({report.files} fichiers)"
@@ -246,30 +202,26 @@ def export(fmt: str, out: Path, status: str) -> None:
 # -- lifecycle --------------------------------------------------------------------------
 
 
-@click.command("submit")
+@command("submit")
 @click.argument("resource_id")
 @click.option("--note")
 @as_option
-@with_appcontext
-@_fail_cleanly
 def submit(resource_id: str, note: str | None, as_user: str | None) -> None:
     """Submit a draft to the validation commission / الإحالة على المصادقة."""
-    view = _runtime().resources.submit(_actor(as_user), resource_id, note=note)
+    view = runtime().resources.submit(_actor(as_user), resource_id, note=note)
     click.echo(f"{view.id}: {view.status}")
 
 
-@click.command("decide")
+@command("decide")
 @click.argument("resource_id")
 @click.option("--decision", required=True, type=click.Choice(["conforme", "non_conforme"]))
 @click.option("--reference", required=True, help="Reference of the commission's PV.")
 @click.option("--commission", default="validation", show_default=True)
 @click.option("--note")
 @as_option
-@with_appcontext
-@_fail_cleanly
 def decide(resource_id, decision, reference, commission, note, as_user) -> None:
     """Record the validation commission's decision / تسجيل قرار لجنة المصادقة."""
-    view = _runtime().resources.decide(
+    view = runtime().resources.decide(
         _actor(as_user),
         resource_id,
         commission=commission,
@@ -280,42 +232,36 @@ def decide(resource_id, decision, reference, commission, note, as_user) -> None:
     click.echo(f"{view.id}: {view.status}")
 
 
-@click.command("publish")
+@command("publish")
 @click.argument("resource_id")
 @as_option
-@with_appcontext
-@_fail_cleanly
 def publish(resource_id: str, as_user: str | None) -> None:
     """Publish a resource found conforme / النشر."""
-    view = _runtime().resources.publish(_actor(as_user), resource_id)
+    view = runtime().resources.publish(_actor(as_user), resource_id)
     click.echo(f"{view.id}: {view.status}")
 
 
-@click.command("withdraw")
+@command("withdraw")
 @click.argument("resource_id")
 @click.option("--reason", required=True)
 @as_option
-@with_appcontext
-@_fail_cleanly
 def withdraw(resource_id: str, reason: str, as_user: str | None) -> None:
     """Withdraw a published resource (it becomes an OAI-PMH deleted record) / السحب."""
-    view = _runtime().resources.withdraw(_actor(as_user), resource_id, reason=reason)
+    view = runtime().resources.withdraw(_actor(as_user), resource_id, reason=reason)
     click.echo(f"{view.id}: {view.status}")
 
 
-@click.command("provenance")
+@command("provenance")
 @click.argument("resource_id")
-@with_appcontext
-@_fail_cleanly
 def provenance(resource_id: str) -> None:
     """Print a resource's provenance document (JSON) / مصدر المورد."""
-    _echo_json(_runtime().resources.provenance(resource_id))
+    _echo_json(runtime().resources.provenance(resource_id))
 
 
 # -- users --------------------------------------------------------------------------------
 
 
-@click.group("user")
+@group("user")
 def user() -> None:
     """Staff accounts / حسابات الموظفين."""
 
@@ -338,8 +284,6 @@ def user() -> None:
 )
 @click.option("--display-name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
-@_fail_cleanly
 def user_create(username, roles, commissions, display_name, password_stdin) -> None:
     """Create an account (the password is asked for, hidden) / إنشاء حساب."""
     if password_stdin:
@@ -348,7 +292,7 @@ def user_create(username, roles, commissions, display_name, password_stdin) -> N
         password = click.prompt(
             "Mot de passe / كلمة المرور", hide_input=True, confirmation_prompt=True
         )
-    view = _runtime().accounts.create_user(
+    view = runtime().accounts.create_user(
         username, password, display_name=display_name, roles=roles, commissions=commissions
     )
     click.echo(
@@ -358,11 +302,9 @@ def user_create(username, roles, commissions, display_name, password_stdin) -> N
 
 
 @user.command("list")
-@with_appcontext
-@_fail_cleanly
 def user_list() -> None:
     """List accounts."""
-    for view in _runtime().accounts.list():
+    for view in runtime().accounts.list():
         state = "" if view.active else " (désactivé / معطل)"
         click.echo(
             f"{view.username}\t{','.join(sorted(view.roles))}\t"
@@ -373,28 +315,24 @@ def user_list() -> None:
 @user.command("set-active")
 @click.argument("username")
 @click.argument("active", type=click.BOOL)
-@with_appcontext
-@_fail_cleanly
 def user_set_active(username: str, active: bool) -> None:
     """Activate (true) or deactivate (false) an account."""
-    view = _runtime().accounts.set_active(username, active)
+    view = runtime().accounts.set_active(username, active)
     click.echo(f"{view.username}: {'active' if view.active else 'inactive'}")
 
 
 # -- database --------------------------------------------------------------------------------
 
 
-@click.group("db")
+@group("db")
 def db() -> None:
     """Database schema / قاعدة البيانات."""
 
 
 @db.command("upgrade")
-@with_appcontext
-@_fail_cleanly
 def db_upgrade() -> None:
     """Bring the database schema to the latest revision (Alembic)."""
-    database = _runtime().catalogue.db
+    database = runtime().catalogue.db
     revisions = database.upgrade()
     click.echo(f"schema: {', '.join(sorted(revisions))}")
 
