@@ -228,6 +228,15 @@ class Settings:
         (),
         N_("comma-separated host names the portal answers to (default: any); set it in production"),
     )
+    trusted_proxies: int = setting(
+        "MAWARID_TRUSTED_PROXIES",
+        _count,
+        0,
+        N_(
+            "reverse proxies in front of the portal whose X-Forwarded-For/-Proto are trusted "
+            "(default 0; 1 behind nginx)"
+        ),
+    )
     login_rate_limit: str = setting(
         "MAWARID_LOGIN_RATE_LIMIT",
         _text,

@@ -4,7 +4,8 @@
 index named by the :class:`~core.settings.Settings`, and wires the catalogue, search and
 diffusion services. Nothing here imports Flask: the CLI runs every command but ``serve``
 without the web app. Changes in the catalogue reach the search index through the pipeline
-registered here.
+registered here; an index found empty is rebuilt from the catalogue by the
+:class:`~indexer.watch.IndexWatch` built here (started by the serving processes).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from diffusion.services import DiffusionServices
 from diffusion.services import build_services as build_diffusion
 from indexer import SearchBackend, open_backend
 from indexer.pipeline import IndexPipeline
+from indexer.watch import IndexWatch
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
 
 
@@ -30,6 +32,7 @@ class Runtime:
     search: SearchBackend
     pipeline: IndexPipeline
     diffusion: DiffusionServices
+    index_watch: IndexWatch
     #: Objects other layers build once per instance and keep here (the OAI provider).
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -42,6 +45,7 @@ class Runtime:
         return self.catalogue.accounts
 
     def close(self) -> None:
+        self.index_watch.stop()
         self.diffusion.close()
         self.search.close()
         self.catalogue.close()
@@ -58,6 +62,14 @@ def build_runtime(settings: Settings) -> Runtime:
     pipeline = IndexPipeline(search, vocabularies)
     catalogue.resources.add_listener(pipeline.apply)
     diffusion = build_diffusion(settings, catalogue, search, vocabularies)
+    resources = catalogue.resources
+    index_watch = IndexWatch(
+        search,
+        published=lambda: resources.count(status="published"),
+        rebuild=lambda: pipeline.reindex(
+            resources.iter_published(), total=resources.count(status="published")
+        ),
+    )
     return Runtime(
         settings=settings,
         vocabularies=vocabularies,
@@ -65,4 +77,5 @@ def build_runtime(settings: Settings) -> Runtime:
         search=search,
         pipeline=pipeline,
         diffusion=diffusion,
+        index_watch=index_watch,
     )

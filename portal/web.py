@@ -11,6 +11,7 @@ import importlib
 from flask import Flask
 
 from .extensions import init_extensions
+from .metrics import init_metrics
 from .views import _errors, _present
 
 BLUEPRINTS = (
@@ -19,11 +20,13 @@ BLUEPRINTS = (
     "portal.views.staff",  # staff console (login, records, decisions, users)
     "portal.oai.views",  # OAI-PMH 2.0 endpoint /oai
     "portal.views.diffusion",  # diffusion dashboards and campaigns (staff)
+    "portal.views.health",  # /health and /metrics, for operators
 )
 
 
 def init_app(app: Flask) -> None:
     init_extensions(app)
+    init_metrics(app)
     _errors.register(app)
     _present.register(app)
     for path in BLUEPRINTS:

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from core.settings import Settings
 from metadata_schemas.vocabularies import Vocabularies
 
 from ..store import Database
 from .accounts import AccountService, UserView
 from .actors import ROLES, SYSTEM, Actor
+from .browse import BrowseCounts
 from .documents import DocumentStore
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
+from .rate_limits import RateLimitCounters
 from .resources import ResourceService, Work
 from .views import EventView, ImportReport, Page, ResourceChange, ResourceView
 
@@ -28,10 +32,12 @@ __all__ = [
     "SYSTEM",
     "AccountService",
     "Actor",
+    "BrowseCounts",
     "CatalogueServices",
     "EventView",
     "ImportReport",
     "Page",
+    "RateLimitCounters",
     "ResourceChange",
     "ResourceService",
     "ResourceView",
@@ -49,9 +55,16 @@ class CatalogueServices:
     procedures: Procedures
     documents: DocumentStore
     oai: OAIItems
+    browse: BrowseCounts
+    rate_limits: RateLimitCounters
 
     def close(self) -> None:
         self.db.dispose()
+
+    def ping(self) -> None:
+        """Raise unless the database answers (``/health``)."""
+        with self.db.engine.connect() as connection:
+            connection.execute(select(1))
 
 
 def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueServices:
@@ -76,4 +89,6 @@ def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueS
         procedures=procedures,
         documents=documents,
         oai=OAIItems(db),
+        browse=BrowseCounts(db),
+        rate_limits=RateLimitCounters(db),
     )

@@ -53,7 +53,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -84,6 +84,8 @@ T = TypeVar("T")
 
 class ElasticBackend(ElasticQueries):
     """:class:`indexer.model.SearchBackend` over an Elasticsearch/OpenSearch alias."""
+
+    client: EngineClient
 
     def __init__(self, client: EngineClient, alias: str, vocabularies: Mapping[str, Any]) -> None:
         self.client = client
@@ -179,7 +181,7 @@ class ElasticBackend(ElasticQueries):
         if not sources:
             return 0
 
-        def lines(target, items):
+        def lines(target: dict[str, Any], items: list[dict[str, Any]]) -> Iterator[dict]:
             for source in items:
                 yield {"index": {**target, "_id": source["id"]}}
                 yield source
@@ -231,7 +233,7 @@ class ElasticBackend(ElasticQueries):
                 log.warning("removing an orphan index: %s", name)
                 self.client.delete_index(name)
 
-    def _rebuild(self, docs, progress) -> int:
+    def _rebuild(self, docs: Iterable[IndexableResource], progress: Progress | None) -> int:
         stamp = datetime.now(UTC).strftime(_STAMP)
         name = f"{self.alias}-{stamp}-{secrets.token_hex(3)}"
         body = index_body(replicas=self.replicas, building=True)

@@ -239,7 +239,7 @@ class EngineClient:
     def _pause(attempt: int, failure: Failure) -> float:
         if attempt == 1 and failure.kind != "status":
             return 0.0  # the pool has set the node aside: the next try goes elsewhere
-        step = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(attempt - 2, 0))
+        step = min(BACKOFF_MAX, BACKOFF_FIRST * 2.0 ** max(attempt - 2, 0))
         return step * (0.5 + random.random() / 2)
 
     # -- index lifecycle --------------------------------------------------------------
@@ -273,17 +273,27 @@ class EngineClient:
 
     def aliases(self, alias: str) -> list[str]:
         """Indices the alias points to (empty if it does not exist)."""
-        answer = self.call(lambda c, kw: c.indices.get_alias(name=alias, **kw), allow=(404,))
+        # a quick read, on the path of every first search: the search budget
+        answer = self.call(
+            lambda c, kw: c.indices.get_alias(name=alias, **kw),
+            allow=(404,),
+            budget=self.connection.search_timeout,
+        )
         if isinstance(answer, Failure):
             return []
         return sorted(k for k in decoded(answer) if k not in ("status", "error"))
 
     def index_exists(self, name: str) -> bool:
-        return bool(self.call(lambda c, kw: c.indices.exists(index=name, **kw)))
+        return bool(
+            self.call(
+                lambda c, kw: c.indices.exists(index=name, **kw),
+                budget=self.connection.search_timeout,
+            )
+        )
 
     def indices(self, pattern: str) -> dict[str, dict]:
         """``{index: {"aliases": …, "settings": …}}`` for names matching ``pattern``."""
-        return decoded(
+        found: dict[str, dict] = decoded(
             self.call(
                 lambda c, kw: c.indices.get(
                     index=pattern,
@@ -294,6 +304,7 @@ class EngineClient:
                 )
             )
         )
+        return found
 
     def update_aliases(self, actions: list[dict]) -> None:
         """Applied atomically by the engine: readers see the old or the new state, never both."""
@@ -326,9 +337,10 @@ class EngineClient:
 
     def cluster_health(self) -> dict:
         """Status and node count, within the search budget (for /health)."""
-        return decoded(
+        health: dict = decoded(
             self.call(lambda c, kw: c.cluster.health(**kw), budget=self.connection.search_timeout)
         )
+        return health
 
     # -- documents --------------------------------------------------------------------
 
@@ -389,13 +401,14 @@ class EngineClient:
             lines = again
 
     def search(self, index: str, body: dict) -> dict:
-        return decoded(
+        answer: dict = decoded(
             self.call(
                 lambda c, kw: c.search(index=index, body=body, **kw),
                 budget=self.connection.search_timeout,
                 reads=True,
             )
         )
+        return answer
 
     def msearch(self, index: str, bodies: list[dict]) -> list[dict]:
         """Several searches in one round trip; a failed one raises like a failed request."""
@@ -404,7 +417,9 @@ class EngineClient:
             lines += ({}, body)
 
         def run(client: Any, kwargs: dict[str, Any]) -> list[dict]:
-            responses = decoded(client.msearch(index=index, body=lines, **kwargs))["responses"]
+            responses: list[dict] = decoded(client.msearch(index=index, body=lines, **kwargs))[
+                "responses"
+            ]
             for response in responses:
                 if "error" in response:
                     kind, reason = error_reason(response)
@@ -415,7 +430,8 @@ class EngineClient:
                     raise refused(self.engine, failure)
             return responses
 
-        return self.call(run, budget=self.connection.search_timeout, reads=True)
+        found: list[dict] = self.call(run, budget=self.connection.search_timeout, reads=True)
+        return found
 
     def count(self, index: str) -> int:
         answer = self.call(

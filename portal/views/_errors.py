@@ -36,6 +36,7 @@ TITLES = {
     422: _l("Données invalides"),
     429: _l("Trop de requêtes"),
     500: _l("Erreur interne du serveur"),
+    503: _l("Service momentanément indisponible"),
 }
 EXPLANATIONS = {
     400: _l("La requête contient un paramètre incorrect."),
@@ -170,16 +171,43 @@ SEARCH_ERROR_PARAMETER = {
 }
 
 
+#: SearchError keys that are the reader's mistake (400); any other is the engine's (503).
+READER_MISTAKES = frozenset(
+    {*SEARCH_ERROR_PARAMETER, "unknown_facet", "too_many_values", "bad_value"}
+)
+#: Retry-After of a search refused for a reason other than an outage (a misconfiguration).
+RETRY_AFTER_FAILED = 60
+
+
 def _search_error(exc: Exception) -> Response:
+    from indexer.model import SearchUnavailable
+
     from .. import i18n
 
     key = getattr(exc, "key", "")
+    if isinstance(exc, SearchUnavailable):
+        # Logged once by the search client when the outage began; the cause may name
+        # internal hosts and stays in the log.
+        return _search_unavailable(exc.message(i18n.current_lang()), exc.retry_after)
+    if key not in READER_MISTAKES:  # the engine refused us: not the reader's fault
+        log.error("search failed on %s %s: %s", request.method, request.path, exc)
+        unavailable = SearchUnavailable(engine="", cause=str(exc), retry_after=RETRY_AFTER_FAILED)
+        return _search_unavailable(unavailable.message(i18n.current_lang()), RETRY_AFTER_FAILED)
     params = getattr(exc, "params", {}) or {}
     name = SEARCH_ERROR_PARAMETER.get(key) or str(
         params.get("facet") or params.get("value") or "query"
     )
     message = exc.message(i18n.current_lang()) if hasattr(exc, "message") else str(exc)
     return error_response(400, message, {name: [message]})
+
+
+def _search_unavailable(message: str, retry_after: int) -> Response:
+    from ..metrics import SEARCH_UNAVAILABLE
+
+    SEARCH_UNAVAILABLE.inc()
+    response = error_response(503, message, {}, {"Retry-After": str(retry_after)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def register(app: Flask) -> None:
