@@ -11,11 +11,19 @@ import shutil
 from typing import Any
 
 from flask import Flask
+from gunicorn.workers import gthread
 
 from portal.metrics import MULTIPROCESS_DIR
 
 # One instance per machine is not a given (tests, staging): no control socket in $HOME.
 control_socket_disable = True
+
+# A new connection that has sent nothing holds a thread at most this long (10 ms) before it waits in the
+# worker's event loop instead (gunicorn's default, 5 s, lets 8 idle sockets per 5 s hold
+# every thread: a few hundred idle or half-open connections starve the worker for minutes).
+# A client that stops in the middle of a request is the reverse proxy's to cut
+# (client_header_timeout / client_body_timeout in deploy/nginx/mawarid.conf).
+gthread.DEFAULT_WORKER_DATA_TIMEOUT = 0.01
 
 
 def on_starting(server: Any) -> None:
