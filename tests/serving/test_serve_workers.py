@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
 import re
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -28,71 +24,19 @@ import pytest
 import portal
 from catalogue.services import SYSTEM
 from tests.portal.portal_corpus import close_app, seed, settings_for
-
-REPO = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.stack import Portal, fetch
 
 
 def _get(url: str, *, data: bytes | None = None, timeout: float = 10) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+    status, body, _headers = fetch(url, data=data, timeout=timeout)
+    return status, body
 
 
-class Server:
-    def __init__(self, home: Path, workers: int) -> None:
-        self.home = home
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MAWARID_", "PROMETHEUS"))}
-        settings = settings_for(home, MAWARID_LOGIN_RATE_LIMIT="3/minute")
-        env.update({k: str(v) for k, v in settings.items() if k.startswith("MAWARID_")})
-        env["MAWARID_SECRET_KEY"] = settings["SECRET_KEY"]
-        self.log = open(home / "serve.log", "w")  # noqa: SIM115  (closed in stop)
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("mawarid")),
-                "serve",
-                f"--port={self.port}",
-                f"--workers={workers}",
-                "--threads=4",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if _get(self.url + "/health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert self.process.poll() is None, (home / "serve.log").read_text()
-            assert time.monotonic() < deadline, "mawarid serve did not answer"
-            time.sleep(0.2)
-
-    def workers(self) -> list[int]:
-        out = subprocess.run(
-            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
-        )
-        return [int(p) for p in out.stdout.split()]
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=60)
-        self.log.close()
-        return self.process.returncode
+def _settings(home: Path) -> dict[str, str]:
+    settings = settings_for(home, MAWARID_LOGIN_RATE_LIMIT="3/minute")
+    env = {k: str(v) for k, v in settings.items() if k.startswith("MAWARID_")}
+    env["MAWARID_SECRET_KEY"] = settings["SECRET_KEY"]
+    return env
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +52,7 @@ def home(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def server(home):
-    running = Server(home[0], workers=2)
+    running = Portal(_settings(home[0]), workers=2)
     yield running
     running.stop()
 
@@ -196,7 +140,7 @@ def test_metrics_add_up_over_the_workers(server):
 
 
 def test_stopping_workers_write_their_usage_events(home):
-    running = Server(home[0], workers=2)
+    running = Portal(_settings(home[0]), workers=2)
     rid = home[1]["fractions"]
     try:
         for _ in range(7):
