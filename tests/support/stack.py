@@ -11,6 +11,7 @@ with ``stop()``.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -21,7 +22,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,6 +65,42 @@ def _wait(url: str, process: subprocess.Popen, log: Path) -> None:
                 f"{url} not answering after {START_TIMEOUT}s:\n{log.read_text()[-3000:]}"
             )
         time.sleep(0.2)
+
+
+@contextmanager
+def scratch_database(url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the server of ``url``, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(url)
+    name = f"mawarid_stack_{secrets.token_hex(4)}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def scratch_alias(url: str) -> Iterator[str]:
+    """A fresh alias on the cluster of ``url``; its indices are deleted afterwards."""
+    from indexer.elastic import open_elastic
+    from metadata_schemas.vocabularies import get_vocabularies
+
+    alias_url = f"{url.rstrip('/')}-stack-{secrets.token_hex(3)}"
+    try:
+        yield alias_url
+    finally:
+        backend = open_elastic(alias_url, get_vocabularies())
+        try:
+            for index in backend.client.indices(f"{backend.alias}-*"):
+                backend.client.delete_index(index)
+        finally:
+            backend.close()
 
 
 class Portal:
@@ -108,8 +146,8 @@ class Portal:
 class Nginx:
     """Debian's nginx with deploy/nginx's files, TLS on a free port, in front of a portal."""
 
-    def __init__(self, upstream_port: int, *, www: Path = REPO) -> None:
-        self.port = free_port()
+    def __init__(self, upstream_port: int, *, www: Path = REPO, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"https://127.0.0.1:{self.port}"
         self.folder = Path(tempfile.mkdtemp(prefix="mawarid-nginx-"))
         self.folder.chmod(0o755)
