@@ -1,8 +1,12 @@
 """Search backends side by side: Whoosh, Elasticsearch and OpenSearch on the same data and queries.
 
-    eval "$(bin/search-nodes start)"
-    python bench/search_backends_bench.py --sizes 10000 100000
+    MAWARID_SEARCH_NODES_HEAP=1g eval "$(bin/search-nodes start --cluster)"
+    python bench/search_backends_bench.py --sizes 100000 1000000 --node-down
     bin/search-nodes stop
+
+With the 3-node clusters of ``bin/search-nodes start --cluster`` (one shard, one replica),
+``--node-down`` also times the query mix while the node holding the index's primary copy
+is killed (``bin/search-nodes kill``: the other copy answers), then brings it back.
 
 For each size, the same synthetic records (``metadata_schemas.synthetic``, same
 seed) are streamed into each backend's ``rebuild`` and the query mix of
@@ -25,6 +29,7 @@ import platform
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,8 +41,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from search_bench import KINDS, Stream, folder_size, pct, query_mix, run_queries  # noqa: E402
 
+from core.settings import Settings  # noqa: E402
 from indexer import open_backend  # noqa: E402
 from indexer.elastic import open_elastic  # noqa: E402
+from indexer.elastic.client import decoded  # noqa: E402
 from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "search_backends.md"
@@ -52,6 +59,7 @@ def bench_whoosh(count: int, args, vocabularies) -> dict:
     try:
         backend = open_backend(f"whoosh://{workdir}", vocabularies)
         result = ingest_and_query(backend, count, args, vocabularies)
+        result.pop("mix")
         result["size"] = folder_size(workdir / (workdir / "CURRENT").read_text().strip())
         backend.close()
         return result
@@ -60,11 +68,18 @@ def bench_whoosh(count: int, args, vocabularies) -> dict:
 
 
 def bench_engine(url: str, count: int, args, vocabularies) -> dict:
-    backend = open_elastic(f"{url.rstrip('/')}-bench-{count}", vocabularies)
+    # the portal's own settings, but a long search budget: here latency is measured, not cut
+    settings = Settings.from_environment({}, MAWARID_SEARCH_TIMEOUT="60")
+    backend = open_elastic(f"{url.rstrip('/')}-bench-{count}", vocabularies, settings=settings)
     try:
         result = ingest_and_query(backend, count, args, vocabularies)
         index = backend.client.aliases(backend.alias)[0]
-        result["size"] = backend.client.store_size(index)[0]
+        backend.client.wait_for_copies(index, budget=600)
+        result["size"], result["size_all"] = backend.client.store_size(index)
+        result["nodes"] = len(backend.client.connection.hosts)
+        if args.node_down and result["nodes"] >= 3:
+            result["down"] = with_a_node_down(backend, index, result["mix"], args)
+        result.pop("mix")
         return result
     finally:
         for index in backend.client.indices(f"{backend.alias}-*"):
@@ -81,6 +96,7 @@ def ingest_and_query(backend, count: int, args, vocabularies) -> dict:
     mix = query_mix(stream, vocabularies, random.Random(args.seed))
     timings = run_queries(backend, mix, args.queries)
     return {
+        "mix": mix,
         "count": indexed,
         "index_s": index_seconds,
         "rate": indexed / index_seconds,
@@ -89,15 +105,31 @@ def ingest_and_query(backend, count: int, args, vocabularies) -> dict:
     }
 
 
+def with_a_node_down(backend, index: str, mix: dict, args) -> dict[str, list[float]]:
+    """The query mix while the node holding the primary copy is dead, then revived."""
+    state = os.environ.get("MAWARID_TEST_SEARCH_NODES_DIR", "")
+    shards = decoded(backend.client.official.cat.shards(index=index, format="json"))
+    victim = next(s["node"] for s in shards if s["prirep"] == "p")
+    env = {**os.environ, "MAWARID_SEARCH_NODES_DIR": state}
+    nodes = [str(ROOT / "bin" / "search-nodes")]
+    subprocess.run([*nodes, "kill", victim], env=env, check=True)
+    try:
+        return run_queries(backend, mix, args.queries)
+    finally:
+        subprocess.run([*nodes, "revive", victim], env=env, check=True, capture_output=True)
+        backend.client.wait_for_copies(index, budget=600)
+
+
 def report(
     results: dict[int, dict[str, dict]], missing: list[str], failed: list[str], command: str
 ) -> str:
     lines = [
         "# Search backends benchmark: Whoosh vs Elasticsearch vs OpenSearch",
         "",
-        f"Command: `{command}` (nodes from `bin/search-nodes start`: Elasticsearch 8.15.0 and "
-        "OpenSearch 2.19.1 integ-test distributions, 512 MB heap each, one shard, on the same "
-        "machine)",
+        f"Command: `{command}` (engines from `bin/search-nodes start [--cluster]`: Elasticsearch "
+        "8.15.0 and OpenSearch 2.19.1 integ-test distributions, heap "
+        f"{os.environ.get('MAWARID_SEARCH_NODES_HEAP', 'default')} per node; one shard, "
+        "one replica on a cluster; every node on this same machine)",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs and with "
         f"the two search nodes, Python {platform.python_version()}; run "
@@ -116,9 +148,13 @@ def report(
     ]
     for count, by_backend in results.items():
         for name, r in by_backend.items():
+            size = f"{r['size'] / 1e6:.1f} MB"
+            if r.get("size_all", r["size"]) != r["size"]:
+                size += f" ({r['size_all'] / 1e6:.1f} MB with replicas)"
+            where = f"{name} ({r['nodes']} nodes)" if r.get("nodes", 1) > 1 else name
             lines.append(
-                f"| {count:,} | {name} | {r['index_s']:.1f} s | {r['rate']:,.0f} "
-                f"| {r['size'] / 1e6:.1f} MB | {r['load']:.1f} |"
+                f"| {count:,} | {where} | {r['index_s']:.1f} s | {r['rate']:,.0f} "
+                f"| {size} | {r['load']:.1f} |"
             )
     for count, by_backend in results.items():
         names = list(by_backend)
@@ -137,6 +173,27 @@ def report(
                     f"{statistics.median(values):.1f} / {pct(values, 95):.1f}" if values else "-"
                 )
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+        down = {name: r["down"] for name, r in by_backend.items() if r.get("down")}
+        if down:
+            lines += [
+                "",
+                f"### With the node of the primary copy killed, {count:,} records "
+                "(ms, p50 / p95; healthy p95 for comparison)",
+                "",
+                "| query kind | " + " | ".join(down) + " |",
+                "|---|" + "---:|" * len(down),
+            ]
+            for kind in KINDS:
+                cells = []
+                for name, timings in down.items():
+                    values, healthy = timings[kind], by_backend[name]["timings"][kind]
+                    cells.append(
+                        f"{statistics.median(values):.1f} / {pct(values, 95):.1f} "
+                        f"(healthy {pct(healthy, 95):.1f})"
+                        if values
+                        else "-"
+                    )
+                lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     lines += ["", NOTES]
     return "\n".join(lines)
 
@@ -172,6 +229,9 @@ def main() -> None:
     parser.add_argument("--opensearch", default=os.environ.get("MAWARID_TEST_OPENSEARCH_URL"))
     parser.add_argument("--backends", nargs="+", default=["whoosh", "elasticsearch", "opensearch"])
     parser.add_argument("--no-write", action="store_true", help="do not update the results file")
+    parser.add_argument(
+        "--node-down", action="store_true", help="on a 3-node cluster, also time with a node down"
+    )
     args = parser.parse_args()
     vocabularies = get_vocabularies()
     urls = {name: getattr(args, name) for name, _var in ENGINES}
