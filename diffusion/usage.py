@@ -18,7 +18,6 @@ written in large batches without the queue.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections import deque
@@ -27,13 +26,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import OperationalError
 
+from metadata_schemas.identifiers import is_resource_id
+
 from .counter import KINDS, CounterState, Event, classify_agent
 from .privacy import VisitorHasher
 from .usage_store import UsageStore
 
 log = logging.getLogger(__name__)
-
-_RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def _utcnow() -> datetime:
@@ -101,11 +100,7 @@ class UsageService:
             log.exception("usage event dropped")
 
     def _event(self, kind, resource_id, ip, user_agent, session, at) -> Event | None:
-        if (
-            kind not in KINDS
-            or not isinstance(resource_id, str)
-            or not _RESOURCE_ID.match(resource_id)
-        ):
+        if kind not in KINDS or not is_resource_id(resource_id):
             return None
         when = (
             at.astimezone(UTC).replace(tzinfo=None) if at is not None and at.tzinfo else at

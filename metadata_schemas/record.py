@@ -89,7 +89,6 @@ _MIME = re.compile(
     r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$|^non-digital$"
 )
 _AGE_RANGE = re.compile(r"^\d{1,2}(-\d{1,2}|\+)?$")
-_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 
 
 def _vocab_error(vocabulary: str, value: Any) -> str:

@@ -37,7 +37,6 @@ from .provenance import (
 
 # Re-exported: importers and tests use them from here.
 from .unit_of_work import (  # noqa: F401
-    RESOURCE_ID,
     _strip_catalogue_ids,
     check_resource_id,
     new_resource_id,

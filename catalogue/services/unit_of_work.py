@@ -12,7 +12,6 @@ isolates one record: on error its rows and pending rows vanish.
 from __future__ import annotations
 
 import base64
-import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,8 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+
+from metadata_schemas.identifiers import is_resource_id
 
 from ..errors import InvalidInput, NotFound, StaleVersion
 from ..store.models import (
@@ -39,7 +40,6 @@ from .actors import Actor
 from .provenance import last_decision, provenance_summary
 from .views import ResourceChange, ResourceView
 
-RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 MAX_NOTE = 5000
 
 
@@ -49,7 +49,7 @@ def new_resource_id() -> str:
 
 
 def check_resource_id(resource_id: Any) -> str:
-    if not isinstance(resource_id, str) or not RESOURCE_ID.match(resource_id):
+    if not is_resource_id(resource_id):
         raise InvalidInput(
             f"bad resource id {resource_id!r}: 3 to 64 letters, digits, '.', '_' "
             "or '-', starting with a letter or digit"

@@ -16,12 +16,12 @@ from flask import url_for
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from metadata_schemas.identifiers import is_resource_id
+
 from .. import i18n
 from ._errors import not_found
 from ._present import runtime, term_dict
 
-#: Same shape as the catalogue's ids (metadata_schemas.record._RECORD_ID).
-RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 _DURATION = re.compile(
     r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
     r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
@@ -31,7 +31,7 @@ _DURATION = re.compile(
 def published_resource(rid: str):
     """The resource view, or a 404 in the visitor's language."""
     message = _l("Aucune ressource publiée ne porte cet identifiant.")
-    if not isinstance(rid, str) or not RESOURCE_ID.match(rid):
+    if not is_resource_id(rid):
         raise not_found(message, {"id": [str(_l("Identifiant mal formé."))]})
     from catalogue.errors import NotFound
 
