@@ -8,8 +8,8 @@
 * **retries with back-off** on what another try can cure: a refused or reset connection,
   a timeout, and answers 429/502/503/504 (also per item of a ``_bulk``: only the failed
   items are sent again). A node that fails is set aside by the client's node pool, so the
-  next try goes to another node at once; further tries wait 50 ms, 100 ms, 200 ms … (with
-  jitter), never past the budget;
+  next try goes to another node at once; after a busy answer, and for further tries, the
+  client waits 50 ms, 100 ms, 200 ms … (with jitter), never past the budget;
 * **an outage is logged once**: when the cluster stops answering, one error line with the
   cause; while it is down every call fails at once with
   :class:`~indexer.model.SearchUnavailable` for ``retry_after`` seconds (no page waits on
@@ -237,9 +237,13 @@ class EngineClient:
 
     @staticmethod
     def _pause(attempt: int, failure: Failure) -> float:
-        if attempt == 1 and failure.kind != "status":
-            return 0.0  # the pool has set the node aside: the next try goes elsewhere
-        step = min(BACKOFF_MAX, BACKOFF_FIRST * 2.0 ** max(attempt - 2, 0))
+        """Before retry number ``attempt``: 50 ms, 100 ms, 200 ms … (± jitter) after a busy
+        answer; after a failed connection, none first (the pool has set the node aside: the
+        next try goes to another), then the same steps."""
+        steps = attempt - 1 if failure.kind == "status" else attempt - 2
+        if steps < 0:
+            return 0.0
+        step = min(BACKOFF_MAX, BACKOFF_FIRST * 2.0**steps)
         return step * (0.5 + random.random() / 2)
 
     # -- index lifecycle --------------------------------------------------------------
@@ -394,7 +398,7 @@ class EngineClient:
                     raise refused(self.engine, failure, f"{op} {result.get('_id')}:")
                 again += grouped[n]
             attempt += 1
-            pause = self._pause(attempt + 1, Failure("status"))
+            pause = self._pause(attempt, Failure("status"))
             if self.clock.monotonic() + pause > deadline:
                 raise self.outage.failed(f"bulk: {len(again) // 2}+ items not accepted in time")
             self.sleep(pause)
