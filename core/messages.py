@@ -246,7 +246,8 @@ def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def untranslated(lang: str) -> list[str]:
-    """Message ids of the catalogue without a (complete) translation in ``lang`` (for tests)."""
+    """Message ids of the catalogue without a (complete) translation in ``lang`` (for tests);
+    a fuzzy translation (a guess left by ``pybabel update``) is none: gettext ignores it."""
     po = resources.files("core").joinpath("translations", lang, "LC_MESSAGES", f"{DOMAIN}.po")
     with po.open("rb") as fh:
         catalogue = read_po(fh, locale=lang, domain=DOMAIN)
@@ -255,6 +256,6 @@ def untranslated(lang: str) -> list[str]:
         if not message.id:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if not all(strings):
+        if not all(strings) or message.fuzzy:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing

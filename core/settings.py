@@ -299,6 +299,31 @@ class Settings:
         (),
         N_("document types copied into offline bundles (default none)"),
     )
+    # -- harvesting partners ---------------------------------------------------------
+    harvest_timeout: float = setting(
+        "MAWARID_HARVEST_TIMEOUT",
+        _seconds,
+        60.0,
+        N_("seconds a partner's OAI-PMH answer may take (default 60)"),
+    )
+    harvest_attempts: int = setting(
+        "MAWARID_HARVEST_ATTEMPTS",
+        _positive_int,
+        5,
+        N_("attempts per request to a partner that fails or is busy (default 5)"),
+    )
+    harvest_backoff: float = setting(
+        "MAWARID_HARVEST_BACKOFF",
+        _seconds,
+        2.0,
+        N_("first wait between attempts, doubled each time (default 2 s)"),
+    )
+    harvest_max_wait: float = setting(
+        "MAWARID_HARVEST_MAX_WAIT",
+        _seconds,
+        600.0,
+        N_("longest Retry-After obeyed; a partner asking more stops the run (default 600 s)"),
+    )
 
     # -- search cluster (Elasticsearch / OpenSearch) ------------------------------
     search_username: str = setting(

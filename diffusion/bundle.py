@@ -10,6 +10,12 @@ Layout (every link relative, so it works from ``file://`` with no server)::
     manifest.json                        campaign, resources, every file with SHA-256 and size
     SHA256SUMS                           ``sha256sum -c SHA256SUMS`` checks the whole stick
 
+Every sentence comes from the one catalogue per language (:mod:`core.messages`): the
+templates' ``_()`` and ``ngettext()`` read it, dates, sizes and plurals follow the CLDR
+rules of the page's language (:mod:`core.formats`), values inside a sentence are
+bidi-isolated (``<bdi>``). The count shown by the offline search is written with the
+plural forms of the page's language too (``data-forms``, picked by ``Intl.PluralRules``).
+
 The folder is built in a temporary directory beside its destination and moved
 into place in one rename, so a half-written bundle is never left under the
 final name; the zip is written the same way.
@@ -29,13 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from core import formats, messages
 from core.clock import utcnow
 from metadata_schemas.record import levels_of, subjects_of, title_of
 from metadata_schemas.textnorm import fold
 
 TEMPLATES = Path(__file__).parent / "bundle_templates"
-LABELS = json.loads((Path(__file__).parent / "data" / "bundle_labels.json").read_text("utf-8"))
 FORMAT = "mawarid-offline-bundle/1"
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
@@ -56,8 +63,35 @@ class BundleResult:
         }
 
 
-def _labels(lang: str) -> dict[str, str]:
-    return {key: value.get(lang) or value["fr"] for key, value in LABELS.items()}
+#: The languages a bundle is written in (French first: index.html), each named in itself.
+LANGUAGES = ("fr", "ar")
+AUTONYMS = {"fr": "Français", "ar": "العربية"}
+
+
+def _gettext(msgid: str) -> str:
+    return messages.translations(messages.current_language()).gettext(msgid)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return messages.translations(messages.current_language()).ngettext(singular, plural, n)
+
+
+def count_forms(lang: str, singular: str, plural: str) -> dict[str, str]:
+    """The plural forms of a count message by CLDR category (``one``, ``few``…), ``{n}``
+    standing for the number: what the bundle's script picks from with ``Intl.PluralRules``.
+
+    Each category is filled from a number of that category (the catalogue's
+    ``Plural-Forms`` and CLDR agree: both come from CLDR)."""
+    rule = formats.locale(lang).plural_form
+    forms: dict[str, str] = {}
+    for n in range(1000):
+        category = rule(n)
+        if category not in forms:
+            text = messages.translations(lang).ngettext(singular, plural, n)
+            forms[category] = text.replace("%(num)d", "{n}")
+        if len(forms) == len(rule.tags) + 1:
+            break
+    return forms
 
 
 def _sha256(path: Path) -> str:
@@ -101,6 +135,10 @@ class BundleBuilder:
             loader=FileSystemLoader(str(TEMPLATES)),
             autoescape=select_autoescape(["html"]),
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+            gettext=_gettext, ngettext=_ngettext, newstyle=True
         )
 
     def build(
@@ -148,7 +186,7 @@ class BundleBuilder:
 
     def _page_data(self, entry: dict[str, Any], lang: str, files: list[dict]) -> dict[str, Any]:
         record = entry["record"]
-        other = "ar" if lang == "fr" else "fr"
+        other = _other(lang)
         titles = record.get("general", {}).get("title", {})
         title = titles.get(lang) or title_of(record, lang)
         desc = record.get("general", {}).get("description", {})
@@ -226,31 +264,11 @@ class BundleBuilder:
             "window.MAWARID_BUNDLE = " + _script_json(index) + ";\n", "utf-8"
         )
         channel = self.vocabularies["diffusion_channel"].get(campaign.channel)
-        generated = utcnow().isoformat() + "Z"
-        for lang in ("fr", "ar"):
-            other = "ar" if lang == "fr" else "fr"
-            t = _labels(lang)
-            pages = [self._page_data(e, lang, files[e["id"]]) for e in entries]
-            index_name = "index.html" if lang == "fr" else "index.ar.html"
-            html = self.env.get_template("index.html").render(
-                lang=lang,
-                other_lang=other,
-                t=t,
-                campaign=campaign,
-                campaign_title=campaign.title.get(lang) or next(iter(campaign.title.values())),
-                channel_label=channel.label(lang) if channel is not None else campaign.channel,
-                other_index="index.ar.html" if lang == "fr" else "index.html",
-                resources=pages,
-                generated_at=generated,
-            )
-            (root / index_name).write_text(html, "utf-8")
-            for page in pages:
-                (root / "resources" / f"{page['id']}.{lang}.html").write_text(
-                    self.env.get_template("resource.html").render(
-                        lang=lang, other_lang=other, t=t, r=page, index_page=index_name
-                    ),
-                    "utf-8",
-                )
+        now = utcnow()
+        generated = now.isoformat() + "Z"
+        for lang in LANGUAGES:
+            with messages.use_language(lang):
+                self._write_language(root, lang, campaign, channel, entries, files, now)
         listing = sorted(p for p in root.rglob("*") if p.is_file())
         manifest = {
             "format": FORMAT,
@@ -267,7 +285,7 @@ class BundleBuilder:
                 {
                     "id": e["id"],
                     "title": e["record"].get("general", {}).get("title", {}),
-                    "pages": {lang: f"resources/{e['id']}.{lang}.html" for lang in ("fr", "ar")},
+                    "pages": {lang: f"resources/{e['id']}.{lang}.html" for lang in LANGUAGES},
                     "files": files[e["id"]],
                 }
                 for e in entries
@@ -291,6 +309,52 @@ class BundleBuilder:
         (root / "SHA256SUMS").write_text("\n".join(sums) + "\n", "utf-8")
         return len(entries)
 
+    def _write_language(
+        self,
+        root: Path,
+        lang: str,
+        campaign: Any,
+        channel: Any,
+        entries: list[dict[str, Any]],
+        files: dict[str, list[dict[str, Any]]],
+        now: Any,
+    ) -> None:
+        other = _other(lang)
+        common = {
+            "lang": lang,
+            "dir": messages.text_direction(lang),
+            "other_lang": other,
+            "other_dir": messages.text_direction(other),
+            "other_autonym": AUTONYMS[other],
+            "list_sep": "، " if lang == "ar" else ", ",
+        }
+        pages = [self._page_data(e, lang, files[e["id"]]) for e in entries]
+        for page in pages:
+            for f in page["files"]:
+                f["size_label"] = formats.format_size(f["size"], lang)
+        index_name = _index(lang)
+        forms = count_forms(lang, "%(num)d resource", "%(num)d resources")
+        html = self.env.get_template("index.html").render(
+            **common,
+            campaign_title=campaign.title.get(lang) or next(iter(campaign.title.values())),
+            campaign_code=campaign.code,
+            channel_label=channel.label(lang) if channel is not None else campaign.channel,
+            other_index=_index(other),
+            resources=pages,
+            count_forms=json.dumps(forms, ensure_ascii=False),
+            generated=Markup('<bdi><time datetime="{}">{}</time></bdi>').format(
+                now.isoformat() + "Z", formats.format_datetime(now, "long", lang)
+            ),
+        )
+        (root / index_name).write_text(html, "utf-8")
+        for page in pages:
+            (root / "resources" / f"{page['id']}.{lang}.html").write_text(
+                self.env.get_template("resource.html").render(
+                    **common, r=page, index_page=index_name
+                ),
+                "utf-8",
+            )
+
     def _zip(self, folder: Path) -> Path:
         target = folder.with_suffix(".zip")
         fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".zip", dir=folder.parent)
@@ -304,6 +368,14 @@ class BundleBuilder:
             Path(tmp).unlink(missing_ok=True)
             raise
         return target
+
+
+def _other(lang: str) -> str:
+    return next(other for other in LANGUAGES if other != lang)
+
+
+def _index(lang: str) -> str:
+    return "index.html" if lang == LANGUAGES[0] else f"index.{lang}.html"
 
 
 def verify(folder: Path) -> list[str]:

@@ -25,6 +25,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.clock import utcnow
+from core.messages import N_
+from indexer import SearchError, SearchQuery
+from metadata_schemas.errors import UnknownTermError
 
 from .errors import CampaignNotFound, InvalidCampaign, NotAllowed
 from .models import Campaign, CampaignResource, CampaignTarget, Installation, Shipment
@@ -33,6 +36,13 @@ from .models import Campaign, CampaignResource, CampaignTarget, Installation, Sh
 CAMPAIGN_ROLES = frozenset({"admin", "indexer"})
 MAX_RESOURCES = 5_000
 STAGES = ("targeted", "planned", "delivered", "installed")
+#: How far a region got, as the dashboards name it.
+STAGE_LABELS = {
+    "targeted": N_("Targeted"),
+    "planned": N_("Planned"),
+    "delivered": N_("Delivered"),
+    "installed": N_("Installed"),
+}
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 _ESTABLISHMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -77,10 +87,9 @@ class RegionStatus:
 def require_campaign_role(actor: Any) -> None:
     roles = set(getattr(actor, "roles", ()) or ())
     if not roles & CAMPAIGN_ROLES:
-        name = getattr(actor, "username", "?")
         raise NotAllowed(
-            f"{name} ne peut pas gérer les campagnes (rôle admin ou indexer requis)",
-            f"لا يمكن لـ {name} تدبير الحملات (يلزم دور admin أو indexer)",
+            N_("%(name)s cannot run campaigns (the admin or indexer role is needed)"),
+            name=getattr(actor, "username", "?"),
         )
 
 
@@ -93,18 +102,14 @@ class CampaignService:
 
     # Vocabulary checks -------------------------------------------------------------
 
-    def _term(self, vocabulary: str, value: Any, what_fr: str, what_ar: str) -> str:
+    def _term(self, vocabulary: str, value: Any, unknown: str) -> str:
         try:
             return self.vocabularies[vocabulary].resolve(str(value)).id
-        except Exception:
-            raise InvalidCampaign(
-                f"{what_fr} inconnu(e) : {value!r}",
-                f"{what_ar} غير معروف(ة): {value!r}",
-                field=vocabulary,
-            ) from None
+        except UnknownTermError:
+            raise InvalidCampaign(unknown, field=vocabulary, value=str(value)) from None
 
     def region(self, value: Any) -> str:
-        return self._term("region", value, "région", "الجهة")
+        return self._term("region", value, N_("unknown region: %(value)s"))
 
     def region_labels(self, region: str) -> dict[str, str]:
         term = self.vocabularies["region"].get(region)
@@ -128,9 +133,7 @@ class CampaignService:
         require_campaign_role(actor)
         if not isinstance(code, str) or not _CODE.match(code):
             raise InvalidCampaign(
-                "code de campagne invalide (2 à 64 lettres, chiffres, . _ -)",
-                "رمز الحملة غير صالح (من 2 إلى 64 حرفا أو رقما أو . _ -)",
-                field="code",
+                N_("invalid campaign code (2 to 64 letters, digits, . _ -)"), field="code"
             )
         title = {
             k: v.strip()
@@ -138,17 +141,13 @@ class CampaignService:
             if k in ("fr", "ar", "en", "zgh") and isinstance(v, str) and v.strip()
         }
         if not title:
-            raise InvalidCampaign(
-                "titre requis (en français ou en arabe)",
-                "العنوان مطلوب (بالفرنسية أو بالعربية)",
-                field="title",
-            )
-        channel_id = self._term("diffusion_channel", channel, "canal de diffusion", "قناة النشر")
+            raise InvalidCampaign(N_("a title is required (in French or Arabic)"), field="title")
+        channel_id = self._term(
+            "diffusion_channel", channel, N_("unknown diffusion channel: %(value)s")
+        )
         if (query is None) == (resource_ids is None):
             raise InvalidCampaign(
-                "choisir soit une recherche enregistrée, soit une liste de ressources",
-                "اختر إما بحثا محفوظا أو لائحة موارد",
-                field="selection",
+                N_("choose either a saved search or a list of resources"), field="selection"
             )
         selection = self._clean_query(query) if query is not None else None
         ids = self._evaluate(selection) if selection is not None else self._check_ids(resource_ids)
@@ -157,9 +156,7 @@ class CampaignService:
         with self.db.session() as session:
             if session.scalar(select(Campaign.id).where(Campaign.code == code)) is not None:
                 raise InvalidCampaign(
-                    f"une campagne porte déjà le code {code}",
-                    f"توجد حملة بالرمز {code}",
-                    field="code",
+                    N_("a campaign already has the code %(campaign)s"), field="code", campaign=code
                 )
             row = Campaign(
                 code=code,
@@ -181,7 +178,7 @@ class CampaignService:
 
     def _clean_query(self, query: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(query, dict):
-            raise InvalidCampaign("recherche invalide", "بحث غير صالح", field="query")
+            raise InvalidCampaign(N_("invalid saved search"), field="query")
         q = str(query.get("q") or "").strip()[:500]
         filters: dict[str, list[str]] = {}
         for name, values in (query.get("filters") or {}).items():
@@ -191,19 +188,11 @@ class CampaignService:
             if values:
                 filters[str(name)] = values
         if not q and not filters:
-            raise InvalidCampaign(
-                "la recherche enregistrée doit avoir une requête ou un filtre",
-                "يجب أن يتضمن البحث المحفوظ استعلاما أو مرشحا",
-                field="query",
-            )
+            raise InvalidCampaign(N_("the saved search needs words or a filter"), field="query")
         return {"q": q, "filters": filters}
 
     def _evaluate(self, selection: dict[str, Any]) -> list[str]:
         """Every hit of the saved search (published resources only), in ranking order."""
-        try:
-            from indexer import SearchQuery
-        except ImportError:  # the package exports it from its model module
-            from indexer.model import SearchQuery
         ids: list[str] = []
         page = 1
         while True:
@@ -211,36 +200,24 @@ class CampaignService:
                 result = self.search.search(
                     SearchQuery(q=selection["q"], filters=selection["filters"], page=page, size=100)
                 )
-            except Exception as exc:
+            except SearchError as exc:
                 raise InvalidCampaign(
-                    f"la recherche enregistrée a échoué : {exc}",
-                    f"تعذر تنفيذ البحث المحفوظ: {exc}",
-                    field="query",
+                    N_("the saved search failed: %(reason)s"), field="query", reason=str(exc)
                 ) from None
             ids.extend(hit.id for hit in result.hits if hit.id not in ids)
             if not result.hits or page * 100 >= result.total or len(ids) >= MAX_RESOURCES:
                 break
             page += 1
         if not ids:
-            raise InvalidCampaign(
-                "la recherche enregistrée ne trouve aucune ressource publiée",
-                "لا يجد البحث المحفوظ أي مورد منشور",
-                field="query",
-            )
+            raise InvalidCampaign(N_("the saved search finds no published resource"), field="query")
         return ids[:MAX_RESOURCES]
 
     def _check_ids(self, resource_ids: Iterable[str] | None) -> list[str]:
         ids = list(dict.fromkeys(str(r).strip() for r in (resource_ids or []) if str(r).strip()))
         if not ids:
-            raise InvalidCampaign(
-                "liste de ressources vide", "لائحة الموارد فارغة", field="resources"
-            )
+            raise InvalidCampaign(N_("the list of resources is empty"), field="resources")
         if len(ids) > MAX_RESOURCES:
-            raise InvalidCampaign(
-                f"au plus {MAX_RESOURCES} ressources par campagne",
-                f"{MAX_RESOURCES} موردا على الأكثر لكل حملة",
-                field="resources",
-            )
+            raise _too_many()
         for rid in ids:
             try:
                 view = self.resources.get(rid)
@@ -248,9 +225,7 @@ class CampaignService:
                 view = None
             if view is None or getattr(view, "status", None) != "published":
                 raise InvalidCampaign(
-                    f"ressource inconnue ou non publiée : {rid}",
-                    f"مورد غير معروف أو غير منشور: {rid}",
-                    field="resources",
+                    N_("unknown or unpublished resource: %(id)s"), field="resources", id=rid
                 )
         return ids
 
@@ -270,9 +245,7 @@ class CampaignService:
             code = str(est.get("code", "")).strip()
             if not _ESTABLISHMENT.match(code):
                 raise InvalidCampaign(
-                    f"code d'établissement invalide : {code!r}",
-                    f"رمز المؤسسة غير صالح: {code!r}",
-                    field="establishments",
+                    N_("invalid establishment code: %(value)s"), field="establishments", value=code
                 )
             name = str(est.get("name") or "").strip()[:300] or None
             out[(region, code)] = {
@@ -289,11 +262,7 @@ class CampaignService:
             row = self._row(session, code)
             present = {r.resource_id for r in row.resources}
             if len(present | set(ids)) > MAX_RESOURCES:
-                raise InvalidCampaign(
-                    f"au plus {MAX_RESOURCES} ressources par campagne",
-                    f"{MAX_RESOURCES} موردا على الأكثر لكل حملة",
-                    field="resources",
-                )
+                raise _too_many()
             position = len(row.resources)
             for rid in ids:
                 if rid not in present:
@@ -329,18 +298,12 @@ class CampaignService:
         with self.db.session() as session:
             row = self._row(session, code)
             if row.selection is None:
-                raise InvalidCampaign(
-                    "cette campagne n'a pas de recherche enregistrée",
-                    "هذه الحملة ليس لها بحث محفوظ",
-                    field="query",
-                )
+                raise InvalidCampaign(N_("this campaign has no saved search"), field="query")
             if session.scalar(
                 select(func.count()).select_from(Shipment).where(Shipment.campaign_id == row.id)
             ):
                 raise InvalidCampaign(
-                    "sélection figée : des envois existent déjà",
-                    "الاختيار مجمد: توجد إرساليات سابقة",
-                    field="query",
+                    N_("the selection is frozen: shipments already exist"), field="query"
                 )
             ids = self._evaluate(row.selection)
             row.resources = [
@@ -355,7 +318,7 @@ class CampaignService:
     def _row(self, session, code: str) -> Campaign:
         row = session.scalar(select(Campaign).where(Campaign.code == str(code)))
         if row is None:
-            raise CampaignNotFound(f"campagne inconnue : {code}", f"حملة غير معروفة: {code}")
+            raise CampaignNotFound(N_("unknown campaign: %(campaign)s"), campaign=str(code))
         return row
 
     def get(self, code: str) -> CampaignView:
@@ -390,9 +353,9 @@ class CampaignService:
             row = self._row(session, code)
             if region_id not in {t.region for t in row.targets}:
                 raise InvalidCampaign(
-                    f"la région {region_id} n'est pas une cible de la campagne",
-                    f"الجهة {region_id} ليست من أهداف الحملة",
+                    N_("the region %(region)s is not a target of the campaign"),
                     field="region",
+                    region=region_id,
                 )
             shipment = Shipment(
                 campaign_id=row.id,
@@ -413,17 +376,13 @@ class CampaignService:
         with self.db.session() as session:
             shipment = session.get(Shipment, int(shipment_id))
             if shipment is None:
-                raise CampaignNotFound(
-                    f"envoi inconnu : {shipment_id}", f"إرسالية غير معروفة: {shipment_id}"
-                )
+                raise CampaignNotFound(N_("unknown shipment: %(id)s"), id=shipment_id)
             if shipment.status == "delivered":
-                raise InvalidCampaign("cet envoi est déjà livré", "تم تسليم هذه الإرسالية من قبل")
+                raise InvalidCampaign(N_("this shipment is already delivered"))
             delivered_on = on or utcnow().date()
             if delivered_on < shipment.planned_on:
                 raise InvalidCampaign(
-                    "date de livraison antérieure à la date prévue",
-                    "تاريخ التسليم سابق للتاريخ المبرمج",
-                    field="date",
+                    N_("the delivery date is before the planned date"), field="date"
                 )
             shipment.status, shipment.delivered_on, shipment.delivered_by = (
                 "delivered",
@@ -492,6 +451,12 @@ class CampaignService:
         return sorted(out.values(), key=lambda s: order.get(s.region, 99))
 
 
+def _too_many() -> InvalidCampaign:
+    return InvalidCampaign(
+        N_("at most %(max)d resources per campaign"), field="resources", max=MAX_RESOURCES
+    )
+
+
 def _quantity(value: Any) -> int:
     try:
         number = int(value)
@@ -499,9 +464,9 @@ def _quantity(value: Any) -> int:
         number = 0
     if not 1 <= number <= 1_000_000:
         raise InvalidCampaign(
-            "quantité invalide (entier de 1 à 1 000 000)",
-            "كمية غير صالحة (عدد صحيح من 1 إلى 1000000)",
+            N_("invalid quantity (a whole number from 1 to %(max)d)"),
             field="quantity",
+            max=1_000_000,
         )
     return number
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from core.messages import N_
 from metadata_schemas.record import title_of
 
 from .models import Installation, Shipment, UsageDaily, UsageMonthly, UsageResourceTerm
@@ -34,6 +35,24 @@ METRICS = (
     "robots",
     "double_clicks",
 )
+#: What each figure is called on the dashboards (English message ids, see core.messages).
+FIGURE_LABELS = {
+    "total_investigations": N_("Views (total)"),
+    "unique_investigations": N_("Views (unique)"),
+    "total_requests": N_("Resource accesses (total)"),
+    "unique_requests": N_("Resource accesses (unique)"),
+    "views": N_("Page views"),
+    "accesses": N_("Accesses"),
+    "api_reads": N_("API reads"),
+    "harvests": N_("OAI-PMH harvests"),
+    "robots": N_("Robots excluded"),
+    "double_clicks": N_("Double clicks filtered"),
+    "planned": N_("Planned"),
+    "delivered": N_("Delivered"),
+    "installed": N_("Installed"),
+    "establishments_installed": N_("Establishments equipped"),
+    "failed": N_("Failures"),
+}
 DIMENSIONS = {"cycle": "level", "level": "level", "subject": "subject"}  # → vocabulary
 SORTABLE = (
     "total_requests",

@@ -1,34 +1,36 @@
-"""Refusals of the diffusion services, worded in French and Arabic.
+"""Refusals of the diffusion services: :class:`~core.errors.MawaridError`\\ s with a stable code.
 
-Each error has a stable ``code`` (JSON API, tests), the two texts in
-``messages`` and ``message`` (both, for the CLI and logs). Installation report
-errors list every faulty cell as ``(line, column, messages)``.
+The message is an English message id read in the reader's language (French, Arabic,
+English); an error about one input names it in ``field`` and in ``errors`` (field →
+messages), so a form shows it next to that input. A refused installation report
+lists every faulty cell as :class:`ReportProblem` (line as a spreadsheet shows it,
+column, message).
 """
 
 from __future__ import annotations
 
+from typing import Any
 
-class DiffusionError(Exception):
+from core.errors import MawaridError
+from core.messages import Message, plural_message
+
+
+class DiffusionError(MawaridError):
     code = "diffusion_error"
 
     def __init__(
-        self, fr: str, ar: str, *, code: str | None = None, field: str | None = None
+        self,
+        msgid: str | Message,
+        /,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        **params: Any,
     ) -> None:
-        self.messages = {"fr": fr, "ar": ar}
+        super().__init__(msgid, code=code, **params)
         self.field = field
-        if code:
-            self.code = code
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return f"{self.messages['fr']} — {self.messages['ar']}"
-
-    def text(self, lang: str) -> str:
-        return self.messages.get(lang) or self.messages["fr"]
-
-    def __str__(self) -> str:
-        return self.message
+        if field:
+            self.errors[field] = [self.msg]
 
 
 class InvalidCampaign(DiffusionError):
@@ -43,30 +45,41 @@ class NotAllowed(DiffusionError):
     code = "permission_denied"
 
 
+class ReportProblem:
+    """One faulty cell (or line, ``column="*"``) of an installation report."""
+
+    __slots__ = ("column", "line", "message")
+
+    def __init__(self, line: int, column: str, message: Message) -> None:
+        self.line, self.column, self.message = line, column, message
+
+    def text(self, lang: str | None = None) -> str:
+        return self.message.render(lang)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "message": self.text(lang)}
+
+    def __repr__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message.render('en')}"
+
+
 class ReportRefused(DiffusionError):
     """A malformed installation report: nothing of it was imported."""
 
     code = "report_refused"
 
-    def __init__(self, problems: list[ReportProblem], *, total_lines: int = 0) -> None:
+    def __init__(self, problems: list[ReportProblem]) -> None:
         self.problems = problems
         first = problems[0]
         super().__init__(
-            f"rapport refusé, rien n'a été importé : {len(problems)} erreur(s), la première "
-            f"ligne {first.line}, colonne « {first.column} » : {first.fr}",
-            f"رُفض التقرير ولم يُستورد أي شيء: {len(problems)} خطأ، أولها في السطر {first.line}، "
-            f"العمود «{first.column}»: {first.ar}",
+            plural_message(
+                "report refused, nothing was imported: %(num)d error, on line %(line)d, "
+                "column “%(column)s”: %(first)s",
+                "report refused, nothing was imported: %(num)d errors, the first on line "
+                "%(line)d, column “%(column)s”: %(first)s",
+                len(problems),
+                line=first.line,
+                column=first.column,
+                first=first.message,
+            )
         )
-
-
-class ReportProblem:
-    __slots__ = ("ar", "column", "fr", "line")
-
-    def __init__(self, line: int, column: str, fr: str, ar: str) -> None:
-        self.line, self.column, self.fr, self.ar = line, column, fr, ar
-
-    def to_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "message": {"fr": self.fr, "ar": self.ar}}
-
-    def __repr__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.fr}"

@@ -25,10 +25,11 @@ from typing import Any
 from sqlalchemy import select
 
 from core.clock import utcnow
+from core.messages import N_, Message
 from metadata_schemas.textnorm import fold
 
 from .campaigns import CampaignService, require_campaign_role
-from .errors import ReportProblem, ReportRefused
+from .errors import InvalidCampaign, ReportProblem, ReportRefused
 from .models import Installation, ReportImport
 
 _CONFIG = json.loads((Path(__file__).parent / "data" / "installation.json").read_text("utf-8"))
@@ -63,32 +64,24 @@ class ImportResult:
         }
 
 
+def _problem(line: int, column: str, msgid: str, **params: Any) -> ReportProblem:
+    return ReportProblem(line, column, Message(msgid, **params))
+
+
+def _refused(line: int, column: str, msgid: str, **params: Any) -> ReportRefused:
+    return ReportRefused([_problem(line, column, msgid, **params)])
+
+
 def _decode(data: bytes) -> str:
     if len(data) > LIMITS["max_bytes"]:
-        raise ReportRefused(
-            [
-                ReportProblem(
-                    1,
-                    "*",
-                    f"fichier trop volumineux (plus de {LIMITS['max_bytes']} octets)",
-                    f"الملف كبير جدا (أكثر من {LIMITS['max_bytes']} بايت)",
-                )
-            ]
+        raise _refused(
+            1, "*", N_("file too large (more than %(max)d bytes)"), max=LIMITS["max_bytes"]
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ReportRefused(
-            [
-                ReportProblem(
-                    line,
-                    "*",
-                    "le fichier n'est pas en UTF-8 (enregistrer en « CSV UTF-8 »)",
-                    "الملف ليس بترميز UTF-8 (احفظه بصيغة CSV UTF-8)",
-                )
-            ]
-        ) from None
+        raise _refused(line, "*", N_("the file is not UTF-8 (save it as “CSV UTF-8”)")) from None
 
 
 def parse_report(
@@ -103,27 +96,24 @@ def parse_report(
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise ReportRefused(
-            [ReportProblem(1, "*", f"CSV illisible : {exc}", f"ملف CSV غير مقروء: {exc}")]
-        ) from None
+        raise _refused(1, "*", N_("unreadable CSV: %(reason)s"), reason=str(exc)) from None
     if not header or not any(h.strip() for h in header):
-        raise ReportRefused(
-            [ReportProblem(1, "*", "fichier vide ou sans en-tête", "ملف فارغ أو بدون رأس")]
-        )
+        raise _refused(1, "*", N_("empty file or no header line"))
     names = [_HEADER_KEYS.get(fold(h)) for h in header]
     for n, (raw, name) in enumerate(zip(header, names, strict=False), start=1):
         if name is None:
             problems.append(
-                ReportProblem(
+                _problem(
                     1,
                     raw or f"#{n}",
-                    f"colonne inconnue « {raw} » (attendu : {', '.join(COLUMNS)})",
-                    f"عمود غير معروف «{raw}» (المتوقع: {', '.join(COLUMNS)})",
+                    N_("unknown column “%(value)s” (expected: %(expected)s)"),
+                    value=raw,
+                    expected=", ".join(COLUMNS),
                 )
             )
     for column in COLUMNS:
         if column not in names:
-            problems.append(ReportProblem(1, column, "colonne manquante", "عمود ناقص"))
+            problems.append(_problem(1, column, N_("missing column")))
     if problems:
         raise ReportRefused(problems)
     rows: list[dict[str, Any]] = []
@@ -136,21 +126,17 @@ def parse_report(
                 continue  # blank lines (trailing ones from Excel) are not data
             if len(rows) >= LIMITS["max_lines"]:
                 problems.append(
-                    ReportProblem(
-                        line,
-                        "*",
-                        f"plus de {LIMITS['max_lines']} lignes",
-                        f"أكثر من {LIMITS['max_lines']} سطر",
-                    )
+                    _problem(line, "*", N_("more than %(max)d lines"), max=LIMITS["max_lines"])
                 )
                 break
             if len(record) != len(header):
                 problems.append(
-                    ReportProblem(
+                    _problem(
                         line,
                         "*",
-                        f"{len(record)} cellules au lieu de {len(header)}",
-                        f"{len(record)} خلايا بدل {len(header)}",
+                        N_("%(found)d cells instead of %(expected)d"),
+                        found=len(record),
+                        expected=len(header),
                     )
                 )
                 continue
@@ -160,11 +146,11 @@ def parse_report(
                 key = (row["region"], row["establishment_code"], row["reported_on"], row["status"])
                 if key in seen:
                     problems.append(
-                        ReportProblem(
+                        _problem(
                             line,
                             "establishment_code",
-                            f"ligne en double (déjà à la ligne {seen[key]})",
-                            f"سطر مكرر (سبق في السطر {seen[key]})",
+                            N_("duplicate line (already on line %(other)d)"),
+                            other=seen[key],
                         )
                     )
                 else:
@@ -174,16 +160,12 @@ def parse_report(
                 break
     except csv.Error as exc:
         problems.append(
-            ReportProblem(
-                reader.line_num, "*", f"CSV illisible : {exc}", f"ملف CSV غير مقروء: {exc}"
-            )
+            _problem(reader.line_num, "*", N_("unreadable CSV: %(reason)s"), reason=str(exc))
         )
     if problems:
         raise ReportRefused(problems)
     if not rows:
-        raise ReportRefused(
-            [ReportProblem(2, "*", "aucune ligne de données", "لا توجد أي أسطر بيانات")]
-        )
+        raise _refused(2, "*", N_("no data line"))
     return rows
 
 
@@ -199,33 +181,25 @@ def _check_line(
     before = len(problems)
     row: dict[str, Any] = {"line": line}
 
-    def bad(column: str, fr: str, ar: str) -> None:
-        problems.append(ReportProblem(line, column, fr, ar))
+    def bad(column: str, msgid: str, **params: Any) -> None:
+        problems.append(_problem(line, column, msgid, **params))
 
     try:
         region = campaigns.region(cells["region"]) if cells["region"] else None
-    except Exception:
+    except InvalidCampaign:
         region = None
     if region is None:
-        bad(
-            "region",
-            f"région inconnue « {cells['region']} »",
-            f"جهة غير معروفة «{cells['region']}»",
-        )
+        bad("region", N_("unknown region “%(value)s”"), value=cells["region"])
     elif region not in campaign_regions:
         bad(
             "region",
-            f"la région {region} n'est pas une cible de cette campagne",
-            f"الجهة {region} ليست من أهداف هذه الحملة",
+            N_("the region %(region)s is not a target of this campaign"),
+            region=region,
         )
     row["region"] = region
     code = cells["establishment_code"]
     if not code or len(code) > 64 or not all(c.isalnum() or c in "._/-" for c in code):
-        bad(
-            "establishment_code",
-            f"code d'établissement invalide « {code} »",
-            f"رمز مؤسسة غير صالح «{code}»",
-        )
+        bad("establishment_code", N_("invalid establishment code “%(value)s”"), value=code)
     row["establishment_code"] = code
     try:
         when = date.fromisoformat(cells["date"])
@@ -233,33 +207,27 @@ def _check_line(
             raise ValueError
     except ValueError:
         when = None
-        bad(
-            "date",
-            f"date invalide « {cells['date']} » (format AAAA-MM-JJ)",
-            f"تاريخ غير صالح «{cells['date']}» (الصيغة YYYY-MM-DD)",
-        )
+        bad("date", N_("invalid date “%(value)s” (format YYYY-MM-DD)"), value=cells["date"])
     if when is not None and not (not_before <= when <= today):
         bad(
             "date",
-            f"date {when} hors de la campagne (du {not_before} à aujourd'hui)",
-            f"التاريخ {when} خارج مدة الحملة (من {not_before} إلى اليوم)",
+            N_("the date %(date)s is outside the campaign (from %(start)s to today)"),
+            date=when.isoformat(),
+            start=not_before.isoformat(),
         )
     row["reported_on"] = when
     status = _STATUS_KEYS.get(fold(cells["status"]))
     if status is None:
         bad(
             "status",
-            f"statut inconnu « {cells['status']} » (attendu : {', '.join(STATUSES)})",
-            f"حالة غير معروفة «{cells['status']}» (المتوقع: {', '.join(STATUSES)})",
+            N_("unknown status “%(value)s” (expected: %(expected)s)"),
+            value=cells["status"],
+            expected=", ".join(STATUSES),
         )
     row["status"] = status
     installer = cells["installer"]
     if not installer or len(installer) > 200:
-        bad(
-            "installer",
-            "installateur manquant ou trop long (200 caractères au plus)",
-            "المثبت مفقود أو طويل جدا (200 حرف على الأكثر)",
-        )
+        bad("installer", N_("installer missing or too long (at most %(max)d characters)"), max=200)
     row["installer"] = installer
     try:
         quantity = int(cells["quantity"])
@@ -269,8 +237,9 @@ def _check_line(
         quantity = None
         bad(
             "quantity",
-            f"quantité invalide « {cells['quantity']} » (entier de 0 à {LIMITS['max_quantity']})",
-            f"كمية غير صالحة «{cells['quantity']}» (عدد صحيح من 0 إلى {LIMITS['max_quantity']})",
+            N_("invalid quantity “%(value)s” (a whole number from 0 to %(max)d)"),
+            value=cells["quantity"],
+            max=LIMITS["max_quantity"],
         )
     row["quantity"] = quantity
     return row if len(problems) == before else None
@@ -285,7 +254,7 @@ class InstallationReports:
         """Validate every line, then write them all in one transaction (or nothing)."""
         require_campaign_role(actor)
         if not isinstance(data, (bytes, bytearray)):
-            raise ReportRefused([ReportProblem(1, "*", "fichier attendu", "الملف مطلوب")])
+            raise _refused(1, "*", N_("a file is expected"))
         digest = hashlib.sha256(data).hexdigest()
         with self.db.session() as session:
             campaign = self.campaigns._row(session, code)
@@ -298,16 +267,7 @@ class InstallationReports:
                     ReportImport.campaign_id == campaign.id, ReportImport.sha256 == digest
                 )
             ):
-                raise ReportRefused(
-                    [
-                        ReportProblem(
-                            1,
-                            "*",
-                            "ce fichier a déjà été importé dans cette campagne",
-                            "سبق استيراد هذا الملف في هذه الحملة",
-                        )
-                    ]
-                )
+                raise _refused(1, "*", N_("this file was already imported into this campaign"))
             imported = ReportImport(
                 campaign_id=campaign.id,
                 filename=str(filename or "report.csv")[:255],

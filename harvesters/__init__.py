@@ -1,7 +1,13 @@
-"""OAI-PMH harvesting of partner catalogues into Mawarid.
+"""OAI-PMH harvesting of partner catalogues into Mawarid, following them over time.
 
-:mod:`harvesters.oai` — :class:`~harvesters.oai.OAIHarvester` imports a partner's
-``oai_lom`` records as drafts through the catalogue services (Sickle for the
-protocol, the project's safe XML parser for every response);
-:mod:`harvesters.commands` — the ``mawarid harvest-oai URL`` command.
+* :mod:`harvesters.run` — :class:`~harvesters.run.SourceHarvester`: one run of one
+  source (incremental from the partner's last ``responseDate``, resumable, with
+  periodic full comparisons), each page applied through the catalogue's
+  :class:`~catalogue.services.harvest_sources.HarvestSources`;
+* :mod:`harvesters.client` — :class:`~harvesters.client.PoliteClient`, Sickle with
+  timeouts, retries and back-off, ``Retry-After`` obeyed and the safe XML parser;
+* :mod:`harvesters.reading` — one partner record → a catalogue record (the intake step);
+* :mod:`harvesters.dublin_core` — the ``oai_dc`` crosswalk.
+
+The commands are in :mod:`mawarid.cli.harvest`; sources are data (``harvest_sources``).
 """

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from core.messages import N_
+
 from .errors import BadArgument
 
 DAY_GRANULARITY = "YYYY-MM-DD"
@@ -44,12 +46,16 @@ def parse_date(key: str, text: str) -> DateBound:
     day = bool(_DAY.fullmatch(text))
     if not day and not _SECONDS.fullmatch(text):
         raise BadArgument(
-            f"{key} {shown(text)} is not a UTC date: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
+            N_("%(key)s %(value)s is not a UTC date: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"),
+            key=key,
+            value=shown(text),
         )
     try:
         value = datetime.strptime(text, "%Y-%m-%d" if day else "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
-        raise BadArgument(f"{key} {shown(text)} is not a valid date") from None
+        raise BadArgument(
+            N_("%(key)s %(value)s is not a valid date"), key=key, value=shown(text)
+        ) from None
     return DateBound(text, value, day)
 
 
@@ -59,10 +65,14 @@ def date_range(since: str | None, until: str | None) -> tuple[datetime | None, d
     high = parse_date("until", until) if until else None
     if low and high and low.day != high.day:
         raise BadArgument(
-            f"from and until have different granularities ({low.text} and {high.text})"
+            N_("from and until have different granularities (%(since)s and %(until)s)"),
+            since=low.text,
+            until=high.text,
         )
     if low and high and low.value > high.value:
-        raise BadArgument(f"from ({low.text}) is later than until ({high.text})")
+        raise BadArgument(
+            N_("from (%(since)s) is later than until (%(until)s)"), since=low.text, until=high.text
+        )
     end = None
     if high:
         end = high.value.replace(hour=23, minute=59, second=59) if high.day else high.value

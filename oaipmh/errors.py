@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import MawaridError
-from core.messages import SOURCE_LANGUAGE
+from core.messages import SOURCE_LANGUAGE, Message
 
 
 class OAIError(MawaridError):
@@ -26,7 +26,7 @@ class OAIError(MawaridError):
     #: The value of the ``code`` attribute of ``<error>``.
     code = "badArgument"
 
-    def __init__(self, msgid: str = "", /, **params: Any) -> None:
+    def __init__(self, msgid: str | Message = "", /, **params: Any) -> None:
         # Without a message, the first line of the class docstring: the spec's definition.
         super().__init__(msgid or (self.__doc__ or self.code).strip().splitlines()[0], **params)
 

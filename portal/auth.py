@@ -128,9 +128,6 @@ def _to_login():
 
 def forbidden(message: str | None = None):
     """The console's 403 page (also for other areas' staff views guarded from here)."""
-    from .views.staff_support import use_staff_translations
-
-    use_staff_translations()
     return make_response(render_template("staff/forbidden.html", message=message), 403)
 
 

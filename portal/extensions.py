@@ -1,6 +1,7 @@
 """Cross-cutting web machinery, set up once per app by :func:`init_extensions`.
 
-* flask-babel: interface language per request (see :mod:`portal.i18n`).
+* flask-babel: interface language per request, words from :mod:`core.messages`' catalogues
+  (see :mod:`portal.i18n`).
 * flask-wtf ``CSRFProtect``: every POST/PUT/PATCH/DELETE needs a CSRF token,
   except the OAI-PMH blueprint (harvesters POST without a session, and OAI-PMH
   changes nothing). The JSON API is read-only (GET), so never checked.
@@ -20,6 +21,7 @@ theirs there); the module-level objects keep no app.
 from __future__ import annotations
 
 import importlib
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,11 +33,20 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import i18n
+from . import caching, i18n
 from .context import EXTENSION_KEY
 from .rate_limits import APP_STORAGE_URI, init_rate_limits
 
-babel = Babel()
+
+class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
+    """flask-babel reading the one catalogue per language of :mod:`core.messages`."""
+
+    @cached_property
+    def domain_instance(self) -> i18n.CatalogueDomain:
+        return i18n.CatalogueDomain()
+
+
+babel = _Babel()
 csrf = CSRFProtect()
 #: Decorate views with ``@limiter.limit("10/minute")``; counters per app (portal.rate_limits).
 limiter = Limiter(get_remote_address, storage_uri=APP_STORAGE_URI, headers_enabled=True)
@@ -113,11 +124,7 @@ class QueryStringGuard:
 
 
 def init_extensions(app: Flask) -> None:
-    home = app.extensions[EXTENSION_KEY].settings.home
     app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT_LANGUAGE)
-    app.config.setdefault(
-        "BABEL_TRANSLATION_DIRECTORIES", str(i18n.compile_catalogues(home / "translations"))
-    )
     runtime = app.extensions[EXTENSION_KEY]
     init_rate_limits(app, runtime.settings.rate_limit_storage_url, runtime.catalogue.rate_limits)
     app.config.setdefault(
@@ -127,6 +134,8 @@ def init_extensions(app: Flask) -> None:
     # Staff forms are long; an hour keeps a half-written record submittable.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 3600)
 
+    # "/resources//x" is no resource: answer 404, not a redirect to another address.
+    app.url_map.merge_slashes = False
     app.json = HtmlSafeJSONProvider(app)
     app.wsgi_app = QueryStringGuard(app.wsgi_app)
     proxies = runtime.settings.trusted_proxies
@@ -134,13 +143,17 @@ def init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_locale=i18n.DEFAULT_LANGUAGE)
+    # First of the before-request hooks: a refusal of the next ones (CSRF, rate limit)
+    # is already in the visitor's language.
+    app.before_request(i18n.start_request)
+    app.teardown_request(i18n.end_request)
     csrf.init_app(app)
     for path in CSRF_EXEMPT_BLUEPRINTS:
         csrf.exempt(importlib.import_module(path).bp)
     limiter.init_app(app)
 
-    app.before_request(i18n.remember_choice)
     app.after_request(_security_headers)
+    app.after_request(caching.apply)
 
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=_static)
 

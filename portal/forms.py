@@ -39,8 +39,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Identifiant"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(), Length(max=1024)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
 
 
@@ -50,73 +50,87 @@ class ActionForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     note = TextAreaField(
-        _l("Note pour la commission"), validators=[Optional(), Length(max=MAX_SHORT)]
+        _l("Note for the commission"), validators=[Optional(), Length(max=MAX_SHORT)]
     )
 
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
-        _l("Motif du retrait"), validators=[DataRequired(), Length(max=MAX_SHORT)]
+        _l("Reason for withdrawal"), validators=[DataRequired(), Length(max=MAX_SHORT)]
     )
 
 
 class DecisionForm(FlaskForm):
     decision = RadioField(
-        _l("Décision"),
+        _l("Decision"),
         choices=[
-            SelectChoice("conforme", _l("Conforme")),
-            SelectChoice("non_conforme", _l("Non conforme")),
+            SelectChoice("conforme", _l("Conforming")),
+            SelectChoice("non_conforme", _l("Not conforming")),
         ],
         validators=[InputRequired()],
     )
     reference = StringField(
-        _l("Référence du procès-verbal"), validators=[DataRequired(), Length(max=MAX_SHORT)]
+        _l("Minutes reference"), validators=[DataRequired(), Length(max=MAX_SHORT)]
     )
-    note = TextAreaField(_l("Observation"), validators=[Optional(), Length(max=MAX_TEXT)])
+    note = TextAreaField(_l("Remark"), validators=[Optional(), Length(max=MAX_TEXT)])
 
 
 class AcquisitionForm(FlaskForm):
     version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
-    mode = SelectField(_l("Mode d'acquisition"), validators=[DataRequired()])
+    mode = SelectField(_l("Acquisition mode"), validators=[DataRequired()])
     # Required in the console: the catalogue finds a shared acquisition by (mode, reference);
     # without one, each save would start a new acquisition and leave its documents behind.
     reference = StringField(
-        _l("Référence (marché, convention…)"), validators=[DataRequired(), Length(max=200)]
+        _l("Reference (tender, agreement…)"), validators=[DataRequired(), Length(max=200)]
     )
     counterpart = StringField(
-        _l("Partenaire / fournisseur"), validators=[Optional(), Length(max=MAX_SHORT)]
+        _l("Partner / supplier"), validators=[Optional(), Length(max=MAX_SHORT)]
     )
-    started_on = StringField(
-        _l("Date de début (AAAA-MM-JJ)"), validators=[Optional(), Length(max=10)]
-    )
+    started_on = StringField(_l("Start date (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
     completed_on = StringField(
-        _l("Date de conclusion (AAAA-MM-JJ)"), validators=[Optional(), Length(max=10)]
+        _l("Completion date (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_TEXT)])
 
 
 class DocumentForm(FlaskForm):
-    step = SelectField(_l("Étape de la procédure"), validators=[DataRequired()])
-    document_type = SelectField(_l("Type de document"), validators=[DataRequired()])
-    file = FileField(_l("Fichier"), validators=[FileRequired()])
+    step = SelectField(_l("Procedure step"), validators=[DataRequired()])
+    document_type = SelectField(_l("Document type"), validators=[DataRequired()])
+    file = FileField(_l("File"), validators=[FileRequired()])
+
+
+class StepForm(FlaskForm):
+    """A step of the acquisition procedure marked done, in progress or not applicable."""
+
+    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    status = SelectField(
+        _l("Step status"),
+        choices=[
+            SelectChoice("done", _l("completed")),
+            SelectChoice("in_progress", _l("in progress")),
+            SelectChoice("skipped", _l("not applicable")),
+        ],
+    )
+    date = StringField(
+        _l("Date (YYYY-MM-DD)"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")]
+    )
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=MAX_SHORT)])
 
 
 class UserCreateForm(FlaskForm):
-    username = StringField(_l("Identifiant"), validators=[DataRequired(), Regexp(USERNAME_PATTERN)])
-    display_name = StringField(_l("Nom affiché"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(
-        _l("Mot de passe"), validators=[DataRequired(), Length(min=10, max=1024)]
-    )
+    username = StringField(_l("Username"), validators=[DataRequired(), Regexp(USERNAME_PATTERN)])
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=1024)])
     confirm = PasswordField(
-        _l("Confirmer le mot de passe"),
-        validators=[EqualTo("password", message=_l("Les mots de passe diffèrent."))],
+        _l("Confirm the password"),
+        validators=[EqualTo("password", message=_l("The passwords differ."))],
     )
-    roles = MultiCheckboxField(_l("Rôles"))
+    roles = MultiCheckboxField(_l("Roles"))
     commissions = MultiCheckboxField(_l("Commissions"))
 
 
 class UserRolesForm(FlaskForm):
-    roles = MultiCheckboxField(_l("Rôles"))
+    roles = MultiCheckboxField(_l("Roles"))
     commissions = MultiCheckboxField(_l("Commissions"))
 
 
@@ -127,8 +141,8 @@ class UserActiveForm(FlaskForm):
 class ContributorForm(Form):
     """One row of lifecycle.contribute: several names may be separated by ';'."""
 
-    role = SelectField(_l("Rôle"), validate_choice=False)
-    entity = StringField(_l("Nom"), validators=[Optional(), Length(max=MAX_SHORT)])
+    role = SelectField(_l("Role"), validate_choice=False)
+    entity = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_SHORT)])
     date = StringField(_l("Date"), validators=[Optional(), Length(max=40)])
 
 
@@ -144,62 +158,62 @@ class RecordForm(FlaskForm):
     """The LOM fields the LNRN describes by hand; the others are kept as they are on edit."""
 
     version = HiddenField()
-    languages = SelectMultipleField(_l("Langues de la ressource"), validate_choice=False)
-    levels = SelectMultipleField(_l("Niveaux"), validate_choice=False)
-    subjects = SelectMultipleField(_l("Matières"), validate_choice=False)
-    learning_resource_type = SelectMultipleField(_l("Type de ressource"), validate_choice=False)
-    interactivity_type = SelectField(_l("Type d'interactivité"), validate_choice=False)
-    intended_end_user_role = SelectMultipleField(_l("Public visé"), validate_choice=False)
-    context = SelectMultipleField(_l("Contexte"), validate_choice=False)
-    difficulty = SelectField(_l("Difficulté"), validate_choice=False)
+    languages = SelectMultipleField(_l("Languages of the resource"), validate_choice=False)
+    levels = SelectMultipleField(_l("Levels"), validate_choice=False)
+    subjects = SelectMultipleField(_l("Subjects"), validate_choice=False)
+    learning_resource_type = SelectMultipleField(_l("Resource type"), validate_choice=False)
+    interactivity_type = SelectField(_l("Interactivity type"), validate_choice=False)
+    intended_end_user_role = SelectMultipleField(_l("Intended audience"), validate_choice=False)
+    context = SelectMultipleField(_l("Context"), validate_choice=False)
+    difficulty = SelectField(_l("Difficulty"), validate_choice=False)
     typical_age_range = StringField(
-        _l("Âge (ex. 11-12, 15+ ; séparés par des virgules)"),
+        _l("Age (e.g. 11-12, 15+; separated by commas)"),
         validators=[Optional(), Length(max=MAX_SHORT)],
     )
     typical_learning_time = StringField(
-        _l("Durée d'apprentissage (ISO 8601, ex. PT30M)"), validators=[Optional(), Length(max=50)]
+        _l("Learning time (ISO 8601, e.g. PT30M)"), validators=[Optional(), Length(max=50)]
     )
     format = StringField(
-        _l("Formats (types MIME, séparés par des virgules)"),
+        _l("Formats (MIME types, separated by commas)"),
         validators=[Optional(), Length(max=MAX_SHORT)],
     )
     location = TextAreaField(
-        _l("Adresses (URL, une par ligne)"), validators=[Optional(), Length(max=MAX_TEXT)]
+        _l("Addresses (URLs, one per line)"), validators=[Optional(), Length(max=MAX_TEXT)]
     )
-    size = StringField(_l("Taille (octets)"), validators=[Optional(), Length(max=20)])
+    size = StringField(_l("Size (bytes)"), validators=[Optional(), Length(max=20)])
     duration = StringField(
-        _l("Durée (ISO 8601, ex. PT12M)"), validators=[Optional(), Length(max=50)]
+        _l("Duration (ISO 8601, e.g. PT12M)"), validators=[Optional(), Length(max=50)]
     )
     licence = SelectField(_l("Licence"), validate_choice=False)
     cost = SelectField(
-        _l("Payant"),
+        _l("Charged for"),
         choices=[
             SelectChoice("", "—"),
-            SelectChoice("no", _l("Non")),
-            SelectChoice("yes", _l("Oui")),
+            SelectChoice("no", _l("No")),
+            SelectChoice("yes", _l("Yes")),
         ],
         validate_choice=False,
     )
     copyright = SelectField(
-        _l("Soumis au droit d'auteur"),
+        _l("Subject to copyright"),
         choices=[
             SelectChoice("", "—"),
-            SelectChoice("yes", _l("Oui")),
-            SelectChoice("no", _l("Non")),
+            SelectChoice("yes", _l("Yes")),
+            SelectChoice("no", _l("No")),
         ],
         validate_choice=False,
     )
     contributors = FieldList(
-        FormField(ContributorForm), label=_l("Contributeurs"), min_entries=1, max_entries=60
+        FormField(ContributorForm), label=_l("Contributors"), min_entries=1, max_entries=60
     )
 
 
 # One field per language for each LangString (title_ar, title_fr, …); WTForms' FormMeta
 # accepts fields added after the class body.
 for _name, _field in {
-    **_langstring_fields("title", _l("Titre"), MAX_TITLE, False),
+    **_langstring_fields("title", _l("Title"), MAX_TITLE, False),
     **_langstring_fields("description", _l("Description"), MAX_TEXT, True),
-    **_langstring_fields("keywords", _l("Mots-clés (un par ligne)"), MAX_TEXT, True),
+    **_langstring_fields("keywords", _l("Keywords (one per line)"), MAX_TEXT, True),
 }.items():
     setattr(RecordForm, _name, _field)
 

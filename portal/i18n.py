@@ -1,43 +1,44 @@
-"""Interface languages: which one a request gets, and the compiled catalogues.
+"""Interface languages of the web portal: which one a request gets, and where its words come from.
 
-The interface speaks French (the source language: message ids are French text)
-and Arabic (right to left). A visitor picks a language with ``?lang=ar`` on any
-page; the choice is kept in the session cookie. Without a choice the browser's
-``Accept-Language`` decides, then French.
+Every sentence of the portal — templates' ``_()``/``ngettext()``, forms' ``_l()``, Python's
+:mod:`core.messages` — comes from the one catalogue per language of :mod:`core.messages`
+(``core/translations/<lang>/LC_MESSAGES/mawarid.po``, English message ids). flask-babel
+reads those same catalogues through :class:`CatalogueDomain`, so templates and Python
+share one model; :func:`start_request` also makes the request's language the reader's
+language of :mod:`core.messages` (errors raised deep in a service render in it).
 
-Translations ship as ``.po`` files in ``portal/translations/`` (readable,
-reviewable in the repository). At start-up :func:`compile_catalogues` compiles
-every ``.po`` whose ``.mo`` is missing or stale into ``$MAWARID_HOME/translations``
-with Babel's own compiler, written atomically. So a fresh ``pip install .`` works
-without a build step, and a read-only install directory is never written to.
+A visitor picks a language with ``?lang=ar`` on any page; the choice is kept in the
+session cookie. Without a choice the browser's ``Accept-Language`` decides, then French.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from babel.support import NullTranslations
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import Domain, get_locale
 
-#: Interface languages, in switcher order. French is the source language.
-UI_LANGUAGES = ("fr", "ar")
-DEFAULT_LANGUAGE = "fr"
-#: Text direction of the languages content may be written in.
-DIRECTIONS = {"ar": "rtl", "fr": "ltr", "en": "ltr", "zgh": "ltr"}
+from core import messages
+
+#: Interface languages of the web, in switcher order. English, the language of the message
+#: ids, is the CLI's fall-back; a visitor whose browser asks for it reads French.
+UI_LANGUAGES: tuple[str, ...] = ("fr", "ar")
+DEFAULT_LANGUAGE = messages.DEFAULT_LANGUAGE
 #: Each language named in itself (switchers show the target language's own name).
 AUTONYMS = {"fr": "Français", "ar": "العربية", "en": "English", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 #: Order in which a LangString's languages are tried after the wanted one.
 CONTENT_FALLBACK = ("fr", "ar", "en", "zgh")
 
-SOURCE_DIR = Path(__file__).resolve().parent / "translations"
 SESSION_KEY = "lang"
+
+
+class CatalogueDomain(Domain):
+    """flask-babel's translations are :mod:`core.messages`' catalogue of the request's language."""
+
+    def get_translations(self) -> NullTranslations:
+        return messages.translations(current_lang())
 
 
 def clean_lang(value: Any) -> str | None:
@@ -50,7 +51,7 @@ def clean_lang(value: Any) -> str | None:
 def select_locale() -> str:
     """flask-babel's locale selector: ``?lang=``, then the session, then the browser.
 
-    Outside a request (CLI commands, background jobs) the interface is French.
+    Outside a request (background jobs) the interface is the default language.
     """
     if not has_request_context():
         return DEFAULT_LANGUAGE
@@ -63,14 +64,27 @@ def select_locale() -> str:
     return request.accept_languages.best_match(UI_LANGUAGES) or DEFAULT_LANGUAGE
 
 
-def remember_choice() -> None:
-    """``before_request`` hook: keep an explicit ``?lang=`` for the next pages.
+def start_request() -> None:
+    """``before_request`` hook: the reader's language of this request, and keep a choice.
 
-    The JSON API stays stateless (no cookie): there ``lang`` only shapes labels.
+    An explicit ``?lang=`` is kept for the next pages; the JSON API stays stateless (no
+    cookie): there ``lang`` only shapes labels.
     """
+    messages.set_language(current_lang())
     chosen = clean_lang(request.args.get("lang"))
     if chosen and not request.path.startswith("/api/") and session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
+        g.language_kept = True
+
+
+def depends_on_session() -> bool:
+    """Whether this request's answer may depend on the visitor's session (its language)."""
+    return _has_session_cookie() or bool(g.get("language_kept"))
+
+
+def end_request(_exc: BaseException | None = None) -> None:
+    """``teardown_request`` hook: a worker thread's next request starts from no language."""
+    messages.set_language(None)
 
 
 def _has_session_cookie() -> bool:
@@ -80,14 +94,14 @@ def _has_session_cookie() -> bool:
 
 
 def current_lang() -> str:
-    """The interface language of the current request (``fr`` or ``ar``)."""
+    """The interface language of the current request (outside one: the reader's)."""
     locale = get_locale()
-    lang = locale.language if locale is not None else DEFAULT_LANGUAGE
+    lang = locale.language if locale is not None else messages.current_language()
     return lang if lang in UI_LANGUAGES else DEFAULT_LANGUAGE
 
 
 def text_dir(lang: str | None) -> str:
-    return DIRECTIONS.get(lang or "", "ltr")
+    return messages.text_direction(lang)
 
 
 def pick(langstring: Mapping[str, str] | None, lang: str | None = None) -> tuple[str, str]:
@@ -118,60 +132,3 @@ def ordered_langstring(
     known = [(c, langstring[c]) for c in order if langstring.get(c)]
     rest = [(c, t) for c, t in langstring.items() if c not in order and t]
     return known + rest
-
-
-# --- compiled catalogues -------------------------------------------------------
-
-
-def compile_catalogues(target: Path, source: Path = SOURCE_DIR) -> Path:
-    """Compile ``source/<lang>/LC_MESSAGES/*.po`` into ``target`` when missing or stale.
-
-    Staleness is judged by the ``.po`` file's SHA-256 written next to the ``.mo``,
-    not by timestamps (installs do not keep them reliably). Returns ``target``.
-    """
-    for po_path in sorted(source.glob("*/LC_MESSAGES/*.po")):
-        rel = po_path.relative_to(source)
-        mo_path = (target / rel).with_suffix(".mo")
-        digest_path = mo_path.with_suffix(".sha256")
-        digest = hashlib.sha256(po_path.read_bytes()).hexdigest()
-        if mo_path.exists() and digest_path.exists() and digest_path.read_text() == digest:
-            continue
-        mo_path.parent.mkdir(parents=True, exist_ok=True)
-        with po_path.open("rb") as fh:
-            catalogue = read_po(fh, locale=rel.parts[0])
-        _atomic_write(mo_path, lambda fh, c=catalogue: write_mo(fh, c))
-        _atomic_write(digest_path, lambda fh, d=digest: fh.write(d.encode()))
-    return target
-
-
-def _atomic_write(path: Path, write) -> None:
-    # Several processes (workers, test sessions) may start at once: each writes
-    # its own temporary file and renames it over the old one.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def untranslated(lang: str, source: Path = SOURCE_DIR) -> list[str]:
-    """Message ids without a translation in ``lang`` (used by the tests)."""
-    po_path = source / lang / "LC_MESSAGES" / "messages.po"
-    with po_path.open("rb") as fh:
-        catalogue = read_po(fh, locale=lang)
-    return [
-        m.id if isinstance(m.id, str) else m.id[0]
-        for m in catalogue
-        if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
-    ]
-
-
-def iter_message_ids(lang: str, source: Path = SOURCE_DIR) -> Iterable[str]:
-    po_path = source / lang / "LC_MESSAGES" / "messages.po"
-    with po_path.open("rb") as fh:
-        for message in read_po(fh, locale=lang):
-            if message.id:
-                yield message.id if isinstance(message.id, str) else message.id[0]

@@ -46,17 +46,17 @@ LANGSTRINGS = (("title", "title"), ("description", "description"))
 
 #: Schema messages users meet most, in the UI language; others are shown as they come.
 MESSAGES = {
-    "required": _l("obligatoire"),
-    "empty text": _l("texte vide"),
-    "needs a text in at least one language": _l("au moins une langue est nécessaire"),
-    "not an ISO 8601 duration": _l("durée ISO 8601 attendue, par exemple PT30M"),
-    "not an ISO 8601 date": _l("date ISO 8601 attendue, par exemple 2024-05-01"),
-    "not a MIME type": _l("type MIME attendu, par exemple video/mp4"),
-    "not an age range such as 11-12 or 15+": _l("tranche d'âge attendue, par exemple 11-12 ou 15+"),
-    "Not a valid integer.": _l("nombre entier attendu"),
-    "Not a valid URL.": _l("adresse URL attendue (http ou https)"),
-    "Not a valid boolean.": _l("oui ou non attendu"),
-    "unknown field": _l("champ inconnu"),
+    "required": _l("required"),
+    "empty text": _l("empty text"),
+    "needs a text in at least one language": _l("at least one language is needed"),
+    "not an ISO 8601 duration": _l("an ISO 8601 duration is expected, e.g. PT30M"),
+    "not an ISO 8601 date": _l("an ISO 8601 date is expected, e.g. 2024-05-01"),
+    "not a MIME type": _l("a MIME type is expected, e.g. video/mp4"),
+    "not an age range such as 11-12 or 15+": _l("an age range is expected, e.g. 11-12 or 15+"),
+    "Not a valid integer.": _l("a whole number is expected"),
+    "Not a valid URL.": _l("a URL is expected (http or https)"),
+    "Not a valid boolean.": _l("yes or no is expected"),
+    "unknown field": _l("unknown field"),
 }
 
 

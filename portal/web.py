@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "portal.views.staff",  # staff console (login, records, decisions, users)
     "portal.oai.views",  # OAI-PMH 2.0 endpoint /oai
     "portal.views.diffusion",  # diffusion dashboards and campaigns (staff)
+    "portal.views.sources",  # harvest sources and their runs (staff)
     "portal.views.health",  # /health and /metrics, for operators
 )
 

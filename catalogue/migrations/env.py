@@ -16,7 +16,12 @@ from sqlalchemy import create_engine
 from catalogue.store.models import Base
 
 #: Modules declaring tables on the shared Base; missing ones are skipped.
-MODEL_MODULES = ("catalogue.store.models", "diffusion.store.models", "diffusion.models")
+MODEL_MODULES = (
+    "catalogue.store.models",
+    "catalogue.store.harvest_models",
+    "diffusion.store.models",
+    "diffusion.models",
+)
 
 for _name in MODEL_MODULES:
     with contextlib.suppress(ModuleNotFoundError):

@@ -21,6 +21,7 @@ from .accounts import AccountService, UserView
 from .actors import ROLES, SYSTEM, Actor
 from .browse import BrowseCounts
 from .documents import DocumentStore
+from .harvest_sources import HarvestSources
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .rate_limits import RateLimitCounters
@@ -35,6 +36,7 @@ __all__ = [
     "BrowseCounts",
     "CatalogueServices",
     "EventView",
+    "HarvestSources",
     "ImportReport",
     "Page",
     "RateLimitCounters",
@@ -55,6 +57,7 @@ class CatalogueServices:
     procedures: Procedures
     documents: DocumentStore
     oai: OAIItems
+    harvest: HarvestSources
     browse: BrowseCounts
     rate_limits: RateLimitCounters
 
@@ -89,6 +92,7 @@ def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueS
         procedures=procedures,
         documents=documents,
         oai=OAIItems(db),
+        harvest=HarvestSources(db, resources, vocabularies),
         browse=BrowseCounts(db),
         rate_limits=RateLimitCounters(db),
     )

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "decide": frozenset({"validator"}),
     "publish": frozenset({"indexer", "admin"}),
     "withdraw": frozenset({"admin"}),
+    "retract": frozenset({"admin"}),
     "accounts": frozenset({"admin"}),
 }
 
@@ -43,6 +44,7 @@ ACTION_LABELS = {
     "decide": ("statuer sur la conformité", "البت في المطابقة"),
     "publish": ("publier", "النشر"),
     "withdraw": ("retirer une ressource", "سحب مورد"),
+    "retract": ("retirer une ressource non publiée", "سحب مورد غير منشور"),
     "accounts": ("gérer les comptes", "تدبير الحسابات"),
 }
 

@@ -8,7 +8,9 @@
   resource keeps it published (metadata corrections) and moves its OAI datestamp;
 * ``submitted`` and ``validated`` resources cannot be edited: the commission
   decides on what it was shown, and what is published is what it validated;
-* ``withdrawn`` is final: the row stays and becomes an OAI-PMH deleted record.
+* ``withdrawn`` is final: the row stays and becomes an OAI-PMH deleted record;
+* ``retract`` withdraws a resource that was never published (the partner it was
+  harvested from deleted it): it leaves the review queue and never reaches OAI-PMH.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "decide:non_conforme": {"submitted": "rejected"},
     "publish": {"validated": "published"},
     "withdraw": {"published": "withdrawn"},
+    "retract": dict.fromkeys(("draft", "submitted", "validated", "rejected"), "withdrawn"),
     "update": {"draft": "draft", "rejected": "draft", "published": "published"},
 }
 

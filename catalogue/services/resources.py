@@ -208,6 +208,9 @@ class ResourceService:
     def withdraw(self, actor: Actor, id: str, *, reason: str) -> ResourceView:
         return self._one("withdraw", actor, id, reason=reason)
 
+    def retract(self, actor: Actor, id: str, *, reason: str) -> ResourceView:
+        return self._one("retract", actor, id, reason=reason)
+
     # -- reads -----------------------------------------------------------------
 
     def get(self, id: str) -> ResourceView:

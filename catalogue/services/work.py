@@ -359,3 +359,16 @@ class Work(UnitOfWork):
         self._refresh_oai(row, deleted=True)
         self.changes.append(ResourceChange("withdrawn", to_view(row)))
         return to_view(row)
+
+    def retract(self, actor: Actor, resource_id: str, *, reason: str) -> ResourceView:
+        """Withdraw a resource that was never published (no OAI row is written)."""
+        require(actor, "retract")
+        reason = _note(reason, "reason", required=True)
+        row = self._load(resource_id)
+        before = row.status
+        row.status = next_status("retract", before, resource_id=row.id)
+        now = utcnow()
+        row.updated_at, row.withdrawn_at = now, now
+        self._flush()
+        self._event(row, "retract", actor, before, at=now, note=reason)
+        return to_view(row)

@@ -32,9 +32,20 @@
       li.hidden = !hit;
       if (hit) { shown += 1; }
     });
-    count.textContent = shown ? shown + " " + count.getAttribute("data-results")
-                              : count.getAttribute("data-none");
+    count.textContent = countText(shown);
+  }
+  // The count in the page's language: its CLDR plural category picks the form
+  // (the forms were written from the catalogue when the bundle was built).
+  var forms = JSON.parse(count.getAttribute("data-forms") || "{}");
+  var rules = new Intl.PluralRules(count.getAttribute("data-lang") || "fr");
+  function countText(n) {
+    var form = forms[rules.select(n)] || forms.other || "{n}";
+    return form.replace("{n}", String(n));
   }
   input.addEventListener("input", run);
+  document.getElementById("search-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+  });
   window.mawaridFold = fold;
+  window.mawaridCount = countText;
 })();

@@ -9,11 +9,10 @@ creates the web app. Help is shown in the reader's language (``LANG``), grouped 
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 import click
 
-from core.messages import N_, language_from_environment, set_language
+from core.messages import N_
 
 from .. import __version__
 from .base import Group, Instance, start
@@ -29,11 +28,6 @@ MODULES = (
 
 
 class MawaridGroup(Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        # Before parsing: --help and usage errors are read in the reader's language too.
-        set_language(language_from_environment())
-        return super().main(*args, **kwargs)
-
     sections = (
         (
             N_("Catalogue"),

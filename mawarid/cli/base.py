@@ -15,6 +15,7 @@ language, and refusals as one clear line instead of a traceback.
 from __future__ import annotations
 
 import inspect
+import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,13 +24,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from catalogue.errors import CatalogueError
 from core.errors import MawaridError
-from core.messages import N_, gettext
+from core.messages import N_, gettext, language_from_environment, use_language
 from core.settings import ConfigurationError, Settings
-from diffusion.errors import DiffusionError
-from harvesters.oai import HarvestError
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
 from metadata_schemas.errors import MetadataError
+
+from . import click_i18n
 
 #: What a command may refuse with; all but the first are packages not yet on
 #: core.errors.MawaridError (each moves in its own change, then leaves this list).
@@ -37,9 +38,7 @@ _REFUSALS: tuple[type[Exception], ...] = (
     MawaridError,
     CatalogueError,
     MetadataError,
-    DiffusionError,
     SearchError,
-    HarvestError,
 )
 
 
@@ -118,6 +117,15 @@ def _translated_options(params: list[click.Parameter]) -> None:
             param.help = msgid
 
 
+def _translated_help_option(option: click.Option | None) -> click.Option | None:
+    # click builds the --help option once per command, in the language of that first call:
+    # keep its message id instead, read in each run's language.
+    if option is not None and type(option) is click.Option:
+        option.__class__ = Option
+        option.help = N_("Show this message and exit.")
+    return option
+
+
 class Command(click.Command):
     """A click command whose help, option help and epilog are read in the reader's language."""
 
@@ -128,6 +136,9 @@ class Command(click.Command):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _translated_options(self.params)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _translated_help_option(super().get_help_option(ctx))
 
 
 class Group(click.Group):
@@ -146,6 +157,16 @@ class Group(click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _translated_options(self.params)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _translated_help_option(super().get_help_option(ctx))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Before parsing: --help and usage errors are read in the reader's language too;
+        # the language is the run's only (a caller in the same process keeps its own).
+        click_i18n.install()
+        with use_language(language_from_environment()):
+            return super().main(*args, **kwargs)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         if not self.sections:
@@ -212,6 +233,27 @@ def start(ctx: click.Context, instance: Instance | None = None) -> Instance:
     ctx.obj = found
     ctx.call_on_close(found.close)
     return found
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse (exit 2) an address the server could not listen on, before anything starts."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _type, _proto, _name, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As the server will: a port left in TIME_WAIT is free, one listened on is not.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise ConfigurationError(
+            N_(
+                "cannot listen on %(host)s port %(port)d (%(reason)s): stop the program using "
+                "it, or choose another address with --host and --port"
+            ),
+            host=host,
+            port=port,
+            reason=exc.strerror or str(exc),
+        ) from None
 
 
 def as_actor_option(

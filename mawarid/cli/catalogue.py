@@ -15,14 +15,19 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from catalogue.services.actors import ROLES, Actor
+from catalogue.services.completeness import RULES as COMPLETENESS
+from catalogue.services.demo import Demo
+from catalogue.services.exporter import export as run_export
+from catalogue.services.importer import Importer
+from core.messages import N_, gettext, ngettext
 
 from .base import as_actor_option, command, group, runtime
+from .progress import Progress
 
 
 def _actor(username: str | None) -> Actor:
@@ -45,81 +50,92 @@ def _echo_json(value) -> None:
 # -- demo -------------------------------------------------------------------------
 
 
-@command("demo")
+@command(
+    "demo",
+    help=N_("Add synthetic, published resources with a complete provenance (demonstrations)."),
+)
 @click.option(
     "--count",
     default=200,
     show_default=True,
     type=click.IntRange(0, 1_000_000),
-    help="How many synthetic resources.",
+    help=N_("How many synthetic resources."),
 )
-@click.option("--seed", default="0", show_default=True, help="Same seed, same resources.")
+@click.option("--seed", default="0", show_default=True, help=N_("Same seed, same resources."))
 @click.option(
     "--batch",
     default=500,
     show_default=True,
     type=click.IntRange(1, 10_000),
-    help="Resources per transaction.",
+    help=N_("Resources per transaction."),
 )
-@click.option("--no-index", is_flag=True, help="Do not rebuild the search index afterwards.")
+@click.option("--no-index", is_flag=True, help=N_("Do not rebuild the search index afterwards."))
 def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
-    """Add COUNT synthetic, published resources with complete provenance / بيانات تجريبية."""
-    from catalogue.services.demo import Demo
-
     rt = runtime()
-    started = time.monotonic()
-    with click.progressbar(length=count, label="Catalogue / الفهرس", show_pos=True) as bar:
-        done = 0
-
-        def progress(n: int) -> None:
-            nonlocal done
-            bar.update(n - done)
-            done = n
-
-        result = Demo(rt.resources, seed=seed, batch_size=batch).run(count, progress=progress)
-    seconds = time.monotonic() - started
-    rate = result["created"] / seconds if seconds > 0 else 0.0
-    click.echo(
-        f"{result['created']} ressources publiées ({result['skipped']} déjà présentes) "
-        f"en {seconds:.1f} s — {rate:.0f}/s / تم نشر {result['created']} موردا"
-    )
+    with Progress(gettext(N_("Catalogue")), count) as progress:
+        result = Demo(rt.resources, seed=seed, batch_size=batch).run(
+            count, progress=progress.update
+        )
+        progress.summary(
+            ngettext(
+                "%(num)d resource published (%(skipped)d already there)",
+                "%(num)d resources published (%(skipped)d already there)",
+                result["created"],
+                skipped=result["skipped"],
+            )
+        )
     if not no_index and result["created"]:
         total = rt.resources.count(status="published")
-        indexed = rt.pipeline.reindex(rt.resources.iter_published(), total=total)
-        click.echo(f"index: {indexed if indexed is not None else total} ressources / موارد مفهرسة")
+        with Progress(gettext(N_("Indexing")), total) as progress:
+            indexed = rt.pipeline.reindex(
+                rt.resources.iter_published(), total=total, progress=progress.update
+            )
+            progress.update(indexed)
+            progress.summary(
+                ngettext("%(num)d resource indexed", "%(num)d resources indexed", indexed)
+            )
 
 
 # -- import / export ------------------------------------------------------------------
 
 
-@command("import")
+@command(
+    "import",
+    help=N_("Import LOM XML files, folders, zip archives or JSON lines as drafts."),
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--migrate-validated",
     "reference",
     metavar="REFERENCE",
-    help="The records were validated before Mawarid: record a 'conforme' decision of "
-    "the validation commission with this reference (PV) and publish them.",
+    help=N_(
+        "The records were validated before Mawarid: record a 'conforme' decision of "
+        "the validation commission with this reference (minutes) and publish them."
+    ),
 )
 @click.option(
     "--acquisition-mode",
     metavar="MODE",
-    help="Acquisition mode for records that name none (achat, don, cooperation, ...).",
+    help=N_("Acquisition mode for records that name none (achat, don, cooperation…)."),
 )
-@click.option("--acquisition-reference", metavar="REF", help="Its reference (tender, convention).")
-@click.option("--counterpart", metavar="NAME", help="Its counterpart (supplier, donor, partner).")
+@click.option(
+    "--acquisition-reference", metavar="REF", help=N_("Its reference (tender, agreement).")
+)
+@click.option(
+    "--counterpart", metavar="NAME", help=N_("Its counterpart (supplier, donor, partner).")
+)
 @click.option(
     "--batch",
     default=200,
     show_default=True,
     type=click.IntRange(1, 10_000),
-    help="Records per transaction.",
+    help=N_("Records per transaction."),
 )
 @click.option(
     "--report",
     "report_path",
     type=click.Path(path_type=Path),
-    help="Also write the full report as JSON to this file.",
+    help=N_("Also write the full report as JSON to this file."),
 )
 @as_option
 def import_(
@@ -132,9 +148,6 @@ def import_(
     report_path,
     as_user,
 ) -> None:
-    """Import LOM XML files, folders, zip archives or JSON lines as drafts / استيراد."""
-    from catalogue.services.importer import Importer
-
     rt = runtime()
     default_acquisition = None
     if acquisition_mode:
@@ -144,7 +157,9 @@ def import_(
             "counterpart": counterpart,
         }
     elif acquisition_reference or counterpart:
-        raise click.UsageError("--acquisition-reference and --counterpart need --acquisition-mode")
+        raise click.UsageError(
+            gettext(N_("--acquisition-reference and --counterpart need --acquisition-mode"))
+        )
     importer = Importer(
         rt.resources,
         actor=_actor(as_user),
@@ -152,15 +167,26 @@ def import_(
         default_acquisition=default_acquisition,
         batch_size=batch,
     )
-    report = importer.run(paths)
-    for source, error in report.refused:
-        click.echo(f"{source}: {error}", err=True)
-    click.echo(
-        f"{len(report.created)} créées, {len(report.published)} publiées, "
-        f"{len(report.skipped)} déjà importées, {len(report.refused)} refusées"
-        + (f", {len(report.ignored)} fichiers ignorés" if report.ignored else "")
-        + f" / أنشئ {len(report.created)}، رفض {len(report.refused)}"
-    )
+    with Progress(gettext(N_("Import"))) as progress:
+        report = importer.run(
+            paths,
+            progress=lambda r: progress.update(len(r.created) + len(r.skipped) + len(r.refused)),
+        )
+        for source, error in report.refused:
+            click.echo(f"{source}: {error}", err=True)
+        progress.summary(
+            gettext(
+                N_(
+                    "%(created)d created, %(published)d published, %(skipped)d already "
+                    "imported, %(refused)d refused, %(ignored)d files ignored"
+                ),
+                created=len(report.created),
+                published=len(report.published),
+                skipped=len(report.skipped),
+                refused=len(report.refused),
+                ignored=len(report.ignored),
+            )
+        )
     if report_path:
         report_path.write_text(
             json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
@@ -169,15 +195,24 @@ def import_(
         sys.exit(1)
 
 
-@command("export")
+@command(
+    "export",
+    help=N_("Write one file per resource plus its provenance document (JSON)."),
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["lom", "oai_dc", "json"]),
     default="lom",
     show_default=True,
+    help=N_("Format of the record files."),
 )
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help=N_("Folder to write into."),
+)
 @click.option(
     "--status",
     default="published",
@@ -185,42 +220,53 @@ def import_(
     type=click.Choice(
         ["published", "draft", "submitted", "validated", "rejected", "withdrawn", "all"]
     ),
+    help=N_("Which resources."),
 )
 def export(fmt: str, out: Path, status: str) -> None:
-    """Write one file per resource plus its provenance document (JSON) / تصدير."""
-    from catalogue.services.exporter import export as run_export
-
-    report = run_export(
-        runtime().resources, out, format=fmt, status=None if status == "all" else status
-    )
-    click.echo(
-        f"{report.written} ressources exportées dans {report.out} ({report.files} fichiers)"
-        f" / تم تصدير {report.written} موردا"
-    )
+    rt = runtime()
+    wanted = None if status == "all" else status
+    with Progress(gettext(N_("Export")), rt.resources.count(status=wanted)) as progress:
+        report = run_export(rt.resources, out, format=fmt, status=wanted, progress=progress.update)
+        progress.summary(
+            ngettext(
+                "%(num)d resource exported into %(out)s (%(files)d files)",
+                "%(num)d resources exported into %(out)s (%(files)d files)",
+                report.written,
+                out=str(report.out),
+                files=report.files,
+            )
+        )
 
 
 # -- lifecycle --------------------------------------------------------------------------
 
 
-@command("submit")
+@command("submit", help=N_("Submit a draft to the validation commission."))
 @click.argument("resource_id")
-@click.option("--note")
+@click.option("--note", help=N_("A note for the commission."))
 @as_option
 def submit(resource_id: str, note: str | None, as_user: str | None) -> None:
-    """Submit a draft to the validation commission / الإحالة على المصادقة."""
+    # The commission sees complete records only (rules: catalogue/completeness).
+    COMPLETENESS.require(runtime().resources.get(resource_id).record, resource_id)
     view = runtime().resources.submit(_actor(as_user), resource_id, note=note)
     click.echo(f"{view.id}: {view.status}")
 
 
-@command("decide")
+@command("decide", help=N_("Record the validation commission's decision."))
 @click.argument("resource_id")
-@click.option("--decision", required=True, type=click.Choice(["conforme", "non_conforme"]))
-@click.option("--reference", required=True, help="Reference of the commission's PV.")
-@click.option("--commission", default="validation", show_default=True)
-@click.option("--note")
+@click.option(
+    "--decision",
+    required=True,
+    type=click.Choice(["conforme", "non_conforme"]),
+    help=N_("conforme or non_conforme."),
+)
+@click.option("--reference", required=True, help=N_("Reference of the commission's minutes."))
+@click.option(
+    "--commission", default="validation", show_default=True, help=N_("The deciding commission.")
+)
+@click.option("--note", help=N_("The commission's remark."))
 @as_option
 def decide(resource_id, decision, reference, commission, note, as_user) -> None:
-    """Record the validation commission's decision / تسجيل قرار لجنة المصادقة."""
     view = runtime().resources.decide(
         _actor(as_user),
         resource_id,
@@ -232,41 +278,41 @@ def decide(resource_id, decision, reference, commission, note, as_user) -> None:
     click.echo(f"{view.id}: {view.status}")
 
 
-@command("publish")
+@command("publish", help=N_("Publish a resource found conforming."))
 @click.argument("resource_id")
 @as_option
 def publish(resource_id: str, as_user: str | None) -> None:
-    """Publish a resource found conforme / النشر."""
     view = runtime().resources.publish(_actor(as_user), resource_id)
     click.echo(f"{view.id}: {view.status}")
 
 
-@command("withdraw")
+@command(
+    "withdraw",
+    help=N_("Withdraw a published resource (it becomes an OAI-PMH deleted record)."),
+)
 @click.argument("resource_id")
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help=N_("Why it is withdrawn."))
 @as_option
 def withdraw(resource_id: str, reason: str, as_user: str | None) -> None:
-    """Withdraw a published resource (it becomes an OAI-PMH deleted record) / السحب."""
     view = runtime().resources.withdraw(_actor(as_user), resource_id, reason=reason)
     click.echo(f"{view.id}: {view.status}")
 
 
-@command("provenance")
+@command("provenance", help=N_("Print a resource's provenance document (JSON)."))
 @click.argument("resource_id")
 def provenance(resource_id: str) -> None:
-    """Print a resource's provenance document (JSON) / مصدر المورد."""
     _echo_json(runtime().resources.provenance(resource_id))
 
 
 # -- users --------------------------------------------------------------------------------
 
 
-@group("user")
+@group("user", help=N_("Staff accounts."))
 def user() -> None:
-    """Staff accounts / حسابات الموظفين."""
+    pass
 
 
-@user.command("create")
+@user.command("create", help=N_("Create an account (the password is asked for, hidden)."))
 @click.argument("username")
 @click.option(
     "--role",
@@ -274,24 +320,21 @@ def user() -> None:
     multiple=True,
     required=True,
     type=click.Choice(ROLES),
-    help="Repeat for several roles.",
+    help=N_("A role of the account."),
 )
 @click.option(
     "--commission",
     "commissions",
     multiple=True,
-    help="Commission the user sits on (repeatable), e.g. validation.",
+    help=N_("Commission the user sits on, e.g. validation."),
 )
-@click.option("--display-name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--display-name", help=N_("The name shown in the console."))
+@click.option("--password-stdin", is_flag=True, help=N_("Read the password from standard input."))
 def user_create(username, roles, commissions, display_name, password_stdin) -> None:
-    """Create an account (the password is asked for, hidden) / إنشاء حساب."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt(
-            "Mot de passe / كلمة المرور", hide_input=True, confirmation_prompt=True
-        )
+        password = click.prompt(gettext(N_("Password")), hide_input=True, confirmation_prompt=True)
     view = runtime().accounts.create_user(
         username, password, display_name=display_name, roles=roles, commissions=commissions
     )
@@ -301,37 +344,35 @@ def user_create(username, roles, commissions, display_name, password_stdin) -> N
     )
 
 
-@user.command("list")
+@user.command("list", help=N_("List accounts."))
 def user_list() -> None:
-    """List accounts."""
     for view in runtime().accounts.list():
-        state = "" if view.active else " (désactivé / معطل)"
+        state = "" if view.active else " (" + gettext(N_("deactivated")) + ")"
         click.echo(
             f"{view.username}\t{','.join(sorted(view.roles))}\t"
             f"{','.join(sorted(view.commissions))}{state}"
         )
 
 
-@user.command("set-active")
+@user.command("set-active", help=N_("Activate (true) or deactivate (false) an account."))
 @click.argument("username")
 @click.argument("active", type=click.BOOL)
 def user_set_active(username: str, active: bool) -> None:
-    """Activate (true) or deactivate (false) an account."""
     view = runtime().accounts.set_active(username, active)
-    click.echo(f"{view.username}: {'active' if view.active else 'inactive'}")
+    state = gettext(N_("active")) if view.active else gettext(N_("deactivated"))
+    click.echo(f"{view.username}: {state}")
 
 
 # -- database --------------------------------------------------------------------------------
 
 
-@group("db")
+@group("db", help=N_("Database schema."))
 def db() -> None:
-    """Database schema / قاعدة البيانات."""
+    pass
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=N_("Bring the database schema to the latest revision (Alembic)."))
 def db_upgrade() -> None:
-    """Bring the database schema to the latest revision (Alembic)."""
     database = runtime().catalogue.db
     revisions = database.upgrade()
     click.echo(f"schema: {', '.join(sorted(revisions))}")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from core.messages import N_, gettext, ngettext
 from diffusion.csv_export import REPORTS, report_csv
 from diffusion.dashboards import Period
 from diffusion.errors import DiffusionError, ReportRefused
@@ -32,16 +33,33 @@ def _actor(username: str | None):
     try:
         return runtime().accounts.actor(username)
     except Exception as exc:
-        raise click.ClickException(f"--as {username}: {getattr(exc, 'message', exc)}") from None
+        raise click.ClickException(f"--as {username}: {exc}") from None
 
 
 def _fail(exc: DiffusionError):
     if isinstance(exc, ReportRefused):
         for p in exc.problems:
             click.echo(
-                f"  ligne/السطر {p.line}, colonne/العمود {p.column}: {p.fr} — {p.ar}", err=True
+                "  "
+                + gettext(
+                    N_("line %(line)d, column %(column)s: %(problem)s"),
+                    line=p.line,
+                    column=p.column,
+                    problem=p.text(),
+                ),
+                err=True,
             )
-    raise click.ClickException(exc.message)
+    raise click.ClickException(exc.message())
+
+
+def _campaign_line(view) -> str:
+    return ngettext(
+        "campaign %(code)s: %(num)d resource, %(targets)d targets",
+        "campaign %(code)s: %(num)d resources, %(targets)d targets",
+        len(view.resource_ids),
+        code=view.code,
+        targets=len(view.targets),
+    )
 
 
 def _date(value: str | None) -> date | None:
@@ -50,7 +68,9 @@ def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+        raise click.BadParameter(
+            gettext(N_("%(value)s is not a date YYYY-MM-DD"), value=repr(value))
+        ) from None
 
 
 def _establishments(values) -> list[dict[str, str]]:
@@ -58,34 +78,56 @@ def _establishments(values) -> list[dict[str, str]]:
     for value in values:
         parts = [p.strip() for p in value.split(";")]
         if len(parts) < 2:
-            raise click.BadParameter(f"{value!r}: expected REGION;CODE[;NAME]")
+            raise click.BadParameter(
+                gettext(N_("%(value)s: expected REGION;CODE[;NAME]"), value=repr(value))
+            )
         out.append(
             {"region": parts[0], "code": parts[1], "name": parts[2] if len(parts) > 2 else ""}
         )
     return out
 
 
-as_option = click.option("--as", "username", metavar="USERNAME", help="staff account acting")
-
-
-@group("campaign")
-def campaign() -> None:
-    """Diffusion campaigns to the regional academies (AREF)."""
-
-
-@campaign.command("create")
-@click.argument("code")
-@click.option("--title-fr", default="", help="French title")
-@click.option("--title-ar", default="", help="Arabic title")
-@click.option("--channel", required=True, help="cd-usb, school-server, lms or portal (or a label)")
-@click.option("--q", "q", default=None, help="saved search: query text")
-@click.option(
-    "--filter", "filters", multiple=True, metavar="FACET=VALUE", help="saved search facet filter"
+as_option = click.option(
+    "--as",
+    "username",
+    metavar="USERNAME",
+    help=N_("The staff account acting (admin or indexer role)."),
 )
-@click.option("--resource", "resources", multiple=True, metavar="ID", help="explicit resource id")
-@click.option("--region", "regions", multiple=True, help="target region (id or label)")
-@click.option("--establishment", "establishments", multiple=True, metavar="REGION;CODE;NAME")
-@click.option("--note", default=None)
+
+
+@group("campaign", help=N_("Diffusion campaigns to the regional academies (AREF)."))
+def campaign() -> None:
+    pass
+
+
+@campaign.command(
+    "create",
+    help=N_("Create a campaign from a saved search (--q/--filter) or a list (--resource)."),
+)
+@click.argument("code")
+@click.option("--title-fr", default="", help=N_("French title."))
+@click.option("--title-ar", default="", help=N_("Arabic title."))
+@click.option(
+    "--channel", required=True, help=N_("cd-usb, school-server, lms or portal (or a label).")
+)
+@click.option("--q", "q", default=None, help=N_("Saved search: its words."))
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="FACET=VALUE",
+    help=N_("Saved search: a facet filter."),
+)
+@click.option("--resource", "resources", multiple=True, metavar="ID", help=N_("A resource id."))
+@click.option("--region", "regions", multiple=True, help=N_("A target region, id or label."))
+@click.option(
+    "--establishment",
+    "establishments",
+    multiple=True,
+    metavar="REGION;CODE;NAME",
+    help=N_("A target establishment."),
+)
+@click.option("--note", default=None, help=N_("A note about the campaign."))
 @as_option
 def create(
     code,
@@ -100,14 +142,16 @@ def create(
     note,
     username,
 ):
-    """Create a campaign from a saved search (--q/--filter) or a list (--resource)."""
     query = None
     if q is not None or filters:
         parsed: dict[str, list[str]] = {}
         for f in filters:
             name, sep, value = f.partition("=")
             if not sep:
-                raise click.BadParameter(f"{f!r}: expected FACET=VALUE", param_hint="--filter")
+                raise click.BadParameter(
+                    gettext(N_("%(value)s: expected FACET=VALUE"), value=repr(f)),
+                    param_hint="--filter",
+                )
             parsed.setdefault(name.strip(), []).append(value.strip())
         query = {"q": q or "", "filters": parsed}
     try:
@@ -124,19 +168,22 @@ def create(
         )
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(
-        f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets"
-    )
+    click.echo(_campaign_line(view))
 
 
-@campaign.command("add")
+@campaign.command("add", help=N_("Add resources and/or targets to a campaign."))
 @click.argument("code")
-@click.option("--resource", "resources", multiple=True, metavar="ID")
-@click.option("--region", "regions", multiple=True)
-@click.option("--establishment", "establishments", multiple=True, metavar="REGION;CODE;NAME")
+@click.option("--resource", "resources", multiple=True, metavar="ID", help=N_("A resource id."))
+@click.option("--region", "regions", multiple=True, help=N_("A target region, id or label."))
+@click.option(
+    "--establishment",
+    "establishments",
+    multiple=True,
+    metavar="REGION;CODE;NAME",
+    help=N_("A target establishment."),
+)
 @as_option
 def add(code, resources, regions, establishments, username):
-    """Add resources and/or targets to a campaign."""
     services = runtime().diffusion.campaigns
     try:
         if resources:
@@ -151,21 +198,20 @@ def add(code, resources, regions, establishments, username):
         view = services.get(code)
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(
-        f"campaign {view.code}: {len(view.resource_ids)} resources, {len(view.targets)} targets"
-    )
+    click.echo(_campaign_line(view))
 
 
-@campaign.command("ship")
+@campaign.command(
+    "ship", help=N_("Plan a shipment to a target region (optionally delivered at once).")
+)
 @click.argument("code")
-@click.option("--region", required=True)
-@click.option("--quantity", required=True, type=int)
-@click.option("--date", "on", default=None, help="planned date YYYY-MM-DD (default today)")
-@click.option("--establishment-code", default="")
-@click.option("--delivered", is_flag=True, help="record it as delivered at once")
+@click.option("--region", required=True, help=N_("A target region, id or label."))
+@click.option("--quantity", required=True, type=int, help=N_("How many media or installations."))
+@click.option("--date", "on", default=None, help=N_("Planned date YYYY-MM-DD (default today)."))
+@click.option("--establishment-code", default="", help=N_("The establishment it goes to."))
+@click.option("--delivered", is_flag=True, help=N_("Record it as delivered at once."))
 @as_option
 def ship(code, region, quantity, on, establishment_code, delivered, username):
-    """Plan a shipment to a target region (optionally delivered at once)."""
     services = runtime().diffusion.campaigns
     try:
         shipment = services.ship(
@@ -181,66 +227,93 @@ def ship(code, region, quantity, on, establishment_code, delivered, username):
     except DiffusionError as exc:
         _fail(exc)
     click.echo(
-        f"shipment {shipment['id']}: {shipment['quantity']} → {shipment['region']} ({shipment['status']})"
+        gettext(
+            N_("shipment %(id)s: %(quantity)d → %(region)s (%(status)s)"),
+            id=shipment["id"],
+            quantity=shipment["quantity"],
+            region=shipment["region"],
+            status=shipment["status"],
+        )
     )
 
 
-@campaign.command("deliver")
+@campaign.command("deliver", help=N_("Record a planned shipment as delivered."))
 @click.argument("shipment_id", type=int)
-@click.option("--date", "on", default=None)
+@click.option("--date", "on", default=None, help=N_("Delivery date YYYY-MM-DD (default today)."))
 @as_option
 def deliver(shipment_id, on, username):
-    """Record a planned shipment as delivered."""
     try:
         shipment = runtime().diffusion.campaigns.deliver(
             _actor(username), shipment_id, on=_date(on)
         )
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(f"shipment {shipment['id']} delivered on {shipment['delivered_on']}")
+    click.echo(
+        gettext(
+            N_("shipment %(id)s delivered on %(date)s"),
+            id=shipment["id"],
+            date=shipment["delivered_on"],
+        )
+    )
 
 
-@campaign.command("bundle")
+@campaign.command(
+    "bundle", help=N_("Export the campaign as an offline, bilingual static catalogue.")
+)
 @click.argument("code")
 @click.option(
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="destination folder (default $MAWARID_HOME/bundles)",
+    help=N_("Destination folder (default $MAWARID_HOME/bundles)."),
 )
-@click.option("--zip", "make_zip", is_flag=True, help="also write a .zip")
+@click.option("--zip", "make_zip", is_flag=True, help=N_("Also write a .zip."))
 def bundle(code, out, make_zip):
-    """Export the campaign as an offline, bilingual static catalogue."""
     try:
         result = runtime().diffusion.bundles.build(code, destination=out, make_zip=make_zip)
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(f"{result.folder} ({result.resources} resources, {result.files} files)")
+    click.echo(
+        ngettext(
+            "%(folder)s (%(num)d resource, %(files)d files)",
+            "%(folder)s (%(num)d resources, %(files)d files)",
+            result.resources,
+            folder=str(result.folder),
+            files=result.files,
+        )
+    )
     if result.zip_path:
         click.echo(str(result.zip_path))
 
 
-@campaign.command("import-report")
+@campaign.command(
+    "import-report", help=N_("Import an installation report (CSV); refused whole on any error.")
+)
 @click.argument("code")
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @as_option
 def import_report(code, report, username):
-    """Import an installation report (CSV); refused whole on any error."""
     try:
         result = runtime().diffusion.installations.import_report(
             _actor(username), code, filename=report.name, data=report.read_bytes()
         )
     except DiffusionError as exc:
         _fail(exc)
-    click.echo(f"{result.lines} lines imported ({', '.join(result.regions)})")
+    click.echo(
+        ngettext(
+            "%(num)d line imported (%(regions)s)",
+            "%(num)d lines imported (%(regions)s)",
+            result.lines,
+            regions=", ".join(result.regions),
+        )
+    )
 
 
-@campaign.command("status")
+@campaign.command("status", help=N_("Status per region: planned, delivered, installed."))
 @click.argument("code")
 @click.option("--json", "as_json", is_flag=True)
 def status(code, as_json):
-    """Status per region: planned, delivered, installed."""
     try:
         regions = runtime().diffusion.campaigns.status(code)
     except DiffusionError as exc:
@@ -258,33 +331,33 @@ def status(code, as_json):
         )
 
 
-@campaign.command("list")
+@campaign.command("list", help=N_("Every campaign, newest first."))
 def list_campaigns():
-    """Every campaign, newest first."""
     for c in runtime().diffusion.campaigns.list():
         click.echo(
             f"{c.code}\t{c.channel}\t{len(c.resource_ids)} resources\t{c.title.get('fr') or c.title.get('ar')}"
         )
 
 
-@group("usage")
+@group("usage", help=N_("Usage statistics (COUNTER R5: robots and double clicks excluded)."))
 def usage() -> None:
-    """Usage statistics (COUNTER R5: robots and double clicks excluded)."""
+    pass
 
 
-@usage.command("report")
+@usage.command(
+    "report", help=N_("A dashboard report as CSV (UTF-8 with BOM, for Excel in Arabic).")
+)
 @click.option("--csv", "name", type=click.Choice(REPORTS), default="totals", show_default=True)
-@click.option("--start", default=None, help="first day YYYY-MM-DD")
-@click.option("--end", default=None, help="last day YYYY-MM-DD")
+@click.option("--start", default=None, help=N_("First day YYYY-MM-DD."))
+@click.option("--end", default=None, help=N_("Last day YYYY-MM-DD."))
 @click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="write to this file (default: standard output)",
+    help=N_("Write to this file (default: standard output)."),
 )
 def report(name, start, end, output):
-    """A dashboard report as CSV (UTF-8 with BOM, for Excel in Arabic)."""
     body = report_csv(runtime().diffusion.reports, name, Period(_date(start), _date(end)))
     if output:
         output.write_bytes(body)
@@ -294,22 +367,31 @@ def report(name, start, end, output):
         sys.stdout.flush()
 
 
-@usage.command("purge")
+@usage.command(
+    "purge",
+    help=N_("Delete old raw usage events (hashed visitor keys); dashboards keep their counts."),
+)
 @click.option(
     "--older-than",
     "days",
     type=click.IntRange(min=1),
     default=90,
     show_default=True,
-    help="delete raw events older than this many days",
+    help=N_("Delete raw events older than this many days."),
 )
 def purge(days):
-    """Delete old raw usage events (hashed visitor keys); dashboards keep their counts."""
     from datetime import timedelta
 
     before = date.today() - timedelta(days=days)
     removed = runtime().diffusion.usage.purge(before)
-    click.echo(f"{removed} events before {before} deleted")
+    click.echo(
+        ngettext(
+            "%(num)d event before %(date)s deleted",
+            "%(num)d events before %(date)s deleted",
+            removed,
+            date=before.isoformat(),
+        )
+    )
 
 
 COMMANDS = [campaign, usage]

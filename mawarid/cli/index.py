@@ -7,54 +7,43 @@ interrupted rebuild (Ctrl-C, crash) leaves it untouched.
 
 from __future__ import annotations
 
-import time
-
 import click
 
-from indexer import SearchError
+from core.messages import N_, gettext, ngettext
 
 from .base import command, runtime
+from .progress import Progress
 
 
-@command("reindex")
+@command(
+    "reindex",
+    help=N_("Rebuild the search index (a fresh index, switched to atomically when complete)."),
+)
 @click.option(
     "--batch",
     default=1000,
     show_default=True,
     type=click.IntRange(1, 100_000),
-    help="Resources read from the database per transaction.",
+    help=N_("Resources read from the database per transaction."),
 )
 def reindex(batch: int) -> None:
-    """Rebuild the search index (fresh index, atomic switch) / إعادة بناء فهرس البحث."""
     rt = runtime()
-    try:
-        total = rt.resources.list(status="published", page=1, size=1).total
-    except Exception:  # counting is only for the progress bar
-        total = None
-    started = time.monotonic()
-    done = 0
-    try:
-        with click.progressbar(
-            length=total or 0, label="Indexation / الفهرسة", show_pos=True, show_percent=bool(total)
-        ) as bar:
-
-            def progress(count: int) -> None:
-                nonlocal done
-                bar.update(count - done)
-                done = count
-
-            count = rt.pipeline.reindex(
-                rt.resources.iter_published(batch=batch), total=total, progress=progress
-            )
-    except SearchError as exc:
-        raise click.ClickException(f"{exc.message('fr')} / {exc.message('ar')}") from None
-    seconds = time.monotonic() - started
-    click.echo(f"{count} ressources indexées en {seconds:.1f} s / تمت فهرسة {count} موردا")
-    skipped = getattr(rt.search, "last_rebuild_skipped", [])
+    total = rt.resources.count(status="published")
+    with Progress(gettext(N_("Indexing")), total) as progress:
+        count = rt.pipeline.reindex(
+            rt.resources.iter_published(batch=batch), total=total, progress=progress.update
+        )
+        progress.update(count)
+        progress.summary(ngettext("%(num)d resource indexed", "%(num)d resources indexed", count))
+    skipped: list[str] = list(getattr(rt.search, "last_rebuild_skipped", []))
     if skipped:
         click.echo(
-            f"{len(skipped)} non indexées (voir le journal) / لم تتم فهرسة {len(skipped)}: "
-            + ", ".join(skipped[:20]),
+            ngettext(
+                "%(num)d resource not indexed (see the log): %(ids)s",
+                "%(num)d resources not indexed (see the log): %(ids)s",
+                len(skipped),
+                ids=", ".join(skipped[:20]),
+            ),
             err=True,
         )
 

@@ -7,11 +7,11 @@ import click
 from core.messages import N_, gettext
 from core.settings import DEFAULT_HOST, DEFAULT_PORT
 
-from .base import command, instance
+from .base import check_port, command, instance
 from .serving import gunicorn_available, serve_gunicorn, serve_waitress
 
 
-@command("serve")
+@command("serve", help=N_("Run the portal (teacher search, staff console, JSON API, OAI-PMH)."))
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help=N_("Address to listen on."))
 @click.option(
     "--port", default=DEFAULT_PORT, show_default=True, type=int, help=N_("Port to listen on.")
@@ -29,8 +29,9 @@ from .serving import gunicorn_available, serve_gunicorn, serve_waitress
     help=N_("Threads per worker process (default: MAWARID_SERVE_THREADS, 8)."),
 )
 def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
-    """Run the portal (teacher search, staff console, JSON API, OAI-PMH)."""
-    settings = instance().settings
+    inst = instance()
+    check_port(host, port)
+    settings = inst.settings
     if not settings.base_url:
         # Links, OAI-PMH baseURL and the OpenAPI servers name the address really served,
         # never the Host header of a request.

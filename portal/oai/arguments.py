@@ -10,14 +10,17 @@ the response invalid.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from core.messages import N_, plural_message
 from oaipmh.dates import NOT_XML as _NOT_XML
 from oaipmh.dates import date_range, parse_date
 from oaipmh.dates import shown as _shown
 from oaipmh.errors import BadArgument, BadVerb
+from oaipmh.syntax import METADATA_PREFIX as _PREFIX
+from oaipmh.syntax import SET_SPEC as _SET_SPEC
+from oaipmh.syntax import URI as _URI
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,6 @@ VERBS: dict[str, VerbArguments] = {
 #: Longest argument value accepted; far above any real identifier or token.
 MAX_VALUE = 2048
 
-# Syntaxes of the schema's attribute types (OAI-PMH.xsd) and of an absolute URI.
-_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
-_SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-_.!~*'();/?:@&=+$,]|%[0-9A-Fa-f]{2})+")
-
 
 @dataclass(frozen=True)
 class OAIRequest:
@@ -72,28 +70,34 @@ def parse_request(items: Iterable[tuple[str, str]]) -> OAIRequest:
 
     verbs = values.pop("verb", [])
     if not verbs:
-        raise BadVerb("the verb argument is missing")
+        raise BadVerb(N_("the verb argument is missing"))
     if len(verbs) > 1:
-        raise BadVerb("the verb argument is repeated")
+        raise BadVerb(N_("the verb argument is repeated"))
     verb = verbs[0]
     if verb not in VERBS:
-        shown = _shown(verb)
-        raise BadVerb(f"{shown} is not an OAI-PMH verb; the verbs are " + ", ".join(VERBS))
+        raise BadVerb(
+            N_("%(value)s is not an OAI-PMH verb; the verbs are %(verbs)s"),
+            value=_shown(verb),
+            verbs=", ".join(VERBS),
+        )
     spec = VERBS[verb]
 
     illegal = sorted(k for k in values if k not in spec.allowed)
     if illegal:
-        raise BadArgument(
-            f"{', '.join(_shown(k) for k in illegal)}: not an argument of {verb}"
-            + (
-                f" (its arguments: {', '.join(sorted(spec.allowed))})"
-                if spec.allowed
-                else " (it takes none)"
+        names = ", ".join(_shown(k) for k in illegal)
+        if spec.allowed:
+            raise BadArgument(
+                N_("%(names)s: not an argument of %(verb)s (its arguments: %(allowed)s)"),
+                names=names,
+                verb=verb,
+                allowed=", ".join(sorted(spec.allowed)),
             )
+        raise BadArgument(
+            N_("%(names)s: not an argument of %(verb)s (it takes none)"), names=names, verb=verb
         )
     repeated = sorted(k for k, v in values.items() if len(v) > 1)
     if repeated:
-        raise BadArgument(f"repeated argument: {', '.join(repeated)}")
+        raise BadArgument(N_("repeated argument: %(names)s"), names=", ".join(repeated))
     args = {k: v[0] for k, v in values.items()}
     for key, value in args.items():
         _check_value(key, value)
@@ -102,14 +106,21 @@ def parse_request(items: Iterable[tuple[str, str]]) -> OAIRequest:
         others = sorted(k for k in args if k != spec.exclusive)
         if others:
             raise BadArgument(
-                f"{spec.exclusive} is an exclusive argument: it cannot come with "
-                + ", ".join(others)
+                N_("%(name)s is an exclusive argument: it cannot come with %(others)s"),
+                name=spec.exclusive,
+                others=", ".join(others),
             )
         return OAIRequest(verb, args)
     missing = [k for k in spec.required if k not in args]
     if missing:
         raise BadArgument(
-            f"{verb} needs the argument{'s' if len(missing) > 1 else ''} " + ", ".join(missing)
+            plural_message(
+                "%(verb)s needs the argument %(names)s",
+                "%(verb)s needs the arguments %(names)s",
+                len(missing),
+                verb=verb,
+                names=", ".join(missing),
+            )
         )
     if "from" in args or "until" in args:
         date_range(args.get("from"), args.get("until"))
@@ -118,23 +129,30 @@ def parse_request(items: Iterable[tuple[str, str]]) -> OAIRequest:
 
 def _check_value(key: str, value: str) -> None:
     if not value:
-        raise BadArgument(f"the argument {key} is empty")
+        raise BadArgument(N_("the argument %(name)s is empty"), name=key)
     if len(value) > MAX_VALUE:
         raise BadArgument(
-            f"the argument {key} is too long ({len(value)} characters, at most {MAX_VALUE})"
+            N_("the argument %(name)s is too long (%(length)d characters, at most %(max)d)"),
+            name=key,
+            length=len(value),
+            max=MAX_VALUE,
         )
     if _NOT_XML.search(value):
-        raise BadArgument(f"the argument {key} holds a control character")
+        raise BadArgument(N_("the argument %(name)s holds a control character"), name=key)
     if key == "metadataPrefix" and not _PREFIX.fullmatch(value):
-        raise BadArgument(f"metadataPrefix {_shown(value)} has an illegal syntax")
+        raise BadArgument(N_("metadataPrefix %(value)s has an illegal syntax"), value=_shown(value))
     if key == "set" and not _SET_SPEC.fullmatch(value):
         raise BadArgument(
-            f"set {_shown(value)} has an illegal syntax (a setSpec such as level:primaire:1ap)"
+            N_("set %(value)s has an illegal syntax (a setSpec such as level:primaire:1ap)"),
+            value=_shown(value),
         )
     if key == "identifier" and not _URI.fullmatch(value):
         raise BadArgument(
-            f"identifier {_shown(value)} is not a URI "
-            "(identifiers look like oai:<repository>:<resource id>)"
+            N_(
+                "identifier %(value)s is not a URI "
+                "(identifiers look like oai:<repository>:<resource id>)"
+            ),
+            value=_shown(value),
         )
     if key in ("from", "until"):
         parse_date(key, value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.messages import N_
 from metadata_schemas import lom_xml, scolomfr_xml
 from oaipmh.errors import CannotDisseminateFormat
 
@@ -57,5 +58,7 @@ def get_format(prefix: str) -> MetadataFormat:
         return FORMATS[prefix]
     except KeyError:
         raise CannotDisseminateFormat(
-            f"metadataPrefix {prefix!r} is not disseminated here; formats: " + ", ".join(FORMATS)
+            N_("metadataPrefix %(prefix)r is not disseminated here; formats: %(formats)s"),
+            prefix=prefix,
+            formats=", ".join(FORMATS),
         ) from None

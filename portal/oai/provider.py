@@ -19,6 +19,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from catalogue.services.oai_items import Item, ListQuery, OAIItems
+from core.messages import N_, Message
 from core.settings import Settings
 from oaipmh.dates import parse_stamp, stamp
 from oaipmh.errors import (
@@ -168,9 +169,14 @@ class DataProvider:
         if identifier is not None:
             found = self.repository.formats_of(identifier)
             if found is None:
-                raise IdDoesNotExist(f"no item has the identifier {identifier}")
+                raise IdDoesNotExist(
+                    N_("no item has the identifier %(identifier)s"), identifier=identifier
+                )
             if not found:
-                raise NoMetadataFormats(f"no metadata format is available for {identifier}")
+                raise NoMetadataFormats(
+                    N_("no metadata format is available for %(identifier)s"),
+                    identifier=identifier,
+                )
             formats = [f for f in formats if f.column in found]
         body = "".join(
             "<metadataFormat>"
@@ -185,13 +191,15 @@ class DataProvider:
     def ListSets(self, request: OAIRequest, now: datetime) -> Reply:
         if request.get("resumptionToken"):
             raise BadResumptionToken(
-                "ListSets is answered in one response; this repository "
-                "issued no resumptionToken for it"
+                N_(
+                    "ListSets is answered in one response; this repository "
+                    "issued no resumptionToken for it"
+                )
             )
         if self._sets_xml is None:
             self._sets_xml = sets_xml(self.vocabularies)
         if not self._sets_xml:
-            raise NoSetHierarchy("no set vocabulary is installed in this repository")
+            raise NoSetHierarchy(N_("no set vocabulary is installed in this repository"))
         return self._simple(request, now, self._sets_xml)
 
     def GetRecord(self, request: OAIRequest, now: datetime) -> Reply:
@@ -199,9 +207,15 @@ class DataProvider:
         fmt = get_format(request.args["metadataPrefix"])
         item = self.repository.get(identifier, fmt.column)
         if item is None:
-            raise IdDoesNotExist(f"no item has the identifier {identifier}")
+            raise IdDoesNotExist(
+                N_("no item has the identifier %(identifier)s"), identifier=identifier
+            )
         if not item.deleted and not item.metadata:
-            raise CannotDisseminateFormat(f"{identifier} is not available in {fmt.prefix}")
+            raise CannotDisseminateFormat(
+                N_("%(identifier)s is not available in %(prefix)s"),
+                identifier=identifier,
+                prefix=fmt.prefix,
+            )
         body = render.record(
             item.identifier, item.datestamp, item.deleted, item.sets, item.metadata
         )
@@ -225,7 +239,8 @@ class DataProvider:
             fmt = FORMATS.get(state.prefix)
             if fmt is None:
                 raise BadResumptionToken(
-                    f"this resumptionToken names the format {state.prefix}, no longer disseminated"
+                    N_("this resumptionToken names the format %(prefix)s, no longer disseminated"),
+                    prefix=state.prefix,
                 )
             query = ListQuery(
                 fmt.prefix,
@@ -243,7 +258,7 @@ class DataProvider:
             query = ListQuery(fmt.prefix, fmt.column, fmt.always, request.get("set"), since, until)
             size = self.repository.count(query)
             if size == 0:
-                raise NoRecordsMatch("no record matches " + _describe(query))
+                raise NoRecordsMatch(N_("no record matches %(query)s"), query=_describe(query))
             after, cursor = None, 0
 
         limit = self.settings.page_size[request.verb]
@@ -261,9 +276,12 @@ class DataProvider:
         if first is None:
             stack.close()
             raise NoRecordsMatch(
-                "no record matches "
-                + _describe(query)
-                + (" after this resumptionToken" if token else "")
+                Message(
+                    N_("no record matches %(query)s after this resumptionToken")
+                    if token
+                    else N_("no record matches %(query)s"),
+                    query=_describe(query),
+                )
             )
         head = render.open_response(now, self.settings.base_url, request_attributes(request))
         chunks = self._stream(

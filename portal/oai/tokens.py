@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadData, URLSafeSerializer
 
+from core.messages import N_
 from oaipmh.dates import parse_stamp, stamp
 from oaipmh.errors import BadResumptionToken
 
@@ -61,22 +62,25 @@ class TokenCodec:
             values = self._serializer.loads(token)
         except BadData:
             raise BadResumptionToken(
-                "this resumptionToken was not issued by this repository or has been altered"
+                N_("this resumptionToken was not issued by this repository or has been altered")
             ) from None
         if not isinstance(values, list) or len(values) != len(_FIELDS):
-            raise BadResumptionToken("this resumptionToken has an unknown layout")
+            raise BadResumptionToken(N_("this resumptionToken has an unknown layout"))
         state = ResumptionState(**dict(zip(_FIELDS, values, strict=False)))
         if not _well_formed(state):
-            raise BadResumptionToken("this resumptionToken has an unknown layout")
+            raise BadResumptionToken(N_("this resumptionToken has an unknown layout"))
         current = time.time() if now is None else now
         if current > state.issued + self.ttl:
             expired = datetime.fromtimestamp(state.issued + self.ttl, UTC)
             raise BadResumptionToken(
-                f"this resumptionToken expired on {stamp(expired)}; restart the list without it"
+                N_("this resumptionToken expired on %(date)s; restart the list without it"),
+                date=stamp(expired),
             )
         if state.verb != verb:
             raise BadResumptionToken(
-                f"this resumptionToken continues a {state.verb} list, not a {verb} list"
+                N_("this resumptionToken continues a %(token_verb)s list, not a %(verb)s list"),
+                token_verb=state.verb,
+                verb=verb,
             )
         return state
 

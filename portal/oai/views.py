@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, request, stream_with_context
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from core.messages import N_
 from oaipmh.errors import BadArgument
 
 from ..context import current_runtime
@@ -51,7 +52,7 @@ def endpoint() -> Response:
             items = list(request.form.items(multi=True))
         except RequestEntityTooLarge:
             now = datetime.now(UTC).replace(tzinfo=None)
-            reply = provider.error_reply(now, None, BadArgument("the request is too large"))
+            reply = provider.error_reply(now, None, BadArgument(N_("the request is too large")))
             return Response(reply.chunks, mimetype=MIMETYPE)
     else:
         items = list(request.args.items(multi=True))

@@ -22,8 +22,10 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from metadata_schemas.errors import UnknownTermError
+from metadata_schemas.identifiers import RESOURCE_ID
 
-from ._errors import bad_request
+from ..context import current_runtime
+from ._errors import bad_request, not_found
 
 MAX_QUERY = 500
 MAX_VALUE = 200
@@ -52,14 +54,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _YEAR = re.compile(r"^\d{4}$")
 
 _ERRORS = {
-    "invalid": _l("Valeur incorrecte."),
-    "required": _l("Paramètre obligatoire."),
-    "null": _l("Valeur vide."),
+    "invalid": _l("Invalid value."),
+    "required": _l("Required parameter."),
+    "null": _l("Empty value."),
 }
 _INT_ERRORS = {
-    "invalid": _l("Nombre entier attendu."),
-    "required": _l("Paramètre obligatoire."),
-    "too_large": _l("Nombre trop grand."),
+    "invalid": _l("A whole number is expected."),
+    "required": _l("Required parameter."),
+    "too_large": _l("Number too large."),
 }
 
 
@@ -73,9 +75,9 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if _CONTROL.search(text):
-            raise ValidationError(_("Caractère de contrôle interdit (par exemple NUL)."))
+            raise ValidationError(_("Control characters (such as NUL) are not allowed."))
         if len(text) > self.max_length:
-            raise ValidationError(_("Trop long : %(max)d caractères au plus.", max=self.max_length))
+            raise ValidationError(_("Too long: at most %(max)d characters.", max=self.max_length))
         return " ".join(unicodedata.normalize("NFC", text).split())
 
 
@@ -83,7 +85,7 @@ def _one_of(choices: tuple[str, ...]):
     def check(value: str) -> None:
         if value not in choices:
             raise ValidationError(
-                _("Valeur inconnue ; valeurs possibles : %(choices)s.", choices=", ".join(choices))
+                _("Unknown value; possible values: %(choices)s.", choices=", ".join(choices))
             )
 
     return check
@@ -91,18 +93,18 @@ def _one_of(choices: tuple[str, ...]):
 
 def _page_limit(value: int) -> None:
     if value < 1 or value > MAX_PAGE:
-        raise ValidationError(_("Page entre 1 et %(max)d.", max=MAX_PAGE))
+        raise ValidationError(_("Page between 1 and %(max)d.", max=MAX_PAGE))
 
 
 def _size_limit(value: int) -> None:
     if value < 0 or value > MAX_SIZE:
-        raise ValidationError(_("Taille entre 0 et %(max)d.", max=MAX_SIZE))
+        raise ValidationError(_("Size between 0 and %(max)d.", max=MAX_SIZE))
 
 
 def _values(**kwargs: Any) -> fields.List:
     def count(values: list) -> None:
         if len(values) > MAX_VALUES:
-            raise ValidationError(_("Trop de valeurs : %(max)d au plus.", max=MAX_VALUES))
+            raise ValidationError(_("Too many values: at most %(max)d.", max=MAX_VALUES))
 
     return fields.List(Text(), validate=count, load_default=list, **kwargs)
 
@@ -186,22 +188,20 @@ SearchArgs = type(
 def _resolve(vocab_id: str | None, name: str, value: str) -> str:
     if vocab_id is None:
         if name == "year" and not _YEAR.match(value):
-            raise ValidationError(_("Année sur quatre chiffres attendue : %(value)s.", value=value))
+            raise ValidationError(_("A four-digit year is expected: %(value)s.", value=value))
         return value
-    from ..context import current_runtime
-
     vocab = current_runtime().vocabularies[vocab_id]
     try:
         term = vocab.resolve(value)
     except UnknownTermError as exc:
         hint = (
-            " " + _("Vouliez-vous dire : %(terms)s ?", terms=", ".join(exc.suggestions))
+            " " + _("Did you mean: %(terms)s?", terms=", ".join(exc.suggestions))
             if exc.suggestions
             else ""
         )
-        raise ValidationError(_("Terme inconnu : %(value)s.", value=value) + hint) from None
+        raise ValidationError(_("Unknown term: %(value)s.", value=value) + hint) from None
     if name == "cycle" and term.broader is not None:
-        raise ValidationError(_("%(value)s n'est pas un cycle.", value=value))
+        raise ValidationError(_("%(value)s is not a cycle.", value=value))
     return term.id
 
 
@@ -221,7 +221,7 @@ class SuggestArgs(Schema):
     )
     limit = _int(
         load_default=8,
-        validate=validate.Range(1, 20, error=_l("Entre 1 et 20.")),
+        validate=validate.Range(1, 20, error=_l("Between 1 and 20.")),
         metadata={"description": "how many completions, 1 to 20"},
     )
 
@@ -236,6 +236,45 @@ class LangArgs(Schema):
         load_default=None,
         validate=_one_of(CONTENT_LANGUAGES),
         metadata={"description": "language of labels (default: the interface language)"},
+    )
+
+
+class NoArgs(Schema):
+    """Endpoints that take no argument (any given is ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+#: What a path segment naming a vocabulary, a term or a problem may be.
+NAME = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+
+
+class ResourcePath(Schema):
+    rid = fields.String(
+        required=True,
+        validate=validate.Regexp(RESOURCE_ID),  # the one resource-id rule
+        metadata={"description": "identifier of a published resource"},
+    )
+
+
+class VocabularyPath(Schema):
+    vid = fields.String(
+        required=True,
+        validate=validate.Regexp(NAME),
+        metadata={"description": "vocabulary id (see /api/vocabularies)"},
+    )
+
+
+class TermPath(VocabularyPath):
+    term_id = fields.String(
+        required=True, validate=validate.Regexp(NAME), metadata={"description": "term id"}
+    )
+
+
+class ProblemPath(Schema):
+    code = fields.String(
+        required=True, validate=validate.Regexp(NAME), metadata={"description": "problem code"}
     )
 
 
@@ -273,3 +312,12 @@ def _collect_texts(node: Any, texts: list[str]) -> None:
             _collect_texts(child, texts)
     else:
         texts.append(str(node))
+
+
+def load_path(schema: Schema) -> dict[str, Any]:
+    """Load the route's path segments through ``schema``: a malformed one names no page (404)."""
+    try:
+        loaded: dict[str, Any] = schema.load(dict(request.view_args or {}))
+        return loaded
+    except ValidationError as exc:
+        raise not_found(None, _flatten(exc.messages)) from None

@@ -23,12 +23,12 @@ from ._degraded import database_result
 from ._present import runtime, term_dict
 
 SORT_LABELS = {
-    "relevance": _l("Pertinence"),
-    "date": _l("Date de publication"),
-    "title": _l("Titre"),
+    "relevance": _l("Relevance"),
+    "date": _l("Publication date"),
+    "title": _l("Title"),
 }
 #: Keys of the search data only the HTML page uses (left out of the JSON twins).
-HTML_ONLY = ("facet_list", "first")
+HTML_ONLY = ("facet_list", "first", "heading")
 DEFAULT_SIZE = 20
 #: Facets listed in the sidebar (``cycle`` appears as the roots of ``level``'s tree).
 SIDEBAR_FACETS = (
@@ -177,8 +177,21 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
         "pagination": _pagination(state, result.page, pages),
         "first": (result.page - 1) * result.size + 1,
         "facet_list": facet_list,
+        "heading": _heading(state.q, [a["label"] for a in active]),
     }
     return data
+
+
+def _heading(q: str, filters: list[str]) -> str:
+    """What the page shows, for its title and heading: the words and the selected filters."""
+    chosen = " · ".join(filters)
+    if q and chosen:
+        return str(_l("Results for “%(q)s” — %(filters)s", q=q, filters=chosen))
+    if q:
+        return str(_l("Results for “%(q)s”", q=q))
+    if chosen:
+        return str(_l("Resources — %(filters)s", filters=chosen))
+    return str(_l("All resources"))
 
 
 def html_extras(state: SearchState, data: dict[str, Any]) -> dict[str, Any]:

@@ -1,13 +1,19 @@
-"""Errors as a page in the visitor's language, or as one JSON shape.
+"""Errors as a page in the visitor's language, or as RFC 9457 problem details.
 
-JSON (for ``/api/…``, ``….json`` and ``Accept: application/json``)::
+JSON (for ``/api/…``, ``….json`` and clients asking for JSON), ``application/problem+json``::
 
-    {"ok": false, "status": 404, "error": "Ressource introuvable", "errors": {"id": ["…"]}}
+    {"type": "https://…/api/problems/invalid_parameter", "title": "Invalid parameter",
+     "status": 400, "detail": "Page between 1 and 500.", "instance": "https://…/api/search?page=0",
+     "code": "invalid_parameter", "errors": {"page": ["Page between 1 and 500."]}}
 
-``errors`` names what was wrong (a parameter, a record field). Views raise
-:func:`bad_request` / :func:`not_found` with that detail; service errors
-(:class:`catalogue.errors.CatalogueError`, :class:`metadata_schemas.errors.MetadataError`)
-become clear 4xx answers here, so no view needs a try/except for them.
+``type`` is an absolute URL (the public base URL of the settings, never the Host header)
+that answers with the description of the problem (:func:`problem_type`); ``code`` is the
+same stable code, for clients matching on it; ``errors`` names what was wrong (a parameter,
+a record field) with its messages. Every text is in the reader's language.
+
+Views raise :func:`bad_request` / :func:`not_found`; any :class:`core.errors.MawaridError`
+(and the refusals of packages not yet on it) becomes a clear 4xx here, so no view needs a
+try/except for them.
 """
 
 from __future__ import annotations
@@ -16,64 +22,139 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, render_template, request
 from flask.globals import request_ctx
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from catalogue.errors import CatalogueError
+from core.errors import MawaridError
+from core.messages import N_, Message, gettext, render
+from indexer.model import SearchError, SearchUnavailable
 from metadata_schemas.errors import MetadataError
+
+from .. import metrics
+from ._links import absolute, current_url
 
 log = logging.getLogger(__name__)
 
-TITLES = {
-    400: _l("Requête invalide"),
-    403: _l("Accès refusé"),
-    404: _l("Page introuvable"),
-    405: _l("Méthode non autorisée"),
-    409: _l("Conflit"),
-    413: _l("Envoi trop volumineux"),
-    422: _l("Données invalides"),
-    429: _l("Trop de requêtes"),
-    500: _l("Erreur interne du serveur"),
-    503: _l("Service momentanément indisponible"),
+PROBLEM_JSON = "application/problem+json"
+
+#: Every problem type: code → (HTTP status, title, what it means). The titles are short
+#: and stable; the occurrence's own sentence is the ``detail``.
+PROBLEMS: dict[str, tuple[int, str, str]] = {
+    "bad_request": (
+        400,
+        N_("Bad request"),
+        N_("The request has an invalid parameter."),
+    ),
+    "invalid_parameter": (
+        400,
+        N_("Invalid parameter"),
+        N_("A query parameter has a value that cannot be used; errors names it."),
+    ),
+    "invalid_record": (
+        422,
+        N_("Invalid data"),
+        N_("The record does not follow the schema; errors names each field."),
+    ),
+    "csrf": (
+        400,
+        N_("Form expired"),
+        N_(
+            "The form has expired or its security token is missing: reload the page, "
+            "then send it again."
+        ),
+    ),
+    "forbidden": (
+        403,
+        N_("Access denied"),
+        N_("You are not allowed to open this page."),
+    ),
+    "not_found": (
+        404,
+        N_("Page not found"),
+        N_("This address matches no page and no published resource."),
+    ),
+    "method_not_allowed": (
+        405,
+        N_("Method not allowed"),
+        N_("This address does not accept this method."),
+    ),
+    "conflict": (
+        409,
+        N_("Conflict"),
+        N_("The operation conflicts with the current state of the resource."),
+    ),
+    "too_large": (
+        413,
+        N_("Upload too large"),
+        N_("What was sent is larger than allowed."),
+    ),
+    "invalid_data": (
+        422,
+        N_("Invalid data"),
+        N_("What was sent cannot be used; errors names each field."),
+    ),
+    "too_many_requests": (
+        429,
+        N_("Too many requests"),
+        N_("You sent too many requests. Wait a minute, then try again."),
+    ),
+    "internal_error": (
+        500,
+        N_("Internal server error"),
+        N_("An unexpected error happened. The technical team has been told."),
+    ),
+    "unavailable": (
+        503,
+        N_("Service unavailable"),
+        N_("The service is briefly unavailable. Try again in a moment."),
+    ),
 }
-EXPLANATIONS = {
-    400: _l("La requête contient un paramètre incorrect."),
-    403: _l("Vous n'avez pas le droit d'accéder à cette page."),
-    404: _l("Cette adresse ne correspond à aucune page ni ressource publiée."),
-    405: _l("Cette adresse n'accepte pas cette méthode."),
-    409: _l("L'opération entre en conflit avec l'état actuel de la ressource."),
-    413: _l("Le contenu envoyé dépasse la taille autorisée."),
-    429: _l("Vous avez envoyé trop de requêtes. Patientez une minute puis réessayez."),
-    500: _l("Une erreur inattendue s'est produite. L'équipe technique en a été informée."),
+#: HTTP status → the problem code of a plain HTTP error.
+STATUS_CODES = {status: code for code, (status, _t, _d) in reversed(PROBLEMS.items())}
+#: Error code of a refusal (its ``code``) → HTTP status; other refusals are 400.
+ERROR_STATUS = {
+    "not_found": 404,
+    "unknown_entity": 404,
+    "permission_denied": 403,
+    "wrong_commission": 403,
+    "illegal_transition": 409,
+    "stale_version": 409,
+    "duplicate_identifier": 409,
+    "configuration_error": 500,
 }
-#: Catalogue error class name → HTTP status (by name: the catalogue owns its classes).
-CATALOGUE_STATUS = {
-    "NotFound": 404,
-    "UnknownEntity": 404,
-    "PermissionDenied": 403,
-    "WrongCommission": 403,
-    "IllegalTransition": 409,
-    "StaleVersion": 409,
-    "DuplicateIdentifier": 409,
+#: indexer SearchError key → the parameter it is about (``facet`` comes from its params).
+SEARCH_ERROR_PARAMETER = {
+    "query_too_long": "q",
+    "bad_page": "page",
+    "page_too_deep": "page",
+    "bad_size": "size",
+    "bad_sort": "sort",
 }
 
 
 class PortalError(HTTPException):
-    """An HTTP error raised by a view with a message and per-parameter details."""
+    """An HTTP error raised by a view, with its sentence and per-parameter details."""
 
     def __init__(
-        self, status: int, message: Any = None, errors: Mapping[str, list[str]] | None = None
+        self,
+        status: int,
+        message: str | Message | None = None,
+        errors: Mapping[str, list[str]] | None = None,
+        *,
+        problem: str | None = None,
     ) -> None:
         self.code = status
         super().__init__(description=str(message) if message is not None else None)
         self.message = message
         self.errors = dict(errors or {})
+        self.problem = problem or STATUS_CODES.get(status, "bad_request")
 
 
 def bad_request(errors: Mapping[str, list[str]], message: Any = None) -> PortalError:
-    return PortalError(400, message, errors)
+    return PortalError(400, message, errors, problem="invalid_parameter")
 
 
 def not_found(message: Any = None, errors: Mapping[str, list[str]] | None = None) -> PortalError:
@@ -85,10 +166,33 @@ def wants_json() -> bool:
     if path.startswith("/api/") or path.endswith(".json"):
         return True
     accept = request.accept_mimetypes
-    return (
-        accept.best_match(["text/html", "application/json"]) == "application/json"
-        and accept["application/json"] > accept["text/html"]
+    best = accept.best_match(["text/html", "application/json", PROBLEM_JSON])
+    return best in ("application/json", PROBLEM_JSON) and accept[best] > accept["text/html"]
+
+
+def problem_type(code: str) -> str:
+    return absolute(f"/api/problems/{code}")
+
+
+def problem_document(
+    status: int,
+    code: str,
+    detail: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The RFC 9457 members of one problem, in the reader's language."""
+    _status, title, explanation = (
+        PROBLEMS.get(code) or PROBLEMS[STATUS_CODES.get(status, "bad_request")]
     )
+    return {
+        "type": problem_type(code if code in PROBLEMS else STATUS_CODES.get(status, "bad_request")),
+        "title": gettext(title),
+        "status": status,
+        "detail": detail or gettext(explanation),
+        "instance": current_url(),
+        "code": code,
+        "errors": {str(k): [str(m) for m in v] for k, v in (errors or {}).items()},
+    }
 
 
 def error_response(
@@ -96,13 +200,16 @@ def error_response(
     message: Any = None,
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    *,
+    code: str | None = None,
 ) -> Response:
-    title = str(TITLES.get(status, TITLES[500 if status >= 500 else 400]))
-    detail = str(message) if message else str(EXPLANATIONS.get(status, ""))
-    errors = {str(k): [str(m) for m in v] for k, v in (errors or {}).items()}
+    code = code or STATUS_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
+    document = problem_document(status, code, str(message) if message else None, errors)
     if wants_json():
-        response = jsonify(
-            {"ok": False, "status": status, "error": detail if message else title, "errors": errors}
+        from flask import current_app
+
+        response = current_app.response_class(
+            current_app.json.dumps(document), mimetype=PROBLEM_JSON
         )
     else:
         html = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
@@ -111,64 +218,64 @@ def error_response(
         if getattr(request_ctx, "url_adapter", None) is not None:
             try:
                 html = render_template(
-                    "error.html", status=status, title=title, detail=detail, errors=errors
+                    "error.html",
+                    status=status,
+                    title=document["title"],
+                    detail=document["detail"],
+                    errors=document["errors"],
                 )
             except Exception:  # never let a broken template hide the first error
                 log.exception("error page failed to render")
         response = Response(html, mimetype="text/html")
     response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
 
 
 def _kept_headers(exc: HTTPException) -> dict[str, str]:
-    # 405 says which methods are allowed, 429 when to retry: keep those.
+    # 405 says which methods are allowed, 429 when to retry, 503 too: keep those.
     return {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "retry-after")}
 
 
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     if isinstance(exc, PortalError):
-        return error_response(status, exc.message, exc.errors)
+        return error_response(status, exc.message, exc.errors, code=exc.problem)
     if isinstance(exc, CSRFError):
         return error_response(
-            400,
-            _l(
-                "Le formulaire a expiré ou son jeton de sécurité manque : "
-                "rechargez la page puis renvoyez-le."
-            ),
-            {"csrf_token": [exc.description]},
+            400, None, {"csrf_token": [gettext(PROBLEMS["csrf"][2])]}, code="csrf"
         )
     return error_response(status, None, None, _kept_headers(exc))
 
 
-def _catalogue_error(exc: Exception) -> Response:
-    status = CATALOGUE_STATUS.get(type(exc).__name__, 400)
-    message = getattr(exc, "message", None) or str(exc)
-    errors = getattr(exc, "errors", None) or {}
-    return error_response(status, message, errors if isinstance(errors, Mapping) else {})
+def refusal_text(exc: Exception) -> tuple[str, dict[str, list[str]]]:
+    """The sentence and the field errors of a refusal, in the reader's language.
+
+    A :class:`MawaridError` renders itself; packages not yet moved to it (``CatalogueError``,
+    ``MetadataError``) carry a ``message`` text and an ``errors`` mapping."""
+    if isinstance(exc, MawaridError):
+        return exc.message(), exc.field_errors()
+    raw = getattr(exc, "errors", None) or {}
+    errors = render(dict(raw)) if isinstance(raw, Mapping) else {}
+    return str(getattr(exc, "message", None) or exc), errors
+
+
+def _refusal(exc: Exception) -> Response:
+    """A refusal of a service (a :class:`MawaridError`, or a package not yet on it)."""
+    code = str(getattr(exc, "code", "") or "bad_request")
+    status = ERROR_STATUS.get(code, 400)
+    message, errors = refusal_text(exc)
+    if status >= 500:
+        log.error("refusal %s on %s %s: %s", code, request.method, request.path, message)
+        return error_response(status)
+    return error_response(status, message, errors, code=code)
 
 
 def _metadata_error(exc: MetadataError) -> Response:
-    return error_response(400, exc.message, exc.errors)
-
-
-def _internal_error(exc: InternalServerError) -> Response:
-    original = getattr(exc, "original_exception", None)
-    if original is not None:
-        log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
-    return error_response(500)
-
-
-#: indexer SearchError key → the parameter it is about (``facet`` comes from its params).
-SEARCH_ERROR_PARAMETER = {
-    "query_too_long": "q",
-    "bad_page": "page",
-    "page_too_deep": "page",
-    "bad_size": "size",
-    "bad_sort": "sort",
-}
+    message, errors = refusal_text(exc)
+    return error_response(400, message, errors, code="invalid_record")
 
 
 #: SearchError keys that are the reader's mistake (400); any other is the engine's (503).
@@ -179,43 +286,42 @@ READER_MISTAKES = frozenset(
 RETRY_AFTER_FAILED = 60
 
 
-def _search_error(exc: Exception) -> Response:
-    from indexer.model import SearchUnavailable
-
+def _search_error(exc: SearchError) -> Response:
     from .. import i18n
 
-    key = getattr(exc, "key", "")
+    lang = i18n.current_lang()
     if isinstance(exc, SearchUnavailable):
-        # Logged once by the search client when the outage began; the cause may name
+        # Logged once by the search client when the outage began; its cause may name
         # internal hosts and stays in the log.
-        return _search_unavailable(exc.message(i18n.current_lang()), exc.retry_after)
-    if key not in READER_MISTAKES:  # the engine refused us: not the reader's fault
+        return _search_unavailable(exc.message(lang), exc.retry_after)
+    if exc.key not in READER_MISTAKES:  # the engine refused the request: not the reader's fault
         log.error("search failed on %s %s: %s", request.method, request.path, exc)
         unavailable = SearchUnavailable(engine="", cause=str(exc), retry_after=RETRY_AFTER_FAILED)
-        return _search_unavailable(unavailable.message(i18n.current_lang()), RETRY_AFTER_FAILED)
-    params = getattr(exc, "params", {}) or {}
-    name = SEARCH_ERROR_PARAMETER.get(key) or str(
+        return _search_unavailable(unavailable.message(lang), RETRY_AFTER_FAILED)
+    params = exc.params or {}
+    name = SEARCH_ERROR_PARAMETER.get(exc.key) or str(
         params.get("facet") or params.get("value") or "query"
     )
-    message = exc.message(i18n.current_lang()) if hasattr(exc, "message") else str(exc)
-    return error_response(400, message, {name: [message]})
+    message = exc.message(lang)
+    return error_response(400, message, {name: [message]}, code="invalid_parameter")
 
 
 def _search_unavailable(message: str, retry_after: int) -> Response:
-    from ..metrics import SEARCH_UNAVAILABLE
+    metrics.SEARCH_UNAVAILABLE.inc()
+    return error_response(503, message, {}, {"Retry-After": str(retry_after)}, code="unavailable")
 
-    SEARCH_UNAVAILABLE.inc()
-    response = error_response(503, message, {}, {"Retry-After": str(retry_after)})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+
+def _internal_error(exc: InternalServerError) -> Response:
+    original = getattr(exc, "original_exception", None)
+    if original is not None:
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    return error_response(500)
 
 
 def register(app: Flask) -> None:
-    from catalogue.errors import CatalogueError
-    from indexer.model import SearchError
-
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(MetadataError, _metadata_error)
-    app.register_error_handler(CatalogueError, _catalogue_error)
+    app.register_error_handler(CatalogueError, _refusal)
+    app.register_error_handler(MawaridError, _refusal)
     app.register_error_handler(SearchError, _search_error)
     app.register_error_handler(InternalServerError, _internal_error)

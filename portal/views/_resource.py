@@ -7,32 +7,24 @@ public site never reveals that an unpublished id exists.
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
 from typing import Any
 
-from babel.dates import format_timedelta
 from flask import url_for
-from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from core import formats
 from metadata_schemas.identifiers import is_resource_id
 
 from .. import i18n
 from ._errors import not_found
 from ._present import runtime, term_dict
 
-_DURATION = re.compile(
-    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
-
 
 def published_resource(rid: str):
     """The resource view, or a 404 in the visitor's language."""
-    message = _l("Aucune ressource publiée ne porte cet identifiant.")
+    message = _l("No published resource has this identifier.")
     if not is_resource_id(rid):
-        raise not_found(message, {"id": [str(_l("Identifiant mal formé."))]})
+        raise not_found(message, {"id": [str(_l("Malformed identifier."))]})
     from catalogue.errors import NotFound
 
     try:
@@ -117,7 +109,7 @@ def resource_data(view, lang: str) -> dict[str, Any]:
         "size": _size(technical.get("size")),
         "location": location,
         "published_at": _iso(view.published_at),
-        "published_label": format_date(view.published_at, "long") if view.published_at else None,
+        "published_label": formats.format_date(view.published_at) if view.published_at else None,
         "provenance": _provenance(provenance, lang),
         "record": record,
     }
@@ -174,7 +166,7 @@ def _date_label(value: str | None) -> str | None:
     from datetime import date
 
     try:
-        return format_date(date.fromisoformat(value[:10]), "long")
+        return formats.format_date(date.fromisoformat(value[:10]))
     except ValueError:
         return value
 
@@ -187,38 +179,15 @@ def _duration(value: str | None) -> dict[str, str] | None:
     """ISO 8601 duration → ``{"iso": "PT1H5M", "label": "1 heure 5 minutes"}``."""
     if not value:
         return None
-    match = _DURATION.match(value)
-    if not match:
-        return {"iso": value, "label": value}
-    y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in match.groups())
-    parts = []
-    for amount, unit in (
-        (y * 365 + mo * 30 + w * 7 + d, "day"),
-        (h, "hour"),
-        (mi, "minute"),
-        (s, "second"),
-    ):
-        if amount:
-            parts.append(
-                format_timedelta(
-                    timedelta(**{f"{unit}s": amount}),
-                    granularity=unit,
-                    threshold=10_000,
-                    format="long",
-                    locale=get_locale(),
-                )
-            )
-    return {"iso": value, "label": " ".join(parts) or value}
+    parsed = formats.parse_duration(value)
+    label = formats.format_duration(parsed) if parsed is not None else value
+    return {"iso": value, "label": label}
 
 
 def _size(value: Any) -> str | None:
     if not isinstance(value, int) or value <= 0:
         return None
-    for unit, factor in ((_l("Go"), 1e9), (_l("Mo"), 1e6), (_l("ko"), 1e3)):
-        if value >= factor:
-            return f"{format_decimal(value / factor, '#,##0.#')} {unit}"
-    unit = _l("octets")
-    return f"{value} {unit}"
+    return formats.format_size(value)
 
 
 def _is_web(url: Any) -> bool:

@@ -1,18 +1,18 @@
 """Staff pages of the diffusion area: usage dashboards, campaigns, bundles, reports.
 
 Every page is a thin skin: it parses arguments, calls ``runtime.diffusion``
-services and renders one data dict (HTML, or JSON with the ``.json`` routes).
+services and renders one data dict as a page of the console, or as JSON on its
+``….json`` twin (a route of its own, so a link to a page is never the twin).
 Any staff member sees the dashboards; running campaigns needs ``admin`` or
-``indexer`` (the services check again). Refusals are shown in the interface
-language, never as a 500; a refused installation report lists every faulty
-line and column.
+``indexer`` (the services check again). A refused form comes back with what was
+typed and each error next to its field, in the reader's language; a refused
+installation report lists every faulty line and column.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -26,53 +26,45 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.wrappers import Response as BaseResponse
 
+from core.messages import gettext as translate
+from diffusion.campaigns import STAGE_LABELS
 from diffusion.charts import bar_chart, line_chart
 from diffusion.csv_export import REPORTS, report_csv
-from diffusion.dashboards import Period
-from diffusion.errors import DiffusionError, ReportRefused
+from diffusion.dashboards import FIGURE_LABELS, Period
+from diffusion.errors import CampaignNotFound, DiffusionError
 
 from ..auth import current_actor, login_required, roles_required
 from ..context import current_runtime
 from ..i18n import current_lang
+from . import diffusion_forms
 
 bp = Blueprint("diffusion", __name__, url_prefix="/staff/diffusion")
 
-_LABELS = json.loads(
-    (Path(__file__).resolve().parents[2] / "diffusion" / "data" / "ui_labels.json").read_text(
-        "utf-8"
-    )
-)
 CAMPAIGN_ROLES = ("admin", "indexer")
+#: Figures shown in the dashboard's tables, in column order.
+REQUESTS = ("total_requests", "unique_requests", "total_investigations", "unique_investigations")
+REGION_FIGURES = ("planned", "delivered", "installed", "establishments_installed", "failed")
 
 
-def L(key: str, **params) -> str:
-    entry = _LABELS.get(key)
-    if entry is None:
-        return key
-    text = entry.get(current_lang()) or entry["fr"]
-    return text.format(**params) if params else text
-
-
-@bp.context_processor
-def _staff_context():
-    # portal.auth.forbidden() renders the console's 403 page, which needs the
-    # console's template helpers; they are registered on the staff blueprint only.
-    try:
-        from ..auth import can
-        from . import staff_support
-    except ImportError:  # pragma: no cover - the console is part of the portal
-        return {}
-    return {"staff_actor": current_actor, "staff_can": can, "staff": staff_support.helpers}
+def figure(name: str) -> str:
+    return translate(FIGURE_LABELS[name])
 
 
 @bp.record_once
-def _register_labels(state) -> None:
-    # A global (not a context processor) so that imported macros see it too.
-    state.app.jinja_env.globals["dL"] = L
+def _register_helpers(state: Any) -> None:
+    # Globals (not a context processor) so that imported macros see them too.
+    state.app.jinja_env.globals.update(diffusion_figure=figure, diffusion_stage=_stage)
 
 
-def _services():
+def _stage(stage: str) -> str:
+    return translate(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
+
+
+def _services() -> Any:
     return current_runtime().diffusion
 
 
@@ -87,21 +79,27 @@ def _period() -> Period:
     return Period(start=day("start"), end=day("end"))
 
 
-def _pick(labels: dict, lang: str) -> str:
+def _pick(labels: dict[str, str], lang: str) -> str:
     return labels.get(lang) or labels.get("fr") or next(iter(labels.values()), "")
+
+
+def _can_run() -> bool:
+    actor = current_actor()
+    return bool(actor and set(actor.roles) & set(CAMPAIGN_ROLES))
+
+
+def _with_twin(html: str, json_url: str, status: int = 200) -> Response:
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+    return response
 
 
 # Dashboards -------------------------------------------------------------------------
 
 
-@bp.get("/", defaults={"fmt": "html"})
-@bp.get("/usage.json", defaults={"fmt": "json"})
-@login_required
-def dashboard(fmt: str):
+def _dashboard_data(period: Period, granularity: str) -> dict[str, Any]:
     reports = _services().reports
-    period = _period()
-    granularity = "day" if request.args.get("granularity") == "day" else "month"
-    data = {
+    return {
         "period": period.to_dict(),
         "granularity": granularity,
         "totals": reports.totals(period),
@@ -112,34 +110,54 @@ def dashboard(fmt: str):
         "series": reports.series(granularity=granularity, period=period),
         "regions": reports.by_region(),
     }
-    if fmt == "json":
-        return jsonify(data)
+
+
+def _granularity() -> str:
+    return "day" if request.args.get("granularity") == "day" else "month"
+
+
+@bp.get("/usage.json")
+@login_required
+def dashboard_json() -> Response:
+    return jsonify(_dashboard_data(_period(), _granularity()))
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> Response:
+    granularity = _granularity()
+    data = _dashboard_data(_period(), granularity)
     lang = current_lang()
     rtl = lang == "ar"
-    req = ("total_requests", "unique_requests", "total_investigations", "unique_investigations")
+    header = [figure(m) for m in REQUESTS]
+    top = _("Most used resources")
     sections = [
         {
             "id": "resources",
-            "caption": L("top_resources"),
+            "caption": top,
             "csv": "resources",
             "chart": bar_chart(
                 [
                     (_pick(r["title"], lang) or r["resource_id"], r["total_requests"])
                     for r in data["resources"]
                 ],
-                title=L("top_resources") + " — " + L("total_requests"),
-                desc=L("chart_desc_bars"),
+                title=_("%(what)s: %(figure)s", what=top, figure=figure("total_requests")),
+                desc=_("Horizontal bars, one per row of the table that follows."),
                 rtl=rtl,
             ),
-            "header": [L("resource"), *(L(m) for m in req)],
+            "header": [_("Resource"), *header],
             "rows": [
-                [_pick(r["title"], lang) or r["resource_id"], *(r[m] for m in req)]
+                [_pick(r["title"], lang) or r["resource_id"], *(r[m] for m in REQUESTS)]
                 for r in data["resources"]
             ],
         }
     ]
-    for key in ("cycles", "levels", "subjects"):
-        caption = L("by_" + key[:-1])
+    captions = {
+        "cycles": _("Use by cycle"),
+        "levels": _("Use by level"),
+        "subjects": _("Use by subject"),
+    }
+    for key, caption in captions.items():
         sections.append(
             {
                 "id": key,
@@ -147,52 +165,53 @@ def dashboard(fmt: str):
                 "csv": key,
                 "chart": bar_chart(
                     [(_pick(r["labels"], lang), r["total_requests"]) for r in data[key][:15]],
-                    title=caption + " — " + L("total_requests"),
-                    desc=L("chart_desc_bars"),
+                    title=_("%(what)s: %(figure)s", what=caption, figure=figure("total_requests")),
+                    desc=_("Horizontal bars, one per row of the table that follows."),
                     rtl=rtl,
                 ),
-                "header": [L("term"), *(L(m) for m in req)],
-                "rows": [[_pick(r["labels"], lang), *(r[m] for m in req)] for r in data[key]],
+                "header": [_("Term"), *header],
+                "rows": [[_pick(r["labels"], lang), *(r[m] for m in REQUESTS)] for r in data[key]],
             }
         )
     series = data["series"]
+    over_time = _("Use per day") if granularity == "day" else _("Use per month")
     sections.append(
         {
             "id": "series",
-            "caption": L("over_time") + " — " + L("daily" if granularity == "day" else "monthly"),
+            "caption": over_time,
             "csv": "daily" if granularity == "day" else "monthly",
             "chart": line_chart(
                 [s["period"] for s in series],
                 [
-                    (L("total_requests"), [s["total_requests"] for s in series]),
-                    (L("total_investigations"), [s["total_investigations"] for s in series]),
+                    (figure("total_requests"), [s["total_requests"] for s in series]),
+                    (figure("total_investigations"), [s["total_investigations"] for s in series]),
                 ],
-                title=L("over_time"),
-                desc=L("chart_desc_lines"),
+                title=over_time,
+                desc=_("Curves over time; the values are in the table that follows."),
             ),
-            "header": [L("period"), *(L(m) for m in req)],
-            "rows": [[s["period"], *(s[m] for m in req)] for s in series],
+            "header": [_("Period"), *header],
+            "rows": [[s["period"], *(s[m] for m in REQUESTS)] for s in series],
         }
     )
-    region_keys = ("planned", "delivered", "installed", "establishments_installed", "failed")
+    by_region = _("Diffusion by region (campaigns)")
     sections.append(
         {
             "id": "regions",
-            "caption": L("by_region"),
+            "caption": by_region,
             "csv": "regions",
             "chart": bar_chart(
                 [(_pick(r["labels"], lang), r["installed"]) for r in data["regions"]],
-                title=L("by_region") + " — " + L("installed"),
-                desc=L("chart_desc_bars"),
+                title=_("%(what)s: %(figure)s", what=by_region, figure=figure("installed")),
+                desc=_("Horizontal bars, one per row of the table that follows."),
                 rtl=rtl,
             ),
-            "header": [L("region"), *(L(k) for k in region_keys)],
+            "header": [_("Region"), *(figure(k) for k in REGION_FIGURES)],
             "rows": [
-                [_pick(r["labels"], lang), *(r[k] for k in region_keys)] for r in data["regions"]
+                [_pick(r["labels"], lang), *(r[k] for k in REGION_FIGURES)] for r in data["regions"]
             ],
         }
     )
-    json_url = url_for(".dashboard", fmt="json", **request.args)
+    json_url = url_for(".dashboard_json", **request.args)
     return _with_twin(
         render_template(
             "diffusion/dashboard.html",
@@ -205,15 +224,9 @@ def dashboard(fmt: str):
     )
 
 
-def _with_twin(html: str, json_url: str, status: int = 200) -> Response:
-    response = Response(html, status=status, mimetype="text/html")
-    response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
-    return response
-
-
 @bp.get("/export/<name>.csv")
 @login_required
-def export(name: str):
+def export(name: str) -> Response:
     if name not in REPORTS:
         abort(404)
     body = report_csv(_services().reports, name, _period())
@@ -231,120 +244,111 @@ def export(name: str):
 # Campaigns ---------------------------------------------------------------------------
 
 
-def _lines(name: str) -> list[str]:
-    return [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
-
-
-def _filters(text: str) -> dict[str, list[str]]:
-    filters: dict[str, list[str]] = {}
-    for part in text.replace("\n", ",").split(","):
-        key, sep, value = part.partition("=")
-        if sep and key.strip() and value.strip():
-            filters.setdefault(key.strip(), []).append(value.strip())
-    return filters
-
-
-@bp.get("/campaigns", defaults={"fmt": "html"})
-@bp.get("/campaigns.json", defaults={"fmt": "json"})
+@bp.get("/campaigns.json")
 @login_required
-def campaigns(fmt: str):
-    items = [c.to_dict() for c in _services().campaigns.list()]
-    if fmt == "json":
-        return jsonify({"campaigns": items})
-    return _campaigns_page(items)
+def campaigns_json() -> Response:
+    return jsonify({"campaigns": [c.to_dict() for c in _services().campaigns.list()]})
 
 
-def _campaigns_page(items, *, error: DiffusionError | None = None, status: int = 200):
+@bp.get("/campaigns")
+@login_required
+def campaigns() -> Response:
+    return _campaigns_page()
+
+
+def _campaigns_page(*, error: DiffusionError | None = None, status: int = 200) -> Response:
     runtime = current_runtime()
-    actor = current_actor()
-    return render_template(
-        "diffusion/campaigns.html",
-        campaigns=items,
-        error=error,
-        form=request.form,
-        regions=list(runtime.vocabularies["region"].terms.values()),
-        channels=list(runtime.vocabularies["diffusion_channel"].terms.values()),
-        lang=current_lang(),
-        can_run=bool(actor and set(actor.roles) & set(CAMPAIGN_ROLES)),
-    ), status
+    lang = current_lang()
+    items = [c.to_dict() for c in _services().campaigns.list()]
+    for item in items:
+        item["selection_text"] = diffusion_forms.selection_text(item["selection"])
+    json_url = url_for(".campaigns_json")
+    return _with_twin(
+        render_template(
+            "diffusion/campaigns.html",
+            campaigns=items,
+            error=error,
+            field_errors=error.field_errors() if error else {},
+            form=request.form,
+            regions=list(runtime.vocabularies["region"].terms.values()),
+            channels=list(runtime.vocabularies["diffusion_channel"].terms.values()),
+            lang=lang,
+            can_run=_can_run(),
+            alternate_json=json_url,
+        ),
+        json_url,
+        status,
+    )
 
 
 @bp.post("/campaigns")
 @roles_required(*CAMPAIGN_ROLES)
-def create_campaign():
-    form = request.form
-    ids = _lines("resource_ids")
-    query = None
-    if form.get("q", "").strip() or form.get("filters", "").strip():
-        query = {"q": form.get("q", ""), "filters": _filters(form.get("filters", ""))}
-    establishments = []
-    for line in _lines("establishments"):
-        region, _, rest = line.partition(";")
-        code, _, name = rest.partition(";")
-        establishments.append(
-            {"region": region.strip(), "code": code.strip(), "name": name.strip()}
-        )
+def create_campaign() -> BaseResponse:
     try:
         view = _services().campaigns.create(
-            current_actor(),
-            code=form.get("code", "").strip(),
-            title={"fr": form.get("title_fr", ""), "ar": form.get("title_ar", "")},
-            channel=form.get("channel", ""),
-            query=query,
-            resource_ids=ids if ids else None,
-            regions=form.getlist("regions"),
-            establishments=establishments,
+            current_actor(), **diffusion_forms.campaign_arguments(request.form)
         )
     except DiffusionError as exc:
-        return _campaigns_page(
-            [c.to_dict() for c in _services().campaigns.list()], error=exc, status=400
-        )
-    flash(L("created"), "success")
+        return _campaigns_page(error=exc, status=422)
+    flash(_("Campaign created"), "success")
     return redirect(url_for(".campaign", code=view.code))
 
 
-@bp.get("/campaigns/<code>", defaults={"fmt": "html"})
-@bp.get("/campaigns/<code>.json", defaults={"fmt": "json"})
+@bp.get("/campaigns/<code>.json")
 @login_required
-def campaign(code: str, fmt: str):
-    return _campaign_page(code, fmt)
-
-
-def _campaign_page(
-    code: str, fmt: str = "html", *, error: DiffusionError | None = None, status: int = 200
-):
+def campaign_json(code: str) -> Response:
     services = _services()
     try:
         view = services.campaigns.get(code)
-    except DiffusionError:
+    except CampaignNotFound:
         abort(404)
     regions = services.campaigns.status(code)
-    data = {"campaign": view.to_dict(), "regions": [r.to_dict() for r in regions]}
-    if fmt == "json":
-        return jsonify(data)
+    return jsonify({"campaign": view.to_dict(), "regions": [r.to_dict() for r in regions]})
+
+
+@bp.get("/campaigns/<code>")
+@login_required
+def campaign(code: str) -> Response:
+    return _campaign_page(code)
+
+
+def _campaign_page(
+    code: str, *, error: DiffusionError | None = None, status: int = 200
+) -> Response:
+    services = _services()
+    try:
+        view = services.campaigns.get(code)
+    except CampaignNotFound:
+        abort(404)
+    regions = services.campaigns.status(code)
     lang = current_lang()
-    resources = services.reports.titles
-    actor = current_actor()
+    status_title = _("Status by region")
     chart = bar_chart(
         [(_pick(r.labels, lang), r.installed) for r in regions],
-        title=L("status_per_region") + " — " + L("installed"),
-        desc=L("chart_desc_bars"),
+        title=_("%(what)s: %(figure)s", what=status_title, figure=figure("installed")),
+        desc=_("Horizontal bars, one per row of the table that follows."),
         rtl=lang == "ar",
     )
     runtime = current_runtime()
-    json_url = url_for(".campaign", code=code, fmt="json")
+    titles = services.reports.titles
+    json_url = url_for(".campaign_json", code=code)
     return _with_twin(
         render_template(
             "diffusion/campaign.html",
-            data=data,
             campaign=view,
+            selection=diffusion_forms.selection_text(view.selection),
             regions=regions,
             chart=chart,
             lang=lang,
-            titles={rid: resources(rid) for rid in view.resource_ids[:200]},
+            titles={rid: titles(rid) for rid in view.resource_ids[:200]},
+            resource_count=ngettext(
+                "%(num)d resource", "%(num)d resources", len(view.resource_ids)
+            ),
             error=error,
+            field_errors=error.field_errors() if error else {},
+            form=request.form,
             channel=runtime.vocabularies["diffusion_channel"].get(view.channel),
-            can_run=bool(actor and set(actor.roles) & set(CAMPAIGN_ROLES)),
+            can_run=_can_run(),
             alternate_json=json_url,
         ),
         json_url,
@@ -354,40 +358,31 @@ def _campaign_page(
 
 @bp.post("/campaigns/<code>/ship")
 @roles_required(*CAMPAIGN_ROLES)
-def ship(code: str):
-    try:
-        when = date.fromisoformat(request.form["date"]) if request.form.get("date") else None
-    except ValueError:
-        when = None
+def ship(code: str) -> BaseResponse:
     try:
         _services().campaigns.ship(
-            current_actor(),
-            code,
-            region=request.form.get("region", ""),
-            quantity=request.form.get("quantity", ""),
-            on=when,
-            establishment_code=request.form.get("establishment_code", ""),
+            current_actor(), code, **diffusion_forms.shipment_arguments(request.form)
         )
     except DiffusionError as exc:
-        return _campaign_page(code, error=exc, status=400)
-    flash(L("shipped"), "success")
+        return _campaign_page(code, error=exc, status=422)
+    flash(_("Shipment planned"), "success")
     return redirect(url_for(".campaign", code=code))
 
 
 @bp.post("/campaigns/<code>/shipments/<int:shipment_id>/deliver")
 @roles_required(*CAMPAIGN_ROLES)
-def deliver(code: str, shipment_id: int):
+def deliver(code: str, shipment_id: int) -> BaseResponse:
     try:
         _services().campaigns.deliver(current_actor(), shipment_id)
     except DiffusionError as exc:
-        return _campaign_page(code, error=exc, status=400)
-    flash(L("delivered_ok"), "success")
+        return _campaign_page(code, error=exc, status=422)
+    flash(_("Shipment marked delivered"), "success")
     return redirect(url_for(".campaign", code=code))
 
 
 @bp.post("/campaigns/<code>/report")
 @roles_required(*CAMPAIGN_ROLES)
-def import_report(code: str):
+def import_report(code: str) -> BaseResponse:
     upload = request.files.get("report")
     data = upload.read() if upload else b""
     try:
@@ -399,16 +394,19 @@ def import_report(code: str):
         )
     except DiffusionError as exc:
         return _campaign_page(code, error=exc, status=400)
-    flash(L("imported", n=result.lines), "success")
+    flash(
+        ngettext("Report imported: %(num)d line", "Report imported: %(num)d lines", result.lines),
+        "success",
+    )
     return redirect(url_for(".campaign", code=code))
 
 
 @bp.post("/campaigns/<code>/bundle")
 @roles_required(*CAMPAIGN_ROLES)
-def bundle(code: str):
+def bundle(code: str) -> BaseResponse:
     try:
         result = _services().bundles.build(code, make_zip=True)
-    except DiffusionError:
+    except CampaignNotFound:
         abort(404)
     return send_file(
         result.zip_path,
@@ -416,8 +414,3 @@ def bundle(code: str):
         as_attachment=True,
         download_name=result.zip_path.name,
     )
-
-
-@bp.errorhandler(ReportRefused)
-def _refused(exc):  # pragma: no cover - every caller catches DiffusionError first
-    return _campaign_page(request.view_args.get("code", ""), error=exc, status=400)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, url_for
 
 from .. import i18n
+from ..caching import cache_for
 from ._args import SearchArgs, load_args
 from ._data import HTML_ONLY, SearchState, browse_data, home_data, html_extras, search_data
 from ._errors import not_found
@@ -19,10 +20,14 @@ from ._resource import published_resource, resource_data
 
 bp = Blueprint("public", __name__)
 
+#: Seconds a page may be kept by browsers and shared caches (ETag revalidation after).
+PAGE_MAX_AGE = 60
+
 
 @bp.get("/")
 def home():
     lang = i18n.current_lang()
+    cache_for(PAGE_MAX_AGE)
     return render("home.html", home_data(lang))
 
 
@@ -33,6 +38,7 @@ def browse(level: str, fmt: str):
     data = browse_data(level, i18n.current_lang())
     if data is None:
         raise not_found()
+    cache_for(PAGE_MAX_AGE)
     return render(
         "browse.html",
         data,
@@ -52,6 +58,7 @@ def search(fmt: str):
     if fmt == "json":
         data = {k: v for k, v in data.items() if k not in HTML_ONLY}
     json_url = SearchState(args, base=url_for("public.search_json")).url(page=state.page)
+    cache_for(PAGE_MAX_AGE)
     return render(
         "search.html",
         data,
@@ -67,6 +74,7 @@ def resource(rid: str, fmt: str):
     view = published_resource(rid)
     record_usage("view" if fmt == "html" else "api", view.id)
     data = resource_data(view, i18n.current_lang())
+    cache_for(PAGE_MAX_AGE)
     return render(
         "resource.html", data, fmt=fmt, json_url=url_for("public.resource_json", rid=view.id)
     )

@@ -11,11 +11,14 @@ protected whatever the app-wide set-up).
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
+
+from catalogue.services.completeness import RULES as COMPLETENESS
 
 from .. import i18n
 from .. import record_form as rf
@@ -37,6 +40,7 @@ from ..forms import (
     DocumentForm,
     LoginForm,
     RecordForm,
+    StepForm,
     SubmitForm,
     UserActiveForm,
     UserCreateForm,
@@ -82,7 +86,6 @@ def _secure_defaults(state) -> None:
 
 @bp.before_request
 def _staff_request() -> None:
-    support.use_staff_translations()
     _check_csrf()
 
 
@@ -135,7 +138,7 @@ def login():
             login_user(actor)
             return redirect(safe_next(form.next.data) or url_for("staff.dashboard"))
         # Same words whether the user exists, is inactive or mistyped: no account probing.
-        error = _("Identifiant ou mot de passe incorrect.")
+        error = _("Wrong username or password.")
     form.password.data = ""
     status = 401 if error else 200
     return render_template("staff/login.html", form=form, error=error), status
@@ -145,7 +148,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash(_("Vous êtes déconnecté."), "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("staff.login"))
 
 
@@ -184,7 +187,7 @@ def create():
         record, placed, unplaced = _checked_record(form, None)
         if record is not None:
             view = _runtime().resources.create_draft(current_actor(), record)
-            flash(_("Brouillon créé."), "success")
+            flash(_("Draft created."), "success")
             return redirect(url_for("staff.resource", rid=view.id))
     return _record_page(form, None, placed, unplaced)
 
@@ -212,7 +215,7 @@ def edit(rid: str):
         except support.StaleVersion:
             conflict = _runtime().resources.get(rid)
         else:
-            flash(_("Modifications enregistrées."), "success")
+            flash(_("Changes saved."), "success")
             return redirect(url_for("staff.resource", rid=rid))
     return _record_page(form, view, placed, unplaced, conflict=conflict)
 
@@ -237,8 +240,10 @@ def _record_page(form, view, placed, unplaced, conflict=None):
     rf.fill_record_choices(form, _runtime().vocabularies, i18n.current_lang())
     invalid = placed or unplaced or form.errors
     status = 409 if conflict else (422 if invalid else 200)
+    record, _origins = rf.record_from_form(form, base=view.record if view else None)
     return render_template(
         "staff/record_form.html",
+        completeness=COMPLETENESS.assess(record),
         form=form,
         view=view,
         placed=placed,
@@ -255,16 +260,16 @@ def resource(rid: str):
     provenance = resources.provenance(rid)
     acquisition = AcquisitionForm(data=support.acquisition_data(view), version=str(view.version))
     support.fill_acquisition_choices(acquisition)
-    document = DocumentForm()
-    support.fill_document_choices(document, provenance)
     return render_template(
         "staff/resource.html",
         view=view,
+        completeness=COMPLETENESS.assess(view.record),
         actor=current_actor(),
         history=resources.history(rid),
         provenance=provenance,
         acquisition_form=acquisition,
-        document_form=document,
+        step_forms=support.step_forms(provenance),
+        step_form=StepForm(),
         submit_form=SubmitForm(),
         action_form=ActionForm(),
         withdraw_form=WithdrawForm(),
@@ -290,14 +295,15 @@ def acquisition(rid: str):
         _runtime().resources.set_acquisition(
             current_actor(), rid, data, expected_version=int(form.version.data)
         )
-        flash(_("Provenance enregistrée."), "success")
+        flash(_("Provenance saved."), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#provenance")
 
 
 @bp.route("/resources/<rid>/documents", methods=["POST"])
 @roles_required(*EDITORS, "validator")
 def document(rid: str):
-    form = DocumentForm()
+    prefix = next((k[: -len("-step")] for k in request.form if k.endswith("-step")), "")
+    form = DocumentForm(prefix=prefix)
     support.fill_document_choices(form, _runtime().resources.provenance(rid))
     if not form.validate():
         support.flash_form_errors(form)
@@ -313,7 +319,35 @@ def document(rid: str):
             data=upload.read(),
         )
         sha = support.field(result, "sha256") or ""
-        flash(_("Document joint (SHA-256 %(sha)s).", sha=sha), "success")
+        flash(_("Document attached (SHA-256 %(sha)s).", sha=sha), "success")
+    return redirect(url_for("staff.resource", rid=rid) + "#documents")
+
+
+@bp.route("/resources/<rid>/steps/<step_id>", methods=["POST"])
+@roles_required(*EDITORS)
+def step(rid: str, step_id: str):
+    """Mark a step of the acquisition procedure done (or in progress, not applicable)."""
+    form = StepForm()
+    if not form.validate():
+        support.flash_form_errors(form)
+        return redirect(url_for("staff.resource", rid=rid) + "#documents")
+    resources = _runtime().resources
+    acquisition = resources.provenance(rid).get("acquisition") or {}
+    kept = ("mode", "procedure", "reference", "counterpart", "started_on", "completed_on")
+    data = {k: acquisition.get(k) for k in kept if acquisition.get(k)}
+    data["steps"] = [
+        {
+            "id": step_id,
+            "status": form.status.data,
+            "date": (form.date.data or "").strip() or date.today().isoformat(),
+            "note": (form.note.data or "").strip() or None,
+        }
+    ]
+    with support.refusal_as_message(rid, anchor="documents"):
+        resources.set_acquisition(
+            current_actor(), rid, data, expected_version=int(form.version.data)
+        )
+        flash(_("Step recorded."), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#documents")
 
 
@@ -323,8 +357,10 @@ def submit(rid: str):
     form = SubmitForm()
     with support.refusal_as_message(rid):
         if form.validate():
+            # The commission sees complete records only (rules: catalogue/completeness).
+            COMPLETENESS.require(_runtime().resources.get(rid).record, rid)
             _runtime().resources.submit(current_actor(), rid, note=form.note.data or None)
-            flash(_("Ressource soumise à la commission de validation."), "success")
+            flash(_("Resource submitted to the validation commission."), "success")
         else:
             support.flash_form_errors(form)
     return redirect(url_for("staff.resource", rid=rid))
@@ -344,7 +380,7 @@ def decide(rid: str):
                 reference=form.reference.data.strip(),
                 note=(form.note.data or "").strip() or None,
             )
-            flash(_("Décision enregistrée."), "success")
+            flash(_("Decision recorded."), "success")
         else:
             support.flash_form_errors(form)
     return redirect(url_for("staff.resource", rid=rid))
@@ -355,7 +391,7 @@ def decide(rid: str):
 def publish(rid: str):
     with support.refusal_as_message(rid):
         _runtime().resources.publish(current_actor(), rid)
-        flash(_("Ressource publiée."), "success")
+        flash(_("Resource published."), "success")
     return redirect(url_for("staff.resource", rid=rid))
 
 
@@ -366,7 +402,7 @@ def withdraw(rid: str):
     with support.refusal_as_message(rid):
         if form.validate():
             _runtime().resources.withdraw(current_actor(), rid, reason=form.reason.data.strip())
-            flash(_("Ressource retirée du portail public."), "success")
+            flash(_("Resource withdrawn from the public portal."), "success")
         else:
             support.flash_form_errors(form)
     return redirect(url_for("staff.resource", rid=rid))
@@ -393,7 +429,7 @@ def users():
                     roles=list(form.roles.data),
                     commissions=list(form.commissions.data),
                 )
-                flash(_("Compte %(name)s créé.", name=form.username.data.strip()), "success")
+                flash(_("Account %(name)s created.", name=form.username.data.strip()), "success")
                 return redirect(url_for("staff.users"))
         form.password.data = form.confirm.data = ""
     rows = []
@@ -430,7 +466,7 @@ def user_roles(username: str):
         _runtime().accounts.set_roles(
             username, roles=list(form.roles.data), commissions=list(form.commissions.data)
         )
-        flash(_("Rôles de %(name)s enregistrés.", name=username), "success")
+        flash(_("Roles of %(name)s saved.", name=username), "success")
     return redirect(url_for("staff.users"))
 
 
@@ -442,14 +478,14 @@ def user_active(username: str):
         abort(400)
     active = form.active.data == "1"
     if not active and username == current_actor().username:
-        flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
+        flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("staff.users"))
     with support.refusal_as_message(None, endpoint="staff.users"):
         _runtime().accounts.set_active(username, active)
         flash(
-            _("Compte %(name)s activé.", name=username)
+            _("Account %(name)s activated.", name=username)
             if active
-            else _("Compte %(name)s désactivé.", name=username),
+            else _("Account %(name)s deactivated.", name=username),
             "success",
         )
     return redirect(url_for("staff.users"))

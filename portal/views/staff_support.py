@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, flash, request, url_for
-from flask_babel import Domain
+from flask import flash, request, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
@@ -19,33 +18,20 @@ from wtforms.fields.choices import SelectChoice
 from catalogue.errors import CatalogueError, PermissionDenied, StaleVersion, WrongCommission
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
+from core import formats
+from core.errors import MawaridError
+from core.messages import N_
+from core.messages import gettext as translate
 from metadata_schemas.errors import MetadataError, RecordValidationError
 from metadata_schemas.record import load_record
 
 from .. import i18n
 from ..context import current_runtime
 from ..record_form import flat_choices
+from ._errors import refusal_text
 
 RecordErrors = RecordValidationError
 __all__ = ["STATUSES", "RecordErrors", "StaleVersion"]
-
-#: The console's own messages live in the ``staff`` gettext domain
-#: (``portal/translations/<lang>/LC_MESSAGES/staff.po``), merged over ``messages``.
-STAFF_DOMAIN = "staff"
-
-
-def use_staff_translations() -> None:
-    """Make ``_()`` in this request look in ``staff.po`` as well as ``messages.po``."""
-    domain = current_app.extensions.get("mawarid_staff_domain")
-    if domain is None:
-        directories = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
-        directories = [d for d in str(directories).split(";") if d]
-        domain = Domain(
-            translation_directories=[*directories, *directories],
-            domain=";".join(["messages"] * len(directories) + [STAFF_DOMAIN] * len(directories)),
-        )
-        current_app.extensions["mawarid_staff_domain"] = domain
-    domain.as_default()
 
 
 def validated(record: dict) -> dict:
@@ -94,18 +80,17 @@ def refusal_as_message(rid: str | None, *, anchor: str = "", endpoint: str = "st
     except StaleVersion:
         flash(
             _(
-                "Cette ressource a été modifiée par quelqu'un d'autre entre-temps : rien n'a "
-                "été enregistré. Rechargez la page pour voir la version actuelle."
+                "Someone else changed this resource in the meantime: nothing was saved. "
+                "Reload the page to see the current version."
             ),
             "error",
         )
-    except (CatalogueError, MetadataError) as exc:
+    except (CatalogueError, MetadataError, MawaridError) as exc:
         flash(message_of(exc), "error")
 
 
 def message_of(exc: Exception) -> str:
-    message = getattr(exc, "message", None) or str(exc)
-    errors = getattr(exc, "errors", None) or {}
+    message, errors = refusal_text(exc)
     if errors:
         message += " — " + "; ".join(f"{path}: {', '.join(msgs)}" for path, msgs in errors.items())
     return message
@@ -136,15 +121,43 @@ def fill_acquisition_choices(form) -> None:
     form.mode.choices = flat_choices(vocab, i18n.current_lang(), blank=True) if vocab else []
 
 
-def fill_document_choices(form, provenance: dict | None) -> None:
-    """Steps of the resource's acquisition procedure (from its provenance document)."""
+#: A document any step may receive besides the ones its procedure expects.
+ANY_STEP_DOCUMENT = "autre"
+
+
+def step_document_types(provenance: dict | None, step_id: str) -> list[str]:
+    """The document types a step allows: those its procedure expects, and "autre"."""
+    steps = ((provenance or {}).get("acquisition") or {}).get("steps") or []
+    step = next((s for s in steps if s["id"] == step_id), None)
+    if step is None:
+        return []
+    return [*step.get("expected_documents", []), ANY_STEP_DOCUMENT]
+
+
+def fill_document_choices(form, provenance: dict | None, step_id: str | None = None) -> None:
+    """Steps of the resource's acquisition procedure; the document types of ``step_id``."""
     lang = i18n.current_lang()
     steps = ((provenance or {}).get("acquisition") or {}).get("steps") or []
     form.step.choices = [
         SelectChoice(s["id"], (s.get("labels") or {}).get(lang) or s["id"]) for s in steps
     ]
     vocab = _vocab("document_type")
-    form.document_type.choices = flat_choices(vocab, lang) if vocab else []
+    allowed = step_document_types(provenance, step_id or (form.step.data or ""))
+    form.document_type.choices = [
+        SelectChoice(t, vocab.get(t).label(lang) if vocab and vocab.get(t) else t) for t in allowed
+    ]
+
+
+def step_forms(provenance: dict | None) -> list[dict[str, Any]]:
+    """For each step of the procedure: its attach form, offering only the types it allows."""
+    from ..forms import DocumentForm
+
+    out = []
+    for step in ((provenance or {}).get("acquisition") or {}).get("steps") or []:
+        form = DocumentForm(prefix=f"step-{step['id']}", data={"step": step["id"]})
+        fill_document_choices(form, provenance, step["id"])
+        out.append({"step": step, "form": form})
+    return out
 
 
 def fill_user_choices(form) -> None:
@@ -155,8 +168,8 @@ def fill_user_choices(form) -> None:
 
 def role_label(role: str) -> str:
     return {
-        "indexer": _("Indexation"),
-        "validator": _("Validation (membre de commission)"),
+        "indexer": _("Indexing"),
+        "validator": _("Validation (commission member)"),
         "admin": _("Administration"),
     }.get(role, role)
 
@@ -169,6 +182,37 @@ def public_url(view) -> str | None:
         return url_for("public.resource", rid=view.id)
     except BuildError:
         return None
+
+
+#: What waits for whom: (status, roles that act on it, commission needed, label).
+TASKS = (
+    ("submitted", ("validator",), "validation", N_("To validate")),
+    ("validated", ("indexer", "admin"), None, N_("To publish")),
+    ("rejected", ("indexer", "admin"), None, N_("To correct")),
+    ("draft", ("indexer", "admin"), None, N_("Drafts")),
+)
+
+
+def my_tasks(actor: Any) -> list[dict[str, Any]]:
+    """What waits for ``actor``, with counts, for the console's header (empty when nothing)."""
+    if actor is None:
+        return []
+    resources = current_runtime().resources
+    out = []
+    for status, roles, commission, label in TASKS:
+        if not set(roles) & set(actor.roles):
+            continue
+        if commission and commission not in actor.commissions:
+            continue
+        out.append(
+            {
+                "status": status,
+                "label": translate(label),
+                "count": resources.count(status=status),
+                "url": url_for("staff.dashboard", status=status),
+            }
+        )
+    return out
 
 
 class _Helpers:
@@ -228,15 +272,25 @@ class _Helpers:
         return i18n.pick((record.get("general") or {}).get("title"))
 
     role_label = staticmethod(role_label)
+    tasks = staticmethod(my_tasks)
+
+    @staticmethod
+    def size(value: Any) -> str:
+        return formats.format_size(value) if isinstance(value, int) else str(value or "")
+
+    @staticmethod
+    def completeness_errors(result: Any) -> dict[str, list[str]]:
+        """Missing items of a completeness assessment, by field, in the reader's language."""
+        return {path: [m.render() for m in messages] for path, messages in result.errors().items()}
 
     @staticmethod
     def step_status(status: str) -> str:
         return {
-            "pending": _("à faire"),
-            "in_progress": _("en cours"),
-            "done": _("faite"),
-            "skipped": _("sans objet"),
-            "refused": _("refusée"),
+            "pending": _("to do"),
+            "in_progress": _("in progress"),
+            "done": _("completed"),
+            "skipped": _("not applicable"),
+            "refused": _("refused"),
         }.get(status, status)
 
     @staticmethod

@@ -48,6 +48,8 @@ def test_staff_create_submit_validate_publish_then_search(
     staff.locator("#title_ar").fill("التبليط في المستوى")
     expect(staff.locator("#title_ar")).to_have_attribute("dir", "rtl")
     staff.locator("#description_fr").fill("Activités de géométrie sur les pavages réguliers.")
+    staff.locator("#description_ar").fill("أنشطة هندسية حول التبليط المنتظم.")
+    staff.locator("#location").fill("https://mawarid.example/pavages")
 
     # The picker's filter (static/staff/picker.js) narrows the level list, Arabic input too.
     levels = staff.locator("#levels")

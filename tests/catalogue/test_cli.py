@@ -66,7 +66,7 @@ def test_demo_publishes_indexes_and_is_idempotent(app, run):
     assert prov["decisions"][0]["decision"] == "conforme"
     assert any(s["documents"] for s in steps)  # the PV, with its checksum
     again = run("demo", "--count", 12, "--seed", 7)
-    assert "0 ressources publiées (12 déjà présentes)" in again.output
+    assert "0 ressource publiée (12 déjà présentes)" in again.output
     assert rt.resources.count() == 12
 
 
@@ -77,10 +77,18 @@ def test_lifecycle_commands_and_clean_errors(app, run):
     )
     rt.accounts.create_user("karim", "un mot de passe sûr", roles=["indexer"])
     view = rt.resources.create_draft(rt.accounts.actor("karim"), record(), acquisition=ACHAT)
+    # Submission needs a complete record (catalogue/completeness/rules.json): named field by field.
+    incomplete = run("submit", view.id, "--as", "karim")
+    assert incomplete.exit_code == 1 and "Traceback" not in incomplete.output
+    assert "rights.licence: une licence" in incomplete.output
+    complete = record(description={"fr": "Exercices sur les fractions", "ar": "تمارين في الكسور"})
+    complete["rights"] = {"licence": "cc-by-sa-4.0"}
+    complete["technical"] = {"location": ["https://mawarid.example/fractions"]}
+    view = rt.resources.update(rt.accounts.actor("karim"), view.id, complete, expected_version=1)
 
     bad = run("publish", view.id)
     assert bad.exit_code == 1
-    assert bad.output.startswith("Error: ") and "Traceback" not in bad.output
+    assert bad.output.startswith("Erreur : ") and "Traceback" not in bad.output
     assert "cannot publish a resource that is draft" in bad.output
 
     assert run("submit", view.id, "--as", "karim").exit_code == 0
@@ -98,7 +106,8 @@ def test_lifecycle_commands_and_clean_errors(app, run):
 
     prov = run("provenance", view.id)
     doc = json.loads(prov.output)
-    assert [e["actor"] for e in doc["events"]][:4] == ["karim", "karim", "karim", "amina"]
+    # create, acquisition, update (completed), submit, decide
+    assert [e["actor"] for e in doc["events"]][:5] == ["karim", "karim", "karim", "karim", "amina"]
     assert doc["events"][-1]["actor"].startswith("cli:")
     missing = run("provenance", "mw-nothere000")
     assert missing.exit_code == 1 and "no resource 'mw-nothere000'" in missing.output
@@ -210,4 +219,4 @@ def test_export_to_an_unwritable_place_is_one_line(app, run, tmp_path):
     blocker.write_text("not a folder")
     result = run("export", "--format", "json", "--out", blocker / "sub")
     assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "Traceback" not in result.output
+    assert result.output.startswith("Erreur : ") and "Traceback" not in result.output

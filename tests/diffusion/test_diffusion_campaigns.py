@@ -52,7 +52,9 @@ def test_bad_campaigns_are_refused_with_the_field(diffusion, corpus, kw, field):
     with pytest.raises(InvalidCampaign) as err:
         _campaign(diffusion, **kw)
     assert err.value.field == field
-    assert err.value.messages["ar"] and err.value.messages["fr"]
+    french, arabic = err.value.message("fr"), err.value.message("ar")
+    assert french and arabic and french != arabic and french != err.value.message("en")
+    assert err.value.field_errors("ar")[field] == [arabic]  # shown next to the field
     assert diffusion.campaigns.list() == []
 
 
@@ -162,8 +164,8 @@ def test_malformed_report_is_refused_whole_with_line_and_column(
         )
     first = err.value.problems[0]
     assert (first.line, first.column) == (line + 1, column)  # +1: the good line we put first
-    assert f"ligne {line + 1}" in err.value.messages["fr"]
-    assert f"السطر {line + 1}" in err.value.messages["ar"]
+    assert f"ligne {line + 1}" in err.value.message("fr")
+    assert f"السطر {line + 1}" in err.value.message("ar")
     with diffusion.db.session() as s:  # nothing imported, not even line 2
         assert s.scalar(select(func.count()).select_from(Installation)) == 0
         assert s.scalar(select(func.count()).select_from(ReportImport)) == 0

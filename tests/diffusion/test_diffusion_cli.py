@@ -32,7 +32,7 @@ def test_campaign_from_the_command_line(app, tmp_path):
         ],
     )
     assert ok.exit_code == 0, ok.output
-    assert "1 resources, 2 targets" in ok.output
+    assert "campagne dt-2026 : 1 ressource, 2 cibles" in ok.output
     shipped = runner.invoke(
         campaign,
         ["ship", "dt-2026", "--region", "draa-tafilalet", "--quantity", "5", "--delivered"],
@@ -46,7 +46,9 @@ def test_campaign_from_the_command_line(app, tmp_path):
     )
     refused = runner.invoke(campaign, ["import-report", "dt-2026", str(bad)])
     assert refused.exit_code == 1
-    assert "ligne/السطر 2, colonne/العمود date" in refused.output
+    assert "ligne 2, colonne date : date invalide « hier »" in refused.output
+    arabic = runner.invoke(campaign, ["import-report", "dt-2026", str(bad)], env={"LANG": "ar_MA"})
+    assert "السطر 2، العمود date: تاريخ غير صالح «hier»" in arabic.output
     good = tmp_path / "good.csv"
     good.write_text(
         "region,establishment_code,date,status,installer,quantity\n"
@@ -57,7 +59,7 @@ def test_campaign_from_the_command_line(app, tmp_path):
     status = runner.invoke(campaign, ["status", "dt-2026"])
     assert "draa-tafilalet" in status.output and "installed" in status.output
     built = runner.invoke(campaign, ["bundle", "dt-2026", "--out", str(tmp_path / "usb"), "--zip"])
-    assert built.exit_code == 0 and "1 resources" in built.output
+    assert built.exit_code == 0 and "(1 ressource, " in built.output
     denied = runner.invoke(
         campaign,
         ["create", "x-2", "--channel", "lms", "--resource", "res-fractions", "--as", "nobody"],

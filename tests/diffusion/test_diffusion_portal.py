@@ -209,5 +209,9 @@ def test_a_bad_campaign_form_is_answered_in_arabic_without_a_500(app):
             "regions": ["oriental"],
         },
     )
-    assert response.status_code == 400
-    assert "مورد غير معروف أو غير منشور: res-draft" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "مورد غير معروف أو غير منشور: res-draft" in html
+    # What was typed comes back, and the refusal sits next to its field.
+    assert 'value="ok-code"' in html and ">res-draft</textarea>" in html
+    assert re.search(r'id="resources-errors">مورد غير معروف', html)

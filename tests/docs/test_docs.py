@@ -250,7 +250,7 @@ def test_every_openapi_path_and_field_is_documented(app):
         for schema in spec["components"]["schemas"].values()
         for name in schema.get("properties", {})
     }
-    assert {"total", "hits", "facets", "ok", "errors"} <= fields
+    assert {"total", "hits", "facets", "type", "title", "detail", "errors"} <= fields
     missing = sorted(f for f in fields if not mentions_code("json-api.md", f))
     assert not missing, f"docs/json-api.md does not mention the JSON fields {missing}"
 
@@ -268,8 +268,9 @@ def test_fields_of_a_real_search_answer_are_documented(app):
 
 def test_error_shape_is_the_documented_one(app):
     body = app.test_client().get("/api/resources/no-such-id").get_json()
-    assert set(body) == {"ok", "status", "error", "errors"}
-    assert '"ok": false' in doc("json-api.md")
+    assert set(body) == {"type", "title", "status", "detail", "instance", "code", "errors"}
+    assert "application/problem+json" in doc("json-api.md")
+    assert '"code": "not_found"' in doc("json-api.md")
 
 
 # -- OAI-PMH ----------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Fixtures of the harvester tests: a source Mawarid served over HTTP, a target Mawarid.
+"""Fixtures of the harvester tests: a partner Mawarid served over HTTP, a harvesting Mawarid.
 
-The source is a real app with published records (built as in ``tests/oai``),
-served by waitress on 127.0.0.1; the target is a fresh app the harvester fills.
+The partner is a real app with published records (built as in ``tests/oai``), served by
+waitress on 127.0.0.1; the harvesting instance is a fresh app whose sources follow it.
+``recorded_partner`` serves canned OAI-PMH answers (a tiny real HTTP server) for the
+behaviours a Mawarid partner never shows: day granularity, 503, garbage.
 """
 
 from __future__ import annotations
@@ -18,41 +20,47 @@ from oai_testdata import LiveServer, build_corpus  # noqa: E402
 from oai_testdata import make_app as _make_app  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def source(tmp_path_factory):
-    app = _make_app(tmp_path_factory.mktemp("source"))
+@pytest.fixture
+def partner(tmp_path):
+    app = _make_app(tmp_path / "partner")
     runtime = app.extensions["mawarid"]
     corpus = build_corpus(runtime.resources, runtime.catalogue.db, 8)
     with LiveServer(app) as server:
         server.corpus = corpus
+        server.runtime = runtime
+        server.oai = server.url + "/oai"
         yield server
     runtime.close()
 
 
 @pytest.fixture
 def target(tmp_path):
-    app = _make_app(tmp_path / "target")
+    app = _make_app(tmp_path / "target", MAWARID_OAI_REPOSITORY_ID="harvester.test.ma")
     yield app
     app.extensions["mawarid"].close()
 
 
 @pytest.fixture
-def make_partner():
-    """Serve canned OAI-PMH responses: ``make_partner(lambda args: bytes)`` → base URL."""
+def recorded_partner():
+    """Serve answers of ``responder(args, request_number) -> (status, headers, body)``."""
     servers = []
 
     def start(responder):
+        calls = []
+
         def wsgi(environ, start_response):
             from urllib.parse import parse_qsl
 
             args = dict(parse_qsl(environ.get("QUERY_STRING", "")))
-            body = responder(args)
-            start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
+            calls.append(args)
+            status, headers, body = responder(args, len(calls))
+            start_response(status, headers)
             return [body]
 
         server = LiveServer(wsgi).__enter__()
+        server.calls = calls
         servers.append(server)
-        return server.url + "/oai"
+        return server
 
     yield start
     for server in servers:

@@ -6,6 +6,7 @@ import pytest
 from lxml import etree
 from oai_testdata import OAI, error_code, identifiers, request_echo
 
+from core.messages import use_language
 from oaipmh.errors import BY_CODE, BadArgument, BadVerb, OAIError
 from portal.oai.arguments import date_range, parse_request
 
@@ -134,7 +135,7 @@ def test_parse_request_accepts_each_verb():
     assert req.args == {"metadataPrefix": "oai_lom", "set": "level:primaire", "from": "2025-01-01"}
     with pytest.raises(BadVerb):
         parse_request([("metadataPrefix", "oai_dc")])
-    with pytest.raises(BadArgument, match="exclusive"):
+    with use_language("en"), pytest.raises(BadArgument, match="exclusive"):
         parse_request([("verb", "ListRecords"), ("resumptionToken", "x"), ("set", "a")])
 
 
@@ -145,7 +146,15 @@ def test_date_range_rules():
     assert low.isoformat() == "2025-01-01T10:00:00" and high is None
     assert date_range(None, "9999-12-31")[1].isoformat() == "9999-12-31T23:59:59"
     assert date_range("0001-01-01", None)[0].year == 1
-    with pytest.raises(BadArgument, match="granularit"):
+    with use_language("en"), pytest.raises(BadArgument, match="granularit"):
         date_range("2025-01-01", "2025-01-02T00:00:00Z")
-    with pytest.raises(BadArgument, match="later"):
+    with use_language("en"), pytest.raises(BadArgument, match="later"):
         date_range("2025-01-02T00:00:01Z", "2025-01-02T00:00:00Z")
+
+
+def test_error_messages_are_english_in_responses_and_translated_for_staff():
+    with pytest.raises(BadArgument) as caught:
+        date_range("2025-01-02T00:00:01Z", "2025-01-02T00:00:00Z")
+    error = caught.value
+    assert error.text == "from (2025-01-02T00:00:01Z) is later than until (2025-01-02T00:00:00Z)"
+    assert "postérieur" in error.message("fr") and "لاحق" in error.message("ar")

@@ -147,6 +147,7 @@ def record_form(**overrides) -> dict:
         "title_fr": "Les fractions au collège",
         "title_ar": "الكسور في الإعدادي",
         "description_fr": "Une leçon vidéo sur les fractions.",
+        "description_ar": "درس مصور حول الكسور.",
         "keywords_fr": "fraction\nnumérateur",
         "keywords_ar": "كسر",
         "languages": ["fr", "ar"],

@@ -5,15 +5,22 @@ from __future__ import annotations
 import pytest
 from portal_corpus import EXPECTED
 
-ERROR_KEYS = {"ok", "status", "error", "errors"}
+from portal.views import _schemas
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
+BASE = "http://localhost"  # MAWARID_BASE_URL of the test instance (portal_corpus)
 
 
 def assert_error(response, status, parameter=None):
+    """An RFC 9457 problem: its members, an absolute type URL that answers, the status."""
     assert response.status_code == status
-    assert response.mimetype == "application/json"
+    assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert set(body) == ERROR_KEYS
-    assert body["ok"] is False and body["status"] == status and body["error"]
+    assert set(body) == PROBLEM_KEYS
+    _schemas.Problem().load(body)
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert body["type"] == f"{BASE}/api/problems/{body['code']}"
+    assert body["instance"].startswith(f"{BASE}/api/")
     if parameter:
         assert parameter in body["errors"], body
         assert all(isinstance(m, str) and m for m in body["errors"][parameter])
@@ -71,7 +78,7 @@ def test_search_filters_and_facet_counts(public_client):
     assert data["total"] == EXPECTED["1ac+mathematiques"]
     levels = {b["value"]: b for b in data["facets"]["level"]}
     assert levels["1ac"]["selected"] is True and levels["1ac"]["count"] == 2
-    assert levels["1ac"]["toggle_url"] == "/api/search?subject=mathematiques"
+    assert levels["1ac"]["toggle_url"] == f"{BASE}/api/search?subject=mathematiques"
     assert data["filters"] == {"level": ["1ac"], "subject": ["mathematiques"]}
 
 
@@ -103,9 +110,13 @@ def test_language_of_labels(public_client):
 def test_search_pagination_links(public_client):
     data = public_client.get("/api/search?size=3&page=2&sort=title").get_json()
     assert len(data["hits"]) == 3 and data["pages"] == 3
-    assert data["links"]["next"] == "/api/search?sort=title&size=3&page=3"
-    assert data["links"]["prev"] == "/api/search?sort=title&size=3"
-    assert data["links"]["html"] == "/search?sort=title&size=3&page=2"
+    assert data["links"]["self"] == f"{BASE}/api/search?sort=title&size=3&page=2"
+    assert data["links"]["next"] == f"{BASE}/api/search?sort=title&size=3&page=3"
+    assert data["links"]["prev"] == f"{BASE}/api/search?sort=title&size=3"
+    assert data["links"]["html"] == f"{BASE}/search?sort=title&size=3&page=2"
+    assert all(h["url"].startswith(f"{BASE}/resources/") for h in data["hits"])
+    last = public_client.get("/api/search?size=3&page=3&sort=title").get_json()
+    assert last["links"]["next"] is None
 
 
 def test_search_json_twin_matches_api(public_client):
@@ -172,15 +183,17 @@ def test_resource_record_and_provenance(public_client, corpus):
     assert provenance["mode"] == "achat" and provenance["reference"] == "AO 12/2024/LNRN"
     assert provenance["validated"]["commission"] == "validation"
     assert provenance["published"]["by"] == "LNRN"
-    assert data["links"]["html"] == f"/resources/{rid}"
-    assert data["links"]["access"] == f"/r/{rid}/access"
+    assert data["links"]["self"] == f"{BASE}/api/resources/{rid}"
+    assert data["links"]["html"] == f"{BASE}/resources/{rid}"
+    assert data["links"]["access"] == f"{BASE}/r/{rid}/access"
 
 
 def test_unknown_resource_is_a_json_404_in_the_language(public_client):
     body = assert_error(
         public_client.get("/api/resources/nope-nope", headers={"Accept-Language": "ar"}), 404
     )
-    assert body["error"] == "لا يوجد مورد منشور يحمل هذا المعرف."
+    assert body["detail"] == "لا يوجد مورد منشور يحمل هذا المعرف."
+    assert body["title"] == "الصفحة غير موجودة" and body["code"] == "not_found"
 
 
 def test_api_reads_are_counted(app, corpus):
@@ -256,7 +269,14 @@ def test_openapi_document_describes_every_api_route(public_app, public_client):
         "lang",
     } <= names
     level = next(p for p in search["parameters"] if p["name"] == "level")
-    assert level["schema"]["type"] == "array" and level["explode"] is True
+    assert level["schema"]["type"] == "array"
+    assert doc["servers"] == [{"url": BASE}]
+    # Errors are problem details; answers say how they may be cached.
+    responses = search["responses"]
+    assert responses["400"] == {"$ref": "#/components/responses/Problem"}
+    assert "application/problem+json" in doc["components"]["responses"]["Problem"]["content"]
+    assert {"ETag", "Cache-Control"} <= set(responses["200"]["headers"])
+    assert "304" in responses
     # Every $ref resolves inside the document.
     refs = []
 
@@ -297,3 +317,76 @@ def test_writing_methods_are_405_with_the_error_shape(public_client):
 
 def test_cross_origin_reads_are_allowed(public_client):
     assert public_client.get("/api/search").headers["Access-Control-Allow-Origin"] == "*"
+
+
+# --- problem types, caching, the document matches the answers --------------------------
+
+
+def test_every_problem_type_url_answers_with_its_meaning(public_client):
+    body = assert_error(public_client.get("/api/search?page=0"), 400, "page")
+    assert body["code"] == "invalid_parameter"
+    described = public_client.get(body["type"].removeprefix(BASE))
+    assert described.status_code == 200
+    meaning = _schemas.ProblemType().load(described.get_json())
+    assert meaning["status"] == 400 and meaning["title"] == body["title"]
+    assert_error(public_client.get("/api/problems/no-such-problem"), 404)
+
+
+def test_resources_and_searches_are_cacheable_with_etags(public_app, corpus):
+    public_client = public_app.test_client()  # no language kept in a session cookie
+    for url, max_age in (
+        (f"/api/resources/{corpus['fractions']}", 300),
+        ("/api/search?q=fractions", 60),
+        ("/api/vocabularies/level", 3600),
+        (f"/resources/{corpus['fractions']}", None),
+        ("/search?q=fractions", None),
+    ):
+        first = public_client.get(url)
+        assert first.status_code == 200
+        etag = first.headers["ETag"]
+        cache = first.headers["Cache-Control"]
+        assert cache.startswith("public, max-age="), (url, cache)
+        if max_age:
+            assert cache == f"public, max-age={max_age}"
+        again = public_client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.get_data() == b"", url
+        other = public_client.get(url, headers={"If-None-Match": '"stale"'})
+        assert other.status_code == 200
+    # A visitor whose language choice is in the session cookie gets a private answer.
+    public_client.get("/?lang=ar")
+    assert public_client.get("/search?q=fractions").headers["Cache-Control"].startswith("private")
+    # Another language is another representation: another ETag.
+    fr = public_client.get("/api/search?q=fractions&lang=fr").headers["ETag"]
+    ar = public_client.get("/api/search?q=fractions&lang=ar").headers["ETag"]
+    assert fr != ar
+
+
+def test_static_files_are_cacheable(public_client):
+    css = public_client.get("/static/css/mawarid.css")
+    assert css.status_code == 200 and css.headers["ETag"]
+    assert "max-age=" in css.headers["Cache-Control"]
+    again = public_client.get(
+        "/static/css/mawarid.css", headers={"If-None-Match": css.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_errors_are_never_cached(public_client):
+    assert public_client.get("/api/search?page=0").headers["Cache-Control"] == "no-store"
+
+
+def test_answers_match_the_documented_schemas(public_client, corpus):
+    """Every answer loads through the response schema the OpenAPI document is made from."""
+    rid = corpus["fractions"]
+    for url, schema in (
+        ("/api/search?q=fractions&level=1ac", _schemas.SearchResult),
+        ("/api/search?size=0", _schemas.SearchResult),
+        (f"/api/resources/{rid}?lang=ar", _schemas.Resource),
+        ("/api/vocabularies", _schemas.VocabularyList),
+        ("/api/vocabularies/level", _schemas.Vocabulary),
+        ("/api/vocabularies/level/1ac", _schemas.TermDetail),
+        ("/api/suggest?q=fract", _schemas.Suggestions),
+    ):
+        response = public_client.get(url)
+        assert response.status_code == 200, url
+        schema().load(response.get_json())  # raises on a member the document does not know

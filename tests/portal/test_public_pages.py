@@ -189,7 +189,7 @@ def test_did_you_mean_offers_a_corrected_query(public_client):
 
 def test_no_result_page_explains_what_to_do(public_client):
     doc = parse(public_client.get("/search?q=zzzqqqxxx"))
-    assert texts(doc, '//*[@id="results-count"]') == ["0 ressources trouvées"]
+    assert texts(doc, '//*[@id="results-count"]') == ["0 ressource trouvée"]
     assert "Essayez d'autres mots" in doc.text_content()
 
 
@@ -404,3 +404,15 @@ def test_static_assets_are_served_and_contained(public_client):
     assert public_client.get("/static/js/mawarid.js").status_code == 200
     assert public_client.get("/static/../portal/__init__.py").status_code == 404
     assert public_client.get("/static/%2e%2e/pyproject.toml").status_code == 404
+
+
+def test_title_and_heading_say_what_is_shown(public_client):
+    doc = parse(public_client.get("/search?level=1ac&subject=mathematiques"))
+    heading = texts(doc, "//h1")[0]
+    assert "Mathématiques" in heading and "1re année" in heading
+    assert doc.findtext(".//title").startswith(heading)
+    worded = parse(public_client.get("/search?q=fractions&level=1ac"))
+    assert texts(worded, "//h1")[0].startswith("Résultats pour « fractions » — ")
+    arabic = parse(public_client.get("/search?subject=mathematiques&lang=ar"))
+    assert texts(arabic, "//h1")[0] == "الموارد — الرياضيات"
+    assert texts(parse(public_client.get("/search?lang=fr")), "//h1") == ["Toutes les ressources"]

@@ -36,21 +36,47 @@ def test_create_submit_decide_publish_then_found_in_public_search(staff_app, as_
     assert "AO 12/2024/LNRN" in page and "Éditions Atlas" in page
 
     pdf = b"%PDF-1.4 PV de la sous-commission technique"
-    step = re.search(r'<select id="step" name="step"[^>]*><option value="([^"]+)"', page).group(1)
+    # Each step offers only the document types its procedure allows (and "autre").
+    offers = {
+        step: re.findall(r'<option value="([^"]+)"', options)
+        for step, options in re.findall(
+            r'name="step-([^"]+)-document_type"[^>]*>(.*?)</select>', page, re.S
+        )
+    }
+    step = next(s for s, types in offers.items() if "rapport-evaluation-technique" in types)
+    assert all(len(types) < 6 and types[-1] == "autre" for types in offers.values()), offers
+    other = next(s for s, types in offers.items() if "rapport-evaluation-technique" not in types)
+
+    def attach(step_id, document_type, name):
+        return idx.post(
+            f"/staff/resources/{rid}/documents",
+            {
+                f"step-{step_id}-step": step_id,
+                f"step-{step_id}-document_type": document_type,
+                f"step-{step_id}-file": (__import__("io").BytesIO(pdf), name),
+            },
+            content_type="multipart/form-data",
+        )
+
+    refused = _follow(idx, attach(other, "rapport-evaluation-technique", "ailleurs.pdf"))
+    assert "flash-error" in refused and "ailleurs.pdf" not in refused
+    page = _follow(idx, attach(step, "rapport-evaluation-technique", "rapport technique.pdf"))
+    assert hashlib.sha256(pdf).hexdigest() in page
+    assert "rapport technique.pdf" in page
+    # The step is then marked done, with its date.
+    version = runtime.resources.get(rid).version
     page = _follow(
         idx,
         idx.post(
-            f"/staff/resources/{rid}/documents",
-            {
-                "step": step,
-                "document_type": "rapport-evaluation-technique",
-                "file": (__import__("io").BytesIO(pdf), "rapport technique.pdf"),
-            },
-            content_type="multipart/form-data",
+            f"/staff/resources/{rid}/steps/{step}",
+            {"status": "done", "date": "2025-02-03", "version": str(version)},
         ),
     )
-    assert hashlib.sha256(pdf).hexdigest() in page
-    assert "rapport technique.pdf" in page
+    done = next(
+        s for s in runtime.resources.provenance(rid)["acquisition"]["steps"] if s["id"] == step
+    )
+    assert (done["status"], done["date"]) == ("done", "2025-02-03")
+    assert re.search(rf'id="step-{step}"[^>]*>.*?\(faite, <bdi>2025-02-03</bdi>\)', page, re.S)
 
     page = _follow(idx, idx.post(f"/staff/resources/{rid}/submit", {"note": "Prête"}))
     assert runtime.resources.get(rid).status == "submitted"
@@ -177,9 +203,9 @@ def test_a_bad_upload_is_refused_with_a_message(as_user, runtime):
         idx.post(
             f"/staff/resources/{rid}/documents",
             {
-                "step": "reception",
-                "document_type": "autre",
-                "file": (__import__("io").BytesIO(b"x"), "x.pdf"),
+                "step-reception-step": "reception",
+                "step-reception-document_type": "autre",
+                "step-reception-file": (__import__("io").BytesIO(b"x"), "x.pdf"),
             },
             content_type="multipart/form-data",
         ),

@@ -54,14 +54,14 @@ def test_payload_in_every_record_field_is_escaped_everywhere(staff_app, as_user,
         == 302
     )
     page = idx.text(f"/staff/resources/{rid}")
-    step = re.search(r'<select id="step" name="step"[^>]*><option value="([^"]+)"', page).group(1)
+    step = re.search(r'name="step-([^"]+)-document_type"', page).group(1)
     assert (
         idx.post(
             f"/staff/resources/{rid}/documents",
             {
-                "step": step,
-                "document_type": "autre",
-                "file": (io.BytesIO(b"data"), 'x"><script>alert(1)</script>.pdf'),
+                f"step-{step}-step": step,
+                f"step-{step}-document_type": "autre",
+                f"step-{step}-file": (io.BytesIO(b"data"), 'x"><script>alert(1)</script>.pdf'),
             },
             content_type="multipart/form-data",
         ).status_code

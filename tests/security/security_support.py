@@ -137,13 +137,14 @@ def problems(response, *, payload: str = XSS) -> list[str]:
     for marker in TRACEBACK_MARKERS[:3]:
         if marker in body:
             out.append(f"stack trace in body ({marker!r})")
-    if mimetype == "application/json" and response.status_code >= 400:
+    if response.is_json and response.status_code >= 400:
         data = response.get_json(silent=True)
         if not (
             isinstance(data, dict)
-            and data.get("ok") is False
             and data.get("status") == response.status_code
-            and data.get("error")
+            and data.get("title")
+            and data.get("detail")
+            and str(data.get("type", "")).startswith("http")
         ):
             out.append(f"JSON error not in the documented shape: {body[:200]!r}")
     return out

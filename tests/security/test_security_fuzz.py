@@ -87,7 +87,7 @@ def _assert_clean(client, url, *, json_route=False):
     response, error = fetch(client, "GET", url)
     assert error is None, f"GET {url[:200]} → {error}"
     found = problems(response)
-    if json_route and response.mimetype != "application/json":
+    if json_route and not response.is_json:
         found.append(f"answered {response.mimetype}")
     assert not found, f"GET {url[:200]} → {response.status_code}: {found}"
     return response

@@ -128,7 +128,7 @@ def test_an_unexpected_error_shows_a_clean_page_not_a_traceback(seeded_home, tmp
             assert not any(marker in body for marker in TRACEBACK_MARKERS[:3]), body[:500]
             _assert_security_headers(response, url)
         data = client.get("/api/__boom").get_json()
-        assert data["ok"] is False and data["status"] == 500 and data["error"]
+        assert data["status"] == 500 and data["title"] and data["code"] == "internal_error"
     finally:
         app.extensions["mawarid"].close()
 
@@ -156,9 +156,9 @@ def test_json_errors_follow_the_documented_shape_in_both_languages(client):
         response = client.get(
             f"/api/resources/{XSS}?lang={lang}", headers={"Accept-Language": lang}
         )
-        assert response.status_code == 404 and response.mimetype == "application/json"
+        assert response.status_code == 404 and response.mimetype == "application/problem+json"
         data = response.get_json()
-        assert data["ok"] is False and data["status"] == 404 and data["error"]
+        assert data["status"] == 404 and data["detail"]
         assert XSS not in response.get_data(as_text=True)
-        arabic = any("\u0600" <= ch <= "\u06ff" for ch in data["error"])
-        assert arabic == (lang == "ar"), (lang, data["error"])
+        arabic = any("\u0600" <= ch <= "\u06ff" for ch in data["detail"])
+        assert arabic == (lang == "ar"), (lang, data["detail"])

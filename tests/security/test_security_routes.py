@@ -3,7 +3,7 @@
 Whatever a visitor (or a logged-in staff member) puts in a URL, the answer is
 below 500, an HTML page never carries the payload unescaped, no stack trace is
 shown, and a JSON route answers ``application/json`` with the documented error
-shape ``{"ok": false, "status", "error", ...}``.
+shape (RFC 9457 problem details: ``type``, ``title``, ``status``, ``detail``…).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _check(client, method, url, *, rule_path):
     if (
         (is_json_route(rule_path) and response.status_code < 300)
         or (is_json_route(rule_path) and response.status_code >= 400)
-    ) and response.mimetype != "application/json":
+    ) and not response.is_json:
         found.append(f"JSON route answered {response.mimetype}")
     return [f"{method} {url[:120]} → {response.status_code}: {p}" for p in found]
 

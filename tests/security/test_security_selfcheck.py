@@ -39,7 +39,15 @@ def _broken_app():
 
     @app.get("/api/good")
     def good_json():
-        return jsonify({"ok": False, "status": 404, "error": "introuvable", "errors": {}}), 404
+        return jsonify(
+            {
+                "type": "http://localhost/api/problems/not_found",
+                "title": "introuvable",
+                "status": 404,
+                "detail": "introuvable",
+                "errors": {},
+            }
+        ), 404
 
     return app
 

@@ -138,11 +138,7 @@ def test_visitors_cannot_change_anything(fresh_app, ids):
                 if not ok:
                     failures.append(f"{label} → {status} {response.headers.get('Location', '')}")
                 failures += [f"{label} → {status}: {p}" for p in problems(response)]
-                if (
-                    is_json_route(rule.rule)
-                    and status >= 400
-                    and response.mimetype != "application/json"
-                ):
+                if is_json_route(rule.rule) and status >= 400 and not response.is_json:
                     failures.append(f"{label} → {status}: answered {response.mimetype}")
     after = row_counts(fresh_app)
     # Counting login attempts is the rate limiter's job (shared by every process), not data.
