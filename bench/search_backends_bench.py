@@ -203,23 +203,32 @@ def report(
     return "\n".join(lines)
 
 
-NOTES = """Notes:
+NOTES = """Notes — what bounds these figures:
 
 - Every search returns 20 hits with snippets and all ten facets with counts; the engines
-  answer in one round trip (`_msearch`; two when no document has every word: the OR fallback; one
-  more for "did you mean"), autocomplete with one request.
-- Text is analysed in Python for all three backends (same analyzer, same results; see
-  `indexer/elastic/mapping.py`), so the engines' ingest rate includes that CPU, shared
-  on this 2-core machine with the engines themselves.
-- The engines run on the same 2 cores as the benchmark: their figures are a floor, not
-  what a dedicated cluster gives; Whoosh's are what the embedded default gives.
-- Page and facet counts go as two searches of one `_msearch` (the counts with `size: 0`,
-  kept by the shard request cache until a refresh changes the index). Measured against
-  one combined request at 100k (p50): match-all browse 53 → 30 ms (Elasticsearch),
-  110 → 31 ms (OpenSearch); deep page 75 → 53 and 103 → 52 ms. Autocomplete uses the
-  global-ordinals `terms` path (the `map` hint measured p95 1.2-1.8 s on short prefixes).
+  answer in one round trip (`_msearch`; two when no document has every word: the OR
+  fallback; one more for "did you mean"), autocomplete with one request. Latency is
+  measured from Python: HTTP, JSON, our facet labelling and snippets included.
+- **CPU.** Everything runs on one 2-core machine shared with other jobs: the benchmark,
+  and on a cluster six JVMs (three Elasticsearch and three OpenSearch nodes, both clusters
+  up while either is measured). An engine's query is then bounded by the core it gets, not
+  by the engine: on dedicated nodes (one per machine) each figure drops accordingly. The
+  load average column says how contended each run was.
+- **One shard per index** (exact facet counts and idf, same answers as Whoosh): a search
+  runs on one core of one node; the replica lets two nodes answer different searches at
+  once, not one search faster. Facet counts over the whole index (browse, facets only)
+  grow with the number of matching documents; deep pages with the page offset.
+- **Ingest** includes our text analysis in Python (same analyzer for every backend) and the
+  engines' indexing on the same cores; the engines build the new index without replicas,
+  then copy it once (the copy is not in the indexing time; the size with replicas is).
+- **A node down**: the node holding the primary copy is killed (SIGKILL); the replica is
+  promoted and answers alone, the dead node's share of requests goes to the others at once
+  (the client sets the node aside). The figures use other queries than the healthy pass
+  (whose answers the shard caches hold).
 - Whoosh keeps browse counts per snapshot in memory, hence its flat browse/facets figures;
-  the engines compute aggregations per request (tens of ms at 100k on this machine)."""
+  the engines compute aggregations per request. Page and facet counts go as two searches of
+  one `_msearch` (the counts with `size: 0`, kept by the shard request cache until a
+  refresh changes the index). Autocomplete uses the global-ordinals `terms` path."""
 
 
 def main() -> None:
