@@ -114,9 +114,17 @@ def _production_stack(tmp_path_factory):
             backend = Portal(env, workers=2)
             try:
                 front = Nginx(backend.port, port=nginx_port)
+                # code of this process calling the portal (a harvest of its own OAI-PMH
+                # endpoint) trusts the stack's throwaway certificate, as a browser told to
+                previous = os.environ.get("REQUESTS_CA_BUNDLE")
+                os.environ["REQUESTS_CA_BUNDLE"] = str(front.certificate)
                 try:
                     yield LiveServer(url=front.url, app=app, corpus=corpus, home=home)
                 finally:
+                    if previous is None:
+                        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+                    else:
+                        os.environ["REQUESTS_CA_BUNDLE"] = previous
                     front.stop()
             finally:
                 backend.stop()

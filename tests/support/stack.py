@@ -155,10 +155,12 @@ class Nginx:
             (self.folder / sub).mkdir()
             (self.folder / sub).chmod(0o777)  # nginx's workers run as nobody under root
         key, cert = self.folder / "key.pem", self.folder / "cert.pem"
+        self.certificate = cert  # clients of this process may trust it (REQUESTS_CA_BUNDLE)
         subprocess.run(
             [
                 *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-                *("-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+                *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+                *("-keyout", str(key), "-out", str(cert)),
             ],
             check=True,
             capture_output=True,
