@@ -3,7 +3,8 @@
 ``indexer.open_backend`` hands ``elasticsearch://``, ``opensearch://`` and
 ``http(s)://`` URLs to :func:`indexer.elastic.register.open_elastic`. Modules:
 :mod:`.register` (the URL), :mod:`.connection` (settings → the engine's official client),
-:mod:`.client` (requests with time budgets, retries, outages), :mod:`.mapping` (settings,
+:mod:`.client` (requests with time budgets and retries), :mod:`.outage` (a cluster down:
+logged once, fail fast), :mod:`.mapping` (settings,
 mappings, documents), :mod:`.backend` (index lifecycle), :mod:`.query` (searching).
 """
 

@@ -34,8 +34,8 @@ from core.messages import N_, Message
 
 from ..model import SearchError, SearchUnavailable
 from .connection import Connection, Failure, classify, error_reason, official_client
+from .outage import Outage
 
-log = logging.getLogger(__name__)
 # The clients log every failed request and every node they set aside; an outage is
 # logged here, once, with its cause.
 for _name in ("elastic_transport", "opensearch"):
@@ -86,66 +86,6 @@ class Busy(Exception):
     def __init__(self, failure: Failure) -> None:
         super().__init__(failure.cause)
         self.failure = failure
-
-
-class Outage:
-    """Whether the cluster answers; see the module docstring (logged once, fail fast)."""
-
-    def __init__(self, label: str, retry_after: int, clock: Clock) -> None:
-        self.label = label
-        self.retry_after = retry_after
-        self.clock = clock
-        self.down_since: float | None = None
-        self.cause = ""
-        self._next_try = 0.0
-        self._lock = threading.Lock()
-
-    def unavailable(self, cause: str) -> SearchUnavailable:
-        return SearchUnavailable(engine=self.label, cause=cause, retry_after=self.retry_after)
-
-    def check(self) -> None:
-        """Raise at once while the cluster is known down and its pause has not elapsed."""
-        with self._lock:
-            if self.down_since is None:
-                return
-            now = self.clock.monotonic()
-            if now < self._next_try:
-                raise self.unavailable(self.cause)
-            self._next_try = now + self.retry_after  # this caller tries; others wait
-
-    def failed(self, cause: str) -> SearchUnavailable:
-        with self._lock:
-            now = self.clock.monotonic()
-            if self.down_since is None:
-                self.down_since = now
-                log.error(
-                    "search engine %s unavailable: %s (searches answer 503 and are retried "
-                    "every %d s)",
-                    self.label,
-                    cause,
-                    self.retry_after,
-                )
-            self.cause = cause
-            self._next_try = now + self.retry_after
-        return self.unavailable(cause)
-
-    def succeeded(self) -> None:
-        if self.down_since is None:  # the common case, without the lock
-            return
-        with self._lock:
-            if self.down_since is not None:
-                log.warning(
-                    "search engine %s answers again after %.0f s",
-                    self.label,
-                    self.clock.monotonic() - self.down_since,
-                )
-                self.down_since = None
-                self.cause = ""
-
-    def state(self) -> dict[str, Any]:
-        if self.down_since is None:
-            return {"ok": True}
-        return {"ok": False, "down_for": round(self.clock.monotonic() - self.down_since, 1)}
 
 
 class EngineClient:
