@@ -4,7 +4,8 @@
 index named by the :class:`~core.settings.Settings`, and wires the catalogue, search and
 diffusion services. Nothing here imports Flask: the CLI runs every command but ``serve``
 without the web app. Changes in the catalogue reach the search index through the pipeline
-registered here.
+registered here; an index found empty is rebuilt from the catalogue by the
+:class:`~indexer.watch.IndexWatch` built here (started by the serving processes).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from diffusion.services import DiffusionServices
 from diffusion.services import build_services as build_diffusion
 from indexer import SearchBackend, SearchError, extend_lexicon, open_backend
 from indexer.pipeline import IndexPipeline
+from indexer.watch import IndexWatch
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
 
 
@@ -35,6 +37,7 @@ class Runtime:
     search: SearchBackend
     pipeline: IndexPipeline
     diffusion: DiffusionServices
+    index_watch: IndexWatch
     #: Objects other layers build once per instance and keep here (the OAI provider).
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -47,6 +50,7 @@ class Runtime:
         return self.catalogue.accounts
 
     def close(self) -> None:
+        self.index_watch.stop()
         self.diffusion.close()
         self.search.close()
         self.catalogue.close()
@@ -67,6 +71,14 @@ def build_runtime(settings: Settings) -> Runtime:
     pipeline = IndexPipeline(search, vocabularies)
     catalogue.resources.add_listener(pipeline.apply)
     diffusion = build_diffusion(settings, catalogue, search, vocabularies)
+    resources = catalogue.resources
+    index_watch = IndexWatch(
+        search,
+        published=lambda: resources.count(status="published"),
+        rebuild=lambda: pipeline.reindex(
+            resources.iter_published(), total=resources.count(status="published")
+        ),
+    )
     return Runtime(
         settings=settings,
         vocabularies=vocabularies,
@@ -74,6 +86,7 @@ def build_runtime(settings: Settings) -> Runtime:
         search=search,
         pipeline=pipeline,
         diffusion=diffusion,
+        index_watch=index_watch,
     )
 
 
@@ -124,13 +137,17 @@ def _open_search(settings: Settings, vocabularies: Vocabularies) -> SearchBacken
     if settings.search_lexicon is not None:
         extend_lexicon(settings.search_lexicon)
     try:
-        return open_backend(settings.search_url, vocabularies, index_procs=settings.index_procs)
+        return open_backend(
+            settings.search_url, vocabularies, index_procs=settings.index_procs, settings=settings
+        )
     except SearchError as exc:
         if exc.key != "bad_url":
             raise
         raise ConfigurationError(
             N_(
-                "MAWARID_SEARCH_URL is not a search address: write it like "
-                "whoosh:///srv/mawarid/index or https://host:9200 (Elasticsearch, OpenSearch)"
-            )
+                "MAWARID_SEARCH_URL is not a search address (%(reason)s): write it like "
+                "whoosh:///srv/mawarid/index or opensearch://node1:9200,node2:9200/mawarid "
+                "(elasticsearch://… for Elasticsearch)"
+            ),
+            reason=exc.message(),
         ) from None

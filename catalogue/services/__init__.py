@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from core.settings import Settings
 from metadata_schemas.vocabularies import Vocabularies
 
 from ..store import Database
 from .accounts import AccountService, UserView
 from .actors import ROLES, SYSTEM, Actor
+from .browse import BrowseCounts
 from .documents import DocumentStore
 from .harvest_sources import HarvestSources
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
+from .rate_limits import RateLimitCounters
 from .resources import ResourceService, Work
 from .views import EventView, Page, ResourceChange, ResourceView
 
@@ -29,10 +33,12 @@ __all__ = [
     "SYSTEM",
     "AccountService",
     "Actor",
+    "BrowseCounts",
     "CatalogueServices",
     "EventView",
     "HarvestSources",
     "Page",
+    "RateLimitCounters",
     "ResourceChange",
     "ResourceService",
     "ResourceView",
@@ -51,9 +57,16 @@ class CatalogueServices:
     documents: DocumentStore
     oai: OAIItems
     harvest: HarvestSources
+    browse: BrowseCounts
+    rate_limits: RateLimitCounters
 
     def close(self) -> None:
         self.db.dispose()
+
+    def ping(self) -> None:
+        """Raise unless the database answers (``/health``)."""
+        with self.db.engine.connect() as connection:
+            connection.execute(select(1))
 
 
 def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueServices:
@@ -79,4 +92,6 @@ def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueS
         documents=documents,
         oai=OAIItems(db),
         harvest=HarvestSources(db, resources, vocabularies),
+        browse=BrowseCounts(db),
+        rate_limits=RateLimitCounters(db),
     )

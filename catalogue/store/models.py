@@ -23,6 +23,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -214,3 +215,15 @@ class OAIItemSet(Base):
     set_spec: Mapped[str] = mapped_column(String(300), primary_key=True, index=True)
 
     item: Mapped[OAIItem] = relationship()
+
+
+class RateLimitCounter(Base):
+    """One window of a rate limit (flask-limiter's fixed windows): how many hits ``key`` made
+    until ``expires_at`` (seconds since the epoch). Kept here so that every worker process and
+    every server sharing the database counts together (``portal.rate_limits``)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)

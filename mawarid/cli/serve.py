@@ -1,15 +1,14 @@
-"""``mawarid serve``: the portal behind waitress, a production WSGI server."""
+"""``mawarid serve``: the portal in production — gunicorn workers on Linux, waitress elsewhere."""
 
 from __future__ import annotations
 
 import click
-from waitress import serve as waitress_serve
 
 from core.messages import N_, gettext
 from core.settings import DEFAULT_HOST, DEFAULT_PORT
-from portal import create_app
 
 from .base import check_port, command, instance
+from .serving import gunicorn_available, serve_gunicorn, serve_waitress
 
 
 @command("serve", help=N_("Run the portal (teacher search, staff console, JSON API, OAI-PMH)."))
@@ -17,8 +16,19 @@ from .base import check_port, command, instance
 @click.option(
     "--port", default=DEFAULT_PORT, show_default=True, type=int, help=N_("Port to listen on.")
 )
-@click.option("--threads", default=8, show_default=True, type=int, help=N_("Worker threads."))
-def serve(host: str, port: int, threads: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help=N_("Worker processes (default: MAWARID_SERVE_WORKERS, 1)."),
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help=N_("Threads per worker process (default: MAWARID_SERVE_THREADS, 8)."),
+)
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     inst = instance()
     check_port(host, port)
     settings = inst.settings
@@ -26,7 +36,8 @@ def serve(host: str, port: int, threads: int) -> None:
         # Links, OAI-PMH baseURL and the OpenAPI servers name the address really served,
         # never the Host header of a request.
         settings = settings.replace(base_url=f"http://{host}:{port}")
-    app = create_app(settings=settings)
+    workers = workers or settings.serve_workers
+    threads = threads or settings.serve_threads
     click.echo(
         gettext(
             N_("Mawarid on %(url)s (data: %(home)s)"),
@@ -34,7 +45,12 @@ def serve(host: str, port: int, threads: int) -> None:
             home=settings.home,
         )
     )
-    waitress_serve(app, host=host, port=port, threads=threads, ident="mawarid")
+    if gunicorn_available():
+        serve_gunicorn(settings, host, port, workers, threads)
+        return
+    if workers > 1:
+        click.echo(gettext(N_("waitress serves with one process: --workers is ignored here.")))
+    serve_waitress(settings, host, port, threads)
 
 
 COMMANDS = [serve]
