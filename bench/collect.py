@@ -10,7 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-ORDER = ["search", "search_backends", "oai", "catalogue", "ingest", "diffusion", "xml", "synthetic"]
+ORDER = [
+    "search",
+    "search_backends",
+    "serving",
+    "oai",
+    "catalogue",
+    "ingest",
+    "diffusion",
+    "xml",
+    "synthetic",
+]
 
 HEADER = """# Benchmarks
 

@@ -91,6 +91,44 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in text.split(",") if w.strip())
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise _Invalid(Message(N_("expected a whole number (0 or more)")))
+    return value
+
+
+def _replicas(text: str) -> int | None:
+    """``auto`` (None: one replica as soon as the cluster has two nodes) or a count."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return _count(text)
+    except _Invalid:
+        raise _Invalid(Message(N_("expected auto or a whole number (0 or more)"))) from None
+
+
+def _file(text: str) -> Path:
+    path = Path(text.strip()).expanduser().resolve()
+    if not path.is_file():
+        raise _Invalid(Message(N_("expected a readable file")))
+    return path
+
+
+#: Where flask-limiter may keep its counters besides the database (the default).
+RATE_LIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+
+
+def _storage_url(text: str) -> str:
+    value = text.strip()
+    if value.split("://", 1)[0] not in RATE_LIMIT_SCHEMES or "://" not in value:
+        raise _Invalid(Message(N_("expected redis://host:port/db, rediss://… or memory://")))
+    return value
+
+
 def _base_url(text: str) -> str:
     value = text.strip().rstrip("/")
     if not value.startswith(("http://", "https://")) or "://" not in value or " " in value:
@@ -133,7 +171,10 @@ class Settings:
         "MAWARID_SEARCH_URL",
         _text,
         "",
-        N_("search backend: whoosh:///path (default whoosh://$MAWARID_HOME/index)"),
+        N_(
+            "search backend: whoosh:///path (default whoosh://$MAWARID_HOME/index), or "
+            "elasticsearch://host:9200,host2:9200/alias, opensearch://…"
+        ),
         secret=True,
     )
     secret_key: str = setting(
@@ -186,6 +227,15 @@ class Settings:
         _words,
         (),
         N_("comma-separated host names the portal answers to (default: any); set it in production"),
+    )
+    trusted_proxies: int = setting(
+        "MAWARID_TRUSTED_PROXIES",
+        _count,
+        0,
+        N_(
+            "reverse proxies in front of the portal whose X-Forwarded-For/-Proto are trusted "
+            "(default 0; 1 behind nginx)"
+        ),
     )
     login_rate_limit: str = setting(
         "MAWARID_LOGIN_RATE_LIMIT",
@@ -314,6 +364,124 @@ class Settings:
         _seconds,
         600.0,
         N_("longest Retry-After obeyed; a partner asking more stops the run (default 600 s)"),
+    )
+
+    # -- search cluster (Elasticsearch / OpenSearch) ------------------------------
+    search_username: str = setting(
+        "MAWARID_SEARCH_USERNAME",
+        _text,
+        "",
+        N_("user name for the search cluster (basic authentication)"),
+    )
+    search_password: str = setting(
+        "MAWARID_SEARCH_PASSWORD",
+        _text,
+        "",
+        N_("password for the search cluster (basic authentication)"),
+        secret=True,
+    )
+    search_api_key: str = setting(
+        "MAWARID_SEARCH_API_KEY",
+        _text,
+        "",
+        N_("Elasticsearch API key (base64 id:key), instead of a user name and password"),
+        secret=True,
+    )
+    search_ca_certs: Path | None = setting(
+        "MAWARID_SEARCH_CA_CERTS",
+        _file,
+        None,
+        N_("PEM file of the certificate authorities that signed the cluster's certificates"),
+    )
+    search_client_cert: Path | None = setting(
+        "MAWARID_SEARCH_CLIENT_CERT",
+        _file,
+        None,
+        N_("PEM client certificate presented to the cluster (with MAWARID_SEARCH_CLIENT_KEY)"),
+    )
+    search_client_key: Path | None = setting(
+        "MAWARID_SEARCH_CLIENT_KEY",
+        _file,
+        None,
+        N_("PEM private key of the client certificate"),
+    )
+    search_verify_certs: bool = setting(
+        "MAWARID_SEARCH_VERIFY_CERTS",
+        _flag,
+        True,
+        N_("1 (default) to check the cluster's TLS certificate; 0 only for a test cluster"),
+    )
+    search_timeout: float = setting(
+        "MAWARID_SEARCH_TIMEOUT",
+        _seconds,
+        2.0,
+        N_("seconds a search may take, retries included, before it answers 503 (default 2)"),
+    )
+    search_write_timeout: float = setting(
+        "MAWARID_SEARCH_WRITE_TIMEOUT",
+        _seconds,
+        60.0,
+        N_("seconds an index write may take, retries included (default 60)"),
+    )
+    search_retries: int = setting(
+        "MAWARID_SEARCH_RETRIES",
+        _count,
+        3,
+        N_("retries of a search request on another node or after a busy answer (default 3)"),
+    )
+    search_retry_after: int = setting(
+        "MAWARID_SEARCH_RETRY_AFTER",
+        _positive_int,
+        15,
+        N_(
+            "seconds an unreachable search cluster is left alone; the Retry-After of a 503 (default 15)"
+        ),
+    )
+    search_replicas: int | None = setting(
+        "MAWARID_SEARCH_REPLICAS",
+        _replicas,
+        None,
+        N_(
+            "replicas of the search index: auto (default: 1 once the cluster has 2 nodes) or a number"
+        ),
+    )
+    # -- serving ----------------------------------------------------------------
+    serve_workers: int = setting(
+        "MAWARID_SERVE_WORKERS",
+        _positive_int,
+        1,
+        N_("worker processes of `mawarid serve` (default 1)"),
+    )
+    serve_threads: int = setting(
+        "MAWARID_SERVE_THREADS",
+        _positive_int,
+        8,
+        N_("threads per worker process of `mawarid serve` (default 8)"),
+    )
+    serve_timeout: int = setting(
+        "MAWARID_SERVE_TIMEOUT",
+        _positive_int,
+        30,
+        N_("seconds a request may take before its worker is restarted (default 30)"),
+    )
+    serve_keepalive: int = setting(
+        "MAWARID_SERVE_KEEPALIVE",
+        _positive_int,
+        5,
+        N_("seconds an idle kept-alive connection stays open (default 5)"),
+    )
+    serve_max_connections: int = setting(
+        "MAWARID_SERVE_MAX_CONNECTIONS",
+        _positive_int,
+        1000,
+        N_("open client connections per worker process, idle ones included (default 1000)"),
+    )
+    rate_limit_storage_url: str = setting(
+        "MAWARID_RATE_LIMIT_STORAGE_URL",
+        _storage_url,
+        "",
+        N_("where rate-limit counters live: the database (default) or redis://host:6379/0"),
+        secret=True,
     )
 
     def __post_init__(self) -> None:

@@ -11,7 +11,7 @@ and query semantics; nothing outside ``whoosh_*``/``facet_arrays`` knows Whoosh.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .analysis import extend_lexicon
@@ -23,7 +23,11 @@ from .model import (
     SearchError,
     SearchQuery,
     SearchResult,
+    SearchUnavailable,
 )
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = [
     "FACETS",
@@ -36,17 +40,23 @@ __all__ = [
     "SearchError",
     "SearchQuery",
     "SearchResult",
+    "SearchUnavailable",
     "extend_lexicon",
     "open_backend",
 ]
 
 
 def open_backend(
-    search_url: str, vocabularies: Mapping[str, Any], *, index_procs: int = 0
+    search_url: str,
+    vocabularies: Mapping[str, Any],
+    *,
+    index_procs: int = 0,
+    settings: Settings | None = None,
 ) -> SearchBackend:
     """Open (creating if needed) the search backend named by ``search_url``.
 
     ``index_procs``: worker processes of a full Whoosh rebuild (0: one per core).
+    ``settings``: a cluster's credentials, TLS files, time budgets and retries.
     Each engine's module is imported only when its URL is used: an instance loads the
     code (and the client libraries) of the one engine it runs on.
     """
@@ -57,6 +67,6 @@ def open_backend(
         return WhooshBackend(unquote(parts.path), vocabularies, index_procs=index_procs)
     from .elastic.register import open_elastic
 
-    if (backend := open_elastic(search_url, vocabularies)) is not None:
+    if (backend := open_elastic(search_url, vocabularies, settings=settings)) is not None:
         return backend
     raise SearchError("bad_url", value=search_url)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from core.errors import MawaridError
-from core.messages import N_
+from core.messages import N_, Message
 
 from .facets import FACET_NAMES, Facet
 
@@ -75,6 +75,27 @@ class SearchError(MawaridError):
     def key(self) -> str:
         """The code, under its former name (the portal maps it to a query parameter)."""
         return self.code
+
+
+class SearchUnavailable(SearchError):
+    """The search engine cannot answer now (unreachable, too slow, overloaded).
+
+    Not the reader's fault and not for long: the portal answers 503 with ``Retry-After:
+    retry_after``. ``cause`` says what failed, for the log; it may name internal hosts, so
+    it is never part of :meth:`message`.
+    """
+
+    def __init__(self, *, engine: str, cause: str, retry_after: int) -> None:
+        self.engine = engine
+        self.cause = cause
+        self.retry_after = retry_after
+        super().__init__("search_unavailable")
+        self.msg = Message(
+            N_(
+                "Search is unavailable for a moment. Try again in a few minutes; "
+                "resource pages and browsing by level and subject still work."
+            )
+        )
 
 
 @dataclass(frozen=True)

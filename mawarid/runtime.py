@@ -5,7 +5,8 @@ index named by the :class:`~core.settings.Settings`, and wires the catalogue, se
 diffusion services. Nothing here imports Flask: the CLI runs every command but ``serve``
 without the web app. Changes in the catalogue reach the search index through the index
 journal, drained by :class:`~mawarid.index_sync.IndexSync` after each commit (and, in a
-running portal, in the background: :meth:`Runtime.start_background`).
+running portal, in the background: :meth:`Runtime.start_background`); an index found
+empty is rebuilt from the catalogue by the :class:`~indexer.watch.IndexWatch` built here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from core.settings import ConfigurationError, Settings
 from diffusion.services import DiffusionServices
 from diffusion.services import build_services as build_diffusion
 from indexer import SearchBackend, SearchError, extend_lexicon, open_backend
+from indexer.watch import IndexWatch
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
 
 from .index_sync import IndexSync
@@ -39,6 +41,7 @@ class Runtime:
     #: Keeps the search index in step with the catalogue (the index journal's drainer).
     index: IndexSync
     diffusion: DiffusionServices
+    index_watch: IndexWatch
     clock: Clock = SYSTEM_CLOCK
     #: Objects other layers build once per instance and keep here (the OAI provider).
     extras: dict[str, Any] = field(default_factory=dict)
@@ -53,10 +56,13 @@ class Runtime:
 
     def start_background(self) -> None:
         """What a serving process runs beside requests: the index journal's drainer
-        (now, then every ``MAWARID_INDEX_SYNC_SECONDS``). Call it once per process."""
+        (now, then every ``MAWARID_INDEX_SYNC_SECONDS``) and the watch that rebuilds an
+        index found empty. Call it once per serving process."""
         self.index.start(self.settings.index_sync_seconds)
+        self.index_watch.start()
 
     def close(self) -> None:
+        self.index_watch.stop()
         self.index.stop()
         self.diffusion.close()
         self.search.close()
@@ -78,6 +84,12 @@ def build_runtime(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> Runtime
     index = IndexSync(catalogue.journal, catalogue.resources, search, clock=clock)
     catalogue.resources.add_commit_hook(index.after_commit)
     diffusion = build_diffusion(settings, catalogue, search, vocabularies)
+    resources = catalogue.resources
+    index_watch = IndexWatch(
+        search,
+        published=lambda: resources.count(status="published"),
+        rebuild=lambda: index.rebuild()[0],
+    )
     return Runtime(
         settings=settings,
         vocabularies=vocabularies,
@@ -85,6 +97,7 @@ def build_runtime(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> Runtime
         search=search,
         index=index,
         diffusion=diffusion,
+        index_watch=index_watch,
         clock=clock,
     )
 
@@ -138,13 +151,17 @@ def _open_search(settings: Settings, vocabularies: Vocabularies) -> SearchBacken
     if settings.search_lexicon is not None:
         extend_lexicon(settings.search_lexicon)
     try:
-        return open_backend(settings.search_url, vocabularies, index_procs=settings.index_procs)
+        return open_backend(
+            settings.search_url, vocabularies, index_procs=settings.index_procs, settings=settings
+        )
     except SearchError as exc:
         if exc.key != "bad_url":
             raise
         raise ConfigurationError(
             N_(
-                "MAWARID_SEARCH_URL is not a search address: write it like "
-                "whoosh:///srv/mawarid/index or https://host:9200 (Elasticsearch, OpenSearch)"
-            )
+                "MAWARID_SEARCH_URL is not a search address (%(reason)s): write it like "
+                "whoosh:///srv/mawarid/index or opensearch://node1:9200,node2:9200/mawarid "
+                "(elasticsearch://… for Elasticsearch)"
+            ),
+            reason=exc.message(),
         ) from None

@@ -5,8 +5,9 @@
 * flask-wtf ``CSRFProtect``: every POST/PUT/PATCH/DELETE needs a CSRF token,
   except the OAI-PMH blueprint (harvesters POST without a session, and OAI-PMH
   changes nothing). The JSON API is read-only (GET), so never checked.
-* flask-limiter (``limiter``, in-memory): areas decorate their sensitive views,
-  e.g. ``@limiter.limit("10/minute")`` on the staff login. No global limit: a
+* flask-limiter (``limiter``): areas decorate their sensitive views, e.g.
+  ``@limiter.limit("10/minute")`` on the staff login; the counters are shared by every
+  process (the database or Redis, see :mod:`portal.rate_limits`). No global limit: a
   whole school often shares one IP address.
 * Security headers on every response: a CSP without inline scripts or styles,
   ``nosniff``, a strict referrer policy, no framing.
@@ -30,9 +31,11 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import caching, i18n
 from .context import EXTENSION_KEY
+from .rate_limits import APP_STORAGE_URI, init_rate_limits
 
 
 class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
@@ -45,8 +48,8 @@ class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
 
 babel = _Babel()
 csrf = CSRFProtect()
-#: Decorate views with ``@limiter.limit("10/minute")``; storage is per process.
-limiter = Limiter(get_remote_address, storage_uri="memory://", headers_enabled=True)
+#: Decorate views with ``@limiter.limit("10/minute")``; counters per app (portal.rate_limits).
+limiter = Limiter(get_remote_address, storage_uri=APP_STORAGE_URI, headers_enabled=True)
 
 #: Blueprints (module paths) whose POSTs carry no CSRF token by design.
 CSRF_EXEMPT_BLUEPRINTS = ("portal.oai.views",)
@@ -122,7 +125,8 @@ class QueryStringGuard:
 
 def init_extensions(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", i18n.DEFAULT_LANGUAGE)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    runtime = app.extensions[EXTENSION_KEY]
+    init_rate_limits(app, runtime.settings.rate_limit_storage_url, runtime.catalogue.rate_limits)
     app.config.setdefault(
         "STATIC_ASSETS",
         app.extensions[EXTENSION_KEY].settings.static_folder or str(_static_folder()),
@@ -134,6 +138,9 @@ def init_extensions(app: Flask) -> None:
     app.url_map.merge_slashes = False
     app.json = HtmlSafeJSONProvider(app)
     app.wsgi_app = QueryStringGuard(app.wsgi_app)
+    proxies = runtime.settings.trusted_proxies
+    if proxies:  # the client's address and scheme as the reverse proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_locale=i18n.DEFAULT_LANGUAGE)
     # First of the before-request hooks: a refusal of the next ones (CSRF, rate limit)

@@ -11,6 +11,7 @@ import importlib
 from flask import Flask
 
 from .extensions import init_extensions
+from .metrics import init_metrics
 from .views import _errors, _present
 
 BLUEPRINTS = (
@@ -21,11 +22,13 @@ BLUEPRINTS = (
     "portal.views.diffusion",  # diffusion dashboards and campaigns (staff)
     "portal.views.review",  # review queue of imported records, spreadsheet template (staff)
     "portal.views.sources",  # harvest sources and their runs (staff)
+    "portal.views.health",  # /health and /metrics, for operators
 )
 
 
 def init_app(app: Flask) -> None:
     init_extensions(app)
+    init_metrics(app)
     _errors.register(app)
     _present.register(app)
     for path in BLUEPRINTS:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from core.clock import SYSTEM_CLOCK, Clock
 from core.settings import Settings
 from metadata_schemas.vocabularies import Vocabularies
@@ -20,12 +22,14 @@ from metadata_schemas.vocabularies import Vocabularies
 from ..store import Database
 from .accounts import AccountService, LoginPolicy, UserView
 from .actors import ROLES, SYSTEM, Actor
+from .browse import BrowseCounts
 from .bulk import Attachment, BulkReport, BulkWriter, Incoming, Publication
 from .documents import DocumentStore
 from .harvest_sources import HarvestSources
 from .journal import IndexJournal, JournalState
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
+from .rate_limits import RateLimitCounters
 from .resources import ResourceService, Work
 from .views import EventView, Page, ResourceChange, ResourceView
 
@@ -35,6 +39,7 @@ __all__ = [
     "AccountService",
     "Actor",
     "Attachment",
+    "BrowseCounts",
     "BulkReport",
     "BulkWriter",
     "CatalogueServices",
@@ -45,6 +50,7 @@ __all__ = [
     "JournalState",
     "Page",
     "Publication",
+    "RateLimitCounters",
     "ResourceChange",
     "ResourceService",
     "ResourceView",
@@ -64,9 +70,16 @@ class CatalogueServices:
     oai: OAIItems
     journal: IndexJournal
     harvest: HarvestSources
+    browse: BrowseCounts
+    rate_limits: RateLimitCounters
 
     def close(self) -> None:
         self.db.dispose()
+
+    def ping(self) -> None:
+        """Raise unless the database answers (``/health``)."""
+        with self.db.engine.connect() as connection:
+            connection.execute(select(1))
 
 
 def build_services(
@@ -105,4 +118,6 @@ def build_services(
         oai=OAIItems(db),
         journal=IndexJournal(db),
         harvest=HarvestSources(db, resources, vocabularies),
+        browse=BrowseCounts(db),
+        rate_limits=RateLimitCounters(db),
     )

@@ -24,6 +24,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -267,3 +268,15 @@ class IndexJournalEntry(Base):
     change: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RateLimitCounter(Base):
+    """One window of a rate limit (flask-limiter's fixed windows): how many hits ``key`` made
+    until ``expires_at`` (seconds since the epoch). Kept here so that every worker process and
+    every server sharing the database counts together (``portal.rate_limits``)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)

@@ -1,10 +1,11 @@
-"""The scale-out search backend: Elasticsearch 7/8 or OpenSearch 2, same answers as Whoosh.
+"""The scale-out search backend: Elasticsearch 8 or OpenSearch 2, same answers as Whoosh.
 
 Documents, facet declarations, bucket building, query parsing, snippets and
 suggestion ranking are the engine-neutral modules of :mod:`indexer`; this module
 only turns them into REST requests (see :mod:`indexer.elastic.mapping` for why text is
-analysed in Python). This module holds the connection and the index lifecycle; what a
-search asks of the engine (query, facets, suggestions) is :mod:`indexer.elastic.query`.
+analysed in Python). This module holds the index lifecycle; what a search asks of the
+engine (query, facets, suggestions) is :mod:`indexer.elastic.query`; how requests reach
+the cluster (nodes, retries, time budgets, outages) is :mod:`indexer.elastic.client`.
 
 * **Names.** The URL's path is an *alias* (``mawarid``); the data live in concrete
   indices ``<alias>-<UTC stamp>-<random>`` (``<alias>-0`` for the first, empty one).
@@ -17,6 +18,16 @@ search asks of the engine (query, facets, suggestions) is :mod:`indexer.elastic.
   building index they carry external version 2 and the rebuild's own writes version 1,
   so a copy the rebuild read *before* an edit or a withdrawal cannot overwrite it (a
   delete leaves a versioned tombstone, kept by ``gc_deletes`` while the build runs).
+  The new index is built without replicas (faster); its replicas are made and waited
+  for before the alias moves, so the serving index always has its copies.
+* **Copies.** Each index has one shard and, by default, ``auto_expand_replicas: 0-1``:
+  no replica on a single node, one as soon as the cluster has two (``MAWARID_SEARCH_REPLICAS``
+  fixes a number instead). A cluster that loses a node keeps every document.
+* **A missing or emptied index.** If the alias vanishes (a cluster restored empty, an
+  operator's mistake), the next call finds ``index_not_found``, recreates an empty index
+  behind the alias and goes on (searches answer, empty); :meth:`ElasticBackend.index_state`
+  says ``missing``/``empty``/``ready`` without creating anything, and
+  :class:`indexer.watch.IndexWatch` rebuilds from the database by itself.
 * **Query.** Each query word is a clause: the best of its variants per field
   (``dis_max``), fields summed with boosts title^3 keywords^2 description^1, plus a
   constant score for documents filed under a level/subject/type whose labels hold the
@@ -42,16 +53,18 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from core.messages import N_, Message
 
 from ..curriculum import CurriculumLexicon
 from ..documents import build_document
-from ..model import IndexableResource, Progress, SearchError
+from ..model import IndexableResource, Progress, SearchError, SearchQuery, SearchResult
 from ..suggest import curriculum_phrases
-from .client import ElasticClient, EngineError
-from .mapping import index_body, to_source
+from .client import EngineClient, EngineError, refused
+from .mapping import index_body, replica_settings, to_source
 from .query import ElasticQueries
 
 log = logging.getLogger(__name__)
@@ -59,28 +72,28 @@ log = logging.getLogger(__name__)
 BULK_DOCS = 500  # documents per _bulk request during a rebuild
 HEARTBEAT_SECONDS = 30  # a running rebuild refreshes its index's _meta this often
 STALE_BUILD_SECONDS = 300  # a building index without heartbeat for this long is debris
+#: A rebuild's writes wait this long for a cluster that lost a node to heal (a rebuild is
+#: long work: better to wait for a node to come back than to start over).
+REBUILD_PATIENCE = 300.0
 _STAMP = "%Y%m%dt%H%M%S%fz"
 IDS_PAGE = 5000  # ids read per request by ids()
 BUILD_VERSION = 1  # external version of the documents a rebuild writes
 LIVE_VERSION = 2  # ... and of changes written into the building index meanwhile
+MISSING = "index_not_found_exception"
+T = TypeVar("T")
 
 
 class ElasticBackend(ElasticQueries):
     """:class:`indexer.model.SearchBackend` over an Elasticsearch/OpenSearch alias."""
 
-    def __init__(
-        self,
-        client: ElasticClient,
-        alias: str,
-        vocabularies: Mapping[str, Any],
-        *,
-        replicas: int = 0,
-    ) -> None:
+    client: EngineClient
+
+    def __init__(self, client: EngineClient, alias: str, vocabularies: Mapping[str, Any]) -> None:
         self.client = client
         self.alias = alias
         self.build_alias = f"{alias}-building"
         self.vocabularies = vocabularies
-        self.replicas = replicas
+        self.replicas = client.connection.replicas
         self.last_rebuild_skipped: list[str] = []
         self._lexicon = CurriculumLexicon(vocabularies)
         self._curriculum = curriculum_phrases(vocabularies)  # sorted by key
@@ -103,18 +116,49 @@ class ElasticBackend(ElasticQueries):
                 return
             if not self.client.aliases(self.alias):
                 if self.client.index_exists(self.alias):
-                    raise EngineError("index_conflict", name=self.alias)
+                    raise EngineError(
+                        "index_conflict",
+                        Message(
+                            N_(
+                                "“%(name)s” is an index, not an alias: choose another alias "
+                                "in the search URL (MAWARID_SEARCH_URL)."
+                            ),
+                            name=self.alias,
+                        ),
+                    )
                 body = index_body(replicas=self.replicas)
                 body["aliases"] = {self.alias: {}}
-                answer = self.client.request("PUT", f"{self.alias}-0", body, allow=(400,))
-                if answer.get("status") == 400 and "already_exists" not in str(answer):
-                    raise EngineError(
-                        "search_failed",
-                        engine=self.client.engine,
-                        status=400,
-                        detail=str(answer.get("error"))[:300],
-                    )
+                failure = self.client.create_index(f"{self.alias}-0", body)
+                if failure and "already_exists" not in failure.type:  # another process won
+                    raise refused(self.client.engine, failure)
             self._ready = True
+
+    def _on_alias(self, call: Callable[[], T]) -> T:
+        """``call()``; if the alias has vanished since it was checked, recreate it (empty)
+        and call again: readers get an empty answer instead of an error."""
+        try:
+            return call()
+        except EngineError as exc:
+            if exc.reason != MISSING:
+                raise
+            log.error("the search index %s is missing: recreated empty", self.alias)
+            with self._ready_lock:
+                self._ready = False
+            return call()
+
+    def index_state(self) -> str:
+        """``missing`` (no alias), ``empty`` (no document) or ``ready``; creates nothing."""
+        if not self.client.aliases(self.alias):
+            return "missing"
+        return "ready" if self.client.count(self.alias) else "empty"
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        return self._on_alias(lambda: super(ElasticBackend, self).search(query))
+
+    def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]:
+        return self._on_alias(
+            lambda: super(ElasticBackend, self).suggest(prefix, lang=lang, limit=limit)
+        )
 
     def _write(self, lines_for: Any, items: list) -> None:
         """To the serving alias and, while a rebuild runs, to its building index too."""
@@ -130,24 +174,29 @@ class ElasticBackend(ElasticQueries):
         self.client.bulk(lines, refresh="true", conflicts_ok=True)
         self._live = (0.0, {})
 
+    def _write_alias(self, lines_for: Any, items: list) -> None:
+        self._on_alias(lambda: self._write(lines_for, items))
+
     def upsert(self, docs: Iterable[IndexableResource]) -> int:
         sources = [to_source(build_document(r, self.vocabularies)) for r in docs]
         if not sources:
             return 0
 
-        def lines(target, items):
+        def lines(target: dict[str, Any], items: list[dict[str, Any]]) -> Iterator[dict]:
             for source in items:
                 yield {"index": {**target, "_id": source["id"]}}
                 yield source
 
-        self._write(lines, sources)
+        self._write_alias(lines, sources)
         return len(sources)
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = [i for i in ids if isinstance(i, str) and i]
         if not ids:
             return 0
-        self._write(lambda target, items: ({"delete": {**target, "_id": i}} for i in items), ids)
+        self._write_alias(
+            lambda target, items: ({"delete": {**target, "_id": i}} for i in items), ids
+        )
         return len(ids)
 
     def rebuild(
@@ -174,8 +223,7 @@ class ElasticBackend(ElasticQueries):
         """Remove what crashed rebuilds left; refuse if another rebuild is alive."""
         now = time.time()
         for name in self.client.aliases(self.build_alias):
-            info = self.client.request("GET", f"{name}/_mapping")
-            meta = next(iter(info.values()), {}).get("mappings", {}).get("_meta", {})
+            meta = self.client.meta(name)
             if now - float(meta.get("heartbeat", 0)) < STALE_BUILD_SECONDS:
                 raise SearchError("rebuild_in_progress")
             log.warning("removing the index of an interrupted rebuild: %s", name)
@@ -186,13 +234,15 @@ class ElasticBackend(ElasticQueries):
                 log.warning("removing an orphan index: %s", name)
                 self.client.delete_index(name)
 
-    def _rebuild(self, docs, progress) -> int:
+    def _rebuild(self, docs: Iterable[IndexableResource], progress: Progress | None) -> int:
         stamp = datetime.now(UTC).strftime(_STAMP)
         name = f"{self.alias}-{stamp}-{secrets.token_hex(3)}"
         body = index_body(replicas=self.replicas, building=True)
         body["aliases"] = {self.build_alias: {}}
         body["mappings"]["_meta"]["heartbeat"] = time.time()
-        self.client.create_index(name, body)
+        failure = self.client.create_index(name, body)
+        if failure:
+            raise refused(self.client.engine, failure)
         count = 0
         skipped: list[str] = []
         beat = time.monotonic()
@@ -218,23 +268,27 @@ class ElasticBackend(ElasticQueries):
                 )
                 count += 1
                 if len(lines) >= 2 * BULK_DOCS:
-                    self.client.bulk(lines, conflicts_ok=True)
+                    self.client.bulk(lines, conflicts_ok=True, budget=REBUILD_PATIENCE)
                     lines = []
                     if progress:
                         progress(count)
                     if time.monotonic() - beat > HEARTBEAT_SECONDS:
                         beat = time.monotonic()
-                        self.client.request(
-                            "PUT",
-                            f"{name}/_mapping",
-                            {"_meta": {"mawarid": 1, "heartbeat": time.time()}},
-                        )
-            self.client.bulk(lines, conflicts_ok=True)
+                        self.client.put_meta(name, {"mawarid": 1, "heartbeat": time.time()})
+            self.client.bulk(lines, conflicts_ok=True, budget=REBUILD_PATIENCE)
             self.client.put_settings(
                 name,
-                {"refresh_interval": "1s", "gc_deletes": None, "number_of_replicas": self.replicas},
+                {"refresh_interval": "1s", "gc_deletes": None, **replica_settings(self.replicas)},
             )
             self.client.refresh(name)
+            budget = self.client.connection.write_timeout
+            if not self.client.wait_for_copies(name, budget=budget):
+                log.warning(
+                    "%s: not every replica of the new index is allocated after %.0f s "
+                    "(not enough nodes for MAWARID_SEARCH_REPLICAS?); switching anyway",
+                    self.alias,
+                    budget,
+                )
             previous = [i for i in self.client.aliases(self.alias) if i != name]
             actions = [
                 {"add": {"index": name, "alias": self.alias}},
@@ -262,8 +316,11 @@ class ElasticBackend(ElasticQueries):
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
-        self._ensure()
-        return self.client.count(self.alias)
+        def count() -> int:
+            self._ensure()
+            return self.client.count(self.alias)
+
+        return self._on_alias(count)
 
     def ids(self) -> Iterator[str]:
         """Every indexed id, by pages sorted on the ``id`` keyword (``search_after``)."""

@@ -19,7 +19,7 @@ spaces and the engine only splits them on whitespace. Why not the engines' own
 
 Only core features are used (the built-in ``whitespace`` analyzer, BM25 similarity, keyword
 fields, ``terms``/``filter`` aggregations, the term suggester), so the same mapping
-works on Elasticsearch 7/8 and OpenSearch 1/2. (Even a *custom* analyzer with the
+works on Elasticsearch 8 and OpenSearch 2. (Even a *custom* analyzer with the
 ``whitespace`` tokenizer needs ``analysis-common``; the built-in analyzer does not.)
 """
 
@@ -35,8 +35,19 @@ from ..suggest import suggestion_terms
 SORT_LANGS = ("fr", "ar")
 
 
-def index_body(*, shards: int = 1, replicas: int = 0, building: bool = False) -> dict[str, Any]:
-    """Settings and mappings of one concrete index (behind the alias)."""
+def replica_settings(replicas: int | None) -> dict[str, Any]:
+    """Index settings for ``replicas`` copies besides the primary; None: ``0-1``, one as
+    soon as the cluster has a second node (the engine adjusts it as nodes come and go)."""
+    if replicas is None:
+        return {"auto_expand_replicas": "0-1"}
+    return {"auto_expand_replicas": False, "number_of_replicas": replicas}
+
+
+def index_body(
+    *, shards: int = 1, replicas: int | None = None, building: bool = False
+) -> dict[str, Any]:
+    """Settings and mappings of one concrete index (behind the alias). While ``building``,
+    no replica: they are made once, at the end (see :mod:`indexer.elastic.backend`)."""
     # the terms are produced by indexer.analysis (see the module docstring): the engine's
     # built-in (core) "whitespace" analyzer only splits them
     terms = {"type": "text", "analyzer": "whitespace", "similarity": "mawarid_bm25", "norms": False}
@@ -64,7 +75,7 @@ def index_body(*, shards: int = 1, replicas: int = 0, building: bool = False) ->
         "settings": {
             "index": {
                 "number_of_shards": shards,  # one shard: exact facet counts and idf
-                "number_of_replicas": 0 if building else replicas,
+                **(replica_settings(0) if building else replica_settings(replicas)),
                 "refresh_interval": "-1" if building else "1s",
                 "max_result_window": 10_000,
                 # while building: keep delete tombstones (see backend: writes during a rebuild)

@@ -1,9 +1,9 @@
-"""``mawarid serve``: the portal behind waitress, a production WSGI server.
+"""``mawarid serve``: the portal in production — gunicorn workers on Linux, waitress elsewhere.
 
 Before serving it says what is unsafe about the set-up (:func:`warnings`): listening
 beyond this machine without ``MAWARID_TRUSTED_HOSTS`` (any Host header is answered) or
-without ``MAWARID_BASE_URL`` (links would name the listening address). While serving,
-the index journal is drained in the background (:meth:`Runtime.start_background`).
+without ``MAWARID_BASE_URL`` (links would name the listening address). Each serving process
+drains the index journal in the background (:meth:`Runtime.start_background`).
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 import ipaddress
 
 import click
-from waitress import serve as waitress_serve
 
 from core.messages import N_, Message, gettext
 from core.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
-from portal import create_app
-from portal.context import current_runtime
 
 from .base import check_port, command, instance
+from .serving import gunicorn_available, serve_gunicorn, serve_waitress
 
 
 @command("serve", help=N_("Run the portal (teacher search, staff console, JSON API, OAI-PMH)."))
@@ -26,8 +24,19 @@ from .base import check_port, command, instance
 @click.option(
     "--port", default=DEFAULT_PORT, show_default=True, type=int, help=N_("Port to listen on.")
 )
-@click.option("--threads", default=8, show_default=True, type=int, help=N_("Worker threads."))
-def serve(host: str, port: int, threads: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help=N_("Worker processes (default: MAWARID_SERVE_WORKERS, 1)."),
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help=N_("Threads per worker process (default: MAWARID_SERVE_THREADS, 8)."),
+)
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     inst = instance()
     check_port(host, port)
     settings = inst.settings
@@ -37,9 +46,8 @@ def serve(host: str, port: int, threads: int) -> None:
         settings = settings.replace(base_url=f"http://{host}:{port}")
     for warning in warnings(settings, host, explicit_base_url=bool(inst.settings.base_url)):
         click.echo(gettext(N_("Warning: %(warning)s"), warning=warning), err=True)
-    app = create_app(settings=settings)
-    with app.app_context():
-        current_runtime().start_background()
+    workers = workers or settings.serve_workers
+    threads = threads or settings.serve_threads
     click.echo(
         gettext(
             N_("Mawarid on %(url)s (data: %(home)s)"),
@@ -47,7 +55,12 @@ def serve(host: str, port: int, threads: int) -> None:
             home=settings.home,
         )
     )
-    waitress_serve(app, host=host, port=port, threads=threads, ident="mawarid")
+    if gunicorn_available():
+        serve_gunicorn(settings, host, port, workers, threads)
+        return
+    if workers > 1:
+        click.echo(gettext(N_("waitress serves with one process: --workers is ignored here.")))
+    serve_waitress(settings, host, port, threads)
 
 
 def is_loopback(host: str) -> bool:

@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from indexer.model import SearchQuery
+from indexer.model import SearchQuery, SearchUnavailable
 
 from .. import i18n
 from ._args import FACETS
+from ._degraded import database_result
 from ._present import runtime, term_dict
 
 SORT_LABELS = {
@@ -299,7 +300,10 @@ def hit_data(hit, lang: str) -> dict[str, Any]:
 
 def home_data(lang: str) -> dict[str, Any]:
     state = SearchState({"sort": "date", "size": 6}, base=url_for("public.search"))
-    result = run_search(state, lang)
+    try:
+        result, degraded = run_search(state, lang), None
+    except SearchUnavailable as exc:  # counts and latest publications from the database
+        result, degraded = database_result(lang, latest=6), exc.message(lang)
     cycles = []
     vocab = runtime().vocabularies["level"]
     counts = {b.value: b for b in (result.facet("cycle").buckets if result.facet("cycle") else [])}
@@ -337,6 +341,7 @@ def home_data(lang: str) -> dict[str, Any]:
         "cycles": cycles,
         "subjects": subjects,
         "recent": [hit_data(h, lang) for h in result.hits],
+        "degraded": degraded,
     }
 
 
@@ -350,7 +355,10 @@ def browse_data(level_id: str, lang: str) -> dict[str, Any] | None:
     state = SearchState(
         {"filters": {facet_name: [term.id]}, "size": 0}, base=url_for("public.search")
     )
-    result = run_search(state, lang)
+    try:
+        result, degraded = run_search(state, lang), None
+    except SearchUnavailable as exc:  # counts from the database
+        result, degraded = database_result(lang, level=term, facet=facet_name), exc.message(lang)
     subject_facet = result.facet("subject")
     subjects = sorted(
         ((b.label, b) for b in (subject_facet.buckets if subject_facet else []) if b.count),
@@ -403,4 +411,5 @@ def browse_data(level_id: str, lang: str) -> dict[str, Any] | None:
             }
             for label, b in subjects
         ],
+        "degraded": degraded,
     }

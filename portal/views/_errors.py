@@ -31,9 +31,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from catalogue.errors import CatalogueError, StoreUnavailable, is_unavailable, store_unavailable
 from core.errors import MawaridError
 from core.messages import N_, Message, gettext, render
-from indexer.model import SearchError
+from indexer.model import SearchError, SearchUnavailable
 from metadata_schemas.errors import MetadataError
 
+from .. import metrics
 from ._links import absolute, current_url
 
 log = logging.getLogger(__name__)
@@ -293,15 +294,37 @@ def _metadata_error(exc: MetadataError) -> Response:
     return error_response(400, message, errors, code="invalid_record")
 
 
+#: SearchError keys that are the reader's mistake (400); any other is the engine's (503).
+READER_MISTAKES = frozenset(
+    {*SEARCH_ERROR_PARAMETER, "unknown_facet", "too_many_values", "bad_value"}
+)
+#: Retry-After of a search refused for a reason other than an outage (a misconfiguration).
+RETRY_AFTER_FAILED = 60
+
+
 def _search_error(exc: SearchError) -> Response:
+    from .. import i18n
+
+    lang = i18n.current_lang()
+    if isinstance(exc, SearchUnavailable):
+        # Logged once by the search client when the outage began; its cause may name
+        # internal hosts and stays in the log.
+        return _search_unavailable(exc.message(lang), exc.retry_after)
+    if exc.key not in READER_MISTAKES:  # the engine refused the request: not the reader's fault
+        log.error("search failed on %s %s: %s", request.method, request.path, exc)
+        unavailable = SearchUnavailable(engine="", cause=str(exc), retry_after=RETRY_AFTER_FAILED)
+        return _search_unavailable(unavailable.message(lang), RETRY_AFTER_FAILED)
     params = exc.params or {}
     name = SEARCH_ERROR_PARAMETER.get(exc.key) or str(
         params.get("facet") or params.get("value") or "query"
     )
-    from .. import i18n
-
-    message = exc.message(i18n.current_lang())
+    message = exc.message(lang)
     return error_response(400, message, {name: [message]}, code="invalid_parameter")
+
+
+def _search_unavailable(message: str, retry_after: int) -> Response:
+    metrics.SEARCH_UNAVAILABLE.inc()
+    return error_response(503, message, {}, {"Retry-After": str(retry_after)}, code="unavailable")
 
 
 def _internal_error(exc: InternalServerError) -> Response:

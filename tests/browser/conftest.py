@@ -4,6 +4,12 @@
   temporary home seeded with ``tests/portal/portal_corpus.py`` (published through
   the catalogue), served by waitress on 127.0.0.1 with a free port in a background
   thread. ``.url``, ``.app``, ``.corpus`` (name → id), ``.home``.
+  With ``MAWARID_TEST_STACK=nginx`` (a CI job of ``bin/test``) the same corpus is served by
+  the production stack instead: ``mawarid serve --workers 2`` (gunicorn) on PostgreSQL
+  (``MAWARID_TEST_POSTGRES_URL``, a fresh database) and the OpenSearch cluster
+  (``MAWARID_TEST_OPENSEARCH_URL``, a fresh alias), behind Debian's nginx over TLS with the
+  files of ``deploy/nginx`` (:mod:`tests.support.stack`); ``.app`` is then an app of
+  another process over the same database and index (for staff accounts).
 * ``browser`` (session, from ``tests/conftest.py``): Playwright on ``/usr/bin/chromium``.
 * ``page`` (function): a fresh context (French browser, 1280×900) and page;
   ``new_page(locale=..., viewport=...)`` for other set-ups.
@@ -15,6 +21,7 @@ Every test here is marked ``browser``; run them with ``pytest tests/browser -m b
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import threading
 from dataclasses import dataclass
@@ -56,6 +63,9 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    if os.environ.get("MAWARID_TEST_STACK") == "nginx":
+        yield from _production_stack(tmp_path_factory)
+        return
     from waitress.server import create_server
 
     home = tmp_path_factory.mktemp("browser-home")
@@ -75,6 +85,53 @@ def live_server(tmp_path_factory):
     app.extensions["mawarid"].close()
 
 
+def _production_stack(tmp_path_factory):
+    """gunicorn + PostgreSQL + the OpenSearch cluster behind nginx (see the module docstring)."""
+    from tests.support.stack import Nginx, Portal, free_port, scratch_alias, scratch_database
+
+    postgres = os.environ.get("MAWARID_TEST_POSTGRES_URL", "")
+    opensearch = os.environ.get("MAWARID_TEST_OPENSEARCH_URL", "")
+    if not postgres or not opensearch:
+        pytest.fail("MAWARID_TEST_STACK=nginx needs MAWARID_TEST_POSTGRES_URL and _OPENSEARCH_URL")
+    home = tmp_path_factory.mktemp("stack-home")
+    corpus_module = _load_corpus()
+    nginx_port = free_port()
+    with scratch_database(postgres) as database, scratch_alias(opensearch) as search:
+        settings = corpus_module.settings_for(
+            home,
+            TESTING=False,
+            MAWARID_DATABASE_URL=database,
+            MAWARID_SEARCH_URL=search,
+            MAWARID_BASE_URL=f"https://127.0.0.1:{nginx_port}",
+            MAWARID_SECURE_COOKIES="1",
+            MAWARID_TRUSTED_PROXIES="1",
+        )
+        app = portal.create_app(settings)
+        try:
+            corpus = corpus_module.seed(app.extensions["mawarid"])
+            env = {k: str(v) for k, v in settings.items() if k.startswith("MAWARID_")}
+            env["MAWARID_SECRET_KEY"] = settings["SECRET_KEY"]
+            backend = Portal(env, workers=2)
+            try:
+                front = Nginx(backend.port, port=nginx_port)
+                # code of this process calling the portal (a harvest of its own OAI-PMH
+                # endpoint) trusts the stack's throwaway certificate, as a browser told to
+                previous = os.environ.get("REQUESTS_CA_BUNDLE")
+                os.environ["REQUESTS_CA_BUNDLE"] = str(front.certificate)
+                try:
+                    yield LiveServer(url=front.url, app=app, corpus=corpus, home=home)
+                finally:
+                    if previous is None:
+                        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+                    else:
+                        os.environ["REQUESTS_CA_BUNDLE"] = previous
+                    front.stop()
+            finally:
+                backend.stop()
+        finally:
+            app.extensions["mawarid"].close()
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     contexts = []
@@ -83,6 +140,7 @@ def new_page(browser, live_server):
         context = browser.new_context(
             locale=locale,
             base_url=live_server.url,
+            ignore_https_errors=True,  # the production stack's throwaway certificate
             viewport=viewport or {"width": 1280, "height": 900},
             **options,
         )

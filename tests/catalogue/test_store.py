@@ -23,6 +23,7 @@ CATALOGUE_TABLES = {
     "users",
     "oai_item",
     "oai_item_set",
+    "rate_limit_counters",
 }
 
 

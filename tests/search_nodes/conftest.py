@@ -1,9 +1,10 @@
-"""Fixtures: the fixed bilingual corpus of tests/indexer on REAL Elasticsearch and OpenSearch nodes.
+"""Fixtures: the fixed bilingual corpus of tests/indexer on REAL Elasticsearch and OpenSearch.
 
-Start the nodes with ``eval "$(bin/search-nodes start)"``; the URLs come from
-``MAWARID_TEST_ELASTICSEARCH_URL`` and ``MAWARID_TEST_OPENSEARCH_URL``. Without a URL the
-tests of that engine are skipped locally, and FAIL when ``CI`` is set. Every test session
-uses its own alias (``<prefix>-s<random>``) and removes its indices at the end.
+Start them with ``eval "$(bin/search-nodes start --cluster)"`` (3-node clusters, as CI
+does; ``start`` alone gives single nodes, quicker, without the failover tests); the URLs
+come from ``MAWARID_TEST_ELASTICSEARCH_URL`` and ``MAWARID_TEST_OPENSEARCH_URL``. Without a
+URL the tests of that engine are skipped locally, and FAIL when ``CI`` is set. Every test
+session uses its own alias (``<prefix>-s<random>``) and removes its indices at the end.
 """
 
 from __future__ import annotations

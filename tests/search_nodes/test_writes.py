@@ -110,8 +110,9 @@ def test_writes_during_a_rebuild_reach_the_new_index(make_backend, backend, corp
 
 
 def _url(backend) -> str:
-    engine = backend.client.engine
-    return backend.client.base_url.replace("http", engine, 1) + "/" + backend.alias
+    connection = backend.client.connection
+    nodes = ",".join(h.split("://", 1)[1] for h in connection.hosts)
+    return f"{connection.engine}://{nodes}/{backend.alias}"
 
 
 def test_debris_of_a_killed_rebuild_is_removed_and_a_live_one_is_respected(backend, corpus):
@@ -127,7 +128,7 @@ def test_debris_of_a_killed_rebuild_is_removed_and_a_live_one_is_respected(backe
     assert err.value.message("ar") != "rebuild_in_progress"
     assert backend.count() == 1
 
-    backend.client.request("PUT", f"{live}/_mapping", {"_meta": {"heartbeat": time.time() - 3600}})
+    backend.client.put_meta(live, {"heartbeat": time.time() - 3600})
     orphan = f"{backend.alias}-20250101t000000000000z-123456"
     backend.client.create_index(orphan, index_body())  # e.g. a failed delete of an old index
     assert backend.rebuild(iter(corpus)) == 30
