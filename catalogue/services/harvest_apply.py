@@ -17,28 +17,39 @@ What a record does (``harvest_records`` maps the partner's identifier to our res
   ``pending`` and is applied once the commission has decided;
 * deleted → withdrawn (published: it becomes an OAI deleted record of ours) or retracted
   (never published: it leaves the review queue); a record the partner restores later
-  comes back as a new resource, since withdrawal is final.
+  comes back as a new resource, since withdrawal is final;
+* unreadable, or refused by the catalogue → reported, and kept in ``harvest_refused``
+  with why: the next runs ask it again (``GetRecord``) until it comes in.
+
+Records were read by the intake (``harvesters.reading``): a record created or updated
+with notes gets its review row in the same savepoint, written by the intake's own
+writer (:func:`catalogue.intake.queue.write_review`, handed in as ``review`` — the
+services do not import the intake), so it waits in the same review queue as an import;
+published under the agreement, it keeps its notes listed on the record all the same
+(as ``import --migrate-validated`` does). A clean record gets no review row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from core.errors import MawaridError
 from core.messages import N_, Message
+from metadata_schemas.notes import Note
 
 from ..errors import CatalogueError, describe
-from ..store.harvest_models import HarvestRecord, HarvestRun, HarvestSource
+from ..store.harvest_models import HarvestRecord, HarvestRefused, HarvestRun, HarvestSource
 from ..store.models import Resource
+from ..store.reviews import IntakeReview
 from .actors import Actor
-from .harvest_views import MAX_PROBLEMS, Incoming, Lease, PageOutcome
+from .harvest_views import MAX_NOTED, MAX_PROBLEMS, Incoming, Lease, PageOutcome, message_to_json
 from .resources import ResourceService, Work, _strip_catalogue_ids
 from .views import iso
 
@@ -49,6 +60,25 @@ OAI_CATALOG = "oai"
 #: Records withdrawn per transaction after a full comparison.
 SWEEP_BATCH = 200
 MAX_IDENTIFIER = 300
+#: Why a record a full comparison lists, but that never came here, is asked again.
+MISSING = Message(N_("listed by the partner but never received here: asked again with GetRecord"))
+
+
+class ReviewWriter(Protocol):
+    """The intake's writer of a record's review row (:func:`catalogue.intake.queue.write_review`)."""
+
+    def __call__(
+        self,
+        work: Work,
+        resource_id: str,
+        notes: Sequence[Note],
+        *,
+        source: str,
+        family: str,
+        partner_identifier: str | None,
+        by: str,
+        known: dict[str, IntakeReview] | None = None,
+    ) -> object: ...
 
 
 def resource_id_for(base_url: str, identifier: str, generation: int = 0) -> str:
@@ -101,20 +131,38 @@ class PageWriter:
     # -- pages ---------------------------------------------------------------------
 
     def apply_page(
-        self, lease: Lease, items: list[Incoming], *, resume: dict[str, Any]
+        self,
+        lease: Lease,
+        items: list[Incoming],
+        *,
+        resume: dict[str, Any],
+        review: ReviewWriter,
+        retried: bool = False,
+        gone: Sequence[str] = (),
     ) -> PageOutcome:
+        """``retried``: the items are refused records asked again (counted as such);
+        ``gone``: refused identifiers the partner no longer has (their refusal forgotten:
+        a full comparison decides about a copy of ours)."""
         outcome = PageOutcome()
         outcome.add("pages")
+        if retried:
+            outcome.add("retried", len(items) + len(gone))
         pass_id = int(resume.get("pass") or 0)
         with self.resources.batch() as work:
             source = self.check_lease(work.session, lease)
             actor = harvest_actor(source)
-            mappings = self._mappings(work.session, source.id, [i.identifier for i in items])
+            identifiers = [i.identifier for i in items]
+            mappings = self._mappings(work.session, source.id, identifiers)
+            refused = self._refused(work.session, source.id, [*identifiers, *gone])
             rows = self._resources(work, source, mappings, items)
+            for identifier in gone:
+                if identifier in refused:
+                    work.session.delete(refused.pop(identifier))
             for item in items:
                 outcome.add("seen")
                 if item.problem is not None:
                     outcome.problem(item.identifier, item.problem)
+                    self._refuse(work, source, lease, refused, item, item.problem)
                     continue
                 if len(item.identifier) > MAX_IDENTIFIER:
                     outcome.problem(
@@ -127,13 +175,21 @@ class PageWriter:
                 try:
                     with work.savepoint():
                         done = self._apply(work, source, actor, mappings, rows, item, pass_id)
+                        if done in ("created", "updated"):
+                            rid = mappings[item.identifier].resource_id
+                            self._review(work, review, source, actor, rid, item, done)
                 except (CatalogueError, MawaridError, ValueError) as exc:
                     mappings.pop(item.identifier, None)  # its row may have been rolled back
                     outcome.problem(item.identifier, refusal(exc))
+                    self._refuse(work, source, lease, refused, item, refusal(exc))
                     continue
+                if item.identifier in refused:  # it came in at last
+                    work.session.delete(refused.pop(item.identifier))
                 outcome.add(done)
-                for note in item.notes if done in ("created", "updated") else ():
-                    outcome.note(item.identifier, note)
+                if item.notes and done in ("created", "updated"):
+                    outcome.noted(
+                        item.identifier, mappings[item.identifier].resource_id, item.notes
+                    )
                 if item.datestamp and (
                     source.last_datestamp is None or item.datestamp > source.last_datestamp
                 ):
@@ -151,14 +207,21 @@ class PageWriter:
         with self.resources.batch() as work:
             source = self.check_lease(work.session, lease)
             actor = harvest_actor(source)
-            mappings = self._mappings(work.session, source.id, [h.identifier for h in headers])
+            identifiers = [h.identifier for h in headers]
+            mappings = self._mappings(work.session, source.id, identifiers)
+            refused = self._refused(work.session, source.id, identifiers)
             for header in headers:
                 outcome.add("seen")
                 mapping = mappings.get(header.identifier)
                 if mapping is None:
-                    # Never applied here (refused when it came): the next full harvest retries.
+                    # Never applied here (refused when it came, or never sent): asked again
+                    # by the retry phase of this run.
                     if not header.deleted:
                         outcome.add("missing")
+                        if header.identifier not in refused:
+                            self._refuse(work, source, lease, refused, header, MISSING, run=0)
+                    elif header.identifier in refused:  # deleted at the partner: nothing to ask
+                        work.session.delete(refused.pop(header.identifier))
                     continue
                 if not header.deleted:
                     mapping.seen_pass = pass_id
@@ -206,7 +269,7 @@ class PageWriter:
             if len(rows) < SWEEP_BATCH:
                 return total
 
-    def apply_pending(self, lease: Lease) -> PageOutcome:
+    def apply_pending(self, lease: Lease, *, review: ReviewWriter) -> PageOutcome:
         outcome = PageOutcome()
         with self.resources.batch() as work:
             source = self.check_lease(work.session, lease)
@@ -223,16 +286,29 @@ class PageWriter:
             for mapping, _status in rows:
                 pending = dict(mapping.pending or {})
                 mapping.pending = null()
+                item = Incoming(
+                    mapping.identifier,
+                    mapping.datestamp,
+                    record=pending.get("record"),
+                    notes=tuple(Note.from_dict(n) for n in pending.get("notes") or ()),
+                    family=str(pending.get("family") or ""),
+                )
                 try:
                     with work.savepoint():
                         if pending.get("deleted"):
                             done = self._delete(work, source, actor, mapping, None)
                         else:
-                            done = self._update(work, source, actor, mapping, pending["record"])
+                            done = self._update(work, source, actor, mapping, item)
+                        if done == "updated":
+                            self._review(
+                                work, review, source, actor, mapping.resource_id, item, done
+                            )
                 except (CatalogueError, MawaridError) as exc:
                     outcome.problem(mapping.identifier, refusal(exc))
                     continue
                 outcome.add(done)
+                if item.notes and done == "updated":
+                    outcome.noted(item.identifier, mapping.resource_id, item.notes)
             self.count(work.session, lease, outcome)
         return outcome
 
@@ -291,7 +367,7 @@ class PageWriter:
             self._create(work, source, actor, mapping.resource_id, record)
             rows[mapping.resource_id] = work._rows.get(mapping.resource_id)
             return "created"
-        return self._update(work, source, actor, mapping, record)
+        return self._update(work, source, actor, mapping, item, record)
 
     def _create(
         self,
@@ -325,11 +401,20 @@ class PageWriter:
         source: HarvestSource,
         actor: Actor,
         mapping: HarvestRecord,
-        record: dict[str, Any],
+        item: Incoming,
+        record: dict[str, Any] | None = None,
     ) -> str:
+        """``record``: the item's record with the partner's identifier (the pending one has it)."""
+        record = record if record is not None else item.record
+        assert record is not None
         row = work._load(mapping.resource_id)
         if row.status not in EDITABLE:
-            mapping.pending = {"record": record, "deleted": False}
+            mapping.pending = {
+                "record": record,
+                "deleted": False,
+                "notes": [n.to_json() for n in item.notes],
+                "family": item.family,
+            }
             return "pending"
         from metadata_schemas.record import load_record
 
@@ -401,6 +486,92 @@ class PageWriter:
             work._rows[row.id] = row  # the unit of work keeps them (and will not load them again)
         return rows
 
+    def _review(
+        self,
+        work: Work,
+        review: ReviewWriter,
+        source: HarvestSource,
+        actor: Actor,
+        resource_id: str,
+        item: Incoming,
+        done: str,
+    ) -> None:
+        """The record's review row, by the intake's writer: new notes replace the last ones;
+        a clean record needs none (an earlier row of the resource is brought up to date)."""
+        known: dict[str, IntakeReview] = {}
+        if done != "created":
+            row = work.session.get(IntakeReview, resource_id)
+            if row is not None:
+                known[resource_id] = row
+        if not item.notes and resource_id not in known:
+            return
+        review(
+            work,
+            resource_id,
+            item.notes,
+            source=f"{source.base_url} [{item.identifier}]",
+            family=item.family or source.metadata_prefix,
+            partner_identifier=item.identifier,
+            by=actor.username,
+            known=known,
+        )
+
+    def _refused(
+        self, session: Session, source_id: int, identifiers: Iterable[str]
+    ) -> dict[str, HarvestRefused]:
+        wanted = sorted({i for i in identifiers if len(i) <= MAX_IDENTIFIER})
+        if not wanted:
+            return {}
+        rows = session.scalars(
+            select(HarvestRefused).where(
+                HarvestRefused.source_id == source_id, HarvestRefused.identifier.in_(wanted)
+            )
+        ).all()
+        return {row.identifier: row for row in rows}
+
+    def _refuse(
+        self,
+        work: Work,
+        source: HarvestSource,
+        lease: Lease,
+        refused: dict[str, HarvestRefused],
+        item: Incoming,
+        problem: Message,
+        *,
+        run: int | None = None,
+    ) -> None:
+        """Keep a refused record to ask it again on the next runs (:meth:`to_retry`);
+        ``run``: the run that tried it (0: none yet, the retry phase of this run asks it)."""
+        if not item.identifier or item.identifier == "?" or len(item.identifier) > MAX_IDENTIFIER:
+            return  # nothing to ask the partner for
+        now = self.now()
+        row = refused.get(item.identifier)
+        if row is None:
+            row = refused[item.identifier] = HarvestRefused(
+                source_id=source.id, identifier=item.identifier, first_refused_at=now, attempts=0
+            )
+            work.session.add(row)
+        row.datestamp = item.datestamp
+        row.problem = message_to_json(problem)
+        row.last_tried_at = now
+        row.attempts = (row.attempts or 0) + 1
+        row.last_run = lease.run_id if run is None else run
+
+    def to_retry(self, lease: Lease, *, before_run: int, limit: int) -> list[str]:
+        """Refused records not tried since run ``before_run`` began, least recently tried first."""
+        with self.resources.db.session() as session:
+            return list(
+                session.scalars(
+                    select(HarvestRefused.identifier)
+                    .where(
+                        HarvestRefused.source_id == lease.source_id,
+                        HarvestRefused.last_run < before_run,
+                    )
+                    .order_by(HarvestRefused.last_run, HarvestRefused.identifier)
+                    .limit(limit)
+                )
+            )
+
     def _mappings(
         self, session: Session, source_id: int, identifiers: list[str]
     ) -> dict[str, HarvestRecord]:
@@ -422,11 +593,27 @@ class PageWriter:
         for name, n in outcome.counts.items():
             counts[name] = counts.get(name, 0) + n
         run.counts = counts
-        if outcome.problems and len(run.problems or []) < MAX_PROBLEMS:
-            run.problems = [*(run.problems or []), *outcome.problems][:MAX_PROBLEMS]
+        if outcome.problems:
+            run.problems = _kept_problems(list(run.problems or []), outcome.problems)
 
 
 def _merge(total: PageOutcome, outcome: PageOutcome) -> None:
     for name, n in outcome.counts.items():
         total.add(name, n)
     total.problems.extend(outcome.problems)
+
+
+def _kept_problems(kept: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The run's list with ``new`` added: failures and records with notes each up to their
+    own limit (thousands of records with notes must not hide a failure)."""
+    failures = sum(1 for p in kept if not p.get("note"))
+    noted = len(kept) - failures
+    for problem in new:
+        if problem.get("note"):
+            if noted < MAX_NOTED:
+                kept.append(problem)
+                noted += 1
+        elif failures < MAX_PROBLEMS:
+            kept.append(problem)
+            failures += 1
+    return kept

@@ -16,7 +16,7 @@ this host that no longer exists) can be taken over at once instead of waiting.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from core.clock import SYSTEM_CLOCK, Clock, utcnow
 from core.errors import MawaridError
-from core.messages import N_
+from core.messages import N_, Message
 from oaipmh.syntax import METADATA_PREFIX, SET_SPEC
 
 from ..store import Database
-from ..store.harvest_models import HarvestRecord, HarvestRun, HarvestSource
-from .harvest_apply import PageWriter
+from ..store.harvest_models import HarvestRecord, HarvestRefused, HarvestRun, HarvestSource
+from .harvest_apply import PageWriter, ReviewWriter
 from .harvest_views import (
     HarvestSourceError,
     Incoming,
@@ -42,6 +42,7 @@ from .harvest_views import (
     SourceNotFound,
     SourceSpec,
     SourceView,
+    message_from_json,
     message_to_json,
 )
 from .resources import ResourceService
@@ -95,7 +96,7 @@ class HarvestSources:
                     name=name,
                     owner=row.lease_owner,
                 )
-            for table in (HarvestRecord, HarvestRun):
+            for table in (HarvestRecord, HarvestRefused, HarvestRun):
                 session.query(table).filter(table.source_id == row.id).delete()
             session.delete(row)
 
@@ -214,10 +215,39 @@ class HarvestSources:
                 run.since = since
 
     def apply_page(
-        self, lease: Lease, items: list[Incoming], *, resume: dict[str, Any]
+        self,
+        lease: Lease,
+        items: list[Incoming],
+        *,
+        resume: dict[str, Any],
+        review: ReviewWriter,
+        retried: bool = False,
+        gone: Sequence[str] = (),
     ) -> PageOutcome:
-        """Apply one page of the partner's records and save ``resume``, in one transaction."""
-        return self._writer.apply_page(lease, items, resume=resume)
+        """Apply one page of the partner's records and save ``resume``, in one transaction.
+
+        ``review`` writes the review row of a record with notes (the intake's
+        :func:`catalogue.intake.queue.write_review`); ``retried``/``gone``: a page of
+        refused records asked again (see :meth:`to_retry`)."""
+        return self._writer.apply_page(
+            lease, items, resume=resume, review=review, retried=retried, gone=gone
+        )
+
+    def to_retry(self, lease: Lease, *, before_run: int, limit: int) -> list[str]:
+        """Identifiers of records refused by earlier runs, to ask again (at most ``limit``,
+        those tried longest ago first; none tried by run ``before_run`` or later)."""
+        return self._writer.to_retry(lease, before_run=before_run, limit=limit)
+
+    def refused(self, name: str) -> dict[str, Message]:
+        """The partner's records refused and waiting to be asked again, with why."""
+        with self.db.session() as session:
+            row = self._row(session, name)
+            pairs = session.execute(
+                select(HarvestRefused.identifier, HarvestRefused.problem)
+                .where(HarvestRefused.source_id == row.id)
+                .order_by(HarvestRefused.identifier)
+            ).all()
+            return {identifier: message_from_json(problem) for identifier, problem in pairs}
 
     def mark_seen(
         self, lease: Lease, headers: list[Incoming], *, resume: dict[str, Any]
@@ -229,9 +259,9 @@ class HarvestSources:
         """After a full comparison: withdraw what the partner no longer has."""
         return self._writer.withdraw_unseen(lease, pass_id)
 
-    def apply_pending(self, lease: Lease) -> PageOutcome:
+    def apply_pending(self, lease: Lease, *, review: ReviewWriter) -> PageOutcome:
         """Changes that waited for the commission, applied once the resource is editable."""
-        return self._writer.apply_pending(lease)
+        return self._writer.apply_pending(lease, review=review)
 
     def note(self, lease: Lease, outcome: PageOutcome) -> None:
         """Add counts and problems found outside a page to the run's report."""
@@ -324,6 +354,11 @@ class HarvestSources:
             .select_from(HarvestRecord)
             .where(HarvestRecord.source_id == row.id, HarvestRecord.deleted.is_(False))
         )
+        refused = session.scalar(
+            select(func.count())
+            .select_from(HarvestRefused)
+            .where(HarvestRefused.source_id == row.id)
+        )
         return SourceView(
             id=row.id,
             name=row.name,
@@ -349,6 +384,7 @@ class HarvestSources:
             lease_until=row.lease_until,
             last_run=_run_view(last, row.name) if last else None,
             record_count=count or 0,
+            refused_count=refused or 0,
         )
 
     def _checked(self, spec: SourceSpec) -> dict[str, Any]:
