@@ -24,6 +24,7 @@ says it for that file and the rest goes on.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -186,6 +187,10 @@ def metadata_record(
             identifier=identifier,
             error=MetadataError(N_("an OAI-PMH record without metadata"), record=label),
         )
+    if namespace(content) == OAI_NS:
+        # Written without a namespace into the response (a partner pasting its records
+        # into the OAI-PMH envelope): read as written, without one.
+        content = _without_namespace(content, OAI_NS)
     if is_lom(content):
         return Found(label, "lom", binding(content), content, identifier=identifier)
     if is_dublin_core(content):
@@ -198,6 +203,17 @@ def metadata_record(
     return _unsupported(
         label, content, "MARC21" if ns in MARC_NAMESPACES else _KNOWN_OTHERS.get(ns)
     )
+
+
+def _without_namespace(el: etree._Element, ns: str) -> etree._Element:
+    """A copy of ``el`` whose elements in ``ns`` are in no namespace."""
+    out = copy.deepcopy(el)
+    prefix = f"{{{ns}}}"
+    for node in out.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(prefix):
+            node.tag = node.tag[len(prefix) :]
+    etree.cleanup_namespaces(out)
+    return out
 
 
 def _has_cp_children(root: etree._Element) -> bool:

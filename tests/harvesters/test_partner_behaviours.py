@@ -12,22 +12,12 @@ from datetime import timedelta
 import pytest
 from lxml import etree
 from mini_provider import MiniProvider
-from oai_testdata import LiveServer
 
 from catalogue.services.harvest_views import SourceSpec
 from core.clock import FrozenClock
 from core.messages import use_language
 from harvesters.run import SourceHarvester
 from tests.support.xsd import assert_valid, oai_pmh_schema
-
-
-@pytest.fixture
-def mini():
-    provider = MiniProvider()
-    server = LiveServer(provider).__enter__()
-    provider.base = server.url + "/oai"
-    yield provider
-    server.__exit__(None, None, None)
 
 
 def sources_of(target, provider, name="mini", **kw):
