@@ -30,7 +30,9 @@ from oaipmh.syntax import METADATA_PREFIX, SET_SPEC
 
 from ..store import Database
 from ..store.harvest_models import HarvestRecord, HarvestRefused, HarvestRun, HarvestSource
-from .harvest_apply import PageWriter, ReviewWriter
+from .harvest_apply import PageWriter
+from .harvest_record import ReviewWriter
+from .harvest_refused import refused_count, refused_of
 from .harvest_views import (
     HarvestSourceError,
     Incoming,
@@ -42,7 +44,6 @@ from .harvest_views import (
     SourceNotFound,
     SourceSpec,
     SourceView,
-    message_from_json,
     message_to_json,
 )
 from .resources import ResourceService
@@ -241,13 +242,7 @@ class HarvestSources:
     def refused(self, name: str) -> dict[str, Message]:
         """The partner's records refused and waiting to be asked again, with why."""
         with self.db.session() as session:
-            row = self._row(session, name)
-            pairs = session.execute(
-                select(HarvestRefused.identifier, HarvestRefused.problem)
-                .where(HarvestRefused.source_id == row.id)
-                .order_by(HarvestRefused.identifier)
-            ).all()
-            return {identifier: message_from_json(problem) for identifier, problem in pairs}
+            return refused_of(session, self._row(session, name).id)
 
     def mark_seen(
         self, lease: Lease, headers: list[Incoming], *, resume: dict[str, Any]
@@ -354,11 +349,6 @@ class HarvestSources:
             .select_from(HarvestRecord)
             .where(HarvestRecord.source_id == row.id, HarvestRecord.deleted.is_(False))
         )
-        refused = session.scalar(
-            select(func.count())
-            .select_from(HarvestRefused)
-            .where(HarvestRefused.source_id == row.id)
-        )
         return SourceView(
             id=row.id,
             name=row.name,
@@ -384,7 +374,7 @@ class HarvestSources:
             lease_until=row.lease_until,
             last_run=_run_view(last, row.name) if last else None,
             record_count=count or 0,
-            refused_count=refused or 0,
+            refused_count=refused_count(session, row.id),
         )
 
     def _checked(self, spec: SourceSpec) -> dict[str, Any]:
