@@ -30,20 +30,8 @@ from metadata_schemas.safe_xml import parse_xml
 from tests.support.xsd import assert_valid, lom_loose_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "intake"))
-from intake_support import CORPUS, missing_after_export
+from intake_support import CORPUS, LOM_RECORD_FILES, missing_after_export
 
-#: Records of the corpus a partner could publish as LOM (one ``<lom>`` each).
-LOM_FILES = [
-    "lom-ieee-full.xml",
-    "lom-no-namespace.xml",
-    "imsmd-1.2.xml",
-    "lomfr-1.0.xml",
-    "scolomfr-1.1.xml",
-    "scolomfr-3.1.xml",
-    "normetic-1.2.xml",
-    "normetic-variants.xml",
-    "lom-arabic.xml",
-]
 DC_FILES = ["oai_dc-standalone.xml", "oai-getrecord-oai_dc.xml"]
 
 #: Written as a ScoLOMFR partner writes: a concept URI, a type of its own vocabulary, a
@@ -103,7 +91,7 @@ def our_lom(target, rid: str) -> etree._Element:
 
 @pytest.mark.parametrize("prefix", ["oai_lom", "scolomfr"])
 def test_partner_records_with_values_mawarid_does_not_know_come_in_to_review(mini, target, prefix):
-    records = {**corpus_records(LOM_FILES, "lom"), PARTNER_ID: PARTNER_RECORD}
+    records = {**corpus_records(LOM_RECORD_FILES, "lom"), PARTNER_ID: PARTNER_RECORD}
     mini.prefixes = (prefix,)
     for identifier, metadata in records.items():
         mini.put_raw(identifier, metadata)
@@ -173,7 +161,7 @@ def test_oai_dc_records_come_in_through_the_intake_crosswalk(mini, target):
 
 
 def test_published_under_the_agreement_they_keep_their_notes_and_lose_nothing(mini, target):
-    records = {**corpus_records(LOM_FILES, "lom"), PARTNER_ID: PARTNER_RECORD}
+    records = {**corpus_records(LOM_RECORD_FILES, "lom"), PARTNER_ID: PARTNER_RECORD}
     mini.prefixes = ("oai_lom",)
     for identifier, metadata in records.items():
         mini.put_raw(identifier, metadata)
