@@ -62,6 +62,8 @@ class SearchState:
         self.size = DEFAULT_SIZE if size is None else size  # 0: facets only
         self.base = base
         self.lang = lang  # only kept in URLs when given explicitly (API)
+        self.literal: list[str] = list(args.get("literal") or [])
+        self.autocorrect = args.get("autocorrect", True) is not False
 
     def items(
         self,
@@ -70,8 +72,12 @@ class SearchState:
         filters: Mapping[str, list[str]] | None = None,
         page: int = 1,
         sort: str | None = None,
+        literal: list[str] | None = None,
+        autocorrect: bool | None = None,
     ) -> list[tuple[str, str]]:
         q = self.q if q is None else q
+        literal = self.literal if literal is None else literal
+        autocorrect = self.autocorrect if autocorrect is None else autocorrect
         filters = self.filters if filters is None else filters
         sort = sort or self.sort
         items: list[tuple[str, str]] = []
@@ -79,6 +85,9 @@ class SearchState:
             items.append(("q", q))
         for name in FACETS:
             items.extend((name, v) for v in filters.get(name, ()))
+        items.extend(("literal", name) for name in literal)
+        if not autocorrect:
+            items.append(("autocorrect", "0"))
         if sort != "relevance":
             items.append(("sort", sort))
         if self.size != DEFAULT_SIZE:
@@ -111,6 +120,8 @@ def run_search(state: SearchState, lang: str):
         page=state.page,
         size=max(state.size, 1),
         lang=lang,
+        literal=tuple(state.literal),
+        autocorrect=state.autocorrect,
     )
     result = runtime().search.search(query)
     if state.size == 0:  # counts only (the backend always ranks at least one hit)
@@ -155,6 +166,20 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
                     "remove_url": state.toggled(name, value),
                 }
             )
+    for item in result.understood:  # levels/subjects read from the words: removable chips
+        if item["applied"] != "filter":
+            continue
+        for value in item["values"]:
+            active.append(
+                {
+                    "facet": item["facet"],
+                    "facet_label": i18n.pick(facet_labels.get(item["facet"]), lang)[0],
+                    "value": value,
+                    "label": item["labels"].get(value, value),
+                    "remove_url": state.url(literal=[*state.literal, item["facet"]]),
+                    "understood": item["words"],
+                }
+            )
     pages = result.pages
     data = {
         "total": result.total,
@@ -171,8 +196,14 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
         "did_you_mean": result.did_you_mean,
         "did_you_mean_url": state.url(q=result.did_you_mean) if result.did_you_mean else None,
         "relaxed": getattr(result, "relaxed", False),
+        "corrected": result.corrected,
+        "original_url": state.url(autocorrect=False) if result.corrected else None,
+        "understood": result.understood,
+        "empty_reason": result.empty_reason,
         "active": active,
-        "clear_url": state.url(filters={}),
+        "clear_url": state.url(
+            filters={}, literal=[*state.literal, *(u["facet"] for u in result.understood)]
+        ),
         "pagination": _pagination(state, result.page, pages),
         "first": (result.page - 1) * result.size + 1,
         "facet_list": facet_list,
