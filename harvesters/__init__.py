@@ -6,8 +6,9 @@
   :class:`~catalogue.services.harvest_sources.HarvestSources`;
 * :mod:`harvesters.client` — :class:`~harvesters.client.PoliteClient`, Sickle with
   timeouts, retries and back-off, ``Retry-After`` obeyed and the safe XML parser;
-* :mod:`harvesters.reading` — one partner record → a catalogue record (the intake step);
-* :mod:`harvesters.dublin_core` — the ``oai_dc`` crosswalk.
+* :mod:`harvesters.reading` — one partner record → a catalogue record and its notes,
+  through the intake's detection, readers and crosswalks (``catalogue.intake``), as
+  ``mawarid import`` reads it; the notes go to the intake's review queue.
 
 The commands are in :mod:`mawarid.cli.harvest`; sources are data (``harvest_sources``).
 """

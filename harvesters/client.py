@@ -132,7 +132,9 @@ class PoliteClient(Sickle):
             raise HarvestError(
                 N_("%(url)s answered without a %(verb)s element"), url=self.endpoint, verb=verb
             )
-        element = {"ListRecords": "record", "ListIdentifiers": "header"}.get(verb)
+        element = {"ListRecords": "record", "GetRecord": "record", "ListIdentifiers": "header"}.get(
+            verb
+        )
         items = list(body.iterfind(OAI + element)) if element else []
         token_el = body.find(OAI + "resumptionToken")
         token, size = None, None

@@ -1,10 +1,15 @@
-"""One partner record → a catalogue record and the warnings about it: the intake step.
+"""One partner record → a catalogue record and its notes: the intake, for harvested records.
 
 :func:`read_record` is the one place the harvester turns a record's metadata element
-into a record: the OAI-PMH loop never knows which reader ran. LOM-family formats go
-through :func:`metadata_schemas.lom_xml.lom_to_record`; ``oai_dc`` through the
-crosswalk of :mod:`harvesters.dublin_core` (both to be replaced by the intake of
-issue 12 — its tolerant readers, crosswalks and review notes — when it lands).
+into a record, and it does so exactly as ``mawarid import`` reads an OAI-PMH file: the
+intake's detection step (:func:`metadata_schemas.families.metadata_record`: LOM in any
+binding — IEEE LOM, LOM-FR, ScoLOMFR, Normetic, IMS MD —, Dublin Core, a wrapper) and
+its reading (:func:`catalogue.intake.incoming.read_found`: the tolerant readers,
+crosswalks, values kept as written, proposals, a mojibake check). What the format is
+decides, not the ``metadataPrefix`` the source asks (partners name their formats
+``oai_lom``, ``lom``, ``lomfr``, ``scolomfr``, ``ims1_2_1``…). A value Mawarid does
+not know never refuses a record: it is kept and noted (:class:`~metadata_schemas.notes.Note`),
+and the notes go to the review queue with the record (:mod:`catalogue.intake.queue`).
 """
 
 from __future__ import annotations
@@ -14,58 +19,62 @@ from typing import Any
 
 from lxml import etree
 
+from catalogue.intake.incoming import read_found
+from core.errors import MawaridError
 from core.messages import N_, Message
-from metadata_schemas.errors import MetadataError
-from metadata_schemas.lom_xml import LOM_NS, lom_to_record
-
-from .dublin_core import OAI_DC_NS, dc_to_record
+from metadata_schemas.errors import MetadataError, UnsupportedFormatError
+from metadata_schemas.families import metadata_record
+from metadata_schemas.notes import Note
 
 
 @dataclass(frozen=True)
 class Read:
-    """A record read (``record``), with notes; or why it could not be (``problem``)."""
+    """A record read (``record``, ``notes``, ``family``); or why it could not be (``problem``)."""
 
     record: dict[str, Any] | None
-    notes: tuple[Message, ...] = field(default_factory=tuple)
+    notes: tuple[Note, ...] = field(default_factory=tuple)
     problem: Message | None = None
+    family: str = ""
 
 
 def read_record(metadata: etree._Element | None, metadata_prefix: str, *, source: str) -> Read:
-    """Read the element inside ``<metadata>`` of one OAI-PMH record."""
+    """Read the element inside ``<metadata>`` of one OAI-PMH record (``source``: its label)."""
     if metadata is None:
         return Read(None, problem=Message(N_("the record has no metadata")))
-    namespace = etree.QName(metadata).namespace
-    try:
-        if namespace == OAI_DC_NS:
-            record, notes = dc_to_record(metadata)
-            from metadata_schemas.record import load_record
+    found = metadata_record(metadata, source)
+    if found.kind == "error" or found.element is None:
+        if isinstance(found.error, UnsupportedFormatError):
+            return Read(
+                None,
+                problem=Message(
+                    N_(
+                        "metadata in %(namespace)s is not a format Mawarid reads (asked: %(prefix)s)"
+                    ),
+                    namespace=etree.QName(metadata).namespace or "-",
+                    prefix=metadata_prefix,
+                ),
+                family=found.family,
+            )
+        return Read(None, problem=_problem(found.error), family=found.family)
+    one = read_found(found)
+    if one.accepted is None:
+        return Read(None, problem=_problem(one.error), family=found.family)
+    return Read(one.accepted.record, tuple(one.accepted.notes), family=found.family)
 
-            return Read(load_record(record, record=source), tuple(notes))
-        if namespace == LOM_NS or metadata.find(f".//{{{LOM_NS}}}lom") is not None:
-            return Read(lom_to_record(metadata, source=source))
-    except MetadataError as exc:
-        return Read(None, problem=_problem(exc))
-    except (ValueError, TypeError, KeyError) as exc:  # a reader's bug on odd XML: one record
-        return Read(
-            None,
-            problem=Message(N_("unreadable record (%(problem)s)"), problem=type(exc).__name__),
+
+def _problem(error: Message | MawaridError | None) -> Message:
+    """Why a record was refused, as a message read later in the reader's language."""
+    if error is None:
+        return Message(N_("the record has no metadata"))
+    if isinstance(error, Message):
+        return error
+    if isinstance(error, MetadataError) and error.errors:
+        path, messages = sorted(error.errors.items())[0]
+        first = messages[0] if messages else ""
+        return Message(
+            N_("refused: %(problem)s (%(field)s: %(reason)s)"),
+            problem=error.msg,
+            field=path,
+            reason=first if isinstance(first, Message) else str(first),
         )
-    return Read(
-        None,
-        problem=Message(
-            N_("metadata in %(namespace)s is not a format Mawarid reads (asked: %(prefix)s)"),
-            namespace=namespace or "-",
-            prefix=metadata_prefix,
-        ),
-    )
-
-
-def _problem(exc: MetadataError) -> Message:
-    details = "; ".join(
-        f"{path}: {', '.join(map(str, msgs))}" for path, msgs in sorted(exc.errors.items())
-    )
-    return Message(
-        N_("refused: %(problem)s%(details)s"),
-        problem=exc.message,
-        details=f" ({details})" if details else "",
-    )
+    return Message(N_("refused: %(problem)s"), problem=error.msg)

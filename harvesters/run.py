@@ -11,10 +11,18 @@ through the phases of the run, each page committed with its position
    again and change nothing), or from the beginning on a first (or ``--full``) run;
 2. ``identifiers`` — for a partner that keeps no deletions (``deletedRecord`` no or
    transient), every ``full_every_days``: ``ListIdentifiers`` of everything, each
-   identifier noted as seen;
-3. ``sweep`` — after a complete listing (2, or a full 1), our records the partner no
+   identifier noted as seen (one listed but never received here is kept to be asked);
+3. ``retry`` — records refused by earlier runs (unreadable, or refused by the
+   catalogue) are asked again with ``GetRecord``, at most :data:`RETRY_LIMIT` a run,
+   those tried longest ago first: a record the partner fixed (or that a newer Mawarid
+   reads) comes in without waiting for a full harvest; one the partner no longer has
+   is forgotten;
+4. ``sweep`` — after a complete listing (2, or a full 1), our records the partner no
    longer lists are withdrawn, unless the listing looks truncated;
-4. ``pending`` — changes that waited for the commission are applied where possible.
+5. ``pending`` — changes that waited for the commission are applied where possible.
+
+Every record is read by the intake (:mod:`.reading`), and the notes of a record applied
+go to the intake's review queue (:func:`catalogue.intake.queue.write_review`).
 
 A run cut short (kill -9, network down, a partner's 503 for too long) leaves its
 position saved: the next run resumes there. A token the partner no longer accepts
@@ -33,6 +41,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from catalogue.intake.queue import write_review
 from catalogue.services.harvest_sources import HarvestSources
 from catalogue.services.harvest_views import (
     Incoming,
@@ -46,7 +55,7 @@ from core.clock import Clock, utcnow
 from core.errors import MawaridError
 from core.messages import N_, Message
 from oaipmh.dates import format_datestamp, parse_datestamp
-from oaipmh.errors import BadResumptionToken, NoRecordsMatch
+from oaipmh.errors import BadResumptionToken, IdDoesNotExist, NoRecordsMatch, OAIError
 
 from .client import OAI, Page, PoliteClient
 from .errors import HarvestError
@@ -60,6 +69,9 @@ OVERLAP = timedelta(minutes=5)
 MAX_RESTARTS = 3
 #: A full listing below this share of the records we follow is not trusted for a sweep.
 SWEEP_TRUST = 0.5
+#: Refused records asked again per run, and per transaction.
+RETRY_LIMIT = 100
+RETRY_PAGE = 20
 
 Progress = Callable[[str, PageOutcome], None]
 
@@ -98,8 +110,10 @@ class SourceHarvester:
         backoff: float = 2.0,
         max_wait: float = 600.0,
         progress: Progress | None = None,
+        retry_limit: int = RETRY_LIMIT,
     ) -> None:
         self.sources = sources
+        self.retry_limit = retry_limit
         self.clock = clock or sources.clock  # one time for the plan and the records of runs
         self.client_factory = client_factory or (
             lambda url: PoliteClient(
@@ -158,16 +172,19 @@ class SourceHarvester:
         )
         if plan["phase"] == "records":
             self._list(lease, client, source, plan, "ListRecords")
-            plan.update(phase="identifiers" if plan.get("compare") else "sweep", set=0)
+            plan.update(phase="identifiers" if plan.get("compare") else "retry", set=0)
             plan["token"], plan["seen"] = None, 0
         if plan["phase"] == "identifiers":
             self._list(lease, client, source, plan, "ListIdentifiers")
-            plan.update(phase="sweep", set=0, token=None)
+            plan.update(phase="retry", set=0, token=None)
+        if plan["phase"] == "retry":
+            self._retry(lease, client, source, plan)
+            plan["phase"] = "sweep"
         if plan["phase"] == "sweep":
             if plan.get("pass"):
                 self._sweep(lease, source, plan)
             plan["phase"] = "pending"
-        self._report("pending", self.sources.apply_pending(lease))
+        self._report("pending", self.sources.apply_pending(lease, review=write_review))
 
     def _plan(
         self, source: SourceView, granularity: str, deleted_record: str, plan: dict[str, Any]
@@ -239,12 +256,59 @@ class SourceHarvester:
             if verb == "ListRecords":
                 items = [self._record(el, source.metadata_prefix) for el in page.items]
                 plan["seen"] = int(plan.get("seen", 0)) + len(items)
-                outcome = self.sources.apply_page(lease, items, resume=dict(plan))
+                outcome = self.sources.apply_page(
+                    lease, items, resume=dict(plan), review=write_review
+                )
             else:
                 headers = [self._header(el) for el in page.items]
                 plan["seen"] = int(plan.get("seen", 0)) + len(headers)
                 outcome = self.sources.mark_seen(lease, headers, resume=dict(plan))
             self._report(verb, outcome)
+
+    def _retry(
+        self, lease: Lease, client: PoliteClient, source: SourceView, plan: dict[str, Any]
+    ) -> None:
+        """Ask again, one ``GetRecord`` each, the records earlier runs refused."""
+        # Runs from this one on (a resumed run has a new id) have tried what they saw.
+        mark = int(plan.setdefault("retry_mark", plan["run"]))
+        while int(plan.get("retried", 0)) < self.retry_limit:
+            budget = self.retry_limit - int(plan.get("retried", 0))
+            asked = self.sources.to_retry(lease, before_run=mark, limit=min(RETRY_PAGE, budget))
+            if not asked:
+                return
+            items: list[Incoming] = []
+            gone: list[str] = []
+            for identifier in asked:
+                try:
+                    page = client.page(
+                        {
+                            "verb": "GetRecord",
+                            "identifier": identifier,
+                            "metadataPrefix": source.metadata_prefix,
+                        }
+                    )
+                except IdDoesNotExist:
+                    gone.append(identifier)
+                    continue
+                except OAIError as exc:  # cannotDisseminateFormat…: still refused, with why
+                    items.append(Incoming(identifier, None, problem=exc.msg))
+                    continue
+                item = self._record(page.items[0], source.metadata_prefix) if page.items else None
+                if item is None or item.identifier != identifier:
+                    item = Incoming(
+                        identifier,
+                        None,
+                        problem=Message(
+                            N_("GetRecord of %(identifier)s answered another record or none"),
+                            identifier=identifier,
+                        ),
+                    )
+                items.append(item)
+            plan["retried"] = int(plan.get("retried", 0)) + len(asked)
+            outcome = self.sources.apply_page(
+                lease, items, resume=dict(plan), review=write_review, retried=True, gone=gone
+            )
+            self._report("GetRecord", outcome)
 
     def _sweep(self, lease: Lease, source: SourceView, plan: dict[str, Any]) -> None:
         known, seen = int(plan.get("known", 0)), int(plan.get("seen", 0))
@@ -303,7 +367,13 @@ class SourceHarvester:
         )
         read = read_record(child, prefix, source=base.identifier)
         return Incoming(
-            base.identifier, base.datestamp, False, read.record, read.problem, read.notes
+            base.identifier,
+            base.datestamp,
+            False,
+            read.record,
+            read.problem,
+            read.notes,
+            read.family,
         )
 
     def _report(self, phase: str, outcome: PageOutcome) -> None:

@@ -24,6 +24,7 @@ says it for that file and the rest goes on.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -166,25 +167,53 @@ def _oai_pmh(root: etree._Element, label: str) -> Iterator[Found]:
             if metadata is not None
             else None
         )
-        if content is None:
-            yield Found(
-                where,
-                "error",
-                "oai-pmh",
-                identifier=identifier,
-                error=MetadataError(N_("an OAI-PMH record without metadata"), record=where),
-            )
-        elif is_lom(content):
-            yield Found(where, "lom", "oai-pmh", content, identifier=identifier)
-        elif is_dublin_core(content):
-            yield Found(where, "dc", "oai-pmh", content, identifier=identifier)
-        else:
-            found = next(iter(_collection(content, where)), None)
-            if found is not None:
-                found.identifier, found.label, found.family = identifier, where, "oai-pmh"
-                yield found
-            else:
-                yield _unsupported(where, content, _KNOWN_OTHERS.get(namespace(content)))
+        found = metadata_record(content, where, identifier)
+        if found.kind != "error":
+            found.family = "oai-pmh"  # an import reports the file's family
+        yield found
+
+
+def metadata_record(
+    content: etree._Element | None, label: str, identifier: str | None = None
+) -> Found:
+    """The record held by the ``<metadata>`` of one OAI-PMH record (``content``: the element
+    inside it), as an import of an OAI-PMH file and the harvester both read it: LOM in any
+    binding (family: the binding), Dublin Core, the first record of a wrapper, or why none."""
+    if content is None:
+        return Found(
+            label,
+            "error",
+            "oai-pmh",
+            identifier=identifier,
+            error=MetadataError(N_("an OAI-PMH record without metadata"), record=label),
+        )
+    if namespace(content) == OAI_NS:
+        # Written without a namespace into the response (a partner pasting its records
+        # into the OAI-PMH envelope): read as written, without one.
+        content = _without_namespace(content, OAI_NS)
+    if is_lom(content):
+        return Found(label, "lom", binding(content), content, identifier=identifier)
+    if is_dublin_core(content):
+        return Found(label, "dc", "dublin-core", content, identifier=identifier)
+    found = next(iter(_collection(content, label)), None)
+    if found is not None:
+        found.identifier, found.label = identifier, label
+        return found
+    ns = namespace(content)
+    return _unsupported(
+        label, content, "MARC21" if ns in MARC_NAMESPACES else _KNOWN_OTHERS.get(ns)
+    )
+
+
+def _without_namespace(el: etree._Element, ns: str) -> etree._Element:
+    """A copy of ``el`` whose elements in ``ns`` are in no namespace."""
+    out = copy.deepcopy(el)
+    prefix = f"{{{ns}}}"
+    for node in out.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(prefix):
+            node.tag = node.tag[len(prefix) :]
+    etree.cleanup_namespaces(out)
+    return out
 
 
 def _has_cp_children(root: etree._Element) -> bool:

@@ -40,9 +40,10 @@ from ..services.actors import SYSTEM, Actor
 from ..services.resources import ResourceService
 from ..services.unit_of_work import _strip_catalogue_ids, check_resource_id
 from ..services.work import Work
-from ..store.models import Resource, utcnow
+from ..store.models import Resource
 from ..store.reviews import IntakeReview
 from .incoming import Incoming, incoming
+from .queue import write_review
 from .report import IntakeReport, Outcome
 from .sources import iter_items
 
@@ -190,18 +191,16 @@ class Importer:
         work.publish(SYSTEM, rid, note="migration")
 
     def _review(self, work: Work, one: Incoming, rid: str, outcome: Outcome, known: _Known) -> None:
-        row = known.reviews.get(rid)
-        if row is None:
-            row = known.reviews[rid] = IntakeReview(resource_id=rid)
-            work.session.add(row)
-        row.status = "to_review" if outcome.to_review else "clean"
-        row.notes = [n.to_json() for n in outcome.notes]
-        row.source = one.label[:1000]
-        row.family = one.family[:32]
-        row.partner_identifier = (one.identifier or "")[:1000] or None
-        row.imported_at = utcnow()
-        row.imported_by = self.actor.username
-        row.reviewed_at = row.reviewed_by = None
+        write_review(
+            work,
+            rid,
+            outcome.notes,
+            source=one.label,
+            family=one.family,
+            partner_identifier=one.identifier,
+            by=self.actor.username,
+            known=known.reviews,
+        )
 
 
 @dataclass

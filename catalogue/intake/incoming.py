@@ -27,7 +27,7 @@ from core.messages import N_, Message
 from metadata_schemas.accept import Accepted, accept_record
 from metadata_schemas.dc_reader import accept_dublin_core
 from metadata_schemas.errors import MetadataError
-from metadata_schemas.families import records_in
+from metadata_schemas.families import Found, records_in
 from metadata_schemas.lom_reader import accept_lom, find_lom, mawarid_identifier
 from metadata_schemas.notes import Note
 from metadata_schemas.safe_xml import parse_xml
@@ -129,36 +129,49 @@ def _xml(item: Item) -> Iterator[Incoming]:
             continue
         # A file of one record may title it; a file of many cannot title each of them.
         fallback = found.fallback_title or (_stem(item.label) if single else None)
-        try:
-            element = found.element
-            if found.href is not None or element is None:
-                element = _external(item, found.href, found.label)
-            if found.kind == "dc":
-                accepted = accept_dublin_core(element, source=found.label, fallback_title=fallback)
-            else:
-                accepted = accept_lom(element, source=found.label, fallback_title=fallback)
-            if found.made:
-                accepted.notes.append(Note("made_from_manifest", {}))
-            if found.components:
-                accepted.notes.append(Note("components", {"count": found.components}, review=False))
-        except MetadataError as exc:
-            yield Incoming(found.label, found.family, error=exc)
-            continue
-        except Exception:  # a reader's bug on odd partner XML refuses this record, not the batch
-            log.exception("cannot read %s", found.label)
-            yield Incoming(found.label, found.family, error=_internal())
-            continue
-        bad = mojibake_in(accepted.record)
-        if bad:
-            yield Incoming(found.label, found.family, error=_mojibake(bad))
-            continue
-        yield Incoming(
-            found.label,
-            found.family,
-            accepted=accepted,
-            identifier=found.identifier,
-            acquisition=acquisition,
+        if found.href is not None or found.element is None:
+            try:
+                found.element = _external(item, found.href, found.label)
+            except MetadataError as exc:
+                yield Incoming(found.label, found.family, error=exc)
+                continue
+            except Exception:  # as in read_found: this record refused, never the batch
+                log.exception("cannot read %s", found.label)
+                yield Incoming(found.label, found.family, error=_internal())
+                continue
+        one = read_found(found, fallback_title=fallback)
+        one.acquisition = acquisition
+        yield one
+
+
+def read_found(found: Found, *, fallback_title: str | None = None) -> Incoming:
+    """One record found by the detection step (``kind`` ``lom`` or ``dc``, its element
+    given), read by its family's reader and accepted with its notes — or refused alone,
+    with the reason. The one reading of a partner's record: ``mawarid import`` and the
+    harvester (``harvesters.reading``) both go through it."""
+    assert found.element is not None
+    try:
+        if found.kind == "dc":
+            accepted = accept_dublin_core(
+                found.element, source=found.label, fallback_title=fallback_title
+            )
+        else:
+            accepted = accept_lom(found.element, source=found.label, fallback_title=fallback_title)
+        if found.made:
+            accepted.notes.append(Note("made_from_manifest", {}))
+        if found.components:
+            accepted.notes.append(Note("components", {"count": found.components}, review=False))
+    except MetadataError as exc:
+        return Incoming(found.label, found.family, error=exc, identifier=found.identifier)
+    except Exception:  # a reader's bug on odd partner XML refuses this record, not the batch
+        log.exception("cannot read %s", found.label)
+        return Incoming(found.label, found.family, error=_internal(), identifier=found.identifier)
+    bad = mojibake_in(accepted.record)
+    if bad:
+        return Incoming(
+            found.label, found.family, error=_mojibake(bad), identifier=found.identifier
         )
+    return Incoming(found.label, found.family, accepted=accepted, identifier=found.identifier)
 
 
 def _external(item: Item, href: str | None, label: str) -> etree._Element:

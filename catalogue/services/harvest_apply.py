@@ -5,26 +5,14 @@ change, so the OAI rows, the events and the index follow) and, in that same
 transaction, records the run's counts, the partner's position (``resume``) and renews
 the lease: after a crash, the saved position and the records applied always agree.
 Each record is isolated in a SAVEPOINT: a record the catalogue refuses is reported and
-the rest of the page goes on.
-
-What a record does (``harvest_records`` maps the partner's identifier to our resource):
-
-* new → created as a draft (review) or published under the agreement, the partner's
-  identifier in ``general.identifier`` (catalog ``oai``), its acquisition the source's;
-* sent again unchanged (the overlap of an incremental run, a resumed page) → nothing;
-* changed → a new version (``update`` event, the history kept); while the resource is
-  before the validation commission (submitted, validated) the change waits in
-  ``pending`` and is applied once the commission has decided;
-* deleted → withdrawn (published: it becomes an OAI deleted record of ours) or retracted
-  (never published: it leaves the review queue); a record the partner restores later
-  comes back as a new resource, since withdrawal is final.
+the rest of the page goes on. What each record does to ours is :mod:`.harvest_record`'s
+(with its review row, by the intake's writer); a record that could not be read, or that
+the catalogue refused, is kept to be asked again by the next runs (:mod:`.harvest_refused`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,56 +21,18 @@ from sqlalchemy.orm import Session
 
 from core.errors import MawaridError
 from core.messages import N_, Message
+from metadata_schemas.notes import Note
 
-from ..errors import CatalogueError, describe
+from ..errors import CatalogueError
 from ..store.harvest_models import HarvestRecord, HarvestRun, HarvestSource
 from ..store.models import Resource
-from .actors import Actor
-from .harvest_views import MAX_PROBLEMS, Incoming, Lease, PageOutcome
-from .resources import ResourceService, Work, _strip_catalogue_ids
-from .views import iso
+from .harvest_record import EDITABLE, RecordWriter, ReviewWriter, refusal
+from .harvest_refused import MAX_IDENTIFIER, MISSING, Refusals, to_retry
+from .harvest_views import MAX_NOTED, MAX_PROBLEMS, Incoming, Lease, PageOutcome
+from .resources import ResourceService
 
-#: Statuses in which a resource takes the partner's changes at once.
-EDITABLE = ("draft", "rejected", "published")
-#: Catalog of the ``general.identifier`` that keeps the partner's OAI identifier.
-OAI_CATALOG = "oai"
 #: Records withdrawn per transaction after a full comparison.
 SWEEP_BATCH = 200
-MAX_IDENTIFIER = 300
-
-
-def resource_id_for(base_url: str, identifier: str, generation: int = 0) -> str:
-    """A stable catalogue id for a partner record: same partner + identifier → same id."""
-    key = f"{base_url.rstrip('/')}\n{identifier}" + (f"\n{generation}" if generation else "")
-    return "oai-" + hashlib.sha256(key.encode()).hexdigest()[:24]
-
-
-def content_digest(record: dict[str, Any]) -> str:
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def harvest_actor(source: HarvestSource) -> Actor:
-    """Who the events of a source's records name: ``harvest:<source>``."""
-    if source.publish:  # the agreement stands for the validation commission's decision
-        roles = frozenset({"indexer", "admin", "validator"})
-        return Actor(f"harvest:{source.name}", roles, frozenset({"validation"}))
-    return Actor(f"harvest:{source.name}", frozenset({"indexer", "admin"}))
-
-
-def with_oai_identifier(record: dict[str, Any], identifier: str) -> dict[str, Any]:
-    general = dict(record.get("general") or {})
-    ids = list(general.get("identifier") or [])
-    if not any(i.get("catalog") == OAI_CATALOG and i.get("entry") == identifier for i in ids):
-        ids.append({"catalog": OAI_CATALOG, "entry": identifier})
-    general["identifier"] = ids
-    return {**record, "general": general}
-
-
-def refusal(exc: Exception) -> Message:
-    if isinstance(exc, MawaridError):
-        return exc.msg
-    return Message(N_("refused by the catalogue: %(reason)s"), reason=describe(exc))
 
 
 class PageWriter:
@@ -101,20 +51,35 @@ class PageWriter:
     # -- pages ---------------------------------------------------------------------
 
     def apply_page(
-        self, lease: Lease, items: list[Incoming], *, resume: dict[str, Any]
+        self,
+        lease: Lease,
+        items: list[Incoming],
+        *,
+        resume: dict[str, Any],
+        review: ReviewWriter,
+        retried: bool = False,
+        gone: Sequence[str] = (),
     ) -> PageOutcome:
+        """``retried``: the items are refused records asked again (counted as such);
+        ``gone``: refused identifiers the partner no longer has (their refusal forgotten:
+        a full comparison decides about a copy of ours)."""
         outcome = PageOutcome()
         outcome.add("pages")
-        pass_id = int(resume.get("pass") or 0)
+        if retried:
+            outcome.add("retried", len(items) + len(gone))
         with self.resources.batch() as work:
             source = self.check_lease(work.session, lease)
-            actor = harvest_actor(source)
-            mappings = self._mappings(work.session, source.id, [i.identifier for i in items])
-            rows = self._resources(work, source, mappings, items)
+            writer = RecordWriter(work, source, review=review, pass_id=int(resume.get("pass") or 0))
+            identifiers = [i.identifier for i in items]
+            writer.load(identifiers, resources=True)
+            refused = self._refusals(work.session, source, lease, [*identifiers, *gone])
+            for identifier in gone:
+                refused.forget(identifier)
             for item in items:
                 outcome.add("seen")
                 if item.problem is not None:
                     outcome.problem(item.identifier, item.problem)
+                    refused.refuse(item, item.problem)
                     continue
                 if len(item.identifier) > MAX_IDENTIFIER:
                     outcome.problem(
@@ -126,14 +91,17 @@ class PageWriter:
                     continue
                 try:
                     with work.savepoint():
-                        done = self._apply(work, source, actor, mappings, rows, item, pass_id)
+                        done = writer.apply(item)
                 except (CatalogueError, MawaridError, ValueError) as exc:
-                    mappings.pop(item.identifier, None)  # its row may have been rolled back
+                    writer.mappings.pop(item.identifier, None)  # its row may have been rolled back
                     outcome.problem(item.identifier, refusal(exc))
+                    refused.refuse(item, refusal(exc))
                     continue
+                refused.forget(item.identifier)  # came in at last, if it was refused before
                 outcome.add(done)
-                for note in item.notes if done in ("created", "updated") else ():
-                    outcome.note(item.identifier, note)
+                if item.notes and done in ("created", "updated"):
+                    rid = writer.mappings[item.identifier].resource_id
+                    outcome.noted(item.identifier, rid, item.notes)
                 if item.datestamp and (
                     source.last_datestamp is None or item.datestamp > source.last_datestamp
                 ):
@@ -150,24 +118,31 @@ class PageWriter:
         pass_id = int(resume["pass"])
         with self.resources.batch() as work:
             source = self.check_lease(work.session, lease)
-            actor = harvest_actor(source)
-            mappings = self._mappings(work.session, source.id, [h.identifier for h in headers])
+            writer = RecordWriter(work, source, pass_id=pass_id)
+            identifiers = [h.identifier for h in headers]
+            writer.load(identifiers)
+            refused = self._refusals(work.session, source, lease, identifiers)
             for header in headers:
                 outcome.add("seen")
-                mapping = mappings.get(header.identifier)
+                mapping = writer.mappings.get(header.identifier)
                 if mapping is None:
-                    # Never applied here (refused when it came): the next full harvest retries.
-                    if not header.deleted:
+                    # Never applied here (refused when it came, or never sent): the retry
+                    # phase of this run asks for it; deleted at the partner, nothing to ask.
+                    if header.deleted:
+                        refused.forget(header.identifier)
+                    else:
                         outcome.add("missing")
+                        if header.identifier not in refused:
+                            refused.refuse(header, MISSING, tried=False)
                     continue
                 if not header.deleted:
                     mapping.seen_pass = pass_id
                     continue
                 try:
                     with work.savepoint():
-                        done = self._delete(work, source, actor, mapping, header.datestamp)
+                        done = writer.delete(mapping, header.datestamp)
                 except (CatalogueError, MawaridError) as exc:
-                    mappings.pop(header.identifier, None)
+                    writer.mappings.pop(header.identifier, None)
                     outcome.problem(header.identifier, refusal(exc))
                     continue
                 outcome.add(done)
@@ -181,7 +156,7 @@ class PageWriter:
             outcome = PageOutcome()
             with self.resources.batch() as work:
                 source = self.check_lease(work.session, lease)
-                actor = harvest_actor(source)
+                writer = RecordWriter(work, source)
                 rows = work.session.scalars(
                     select(HarvestRecord)
                     .where(
@@ -195,7 +170,7 @@ class PageWriter:
                 for mapping in rows:
                     try:
                         with work.savepoint():
-                            done = self._delete(work, source, actor, mapping, None, vanished=True)
+                            done = writer.delete(mapping, None, vanished=True)
                     except (CatalogueError, MawaridError) as exc:
                         outcome.problem(mapping.identifier, refusal(exc))
                         mapping.seen_pass = pass_id  # reported once, not retried in a loop
@@ -206,11 +181,11 @@ class PageWriter:
             if len(rows) < SWEEP_BATCH:
                 return total
 
-    def apply_pending(self, lease: Lease) -> PageOutcome:
+    def apply_pending(self, lease: Lease, *, review: ReviewWriter) -> PageOutcome:
         outcome = PageOutcome()
         with self.resources.batch() as work:
             source = self.check_lease(work.session, lease)
-            actor = harvest_actor(source)
+            writer = RecordWriter(work, source, review=review)
             rows = work.session.execute(
                 select(HarvestRecord, Resource.status)
                 .join(Resource, Resource.id == HarvestRecord.resource_id)
@@ -223,196 +198,38 @@ class PageWriter:
             for mapping, _status in rows:
                 pending = dict(mapping.pending or {})
                 mapping.pending = null()
+                item = Incoming(
+                    mapping.identifier,
+                    mapping.datestamp,
+                    record=pending.get("record"),
+                    notes=tuple(Note.from_dict(n) for n in pending.get("notes") or ()),
+                    family=str(pending.get("family") or ""),
+                )
                 try:
                     with work.savepoint():
                         if pending.get("deleted"):
-                            done = self._delete(work, source, actor, mapping, None)
+                            done = writer.delete(mapping, None)
                         else:
-                            done = self._update(work, source, actor, mapping, pending["record"])
+                            done = writer.update(mapping, item)
                 except (CatalogueError, MawaridError) as exc:
                     outcome.problem(mapping.identifier, refusal(exc))
                     continue
                 outcome.add(done)
+                if item.notes and done == "updated":
+                    outcome.noted(item.identifier, mapping.resource_id, item.notes)
             self.count(work.session, lease, outcome)
         return outcome
 
-    # -- one record ------------------------------------------------------------------
-
-    def _apply(
-        self,
-        work: Work,
-        source: HarvestSource,
-        actor: Actor,
-        mappings: dict[str, HarvestRecord],
-        rows: dict[str, Resource | None],
-        item: Incoming,
-        pass_id: int,
-    ) -> str:
-        mapping = mappings.get(item.identifier)
-        if mapping is not None and pass_id:
-            mapping.seen_pass = pass_id
-        if item.deleted:
-            if mapping is None:
-                return "unchanged"  # deleted before we ever had it
-            return self._delete(work, source, actor, mapping, item.datestamp)
-        assert item.record is not None
-        record = with_oai_identifier(item.record, item.identifier)
-        digest = content_digest(record)
-        if mapping is None:
-            mapping = HarvestRecord(
-                source_id=source.id,
-                identifier=item.identifier,
-                resource_id=resource_id_for(source.base_url, item.identifier),
-                deleted=False,
-                seen_pass=pass_id,
-            )
-            work.session.add(mapping)
-            mappings[item.identifier] = mapping
-        elif mapping.digest == digest and not mapping.deleted:
-            mapping.datestamp = item.datestamp
-            return "unchanged"
-        mapping.datestamp = item.datestamp
-        if mapping.resource_id in rows:  # loaded with the page (None: no such resource yet)
-            row = rows[mapping.resource_id]
-        else:
-            row = work.session.get(Resource, mapping.resource_id)
-        if row is not None and row.status == "withdrawn":
-            if not mapping.deleted:
-                mapping.digest = digest  # withdrawn here by staff: not brought back
-                return "unchanged"
-            generation = 1
-            while work.session.get(Resource, mapping.resource_id) is not None:
-                mapping.resource_id = resource_id_for(source.base_url, item.identifier, generation)
-                generation += 1
-            row = None
-        mapping.deleted = False
-        mapping.digest = digest
-        if row is None:
-            self._create(work, source, actor, mapping.resource_id, record)
-            rows[mapping.resource_id] = work._rows.get(mapping.resource_id)
-            return "created"
-        return self._update(work, source, actor, mapping, record)
-
-    def _create(
-        self,
-        work: Work,
-        source: HarvestSource,
-        actor: Actor,
-        resource_id: str,
-        record: dict[str, Any],
-    ) -> None:
-        acquisition = {
-            "mode": source.acquisition_mode,
-            "reference": source.agreement,
-            "counterpart": source.counterpart or source.base_url,
-        }
-        if source.publish:
-            work.create_published(
-                actor,
-                record,
-                reference=source.agreement,
-                acquisition=acquisition,
-                resource_id=resource_id,
-                note=f"published under the agreement {source.agreement} "
-                f"(harvested from {source.name})",
-            )
-        else:
-            work.create_draft(actor, record, acquisition=acquisition, resource_id=resource_id)
-
-    def _update(
-        self,
-        work: Work,
-        source: HarvestSource,
-        actor: Actor,
-        mapping: HarvestRecord,
-        record: dict[str, Any],
-    ) -> str:
-        row = work._load(mapping.resource_id)
-        if row.status not in EDITABLE:
-            mapping.pending = {"record": record, "deleted": False}
-            return "pending"
-        from metadata_schemas.record import load_record
-
-        if _strip_catalogue_ids(load_record(record, record=mapping.identifier)) == row.record:
-            return "unchanged"
-        work.update(actor, row.id, record, expected_version=row.version)
-        mapping.pending = null()
-        return "updated"
-
-    def _delete(
-        self,
-        work: Work,
-        source: HarvestSource,
-        actor: Actor,
-        mapping: HarvestRecord,
-        datestamp: datetime | None,
-        *,
-        vanished: bool = False,
-    ) -> str:
-        if mapping.deleted:
-            return "unchanged"
-        row = work._load(mapping.resource_id)
-        if vanished:
-            reason = (
-                f"no longer at the partner {source.name} ({mapping.identifier}): "
-                "found missing by a full comparison"
-            )
-        else:
-            reason = (
-                f"deleted by the partner {source.name} ({mapping.identifier}"
-                + (f", {iso(datestamp)}" if datestamp else "")
-                + ")"
-            )
-        mapping.deleted = True
-        mapping.pending = null()
-        if datestamp is not None:
-            mapping.datestamp = datestamp
-        if row.status == "withdrawn":
-            return "unchanged"
-        if row.status == "published":
-            work.withdraw(actor, row.id, reason=reason)
-        else:
-            work.retract(actor, row.id, reason=reason)
-        return "withdrawn"
+    def to_retry(self, lease: Lease, *, before_run: int, limit: int) -> list[str]:
+        with self.resources.db.session() as session:
+            return to_retry(session, lease.source_id, before_run=before_run, limit=limit)
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _resources(
-        self,
-        work: Work,
-        source: HarvestSource,
-        mappings: dict[str, HarvestRecord],
-        items: list[Incoming],
-    ) -> dict[str, Resource | None]:
-        """The resources a page will touch, in one query (not one per record)."""
-        ids = {
-            mappings[i.identifier].resource_id
-            if i.identifier in mappings
-            else resource_id_for(source.base_url, i.identifier)
-            for i in items
-            if len(i.identifier) <= MAX_IDENTIFIER
-        }
-        if not ids:
-            return {}
-        found = work.session.scalars(select(Resource).where(Resource.id.in_(sorted(ids)))).all()
-        rows: dict[str, Resource | None] = dict.fromkeys(ids)
-        for row in found:
-            rows[row.id] = row
-            work._rows[row.id] = row  # the unit of work keeps them (and will not load them again)
-        return rows
-
-    def _mappings(
-        self, session: Session, source_id: int, identifiers: list[str]
-    ) -> dict[str, HarvestRecord]:
-        wanted = sorted({i for i in identifiers if len(i) <= MAX_IDENTIFIER})
-        if not wanted:
-            return {}
-        rows = session.scalars(
-            select(HarvestRecord).where(
-                HarvestRecord.source_id == source_id, HarvestRecord.identifier.in_(wanted)
-            )
-        ).all()
-        return {row.identifier: row for row in rows}
+    def _refusals(
+        self, session: Session, source: HarvestSource, lease: Lease, identifiers: list[str]
+    ) -> Refusals:
+        return Refusals(session, source.id, identifiers, now=self.now(), run_id=lease.run_id)
 
     def count(self, session: Session, lease: Lease, outcome: PageOutcome) -> None:
         run = session.get(HarvestRun, lease.run_id)
@@ -422,11 +239,27 @@ class PageWriter:
         for name, n in outcome.counts.items():
             counts[name] = counts.get(name, 0) + n
         run.counts = counts
-        if outcome.problems and len(run.problems or []) < MAX_PROBLEMS:
-            run.problems = [*(run.problems or []), *outcome.problems][:MAX_PROBLEMS]
+        if outcome.problems:
+            run.problems = _kept_problems(list(run.problems or []), outcome.problems)
 
 
 def _merge(total: PageOutcome, outcome: PageOutcome) -> None:
     for name, n in outcome.counts.items():
         total.add(name, n)
     total.problems.extend(outcome.problems)
+
+
+def _kept_problems(kept: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The run's list with ``new`` added: failures and records with notes each up to their
+    own limit (thousands of records with notes must not hide a failure)."""
+    failures = sum(1 for p in kept if not p.get("note"))
+    noted = len(kept) - failures
+    for problem in new:
+        if problem.get("note"):
+            if noted < MAX_NOTED:
+                kept.append(problem)
+                noted += 1
+        elif failures < MAX_PROBLEMS:
+            kept.append(problem)
+            failures += 1
+    return kept

@@ -16,7 +16,7 @@ this host that no longer exists) can be taken over at once instead of waiting.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,12 +25,14 @@ from sqlalchemy.orm import Session
 
 from core.clock import SYSTEM_CLOCK, Clock, utcnow
 from core.errors import MawaridError
-from core.messages import N_
+from core.messages import N_, Message
 from oaipmh.syntax import METADATA_PREFIX, SET_SPEC
 
 from ..store import Database
-from ..store.harvest_models import HarvestRecord, HarvestRun, HarvestSource
+from ..store.harvest_models import HarvestRecord, HarvestRefused, HarvestRun, HarvestSource
 from .harvest_apply import PageWriter
+from .harvest_record import ReviewWriter
+from .harvest_refused import refused_count, refused_of
 from .harvest_views import (
     HarvestSourceError,
     Incoming,
@@ -95,7 +97,7 @@ class HarvestSources:
                     name=name,
                     owner=row.lease_owner,
                 )
-            for table in (HarvestRecord, HarvestRun):
+            for table in (HarvestRecord, HarvestRefused, HarvestRun):
                 session.query(table).filter(table.source_id == row.id).delete()
             session.delete(row)
 
@@ -214,10 +216,33 @@ class HarvestSources:
                 run.since = since
 
     def apply_page(
-        self, lease: Lease, items: list[Incoming], *, resume: dict[str, Any]
+        self,
+        lease: Lease,
+        items: list[Incoming],
+        *,
+        resume: dict[str, Any],
+        review: ReviewWriter,
+        retried: bool = False,
+        gone: Sequence[str] = (),
     ) -> PageOutcome:
-        """Apply one page of the partner's records and save ``resume``, in one transaction."""
-        return self._writer.apply_page(lease, items, resume=resume)
+        """Apply one page of the partner's records and save ``resume``, in one transaction.
+
+        ``review`` writes the review row of a record with notes (the intake's
+        :func:`catalogue.intake.queue.write_review`); ``retried``/``gone``: a page of
+        refused records asked again (see :meth:`to_retry`)."""
+        return self._writer.apply_page(
+            lease, items, resume=resume, review=review, retried=retried, gone=gone
+        )
+
+    def to_retry(self, lease: Lease, *, before_run: int, limit: int) -> list[str]:
+        """Identifiers of records refused by earlier runs, to ask again (at most ``limit``,
+        those tried longest ago first; none tried by run ``before_run`` or later)."""
+        return self._writer.to_retry(lease, before_run=before_run, limit=limit)
+
+    def refused(self, name: str) -> dict[str, Message]:
+        """The partner's records refused and waiting to be asked again, with why."""
+        with self.db.session() as session:
+            return refused_of(session, self._row(session, name).id)
 
     def mark_seen(
         self, lease: Lease, headers: list[Incoming], *, resume: dict[str, Any]
@@ -229,9 +254,9 @@ class HarvestSources:
         """After a full comparison: withdraw what the partner no longer has."""
         return self._writer.withdraw_unseen(lease, pass_id)
 
-    def apply_pending(self, lease: Lease) -> PageOutcome:
+    def apply_pending(self, lease: Lease, *, review: ReviewWriter) -> PageOutcome:
         """Changes that waited for the commission, applied once the resource is editable."""
-        return self._writer.apply_pending(lease)
+        return self._writer.apply_pending(lease, review=review)
 
     def note(self, lease: Lease, outcome: PageOutcome) -> None:
         """Add counts and problems found outside a page to the run's report."""
@@ -349,6 +374,7 @@ class HarvestSources:
             lease_until=row.lease_until,
             last_run=_run_view(last, row.name) if last else None,
             record_count=count or 0,
+            refused_count=refused_count(session, row.id),
         )
 
     def _checked(self, spec: SourceSpec) -> dict[str, Any]:

@@ -14,20 +14,26 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.errors import MawaridError
-from core.messages import N_, Message, gettext
+from core.messages import N_, Message, gettext, plural_message
+from metadata_schemas.notes import Note
 
 from .views import iso
 
-#: Counters of a run, in the order reports show them (``missing``: listed by the partner in a
-#: full comparison but not here — refused when it came; ``--full`` tries it again).
+#: Counters of a run, in the order reports show them (``to_review``: records created or
+#: updated with notes that wait in the review queue, as in the import summary;
+#: ``retried``: records refused by an earlier run asked again with GetRecord;
+#: ``missing``: listed by the partner in a full comparison but not here — refused when it
+#: came, and retried).
 COUNTS = (
     "seen",
     "created",
     "updated",
     "unchanged",
+    "to_review",
     "withdrawn",
     "pending",
     "failed",
+    "retried",
     "missing",
     "pages",
 )
@@ -37,9 +43,11 @@ COUNT_LABELS = {
     "created": N_("new"),
     "updated": N_("updated"),
     "unchanged": N_("unchanged"),
+    "to_review": N_("to review"),
     "withdrawn": N_("withdrawn"),
     "pending": N_("waiting for the commission"),
     "failed": N_("failed"),
+    "retried": N_("retried"),
     "missing": N_("missing here"),
     "pages": N_("pages"),
 }
@@ -53,8 +61,10 @@ STATUS_LABELS = {
     "incremental": N_("incremental"),
     "full": N_("full"),
 }
-#: Problems kept per run (counts stay exact beyond it).
+#: Problems kept per run, and records with notes listed per run (counts stay exact beyond
+#: them; every note stays on its record, in the review queue).
 MAX_PROBLEMS = 500
+MAX_NOTED = 500
 #: A failed run (partner down, misconfigured) is tried again after this, at the latest.
 RETRY_FAILED_MINUTES = 60
 
@@ -148,11 +158,7 @@ class RunView:
             "resumed": self.resumed,
             "counts": {name: self.count(name) for name in COUNTS},
             "problems": [
-                {
-                    "identifier": p.get("identifier", ""),
-                    "message": msg.render(lang),
-                    "note": bool(p.get("note")),
-                }
+                _problem_dict(p, msg, lang)
                 for p, (_, msg) in zip(self.problems, self.problem_messages(), strict=True)
             ],
             "error": None
@@ -190,6 +196,8 @@ class SourceView:
     lease_until: datetime | None
     last_run: RunView | None = None
     record_count: int = 0
+    #: Records refused by a run, asked again by the next ones until they come in.
+    refused_count: int = 0
 
     @property
     def next_due(self) -> datetime:
@@ -240,6 +248,7 @@ class SourceView:
             "last_datestamp": iso(self.last_datestamp),
             "last_full_at": iso(self.last_full_at),
             "records": self.record_count,
+            "refused": self.refused_count,
             "running": self.lease_owner is not None,
             "interrupted": self.resume is not None and self.lease_owner is None,
             "next_due": iso(self.next_due),
@@ -270,7 +279,10 @@ class Incoming:
     deleted: bool = False
     record: dict[str, Any] | None = None
     problem: Message | None = None
-    notes: tuple[Message, ...] = ()
+    #: What the intake's readers noted (mappings, values kept as written, proposals).
+    notes: tuple[Note, ...] = ()
+    #: The record's family as the intake detected it (``lom``, ``imsmd``, ``dublin-core``…).
+    family: str = ""
 
 
 @dataclass
@@ -285,9 +297,40 @@ class PageOutcome:
         self.add("failed")
         self.problems.append({"identifier": identifier, **message_to_json(message)})
 
-    def note(self, identifier: str, message: Message) -> None:
-        """Something about a record applied (a value with no place in the record…)."""
-        self.problems.append({"identifier": identifier, "note": True, **message_to_json(message)})
+    def noted(self, identifier: str, resource_id: str, notes: tuple[Note, ...]) -> None:
+        """A record applied with the intake's notes: listed with their counts, as the import
+        report does (the notes themselves are on the record, in the review queue)."""
+        review = sum(1 for n in notes if n.review)
+        if review:
+            self.add("to_review")
+        message = plural_message(
+            "%(num)d note (%(review)d to review)",
+            "%(num)d notes (%(review)d to review)",
+            len(notes),
+            review=review,
+        )
+        self.problems.append(
+            {
+                "identifier": identifier,
+                "note": True,
+                "resource_id": resource_id,
+                "notes": len(notes),
+                "to_review": review,
+                **message_to_json(message),
+            }
+        )
+
+
+def _problem_dict(problem: dict[str, Any], message: Message, lang: str | None) -> dict[str, Any]:
+    out = {
+        "identifier": problem.get("identifier", ""),
+        "message": message.render(lang),
+        "note": bool(problem.get("note")),
+    }
+    for key in ("resource_id", "notes", "to_review"):
+        if key in problem:
+            out[key] = problem[key]
+    return out
 
 
 def message_to_json(message: Message) -> dict[str, Any]:

@@ -11,6 +11,9 @@
   partner's datestamp and a digest of what was applied (a record sent again unchanged
   changes nothing), the last full comparison that saw it, and a change waiting while the
   resource is before the validation commission.
+* ``harvest_refused`` — the partner's records a run could not bring in (unreadable, or
+  refused by the catalogue), with why: the next runs ask them again (``GetRecord``), so a
+  record the partner (or a newer Mawarid) fixes comes in without a full harvest.
 
 Datetimes are UTC, naive, at whole seconds, like every catalogue table.
 """
@@ -96,3 +99,21 @@ class HarvestRecord(Base):
     #: A change that waits while the resource is before the commission: {"record", "deleted"}.
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class HarvestRefused(Base):
+    __tablename__ = "harvest_refused"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("harvest_sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    identifier: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: The partner's datestamp of the version refused.
+    datestamp: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: Why, the last time: {"msgid", "params"} (read in the reader's language).
+    problem: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    first_refused_at: Mapped[datetime] = mapped_column(DateTime)
+    last_tried_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    #: The run that tried it last: a run retries what earlier runs tried, oldest first.
+    last_run: Mapped[int] = mapped_column(Integer, default=0)

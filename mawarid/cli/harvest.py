@@ -246,7 +246,11 @@ def _summary(run: RunView) -> str:
     error = run.error_message()
     if error is not None:
         text += "\n  " + error.render()
-    for identifier, message in run.problem_messages()[:20]:
+    # Failures first, then the records with notes (the review queue has the notes).
+    listed = sorted(
+        zip(run.problems, run.problem_messages(), strict=True), key=lambda p: bool(p[0].get("note"))
+    )
+    for _, (identifier, message) in listed[:20]:
         text += f"\n  {identifier}: {message.render()}"
     return text
 

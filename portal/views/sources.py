@@ -34,6 +34,8 @@ from ..i18n import current_lang
 from ._errors import error_response
 
 bp = Blueprint("sources", __name__, url_prefix="/staff")
+#: Refused records listed on a source's page (its count says how many there are).
+REFUSED_SHOWN = 200
 
 #: Labels of the pages (English message ids, read in the reader's language).
 LABELS = {
@@ -72,6 +74,8 @@ LABELS = {
     "status": N_("Status"),
     "since": N_("From"),
     "problems": N_("Problems"),
+    "refused": N_("Refused records, asked again at each run"),
+    "open_review": N_("review its notes"),
     "error": N_("Stopped because"),
     "granularity": N_("Granularity"),
     "deleted_record": N_("Deleted records kept"),
@@ -167,6 +171,10 @@ def source(name: str, fmt: str) -> Any:
         "labels": _labels(lang),
         "source": source_dict(view, lang),
         "runs": [run_dict(r, lang) for r in service.runs(name, limit=20)],
+        "refused": [
+            {"identifier": identifier, "message": message.render(lang)}
+            for identifier, message in list(service.refused(name).items())[:REFUSED_SHOWN]
+        ],
         "last_full": iso(view.last_full_at),
         "action": ActionForm(),
     }

@@ -16,6 +16,7 @@ import pytest
 OAI_TESTS = Path(__file__).resolve().parent.parent / "oai"
 sys.path.insert(0, str(OAI_TESTS))
 
+from mini_provider import MiniProvider  # noqa: E402
 from oai_testdata import LiveServer, build_corpus  # noqa: E402
 from oai_testdata import make_app as _make_app  # noqa: E402
 
@@ -38,6 +39,16 @@ def target(tmp_path):
     app = _make_app(tmp_path / "target", MAWARID_OAI_REPOSITORY_ID="harvester.test.ma")
     yield app
     app.extensions["mawarid"].close()
+
+
+@pytest.fixture
+def mini():
+    """A tiny OAI-PMH provider (:mod:`mini_provider`) served on 127.0.0.1."""
+    provider = MiniProvider()
+    server = LiveServer(provider).__enter__()
+    provider.base = server.url + "/oai"
+    yield provider
+    server.__exit__(None, None, None)
 
 
 @pytest.fixture

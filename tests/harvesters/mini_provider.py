@@ -1,9 +1,12 @@
 """A tiny OAI-PMH 2.0 provider for behaviours a Mawarid partner never shows.
 
-It serves Dublin Core records from a dict, at **day** granularity, with
+It serves records from a dict — Dublin Core made from titles, or any metadata given
+as written (``raw``: a partner's LOM, ScoLOMFR, IMS… record) under the prefixes it is
+told (``prefixes``) — at **day** granularity, with
 ``deletedRecord`` ``no``/``transient``/``persistent``, pages of ``page_size`` and
 tokens that can expire (``expire_tokens``: every token is refused once after it was
-issued, as a repository restarted between two pages would), and answers ``503`` with
+issued, as a repository restarted between two pages would), answers ``GetRecord``
+(``idDoesNotExist`` for an identifier it does not have), and ``503`` with
 ``Retry-After`` on the requests listed in ``busy``. It checks what a harvester asks:
 a ``from`` at another granularity than its own is ``badArgument``, as the spec says.
 Every answer it builds is valid against OAI-PMH.xsd (the tests validate some).
@@ -50,11 +53,16 @@ class MiniProvider:
     items: dict[str, Item] = field(default_factory=dict)
     expire_tokens: bool = False
     busy: dict[int, str] = field(default_factory=dict)  # request number → Retry-After
+    prefixes: tuple[str, ...] = ("oai_dc",)
     requests: list[dict[str, str]] = field(default_factory=list)
     _refused: set[str] = field(default_factory=set)
 
     def put(self, identifier: str, titles: dict[str, str], *, day: date | None = None) -> None:
         self.items[identifier] = Item(day or self.today, titles)
+
+    def put_raw(self, identifier: str, metadata: str, *, day: date | None = None) -> None:
+        """A record whose metadata is served as written."""
+        self.items[identifier] = Item(day or self.today, raw=metadata)
 
     def delete(self, identifier: str) -> None:
         if self.deleted_record == "no":
@@ -90,6 +98,8 @@ class MiniProvider:
                 f"<deletedRecord>{self.deleted_record}</deletedRecord>"
                 "<granularity>YYYY-MM-DD</granularity></Identify></OAI-PMH>"
             )
+        if verb == "GetRecord":
+            return head + self._get_record(args) + "</OAI-PMH>"
         if verb not in ("ListRecords", "ListIdentifiers"):
             return head + '<error code="badVerb">unknown verb</error></OAI-PMH>'
         token = args.get("resumptionToken")
@@ -106,8 +116,8 @@ class MiniProvider:
                     head + '<error code="badArgument">from must be YYYY-MM-DD here</error>'
                     "</OAI-PMH>"
                 )
-        if prefix != "oai_dc":
-            return head + '<error code="cannotDisseminateFormat">oai_dc only</error></OAI-PMH>'
+        if prefix not in self.prefixes:
+            return head + '<error code="cannotDisseminateFormat">not here</error></OAI-PMH>'
         chosen = sorted(
             (i, item)
             for i, item in self.items.items()
@@ -126,6 +136,14 @@ class MiniProvider:
             else ""
         )
         return head + f"<{verb}>{body}{tail}</{verb}></OAI-PMH>"
+
+    def _get_record(self, args: dict[str, str]) -> str:
+        if args.get("metadataPrefix") not in self.prefixes:
+            return '<error code="cannotDisseminateFormat">not here</error>'
+        item = self.items.get(args.get("identifier", ""))
+        if item is None:
+            return '<error code="idDoesNotExist">no such record</error>'
+        return f"<GetRecord>{self._record(args['identifier'], item, 'GetRecord')}</GetRecord>"
 
     def _record(self, identifier: str, item: Item, verb: str) -> str:
         status = ' status="deleted"' if item.deleted else ""

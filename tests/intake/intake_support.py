@@ -15,6 +15,19 @@ from metadata_schemas.lom_variants import as_lom
 from metadata_schemas.safe_xml import parse_xml
 
 CORPUS = Path(__file__).parent / "corpus"
+#: Corpus files holding one LOM-family record each, as a partner publishes it (the
+#: packages, OAI-PMH files and collections hold theirs inside something else).
+LOM_RECORD_FILES = [
+    "lom-ieee-full.xml",
+    "lom-no-namespace.xml",
+    "imsmd-1.2.xml",
+    "lomfr-1.0.xml",
+    "scolomfr-1.1.xml",
+    "scolomfr-3.1.xml",
+    "normetic-1.2.xml",
+    "normetic-variants.xml",
+    "lom-arabic.xml",
+]
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 
 
@@ -83,4 +96,11 @@ def missing_after_export(written: etree._Element, exported: etree._Element) -> l
     return missing
 
 
-__all__ = ["CORPUS", "EXTENSION_NS", "leaves", "lom_records", "missing_after_export"]
+__all__ = [
+    "CORPUS",
+    "EXTENSION_NS",
+    "LOM_RECORD_FILES",
+    "leaves",
+    "lom_records",
+    "missing_after_export",
+]

@@ -12,7 +12,7 @@ number). Strict LOM and ScoLOMFR say what they left out.
 from __future__ import annotations
 
 import pytest
-from intake_support import lom_records, missing_after_export
+from intake_support import LOM_RECORD_FILES, lom_records, missing_after_export
 from lxml import etree
 
 from metadata_schemas.lom_reader import lom_to_record
@@ -21,15 +21,7 @@ from metadata_schemas.scolomfr_xml import export_scolomfr
 from tests.support.xsd import assert_valid, lom_loose_schema, lom_strict_schema, scolomfr_schema
 
 LOM_FILES = [
-    "lom-ieee-full.xml",
-    "lom-no-namespace.xml",
-    "imsmd-1.2.xml",
-    "lomfr-1.0.xml",
-    "scolomfr-1.1.xml",
-    "scolomfr-3.1.xml",
-    "normetic-1.2.xml",
-    "normetic-variants.xml",
-    "lom-arabic.xml",
+    *LOM_RECORD_FILES,
     "scorm-2004-inline.xml",
     "imscp-imsmd.xml",
     "imsld-package.xml",
