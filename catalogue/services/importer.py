@@ -377,7 +377,12 @@ class Importer:
             work.create_draft(self.actor, record, acquisition=acquisition, resource_id=rid)
             report.created.append(rid)
         if self.migrate_reference:
-            work.submit(SYSTEM, rid, note="migration of an already-validated catalogue")
+            work.submit(
+                SYSTEM,
+                rid,
+                note="migration of an already-validated catalogue",
+                validated_elsewhere=True,
+            )
             work.decide(
                 SYSTEM,
                 rid,

@@ -23,6 +23,7 @@ from ..errors import (
 )
 from ..store.models import Document, Resource, ResourceEvent, utcnow
 from .actors import Actor, require
+from .completeness import RULES as COMPLETENESS
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
 from .unit_of_work import UnitOfWork, _note, _reference, check_resource_id, new_resource_id, to_view
@@ -259,12 +260,29 @@ class Work(UnitOfWork):
 
         return document_dict(doc)
 
-    def submit(self, actor: Actor, resource_id: str, *, note: str | None = None) -> ResourceView:
+    def submit(
+        self,
+        actor: Actor,
+        resource_id: str,
+        *,
+        note: str | None = None,
+        validated_elsewhere: bool = False,
+    ) -> ResourceView:
+        """Send a draft to the validation commission, if it passes the completeness rules.
+
+        ``validated_elsewhere``: the commission's decision was taken before Mawarid
+        (``import --migrate-validated`` recording an old catalogue's history): the record
+        is kept as it was validated, complete by today's rules or not.
+        """
         require(actor, "submit")
         row = self._load(resource_id)
         note = _note(note)
         before = row.status
-        row.status = next_status("submit", before, resource_id=row.id)
+        after = next_status("submit", before, resource_id=row.id)
+        if not validated_elsewhere:
+            # The commission sees complete records only, whoever submits (console, CLI, API).
+            COMPLETENESS.require(row.record, row.id)
+        row.status = after
         row.updated_at = utcnow()
         self._flush()
         self._event(row, "submit", actor, before, at=row.updated_at, note=note)

@@ -20,7 +20,6 @@ from pathlib import Path
 import click
 
 from catalogue.services.actors import ROLES, Actor
-from catalogue.services.completeness import RULES as COMPLETENESS
 from catalogue.services.demo import Demo
 from catalogue.services.exporter import export as run_export
 from catalogue.services.importer import Importer
@@ -246,8 +245,6 @@ def export(fmt: str, out: Path, status: str) -> None:
 @click.option("--note", help=N_("A note for the commission."))
 @as_option
 def submit(resource_id: str, note: str | None, as_user: str | None) -> None:
-    # The commission sees complete records only (rules: catalogue/completeness).
-    COMPLETENESS.require(runtime().resources.get(resource_id).record, resource_id)
     view = runtime().resources.submit(_actor(as_user), resource_id, note=note)
     click.echo(f"{view.id}: {view.status}")
 

@@ -357,8 +357,7 @@ def submit(rid: str):
     form = SubmitForm()
     with support.refusal_as_message(rid):
         if form.validate():
-            # The commission sees complete records only (rules: catalogue/completeness).
-            COMPLETENESS.require(_runtime().resources.get(rid).record, rid)
+            # Refused when incomplete (catalogue/completeness), named field by field.
             _runtime().resources.submit(current_actor(), rid, note=form.note.data or None)
             flash(_("Resource submitted to the validation commission."), "success")
         else:
