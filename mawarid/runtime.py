@@ -26,6 +26,8 @@ from indexer import SearchBackend, SearchError, open_backend
 from indexer.pipeline import IndexPipeline
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
 
+from .notify import Notifier
+
 
 @dataclass
 class Runtime:
@@ -35,6 +37,8 @@ class Runtime:
     search: SearchBackend
     pipeline: IndexPipeline
     diffusion: DiffusionServices
+    #: E-mails to the staff when something waits for them (after the action's commit).
+    notifier: Notifier
     #: Objects other layers build once per instance and keep here (the OAI provider).
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -47,6 +51,7 @@ class Runtime:
         return self.catalogue.accounts
 
     def close(self) -> None:
+        self.notifier.stop()
         self.diffusion.close()
         self.search.close()
         self.catalogue.close()
@@ -74,6 +79,7 @@ def build_runtime(settings: Settings) -> Runtime:
         search=search,
         pipeline=pipeline,
         diffusion=diffusion,
+        notifier=Notifier(settings, catalogue.notifications),
     )
 
 

@@ -127,6 +127,15 @@ class UserCreateForm(FlaskForm):
     )
     roles = MultiCheckboxField(_l("Roles"))
     commissions = MultiCheckboxField(_l("Commissions"))
+    email = StringField(_l("E-mail (notifications)"), validators=[Optional(), Length(max=254)])
+    language = SelectField(_l("Language of the e-mails"), validate_choice=False)
+
+
+class UserContactForm(FlaskForm):
+    """Where an account's notifications go, in which language (checked by the service)."""
+
+    email = StringField(_l("E-mail (notifications)"), validators=[Optional(), Length(max=254)])
+    language = SelectField(_l("Language of the e-mails"), validate_choice=False)
 
 
 class UserRolesForm(FlaskForm):

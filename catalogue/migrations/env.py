@@ -19,6 +19,7 @@ from catalogue.store.models import Base
 MODEL_MODULES = (
     "catalogue.store.models",
     "catalogue.store.harvest_models",
+    "catalogue.store.console_models",
     "diffusion.store.models",
     "diffusion.models",
 )

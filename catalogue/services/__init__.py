@@ -17,8 +17,10 @@ from metadata_schemas.vocabularies import Vocabularies
 from ..store import Database
 from .accounts import AccountService, UserView
 from .actors import ROLES, SYSTEM, Actor
+from .contacts import Contacts
 from .documents import DocumentStore
 from .harvest_sources import HarvestSources
+from .notifications import NotificationQueue
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
@@ -52,6 +54,9 @@ class CatalogueServices:
     documents: DocumentStore
     oai: OAIItems
     harvest: HarvestSources
+    #: Staff e-mail addresses and languages; the e-mails the lifecycle calls for.
+    contacts: Contacts
+    notifications: NotificationQueue
 
     def close(self) -> None:
         self.db.dispose()
@@ -80,4 +85,6 @@ def build_services(settings: Settings, vocabularies: Vocabularies) -> CatalogueS
         documents=documents,
         oai=OAIItems(db),
         harvest=HarvestSources(db, resources, vocabularies),
+        contacts=Contacts(db),
+        notifications=NotificationQueue(db),
     )

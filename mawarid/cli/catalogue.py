@@ -26,6 +26,7 @@ from catalogue.services.importer import Importer
 from core.messages import N_, gettext, ngettext
 
 from .base import as_actor_option, command, group, runtime
+from .notify import after_action
 from .progress import Progress
 
 
@@ -247,6 +248,7 @@ def export(fmt: str, out: Path, status: str) -> None:
 def submit(resource_id: str, note: str | None, as_user: str | None) -> None:
     view = runtime().resources.submit(_actor(as_user), resource_id, note=note)
     click.echo(f"{view.id}: {view.status}")
+    after_action()  # the commission is told by e-mail
 
 
 @command("decide", help=N_("Record the validation commission's decision."))
@@ -273,6 +275,7 @@ def decide(resource_id, decision, reference, commission, note, as_user) -> None:
         note=note,
     )
     click.echo(f"{view.id}: {view.status}")
+    after_action()  # a refusal is e-mailed to the authors
 
 
 @command("publish", help=N_("Publish a resource found conforming."))
@@ -358,6 +361,15 @@ def user_set_active(username: str, active: bool) -> None:
     view = runtime().accounts.set_active(username, active)
     state = gettext(N_("active")) if view.active else gettext(N_("deactivated"))
     click.echo(f"{view.username}: {state}")
+
+
+@user.command("contact", help=N_("Set where an account's e-mail notifications go."))
+@click.argument("username")
+@click.option("--email", help=N_("The address (empty: no e-mail)."))
+@click.option("--language", help=N_("Language of the e-mails: fr, ar or en."))
+def user_contact(username: str, email: str | None, language: str | None) -> None:
+    contact = runtime().catalogue.contacts.set(username, email=email, language=language)
+    click.echo(f"{contact.username}: {contact.email or '-'} ({contact.language})")
 
 
 # -- database --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
@@ -42,12 +42,10 @@ from ..forms import (
     RecordForm,
     StepForm,
     SubmitForm,
-    UserActiveForm,
-    UserCreateForm,
-    UserRolesForm,
     WithdrawForm,
 )
 from . import staff_support as support
+from . import staff_users
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -359,6 +357,7 @@ def submit(rid: str):
         if form.validate():
             # Refused when incomplete (catalogue/completeness), named field by field.
             _runtime().resources.submit(current_actor(), rid, note=form.note.data or None)
+            _runtime().notifier.wake()  # the commission is told by e-mail, after the commit
             flash(_("Resource submitted to the validation commission."), "success")
         else:
             support.flash_form_errors(form)
@@ -379,6 +378,7 @@ def decide(rid: str):
                 reference=form.reference.data.strip(),
                 note=(form.note.data or "").strip() or None,
             )
+            _runtime().notifier.wake()  # a refusal is e-mailed to the authors
             flash(_("Decision recorded."), "success")
         else:
             support.flash_form_errors(form)
@@ -409,82 +409,4 @@ def withdraw(rid: str):
 
 # --------------------------------------------------------------------------- users
 
-
-@bp.route("/users", methods=["GET", "POST"])
-@roles_required("admin")
-def users():
-    accounts = _runtime().accounts
-    form = UserCreateForm()
-    support.fill_user_choices(form)
-    refused = False
-    if request.method == "POST":
-        if form.validate():
-            refused = True
-            with support.refusal_as_message(None, endpoint="staff.users"):
-                accounts.create_user(
-                    form.username.data.strip(),
-                    form.password.data,
-                    display_name=form.display_name.data.strip(),
-                    roles=list(form.roles.data),
-                    commissions=list(form.commissions.data),
-                )
-                flash(_("Account %(name)s created.", name=form.username.data.strip()), "success")
-                return redirect(url_for("staff.users"))
-        form.password.data = form.confirm.data = ""
-    rows = []
-    for account in accounts.list():
-        name = support.field(account, "username")
-        roles_form = UserRolesForm(
-            prefix=f"u-{name}",
-            data={
-                "roles": list(support.field(account, "roles") or []),
-                "commissions": list(support.field(account, "commissions") or []),
-            },
-        )
-        support.fill_user_choices(roles_form)
-        rows.append(
-            {
-                "account": account,
-                "roles_form": roles_form,
-                "active_form": UserActiveForm(prefix=f"a-{name}"),
-            }
-        )
-    status = 422 if form.errors or refused else 200
-    return render_template("staff/users.html", form=form, rows=rows), status
-
-
-@bp.route("/users/<username>/roles", methods=["POST"])
-@roles_required("admin")
-def user_roles(username: str):
-    form = UserRolesForm(prefix=f"u-{username}")
-    support.fill_user_choices(form)
-    if not form.validate():
-        support.flash_form_errors(form)
-        return redirect(url_for("staff.users"))
-    with support.refusal_as_message(None, endpoint="staff.users"):
-        _runtime().accounts.set_roles(
-            username, roles=list(form.roles.data), commissions=list(form.commissions.data)
-        )
-        flash(_("Roles of %(name)s saved.", name=username), "success")
-    return redirect(url_for("staff.users"))
-
-
-@bp.route("/users/<username>/active", methods=["POST"])
-@roles_required("admin")
-def user_active(username: str):
-    form = UserActiveForm(prefix=f"a-{username}")
-    if not form.validate():
-        abort(400)
-    active = form.active.data == "1"
-    if not active and username == current_actor().username:
-        flash(_("You cannot deactivate your own account."), "error")
-        return redirect(url_for("staff.users"))
-    with support.refusal_as_message(None, endpoint="staff.users"):
-        _runtime().accounts.set_active(username, active)
-        flash(
-            _("Account %(name)s activated.", name=username)
-            if active
-            else _("Account %(name)s deactivated.", name=username),
-            "success",
-        )
-    return redirect(url_for("staff.users"))
+staff_users.register(bp)
