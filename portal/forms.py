@@ -190,6 +190,8 @@ class RecordForm(FlaskForm):
         _l("Addresses (URLs, one per line)"), validators=[Optional(), Length(max=MAX_TEXT)]
     )
     size = StringField(_l("Size (bytes)"), validators=[Optional(), Length(max=20)])
+    #: Read for its type, size and duration (portal/views/staff_probe.py), never kept.
+    media_file = FileField(_l("The resource's file"))
     duration = StringField(
         _l("Duration (ISO 8601, e.g. PT12M)"), validators=[Optional(), Length(max=50)]
     )

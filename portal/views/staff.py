@@ -44,8 +44,8 @@ from ..forms import (
     SubmitForm,
     WithdrawForm,
 )
+from . import staff_probe, staff_users
 from . import staff_support as support
-from . import staff_users
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -182,6 +182,8 @@ def create():
     form = RecordForm()
     placed, unplaced = {}, []
     if request.method == "POST":
+        if request.form.get("detect") in ("file", "url"):
+            return _record_page(form, None, {}, [], detected=_detect(form))
         record, placed, unplaced = _checked_record(form, None)
         if record is not None:
             view = _runtime().resources.create_draft(current_actor(), record)
@@ -200,6 +202,8 @@ def edit(rid: str):
         return _record_page(form, view, {}, [])
     form = RecordForm()
     conflict = None
+    if request.form.get("detect") in ("file", "url"):
+        return _record_page(form, view, {}, [], detected=_detect(form))
     record, placed, unplaced = _checked_record(form, view.record)
     if record is not None:
         version = form.version.data or ""
@@ -233,7 +237,13 @@ def _checked_record(form, base):
     return (record if form_ok else None), {}, []
 
 
-def _record_page(form, view, placed, unplaced, conflict=None):
+def _detect(form: RecordForm) -> dict[str, list[str]]:
+    """Fill the technical fields from the file or address (nothing is saved)."""
+    notes, problems = staff_probe.detect(form, source=request.form["detect"])
+    return {"notes": notes, "problems": problems}
+
+
+def _record_page(form, view, placed, unplaced, conflict=None, detected=None):
     rf.pad_contributors(form)
     rf.fill_record_choices(form, _runtime().vocabularies, i18n.current_lang())
     invalid = placed or unplaced or form.errors
@@ -247,6 +257,7 @@ def _record_page(form, view, placed, unplaced, conflict=None):
         placed=placed,
         unplaced=unplaced,
         conflict=conflict,
+        detected=detected,
     ), status
 
 
