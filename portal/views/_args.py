@@ -21,6 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from indexer.facets import FACET_NAMES
+from indexer.facets import FACETS as FACET_SPECS
 from metadata_schemas.errors import UnknownTermError
 from metadata_schemas.identifiers import RESOURCE_ID
 
@@ -35,20 +37,10 @@ MAX_SIZE = 100
 CONTENT_LANGUAGES = ("fr", "ar", "en", "zgh")
 SORTS = ("relevance", "date", "title")
 
-#: Facet parameter → vocabulary whose terms it takes (``None``: free values).
-FACET_VOCABULARIES: dict[str, str | None] = {
-    "cycle": "level",
-    "level": "level",
-    "subject": "subject",
-    "type": "learning_resource_type",
-    "language": "language",
-    "format": None,
-    "licence": "licence",
-    "acquisition_mode": "acquisition_mode",
-    "publisher": None,
-    "year": None,
-}
-FACETS = tuple(FACET_VOCABULARIES)
+#: Facet parameter → vocabulary whose terms it takes (``None``: free values); the facets
+#: are the indexer's (indexer/data/facets.json), in their declared order.
+FACET_VOCABULARIES: dict[str, str | None] = {spec.name: spec.vocabulary for spec in FACET_SPECS}
+FACETS = FACET_NAMES
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _YEAR = re.compile(r"^\d{4}$")

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from indexer.facets import FACET_NAMES, FACETS_BY_NAME
 from indexer.model import SearchQuery
 
 from .. import i18n
@@ -29,19 +30,6 @@ SORT_LABELS = {
 #: Keys of the search data only the HTML page uses (left out of the JSON twins).
 HTML_ONLY = ("facet_list", "first", "heading")
 DEFAULT_SIZE = 20
-#: Facets listed in the sidebar (``cycle`` appears as the roots of ``level``'s tree).
-SIDEBAR_FACETS = (
-    "cycle",
-    "level",
-    "subject",
-    "type",
-    "language",
-    "format",
-    "licence",
-    "year",
-    "publisher",
-    "acquisition_mode",
-)
 OPEN_FACETS = ("cycle", "level", "subject", "type")
 
 
@@ -93,6 +81,16 @@ class SearchState:
         query = urlencode(self.items(**changes))
         return self.base + (f"?{query}" if query else "")
 
+    def narrowed(self, name: str, value: str) -> str:
+        """The search with ``value`` as the only selection of its facet's group: exactly
+        the results the bucket counts (a facet's counts ignore its group's selections)."""
+        group = FACETS_BY_NAME[name].group_key
+        filters = {
+            k: list(v) for k, v in self.filters.items() if FACETS_BY_NAME[k].group_key != group
+        }
+        filters[name] = [value]
+        return self.url(filters=filters)
+
     def toggled(self, name: str, value: str) -> str:
         filters = {k: list(v) for k, v in self.filters.items()}
         values = filters.setdefault(name, [])
@@ -141,7 +139,8 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
                 "open": facet.name in OPEN_FACETS or selected > 0,
             }
         )
-    order = {name: i for i, name in enumerate(SIDEBAR_FACETS)}
+    # In the declared order (indexer/data/facets.json); cycles are the roots of level's tree.
+    order = {name: i for i, name in enumerate(FACET_NAMES)}
     facet_list.sort(key=lambda f: order.get(f["name"], len(order)))
     active = []
     for name in FACETS:
@@ -213,7 +212,12 @@ def _bucket(state: SearchState, name: str, bucket, labels: dict) -> dict[str, An
         "labels": dict(bucket.labels),
         "count": bucket.count,
         "selected": bucket.selected,
-        "toggle_url": state.toggled(name, bucket.value),
+        # A selected value is taken away; another narrows to it (its count is what it gives).
+        "toggle_url": (
+            state.toggled(name, bucket.value)
+            if bucket.selected
+            else state.narrowed(name, bucket.value)
+        ),
         "children": [_bucket(state, name, c, labels) for c in bucket.children],
     }
 
@@ -306,7 +310,33 @@ def home_data(lang: str) -> dict[str, Any]:
         "cycles": cycles,
         "subjects": subjects,
         "recent": [hit_data(h, lang) for h in result.hits],
+        "examples": search_examples(result, lang),
     }
+
+
+#: How many example queries the search box offers.
+EXAMPLES = 3
+
+
+def search_examples(result: Any, lang: str) -> list[dict[str, str]]:
+    """Example queries that find something: the labels of the subjects and levels with the
+    most published resources (from the facet counts), in the page's language and the other
+    one, so a visitor sees the catalogue speaks both."""
+    other = "ar" if lang != "ar" else "fr"
+    picks: list[tuple[str, str]] = []  # (text, language)
+    for name, langs in (("subject", (lang, other)), ("level", (lang,))):
+        facet = result.facet(name)
+        ranked = sorted(
+            (b for b in (facet.buckets if facet else []) if b.count), key=lambda b: -b.count
+        )
+        for bucket, in_lang in zip(ranked, langs, strict=False):
+            text = bucket.labels.get(in_lang) or bucket.label
+            if text and text not in (t for t, _ in picks):
+                picks.append((text, in_lang))
+    return [
+        {"q": text, "lang": in_lang, "url": url_for("public.search", q=text)}
+        for text, in_lang in picks[:EXAMPLES]
+    ]
 
 
 def browse_data(level_id: str, lang: str) -> dict[str, Any] | None:
