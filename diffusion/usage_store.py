@@ -13,7 +13,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from catalogue.errors import NotFound
 from metadata_schemas.record import subjects_of, taxon_paths
 
 from .counter import DOUBLE_CLICK, CounterState, Event, apply_rules, daily_increments
@@ -69,9 +72,9 @@ class ResourceDirectory:
     def _fetch(self, rid: str) -> list[tuple[str, str]] | None:
         try:
             view = self._resources.get(rid)
-        except Exception:  # NotFound, or anything else: not countable
+        except NotFound:  # an unknown id: not countable
             return None
-        if getattr(view, "status", None) != "published":
+        if view.status != "published":
             return None
         return resource_terms(view.record or {})
 
@@ -92,12 +95,10 @@ def _take_write_lock(session) -> None:
 
 
 def _dialect_insert(session, table):
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table)
+    # Both dialects' INSERT … ON CONFLICT come with SQLAlchemy itself.
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 class UsageStore:

@@ -28,6 +28,8 @@ from flask import (
     url_for,
 )
 
+from catalogue.services.actors import ROLES
+
 from .context import current_runtime
 
 #: Session keys; everything else in the session belongs to other parts of the portal.
@@ -36,7 +38,7 @@ SESSION_SINCE = "staff_since"
 #: A staff session ends after this many seconds even when the browser stays open.
 DEFAULT_MAX_AGE = 8 * 3600
 
-STAFF_ROLES = ("indexer", "validator", "admin")
+STAFF_ROLES = ROLES  # every role of catalogue.services.actors is staff
 
 
 def _accounts():

@@ -20,11 +20,12 @@ theirs there); the module-level objects keep no app.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Flask, Response, request, send_from_directory
+from flask import Flask, Response, current_app, request, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -33,6 +34,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import caching, i18n
 from .context import EXTENSION_KEY
+
+#: The assets shipped with Mawarid (the ``static`` package), served under /static/.
+STATIC_FOLDER = Path(importlib.util.find_spec("static").origin).parent  # type: ignore[union-attr, arg-type]
 
 
 class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
@@ -152,14 +156,10 @@ def init_extensions(app: Flask) -> None:
 
 
 def _static_folder() -> Path:
-    from . import STATIC_FOLDER
-
-    return Path(STATIC_FOLDER)
+    return STATIC_FOLDER
 
 
 def _static(filename: str) -> Response:
-    from flask import current_app
-
     return send_from_directory(current_app.config["STATIC_ASSETS"], filename, max_age=3600)
 
 
@@ -168,8 +168,6 @@ def _security_headers(response: Response) -> Response:
     # sets its own header and keeps it.
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    from flask import current_app
-
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if response.mimetype == "text/html":

@@ -21,6 +21,8 @@ from wtforms.fields.choices import SelectChoice
 
 from metadata_schemas.record import LANGSTRING_LANGUAGES
 
+from .forms import SINGLE_VALUED, VOCABULARY_FIELDS
+
 LEVEL_PURPOSE = "educational_level"
 SUBJECT_PURPOSE = "discipline"
 
@@ -292,7 +294,7 @@ def flat_choices(vocabulary, lang: str, blank: bool = False) -> list[SelectChoic
 def grouped_choices(vocabulary, lang: str) -> list[SelectChoice]:
     """Options grouped (``<optgroup>``) by root term — the cycle, for levels — deeper
     terms indented. A flat vocabulary gives plain options."""
-    if not getattr(vocabulary, "hierarchical", False):
+    if not vocabulary.hierarchical:
         return flat_choices(vocabulary, lang)
     options: list[SelectChoice] = []
     for root in vocabulary.roots():
@@ -332,8 +334,6 @@ def subject_choices(vocabulary, lang: str) -> list[SelectChoice]:
 
 
 def fill_record_choices(form, vocabularies, lang: str) -> None:
-    from .forms import SINGLE_VALUED, VOCABULARY_FIELDS
-
     for field, vocabulary in VOCABULARY_FIELDS.items():
         form[field].choices = flat_choices(
             vocabularies[vocabulary], lang, blank=field in SINGLE_VALUED

@@ -32,7 +32,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "withdraw": frozenset({"admin"}),
     "retract": frozenset({"admin"}),
     "accounts": frozenset({"admin"}),
+    # Diffusion campaigns (diffusion.campaigns): indexing staff prepare them.
+    "campaign": frozenset({"indexer", "admin"}),
 }
+
+#: Roles that describe resources (create, edit, submit, publish): the console's editors.
+EDITORS: frozenset[str] = PERMISSIONS["update"]
 
 #: How the actions read in French / Arabic, for error messages.
 ACTION_LABELS = {
@@ -46,6 +51,7 @@ ACTION_LABELS = {
     "withdraw": ("retirer une ressource", "سحب مورد"),
     "retract": ("retirer une ressource non publiée", "سحب مورد غير منشور"),
     "accounts": ("gérer les comptes", "تدبير الحسابات"),
+    "campaign": ("préparer une campagne de diffusion", "إعداد حملة نشر"),
 }
 
 

@@ -169,7 +169,7 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
         "facet_labels": facet_labels,
         "did_you_mean": result.did_you_mean,
         "did_you_mean_url": state.url(q=result.did_you_mean) if result.did_you_mean else None,
-        "relaxed": getattr(result, "relaxed", False),
+        "relaxed": result.relaxed,
         "active": active,
         "clear_url": state.url(filters={}),
         "pagination": _pagination(state, result.page, pages),

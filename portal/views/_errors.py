@@ -22,7 +22,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -33,6 +33,7 @@ from core.messages import N_, Message, gettext, render
 from indexer.model import SearchError
 from metadata_schemas.errors import MetadataError
 
+from .. import i18n
 from ._links import absolute, current_url
 
 log = logging.getLogger(__name__)
@@ -205,8 +206,6 @@ def error_response(
     code = code or STATUS_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
     document = problem_document(status, code, str(message) if message else None, errors)
     if wants_json():
-        from flask import current_app
-
         response = current_app.response_class(
             current_app.json.dumps(document), mimetype=PROBLEM_JSON
         )
@@ -282,14 +281,12 @@ def _search_error(exc: SearchError) -> Response:
     name = SEARCH_ERROR_PARAMETER.get(exc.key) or str(
         params.get("facet") or params.get("value") or "query"
     )
-    from .. import i18n
-
     message = exc.message(i18n.current_lang())
     return error_response(400, message, {name: [message]}, code="invalid_parameter")
 
 
 def _internal_error(exc: InternalServerError) -> Response:
-    original = getattr(exc, "original_exception", None)
+    original = exc.original_exception
     if original is not None:
         log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
     return error_response(500)

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
 
+from catalogue.services.actors import PERMISSIONS
 from core.messages import gettext as translate
 from diffusion.campaigns import STAGE_LABELS
 from diffusion.charts import bar_chart, line_chart
@@ -44,7 +45,7 @@ from . import diffusion_forms
 
 bp = Blueprint("diffusion", __name__, url_prefix="/staff/diffusion")
 
-CAMPAIGN_ROLES = ("admin", "indexer")
+CAMPAIGN_ROLES = tuple(sorted(PERMISSIONS["campaign"]))
 #: Figures shown in the dashboard's tables, in column order.
 REQUESTS = ("total_requests", "unique_requests", "total_investigations", "unique_investigations")
 REGION_FIGURES = ("planned", "delivered", "installed", "establishments_installed", "failed")

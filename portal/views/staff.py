@@ -18,7 +18,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from catalogue.services.actors import EDITORS as ACTOR_EDITORS
 from catalogue.services.completeness import RULES as COMPLETENESS
+from catalogue.services.lifecycle import VALIDATION_COMMISSION
 
 from .. import i18n
 from .. import record_form as rf
@@ -33,6 +35,7 @@ from ..auth import (
     safe_next,
 )
 from ..context import current_runtime
+from ..extensions import limiter
 from ..forms import (
     AcquisitionForm,
     ActionForm,
@@ -49,20 +52,10 @@ from . import staff_support as support
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-EDITORS = ("indexer", "admin")
-VALIDATION_COMMISSION = "validation"
+EDITORS = tuple(sorted(ACTOR_EDITORS))
 PAGE_SIZE = 25
 
-try:  # the portal's limiter; without it the console still works, unthrottled
-    from ..extensions import limiter
-
-    _login_limit = limiter.limit(
-        lambda: current_runtime().settings.login_rate_limit, methods=["POST"]
-    )
-except ImportError:  # pragma: no cover
-
-    def _login_limit(view):
-        return view
+_login_limit = limiter.limit(lambda: current_runtime().settings.login_rate_limit, methods=["POST"])
 
 
 #: Uploads (procedure documents) larger than this are refused with 413 before being read.
@@ -327,7 +320,7 @@ def document(rid: str):
             filename=upload.filename or "document",
             data=upload.read(),
         )
-        sha = support.field(result, "sha256") or ""
+        sha = result["sha256"]
         flash(_("Document attached (SHA-256 %(sha)s).", sha=sha), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#documents")
 

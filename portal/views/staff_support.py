@@ -16,6 +16,7 @@ from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from catalogue.errors import CatalogueError, PermissionDenied, StaleVersion, WrongCommission
+from catalogue.services import Page, ResourceService
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
 from core import formats
@@ -27,6 +28,7 @@ from metadata_schemas.record import load_record
 
 from .. import i18n
 from ..context import current_runtime
+from ..forms import DocumentForm
 from ..record_form import flat_choices
 from ._errors import refusal_text
 
@@ -39,31 +41,24 @@ def validated(record: dict) -> dict:
     return load_record(record)
 
 
-def field(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 def page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
 
 
-def page_view(listing: Any, page: int, size: int) -> dict[str, Any]:
-    total = field(listing, "total", 0)
+def page_view(listing: Page, page: int, size: int) -> dict[str, Any]:
+    total = listing.total
     pages = max(1, -(-total // size))
     return {
-        "items": list(field(listing, "items", [])),
+        "items": list(listing.items),
         "total": total,
         "page": page,
         "pages": pages,
     }
 
 
-def status_counts(resources) -> dict[str, int]:
-    """How many resources each status tab holds (empty when the service cannot count)."""
-    count = getattr(resources, "count", None)
-    return {status: count(status=status) for status in STATUSES} if count else {}
+def status_counts(resources: ResourceService) -> dict[str, int]:
+    """How many resources each status tab holds."""
+    return {status: resources.count(status=status) for status in STATUSES}
 
 
 @contextlib.contextmanager
@@ -150,8 +145,6 @@ def fill_document_choices(form, provenance: dict | None, step_id: str | None = N
 
 def step_forms(provenance: dict | None) -> list[dict[str, Any]]:
     """For each step of the procedure: its attach form, offering only the types it allows."""
-    from ..forms import DocumentForm
-
     out = []
     for step in ((provenance or {}).get("acquisition") or {}).get("steps") or []:
         form = DocumentForm(prefix=f"step-{step['id']}", data={"step": step["id"]})
@@ -304,10 +297,6 @@ class _Helpers:
     def action_label(action: str) -> str:
         fr, ar = ACTION_LABELS.get(action, (action, action))
         return ar if i18n.current_lang() == "ar" else fr
-
-    @staticmethod
-    def field(obj: Any, name: str, default: Any = None) -> Any:
-        return field(obj, name, default)
 
 
 helpers = _Helpers()
