@@ -31,9 +31,9 @@ from core.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from catalogue.intake.importer import Importer  # noqa: E402
 from catalogue.services import SYSTEM, build_services  # noqa: E402
 from catalogue.services.demo import Demo  # noqa: E402
-from catalogue.services.importer import Importer  # noqa: E402
 from metadata_schemas.synthetic import generate_records  # noqa: E402
 from metadata_schemas.vocabularies import get_vocabularies  # noqa: E402
 

@@ -70,3 +70,25 @@ class InvalidInput(CatalogueError):
     """A malformed argument (dates, sizes, file names, passwords)."""
 
     code = "invalid_input"
+
+
+class ReviewPending(IllegalTransition):
+    """A resource whose import notes wait for a documentalist cannot go to validation."""
+
+    code = "review_pending"
+
+
+def describe(exc: Exception) -> str:
+    """A refusal on one line, field errors included (``general.title: required; …``),
+    in the current reader's language (reports of imports and harvests)."""
+    one_line = getattr(exc, "one_line", None)
+    if callable(one_line):  # metadata errors: the message or every field error
+        return str(one_line())
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict) and errors:
+        return "; ".join(
+            f"{path}: {'; '.join(str(m) for m in msgs)}" for path, msgs in sorted(errors.items())
+        )
+    message = getattr(exc, "message", None)
+    text = message() if callable(message) else message  # MawaridError.message(lang)
+    return " ".join(str(text or exc).split())

@@ -1,57 +1,75 @@
-"""IEEE LOM XML (1484.12.3) export and import of the record dict.
+"""Record → IEEE LOM XML (1484.12.3), the export half of the LOM binding.
 
-The mapping between record keys and LOM elements is data
-(``mappings/lom.json``); this module only knows how to write and read each
-*kind* of value (LangString, vocabulary, vCard, DateTime, …). Conventions:
+The mapping between record keys and LOM elements is data (``mappings/lom.json``,
+see :mod:`.lom_binding`); this module only knows how to write each *kind* of
+value (LangString, vocabulary, vCard, DateTime, …). Conventions:
 
 - vocabulary values: ``<source>LOMv1.0</source><value>…</value>`` when the term
   has a LOM value (``Term.extra["lom"]``), else our vocabulary URI as source and
-  the term id as value; valid against ``lomLoose.xsd`` (and ``lomStrict.xsd``
-  when every term is a LOM one);
-- LangStrings: ``<string language="ar">``; contributors: vCard 3.0 ``FN``;
+  the term id as value; valid against ``lomLoose.xsd`` (and ``lomStrict.xsd`` when
+  every term is a LOM one, or with ``strict=True``);
+- what a partner wrote and the record kept (``original``, ``verbatim``,
+  ``vcards``, see :mod:`.originals`) is written back as it was: the round trip
+  import → export keeps every element and value. A value a crosswalk mapped is
+  written as the partner wrote it, and, where LOM allows several, as the Mawarid
+  term too;
+- LangStrings: ``<string language="ar">``; contributors: the partner's vCard, or
+  a vCard 3.0 ``FN``;
 - ``rights/description`` carries, per language, a first line
-  ``"<licence label> <URL>"`` followed by the record's own rights description;
-  the URL (``Term.extra["url"]`` or the term URI) maps the licence back;
+  ``"<licence label> <URL>"`` followed by the record's own rights description
+  (not when the licence was read from that description);
 - taxon paths: ``source`` = our vocabulary URI (``x-none``) + French/Arabic
   labels, each ``taxon`` = term id + labels.
+
+``strict=True`` writes LOMv1.0 vocabulary values only, valid against
+``lomStrict.xsd`` (which admits no extension element): the other values move to
+classifications (purpose ``idea``) whose taxon paths name their vocabulary, and
+what strict LOM cannot hold at all (kept elements of other profiles) is left out
+and listed in :attr:`LomExport.left_out`.
 
 With ``identifier`` the record gets a ``general/identifier`` in catalog
 ``mawarid``; with ``provenance`` (the catalogue's summary, see
 docs/contracts.md) the publisher, the content provider, the validating
-commission and the acquisition reference are added. Those generated entries are
-marked (vCard ``X-MAWARID-PROVENANCE``, catalog ``mawarid-acquisition``) and
-ignored on import, because the catalogue regenerates them: ::
-
-    lom_to_record(record_to_lom(r, identifier=i, provenance=p), source=...)
-        == r + the mawarid identifier
+commission and the acquisition reference are added, marked (vCard
+``X-MAWARID-PROVENANCE``, catalog ``mawarid-acquisition``) and ignored on import.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
-from .errors import MetadataError, RecordValidationError, UnknownTermError
-from .record import load_record
-from .safe_xml import parse_xml
-from .vocabularies import get_vocabularies
+from core.messages import N_, Message
 
-MAPPING = json.loads(resources.files(__package__).joinpath("mappings/lom.json").read_text("utf-8"))
-_LANGS = json.loads(
-    resources.files(__package__).joinpath("mappings/languages.json").read_text("utf-8")
+from .errors import ExportError, UnknownTermError, unknown_term_message
+from .lom_binding import (
+    ACQUISITION_CATALOG,
+    CATALOG,
+    EXTENSION_NS,
+    LOM_SOURCE,
+    MAPPING,
+    PROVENANCE_PROPERTY,
+    XSI_NS,
+    licence_url,
+    q,
 )
-LOM_NS = MAPPING["namespace"]
-CATALOG = MAPPING["catalog"]
-ACQUISITION_CATALOG = MAPPING["acquisition_catalog"]
-PROVENANCE_PROPERTY = MAPPING["provenance_vcard_property"]
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+from .lom_binding import LOM_NS as LOM_NS  # re-exported: the OAI formats name it
+from .lom_reader import lom_to_record as lom_to_record  # the import half, re-exported
+from .lom_reader import mawarid_identifier as mawarid_identifier
+from .safe_xml import parse_xml
+from .vcard import make_vcard
+from .vocabularies import get_vocabularies
+from .vocabulary_model import Term, Vocabularies
+
+#: One field of the LOM mapping (``mappings/lom.json``): element, key, type, …
+Spec = dict[str, Any]
+
 SCHEMA_LOCATION = f"{LOM_NS} http://ltsc.ieee.org/xsd/lomv1.0/lomLoose.xsd"
-LOM_SOURCE = "LOMv1.0"
-_Q = f"{{{LOM_NS}}}"
+STRICT_SCHEMA_LOCATION = f"{LOM_NS} http://ltsc.ieee.org/xsd/lomv1.0/lomStrict.xsd"
 
 # LOM's DateTime pattern (dataTypes.xsd): a time zone only after fractional seconds.
 _LOM_DATETIME = re.compile(
@@ -64,94 +82,268 @@ _DATETIME_PARTS = re.compile(
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})$"
 )
 _WEEKS = re.compile(r"^P(\d+)W$")
-_LICENCE_LINE = re.compile(r"^(?P<label>.*) <(?P<url>[a-z]+://\S+)>$")
-_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_INDEX = re.compile(r"\[\d+\]")
+_XS_LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+#: Keys of a group written by the element of another key (a date's description).
+_COMPANIONS = frozenset({"original", "verbatim", "vcards", "_provenance"})
 
 
-def q(name: str) -> str:
-    """Qualified LOM element name."""
-    return _Q + name
+@dataclass(frozen=True)
+class Slot:
+    """One field to write: its mapping spec, its value and record path, the provenance
+    marker of generated entries, its group, and what the partner wrote for it."""
+
+    spec: Spec
+    value: Any
+    path: str
+    marker: str | None = None
+    group: dict[str, Any] | None = None
+    originals: Sequence[dict[str, Any]] = ()
 
 
-# -- export ---------------------------------------------------------------------------
+@dataclass
+class LomExport:
+    element: etree._Element
+    #: Record paths of what the format could not hold (strict LOM only).
+    left_out: list[str] = field(default_factory=list)
 
 
 class _Writer:
     """Writes record values as LOM elements; subclassed for ScoLOMFR."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = False) -> None:
         self.vocabs = get_vocabularies()
+        self.strict = strict
+        self.left_out: list[str] = []
+        #: (vocabulary, field path, source, value, label) moved out of strict LOM.
+        self.moved: list[tuple[str, str, str, str, str]] = []
 
-    # Entry point ----------------------------------------------------------------------
-    def lom(self, record: dict, *, root: etree._Element) -> etree._Element:
+    # Entry point ------------------------------------------------------------------------
+    def lom(self, record: dict[str, Any], *, root: etree._Element) -> etree._Element:
         self.group(root, MAPPING["fields"], record, "")
+        if self.moved:
+            self.write_moved(root)
         return root
 
-    def group(self, parent, fields, value: dict, path: str, marker: str | None = None) -> None:
+    def group(
+        self,
+        parent: etree._Element,
+        fields: list[Spec],
+        value: dict[str, Any],
+        path: str,
+        marker: str | None = None,
+    ) -> None:
+        kept: dict[str, list[dict[str, Any]]] = {}
+        for original in value.get("original") or []:
+            kept.setdefault(original.get("key"), []).append(original)
         for spec in fields:
-            item = value.get(spec["key"])
-            if item in (None, "", [], {}):
+            key = spec["key"]
+            item = value.get(key)
+            originals = kept.pop(key, [])
+            if item in (None, "", [], {}) and not originals:
                 continue
-            where = f"{path}.{spec['key']}" if path else spec["key"]
-            items = item if spec.get("many") else [item]
-            for index, one in enumerate(items):
-                self.field(
-                    parent, spec, one, f"{where}[{index}]" if spec.get("many") else where, marker
-                )
-
-    def field(self, parent, spec, value, path: str, marker: str | None) -> None:
-        kind = spec["type"]
-        if kind == "group":
-            el = self.sub(parent, spec["element"])
-            self.group(el, spec["fields"], value, path, value.get("_provenance"))
-        else:
-            getattr(self, f"w_{kind}")(parent, spec, value, path, marker)
+            where = f"{path}.{key}" if path else key
+            writer = getattr(self, f"w_{spec['type']}")
+            if spec.get("many") and spec["type"] in ("group",):
+                for index, one in enumerate(item or []):
+                    writer(parent, Slot(spec, one, f"{where}[{index}]", marker, value))
+                for original in originals:
+                    self.unplaced(parent, where, original)
+            else:
+                writer(parent, Slot(spec, item, where, marker, value, originals))
+        for key, originals in kept.items():
+            for original in originals:
+                self.unplaced(parent, f"{path}.{key}" if path else str(key), original)
+        for index, xml in enumerate(value.get("verbatim") or []):
+            self.verbatim(
+                parent, xml, f"{path}.verbatim[{index}]" if path else f"verbatim[{index}]"
+            )
 
     # Helpers ---------------------------------------------------------------------------
-    def sub(self, parent, name: str, text: str | None = None, path: str = "") -> etree._Element:
+    def sub(
+        self, parent: etree._Element, name: str, text: str | None = None, path: str = ""
+    ) -> etree._Element:
         el = etree.SubElement(parent, q(name))
         if text is not None:
-            try:
-                el.text = text
-            except ValueError:  # control characters, lone surrogates: not representable in XML
-                raise RecordValidationError(
-                    "cannot be written as XML",
-                    errors={
-                        path or name: ["contains characters XML cannot carry (control characters)"]
-                    },
-                ) from None
+            set_text(el, text, path or name)
         return el
 
-    def langstring_el(self, el, value: dict, path: str) -> None:
+    def langstring_el(
+        self,
+        el: etree._Element,
+        value: dict[str, Any],
+        path: str,
+        tags: dict[tuple[str, str], str] | None = None,
+    ) -> None:
+        """``<string>`` per language; ``tags``: (language, text) → the tag as written."""
         for lang, text in value.items():
-            self.sub(el, "string", text, f"{path}[{lang}]").set("language", lang)
+            string = self.sub(el, "string", text, f"{path}[{lang}]")
+            tag = tags.get((lang, text), lang) if tags and not self.strict else lang
+            if tag != "x-none" or not self.strict:
+                string.set("language", tag if _XS_LANGUAGE.match(tag) else "x-none")
 
-    def term(self, vocabulary: str, term_id: str, path: str):
+    def term(self, vocabulary: str, term_id: str, path: str) -> Term:
         term = self.vocabs[vocabulary].get(term_id)
         if term is None:
-            raise RecordValidationError(
-                "cannot be exported",
-                errors={path: [f"unknown term {term_id!r} in vocabulary {vocabulary!r}"]},
+            raise ExportError(
+                N_("cannot be exported"),
+                errors={path: [unknown_term_message(vocabulary, term_id)]},
             )
         return term
 
+    def verbatim(self, parent: etree._Element, xml: str, path: str) -> None:
+        element = parse_xml(xml.encode("utf-8"), source=path)
+        if self.strict or not self.keeps(element):
+            self.left_out.append(f"{path} ({etree.QName(element).localname})")
+            return
+        parent.append(element)
+
+    def keeps(self, element: etree._Element) -> bool:
+        """Whether this format has a place for a kept element (loose LOM: any)."""
+        return True
+
+    keeps_originals = True
+
+    def unplaced(self, parent: etree._Element, path: str, original: dict[str, Any]) -> None:
+        """An original no LOM element can carry: a Mawarid extension element (loose LOM)."""
+        if self.strict or not self.keeps_originals:
+            self.left_out.append(path)
+            return
+        el = etree.SubElement(parent, f"{{{EXTENSION_NS}}}original", nsmap={"mw": EXTENSION_NS})
+        for name in ("key", "how", "source", "crosswalk"):
+            if original.get(name):
+                el.set(name, str(original[name]))
+        text = original.get("value")
+        if text is None:
+            text = next(iter((original.get("text") or original.get("label") or {}).values()), "")
+        set_text(el, str(text), path)
+
     # Value kinds (spec "type") -----------------------------------------------------------
-    def w_text(self, parent, spec, value, path, marker):
-        self.sub(parent, spec["element"], str(value), path)
+    def w_group(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        if value in (None, {}, ""):
+            for original in originals:
+                self.unplaced(parent, path, original)
+            return
+        el = self.sub(parent, spec["element"])
+        self.group(el, spec["fields"], value, path, value.get("_provenance"))
+        for original in originals:
+            self.unplaced(parent, path, original)
 
-    def w_integer(self, parent, spec, value, path, marker):
-        self.sub(parent, spec["element"], str(int(value)), path)
+    def w_text(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+        for one in values:
+            self.sub(parent, spec["element"], str(one), path)
+        for original in originals:
+            if original.get("value"):
+                self.sub(parent, spec["element"], original["value"], path)
 
-    def w_langstring(self, parent, spec, value, path, marker):
-        self.langstring_el(self.sub(parent, spec["element"]), value, path)
+    def w_integer(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        if value is not None:
+            self.sub(parent, spec["element"], str(int(value)), path)
+        self.typed_originals(parent, spec, path, originals)
 
-    def w_plainstring(self, parent, spec, value, path, marker):
-        self.sub(self.sub(parent, spec["element"]), "string", str(value), path)
+    w_size = w_integer
 
-    def w_language(self, parent, spec, value, path, marker):
-        self.sub(parent, spec["element"], self.term("language", value, path).id, path)
+    def typed_originals(
+        self, parent: etree._Element, spec: Spec, path: str, originals: Sequence[dict[str, Any]]
+    ) -> None:
+        """Originals of a typed element (size, date, duration) read from a text LOM's
+        syntax cannot hold: the export writes the value and lists the text as left out."""
+        for original in originals:
+            if original.get("how") == "parsed":
+                self.left_out.append(f"{path} ({original.get('value')})")
+            else:
+                self.unplaced(parent, path, original)
 
-    def vocab_value(self, spec, value, path) -> tuple[str, str, str | None] | None:
+    def w_format(self, parent: etree._Element, slot: Slot) -> None:
+        """Values as the partner spelled them when the record kept that spelling (a MIME
+        type in capitals, an address with spaces), then what had no reading."""
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        spelled = {o.get("term"): o["value"] for o in originals if o.get("term") and o.get("value")}
+        for one in value or []:
+            text = spelled.pop(one, one) if not self.strict else one
+            self.sub(parent, spec["element"], text, path)
+        for original in originals:
+            if not original.get("term") and original.get("value"):
+                self.sub(parent, spec["element"], original["value"], path)
+
+    w_location = w_format
+
+    def w_langstring(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        # A text whose language was guessed keeps the tag it was written with (x-none, zxx).
+        tags = {
+            (o["term"], text): tag
+            for o in originals
+            if o.get("how") == "spelling" and isinstance(o.get("term"), str) and o.get("text")
+            for tag, text in o["text"].items()
+        }
+        extra = [o["text"] for o in originals if o.get("text") and o.get("how") != "spelling"]
+        if spec.get("many"):
+            for one in [*(value or []), *extra]:
+                self.langstring_el(self.sub(parent, spec["element"]), one, path, tags)
+            return
+        el = self.sub(parent, spec["element"])
+        self.langstring_el(el, value or {}, path, tags)
+        for texts in extra:
+            self.langstring_el(el, texts, path)
+
+    def w_plainstring(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        el = self.sub(parent, spec["element"])
+        spelled = next(
+            (o for o in originals if o.get("how") == "spelling" and o.get("term") == value), None
+        )
+        if spelled is not None:
+            self.langstring_el(el, spelled["text"], path)
+        elif value not in (None, ""):
+            self.sub(el, "string", str(value), path)
+        for original in originals:
+            if original.get("text") and original is not spelled:
+                self.langstring_el(el, original["text"], path)
+
+    def w_age_range(self, parent: etree._Element, slot: Slot) -> None:
+        """Age ranges as the partner wrote them (``"7-11 ans"``), else as stored."""
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        written = set()
+        for original in originals:
+            if not original.get("text") or (self.strict and original.get("term")):
+                continue
+            self.langstring_el(self.sub(parent, spec["element"]), original["text"], path)
+            written.add(original.get("term"))
+        for one in value or []:
+            if one not in written:
+                self.sub(self.sub(parent, spec["element"]), "string", one, path)
+
+    def w_language(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        spelled = {
+            o.get("term"): o["value"]
+            for o in originals
+            if o.get("term") and o.get("value") and _XS_LANGUAGE.match(o["value"])
+        }
+        values = value if isinstance(value, list) else [value] if value else []
+        for original in originals:
+            if original.get("term") and original.get("term") not in spelled:
+                # A spelling LOM's xs:language cannot carry (an id.loc.gov URI): the code goes out.
+                self.left_out.append(f"{path} ({original.get('value')})")
+        for one in values:
+            self.term("language", one, path)
+            self.sub(
+                parent, spec["element"], spelled.get(one, one) if not self.strict else one, path
+            )
+        for original in originals:
+            text = original.get("value") or ""
+            if not original.get("term"):
+                if _XS_LANGUAGE.match(text) and not self.strict:
+                    self.sub(parent, spec["element"], text, path)
+                else:
+                    self.left_out.append(f"{path} ({text})")
+
+    def vocab_value(self, spec: Spec, value: Any, path: str) -> tuple[str, str, str | None] | None:
         """(source, value, label) for a vocabulary element; ``None`` leaves it out."""
         if isinstance(value, tuple):  # generated entries and rights name LOM values directly
             return value[0], value[1], None
@@ -161,56 +353,200 @@ class _Writer:
             return self.vocabs[spec["vocabulary"]].lom_source or LOM_SOURCE, lom, None
         return self.vocabs[spec["vocabulary"]].uri, term.id, None
 
-    def w_vocab(self, parent, spec, value, path, marker):
-        found = self.vocab_value(spec, value, path)
-        if found is None:
-            return
-        el = self.sub(parent, spec["element"])
-        self.sub(el, "source", found[0])
-        self.sub(el, "value", found[1])
-        if found[2]:
-            self.sub(el, "label", found[2])
+    def w_vocab(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+        if self.strict:
+            # LOMv1.0 pairs only: the term's own LOM value; a partner's other values move.
+            for original in originals:
+                if original.get("how") != "spelling":
+                    label = next(iter((original.get("label") or {}).values()), None)
+                    self.move(
+                        spec,
+                        path,
+                        (original.get("source") or "", original.get("value") or "", label),
+                    )
+            originals = ()
+        done: set[Any] = set()
+        for original in originals:
+            # The partner's spelling of the same term stands for it; a mapped term is
+            # written too where LOM allows several values.
+            if self.original_vocab(parent, spec, original, path) and (
+                original.get("how") == "spelling" or not spec.get("many")
+            ):
+                done.add(original.get("term"))
+        for one in values:
+            if one in done:
+                continue
+            found = self.vocab_value(spec, one, path)
+            if found is None:
+                continue
+            if self.strict and found[0] != LOM_SOURCE:
+                self.move(spec, path, found)
+                continue
+            self.vocab_el(parent, spec["element"], found)
 
-    def w_vcard(self, parent, spec, value, path, marker):
-        self.sub(parent, spec["element"], vcard(value, marker), path)
+    def original_vocab(
+        self, parent: etree._Element, spec: Spec, original: dict[str, Any], path: str
+    ) -> bool:
+        source = original.get("source") or ""
+        value = original.get("value") or ""
+        label = next(iter((original.get("label") or {}).values()), None)
+        if not value and not label:
+            self.unplaced(parent, path, original)
+            return False
+        self.vocab_el(parent, spec["element"], (source, value, label))
+        return True
 
-    def w_datetime(self, parent, spec, value, path, marker):
+    def vocab_el(
+        self, parent: etree._Element, element: str, found: tuple[str, str, str | None]
+    ) -> None:
+        el = self.sub(parent, element)
+        if found[0]:
+            self.sub(el, "source", found[0])
+        if found[1]:
+            self.sub(el, "value", found[1])
+        if found[2] and not self.strict:
+            self.label(el, found[2])
+
+    def label(self, el: etree._Element, text: str) -> None:
+        """A vocabulary label (LOM-FR, ScoLOMFR): LOM has no such element, so the LOM
+        export writes it in Mawarid's extension namespace, where lomLoose admits it."""
+        label = etree.SubElement(el, f"{{{EXTENSION_NS}}}label", nsmap={"mw": EXTENSION_NS})
+        set_text(label, text, "label")
+
+    def move(self, spec: Spec, path: str, found: tuple[str, str, str | None]) -> None:
+        """A value strict LOM cannot carry in its element: to a classification."""
+        self.moved.append((spec.get("vocabulary", ""), path, found[0], found[1], found[2] or ""))
+
+    def write_moved(self, root: etree._Element) -> None:
+        for vocabulary, path, source, value, label in self.moved:
+            cls = self.sub(root, "classification")
+            self.vocab_el(cls, "purpose", (LOM_SOURCE, "idea", None))
+            taxon_path = self.sub(cls, "taxonPath")
+            field = _INDEX.sub("", path)
+            self.sub(self.sub(taxon_path, "source"), "string", f"{field} {source}".strip()).set(
+                "language", "x-none"
+            )
+            taxon = self.sub(taxon_path, "taxon")
+            self.sub(taxon, "id", value or label)
+            term = self.vocabs[vocabulary].get(value) if vocabulary in self.vocabs else None
+            labels = dict(term.labels) if term is not None else ({"x-none": label} if label else {})
+            if labels:
+                self.langstring_el(self.sub(taxon, "entry"), labels, path)
+
+    def w_vcard(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path = slot.spec, slot.value, slot.path
+        marker, group, originals = slot.marker, slot.group, slot.originals
+        vcards = (group or {}).get("vcards") or {}
+        values = value if isinstance(value, list) else [value] if value else []
+        mark = (PROVENANCE_PROPERTY, marker) if marker else None
+        for one in values:
+            self.sub(parent, spec["element"], vcards.get(one) or make_vcard(one, mark), path)
+        for original in originals:
+            if original.get("value"):
+                self.sub(parent, spec["element"], original["value"], path)
+
+    def w_datetime(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path = slot.spec, slot.value, slot.path
+        group, originals = slot.group, slot.originals
         text, description = (
             (value["value"], value.get("description")) if isinstance(value, dict) else (value, None)
         )
+        description = description or (group or {}).get(spec.get("description_key") or "")
+        self.typed_originals(parent, spec, path, originals)
+        if text in (None, "") and not description:
+            return
         el = self.sub(parent, spec["element"])
-        self.sub(el, "dateTime", lom_datetime(text, path))
+        if text not in (None, ""):
+            self.sub(el, "dateTime", lom_datetime(text, path))
         if description:
             self.langstring_el(self.sub(el, "description"), description, path)
 
-    def w_duration(self, parent, spec, value, path, marker):
-        weeks = _WEEKS.match(value)  # LOM durations have no weeks
-        text = f"P{int(weeks.group(1)) * 7}D" if weeks else value
-        self.sub(self.sub(parent, spec["element"]), "duration", text)
-
-    def w_rights(self, parent, spec, value, path, marker):
+    def w_duration(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path = slot.spec, slot.value, slot.path
+        group, originals = slot.group, slot.originals
+        description = (group or {}).get(spec.get("description_key") or "")
+        self.typed_originals(parent, spec, path, originals)
+        if value in (None, "") and not description:
+            return
         el = self.sub(parent, spec["element"])
+        if value:
+            weeks = _WEEKS.match(value)  # LOM durations have no weeks
+            self.sub(el, "duration", f"P{int(weeks.group(1)) * 7}D" if weeks else value)
+        if description:
+            self.langstring_el(self.sub(el, "description"), description, path)
+
+    def w_rights(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path = slot.spec, slot.value, slot.path
+        value = value or {}
+        el = self.sub(parent, spec["element"])
+        kept: dict[str, list[dict[str, Any]]] = {}
+        for original in value.get("original") or []:
+            kept.setdefault(original.get("key"), []).append(original)
         for key, element in (("cost", "cost"), ("copyright", "copyrightAndOtherRestrictions")):
-            if key in value and value[key] is not None:
-                self.w_vocab(
+            spelled = kept.pop(key, [])
+            if self.strict:  # LOMv1.0 yes/no only
+                spelled = []
+            for original in spelled:
+                self.original_vocab(
                     el,
                     {"element": element, "vocabulary": f"rights.{key}"},
-                    (LOM_SOURCE, "yes" if value[key] else "no"),
+                    original,
                     f"{path}.{key}",
-                    None,
                 )
-        texts = rights_texts(value, self.vocabs, f"{path}.licence")
-        if texts:
-            self.langstring_el(self.sub(el, "description"), texts, f"{path}.description")
+            if value.get(key) is not None and not any(o.get("how") == "spelling" for o in spelled):
+                spec = {"element": element, "vocabulary": f"rights.{key}"}
+                yes_no = (LOM_SOURCE, "yes" if value[key] else "no")
+                found = self.vocab_value(spec, yes_no, f"{path}.{key}")
+                if found is not None:
+                    self.vocab_el(el, element, found)
+        from_text = [o for o in kept.pop("licence", []) if o.get("how") == "parsed"]
+        texts = rights_texts(value, self.vocabs, f"{path}.licence", line=not from_text)
+        extra = kept.pop("description", [])
+        if texts or extra:
+            description = self.sub(el, "description")
+            self.langstring_el(description, texts, f"{path}.description")
+            for original in extra:
+                if original.get("text"):
+                    self.langstring_el(description, original["text"], f"{path}.description")
+        for key, originals_left in kept.items():
+            for original in originals_left:
+                self.unplaced(el, f"{path}.{key}", original)
+        for index, xml in enumerate(value.get("verbatim") or []):
+            self.verbatim(el, xml, f"{path}.verbatim[{index}]")
         if len(el) == 0:
             parent.remove(el)
 
-    def w_taxon_path(self, parent, spec, value, path, marker):
+    def w_taxon_path(self, parent: etree._Element, slot: Slot) -> None:
+        spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
+        spelled = [o for o in originals if o.get("how") == "spelling" and o.get("taxa")]
+        for index, one in enumerate(value or []):
+            written = next((o for o in spelled if o.get("term") == one), None)
+            if written is not None and not self.strict:
+                self.foreign_path(parent, spec, written)
+            else:
+                self.mawarid_path(parent, spec, one, f"{path}[{index}]")
+        for original in originals:
+            if original in spelled:
+                continue
+            if original.get("taxa") or original.get("source_text"):
+                self.foreign_path(parent, spec, original)
+            else:
+                self.unplaced(parent, path, original)
+
+    def mawarid_path(self, parent: etree._Element, spec: Spec, value: Any, path: str) -> None:
         vocab = self.vocabs.get(value["source"], None)
         if vocab is None:
-            raise RecordValidationError(
-                "cannot be exported",
-                errors={f"{path}.source": [f"unknown classification source {value['source']!r}"]},
+            raise ExportError(
+                N_("cannot be exported"),
+                errors={
+                    f"{path}.source": [
+                        Message(
+                            N_("unknown classification source '%(source)s'"), source=value["source"]
+                        )
+                    ]
+                },
             )
         el = self.sub(parent, spec["element"])
         source = self.sub(el, "source")
@@ -224,19 +560,33 @@ class _Writer:
             self.sub(taxon, "id", term.id)
             self.langstring_el(self.sub(taxon, "entry"), dict(term.labels), path)
 
+    def foreign_path(self, parent: etree._Element, spec: Spec, original: dict[str, Any]) -> None:
+        el = self.sub(parent, spec["element"])
+        if original.get("source_text"):
+            self.langstring_el(self.sub(el, "source"), original["source_text"], "taxon_path")
+        for taxon in original.get("taxa") or []:
+            item = self.sub(el, "taxon")
+            if taxon.get("id"):
+                self.sub(item, "id", taxon["id"])
+            if taxon.get("entry"):
+                self.langstring_el(self.sub(item, "entry"), taxon["entry"], "taxon_path")
 
-def vcard(name: str, marker: str | None = None) -> str:
-    """A vCard 3.0 with ``FN`` = ``name`` (``marker`` tags entries the catalogue generated)."""
-    escaped = (
-        name.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
-    )
-    extra = f"{PROVENANCE_PROPERTY}:{marker}\n" if marker else ""
-    return f"BEGIN:VCARD\nVERSION:3.0\nFN:{escaped}\n{extra}END:VCARD"
+
+def set_text(el: etree._Element, text: str, path: str) -> None:
+    try:
+        el.text = text
+    except ValueError:  # control characters, lone surrogates: not representable in XML
+        raise ExportError(
+            N_("cannot be written as XML"),
+            errors={
+                path: [Message(N_("contains characters XML cannot carry (control characters)"))]
+            },
+        ) from None
 
 
-def lom_datetime(value: str, path: str = "date") -> str:
+def lom_datetime(written: Any, path: str = "date") -> str:
     """``value`` in LOM's DateTime syntax (seconds and a fraction before any time zone)."""
-    value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    value = str(written.isoformat() if hasattr(written, "isoformat") else written)
     if _LOM_DATETIME.fullmatch(value):
         return value
     parts = _DATETIME_PARTS.match(value)
@@ -249,37 +599,44 @@ def lom_datetime(value: str, path: str = "date") -> str:
         text = f"{parts['date']}T{parts['hm']}:{parts['s'] or '00'}{parts['f'] or '.0'}{tz}"
         if _LOM_DATETIME.fullmatch(text):
             return text
-    raise RecordValidationError(
-        "cannot be exported",
-        errors={path: [f"{value!r} is not a date LOM can carry (YYYY-MM-DD[Thh:mm[:ss[.s][Z]]])"]},
+    raise ExportError(
+        N_("cannot be exported"),
+        errors={
+            path: [
+                Message(
+                    N_("'%(value)s' is not a date LOM can carry (YYYY-MM-DD[Thh:mm[:ss[.s][Z]]])"),
+                    value=value,
+                )
+            ]
+        },
     )
 
 
-def rights_texts(rights: dict, vocabs, path: str) -> dict[str, str]:
+def rights_texts(
+    rights: dict[str, Any], vocabs: Vocabularies, path: str, *, line: bool = True
+) -> dict[str, str]:
     """rights/description LangString: licence line (label + URL) then the free text."""
     description = rights.get("description") or {}
     licence_id = rights.get("licence")
-    if not licence_id:
+    if not licence_id or not line:
         return dict(description)
     term = vocabs["licence"].get(licence_id)
     if term is None:
-        raise RecordValidationError(
-            "cannot be exported",
-            errors={path: [f"unknown term {licence_id!r} in vocabulary 'licence'"]},
+        raise ExportError(
+            N_("cannot be exported"),
+            errors={path: [unknown_term_message("licence", licence_id)]},
         )
     url = licence_url(term)
     out = {}
     for lang in dict.fromkeys(["fr", "ar", *description]):
-        line = f"{term.labels.get(lang) or term.label('fr')} <{url}>"
-        out[lang] = f"{line}\n\n{description[lang]}" if lang in description else line
+        first = f"{term.labels.get(lang) or term.label('fr')} <{url}>"
+        out[lang] = f"{first}\n\n{description[lang]}" if lang in description else first
     return out
 
 
-def licence_url(term) -> str:
-    return term.extra.get("url") or term.uri
-
-
-def _with_catalogue_entries(record: dict, identifier: str | None, provenance: dict | None) -> dict:
+def with_catalogue_entries(
+    record: dict[str, Any], identifier: str | None, provenance: dict[str, Any] | None
+) -> dict[str, Any]:
     """A shallow copy of ``record`` with the mawarid identifier and provenance entries."""
     rec = dict(record)
     vocabs = get_vocabularies()
@@ -298,7 +655,7 @@ def _with_catalogue_entries(record: dict, identifier: str | None, provenance: di
             {
                 "role": (LOM_SOURCE, "publisher"),
                 "_provenance": "published",
-                "entity": [_label(vocabs, "actor", published.get("by") or "LNRN")],
+                "entity": [label_of(vocabs, "actor", published.get("by") or "LNRN")],
                 **({"date": published["date"]} if published.get("date") else {}),
             }
         )
@@ -316,10 +673,10 @@ def _with_catalogue_entries(record: dict, identifier: str | None, provenance: di
     meta = dict(rec.get("meta_metadata") or {})
     validated = provenance.get("validated")
     if validated:
-        entry = {
+        entry: dict[str, Any] = {
             "role": (LOM_SOURCE, "validator"),
             "_provenance": "validated",
-            "entity": [_label(vocabs, "commission", validated.get("commission") or "validation")],
+            "entity": [label_of(vocabs, "commission", validated.get("commission") or "validation")],
         }
         if validated.get("date"):
             ref = validated.get("reference")
@@ -340,77 +697,43 @@ def _with_catalogue_entries(record: dict, identifier: str | None, provenance: di
     return rec
 
 
-def _label(vocabs, vocabulary: str, value: str) -> str:
+def label_of(vocabs: Vocabularies, vocabulary: str, value: str) -> str:
     try:
         return vocabs[vocabulary].resolve(value).label("fr")
     except (KeyError, UnknownTermError):
         return value
 
 
+def export_lom(
+    record: dict[str, Any],
+    *,
+    identifier: str | None = None,
+    provenance: dict[str, Any] | None = None,
+    strict: bool = False,
+) -> LomExport:
+    """The record as a ``<lom>`` element, with what the format left out."""
+    root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})  # type: ignore[dict-item]
+    root.set(f"{{{XSI_NS}}}schemaLocation", STRICT_SCHEMA_LOCATION if strict else SCHEMA_LOCATION)
+    writer = _Writer(strict=strict)
+    writer.lom(with_catalogue_entries(record, identifier, provenance), root=root)
+    return LomExport(root, writer.left_out)
+
+
 def record_to_lom_element(
-    record: dict, *, identifier: str | None = None, provenance: dict | None = None
+    record: dict[str, Any],
+    *,
+    identifier: str | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> etree._Element:
     """The record as a ``<lom>`` element (namespace :data:`LOM_NS`)."""
-    root = etree.Element(q("lom"), nsmap={None: LOM_NS, "xsi": XSI_NS})
-    root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
-    return _Writer().lom(_with_catalogue_entries(record, identifier, provenance), root=root)
+    return export_lom(record, identifier=identifier, provenance=provenance).element
 
 
-def record_to_lom(record: dict, **kw: Any) -> bytes:
+def record_to_lom(record: dict[str, Any], **kw: Any) -> bytes:
     """The record as a LOM XML document (UTF-8, with XML declaration)."""
     return etree.tostring(
-        record_to_lom_element(record, **kw),
+        export_lom(record, **kw).element,
         encoding="UTF-8",
         xml_declaration=True,
         pretty_print=True,
-    )
-
-
-def mawarid_identifier(record: dict) -> str | None:
-    """The catalogue id carried in ``general.identifier`` (catalog ``mawarid``), if any."""
-    for ident in (record.get("general") or {}).get("identifier", []):
-        if ident.get("catalog", "").strip().lower() == CATALOG:
-            return ident.get("entry")
-    return None
-
-
-# -- import ------------------------------------------------------------------------------
-
-
-def lom_to_record(data_or_element: bytes | etree._Element, *, source: str) -> dict:
-    """Read a LOM document (or a ``<lom>`` inside a wrapper) into a validated record.
-
-    Raises :class:`MetadataError` (unsafe or non-LOM XML) or
-    :class:`RecordValidationError` naming ``source`` and every bad field path.
-    """
-    if isinstance(data_or_element, (bytes, bytearray, memoryview)):
-        root = parse_xml(bytes(data_or_element), source=source)
-    elif isinstance(data_or_element, etree._ElementTree):
-        root = data_or_element.getroot()
-    elif isinstance(data_or_element, etree._Element):
-        root = data_or_element
-    else:
-        raise TypeError(
-            f"lom_to_record expects bytes or an lxml element, got {type(data_or_element).__name__}"
-        )
-    from .lom_reader import read_lom  # the reader builds on this module's constants
-
-    return load_record(read_lom(find_lom(root, source)), record=source)
-
-
-def find_lom(root: etree._Element, source: str) -> etree._Element:
-    if root.tag == q("lom"):
-        return root
-    found = list(root.iter(q("lom")))
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        raise MetadataError(f"contains {len(found)} LOM records; expected one", record=source)
-    tag = etree.QName(root)
-    hint = f"; <lom> must be in the namespace {LOM_NS}" if tag.localname == "lom" else ""
-    raise MetadataError(
-        f"not a LOM record: root element <{tag.localname}> in "
-        f"{'namespace ' + tag.namespace if tag.namespace else 'no namespace'}"
-        f"{hint}",
-        record=source,
     )

@@ -17,8 +17,10 @@ from urllib.parse import quote, urlsplit
 from lxml import etree
 
 from .errors import RecordValidationError
-from .lom_xml import _label, licence_url
+from .lom_binding import licence_url
+from .lom_xml import LomExport, label_of
 from .vocabularies import get_vocabularies
+from .vocabulary_model import Vocabularies
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -61,7 +63,7 @@ class _DC:
         if text and (text, lang) not in self.values[name]:
             self.values[name].append((text, lang))
 
-    def langstring(self, name: str, value: dict | None) -> None:
+    def langstring(self, name: str, value: dict[str, Any] | None) -> None:
         for lang, text in (value or {}).items():
             self.add(name, text, lang)
 
@@ -86,12 +88,12 @@ class _DC:
 
 
 def record_to_oai_dc_element(
-    record: dict,
+    record: dict[str, Any],
     *,
     identifier: str,
     base_url: str | None = None,
     oai_identifier: str | None = None,
-    provenance: dict | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> etree._Element:
     """The record as ``<oai_dc:dc>``.
 
@@ -126,7 +128,7 @@ def record_to_oai_dc_element(
             dates.append(contribute["date"])
     published = (provenance or {}).get("published")
     if published:
-        dc.add("publisher", _label(vocabs, "actor", published.get("by") or "LNRN"))
+        dc.add("publisher", label_of(vocabs, "actor", published.get("by") or "LNRN"))
         if published.get("date"):
             dates.insert(0, published["date"][:10])
     if dates:
@@ -168,10 +170,76 @@ def record_to_oai_dc_element(
     for coverage in general.get("coverage", []):
         dc.langstring("coverage", coverage)
     _rights(dc, record.get("rights") or {}, vocabs)
+    _originals(dc, record)
     return dc.element()
 
 
-def record_to_oai_dc(record: dict, **kw: Any) -> bytes:
+def export_oai_dc(record: dict[str, Any], **kw: Any) -> LomExport:
+    """The record as ``<oai_dc:dc>``, with the record paths Dublin Core has no place for."""
+    return LomExport(record_to_oai_dc_element(record, **kw), left_out(record))
+
+
+def _originals(dc: _DC, record: dict[str, Any]) -> None:
+    """What a partner wrote that Mawarid kept as written: shown in Dublin Core too."""
+    places = {
+        ("general", "title"): "title",
+        ("general", "description"): "description",
+        ("general", "keyword"): "subject",
+        ("general", "language"): "language",
+        ("educational", "learning_resource_type"): "type",
+        ("technical", "format"): "format",
+    }
+    for (section, key), name in places.items():
+        for original in (record.get(section) or {}).get("original") or []:
+            if original.get("key") != key or original.get("how") == "spelling":
+                continue
+            if original.get("text"):
+                dc.langstring(name, original["text"])
+            elif original.get("label"):
+                dc.langstring(name, original["label"])
+            elif original.get("value"):
+                dc.add(name, original["value"])
+    for classification in record.get("classification") or []:
+        for original in classification.get("original") or []:
+            if original.get("key") == "taxon_path" and original.get("taxa"):
+                dc.langstring("subject", original["taxa"][-1].get("entry"))
+
+
+#: Record fields Dublin Core carries (the crosswalk above); the rest is listed as left out.
+_CARRIED = {
+    "general": {
+        "identifier",
+        "title",
+        "language",
+        "description",
+        "keyword",
+        "coverage",
+        "original",
+    },
+    "lifecycle": {"contribute"},
+    "technical": {"format", "location", "original"},
+    "educational": {"learning_resource_type", "original"},
+    "rights": {"licence", "description"},
+    "relation": None,
+    "classification": None,
+}
+
+
+def left_out(record: dict[str, Any]) -> list[str]:
+    """Record paths an ``oai_dc`` export cannot hold."""
+    out: list[str] = []
+    for section, value in record.items():
+        carried = _CARRIED.get(section, set())
+        if carried is None or not value:
+            continue
+        if not isinstance(value, dict):
+            out.append(section)
+            continue
+        out.extend(f"{section}.{key}" for key in value if key not in carried)
+    return out
+
+
+def record_to_oai_dc(record: dict[str, Any], **kw: Any) -> bytes:
     """:func:`record_to_oai_dc_element` as a UTF-8 document with XML declaration."""
     return etree.tostring(
         record_to_oai_dc_element(record, **kw),
@@ -181,7 +249,7 @@ def record_to_oai_dc(record: dict, **kw: Any) -> bytes:
     )
 
 
-def _rights(dc: _DC, rights: dict, vocabs) -> None:
+def _rights(dc: _DC, rights: dict[str, Any], vocabs: Vocabularies) -> None:
     licence = vocabs["licence"].get(rights.get("licence") or "")
     if licence is not None:
         dc.add("rights", licence_url(licence))
@@ -190,7 +258,7 @@ def _rights(dc: _DC, rights: dict, vocabs) -> None:
     dc.langstring("rights", rights.get("description"))
 
 
-def _dcmi_types(record: dict, vocabs) -> list[str]:
+def _dcmi_types(record: dict[str, Any], vocabs: Vocabularies) -> list[str]:
     out: list[str] = []
     for term_id in (record.get("educational") or {}).get("learning_resource_type", []):
         term = vocabs["learning_resource_type"].get(term_id)
@@ -208,8 +276,8 @@ def _dcmi_types(record: dict, vocabs) -> list[str]:
     return out
 
 
-def _identifier_text(ident: dict) -> str:
-    catalog, entry = ident.get("catalog", ""), ident.get("entry", "")
+def _identifier_text(ident: dict[str, Any]) -> str:
+    catalog, entry = str(ident.get("catalog", "")), str(ident.get("entry", ""))
     if entry.startswith(("http://", "https://", "urn:", "doi:", "oai:")):
         return entry
     if catalog.upper() in ("ISBN", "ISSN", "DOI"):
@@ -217,7 +285,7 @@ def _identifier_text(ident: dict) -> str:
     return f"{catalog}:{entry}" if catalog else entry
 
 
-def _leaves(record: dict, source: str) -> list[str]:
+def _leaves(record: dict[str, Any], source: str) -> list[str]:
     """Leaf term ids of the taxon paths from vocabulary ``source``, in record order."""
     out: list[str] = []
     for classification in record.get("classification", []):

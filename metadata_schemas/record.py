@@ -17,12 +17,16 @@ plain ``dict`` (stored as JSON by the catalogue, indexed, rendered to XML):
         "aggregation_level": "1",                                # vocabulary "aggregation_level"
       },
       "lifecycle": {"version": "1.0", "status": "final",         # vocabulary "lifecycle_status"
-                    "contribute": [{"role": "author", "entity": ["Nom Prénom"], "date": "2024-05-01"}]},
+                    "contribute": [{"role": "author", "entity": ["Nom Prénom"], "date": "2024-05-01",
+                                    "vcards": {"Nom Prénom": "BEGIN:VCARD\\n...EMAIL:...\\nEND:VCARD"},
+                                    "date_description": {"fr": "..."}}]},
       "meta_metadata": {"contribute": [{"role": "creator", "entity": ["LNRN"], "date": "..."}],
                         "metadata_schema": ["LOMv1.0", "ScoLOMFRv3.1"], "language": "fr"},
       "technical": {"format": ["video/mp4"], "size": 123456, "location": ["https://..."],
-                    "duration": "PT12M", "installation_remarks": {...},
-                    "other_platform_requirements": {...}},
+                    "requirement": [{"or_composite": [{"type": "browser", "name": "any",
+                                                        "minimum_version": "50"}]}],
+                    "duration": "PT12M", "duration_description": {...},
+                    "installation_remarks": {...}, "other_platform_requirements": {...}},
       "educational": {"interactivity_type": "expositive", "learning_resource_type": ["exercise"],
                       "interactivity_level": "low", "semantic_density": "medium",
                       "intended_end_user_role": ["learner"], "context": ["school"],
@@ -41,14 +45,29 @@ plain ``dict`` (stored as JSON by the catalogue, indexed, rendered to XML):
 
 Vocabulary-valued fields hold the *id* of a term. On load, a value may also be
 given as the term's URI or its French/Arabic label (``"Exercice"``,
-``"تمرين"``): :class:`RecordSchema` resolves it to the id, so partner records
-that label terms their own way still load. Unknown terms are errors naming the
-field. A taxon path's ``source`` is the id of a hierarchical vocabulary and its
-``taxon`` list runs from the root to the term, following ``broader`` links; a
-path may be given with its leaf only and is completed on load.
+``"تمرين"``): :class:`RecordSchema` resolves it to the id. A taxon path's
+``source`` is the id of a hierarchical vocabulary and its ``taxon`` list runs from
+the root to the term, following ``broader`` links; a path may be given with its
+leaf only and is completed on load.
+
+**Kept as written.** Every group (a category, a contribute, a classification, …)
+may also carry what a partner's record held that Mawarid's vocabularies or model
+do not (see :mod:`metadata_schemas.originals`):
+
+- ``original``: values as the partner wrote them, each ``{"key": <field of this
+  group>, "source", "value", "label", "text", "source_text", "taxa", "term", "how"}``;
+  ``term`` is the Mawarid value the original maps to (also in the field itself),
+  ``how`` says how: ``spelling`` (the same term spelled another way), ``crosswalk``
+  or ``label`` (a proposal from a crosswalk table or a label match, to review),
+  ``parsed`` (read from text, e.g. an age range), ``none`` (no Mawarid equivalent:
+  the value is kept as it is);
+- ``verbatim``: elements kept whole as canonical XML (extensions of LOM-FR,
+  ScoLOMFR and other profiles, elements the model has no place for), written back
+  on LOM export.
 
 Errors come back flattened, ``{"general.title": ["required"]}``, with
-LangString languages in brackets: ``general.title[ar]``.
+LangString languages in brackets: ``general.title[ar]``; every message is a
+:class:`core.messages.Message`, rendered in the reader's language.
 """
 
 from __future__ import annotations
@@ -58,268 +77,319 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from marshmallow import (
-    RAISE,
-    Schema,
-    ValidationError,
-    fields,
-    post_load,
-    pre_load,
-    validate,
-)
+from marshmallow import ValidationError, fields, post_load, pre_load, validates_schema
+
+from core.messages import N_, Message
 
 from .errors import RecordValidationError, UnknownTermError
+from .fast_load import compile_schema, prune
+from .originals import HOW, check_verbatim
+from .record_fields import (
+    LANGSTRING_LANGUAGES,
+    MAX_ITEMS,
+    MAX_SHORT,
+    MAX_TEXT,
+    MAX_TITLE,
+    REQUIRED,
+    BaseSchema,
+    Boolean,
+    Integer,
+    LangString,
+    Nested,
+    Raw,
+    Term,
+    Text,
+    at_least,
+    length,
+    many,
+    one_of,
+    pattern,
+    url,
+)
 from .vocabularies import get_vocabularies
 
-#: Languages a LangString may carry: Arabic, French, English, Amazigh (Tifinagh).
-LANGSTRING_LANGUAGES = ("ar", "fr", "en", "zgh")
+__all__ = [
+    "LANGSTRING_LANGUAGES",
+    "MAX_ITEMS",
+    "MAX_SHORT",
+    "MAX_TEXT",
+    "MAX_TITLE",
+    "dump_record",
+    "flatten_errors",
+    "iter_langstrings",
+    "levels_of",
+    "load_record",
+    "subjects_of",
+    "taxon_leaves",
+    "taxon_paths",
+    "title_of",
+]
 
-MAX_TITLE = 1_000
-MAX_TEXT = 20_000
-MAX_SHORT = 500
-MAX_ITEMS = 200
+#: A kept XML element (canonical XML of one element) may be this long.
+MAX_VERBATIM = 200_000
 
-_DURATION = re.compile(
+DURATION = re.compile(
     r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
 )
-_DATE = re.compile(
-    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$"
-)
-_MIME = re.compile(
+DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
+MIME = re.compile(
     r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$|^non-digital$"
 )
-_AGE_RANGE = re.compile(r"^\d{1,2}(-\d{1,2}|\+)?$")
+AGE_RANGE = re.compile(r"^\d{1,2}(-\d{1,2}|\+)?$")
+
+_NOT_A_DATE = N_("not an ISO 8601 date")
+_NOT_A_DURATION = N_("not an ISO 8601 duration")
 
 
-def _vocab_error(vocabulary: str, value: Any) -> str:
-    try:
-        get_vocabularies()[vocabulary].resolve(value)
-    except UnknownTermError as exc:
-        return str(exc)
-    return ""
+def _date() -> Text:
+    return Text(validate=pattern(DATE, _NOT_A_DATE))
 
 
-class Term(fields.String):
-    """A vocabulary term: accepts id, URI or label, loads as the term id."""
-
-    def __init__(self, vocabulary: str, **kwargs: Any) -> None:
-        self.vocabulary = vocabulary
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return get_vocabularies()[self.vocabulary].resolve(text).id
-        except UnknownTermError as exc:
-            raise ValidationError(
-                f"unknown term {text!r} in vocabulary {self.vocabulary!r}"
-                + (f" (did you mean: {', '.join(exc.suggestions)}?)" if exc.suggestions else "")
-            ) from None
+def _duration() -> Text:
+    return Text(validate=pattern(DURATION, _NOT_A_DURATION))
 
 
-class LangString(fields.Dict):
-    """``{"fr": "...", "ar": "..."}``: at least one language, each text non-empty."""
+# -- kept as written --------------------------------------------------------------------
 
-    def __init__(self, max_length: int = MAX_TEXT, **kwargs: Any) -> None:
-        self.max_length = max_length
-        super().__init__(keys=fields.String(), values=fields.String(), **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, dict):
-            raise ValidationError('expected an object of language: text, e.g. {"fr": "..."}')
-        errors: dict[str, list[str]] = {}
-        out: dict[str, str] = {}
-        for lang, text in value.items():
-            if lang not in LANGSTRING_LANGUAGES:
-                errors[str(lang)] = [
-                    f"wrong language code {lang!r}: expected one of "
-                    + ", ".join(LANGSTRING_LANGUAGES)
-                ]
-                continue
-            if not isinstance(text, str):
-                errors[lang] = ["not a string"]
-                continue
-            text = text.strip()
-            if not text:
-                errors[lang] = ["empty text"]
-            elif len(text) > self.max_length:
-                errors[lang] = [f"too long: {len(text)} characters, at most {self.max_length}"]
-            elif "\x00" in text:
-                errors[lang] = ["contains a NUL character"]
-            else:
-                out[lang] = text
+class ForeignTaxonSchema(BaseSchema):
+    id = Text(validate=length(1, MAX_SHORT))
+    entry = LangString(max_length=MAX_SHORT, free=True)
+
+
+class OriginalSchema(BaseSchema):
+    key = Text(required=True, validate=length(1, 64))
+    source = Text(validate=length(max=MAX_SHORT))
+    value = Text(validate=length(1, MAX_VERBATIM))  # a whole vCard (a photo in it) may be long
+    label = LangString(max_length=MAX_SHORT, free=True)
+    text = LangString(free=True)
+    source_text = LangString(max_length=MAX_SHORT, free=True)
+    taxa = many(Nested(ForeignTaxonSchema))
+    term = Raw(allow_none=True)
+    how = Text(required=True, validate=one_of(HOW))
+    crosswalk = Text(validate=length(1, 100))
+
+
+class Group(BaseSchema):
+    """A LOM group: its own fields, plus what was kept as the partner wrote it."""
+
+    #: Fields a record may leave out when an original stands for them (a foreign role).
+    REQUIRED_UNLESS_ORIGINAL: tuple[str, ...] = ()
+
+    original = many(Nested(OriginalSchema))
+    verbatim = many(Text(validate=length(1, MAX_VERBATIM)))
+
+    @validates_schema
+    def _check_kept(self, data: dict[str, Any], **_: Any) -> None:
+        originals = data.get("original") or []
+        if not originals and not data.get("verbatim") and not self.REQUIRED_UNLESS_ORIGINAL:
+            return  # the common case: nothing kept, nothing required
+        own = set(self.fields) - {"original", "verbatim"}
+        errors: dict[str, Any] = {}
+        for index, item in enumerate(originals):
+            if item.get("key") not in own:
+                errors.setdefault("original", {})[index] = {
+                    "key": [
+                        Message(N_("not a field of this group: '%(key)s'"), key=item.get("key"))
+                    ]
+                }
+        for index, xml in enumerate(data.get("verbatim") or []):
+            problem = check_verbatim(xml)
+            if problem is not None:
+                errors.setdefault("verbatim", {})[index] = [problem]
+        covered = {item.get("key") for item in originals}
+        for name in self.REQUIRED_UNLESS_ORIGINAL:
+            if data.get(name) in (None, "", [], {}) and name not in covered:
+                errors[name] = [REQUIRED]
         if errors:
             raise ValidationError(errors)
-        if not out and not errors:
-            raise ValidationError("needs a text in at least one language")
-        return out
 
 
-class _TermList(fields.List):
-    """A list of terms without repeats: ``["Exercice", "تمرين"]`` is one term, ``exercise``."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
+class IdentifierSchema(Group):
+    catalog = Text(required=True, validate=length(1, MAX_SHORT))
+    entry = Text(required=True, validate=length(1, MAX_SHORT))
 
 
-def _list(inner: fields.Field, **kwargs: Any) -> fields.List:
-    # A caller's own validator (e.g. at least one item) replaces the default cap.
-    kwargs.setdefault("validate", validate.Length(max=MAX_ITEMS))
-    return (_TermList if isinstance(inner, Term) else fields.List)(inner, **kwargs)
+class ContributeSchema(Group):
+    REQUIRED_UNLESS_ORIGINAL = ("role", "entity")
 
+    role = Term("contributor_role")
+    entity = many(Text(validate=length(1, MAX_SHORT)))
+    vcards = fields.Dict(keys=Text(), values=Text(validate=length(1, MAX_VERBATIM)))
+    date = _date()
+    date_description = LangString()
 
-class _Base(Schema):
-    class Meta:
-        unknown = RAISE
-        ordered = True
-
-
-class IdentifierSchema(_Base):
-    catalog = fields.String(required=True, validate=validate.Length(1, MAX_SHORT))
-    entry = fields.String(required=True, validate=validate.Length(1, MAX_SHORT))
-
-
-class ContributeSchema(_Base):
-    role = Term("contributor_role", required=True)
-    entity = _list(
-        fields.String(validate=validate.Length(1, MAX_SHORT)),
-        required=True,
-        validate=validate.Length(1, MAX_ITEMS),
-    )
-    date = fields.String(validate=validate.Regexp(_DATE, error="not an ISO 8601 date"))
+    @post_load
+    def _vcards_of_named_entities(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # A vCard belongs to a name; a name edited or removed takes its vCard with it.
+        if data.get("vcards"):
+            names = set(data.get("entity") or [])
+            data["vcards"] = {k: v for k, v in data["vcards"].items() if k in names}
+        return data
 
 
 class MetaContributeSchema(ContributeSchema):
-    role = Term("metadata_role", required=True)
+    role = Term("metadata_role")
 
 
-class GeneralSchema(_Base):
-    identifier = _list(fields.Nested(IdentifierSchema))
+class GeneralSchema(Group):
+    identifier = many(Nested(IdentifierSchema))
     title = LangString(required=True, max_length=MAX_TITLE)
-    language = _list(Term("language"))
+    language = many(Term("language"))
     description = LangString()
-    keyword = _list(LangString(max_length=MAX_SHORT))
-    coverage = _list(LangString(max_length=MAX_SHORT))
+    keyword = many(LangString(max_length=MAX_SHORT))
+    coverage = many(LangString(max_length=MAX_SHORT))
     structure = Term("structure")
     aggregation_level = Term("aggregation_level")
 
 
-class LifecycleSchema(_Base):
-    version = fields.String(validate=validate.Length(1, 50))
+class LifecycleSchema(Group):
+    version = Text(validate=length(1, 50))
     status = Term("lifecycle_status")
-    contribute = _list(fields.Nested(ContributeSchema))
+    contribute = many(Nested(ContributeSchema))
 
 
-class MetaMetadataSchema(_Base):
-    identifier = _list(fields.Nested(IdentifierSchema))
-    contribute = _list(fields.Nested(MetaContributeSchema))
-    metadata_schema = _list(fields.String(validate=validate.Length(1, 100)))
+class MetaMetadataSchema(Group):
+    identifier = many(Nested(IdentifierSchema))
+    contribute = many(Nested(MetaContributeSchema))
+    metadata_schema = many(Text(validate=length(1, 100)))
     language = Term("language")
 
 
-class TechnicalSchema(_Base):
-    format = _list(fields.String(validate=validate.Regexp(_MIME, error="not a MIME type")))
-    size = fields.Integer(strict=True, validate=validate.Range(min=0))
-    location = _list(fields.Url(schemes={"http", "https", "ftp"}, require_tld=False))
-    duration = fields.String(validate=validate.Regexp(_DURATION, error="not an ISO 8601 duration"))
+class OrCompositeSchema(Group):
+    type = Term("requirement_type")
+    name = Term("requirement_name")
+    minimum_version = Text(validate=length(1, 30))
+    maximum_version = Text(validate=length(1, 30))
+
+
+class RequirementSchema(Group):
+    or_composite = many(Nested(OrCompositeSchema))
+
+
+class TechnicalSchema(Group):
+    format = many(Text(validate=pattern(MIME, N_("not a MIME type"))))
+    size = Integer(strict=True, validate=at_least(0))
+    location = many(url())
+    requirement = many(Nested(RequirementSchema))
+    duration = _duration()
+    duration_description = LangString()
     installation_remarks = LangString()
     other_platform_requirements = LangString()
 
 
-class EducationalSchema(_Base):
+class EducationalSchema(Group):
     interactivity_type = Term("interactivity_type")
-    learning_resource_type = _list(Term("learning_resource_type"))
+    learning_resource_type = many(Term("learning_resource_type"))
     interactivity_level = Term("interactivity_level")
     semantic_density = Term("semantic_density")
-    intended_end_user_role = _list(Term("intended_end_user_role"))
-    context = _list(Term("context"))
-    typical_age_range = _list(
-        fields.String(
-            validate=validate.Regexp(_AGE_RANGE, error="not an age range such as 11-12 or 15+")
-        )
+    intended_end_user_role = many(Term("intended_end_user_role"))
+    context = many(Term("context"))
+    typical_age_range = many(
+        Text(validate=pattern(AGE_RANGE, N_("not an age range such as 11-12 or 15+")))
     )
     difficulty = Term("difficulty")
-    typical_learning_time = fields.String(
-        validate=validate.Regexp(_DURATION, error="not an ISO 8601 duration")
-    )
+    typical_learning_time = _duration()
+    typical_learning_time_description = LangString()
     description = LangString()
-    language = _list(Term("language"))
+    language = many(Term("language"))
 
 
-class RightsSchema(_Base):
-    cost = fields.Boolean()
-    copyright = fields.Boolean()
+class RightsSchema(Group):
+    cost = Boolean()
+    copyright = Boolean()
     licence = Term("licence")
     description = LangString()
 
 
-class RelatedResourceSchema(_Base):
-    identifier = _list(fields.Nested(IdentifierSchema))
+class RelatedResourceSchema(Group):
+    identifier = many(Nested(IdentifierSchema))
     description = LangString()
 
 
-class RelationSchema(_Base):
-    kind = Term("relation_kind", required=True)
-    resource = fields.Nested(RelatedResourceSchema, required=True)
+class RelationSchema(Group):
+    REQUIRED_UNLESS_ORIGINAL = ("kind",)
+
+    kind = Term("relation_kind")
+    resource = Nested(RelatedResourceSchema)
 
 
-class AnnotationSchema(_Base):
-    entity = fields.String(validate=validate.Length(1, MAX_SHORT))
-    date = fields.String(validate=validate.Regexp(_DATE, error="not an ISO 8601 date"))
-    description = LangString(required=True)
+class AnnotationSchema(Group):
+    entity = Text(validate=length(1, MAX_SHORT))
+    vcards = fields.Dict(keys=Text(), values=Text(validate=length(1, MAX_VERBATIM)))
+    date = _date()
+    date_description = LangString()
+    description = LangString()
 
 
-class TaxonPathSchema(_Base):
-    source = fields.String(required=True)
-    taxon = fields.List(fields.String(), required=True, validate=validate.Length(1, 10))
+class TaxonPathSchema(BaseSchema):
+    source = Text(required=True)
+    taxon = many(Text(), required=True, validate=length(1, 10))
 
     @post_load
-    def _complete(self, data: dict, **_: Any) -> dict:
-        vocabs = get_vocabularies()
-        source = data["source"]
-        # Any vocabulary may classify (``subject`` is flat: its paths have one term).
-        if source not in vocabs:
-            raise ValidationError(f"unknown classification source {source!r}", "source")
-        vocab = vocabs[source]
-        try:
-            terms = [vocab.resolve(t) for t in data["taxon"]]
-        except UnknownTermError as exc:
-            raise ValidationError(str(exc), "taxon") from None
-        leaf = terms[-1]
-        path = [t.id for t in vocab.path(leaf.id)]
-        given = [t.id for t in terms]
-        # A path may be given whole or by its leaf; anything else contradicts the hierarchy.
-        if given != path and given != [leaf.id]:
-            raise ValidationError(
-                f"taxon path {' > '.join(given)} does not follow the hierarchy of {source!r} "
-                f"(expected {' > '.join(path)})",
-                "taxon",
-            )
-        return {"source": source, "taxon": path}
+    def _complete(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return complete_taxon_path(data)
 
 
-class ClassificationSchema(_Base):
-    purpose = Term("classification_purpose", required=True)
-    taxon_path = _list(
-        fields.Nested(TaxonPathSchema), required=True, validate=validate.Length(1, MAX_ITEMS)
-    )
+def complete_taxon_path(data: dict[str, Any]) -> dict[str, Any]:
+    """``{"source", "taxon"}`` with the taxon resolved to ids and the path completed."""
+    vocabs = get_vocabularies()
+    source = data["source"]
+    # Any vocabulary may classify (``subject`` is flat: its paths have one term).
+    if source not in vocabs:
+        raise ValidationError(
+            [Message(N_("unknown classification source '%(source)s'"), source=source)],
+            "source",
+        )
+    vocab = vocabs[source]
+    try:
+        terms = [vocab.resolve(t) for t in data["taxon"]]
+    except UnknownTermError as exc:
+        raise ValidationError([exc.msg], "taxon") from None
+    leaf = terms[-1]
+    path = [t.id for t in vocab.path(leaf.id)]
+    given = [t.id for t in terms]
+    # A path may be given whole or by its leaf; anything else contradicts the hierarchy.
+    if given not in (path, [leaf.id]):
+        raise ValidationError(
+            [
+                Message(
+                    N_(
+                        "taxon path %(given)s does not follow the hierarchy of '%(source)s' "
+                        "(expected %(expected)s)"
+                    ),
+                    given=" > ".join(given),
+                    source=source,
+                    expected=" > ".join(path),
+                )
+            ],
+            "taxon",
+        )
+    return {"source": source, "taxon": path}
+
+
+class ClassificationSchema(Group):
+    REQUIRED_UNLESS_ORIGINAL = ("purpose",)
+
+    purpose = Term("classification_purpose")
+    taxon_path = many(Nested(TaxonPathSchema))
     description = LangString()
-    keyword = _list(LangString(max_length=MAX_SHORT))
+    keyword = many(LangString(max_length=MAX_SHORT))
 
 
-class RecordSchema(_Base):
+class RecordSchema(Group):
     """A whole record. ``id`` is owned by the catalogue and only dumped."""
 
-    id = fields.String(dump_only=True)
-    general = fields.Nested(GeneralSchema, required=True)
-    lifecycle = fields.Nested(LifecycleSchema)
-    meta_metadata = fields.Nested(MetaMetadataSchema)
-    technical = fields.Nested(TechnicalSchema)
-    educational = fields.Nested(EducationalSchema)
-    rights = fields.Nested(RightsSchema)
-    relation = _list(fields.Nested(RelationSchema))
-    annotation = _list(fields.Nested(AnnotationSchema))
-    classification = _list(fields.Nested(ClassificationSchema))
+    id = Text(dump_only=True)
+    general = Nested(GeneralSchema, required=True)
+    lifecycle = Nested(LifecycleSchema)
+    meta_metadata = Nested(MetaMetadataSchema)
+    technical = Nested(TechnicalSchema)
+    educational = Nested(EducationalSchema)
+    rights = Nested(RightsSchema)
+    relation = many(Nested(RelationSchema))
+    annotation = many(Nested(AnnotationSchema))
+    classification = many(Nested(ClassificationSchema))
 
     @pre_load
     def _drop_server_fields(self, data: Any, **_: Any) -> Any:
@@ -329,64 +399,74 @@ class RecordSchema(_Base):
         return data
 
 
-def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested error dict → ``{"general.title[ar]": [...]}``."""
-    out: dict[str, list[str]] = {}
+# -- loading ------------------------------------------------------------------------------
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[Message | str]]:
+    """marshmallow's nested error dict → ``{"general.title[ar]": [message, ...]}``."""
+    out: dict[str, list[Message | str]] = {}
 
     def walk(node: Any, path: str) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 key = str(key)
-                if (
-                    key in LANGSTRING_LANGUAGES
-                    or (path and _looks_like_lang(key, value))
-                    or key.isdigit()
-                ):
-                    walk(value, f"{path}[{key}]")
-                elif key == "_schema":
+                if key == "_schema":
                     walk(value, path)
+                elif key.isdigit() or (path and _is_language_key(key, value)):
+                    walk(value, f"{path}[{key}]")
                 else:
                     walk(value, f"{path}.{key}" if path else key)
-        elif isinstance(node, list) and all(isinstance(m, str) for m in node):
-            msgs = [
-                "required"
-                if m == "Missing data for required field."
-                else "unknown field"
-                if m == "Unknown field."
-                else m
-                for m in node
-            ]
-            out.setdefault(path or "record", []).extend(msgs)
+        elif isinstance(node, list) and all(isinstance(m, (str, Message)) for m in node):
+            out.setdefault(path or "record", []).extend(node)
         elif isinstance(node, list):
             for item in node:
                 walk(item, path)
         else:
-            out.setdefault(path or "record", []).append(str(node))
+            out.setdefault(path or "record", []).append(node)
 
     walk(messages, prefix)
     return out
 
 
-def _looks_like_lang(key: str, value: Any) -> bool:
+_LANGUAGE_MESSAGES = {
+    "wrong language code '%(code)s': expected one of %(allowed)s",
+    "empty text",
+    "not a text",
+    "too long: %(length)s characters, at most %(max)s",
+    "contains a NUL character",
+}
+
+
+def _is_language_key(key: str, value: Any) -> bool:
+    """Whether ``key`` is a LangString language (``general.title[ar]``), not a field."""
+    if key in LANGSTRING_LANGUAGES:
+        return True
     return (
         isinstance(value, list)
-        and value
-        and isinstance(value[0], str)
-        and value[0].startswith("wrong language code")
+        and bool(value)
+        and isinstance(value[0], Message)
+        and value[0].msgid in _LANGUAGE_MESSAGES
     )
 
 
 _schema = RecordSchema()
+_fast_load = compile_schema(_schema)
 
 
-def load_record(data: Any, *, record: str | None = None) -> dict:
+def load_record(data: Any, *, record: str | None = None) -> dict[str, Any]:
     """Validate ``data`` and return the canonical record (vocabulary ids, full taxon paths).
 
     Raises :class:`RecordValidationError` listing every error with its field path.
     """
     if not isinstance(data, dict):
-        raise RecordValidationError("a record must be a JSON object", record=record)
+        raise RecordValidationError(N_("a record must be a JSON object"), record=record)
     errors = _control_characters(data)
+    if not errors:
+        try:
+            fast: dict[str, Any] = _fast_load(data)  # already pruned
+            return fast
+        except Exception:  # anything the fast path does not take: marshmallow gives the verdict
+            pass
     try:
         loaded = _schema.load(data)
     except ValidationError as exc:
@@ -394,8 +474,9 @@ def load_record(data: Any, *, record: str | None = None) -> dict:
             known = errors.setdefault(path, [])
             known.extend(m for m in messages if m not in known)
     if errors:
-        raise RecordValidationError("invalid record", record=record, errors=errors) from None
-    return _prune(loaded)
+        raise RecordValidationError(N_("invalid record"), record=record, errors=errors) from None
+    pruned: dict[str, Any] = _prune(loaded)
+    return pruned
 
 
 # Characters XML 1.0 cannot carry: a record holding one would store fine and then
@@ -405,9 +486,9 @@ _ESCAPED_ILLEGAL = re.compile(r"\\u00(?:0[0-8bcef]|1[0-9a-f])")
 _MAX_DEPTH = 12  # deeper than any record; the schema rejects the rest anyway
 
 
-def _control_characters(data: Any) -> dict[str, list[str]]:
+def _control_characters(data: Any) -> dict[str, list[Message | str]]:
     """``{path: [message]}`` for every string holding a character XML cannot carry."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[Message | str]] = {}
     if not _any_illegal(data):  # the common case: no paths to build
         return found
 
@@ -419,9 +500,11 @@ def _control_characters(data: Any) -> dict[str, list[str]]:
             if match:
                 char = match.group()
                 found[path or "record"] = [
-                    "contains a NUL character"
+                    Message(N_("contains a NUL character"))
                     if char == "\x00"
-                    else f"contains a control character (U+{ord(char):04X})"
+                    else Message(
+                        N_("contains a control character (U+%(code)s)"), code=f"{ord(char):04X}"
+                    )
                 ]
         elif isinstance(node, dict):
             for key, value in node.items():
@@ -450,7 +533,7 @@ def _any_illegal(data: Any) -> bool:
     return _ESCAPED_ILLEGAL.search(dumped) is not None or _XML_ILLEGAL.search(dumped) is not None
 
 
-def dump_record(record: dict, *, record_id: str | None = None) -> dict:
+def dump_record(record: dict[str, Any], *, record_id: str | None = None) -> dict[str, Any]:
     """A record as JSON for the API, with its catalogue id."""
     out = dict(record)
     if record_id is not None:
@@ -458,20 +541,13 @@ def dump_record(record: dict, *, record_id: str | None = None) -> dict:
     return out
 
 
-def _prune(value: Any) -> Any:
-    """Drop empty containers so that equal records compare equal after a round trip."""
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, {}, [], "")}
-    if isinstance(value, list):
-        return [_prune(v) for v in value if v not in (None, {}, [], "")]
-    return value
+_prune = prune
 
 
 # Convenience readers used by the indexer, the portal and the OAI sets.
 
 
-def taxon_leaves(record: dict, source: str) -> list[str]:
+def taxon_leaves(record: dict[str, Any], source: str) -> list[str]:
     """Leaf term ids of every taxon path from vocabulary ``source``, in record order."""
     seen: list[str] = []
     for cls in record.get("classification", []):
@@ -483,7 +559,7 @@ def taxon_leaves(record: dict, source: str) -> list[str]:
     return seen
 
 
-def taxon_paths(record: dict, source: str) -> list[list[str]]:
+def taxon_paths(record: dict[str, Any], source: str) -> list[list[str]]:
     """Every full taxon path (root → leaf) from vocabulary ``source``."""
     return [
         list(p["taxon"])
@@ -493,24 +569,26 @@ def taxon_paths(record: dict, source: str) -> list[list[str]]:
     ]
 
 
-def levels_of(record: dict) -> list[str]:
+def levels_of(record: dict[str, Any]) -> list[str]:
     return taxon_leaves(record, "level")
 
 
-def subjects_of(record: dict) -> list[str]:
+def subjects_of(record: dict[str, Any]) -> list[str]:
     return taxon_leaves(record, "subject")
 
 
-def title_of(record: dict, lang: str = "fr") -> str:
-    """The title in ``lang``, else in any language (French, Arabic, English, Amazigh order)."""
+def title_of(record: dict[str, Any], lang: str = "fr") -> str:
+    """The title in ``lang``, else in French, Arabic, English, Amazigh, else any language."""
     titles = record.get("general", {}).get("title", {})
     for code in (lang, "fr", "ar", "en", "zgh"):
         if titles.get(code):
-            return titles[code]
-    return ""
+            return str(titles[code])
+    return str(next(iter(titles.values()), ""))
 
 
-def iter_langstrings(values: Iterable[dict] | dict | None) -> Iterable[tuple[str, str]]:
+def iter_langstrings(
+    values: Iterable[dict[str, Any]] | dict[str, Any] | None,
+) -> Iterable[tuple[str, str]]:
     if not values:
         return
     if isinstance(values, dict):

@@ -26,8 +26,11 @@ document, so nothing an attacker smuggles in can leak through an error message.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from lxml import etree
+
+from core.messages import N_, Message
 
 from .errors import UnsafeXMLError
 
@@ -66,10 +69,18 @@ def _parser() -> etree.XMLParser:
 
 
 def _error(
-    source: str, message: str, line: int | None = None, column: int | None = None
+    source: str, message: Message, line: int | None = None, column: int | None = None
 ) -> UnsafeXMLError:
-    where = f"line {line}, column {column}: " if line else ""
-    err = UnsafeXMLError(where + message, record=source)
+    if line:
+        err = UnsafeXMLError(
+            N_("line %(line)s, column %(column)s: %(problem)s"),
+            record=source,
+            line=line,
+            column=column if column is not None else "?",
+            problem=message,
+        )
+    else:
+        err = UnsafeXMLError(message, record=source)
     err.line, err.column = line, column
     return err
 
@@ -79,8 +90,12 @@ def _check_prefix(data: bytes, source: str) -> None:
     if not any(head.startswith(bom) for bom in _BOMS) and b"\x00" in head:
         raise _error(
             source,
-            "UTF-16/UTF-32 text without a byte order mark: save the file "
-            "as UTF-8 (or UTF-16 with a BOM)",
+            Message(
+                N_(
+                    "UTF-16/UTF-32 text without a byte order mark: save the file "
+                    "as UTF-8 (or UTF-16 with a BOM)"
+                )
+            ),
             1,
             1,
         )
@@ -90,8 +105,12 @@ def _check_prefix(data: bytes, source: str) -> None:
             line = data.count(b"\n", 0, pos) + 1 if marker == _DOCTYPE_MARKERS[0] else None
             raise _error(
                 source,
-                "DOCTYPE/DTD declarations are not allowed (they can declare "
-                "entities that read files or expand without bound)",
+                Message(
+                    N_(
+                        "DOCTYPE/DTD declarations are not allowed (they can declare "
+                        "entities that read files or expand without bound)"
+                    )
+                ),
                 line,
                 pos - data.rfind(b"\n", 0, pos) if line else None,
             )
@@ -111,21 +130,35 @@ def parse_xml(data: bytes, *, source: str, max_bytes: int | None = None) -> etre
         raise TypeError(f"parse_xml expects bytes, got {type(data).__name__}")
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if len(data) > limit:
-        raise _error(source, f"document too large: {len(data):,} bytes, at most {limit:,}")
+        raise _error(
+            source,
+            Message(
+                N_("document too large: %(size)s bytes, at most %(max)s"),
+                size=f"{len(data):,}",
+                max=f"{limit:,}",
+            ),
+        )
     if not data.strip():
-        raise _error(source, "empty document")
+        raise _error(source, Message(N_("empty document")))
     _check_prefix(data, source)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, None)
-        raise _error(source, f"not well-formed XML: {_clean(exc.msg)}", line, column) from None
+        raise _error(
+            source,
+            Message(N_("not well-formed XML: %(reason)s"), reason=_clean(exc.msg)),
+            line,
+            column,
+        ) from None
     except (ValueError, LookupError) as exc:  # e.g. an encoding lxml cannot handle
-        raise _error(source, f"cannot read XML: {_clean(str(exc))}") from None
-    docinfo = root.getroottree().docinfo
+        raise _error(
+            source, Message(N_("cannot read XML: %(reason)s"), reason=_clean(str(exc)))
+        ) from None
+    docinfo: Any = root.getroottree().docinfo
     # Backstop for DOCTYPEs the byte scan cannot see (exotic encodings).
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise _error(source, "DOCTYPE/DTD declarations are not allowed")
+        raise _error(source, Message(N_("DOCTYPE/DTD declarations are not allowed")))
     return root
 
 

@@ -28,7 +28,7 @@ import json
 import math
 import random
 from bisect import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -58,26 +58,27 @@ _DENSITIES = ("low", "medium", "medium", "high")
 _DIFFICULTIES = ("very-easy", "easy", "medium", "medium", "medium", "difficult", "very-difficult")
 
 
-def _load(name: str) -> dict:
+def _load(name: str) -> dict[str, Any]:
     path = resources.files("metadata_schemas") / "synthetic_data" / name
-    return json.loads(path.read_text(encoding="utf-8"))
+    table: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return table
 
 
-def _weighted(pairs) -> tuple[list, list[float]]:
+def _weighted(pairs: Iterable[tuple[Any, Any]]) -> tuple[list[Any], list[float]]:
     """(values, cumulative weights) for :func:`_pick`."""
-    pairs = list(pairs)
-    values = [v for v, _ in pairs]
-    return values, list(itertools.accumulate(float(w) for _, w in pairs))
+    listed = list(pairs)
+    values = [v for v, _ in listed]
+    return values, list(itertools.accumulate(float(w) for _, w in listed))
 
 
-def _pick(rng: random.Random, table: tuple[list, list[float]]):
+def _pick(rng: random.Random, table: tuple[list[Any], list[float]]) -> Any:
     values, cum = table
     return values[bisect(cum, rng.random() * cum[-1])]
 
 
 # random.choice/randint go through getrandbits loops; one random() call is ~4x cheaper
 # and keeps the generator above 5,000 records/s (the sequences stay deterministic).
-def _choice(rng: random.Random, seq):
+def _choice(rng: random.Random, seq: Sequence[Any]) -> Any:
     return seq[int(rng.random() * len(seq))]
 
 
@@ -128,7 +129,7 @@ class _Plan:
         subject_weights = catalogue["subject_weights"]
         # Collect (level, subject) slots; a level's weight is shared among its subjects
         # in proportion to their weights, so levels follow level_weights exactly.
-        by_level: dict[str, list[tuple[str, list]]] = {}
+        by_level: dict[str, list[tuple[str, list[Any]]]] = {}
         for subject, keyed in topics.items():
             subject_vocab.resolve(subject)  # fail early on a typo in the data file
             for key, items in keyed.items():
@@ -226,7 +227,7 @@ class _Generator:
     def _person(self) -> str:
         return f"{_choice(self.rng, self.plan.given)} {_choice(self.rng, self.plan.family)}"
 
-    def _langs(self, subject: str, topic: list) -> tuple[str, ...]:
+    def _langs(self, subject: str, topic: list[Any]) -> tuple[str, ...]:
         """Languages of the title and description, by subject then catalogue weights."""
         roll = self.rng.random()
         if subject == "anglais":
@@ -249,7 +250,7 @@ class _Generator:
     def _title(self, lang: str, r: _Draw) -> str:
         _plan, roll = self.plan, self.rng.random()
         index = _TOPIC_INDEX[lang]
-        text = r.topic[index] if index < len(r.topic) and r.topic[index] else r.topic[0]
+        text = str(r.topic[index] if index < len(r.topic) and r.topic[index] else r.topic[0])
         if lang == "fr":
             if roll < 0.4:
                 return text
@@ -280,7 +281,7 @@ class _Generator:
         picked = [rest[(start + i) % len(rest)] for i in range(min(len(rest), _randint(rng, 1, 3)))]
         return " ".join(s.format(**values) for s in [pool[0], *picked])
 
-    def _general(self, r: _Draw) -> dict:
+    def _general(self, r: _Draw) -> dict[str, Any]:
         rng, plan, level = self.rng, self.plan, r.level
         kw_langs = [lang for lang in r.langs if lang in ("fr", "ar")] or ["fr"]
         extra = _choice(rng, plan.extra_keywords)
@@ -311,7 +312,7 @@ class _Generator:
         )
         return general
 
-    def _lifecycle(self, r: _Draw) -> dict:
+    def _lifecycle(self, r: _Draw) -> dict[str, Any]:
         rng, plan = self.rng, self.plan
         date = self._date(r.year)
         contribute = []
@@ -337,8 +338,8 @@ class _Generator:
             "contribute": contribute,
         }
 
-    def _meta_metadata(self, r: _Draw) -> dict:
-        meta = {
+    def _meta_metadata(self, r: _Draw) -> dict[str, Any]:
+        meta: dict[str, Any] = {
             "identifier": [{"catalog": "LNRN-META", "entry": f"M-{r.identifier}"}],
             "contribute": [
                 {"role": "creator", "entity": ["LNRN"], "date": self._date(r.meta_year)}
@@ -352,7 +353,7 @@ class _Generator:
             )
         return meta
 
-    def _technical(self, r: _Draw) -> dict:
+    def _technical(self, r: _Draw) -> dict[str, Any]:
         rng, plan, mime = self.rng, self.plan, r.mime
         low, high = plan.sizes.get(mime, (9.0, 15.0))
         technical: dict[str, Any] = {
@@ -371,7 +372,7 @@ class _Generator:
             technical["other_platform_requirements"] = dict(plan.texts["html"])
         return technical
 
-    def _educational(self, r: _Draw) -> dict:
+    def _educational(self, r: _Draw) -> dict[str, Any]:
         rng = self.rng
         interactivity = self.plan.type_interactivity[r.type_id]
         types = [r.type_id]
@@ -398,7 +399,7 @@ class _Generator:
             educational["typical_age_range"] = [r.level.age]
         return educational
 
-    def _rights(self) -> dict:
+    def _rights(self) -> dict[str, Any]:
         licence = _pick(self.rng, self.plan.licences)
         rights: dict[str, Any] = {
             "cost": self.rng.random() < 0.03,
@@ -409,7 +410,7 @@ class _Generator:
             rights["description"] = dict(self.plan.texts["ministry_rights"])
         return rights
 
-    def _classification(self, r: _Draw) -> list[dict]:
+    def _classification(self, r: _Draw) -> list[dict[str, Any]]:
         level = r.level
         level_paths = [{"source": "level", "taxon": list(level.path)}]
         siblings = self.plan.siblings.get(level.id, ())
@@ -422,7 +423,7 @@ class _Generator:
             {"purpose": "discipline", "taxon_path": [{"source": "subject", "taxon": [r.subject]}]},
         ]
 
-    def record(self, n: int) -> tuple[dict, int]:
+    def record(self, n: int) -> tuple[dict[str, Any], int]:
         """Record number ``n`` and its year (for a matching acquisition)."""
         rng, plan = self.rng, self.plan
         r = _Draw(self, n)
@@ -502,7 +503,9 @@ class _Draw:
         self.type_labels = plan.type_labels[self.type_id]
 
 
-def _acquisition(plan: _Plan, rng: random.Random, year: int | None, mode: str | None) -> dict:
+def _acquisition(
+    plan: _Plan, rng: random.Random, year: int | None, mode: str | None
+) -> dict[str, Any]:
     mode = mode or _pick(rng, plan.modes)
     if mode not in plan.counterparts:
         raise ValueError(
@@ -535,7 +538,7 @@ def _check_count(count: int) -> None:
         raise ValueError(f"count must be an integer between 0 and {MAX_COUNT}, got {count!r}")
 
 
-def generate_records(count: int, *, seed: int | str = 0) -> Iterator[dict]:
+def generate_records(count: int, *, seed: int | str = 0) -> Iterator[dict[str, Any]]:
     """Yield ``count`` valid, canonical records; deterministic for ``seed``.
 
     A generator: nothing is built ahead, memory does not grow with ``count``.
@@ -544,7 +547,7 @@ def generate_records(count: int, *, seed: int | str = 0) -> Iterator[dict]:
     return _records(count, seed)
 
 
-def _records(count: int, seed: int | str) -> Iterator[dict]:
+def _records(count: int, seed: int | str) -> Iterator[dict[str, Any]]:
     gen = _Generator(seed)
     for n in range(count):
         yield gen.record(n)[0]
@@ -552,7 +555,7 @@ def _records(count: int, seed: int | str) -> Iterator[dict]:
 
 def generate_acquisition(
     rng: random.Random, *, year: int | None = None, mode: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     """An acquisition provenance dict for the catalogue::
 
         {"mode": "achat", "reference": "AO n° 12/2024/LNRN", "counterpart": "Éditions ...",
@@ -563,7 +566,9 @@ def generate_acquisition(
     return _acquisition(_plan(), rng, year, mode)
 
 
-def generate_dataset(count: int, seed: int | str = 0) -> Iterator[tuple[dict, dict]]:
+def generate_dataset(
+    count: int, seed: int | str = 0
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """Yield ``(record, acquisition)`` pairs; records equal :func:`generate_records`'s.
 
     The acquisition started in the year of the record's life-cycle date, so
@@ -573,7 +578,7 @@ def generate_dataset(count: int, seed: int | str = 0) -> Iterator[tuple[dict, di
     return _dataset(count, seed)
 
 
-def _dataset(count: int, seed: int | str) -> Iterator[tuple[dict, dict]]:
+def _dataset(count: int, seed: int | str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     gen = _Generator(seed)
     acq_rng = random.Random(f"mawarid-acquisition-{seed}")
     for n in range(count):

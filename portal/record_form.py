@@ -19,8 +19,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from core.messages import Message
 from metadata_schemas.record import LANGSTRING_LANGUAGES
 
+from . import i18n
 from .forms import SINGLE_VALUED, VOCABULARY_FIELDS
 
 LEVEL_PURPOSE = "educational_level"
@@ -266,7 +268,12 @@ def place_errors(errors: dict[str, list[str]], origins: dict[str, str]):
     for path, messages in errors.items():
         field = next((origins[p] for p in ordered if _covers(p, path)), None)
         for message in messages:
-            item = (path, str(MESSAGES.get(message, message)))
+            text = (
+                message.render(i18n.current_lang())
+                if isinstance(message, Message)
+                else MESSAGES.get(message, message)
+            )
+            item = (path, str(text))
             if field:
                 placed.setdefault(field, []).append(item)
             else:

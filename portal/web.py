@@ -19,6 +19,7 @@ BLUEPRINTS = (
     "portal.views.staff",  # staff console (login, records, decisions, users)
     "portal.oai.views",  # OAI-PMH 2.0 endpoint /oai
     "portal.views.diffusion",  # diffusion dashboards and campaigns (staff)
+    "portal.views.review",  # review queue of imported records, spreadsheet template (staff)
     "portal.views.sources",  # harvest sources and their runs (staff)
 )
 

@@ -18,6 +18,7 @@ from catalogue.store.models import Base
 #: Modules declaring tables on the shared Base; missing ones are skipped.
 MODEL_MODULES = (
     "catalogue.store.models",
+    "catalogue.store.reviews",
     "catalogue.store.harvest_models",
     "catalogue.store.console_models",
     "diffusion.store.models",

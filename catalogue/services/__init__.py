@@ -24,7 +24,7 @@ from .notifications import NotificationQueue
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .resources import ResourceService, Work
-from .views import EventView, ImportReport, Page, ResourceChange, ResourceView
+from .views import EventView, Page, ResourceChange, ResourceView
 
 __all__ = [
     "ROLES",
@@ -34,7 +34,6 @@ __all__ = [
     "CatalogueServices",
     "EventView",
     "HarvestSources",
-    "ImportReport",
     "Page",
     "ResourceChange",
     "ResourceService",

@@ -1,8 +1,11 @@
-"""``mawarid export --format lom|oai_dc|json --out DIR``: one file per resource, streamed.
+"""``mawarid export --format lom|lom-strict|scolomfr|oai_dc|json --out DIR``: one file per resource.
 
 For each resource: ``<id>.xml`` (LOM with the provenance in ``lifeCycle`` contributes
-and ``metaMetadata``, or simple Dublin Core) or ``<id>.json`` (the record with its
-id and status), plus ``<id>.provenance.json`` (the full provenance document).
+and ``metaMetadata``; strict LOM; ScoLOMFR; or simple Dublin Core) or ``<id>.json``
+(the record with its id and status), plus ``<id>.provenance.json`` (the full
+provenance document). What a format cannot hold is listed per resource in
+``left-out.json`` (record paths): Dublin Core and strict LOM leave things out, LOM
+leaves nothing out.
 Resources are read in batches (keyset paging), so memory does not grow with the
 catalogue; each file is written to a temporary name and renamed, so an interrupted
 export never leaves a truncated file under a final name.
@@ -19,12 +22,16 @@ from pathlib import Path
 
 from lxml import etree
 
+from metadata_schemas.lom_xml import export_lom
+from metadata_schemas.oai_dc import export_oai_dc
+from metadata_schemas.scolomfr_xml import export_scolomfr
+
 from ..errors import InvalidInput
-from .oai_records import oai_identifier, writer
+from .oai_records import oai_identifier
 from .provenance import last_decision, provenance_document, provenance_summary
 from .resources import ResourceService
 
-FORMATS = ("lom", "oai_dc", "json")
+FORMATS = ("lom", "lom-strict", "scolomfr", "oai_dc", "json")
 
 
 @dataclass
@@ -33,6 +40,8 @@ class ExportReport:
     files: int = 0
     out: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: resource id → record paths the format could not hold.
+    left_out: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -66,10 +75,6 @@ def export(
         )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    if format in ("lom", "oai_dc"):
-        fn = writer("oai_lom" if format == "lom" else "oai_dc")
-        if fn is None:
-            raise InvalidInput(f"the {format} writer of metadata_schemas is not available")
     report = ExportReport(out=str(out))
     for session, rows in resources.batches(status=status, batch=batch):
         for row in rows:
@@ -89,22 +94,28 @@ def export(
                     }
                 )
                 name = f"{row.id}.json"
-            elif format == "lom":
-                element = fn(row.record, identifier=row.id, provenance=summary)
-                body = etree.tostring(
-                    element, xml_declaration=True, encoding="UTF-8", pretty_print=True
-                )
-                name = f"{row.id}.xml"
             else:
-                element = fn(
-                    row.record,
-                    identifier=row.id,
-                    base_url=resources.base_url,
-                    oai_identifier=oai_identifier(resources.repository_id, row.id),
-                    provenance=summary,
-                )
+                if format == "oai_dc":
+                    written = export_oai_dc(
+                        row.record,
+                        identifier=row.id,
+                        base_url=resources.base_url,
+                        oai_identifier=oai_identifier(resources.repository_id, row.id),
+                        provenance=summary,
+                    )
+                elif format == "scolomfr":
+                    written = export_scolomfr(row.record, identifier=row.id, provenance=summary)
+                else:
+                    written = export_lom(
+                        row.record,
+                        identifier=row.id,
+                        provenance=summary,
+                        strict=format == "lom-strict",
+                    )
+                if written.left_out:
+                    report.left_out[row.id] = written.left_out
                 body = etree.tostring(
-                    element, xml_declaration=True, encoding="UTF-8", pretty_print=True
+                    written.element, xml_declaration=True, encoding="UTF-8", pretty_print=True
                 )
                 name = f"{row.id}.xml"
             _write_atomic(out / name, body)
@@ -113,4 +124,7 @@ def export(
             report.files += 2
         if progress:
             progress(report.written)
+    if report.left_out:
+        _write_atomic(out / "left-out.json", _json_bytes(report.left_out))
+        report.files += 1
     return report

@@ -34,12 +34,11 @@ from sqlalchemy.orm import Session
 from core.errors import MawaridError
 from core.messages import N_, Message
 
-from ..errors import CatalogueError
+from ..errors import CatalogueError, describe
 from ..store.harvest_models import HarvestRecord, HarvestRun, HarvestSource
 from ..store.models import Resource
 from .actors import Actor
 from .harvest_views import MAX_PROBLEMS, Incoming, Lease, PageOutcome
-from .importer import describe
 from .resources import ResourceService, Work, _strip_catalogue_ids
 from .views import iso
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -92,21 +92,3 @@ class ResourceChange:
 
     kind: str
     resource: ResourceView
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    published: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    refused: list[tuple[str, str]] = field(default_factory=list)
-    ignored: list[tuple[str, str]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "created": len(self.created),
-            "published": len(self.published),
-            "skipped": len(self.skipped),
-            "refused": [{"source": s, "error": e} for s, e in self.refused],
-            "ignored": [{"source": s, "reason": e} for s, e in self.ignored],
-        }

@@ -13,15 +13,19 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from core.messages import N_, Message
+
 from ..errors import (
     DuplicateIdentifier,
     IllegalTransition,
     InvalidInput,
     NotFound,
+    ReviewPending,
     UnknownEntity,
     WrongCommission,
 )
 from ..store.models import Document, Resource, ResourceEvent, utcnow
+from ..store.reviews import IntakeReview
 from .actors import Actor, require
 from .completeness import RULES as COMPLETENESS
 from .documents import clean_filename
@@ -34,12 +38,20 @@ class Work(UnitOfWork):
     """Operations inside one transaction. Obtained from :meth:`ResourceService.batch`."""
 
     def create_draft(
-        self, actor: Actor, record: Any, *, acquisition: Any = None, resource_id: str | None = None
+        self,
+        actor: Actor,
+        record: Any,
+        *,
+        acquisition: Any = None,
+        resource_id: str | None = None,
+        known_new: bool = False,
     ) -> ResourceView:
+        """``known_new``: the caller has checked that ``resource_id`` is free (the import
+        looks a whole batch up at once); a clash still fails on the primary key."""
         require(actor, "create")
         if resource_id is not None:
             check_resource_id(resource_id)
-            if self._exists(resource_id):
+            if not known_new and self._exists(resource_id):
                 raise DuplicateIdentifier(f"a resource {resource_id!r} already exists")
         else:
             resource_id = new_resource_id()
@@ -261,25 +273,32 @@ class Work(UnitOfWork):
         return document_dict(doc)
 
     def submit(
-        self,
-        actor: Actor,
-        resource_id: str,
-        *,
-        note: str | None = None,
-        validated_elsewhere: bool = False,
+        self, actor: Actor, resource_id: str, *, note: str | None = None, migration: bool = False
     ) -> ResourceView:
-        """Send a draft to the validation commission, if it passes the completeness rules.
+        """Send a draft to the validation commission: complete by the rules
+        (:mod:`.completeness`) and with its import notes reviewed.
 
-        ``validated_elsewhere``: the commission's decision was taken before Mawarid
-        (``import --migrate-validated`` recording an old catalogue's history): the record
-        is kept as it was validated, complete by today's rules or not.
+        ``migration``: a record validated before Mawarid (``import --migrate-validated``
+        recording an old catalogue's history): kept as it was validated, complete by
+        today's rules or not, its import notes needing no review.
         """
         require(actor, "submit")
         row = self._load(resource_id)
+        review = None if migration else self.session.get(IntakeReview, row.id)
+        if review is not None and review.status == "to_review":
+            raise ReviewPending(
+                Message(
+                    N_(
+                        "%(id)s has import notes to review (mappings, values kept as written): "
+                        "review them in the staff console before submitting it for validation"
+                    ),
+                    id=row.id,
+                ).render()
+            )
         note = _note(note)
         before = row.status
         after = next_status("submit", before, resource_id=row.id)
-        if not validated_elsewhere:
+        if not migration:
             # The commission sees complete records only, whoever submits (console, CLI, API).
             COMPLETENESS.require(row.record, row.id)
         row.status = after

@@ -28,7 +28,6 @@ from core.messages import N_, gettext, language_from_environment, use_language
 from core.settings import ConfigurationError, Settings
 from indexer import SearchError
 from mawarid.runtime import Runtime, build_runtime
-from metadata_schemas.errors import MetadataError
 
 from . import click_i18n
 
@@ -37,7 +36,6 @@ from . import click_i18n
 _REFUSALS: tuple[type[Exception], ...] = (
     MawaridError,
     CatalogueError,
-    MetadataError,
     SearchError,
 )
 

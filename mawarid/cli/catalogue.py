@@ -19,10 +19,10 @@ from pathlib import Path
 
 import click
 
+from catalogue.intake.importer import Importer
 from catalogue.services.actors import ROLES, Actor
 from catalogue.services.demo import Demo
 from catalogue.services.exporter import export as run_export
-from catalogue.services.importer import Importer
 from core.messages import N_, gettext, ngettext
 
 from .base import as_actor_option, command, group, runtime
@@ -101,7 +101,12 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
 
 @command(
     "import",
-    help=N_("Import LOM XML files, folders, zip archives or JSON lines as drafts."),
+    help=N_(
+        "Import partner records (LOM, ScoLOMFR, IMS, SCORM, OAI-PMH, Dublin Core), staff "
+        "spreadsheets (CSV, XLSX) or JSON lines, from files, folders and zip archives. "
+        "Exit status: 0 when every input was read (notes to review allowed), 3 when some "
+        "inputs were refused (listed with their reason), 2 on bad usage, 1 on a fatal error."
+    ),
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -134,9 +139,10 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(path_type=Path),
-    help=N_("Also write the full report as JSON to this file."),
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=N_("Also write the full report (every record, its notes) as JSON to this file."),
 )
+@click.option("--verbose", "-v", is_flag=True, help=N_("List every record with its notes."))
 @as_option
 def import_(
     paths,
@@ -146,6 +152,7 @@ def import_(
     counterpart,
     batch,
     report_path,
+    verbose,
     as_user,
 ) -> None:
     rt = runtime()
@@ -168,44 +175,46 @@ def import_(
         batch_size=batch,
     )
     with Progress(gettext(N_("Import"))) as progress:
-        report = importer.run(
-            paths,
-            progress=lambda r: progress.update(len(r.created) + len(r.skipped) + len(r.refused)),
-        )
-        for source, error in report.refused:
-            click.echo(f"{source}: {error}", err=True)
-        progress.summary(
-            gettext(
-                N_(
-                    "%(created)d created, %(published)d published, %(skipped)d already "
-                    "imported, %(refused)d refused, %(ignored)d files ignored"
-                ),
-                created=len(report.created),
-                published=len(report.published),
-                skipped=len(report.skipped),
-                refused=len(report.refused),
-                ignored=len(report.ignored),
-            )
-        )
+        report = importer.run(paths, progress=lambda r: progress.update(len(r.outcomes)))
+        progress.close()
+        for outcome in report.outcomes:
+            if outcome.status == "refused":
+                click.echo(f"{outcome.source}: {outcome.reason()}", err=True)
+            elif verbose or outcome.status == "deleted":
+                line = f"{outcome.source}: {outcome.status} {outcome.resource_id or ''}"
+                click.echo(line.rstrip())
+            if verbose:
+                for note in outcome.notes:
+                    click.echo(f"    {note.render()}")
+        progress.summary(report.summary())
     if report_path:
-        report_path.write_text(
-            json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-    if report.refused:
-        sys.exit(1)
+        _write_atomic(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    sys.exit(report.exit_code)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 @command(
     "export",
-    help=N_("Write one file per resource plus its provenance document (JSON)."),
+    help=N_(
+        "Write one file per resource plus its provenance document (JSON). What a format "
+        "cannot hold (Dublin Core, strict LOM, ScoLOMFR) is listed in left-out.json."
+    ),
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["lom", "oai_dc", "json"]),
+    type=click.Choice(["lom", "lom-strict", "scolomfr", "oai_dc", "json"]),
     default="lom",
     show_default=True,
-    help=N_("Format of the record files."),
+    help=N_(
+        "Format of the record files (lom-strict: LOMv1.0 vocabularies only, valid against "
+        "lomStrict.xsd)."
+    ),
 )
 @click.option(
     "--out",
@@ -234,6 +243,14 @@ def export(fmt: str, out: Path, status: str) -> None:
                 report.written,
                 out=str(report.out),
                 files=report.files,
+            )
+        )
+    if report.left_out:
+        click.echo(
+            ngettext(
+                "%(num)d record with values this format cannot hold: see left-out.json",
+                "%(num)d records with values this format cannot hold: see left-out.json",
+                len(report.left_out),
             )
         )
 

@@ -136,10 +136,10 @@ def test_import_and_export_round_trip(app, run, tmp_path):
         "--report",
         tmp_path / "report.json",
     )
-    assert result.exit_code == 1  # one line was refused
-    assert "ancien.jsonl:4: not JSON" in result.output
-    assert "3 créées, 3 publiées" in result.output
-    assert json.loads((tmp_path / "report.json").read_text())["published"] == 3
+    assert result.exit_code == 3  # one line was refused, the rest imported
+    assert "ancien.jsonl:4: " in result.output  # the reason, in the reader's language
+    summary = json.loads((tmp_path / "report.json").read_text())["summary"]
+    assert (summary["published"], summary["refused"]) == (3, 1)
     assert rt.resources.count(status="published") == 3 and rt.search.count() == 3
 
     out = tmp_path / "export"
@@ -167,8 +167,12 @@ def test_import_and_export_round_trip(app, run, tmp_path):
     assert body["id"] == "old-2" and body["status"] == "published"
     assert body["acquisition"]["mode"] == "don"
 
-    rerun = run("import", src, "--migrate-validated", "PV 9/2018")
-    assert "0 créées, 0 publiées, 3 déjà importées" in rerun.output
+    rerun = run(
+        "import", src, "--migrate-validated", "PV 9/2018", "--report", tmp_path / "again.json"
+    )
+    assert rerun.exit_code == 3  # the broken line, again
+    summary = json.loads((tmp_path / "again.json").read_text())["summary"]
+    assert (summary["imported"], summary["unchanged"]) == (0, 3)
 
 
 def test_user_and_db_commands(app, run):

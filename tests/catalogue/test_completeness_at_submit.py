@@ -10,8 +10,8 @@ import json
 import pytest
 from catalogue_testdata import INDEXER, SYSTEM, VALIDATOR, record
 
+from catalogue.intake.importer import Importer
 from catalogue.services.completeness import Incomplete
-from catalogue.services.importer import Importer
 
 TITLE_ONLY = {"general": {"title": {"fr": "Les fractions", "ar": "الكسور"}}}
 

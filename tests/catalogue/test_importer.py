@@ -1,4 +1,5 @@
-"""``mawarid import``: sources, per-record atomicity, crash and resume, migration."""
+"""``mawarid import`` (catalogue.intake): sources, per-record atomicity, crash and resume,
+updates instead of duplicates, migration."""
 
 from __future__ import annotations
 
@@ -7,22 +8,26 @@ import re
 import zipfile
 
 import pytest
-from catalogue_testdata import ACHAT, record
+from catalogue_testdata import ACHAT, INDEXER, record
 from sqlalchemy import func, select
 
+from catalogue.intake.importer import Importer
+from catalogue.intake.incoming import content_id
 from catalogue.services import resources as resources_module
-from catalogue.services.importer import Importer, content_id
 from catalogue.store.models import Acquisition, OAIItem, Resource, ResourceEvent
+from core.messages import use_language
 from core.settings import Settings
 from metadata_schemas.lom_xml import record_to_lom
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    with use_language("en"):
+        yield
+
+
 def lom(n: int, **kw) -> bytes:
     return record_to_lom(record(n), **kw)
-
-
-def without_title(data: bytes) -> bytes:
-    return re.sub(rb"<title>.*?</title>", b"", data, flags=re.S)
 
 
 def jsonl(*objects) -> str:
@@ -44,21 +49,23 @@ def test_folder_of_lom_files_with_a_bad_one(tmp_path, resources):
     folder = tmp_path / "lot"
     (folder / "sub").mkdir(parents=True)
     (folder / "a.xml").write_bytes(lom(1))
-    (folder / "sub" / "b.xml").write_bytes(without_title(lom(2)))
+    (folder / "sub" / "b.xml").write_bytes(lom(2).replace(b"</lom>", b""))  # truncated
     (folder / "c.xml").write_bytes(lom(3, identifier="lnrn-0003"))
     (folder / "notes.txt").write_text("pas un enregistrement")
     (folder / "evil.xml").write_bytes(
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><lom>&e;</lom>'
     )
     report = Importer(resources).run([folder])
-    assert ("lot/sub/b.xml", "general.title: required") in report.refused
-    assert any(src == "lot/evil.xml" for src, _ in report.refused)
-    assert report.ignored == [("lot/notes.txt", "not a .xml, .jsonl or .zip file")]
+    refused = dict(report.refused)
+    assert refused["lot/sub/b.xml"].startswith("line ")  # where the XML breaks
+    assert "DOCTYPE" in refused["lot/evil.xml"]
+    assert report.ignored == ["lot/notes.txt"]
     assert len(report.created) == 2 and "lnrn-0003" in report.created
     assert resources.get("lnrn-0003").status == "draft"
-    # The id of a record without one comes from its content: re-running finds it.
+    assert report.exit_code == 3
+    # The same records again: recognised, reported unchanged, never duplicated.
     again = Importer(resources).run([folder])
-    assert again.created == [] and sorted(again.skipped) == sorted(report.created)
+    assert again.created == [] and sorted(again.unchanged) == sorted(report.created)
     assert resources.count() == 2
 
 
@@ -69,8 +76,8 @@ def test_json_lines_with_ids_acquisitions_and_errors(tmp_path, resources):
             {"id": "lnrn-jl-1", "acquisition": ACHAT, **record(1)},
             {"id": "lnrn-jl-2", "record": record(2)},
             "{not json",
-            {"general": {"title": {"fr": "Sans langue"}, "language": ["xx"]}},
-            {"id": "lnrn-jl-1", **record(9)},  # same id, other content
+            {"general": {"title": {"fr": "Langue inconnue"}, "language": ["xx"]}},
+            {"id": "lnrn-jl-1", **record(9)},  # same id, other content: an update
             {"id": "../../x", **record(4)},
             {"id": "lnrn-jl-5", "acquisition": {"mode": "troc"}, **record(5)},
             "[1, 2]",
@@ -79,15 +86,20 @@ def test_json_lines_with_ids_acquisitions_and_errors(tmp_path, resources):
     )
     report = Importer(resources).run([path])
     refused = dict(report.refused)
-    assert report.created == ["lnrn-jl-1", "lnrn-jl-2"]
+    assert report.created[:2] == ["lnrn-jl-1", "lnrn-jl-2"] and len(report.created) == 3
+    assert report.updated == ["lnrn-jl-1"]
     assert refused["lot.jsonl:3"].startswith("not JSON")
-    assert "general.language[0]" in refused["lot.jsonl:4"]
-    assert "lnrn-jl-1 is already in the catalogue" in refused["lot.jsonl:5"]
     assert "bad resource id" in refused["lot.jsonl:6"]
     assert "acquisition.mode" in refused["lot.jsonl:7"]
     assert "one JSON object" in refused["lot.jsonl:8"]
+    assert "lot.jsonl:4" not in refused  # an unknown language is kept, not refused
+    unknown = next(o for o in report.outcomes if o.source == "lot.jsonl:4")
+    assert unknown.to_review and resources.get(unknown.resource_id).record["general"][
+        "original"
+    ] == [{"key": "language", "value": "xx", "how": "none"}]
+    assert resources.get("lnrn-jl-1").record["general"]["title"]["fr"] == "Les fractions 9"
     assert resources.get("lnrn-jl-1").acquisition["reference"] == ACHAT["reference"]
-    assert resources.count() == 2
+    assert resources.count() == 3
 
 
 def test_zip_is_read_safely(tmp_path, resources):
@@ -110,11 +122,17 @@ def test_zip_is_read_safely(tmp_path, resources):
     assert not (tmp_path / "escape.xml").exists()
 
 
-def test_not_a_zip_and_missing_paths(tmp_path, resources):
+def test_not_a_zip_missing_paths_and_special_files(tmp_path, resources):
+    import os
+
     (tmp_path / "broken.zip").write_bytes(b"not a zip at all")
-    report = Importer(resources).run([tmp_path / "broken.zip", tmp_path / "nothere.xml"])
-    assert [src for src, _ in report.refused] == ["broken.zip", str(tmp_path / "nothere.xml")]
-    assert resources.count() == 0
+    fifo = tmp_path / "pipe.xml"
+    os.mkfifo(fifo)
+    report = Importer(resources).run([tmp_path / "broken.zip", tmp_path / "nothere.xml", fifo])
+    refused = dict(report.refused)
+    assert list(refused) == ["broken.zip", str(tmp_path / "nothere.xml"), str(fifo)]
+    assert "FIFO" in refused[str(fifo)]  # refused up front: reading it would block
+    assert resources.count() == 0 and report.exit_code == 3
 
 
 def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services, monkeypatch):
@@ -151,11 +169,11 @@ def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services
     }
     monkeypatch.setattr(resources_module.Work, "create_draft", original)
     report = Importer(resources, batch_size=2).run([path])
-    assert len(report.skipped) == 4 and len(report.created) == 3 and report.refused == []
+    assert len(report.unchanged) == 4 and len(report.created) == 3 and report.refused == []
     assert counts(services)["resources"] == 7 and counts(services)["resource_events"] == 14
 
 
-def test_a_refused_record_leaves_nothing_behind(tmp_path, services, monkeypatch):
+def test_a_refused_record_leaves_nothing_behind(tmp_path, services):
     """A record refused after its rows were written (here: by its acquisition) is rolled
     back to its savepoint, while its neighbours in the same batch are kept."""
     path = tmp_path / "lot.jsonl"
@@ -184,7 +202,8 @@ def test_migrate_validated_records_the_decision_and_publishes(tmp_path, services
     resources.add_listener(lambda change: seen.append((change.kind, change.resource.id)))
     path = tmp_path / "ancien.jsonl"
     path.write_text(
-        jsonl({"id": "old-1", **record(1)}, {"id": "old-2", **record(2)}), encoding="utf-8"
+        jsonl({"id": "old-1", **record(1)}, {"id": "old-2", **record(2)}),
+        encoding="utf-8",
     )
     importer = Importer(
         resources,
@@ -208,7 +227,7 @@ def test_migrate_validated_records_the_decision_and_publishes(tmp_path, services
     )
     assert counts(services)["oai_item"] == 2
     rerun = importer.run([path])
-    assert rerun.skipped == ["old-1", "old-2"] and rerun.published == []
+    assert rerun.unchanged == ["old-1", "old-2"] and rerun.published == []
 
 
 def test_migrating_drafts_of_an_earlier_import(tmp_path, resources):
@@ -218,6 +237,17 @@ def test_migrating_drafts_of_an_earlier_import(tmp_path, resources):
     second = Importer(resources, migrate_reference="PV 1/2020").run([path])
     assert second.published == first.created
     assert resources.get(first.created[0]).status == "published"
+
+
+def test_a_record_under_validation_is_not_changed_by_an_import(tmp_path, resources):
+    path = tmp_path / "lot.jsonl"
+    path.write_text(jsonl({"id": "lnrn-v-1", **record(1)}), encoding="utf-8")
+    Importer(resources).run([path])
+    resources.submit(INDEXER, "lnrn-v-1")
+    path.write_text(jsonl({"id": "lnrn-v-1", **record(2)}), encoding="utf-8")
+    report = Importer(resources).run([path])
+    assert "submitted" in dict(report.refused)["lot.jsonl:1"]
+    assert resources.get("lnrn-v-1").record["general"]["title"]["fr"] == "Les fractions 1"
 
 
 def test_content_ids_are_stable_and_well_formed():

@@ -6,7 +6,16 @@ import copy
 
 import pytest
 
+from core.messages import use_language
 from metadata_schemas.vocabularies import get_vocabularies
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English, the language of the message ids."""
+    with use_language("en"):
+        yield
+
 
 # A complete record as a partner might send it: labels instead of ids in places,
 # a leaf-only taxon path. Tests take a deep copy and break one thing.

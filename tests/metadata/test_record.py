@@ -25,7 +25,7 @@ def _errors(data) -> dict[str, list[str]]:
     with pytest.raises(RecordValidationError) as info:
         load_record(data, record="partner-42.xml")
     assert str(info.value).startswith("partner-42.xml: ")
-    return info.value.errors
+    return info.value.field_errors("en")
 
 
 def _minimal(**sections) -> dict:
@@ -144,8 +144,12 @@ def test_wrong_language_code():
     errors = _errors({"general": {"title": {"xx": "Titre", "fr": "Titre"}}})
     assert list(errors) == ["general.title[xx]"]
     assert "wrong language code 'xx'" in errors["general.title[xx]"][0]
-    errors = _errors({"general": {"title": {"fr": "T"}, "keyword": [{"fr": "a"}, {"de": "b"}]}})
-    assert "general.keyword[1][de]" in errors
+    errors = _errors({"general": {"title": {"fr": "T"}, "keyword": [{"fr": "a"}, {"xy": "b"}]}})
+    assert "general.keyword[1][xy]" in errors
+    # languages of the language vocabulary are kept (a partner's German title)
+    assert load_record({"general": {"title": {"de": "Titel"}}})["general"]["title"] == {
+        "de": "Titel"
+    }
 
 
 def test_empty_title_and_empty_langstring():

@@ -15,6 +15,8 @@ from metadata_schemas.vocabularies import TERM_ID, get_vocabularies, load_vocabu
 SHIPPED = Path(__file__).resolve().parents[2] / "metadata_schemas" / "vocab"
 
 CONTRACT_IDS = {
+    "requirement_type",
+    "requirement_name",
     "level",
     "subject",
     "language",
@@ -155,7 +157,8 @@ def test_licences_carry_url_and_spdx(vocabularies):
     assert licence.resolve("https://creativecommons.org/licenses/by-sa/4.0").id == "cc-by-sa-4.0"
     assert licence.resolve("CC BY-NC-ND 3.0").id == "cc-by-nc-nd-4.0"
     assert licence.resolve("CC0").id == "cc0-1.0"
-    assert licence.resolve("Tous droits réservés").id == "all-rights-reserved-ministry"
+    assert licence.resolve("Tous droits réservés").id == "all-rights-reserved"
+    assert licence.resolve("Tous droits réservés Ministère").id == "all-rights-reserved-ministry"
 
 
 def test_to_dict_is_json_ready(vocabularies):

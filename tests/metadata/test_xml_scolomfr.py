@@ -93,11 +93,20 @@ def test_values_are_concept_uris_with_labels():
     el = record_to_scolomfr_element(sample("all_categories"))
     lrt = el.findall("l:educational/l:learningResourceType", NS)
     values = [t.findtext("l:value", namespaces=NS) for t in lrt]
-    # lecture and exercise have concepts; narrative text and video-lesson do not
+    # lecture and exercise have concepts; narrative text and video-lesson are written as
+    # their nearest concept, and exactly in a classification (below)
     assert values == [
         "http://data.education.fr/voc/scolomfr/concept/lecture",
         "http://data.education.fr/voc/scolomfr/concept/exercise",
+        "http://data.education.fr/voc/scolomfr/concept/scolomfr-voc-010-num-015",
+        "http://data.education.fr/voc/scolomfr/concept/lecture",
     ]
+    exact = [
+        t.text
+        for t in el.findall("l:classification/l:taxonPath/l:taxon/l:id", NS)
+        if t.text in ("narrative-text", "video-lesson")
+    ]
+    assert exact == ["narrative-text", "video-lesson"]
     assert {t.findtext("l:source", namespaces=NS) for t in lrt} == {"SCOLOMFRv3.1"}
     assert lrt[1].findtext("l:label", namespaces=NS) == "exercice"
     kind = el.findtext("l:relation/l:kind/l:value", namespaces=NS)
@@ -124,9 +133,12 @@ def test_moroccan_levels_stay_in_classification_with_our_source():
             "l:classification/l:taxonPath/l:source/l:string[@language='x-none']", NS
         )
     ]
-    assert sources == ["https://mawarid.men.gov.ma/voc/level"] * 2 + [
-        "https://mawarid.men.gov.ma/voc/subject"
-    ]
+    assert (
+        sources
+        == ["https://mawarid.men.gov.ma/voc/level"] * 2
+        + ["https://mawarid.men.gov.ma/voc/subject"]
+        + ["https://mawarid.men.gov.ma/voc/learning_resource_type"] * 2
+    )
 
 
 def test_scolomfr_export_reads_back_with_the_concepts_it_could_express():
@@ -134,8 +146,24 @@ def test_scolomfr_export_reads_back_with_the_concepts_it_could_express():
     back = lom_to_record(
         record_to_scolomfr(record, identifier="r-1", provenance=PROVENANCE), source="scolomfr.xml"
     )
-    assert back["relation"] == record["relation"]
-    assert back["rights"] == record["rights"]
-    assert back["classification"] == record["classification"]
-    assert back["educational"]["learning_resource_type"] == ["lecture", "exercise"]
-    assert "interactivity_level" not in back["educational"]  # no ScoLOMFR concept
+
+    def without_originals(value):
+        if isinstance(value, dict):
+            return {k: without_originals(v) for k, v in value.items() if k != "original"}
+        if isinstance(value, list):
+            return [without_originals(v) for v in value]
+        return value
+
+    assert [without_originals(r) for r in back["relation"]] == record["relation"]
+    assert without_originals(back["rights"]) == record["rights"]
+    kept = without_originals(back["classification"])
+    assert kept[: len(record["classification"])] == record["classification"]
+    # the nearest concepts read back as their terms; the exact ones are in the classification
+    assert back["educational"]["learning_resource_type"] == [
+        "lecture",
+        "exercise",
+        "reference-material",
+    ]
+    # ScoLOMFR has no vocabulary of its own for these: their LOMv1.0 values go out
+    for key in ("interactivity_type", "interactivity_level", "semantic_density"):
+        assert back["educational"].get(key) == record["educational"].get(key)

@@ -130,7 +130,7 @@ def problems(response, *, payload: str = XSS) -> list[str]:
     if response.status_code >= 500:
         out.append(f"status {response.status_code}")
     response.direct_passthrough = False
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # downloads (XLSX) are bytes
     mimetype = response.mimetype or ""
     if mimetype == "text/html" and payload in body:
         out.append("payload echoed unescaped in HTML")

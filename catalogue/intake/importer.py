@@ -1,0 +1,230 @@
+"""``mawarid import``: partner records and staff spreadsheets → resources, with a report.
+
+Reads files, folders and zip archives (:mod:`.sources`), each record in them
+(:mod:`.incoming`), and writes them in batches:
+
+* **one record, one savepoint**: a refused record leaves nothing behind and never
+  takes its neighbours with it; a batch is one transaction, so a crash loses at
+  most the batch in progress, never half a record;
+* **the same record again updates it**: the resource id is the record's Mawarid id,
+  else derived from the partner's identifier (OAI-PMH header, manifest, the first
+  ``general.identifier``), else from the content; importing it again reports it
+  ``unchanged`` or ``updated``, never a duplicate. A record submitted for
+  validation (or validated, or withdrawn) is not changed under the commission's
+  eyes: it is refused with the reason;
+* **a review per record**: what the readers noted is stored with the resource
+  (:class:`.models.IntakeReview`); a record with notes to review waits in the
+  staff console's queue and cannot be submitted until reviewed.
+
+``--migrate-validated REFERENCE`` is for catalogues validated before Mawarid: each
+new record is submitted, recorded as found "conforme" by the validation commission
+under ``REFERENCE`` (the PV) and published, its notes listed on the record all the
+same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from core.errors import MawaridError
+from core.messages import N_
+
+from ..errors import CatalogueError, InvalidInput
+from ..services.actors import SYSTEM, Actor
+from ..services.resources import ResourceService
+from ..services.unit_of_work import _strip_catalogue_ids, check_resource_id
+from ..services.work import Work
+from ..store.models import Resource, utcnow
+from ..store.reviews import IntakeReview
+from .incoming import Incoming, incoming
+from .report import IntakeReport, Outcome
+from .sources import iter_items
+
+
+class NotUpdated(MawaridError):
+    """A record imported again while its resource is under validation or withdrawn."""
+
+    code = "not_updated"
+
+
+#: Statuses a re-imported record may update (the lifecycle's own "update" rule).
+UPDATABLE = ("draft", "rejected", "published")
+
+
+class Importer:
+    def __init__(
+        self,
+        resources: ResourceService,
+        *,
+        actor: Actor = SYSTEM,
+        migrate_reference: str | None = None,
+        default_acquisition: dict[str, Any] | None = None,
+        batch_size: int = 200,
+    ) -> None:
+        self.resources = resources
+        self.actor = actor
+        self.migrate_reference = migrate_reference.strip() if migrate_reference else None
+        self.default_acquisition = default_acquisition
+        self.batch_size = max(1, batch_size)
+        if migrate_reference is not None and not migrate_reference.strip():
+            raise InvalidInput("--migrate-validated needs the reference of the validation decision")
+
+    def run(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        progress: Callable[[IntakeReport], None] | None = None,
+    ) -> IntakeReport:
+        started = time.monotonic()
+        report = IntakeReport()
+        batch: list[Incoming] = []
+        for item in iter_items(paths):
+            if item.kind == "ignored":
+                report.ignored.append(item.label)
+                continue
+            if item.error is not None:
+                report.add(Outcome(item.label, "refused", error=item.error))
+                continue
+            for one in incoming(item):
+                if one.error is not None:
+                    report.add(Outcome(one.label, "refused", one.family, error=one.error))
+                elif one.deleted:
+                    report.add(Outcome(one.label, "deleted", one.family))
+                else:
+                    batch.append(one)
+                    if len(batch) >= self.batch_size:
+                        self._write(batch, report)
+                        batch = []
+                        if progress:
+                            progress(report)
+        if batch:
+            self._write(batch, report)
+        report.seconds = time.monotonic() - started
+        if progress:
+            progress(report)
+        return report
+
+    def _write(self, batch: list[Incoming], report: IntakeReport) -> None:
+        # Outcomes count only once the batch is committed.
+        pending: list[Outcome] = []
+        with self.resources.batch() as work:
+            known = _preload(work, batch)
+            for one in batch:
+                try:
+                    with work.savepoint():
+                        pending.append(self._one(work, one, known))
+                except (CatalogueError, MawaridError) as exc:
+                    pending.append(Outcome(one.label, "refused", one.family, error=exc))
+        for outcome in pending:
+            report.add(outcome)
+
+    def _one(self, work: Work, one: Incoming, known: _Known) -> Outcome:
+        assert one.accepted is not None
+        record = _strip_catalogue_ids(one.accepted.record)
+        rid = check_resource_id(one.key())
+        notes = one.accepted.notes
+        # The batch's resources and review rows were loaded at once (``_preload``): an id
+        # it did not find is new, no query needed.
+        existing = known.resources.get(rid)
+        outcome = Outcome(one.label, "created", one.family, rid, notes)
+        if existing is not None:
+            if existing.record == record:
+                outcome.status = "unchanged"
+            elif existing.status in UPDATABLE:
+                work.update(self.actor, rid, record, expected_version=existing.version)
+                outcome.status = "updated"
+            else:
+                raise NotUpdated(
+                    N_(
+                        "%(id)s is %(status)s: a record under validation (or withdrawn) is not "
+                        "changed by an import"
+                    ),
+                    id=rid,
+                    status=existing.status,
+                )
+            if self.migrate_reference and existing.status == "draft":
+                self._migrate_draft(work, rid)
+                outcome.status = "published"
+        else:
+            acquisition = (
+                one.acquisition if one.acquisition is not None else self.default_acquisition
+            )
+            if self.migrate_reference:
+                work.create_published(
+                    SYSTEM,
+                    record,
+                    reference=self.migrate_reference,
+                    acquisition=acquisition,
+                    resource_id=rid,
+                    note=f"decision taken before Mawarid; recorded by {self.actor.username}",
+                    known_new=True,
+                )
+                outcome.status = "published"
+            else:
+                work.create_draft(
+                    self.actor, record, acquisition=acquisition, resource_id=rid, known_new=True
+                )
+        if outcome.status != "unchanged":
+            self._review(work, one, rid, outcome, known)
+        row = work.session.get(Resource, rid)  # in the session: no query
+        if row is not None:  # a later record of this batch with the same id sees it
+            known.resources[rid] = row
+        return outcome
+
+    def _migrate_draft(self, work: Work, rid: str) -> None:
+        work.submit(SYSTEM, rid, note="migration of an already-validated catalogue", migration=True)
+        work.decide(
+            SYSTEM,
+            rid,
+            commission="validation",
+            decision="conforme",
+            reference=self.migrate_reference or "",
+            note=f"decision taken before Mawarid; recorded by {self.actor.username}",
+        )
+        work.publish(SYSTEM, rid, note="migration")
+
+    def _review(self, work: Work, one: Incoming, rid: str, outcome: Outcome, known: _Known) -> None:
+        row = known.reviews.get(rid)
+        if row is None:
+            row = known.reviews[rid] = IntakeReview(resource_id=rid)
+            work.session.add(row)
+        row.status = "to_review" if outcome.to_review else "clean"
+        row.notes = [n.to_json() for n in outcome.notes]
+        row.source = one.label[:1000]
+        row.family = one.family[:32]
+        row.partner_identifier = (one.identifier or "")[:1000] or None
+        row.imported_at = utcnow()
+        row.imported_by = self.actor.username
+        row.reviewed_at = row.reviewed_by = None
+
+
+@dataclass
+class _Known:
+    """The rows of a batch's ids that exist (a batch's later records see its earlier ones)."""
+
+    resources: dict[str, Resource] = field(default_factory=dict)
+    reviews: dict[str, IntakeReview] = field(default_factory=dict)
+
+
+def _preload(work: Work, batch: list[Incoming]) -> _Known:
+    """The batch's existing resources and review rows, in two queries."""
+    ids = []
+    for one in batch:
+        try:
+            ids.append(one.key())
+        except (CatalogueError, MawaridError):
+            continue
+    if not ids:
+        return _Known()
+    with work.session.no_autoflush:
+        resources = work.session.scalars(select(Resource).where(Resource.id.in_(ids))).all()
+        reviews = work.session.scalars(
+            select(IntakeReview).where(IntakeReview.resource_id.in_(ids))
+        ).all()
+    return _Known({r.id: r for r in resources}, {r.resource_id: r for r in reviews})
