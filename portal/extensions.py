@@ -39,7 +39,7 @@ from .context import EXTENSION_KEY
 STATIC_FOLDER = Path(importlib.util.find_spec("static").origin).parent  # type: ignore[union-attr, arg-type]
 
 
-class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
+class _Babel(Babel):  # flask-babel ships no types (ignore_missing_imports: Any)
     """flask-babel reading the one catalogue per language of :mod:`core.messages`."""
 
     @cached_property
@@ -137,7 +137,7 @@ def init_extensions(app: Flask) -> None:
     # "/resources//x" is no resource: answer 404, not a redirect to another address.
     app.url_map.merge_slashes = False
     app.json = HtmlSafeJSONProvider(app)
-    app.wsgi_app = QueryStringGuard(app.wsgi_app)
+    app.wsgi_app = QueryStringGuard(app.wsgi_app)  # type: ignore[method-assign]  # Flask's middleware idiom
 
     babel.init_app(app, locale_selector=i18n.select_locale, default_locale=i18n.DEFAULT_LANGUAGE)
     # First of the before-request hooks: a refusal of the next ones (CSRF, rate limit)

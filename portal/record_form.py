@@ -147,7 +147,7 @@ def record_from_form(form, base: dict | None = None) -> tuple[dict, dict[str, st
         origins[f"general.{key}"] = field
         for lang in LANGSTRING_LANGUAGES:
             origins[f"general.{key}[{lang}]"] = f"{field}_{lang}"
-    keywords = []
+    keywords: list[dict[str, str]] = []
     for lang in LANGSTRING_LANGUAGES:
         for word in _split(form[f"keywords_{lang}"].data, "lines"):
             origins[f"general.keyword[{len(keywords)}]"] = f"keywords_{lang}"
@@ -160,13 +160,13 @@ def record_from_form(form, base: dict | None = None) -> tuple[dict, dict[str, st
         _set(part, key, _value(kind, form[field].data))
         origins[f"{section}.{key}"] = field
 
-    contribute = []
+    contribute: list[dict[str, Any]] = []
     for row, entry in enumerate(form.contributors.entries):
         names = [n for n in (entry.form.entity.data or "").split(";") if n.strip()]
         date = (entry.form.date.data or "").strip()
         if not names and not date:
             continue
-        item = {"entity": [n.strip() for n in names]}
+        item: dict[str, Any] = {"entity": [n.strip() for n in names]}
         if entry.form.role.data:
             item["role"] = entry.form.role.data
         if date:

@@ -119,7 +119,7 @@ def _texts(langstring, lang: str) -> list[dict[str, str]]:
 
 
 def _taxa(record: dict, source: str, lang: str) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for cls in record.get("classification", []):
         for path in cls.get("taxon_path", []):
             if path.get("source") != source or not path.get("taxon"):

@@ -212,7 +212,8 @@ def dashboard() -> Response:
             ],
         }
     )
-    json_url = url_for(".dashboard_json", **request.args)
+    args: dict[str, Any] = request.args.to_dict()
+    json_url = url_for(".dashboard_json", **args)
     return _with_twin(
         render_template(
             "diffusion/dashboard.html",
