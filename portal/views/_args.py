@@ -231,6 +231,29 @@ class LangArgs(Schema):
     )
 
 
+class DashboardArgs(Schema):
+    """The diffusion dashboards (``/staff/diffusion/`` and its JSON twin): a period and a step."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    start = fields.Date(
+        load_default=None,
+        error_messages={"invalid": _l("A date is expected (YYYY-MM-DD).")},
+        metadata={"description": "first day counted (YYYY-MM-DD)"},
+    )
+    end = fields.Date(
+        load_default=None,
+        error_messages={"invalid": _l("A date is expected (YYYY-MM-DD).")},
+        metadata={"description": "last day counted (YYYY-MM-DD)"},
+    )
+    granularity = Text(
+        load_default="month",
+        validate=_one_of(("month", "day")),
+        metadata={"description": "month (default) or day"},
+    )
+
+
 class NoArgs(Schema):
     """Endpoints that take no argument (any given is ignored)."""
 

@@ -42,6 +42,7 @@ from ..auth import current_actor, login_required, roles_required
 from ..context import current_runtime
 from ..i18n import current_lang
 from . import diffusion_forms
+from ._args import DashboardArgs, load_args
 
 bp = Blueprint("diffusion", __name__, url_prefix="/staff/diffusion")
 
@@ -69,15 +70,10 @@ def _services() -> Any:
     return current_runtime().diffusion
 
 
-def _period() -> Period:
-    def day(name: str) -> date | None:
-        value = request.args.get(name, "").strip()
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError:
-            return None
-
-    return Period(start=day("start"), end=day("end"))
+def _dashboard_args() -> tuple[Period, str]:
+    """The period and step asked for; a malformed one is a 400 naming it."""
+    args = load_args(DashboardArgs())
+    return Period(start=args["start"], end=args["end"]), args["granularity"]
 
 
 def _pick(labels: dict[str, str], lang: str) -> str:
@@ -113,21 +109,17 @@ def _dashboard_data(period: Period, granularity: str) -> dict[str, Any]:
     }
 
 
-def _granularity() -> str:
-    return "day" if request.args.get("granularity") == "day" else "month"
-
-
 @bp.get("/usage.json")
 @login_required
 def dashboard_json() -> Response:
-    return jsonify(_dashboard_data(_period(), _granularity()))
+    return jsonify(_dashboard_data(*_dashboard_args()))
 
 
 @bp.get("/")
 @login_required
 def dashboard() -> Response:
-    granularity = _granularity()
-    data = _dashboard_data(_period(), granularity)
+    period, granularity = _dashboard_args()
+    data = _dashboard_data(period, granularity)
     lang = current_lang()
     rtl = lang == "ar"
     header = [figure(m) for m in REQUESTS]
@@ -231,7 +223,7 @@ def dashboard() -> Response:
 def export(name: str) -> Response:
     if name not in REPORTS:
         abort(404)
-    body = report_csv(_services().reports, name, _period())
+    body = report_csv(_services().reports, name, _dashboard_args()[0])
     stamp = date.today().isoformat()
     return Response(
         body,
