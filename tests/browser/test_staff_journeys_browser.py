@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+import zipfile
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -193,3 +194,50 @@ def test_complete_a_procedure_step_by_step(new_page, live_server, people, screen
     steps = {s["id"]: s for s in rt.resources.provenance(rid)["acquisition"]["steps"]}
     assert steps["ouverture-plis"]["status"] == "done"
     assert steps["ouverture-plis"]["documents"][0]["type"] == "pv-ouverture-plis"
+
+
+LOM = """<?xml version="1.0" encoding="UTF-8"?>
+<lom xmlns="http://ltsc.ieee.org/xsd/LOM">
+  <general>
+    <identifier><catalog>URI</catalog><entry>https://partner.example/queue/{n}</entry></identifier>
+    <title><string language="fr">{title}</string></title>
+    <language>fr</language>
+  </general>
+  <educational>
+    <learningResourceType><source>LOM-FRv1.0</source><value>cyberquête</value></learningResourceType>
+  </educational>
+</lom>
+"""
+
+
+def test_clear_a_review_queue(new_page, live_server, people, tmp_path, screenshot):
+    titles = ["Cyberquête des volcans", "Cyberquête des oasis"]
+    archive = tmp_path / "lot-partenaire.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for n, title in enumerate(titles):
+            z.writestr(f"notice-{n}.xml", LOM.format(n=n, title=title))
+    page = new_page()
+    _login(page, "jr-idx", people["jr-idx"])
+    page.goto("/staff/review/")
+    page.set_input_files("#import-file", str(archive))
+    page.get_by_role("button", name="Importer", exact=True).click()
+    expect(page.locator("body")).to_contain_text("2 importées (2 à revoir)")
+    page.goto("/staff/review/")
+    queue = page.locator("#review-queue")
+    for title in titles:
+        expect(queue).to_contain_text(title)
+
+    # Settle each one until none of them waits.
+    for title in titles:
+        page.goto("/staff/review/")
+        page.locator("#review-queue").get_by_role("link", name=title).click()
+        page.get_by_role("button", name="Accepter toutes les propositions").click()
+        expect(page.locator("body")).to_contain_text("Revue terminée")
+    page.goto("/staff/review/")
+    waiting = page.locator("#review-queue")
+    for title in titles:
+        expect(waiting if waiting.count() else page.locator("main")).not_to_contain_text(title)
+    page.goto("/staff/review/?status=reviewed")
+    for title in titles:
+        expect(page.locator("#review-queue")).to_contain_text(title)
+    screenshot(page, "journey-review-queue-cleared")
