@@ -259,6 +259,15 @@ class Settings:
         "",
         N_("folder of procedure files replacing the shipped ones"),
     )
+    search_lexicon: Path | None = setting(
+        "MAWARID_SEARCH_LEXICON",
+        _path,
+        None,
+        N_(
+            "staff words for the search: a text file, one word per line with its plurals "
+            "and derived forms, added to the shipped lexicon (run mawarid reindex after a change)"
+        ),
+    )
     index_procs: int = setting(
         "MAWARID_INDEX_PROCS",
         _positive_int,

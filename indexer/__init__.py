@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .facets import FACET_NAMES, FACETS
+from .analysis import extend_lexicon
+from .facets import FACET_NAMES, FACETS, Bucket, Facet
 from .model import (
-    Bucket,
-    Facet,
     Hit,
     IndexableResource,
     SearchBackend,
@@ -37,6 +36,7 @@ __all__ = [
     "SearchError",
     "SearchQuery",
     "SearchResult",
+    "extend_lexicon",
     "open_backend",
 ]
 

@@ -122,6 +122,7 @@ def build_document(resource: IndexableResource, vocabularies: Mapping[str, Any])
                 lang: text[:HIT_DESCRIPTION_CHARS]
                 for lang, text in general.get("description", {}).items()
             },
+            "keywords": [text for _lang, text in keywords],
             "levels": [p[-1] for p in level_paths],
             "subjects": [p[-1] for p in subject_paths],
             "types": types,

@@ -4,6 +4,9 @@ A backend only has to count documents per value; turning counts into labelled,
 ordered, possibly nested :class:`~indexer.model.Bucket` lists is done here, so
 the Whoosh and a future Elasticsearch backend answer identically.
 
+:class:`Facet` and :class:`Bucket` (what a result shows) are defined here, so that
+:mod:`indexer.model` depends on this module and not the other way round.
+
 Semantics (as in any shop): values of one facet combine with OR, facets combine
 with AND, and a facet's counts ignore its own selection, so the other values of
 a facet stay visible and clickable. ``cycle`` and ``level`` are two views of one
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -41,9 +44,41 @@ class FacetSpec:
         return self.group or self.name
 
 
+@dataclass
+class Bucket:
+    value: str
+    labels: dict[str, str]
+    count: int
+    selected: bool = False
+    children: list[Bucket] = field(default_factory=list)
+    label: str = ""  # the label in the query's language
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "label": self.label,
+            "labels": self.labels,
+            "count": self.count,
+            "selected": self.selected,
+            "children": [c.to_dict() for c in self.children],
+        }
+
+
+@dataclass
+class Facet:
+    name: str
+    labels: dict[str, str]
+    buckets: list[Bucket]
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [b.to_dict() for b in self.buckets]
+
+
 FACETS: tuple[FacetSpec, ...] = tuple(FacetSpec(**spec) for spec in _DATA["facets"])
 FACET_NAMES: tuple[str, ...] = tuple(spec.name for spec in FACETS)
 FACETS_BY_NAME = {spec.name: spec for spec in FACETS}
+#: facet → its group (``cycle`` and ``level`` are one group)
+GROUP_OF = {spec.name: spec.group_key for spec in FACETS}
 #: Document keys holding facet values (one per distinct ``field``), in declaration order.
 FACET_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(spec.field for spec in FACETS))
 
@@ -148,10 +183,10 @@ def group_filters(
         merged.extend(v for v in values if v not in merged)
     for group, (field, values) in out.items():
         specs = [s for s in FACETS if s.group_key == group and s.hierarchical and s.vocabulary]
-        vocab = vocabularies.get(specs[0].vocabulary) if specs else None
+        vocab = vocabularies.get(specs[0].vocabulary or "") if specs else None
         if vocab is None or len(values) < 2:
             continue
-        ancestors = set()
+        ancestors: set[str] = set()
         for value in values:
             if vocab.get(value) is not None:
                 ancestors.update(t.id for t in vocab.path(value)[:-1])
@@ -164,10 +199,8 @@ def build_facets(
     filters: Mapping[str, list[str]],
     lang: str,
     vocabularies: Mapping[str, Any],
-):
+) -> list[Facet]:
     """``counts`` is ``{facet name: {value: count}}`` (each computed as described above)."""
-    from .model import Facet
-
     return [
         Facet(
             spec.name,
@@ -178,9 +211,7 @@ def build_facets(
     ]
 
 
-def _bucket(spec, value, count, selected, lang, vocabularies):
-    from .model import Bucket  # model imports this module (FACET_NAMES)
-
+def _bucket(spec, value, count, selected, lang, vocabularies) -> Bucket:
     labels = value_labels(spec, value, vocabularies)
     return Bucket(
         value=value,
@@ -202,7 +233,7 @@ def _buckets(
     if spec.hierarchical:
         return _tree(spec, counts, filters, lang, vocabularies)
     values = [v for v, c in counts.items() if c > 0]
-    if spec.order == "vocabulary" and spec.vocabulary in vocabularies:
+    if spec.order == "vocabulary" and spec.vocabulary and spec.vocabulary in vocabularies:
         position = {t.id: i for i, t in enumerate(vocabularies[spec.vocabulary])}
         values.sort(key=lambda v: (position.get(v, len(position)), v))
     elif spec.order == "value_desc":

@@ -2,23 +2,22 @@
 
 Whoosh is the embedded default; an Elasticsearch/OpenSearch backend implements
 the same :class:`SearchBackend` protocol, so nothing here mentions an engine.
-:class:`SearchQuery` validates user input and raises :class:`SearchError` with a
-message *key* (``bad_page``, ``query_too_long``…) that the portal translates;
-``SearchError.message(lang)`` gives the text in French, Arabic or English.
+:class:`SearchQuery` validates user input and raises :class:`SearchError`, a
+:class:`core.errors.MawaridError` with a stable ``code`` (``bad_page``,
+``query_too_long``…) and an English message id rendered in the reader's language.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from importlib import resources
 from typing import Any, Protocol, runtime_checkable
 
-from .facets import FACET_NAMES
+from core.errors import MawaridError
+from core.messages import N_
 
-_MESSAGES = json.loads(resources.files("indexer").joinpath("data/messages.json").read_text("utf-8"))
+from .facets import FACET_NAMES, Facet
 
 MAX_QUERY_CHARS = 500  # longer input is an error, not silently cut
 MAX_QUERY_TERMS = 32  # words beyond this are ignored (AND of 32 words is already empty)
@@ -30,24 +29,51 @@ SORTS = ("relevance", "date", "title")
 LANGS = ("fr", "ar", "en", "zgh")
 
 
-class SearchError(Exception):
-    """A search that cannot be answered as asked; ``key`` names the problem for translation."""
+#: Every search error: its code → its English message id. ``SearchError(code, **params)``
+#: takes the code's message (``SearchError("bad_url", value=url)``).
+MESSAGES: dict[str, str] = {
+    "query_too_long": N_("The query is too long (%(length)d characters, at most %(max)d)."),
+    "bad_page": N_("Invalid page number: %(value)s (a whole number from 1)."),
+    "bad_size": N_("Invalid page size: %(value)s (0 to %(max)d)."),
+    "page_too_deep": N_(
+        "Page too deep: refine the search (at most %(max)d results can be paged through)."
+    ),
+    "bad_sort": N_("Unknown sort: %(value)s (relevance, date or title)."),
+    "unknown_facet": N_("Unknown filter: %(value)s."),
+    "too_many_values": N_("Too many values for filter %(facet)s (at most %(max)d)."),
+    "bad_value": N_("Invalid value for %(facet)s."),
+    "rebuild_in_progress": N_("An index rebuild is already running."),
+    "bad_url": N_(
+        "Invalid search URL: %(value)s (expected whoosh:///absolute/path or "
+        "elasticsearch://host:port/alias)."
+    ),
+    "search_unavailable": N_("The search engine (%(engine)s) does not answer: %(detail)s"),
+    "search_failed": N_(
+        "The search engine (%(engine)s) refused the request (%(status)s): %(detail)s"
+    ),
+    "bad_lexicon": N_("The search lexicon %(path)s cannot be read (%(detail)s)."),
+    "index_conflict": N_(
+        '"%(name)s" is an index, not an alias: choose another index prefix in the search URL.'
+    ),
+}
 
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(self.message("en"))
 
-    def message(self, lang: str = "fr") -> str:
-        texts = _MESSAGES.get(self.key, {})
-        text = texts.get(lang) or texts.get("fr") or self.key
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError):
-            return text
+class SearchError(MawaridError):
+    """A search that cannot be answered as asked (``code`` names the problem).
 
-    def to_dict(self, lang: str = "fr") -> dict[str, Any]:
-        return {"key": self.key, "message": self.message(lang), "params": self.params}
+    Raised with a code of :data:`MESSAGES` (``SearchError("bad_page", value=v)``), whose
+    English message id is rendered in the reader's language.
+    """
+
+    code = "search_error"
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(MESSAGES.get(code, code), code=code, **params)
+
+    @property
+    def key(self) -> str:
+        """The code, under its former name (the portal maps it to a query parameter)."""
+        return self.code
 
 
 @dataclass(frozen=True)
@@ -69,6 +95,10 @@ class SearchQuery:
     page: int = 1
     size: int = 20
     lang: str = "fr"
+    #: facets whose names in the words are read as plain words (a removed chip)
+    literal: tuple[str, ...] = ()
+    #: search the confident correction of a query that finds nothing (else only suggest it)
+    autocorrect: bool = True
 
     def validated(self) -> SearchQuery:
         """A clean copy (trimmed text, known facets, deduplicated values) or :class:`SearchError`."""
@@ -78,10 +108,10 @@ class SearchQuery:
             raise SearchError("query_too_long", length=len(q), max=MAX_QUERY_CHARS)
         page = _int(self.page, "bad_page")
         if page < 1:
-            raise SearchError("bad_page", value=self.page)
+            raise SearchError("bad_page", value=str(self.page)[:50])
         size = _int(self.size, "bad_size", max=MAX_PAGE_SIZE)
         if not 0 <= size <= MAX_PAGE_SIZE:  # 0: counts and facets only
-            raise SearchError("bad_size", value=self.size, max=MAX_PAGE_SIZE)
+            raise SearchError("bad_size", value=str(self.size)[:50], max=MAX_PAGE_SIZE)
         if page * size > MAX_RESULT_WINDOW:
             raise SearchError("page_too_deep", max=MAX_RESULT_WINDOW)
         if self.sort not in SORTS:
@@ -104,7 +134,19 @@ class SearchQuery:
                 raise SearchError("too_many_values", facet=name, max=MAX_FILTER_VALUES)
             if clean:
                 filters[name] = clean
-        return replace(self, q=q, page=page, size=size, lang=lang, filters=filters)
+        literal = tuple(
+            name for name in dict.fromkeys(_strings(self.literal)) if name in LITERAL_FACETS
+        )
+        return replace(
+            self,
+            q=q,
+            page=page,
+            size=size,
+            lang=lang,
+            filters=filters,
+            literal=literal,
+            autocorrect=self.autocorrect is not False,
+        )
 
     @classmethod
     def from_args(cls, args: Any) -> SearchQuery:
@@ -131,12 +173,25 @@ class SearchQuery:
             page=get_one("page", 1),
             size=get_one("size", 20),
             lang=get_one("lang", "fr"),
+            literal=tuple(get_list("literal")),
+            autocorrect=str(get_one("autocorrect", "1")).strip().lower()
+            not in ("0", "false", "no"),
         ).validated()
 
 
-def _int(value: Any, key: str, **params: Any) -> int:
+#: facets that a removed chip may ask to read literally (``?literal=level``)
+LITERAL_FACETS = ("level", "subject", "type")
+
+
+def _strings(values: Any) -> list[str]:
+    if isinstance(values, str):
+        return [values]
+    return [v for v in values or () if isinstance(v, str)]
+
+
+def _int(value: Any, code: str, **params: Any) -> int:
     if isinstance(value, bool):
-        raise SearchError(key, value=value, **params)
+        raise SearchError(code, value=str(value), **params)
     if isinstance(value, int):
         return value
     try:
@@ -145,7 +200,7 @@ def _int(value: Any, key: str, **params: Any) -> int:
             raise ValueError
         return int(text[:12])
     except (TypeError, ValueError):
-        raise SearchError(key, value=str(value)[:50], **params) from None
+        raise SearchError(code, value=str(value)[:50], **params) from None
 
 
 @dataclass
@@ -177,36 +232,6 @@ class Hit:
 
 
 @dataclass
-class Bucket:
-    value: str
-    labels: dict[str, str]
-    count: int
-    selected: bool = False
-    children: list[Bucket] = field(default_factory=list)
-    label: str = ""  # the label in the query's language
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "value": self.value,
-            "label": self.label,
-            "labels": self.labels,
-            "count": self.count,
-            "selected": self.selected,
-            "children": [c.to_dict() for c in self.children],
-        }
-
-
-@dataclass
-class Facet:
-    name: str
-    labels: dict[str, str]
-    buckets: list[Bucket]
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        return [b.to_dict() for b in self.buckets]
-
-
-@dataclass
 class SearchResult:
     total: int
     page: int
@@ -217,6 +242,15 @@ class SearchResult:
     #: True when no document had every word and the result lists documents with any word.
     relaxed: bool = False
     query: SearchQuery | None = None
+    #: the corrected query whose results these are, in the catalogue's spelling (the
+    #: query as typed found nothing); ``query.q`` is what was typed
+    corrected: str | None = None
+    #: levels, subjects and types read from the words: ``{"facet", "values", "labels",
+    #: "words", "applied"}`` with ``applied`` "filter" (a removable chip) or "boost"
+    understood: list[dict[str, Any]] = field(default_factory=list)
+    #: why the words were not searched: "stopwords" (only words like ``de``, ``في``) or
+    #: "marks" (no word at all); the result is then empty
+    empty_reason: str | None = None
 
     @property
     def pages(self) -> int:
@@ -236,6 +270,9 @@ class SearchResult:
             "facet_labels": {f.name: f.labels for f in self.facets},
             "did_you_mean": self.did_you_mean,
             "relaxed": self.relaxed,
+            "corrected": self.corrected,
+            "understood": self.understood,
+            "empty_reason": self.empty_reason,
         }
 
 

@@ -1,17 +1,20 @@
 """The embedded search backend: Whoosh for the inverted index, numpy for the rest.
 
 Whoosh stores the index (terms, postings, stored hit summaries, the spelling
-lexicon); everything per-document that a query needs in bulk -- facet values,
-sort keys, the live-document mask -- lives in numpy arrays built once per
-segment (:mod:`indexer.facet_arrays`). A query is then:
+keys of titles and keywords); everything per-document that a query needs in bulk --
+facet values, sort keys, the live-document mask -- lives in numpy arrays built once
+per segment (:mod:`indexer.facet_arrays`). What a query means (understood curriculum
+terms, corrections, fall-backs) is :class:`indexer.searching.Searcher`, shared with
+Elasticsearch/OpenSearch; one plan is executed over a snapshot by
+:class:`indexer.whoosh_search.WhooshRun`:
 
-1. text: for each word, read the postings of its variants in title^3,
-   keywords^2 and description^1 (cached per segment) and score them (BM25-like
-   saturation × idf × field boost, no length normalisation: metadata texts are
-   short) into a dense array; add curriculum labels^1 (documents filed under a
-   level/subject/type whose labels hold the word, :mod:`indexer.curriculum`);
-   words combine with AND, and if no document has every word, with OR
-   (``SearchResult.relaxed``);
+1. text (:mod:`indexer.whoosh_match`): for each word, read the postings of its variants
+   in title^3, keywords^2 and description^1 (cached per segment) and score them
+   (BM25-like saturation × idf × field boost, no length normalisation: metadata texts
+   are short) into a dense array; add curriculum labels^1 (documents filed under a
+   level/subject/type whose labels hold the word, :mod:`indexer.curriculum`); words
+   combine with AND, and if no document has every word, with OR
+   (``SearchResult.relaxed``); the plan's boosts and bonus phrase add to the scores;
 2. filters and facet counts on boolean masks (multi-select semantics, see
    :mod:`indexer.facets`);
 3. the page: ``argpartition`` of the scores or sort keys, then stored fields of
@@ -26,8 +29,6 @@ one writer lock and install a fresh snapshot after commit. Another process
 from __future__ import annotations
 
 import bisect
-import difflib
-import json
 import logging
 import shutil
 import threading
@@ -42,17 +43,13 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.reading import TermNotFound
 
-from .analysis import analyse
-from .curriculum import CurriculumLexicon
 from .documents import build_document
-from .facet_arrays import top_k
-from .facets import FACETS, build_facets, canonical_filters, group_filters
-from .model import Hit, IndexableResource, Progress, SearchError, SearchQuery, SearchResult
-from .querytext import ParsedQuery, parse
-from .snippets import snippet
+from .model import IndexableResource, Progress, SearchError, SearchQuery, SearchResult
+from .searching import Searcher
 from .suggest import clean_prefix, curriculum_phrases, parse_term, rank
 from .whoosh_bulk import CHUNK_DOCS, SegmentLoader, default_procs
 from .whoosh_match import TextMatcher
+from .whoosh_search import WhooshRun
 from .whoosh_snapshot import EMPTY, Snapshot, read_postings
 from .whoosh_store import Layout, make_schema, to_whoosh
 
@@ -78,8 +75,8 @@ class WhooshBackend:
         self._segments: dict = {}
         self._postings: OrderedDict = OrderedDict()
         self._postings_lock = threading.Lock()
-        self._lexicon = CurriculumLexicon(vocabularies)
-        self._matcher = TextMatcher(self._term_postings, self._lexicon)
+        self._searcher = Searcher(vocabularies)
+        self._matcher = TextMatcher(self._term_postings, self._searcher.lexicon)
         self._curriculum = curriculum_phrases(vocabularies)
         self._curriculum_keys = [p[0] for p in self._curriculum]
         self.last_rebuild_skipped: list[str] = []
@@ -149,10 +146,13 @@ class WhooshBackend:
             if found is None:
                 with snap.lock:
                     found = read_postings(reader, fieldname, text)
-                with self._postings_lock:
-                    self._postings[cache_key] = found
-                    while len(self._postings) > POSTINGS_CACHE:
-                        self._postings.popitem(last=False)
+                # a term missing from the segment is cheap to look up again: keeping it
+                # would push real postings out (queries try forms that may not exist)
+                if len(found[0]):
+                    with self._postings_lock:
+                        self._postings[cache_key] = found
+                        while len(self._postings) > POSTINGS_CACHE:
+                            self._postings.popitem(last=False)
             if len(found[0]):
                 ids_parts.append(found[0] + offset if offset else found[0])
                 weight_parts.append(found[1])
@@ -291,117 +291,7 @@ class WhooshBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         query = query.validated()
         with self._snapshot() as snap:
-            return self._search(snap, query)
-
-    def _search(self, snap: Snapshot, query: SearchQuery) -> SearchResult:
-        filters = canonical_filters(query.filters, self.vocabularies)
-        parsed = parse(query.q)
-        scores, base, relaxed = self._matcher.match(snap, parsed)
-
-        masks = {
-            group: snap.fields[field].mask_for(values, snap.ndocs)
-            for group, (field, values) in group_filters(filters, self.vocabularies).items()
-        }
-        final = base.copy()
-        for mask in masks.values():
-            final &= mask
-        counts: dict[str, dict[str, int]] = {}
-        by_group: dict[str, tuple[np.ndarray, int]] = {}
-        for spec in FACETS:
-            group = spec.group_key
-            others = [m for g, m in masks.items() if g != group]
-            if not parsed.clauses and not others:
-                counts[spec.name] = snap.live_counts[spec.field]  # browse: cached per snapshot
-                continue
-            if group not in by_group:
-                if len(others) == len(masks):
-                    mask = final
-                else:
-                    mask = base.copy()
-                    for m in others:
-                        mask &= m
-                by_group[group] = (mask, int(np.count_nonzero(mask)))
-            mask, selected = by_group[group]
-            counts[spec.name] = snap.fields[spec.field].counts(mask, selected)
-
-        candidates = np.flatnonzero(final)
-        total = len(candidates)
-        start = (query.page - 1) * query.size
-        page_docs = self._order(snap, query, candidates, scores, start + query.size)[start:]
-        hits = self._hits(snap, page_docs, scores, parsed, query.lang)
-        did_you_mean = None
-        if parsed.words and (total == 0 or relaxed):
-            did_you_mean = self._did_you_mean(snap, parsed)
-        return SearchResult(
-            total=total,
-            page=query.page,
-            size=query.size,
-            hits=hits,
-            facets=build_facets(counts, filters, query.lang, self.vocabularies),
-            did_you_mean=did_you_mean,
-            relaxed=relaxed,
-            query=query,
-        )
-
-    def _order(self, snap, query, candidates, scores, k) -> np.ndarray:
-        if query.sort == "relevance" and scores is not None:
-            return top_k(scores, candidates, k, descending=True, tiebreak=snap.date)
-        if query.sort == "title":
-            rank = snap.title_rank["ar" if query.lang == "ar" else "fr"]
-            return top_k(rank, candidates, k, descending=False)
-        return top_k(snap.date, candidates, k, descending=True)
-
-    def _hits(self, snap, docnums, scores, parsed: ParsedQuery, lang: str) -> list[Hit]:
-        terms = parsed.terms
-        hits = []
-        for docnum in docnums:
-            with snap.lock:
-                stored = snap.searcher.stored_fields(int(docnum))
-            data = json.loads(stored["hit"])
-            texts = [tuple(p) for p in json.loads(stored.get("snip") or "[]")]
-            hits.append(
-                Hit(
-                    id=data["id"],
-                    title=data.get("title", {}),
-                    description=data.get("description", {}),
-                    snippet=snippet(texts, terms, lang),
-                    levels=data.get("levels", []),
-                    subjects=data.get("subjects", []),
-                    types=data.get("types", []),
-                    languages=data.get("languages", []),
-                    year=data.get("year"),
-                    score=float(scores[docnum]) if scores is not None else 0.0,
-                )
-            )
-        return hits
-
-    def _did_you_mean(self, snap: Snapshot, parsed: ParsedQuery) -> str | None:
-        out, changed = [], False
-        with snap.lock:
-            reader = snap.searcher.reader()
-            corrector = None
-            for raw, _folded in parsed.words:
-                plain = analyse(raw, stem=False)
-                word = plain[0][0] if plain else None
-                if (
-                    word is None
-                    or len(word) < 3
-                    or word in self._lexicon.words
-                    or reader.doc_frequency("words", word) > 0
-                ):
-                    out.append(raw)
-                    continue
-                if corrector is None:
-                    corrector = snap.searcher.corrector("words")
-                found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-                if not found:  # a misspelt level or subject name
-                    found = difflib.get_close_matches(word, self._lexicon.words, n=1, cutoff=0.8)
-                if found and found[0] != word:
-                    out.append(found[0])
-                    changed = True
-                else:
-                    out.append(raw)
-        return " ".join(out) if changed else None
+            return self._searcher.search(WhooshRun(snap, self._matcher, self.vocabularies), query)
 
     def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]:
         key = clean_prefix(prefix)

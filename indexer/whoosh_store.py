@@ -33,9 +33,10 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, IDLIST, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import MultilingualAnalyzer, tagged
+from .analysis import MultilingualAnalyzer, spelling_keys, tagged
 from .facets import FACET_FIELDS
 from .model import SearchError
+from .plan import TEXT_FIELDS
 from .suggest import suggestion_terms
 
 
@@ -85,10 +86,6 @@ JOURNAL = "journal.jsonl"
 JOURNAL_LOCK = "journal.lock"
 _GEN = re.compile(r"^(gen|build)-[0-9A-Za-z_-]+$")
 
-#: Text fields and their boosts (title^3, keywords^2, description^1); curriculum labels
-#: (boost :data:`CURRICULUM_BOOST`) are matched through :mod:`indexer.curriculum`.
-TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0}
-CURRICULUM_BOOST = 1.0
 SORT_LANGS = ("fr", "ar")
 
 
@@ -114,7 +111,8 @@ def make_schema() -> Schema:
     values = re.compile(r"[^\n]+")
     fields: dict[str, Any] = {
         "id": ID(stored=True, unique=True),
-        "words": TEXT(analyzer=MultilingualAnalyzer(stem=False), phrase=False),
+        # spelling keys of the title and keyword words, one per line: what typos correct to
+        "words": IDLIST(expression=values),
         "suggest": IDLIST(expression=values),
         "date": SortNumber(bits=64, signed=True, sortable=True),
         "hit": STORED(),
@@ -139,7 +137,7 @@ def to_whoosh(doc: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": doc["id"]}
     for name in TEXT_FIELDS:
         out[name] = tagged(doc[name])
-    out["words"] = tagged(doc["title"] + doc["keywords"])
+    out["words"] = _values(spelling_keys(doc["title"] + doc["keywords"]))
     out["suggest"] = _values(
         suggestion_terms(doc["title"]) + suggestion_terms(doc["keywords"], starts=1)
     )

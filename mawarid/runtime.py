@@ -22,7 +22,7 @@ from core.messages import N_
 from core.settings import ConfigurationError, Settings
 from diffusion.services import DiffusionServices
 from diffusion.services import build_services as build_diffusion
-from indexer import SearchBackend, SearchError, open_backend
+from indexer import SearchBackend, SearchError, extend_lexicon, open_backend
 from indexer.pipeline import IndexPipeline
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
 
@@ -127,6 +127,8 @@ def _open_catalogue(settings: Settings, vocabularies: Vocabularies) -> Catalogue
 
 
 def _open_search(settings: Settings, vocabularies: Vocabularies) -> SearchBackend:
+    if settings.search_lexicon is not None:
+        extend_lexicon(settings.search_lexicon)
     try:
         return open_backend(settings.search_url, vocabularies, index_procs=settings.index_procs)
     except SearchError as exc:

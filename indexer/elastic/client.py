@@ -44,7 +44,7 @@ class EngineError(SearchError):
             params["status"] = status
         super().__init__(key, **params)
 
-    def message(self, lang: str = "fr") -> str:
+    def message(self, lang: str | None = "fr") -> str:
         texts = _MESSAGES.get(self.key)
         if not texts:
             return super().message(lang)

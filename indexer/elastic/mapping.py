@@ -27,13 +27,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis import analyse, tagged
+from ..analysis import analyse, spelling_keys, tagged
 from ..facets import FACET_FIELDS
+from ..plan import K1, TEXT_FIELDS
 from ..suggest import suggestion_terms
 
-#: Text fields and their boosts, as in the Whoosh backend (title^3, keywords^2, description^1).
-TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0}
-CURRICULUM_BOOST = 1.0
 SORT_LANGS = ("fr", "ar")
 
 
@@ -44,7 +42,7 @@ def index_body(*, shards: int = 1, replicas: int = 0, building: bool = False) ->
     terms = {"type": "text", "analyzer": "whitespace", "similarity": "mawarid_bm25", "norms": False}
     properties: dict[str, Any] = {
         "id": {"type": "keyword"},
-        # unstemmed words of titles and keywords: the "did you mean" lexicon
+        # spelling keys of the words of titles and keywords: what typos are corrected to
         "words": {
             "type": "text",
             "analyzer": "whitespace",
@@ -74,16 +72,17 @@ def index_body(*, shards: int = 1, replicas: int = 0, building: bool = False) ->
             },
             "similarity": {
                 # BM25 without length normalisation: metadata texts are short (as Whoosh side)
-                "mawarid_bm25": {"type": "BM25", "k1": 1.2, "b": 0.0},
+                "mawarid_bm25": {"type": "BM25", "k1": K1, "b": 0.0},
             },
         },
         "mappings": {"dynamic": "strict", "_meta": {"mawarid": 1}, "properties": properties},
     }
 
 
-def terms_text(parts: list[tuple[str, str]], *, stem: bool = True) -> str:
-    """``[(lang, text)]`` → its index terms, space separated, one per position."""
-    return " ".join(variants[0] for variants in analyse(tagged(parts), stem=stem))
+def terms_text(parts: list[tuple[str, str]]) -> str:
+    """``[(lang, text)]`` → its index terms, space separated, one per position (stopwords
+    included, as Whoosh indexes them: phrases match them exactly)."""
+    return " ".join(variants[0] for variants in analyse(tagged(parts), stopwords=True))
 
 
 def to_source(doc: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +90,7 @@ def to_source(doc: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": doc["id"]}
     for name in TEXT_FIELDS:
         out[name] = terms_text(doc[name])
-    out["words"] = terms_text(doc["title"] + doc["keywords"], stem=False)
+    out["words"] = " ".join(spelling_keys(doc["title"] + doc["keywords"]))
     out["suggest"] = suggestion_terms(doc["title"]) + suggestion_terms(doc["keywords"], starts=1)
     for name, values in doc["facets"].items():
         out[f"f_{name}"] = [str(v) for v in values]

@@ -1,31 +1,49 @@
 """What the Elasticsearch/OpenSearch backend asks: query, facets, hits, suggestions.
 
-The query semantics of the scale-out backend (how words, curriculum phrases, facets and
-suggestions become engine requests), kept apart from the connection and index lifecycle
-(:mod:`indexer.elastic.backend`). :class:`ElasticQueries` is mixed into
+The query semantics of the scale-out backend: how a :class:`~indexer.plan.Plan` (words,
+phrases, curriculum filters and boosts), facets, the speller's questions and
+suggestions become engine requests, kept apart from the connection and index lifecycle
+(:mod:`indexer.elastic.backend`). The flow of a search (understanding, fall-backs,
+corrections) is :class:`indexer.searching.Searcher`, shared with Whoosh:
+:class:`ElasticQueries` is its :class:`~indexer.searching.Engine`. It is mixed into
 :class:`~indexer.elastic.backend.ElasticBackend`, which provides ``client``, ``alias``,
 ``vocabularies``, ``_ensure()`` and the curriculum tables built at start.
+
+Scores follow the Whoosh side (:mod:`indexer.whoosh_match`): per word the best variant
+per field (``dis_max``), fields summed with their boosts, plus a constant for documents
+filed under a level/subject/type whose labels hold the word; the optional parts
+(bonus phrase, type words, named levels/subjects) are ``should`` clauses with constant
+scores, so they order results without changing which ones match.
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
 import time
+from functools import cached_property
 from typing import Any
 
-from ..analysis import analyse
-from ..facets import FACETS, build_facets, canonical_filters, group_filters
+from ..facets import FACETS, group_filters
 from ..model import Hit, SearchQuery, SearchResult
-from ..querytext import Clause, ParsedQuery, parse
-from ..snippets import snippet
+from ..plan import (
+    BONUS_PHRASE_BOOST,
+    CURRICULUM_BOOST,
+    SHORT_FIELDS,
+    TEXT_FIELDS,
+    TYPE_BOOST,
+    Plan,
+    stop_phrase_fields,
+)
+from ..querytext import RELATED_WEIGHT, Clause, Word
+from ..searching import Execution, Searcher, stored_hit
+from ..spelling import MIN_KEY, Candidate, max_edits
 from ..suggest import clean_prefix, parse_term, rank
 from .client import EngineError
-from .mapping import CURRICULUM_BOOST, TEXT_FIELDS
 
 VOCABULARY_BUCKETS = 2_000  # terms-aggregation size for facets listed in vocabulary order
 LIVE_COUNTS_SECONDS = 5.0  # autocomplete reuses the curriculum facet counts this long
 SUGGEST_SCAN = 300  # autocomplete candidates read per prefix (as the Whoosh side)
+SPELL_CANDIDATES = 20  # term-suggester options per unknown word
 
 
 def _field(facet_field: str) -> str:
@@ -39,7 +57,6 @@ class ElasticQueries:
     client: Any
     alias: str
     vocabularies: Any
-    _lexicon: Any
     _curriculum: list
     _curriculum_keys: list
     _curriculum_fields: list
@@ -48,32 +65,83 @@ class ElasticQueries:
     def _ensure(self) -> None:
         raise NotImplementedError
 
+    @cached_property
+    def _searcher(self) -> Searcher:
+        return Searcher(self.vocabularies)
+
     def search(self, query: SearchQuery) -> SearchResult:
         query = query.validated()
         self._ensure()
-        filters = canonical_filters(query.filters, self.vocabularies)
-        parsed = parse(query.q)
-        answer, aggregations = self._run(self._body(query, parsed, filters, relaxed=False))
+        return self._searcher.search(self, query)
+
+    # -- the Engine of indexer.searching ------------------------------------------------------
+
+    def doc_count(self) -> int:
+        return self.client.count(self.alias)
+
+    def execute(self, plan: Plan, query: SearchQuery, filters: dict[str, list[str]]) -> Execution:
+        answer, aggregations = self._run(self._body(query, plan, filters, relaxed=False))
         relaxed = False
-        if len(parsed.clauses) > 1 and aggregations["matched"]["doc_count"] == 0:
-            answer, aggregations = self._run(self._body(query, parsed, filters, relaxed=True))
+        if len(plan.clauses) > 1 and aggregations["matched"]["doc_count"] == 0:
+            answer, aggregations = self._run(self._body(query, plan, filters, relaxed=True))
             relaxed = aggregations["matched"]["doc_count"] > 0
+        terms = plan.parsed.terms
+        hits, texts, described = [], [], []
+        for raw in answer["hits"]["hits"]:
+            hit, short, long = self._hit(raw, terms, query.lang)
+            hits.append(hit)
+            texts += short
+            described += long
         total = int(answer["hits"]["total"]["value"])
-        counts = self._counts(aggregations)
-        hits = [self._hit(h, parsed, query.lang) for h in answer["hits"]["hits"]]
-        did_you_mean = None
-        if parsed.words and (total == 0 or relaxed):
-            did_you_mean = self._did_you_mean(parsed)
-        return SearchResult(
-            total=total,
-            page=query.page,
-            size=query.size,
-            hits=hits,
-            facets=build_facets(counts, filters, query.lang, self.vocabularies),
-            did_you_mean=did_you_mean,
-            relaxed=relaxed,
-            query=query,
-        )
+        return Execution(total, hits, self._counts(aggregations), relaxed, texts + described)
+
+    def spell(self, words: list[Word]) -> list[list[Candidate] | None]:
+        body: dict[str, Any] = {"size": 0, "track_total_hits": False, "suggest": {}, "aggs": {}}
+        for n, word in enumerate(words):
+            known = [{"terms": {name: list(word.terms)}} for name in TEXT_FIELDS]
+            body["aggs"][f"w{n}"] = {"filter": {"bool": {"should": known}}}
+            if word.key and max_edits(word.key):
+                body["suggest"][f"w{n}"] = {
+                    "text": word.key,
+                    "term": {
+                        "field": "words",
+                        "suggest_mode": "missing",
+                        "max_edits": max(1, min(2, max_edits(word.key))),
+                        "prefix_length": 1,
+                        "min_word_length": MIN_KEY,
+                        "size": SPELL_CANDIDATES,
+                        "sort": "frequency",
+                    },
+                }
+        answer = self.client.search(self.alias, body)
+        out: list[list[Candidate] | None] = []
+        for n, _word in enumerate(words):
+            if answer["aggregations"][f"w{n}"]["doc_count"] > 0:
+                out.append(None)
+                continue
+            out.append(
+                [
+                    Candidate(option["text"], int(option.get("freq", 0)))
+                    for entry in answer.get("suggest", {}).get(f"w{n}", [])
+                    for option in entry.get("options", [])
+                ]
+            )
+        return out
+
+    def frequencies(self, keys: list[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        body = {
+            "size": 0,
+            "track_total_hits": False,
+            "aggs": {
+                "k": {"filters": {"filters": {key: {"term": {"words": key}} for key in keys}}}
+            },
+        }
+        buckets = self.client.search(self.alias, body)["aggregations"]["k"]["buckets"]
+        return {key: int(buckets[key]["doc_count"]) for key in keys}
+
+    # -- requests -----------------------------------------------------------------------------
 
     def _run(self, body: dict) -> tuple[dict, dict]:
         """The page and the facet counts as two searches of one ``_msearch``: the counts
@@ -91,18 +159,7 @@ class ElasticQueries:
         page, facets = self.client.msearch(self.alias, [body, counts])
         return page, facets["aggregations"]
 
-    def _body(
-        self, query: SearchQuery, parsed: ParsedQuery, filters: dict, *, relaxed: bool
-    ) -> dict:
-        if parsed.clauses:
-            clauses = [self._clause(c) for c in parsed.clauses]
-            text = (
-                {"bool": {"should": clauses, "minimum_should_match": 1}}
-                if relaxed
-                else {"bool": {"must": clauses}}
-            )
-        else:
-            text = {"match_all": {}}
+    def _body(self, query: SearchQuery, plan: Plan, filters: dict, *, relaxed: bool) -> dict:
         selected = {
             group: {"terms": {_field(field): values}}
             for group, (field, values) in group_filters(filters, self.vocabularies).items()
@@ -117,19 +174,52 @@ class ElasticQueries:
                 },
             }
         body: dict[str, Any] = {
-            "query": text,
+            "query": self._query(plan, relaxed=relaxed),
             "from": (query.page - 1) * query.size,
             "size": query.size,
             "track_total_hits": True,
             "_source": ["hit", "snip"],
-            "sort": self._sort(query, bool(parsed.clauses)),
+            "sort": self._sort(query, plan.scored),
             "aggs": aggs,
         }
-        if parsed.clauses:
+        if plan.scored:
             body["track_scores"] = True
         if selected:
             body["post_filter"] = {"bool": {"filter": list(selected.values())}}
         return body
+
+    def _query(self, plan: Plan, *, relaxed: bool) -> dict:
+        """The plan as one ``bool`` query (see the module docstring)."""
+        must: list[dict] = []
+        should: list[dict] = []
+        if plan.stop_phrase is not None:
+            must.append(self._phrase(plan.stop_phrase, stop_phrase_fields(plan.stop_phrase)))
+        elif plan.clauses:
+            clauses = [self._clause(c) for c in plan.clauses]
+            if relaxed:
+                must.append({"bool": {"should": clauses, "minimum_should_match": 1}})
+            else:
+                must += clauses
+        for clause in plan.optional:
+            query = self._clause(clause)
+            should += [query, {"constant_score": {"filter": query, "boost": TYPE_BOOST}}]
+        if plan.bonus is not None:
+            phrase = self._phrase(plan.bonus, SHORT_FIELDS, scored=False)
+            should.append({"constant_score": {"filter": phrase, "boost": BONUS_PHRASE_BOOST}})
+        named = []
+        for boost in plan.boosts:
+            terms = {"terms": {_field(boost.field): list(boost.values)}}
+            named.append(terms)
+            should.append({"constant_score": {"filter": terms, "boost": boost.weight}})
+        if plan.any_boost:  # the named terms are the only condition
+            must.append(
+                {"bool": {"filter": [{"bool": {"should": named, "minimum_should_match": 1}}]}}
+            )
+        if not must and not should:
+            return {"match_all": {}}
+        if not must:
+            must.append({"match_all": {}})
+        return {"bool": {"must": must, "should": should}}
 
     @staticmethod
     def _terms_agg(spec) -> dict:
@@ -143,8 +233,8 @@ class ElasticQueries:
         return {"terms": terms}
 
     @staticmethod
-    def _sort(query: SearchQuery, has_text: bool) -> list:
-        if query.sort == "relevance" and has_text:
+    def _sort(query: SearchQuery, scored: bool) -> list:
+        if query.sort == "relevance" and scored:
             return [{"_score": "desc"}, {"date": "desc"}, {"id": "asc"}]
         if query.sort == "title":
             return [
@@ -154,24 +244,35 @@ class ElasticQueries:
             ]
         return [{"date": "desc"}, {"id": "asc"}]
 
+    @staticmethod
+    def _phrase(clause: Clause, fields, *, scored: bool = True) -> dict:
+        """A phrase in any of ``fields``, in any of its readings (French, English stems)."""
+        should = []
+        for name in fields:
+            for words in clause.phrase_readings():
+                boost = TEXT_FIELDS[name] * len(clause.positions) if scored else 1.0
+                should.append({"match_phrase": {name: {"query": " ".join(words), "boost": boost}}})
+        return {"bool": {"should": should, "minimum_should_match": 1}}
+
     def _clause(self, clause: Clause) -> dict:
         """One query word (or quoted phrase) as a scored query; see the module docstring."""
-        should: list[dict] = []
-        for name, boost in TEXT_FIELDS.items():
-            if clause.phrase:
-                words = " ".join(variants[0] for variants in clause.positions)
-                boost *= len(clause.positions)  # as the Whoosh side: a phrase weighs its words
-                should.append({"match_phrase": {name: {"query": words, "boost": boost}}})
-            else:
-                should.append(
-                    {
-                        "dis_max": {
-                            "queries": [{"term": {name: v}} for v in clause.positions[0]],
-                            "boost": boost,
-                        }
+        if clause.phrase:
+            should = [self._phrase(clause, [name]) for name in TEXT_FIELDS]
+        else:
+            should = [
+                {
+                    "dis_max": {
+                        "queries": [{"term": {name: v}} for v in clause.positions[0]]
+                        + [  # related terms: titles and keywords only (as Whoosh)
+                            {"term": {name: {"value": v, "boost": RELATED_WEIGHT}}}
+                            for v in (clause.related if name in SHORT_FIELDS else ())
+                        ],
+                        "boost": boost,
                     }
-                )
-        terms = self._curriculum_terms(clause)
+                }
+                for name, boost in TEXT_FIELDS.items()
+            ]
+        terms = self._searcher.lexicon.clause_terms(clause)
         if terms:
             should.append(
                 {
@@ -187,18 +288,6 @@ class ElasticQueries:
             )
         return {"bool": {"should": should, "minimum_should_match": 1}}
 
-    def _curriculum_terms(self, clause: Clause) -> dict[str, list[str]]:
-        if not clause.phrase:
-            return self._lexicon.terms_for(clause.positions[0])
-        found = None  # every word of the phrase in the labels of one term
-        for variants in clause.positions:
-            pairs = {(f, t) for f, ids in self._lexicon.terms_for(variants).items() for t in ids}
-            found = pairs if found is None else found & pairs
-        terms: dict[str, list[str]] = {}
-        for f, t in sorted(found or ()):
-            terms.setdefault(f, []).append(t)
-        return terms
-
     @staticmethod
     def _counts(aggregations: dict) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
@@ -208,66 +297,11 @@ class ElasticQueries:
         return counts
 
     @staticmethod
-    def _hit(raw: dict, parsed: ParsedQuery, lang: str) -> Hit:
+    def _hit(raw: dict, terms: set[str], lang: str) -> tuple[Hit, list[str], list[str]]:
         source = raw.get("_source", {})
-        data = source.get("hit", {})
-        texts = [(t["lang"], t["text"]) for t in source.get("snip", {}).get("texts", [])]
-        return Hit(
-            id=data.get("id", raw.get("_id")),
-            title=data.get("title", {}),
-            description=data.get("description", {}),
-            snippet=snippet(texts, parsed.terms, lang),
-            levels=data.get("levels", []),
-            subjects=data.get("subjects", []),
-            types=data.get("types", []),
-            languages=data.get("languages", []),
-            year=data.get("year"),
-            score=float(raw.get("_score") or 0.0),
-        )
-
-    def _did_you_mean(self, parsed: ParsedQuery) -> str | None:
-        """Each unknown word (not in titles/keywords nor curriculum labels) → its nearest
-        indexed word (term suggester, ≤ 2 edits), else the nearest curriculum label word."""
-        words: list[tuple[str, str | None]] = []
-        for raw, _folded in parsed.words:
-            plain = analyse(raw, stem=False)
-            word = plain[0][0] if plain else None
-            check = word is not None and len(word) >= 3 and word not in self._lexicon.words
-            words.append((raw, word if check else None))
-        checked = {w for _raw, w in words if w}
-        if not checked:
-            return None
-        body: dict[str, Any] = {"size": 0, "track_total_hits": False, "suggest": {}, "aggs": {}}
-        for n, word in enumerate(sorted(checked)):
-            body["aggs"][f"w{n}"] = {"filter": {"term": {"words": word}}}
-            body["suggest"][f"w{n}"] = {
-                "text": word,
-                "term": {
-                    "field": "words",
-                    "suggest_mode": "missing",
-                    "max_edits": 2,
-                    "prefix_length": 1,
-                    "min_word_length": 3,
-                    "size": 1,
-                    "sort": "score",
-                },
-            }
-        answer = self.client.search(self.alias, body)
-        fixes: dict[str, str] = {}
-        for n, word in enumerate(sorted(checked)):
-            if answer["aggregations"][f"w{n}"]["doc_count"] > 0:
-                continue
-            options = [
-                o["text"]
-                for entry in answer.get("suggest", {}).get(f"w{n}", [])
-                for o in entry.get("options", [])
-            ]
-            if not options:  # a misspelt level or subject name
-                options = difflib.get_close_matches(word, self._lexicon.words, n=1, cutoff=0.8)
-            if options and options[0] != word:
-                fixes[word] = options[0]
-        out = [fixes.get(word, raw) if word else raw for raw, word in words]
-        return " ".join(out) if fixes else None
+        data = {"id": raw.get("_id"), **source.get("hit", {})}
+        described = [(t["lang"], t["text"]) for t in source.get("snip", {}).get("texts", [])]
+        return stored_hit(data, described, terms, lang, float(raw.get("_score") or 0.0))
 
     def suggest(self, prefix: str, *, lang: str = "fr", limit: int = 8) -> list[str]:
         key = clean_prefix(prefix)

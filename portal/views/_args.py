@@ -23,6 +23,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 
 from indexer.facets import FACET_NAMES
 from indexer.facets import FACETS as FACET_SPECS
+from indexer.model import LITERAL_FACETS
 from metadata_schemas.errors import UnknownTermError
 from metadata_schemas.identifiers import RESOURCE_ID
 
@@ -138,6 +139,21 @@ class _SearchBase(Schema):
         validate=_one_of(CONTENT_LANGUAGES),
         metadata={
             "description": "language of titles and labels (default: the interface language)."
+        },
+    )
+    literal = fields.List(
+        Text(validate=_one_of(LITERAL_FACETS)),
+        load_default=list,
+        metadata={
+            "description": "level, subject or type: read those words of q as plain words "
+            "(a removed chip of `understood`)"
+        },
+    )
+    autocorrect = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "false: search q as typed even if it finds nothing (the correction "
+            "is then only suggested in did_you_mean)"
         },
     )
 

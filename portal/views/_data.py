@@ -8,7 +8,7 @@ state (term ids, not what the visitor typed) so links are canonical.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,6 +50,8 @@ class SearchState:
         self.size = DEFAULT_SIZE if size is None else size  # 0: facets only
         self.base = base
         self.lang = lang  # only kept in URLs when given explicitly (API)
+        self.literal: list[str] = list(args.get("literal") or [])
+        self.autocorrect = args.get("autocorrect", True) is not False
 
     def items(
         self,
@@ -58,8 +60,12 @@ class SearchState:
         filters: Mapping[str, list[str]] | None = None,
         page: int = 1,
         sort: str | None = None,
+        literal: list[str] | None = None,
+        autocorrect: bool | None = None,
     ) -> list[tuple[str, str]]:
         q = self.q if q is None else q
+        literal = self.literal if literal is None else literal
+        autocorrect = self.autocorrect if autocorrect is None else autocorrect
         filters = self.filters if filters is None else filters
         sort = sort or self.sort
         items: list[tuple[str, str]] = []
@@ -67,6 +73,9 @@ class SearchState:
             items.append(("q", q))
         for name in FACETS:
             items.extend((name, v) for v in filters.get(name, ()))
+        items.extend(("literal", name) for name in literal)
+        if not autocorrect:
+            items.append(("autocorrect", "0"))
         if sort != "relevance":
             items.append(("sort", sort))
         if self.size != DEFAULT_SIZE:
@@ -81,15 +90,21 @@ class SearchState:
         query = urlencode(self.items(**changes))
         return self.base + (f"?{query}" if query else "")
 
-    def narrowed(self, name: str, value: str) -> str:
+    def narrowed(self, name: str, value: str, understood: Iterable[Mapping[str, Any]] = ()) -> str:
         """The search with ``value`` as the only selection of its facet's group: exactly
-        the results the bucket counts (a facet's counts ignore its group's selections)."""
+        the results the bucket counts (a facet's counts ignore its group's selections,
+        the levels or subjects understood from the words included: those words leave
+        the query, as a chosen value of their group would stop them being understood)."""
         group = FACETS_BY_NAME[name].group_key
         filters = {
             k: list(v) for k, v in self.filters.items() if FACETS_BY_NAME[k].group_key != group
         }
         filters[name] = [value]
-        return self.url(filters=filters)
+        words = self.q.split()
+        for item in understood:
+            if FACETS_BY_NAME[item["facet"]].group_key == group:
+                words = _without(words, str(item["words"]).split())
+        return self.url(filters=filters, q=" ".join(words))
 
     def toggled(self, name: str, value: str) -> str:
         filters = {k: list(v) for k, v in self.filters.items()}
@@ -101,6 +116,15 @@ class SearchState:
         return self.url(filters=filters)
 
 
+def _without(words: list[str], phrase: list[str]) -> list[str]:
+    """``words`` without the first run of ``phrase`` (unchanged when it is not there)."""
+    n = len(phrase)
+    for i in range(len(words) - n + 1):
+        if n and [w.casefold() for w in words[i : i + n]] == [p.casefold() for p in phrase]:
+            return words[:i] + words[i + n :]
+    return words
+
+
 def run_search(state: SearchState, lang: str):
     query = SearchQuery(
         q=state.q,
@@ -109,6 +133,8 @@ def run_search(state: SearchState, lang: str):
         page=state.page,
         size=max(state.size, 1),
         lang=lang,
+        literal=tuple(state.literal),
+        autocorrect=state.autocorrect,
     )
     result = runtime().search.search(query)
     if state.size == 0:  # counts only (the backend always ranks at least one hit)
@@ -123,7 +149,9 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
     facet_list: list[dict] = []
     labels_by_value: dict[tuple[str, str], str] = {}
     for facet in result.facets:
-        buckets = [_bucket(state, facet.name, b, labels_by_value) for b in facet.buckets]
+        buckets = [
+            _bucket(state, facet.name, b, labels_by_value, result.understood) for b in facet.buckets
+        ]
         if facet.name == "cycle":  # the sidebar shows cycles flat; the tree is under "level"
             for b in buckets:
                 b["children"] = []
@@ -154,6 +182,20 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
                     "remove_url": state.toggled(name, value),
                 }
             )
+    for item in result.understood:  # levels/subjects read from the words: removable chips
+        if item["applied"] != "filter":
+            continue
+        for value in item["values"]:
+            active.append(
+                {
+                    "facet": item["facet"],
+                    "facet_label": i18n.pick(facet_labels.get(item["facet"]), lang)[0],
+                    "value": value,
+                    "label": item["labels"].get(value, value),
+                    "remove_url": state.url(literal=[*state.literal, item["facet"]]),
+                    "understood": item["words"],
+                }
+            )
     pages = result.pages
     data = {
         "total": result.total,
@@ -170,8 +212,14 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
         "did_you_mean": result.did_you_mean,
         "did_you_mean_url": state.url(q=result.did_you_mean) if result.did_you_mean else None,
         "relaxed": result.relaxed,
+        "corrected": result.corrected,
+        "original_url": state.url(autocorrect=False) if result.corrected else None,
+        "understood": result.understood,
+        "empty_reason": result.empty_reason,
         "active": active,
-        "clear_url": state.url(filters={}),
+        "clear_url": state.url(
+            filters={}, literal=[*state.literal, *(u["facet"] for u in result.understood)]
+        ),
         "pagination": _pagination(state, result.page, pages),
         "first": (result.page - 1) * result.size + 1,
         "facet_list": facet_list,
@@ -204,7 +252,13 @@ def html_extras(state: SearchState, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _bucket(state: SearchState, name: str, bucket, labels: dict) -> dict[str, Any]:
+def _bucket(
+    state: SearchState,
+    name: str,
+    bucket: Any,
+    labels: dict[tuple[str, str], str],
+    understood: list[dict[str, Any]],
+) -> dict[str, Any]:
     labels[(name, bucket.value)] = bucket.label
     return {
         "value": bucket.value,
@@ -216,9 +270,9 @@ def _bucket(state: SearchState, name: str, bucket, labels: dict) -> dict[str, An
         "toggle_url": (
             state.toggled(name, bucket.value)
             if bucket.selected
-            else state.narrowed(name, bucket.value)
+            else state.narrowed(name, bucket.value, understood)
         ),
-        "children": [_bucket(state, name, c, labels) for c in bucket.children],
+        "children": [_bucket(state, name, c, labels, understood) for c in bucket.children],
     }
 
 

@@ -82,9 +82,27 @@ class SearchResult(_Strict):
     facet_labels = fields.Dict(
         keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String())
     )
-    did_you_mean = fields.String(allow_none=True)
+    did_you_mean = fields.String(
+        allow_none=True,
+        metadata={"description": "a correction offered, not searched (autocorrect=0)"},
+    )
     relaxed = fields.Boolean(
         metadata={"description": "true when no resource had every word: any word matched"}
+    )
+    corrected = fields.String(
+        allow_none=True,
+        metadata={"description": "the corrected query whose hits these are (q found nothing)"},
+    )
+    understood = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "levels, subjects and types read from q: facet, values, labels, "
+            "words, applied (filter or boost)"
+        },
+    )
+    empty_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "stopwords or marks: q had no word to search"},
     )
     links = fields.Nested(SearchLinks, required=True)
 

@@ -63,6 +63,9 @@ SEARCH_KEYS = (
     "facet_labels",
     "did_you_mean",
     "relaxed",
+    "corrected",
+    "understood",
+    "empty_reason",
 )
 
 

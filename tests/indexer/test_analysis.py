@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import Stemmer
 
-from indexer.analysis import MultilingualAnalyzer, analyse, arabic_light_stem, script_of
+from indexer.analysis import MultilingualAnalyzer, analyse, script_of
+from indexer.arabic import light_stem as arabic_light_stem
 
 
 def terms(text: str, **kw) -> list[str]:
@@ -84,12 +85,22 @@ def test_english_text_is_stemmed_in_english_and_queries_try_both():
 
 def test_stopwords_and_notations():
     assert terms("la fraction et le nombre") == ["fraction", "nombr"]
-    assert terms("في الكسور") == ["كسور"]
+    assert terms("في الكسور") == ["كسر"]
     assert terms("1AC 2BAC") == ["1ac", "2bac"]
+    # the index keeps stopwords at their positions (phrases, grammar topics)
+    assert terms("la fraction et le nombre", stopwords=True) == [
+        "la",
+        "fraction",
+        "et",
+        "le",
+        "nombr",
+    ]
+    assert terms("لا النافية للجنس", stopwords=True) == ["لا", "نافي", "جنس"]
+    assert terms("ما الحجازية وإن النافية", stopwords=True)[2] == "ان"  # و + إن: a stopword
 
 
 def test_mixed_scripts_each_token_its_own_analysis():
-    assert terms("Les fractions - الكسور ⵜⵉⴼⵉⵏⴰⵖ") == ["fraction", "كسور", "ⵜⵉⴼⵉⵏⴰⵖ"]
+    assert terms("Les fractions - الكسور ⵜⵉⴼⵉⵏⴰⵖ") == ["fraction", "كسر", "ⵜⵉⴼⵉⵏⴰⵖ"]
     assert [script_of(t) for t in ("كسور", "fraction", "ⵜⵉⴼⵉⵏⴰⵖ", "2024")] == [
         "ar",
         "latin",
@@ -102,10 +113,10 @@ def test_query_syntax_characters_are_just_separators():
     assert terms('AND ( * "x" : ~2 ^3 [a TO b]') == ["x", "2", "3", "b"]
 
 
-def test_analyzer_positions_share_variants_and_skip_stopwords():
+def test_analyzer_positions_share_variants_and_index_stopwords():
     analyzer = MultilingualAnalyzer()
     toks = [(t.text, t.pos) for t in analyzer("le triangle الكسور", positions=True, mode="query")]
-    assert toks == [("triangl", 0), ("كسور", 1)]
+    assert toks == [("le", 0), ("triangl", 1), ("كسر", 2)]
 
 
 def test_facet_arrays_count_the_same_dense_or_sparse():
@@ -144,3 +155,98 @@ def test_facet_arrays_count_the_same_dense_or_sparse():
         assert (field.mask_for(values) == expected).all() and (
             whole.mask_for(values) == expected
         ).all()
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("شئون", "شؤون"),  # hamza seats
+        ("مسئولية", "مسؤولية"),
+        ("مبادىء", "مبادئ"),  # ىء typed for ئ
+        ("البيءة", "البيئة"),
+        ("œuvre", "oeuvre"),  # French ligatures
+        ("CŒUR", "coeur"),
+        ("curriculum vitæ", "curriculum vitae"),
+        ("radioactivite", "radioactivité"),  # the suffix's accent restored before Snowball
+        ("radioactive", "radioactivité"),
+        ("électricite", "électricité"),
+    ],
+)
+def test_spellings_of_one_word_meet(a, b):
+    assert analyse(a) == analyse(b)
+
+
+@pytest.mark.parametrize(
+    "plural, singular",
+    [
+        ("الدروس", "درس"),  # broken plurals (lexicon)
+        ("كتب", "الكتاب"),
+        ("الزوايا", "زاوية"),
+        ("الخرائط", "خريطة"),
+        ("المسائل", "مسألة"),
+        ("الامتحانات", "امتحان"),  # ان is not a suffix: امتحان keeps it
+        ("الكهربائية", "الكهرباء"),  # nisba adjective of a noun in اء
+        ("الجغرافية", "الجغرافيا"),
+        ("التاريخية", "تاريخ"),  # derived form (lexicon)
+    ],
+)
+def test_arabic_plurals_and_derived_forms_meet_their_word(plural, singular):
+    assert analyse(plural) == analyse(singular)
+
+
+def test_the_packaged_lexicon_claims_no_form_twice():
+    from indexer.arabic import LEXICON
+
+    assert LEXICON.conflicts == set()
+    assert len(LEXICON.forms) > 500
+
+
+def test_a_word_starting_with_waw_is_searched_in_both_readings():
+    def query(word):
+        return set(analyse(word, query=True)[0])
+
+    # indexed: a long word's initial و is taken for "and" unless the article precedes it
+    assert query("وحدة") & set(analyse("الوحدة")[0])
+    assert query("الوراثة") & set(analyse("الوراثة")[0])
+    assert query("وطرح") & set(analyse("طرح")[0])  # "and subtraction"
+    # after the article, و is a letter of the word: الوضوء (ablution) is not الضوء (light)
+    assert not query("الوضوء") & set(analyse("الضوء")[0])
+
+
+def test_broken_plural_patterns_relate_words_the_lexicon_does_not_list():
+    from indexer.analysis import related_terms
+
+    assert analyse("دفاتر")[0][0] in related_terms("الدفتر") + tuple(analyse("الدفتر")[0])
+    assert analyse("المصادر")[0][0] == analyse("مصدر")[0][0]
+    assert analyse("أقاليم")[0][0] == analyse("إقليم")[0][0]
+
+
+def test_school_words_are_related_across_french_and_arabic():
+    from indexer.analysis import related_terms
+
+    assert analyse("امتحان")[0][0] in related_terms("examen")
+    assert analyse("examen", query=True)[0][0] in related_terms("الامتحان")
+    assert related_terms("fractions") == ()  # topics are not translated
+
+
+def test_a_staff_lexicon_file_adds_words(tmp_path):
+    from indexer import SearchError, extend_lexicon
+
+    assert analyse("كراريس") != analyse("كراسة")
+    staff = tmp_path / "lexicon.txt"
+    staff.write_text("# our words\nكراسة كراريس  # notebooks\n", encoding="utf-8")
+    assert extend_lexicon(staff) == 1
+    try:
+        assert analyse("الكراريس") == analyse("كراسة")
+    finally:  # the lexicon is the process's: leave it as it was
+        from indexer import analysis, arabic
+
+        for form in ("كراسه", "كراريس"):
+            arabic.LEXICON.forms.pop(form, None)
+        arabic.LEXICON.add([])
+        analysis.analyse_word.cache_clear()
+        analysis.related_terms.cache_clear()
+    assert analyse("كراريس") != analyse("كراسة")
+    with pytest.raises(SearchError) as err:
+        extend_lexicon(tmp_path / "missing.txt")
+    assert err.value.code == "bad_lexicon" and "missing.txt" in err.value.message("fr")

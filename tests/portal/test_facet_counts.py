@@ -19,7 +19,8 @@ import portal
 from indexer.facets import FACET_NAMES
 from tests.support.cli import invoke
 
-WORDS = ["", "", "fractions", "الكسور", "exercices", "leçon", "science"]
+# Words, and words the search understands as filters (a level, a subject: chips of their own).
+WORDS = ["", "", "fractions", "الكسور", "exercices", "leçon", "mathématiques 1AC", "الرياضيات"]
 
 
 @pytest.fixture(scope="module")

@@ -184,11 +184,40 @@ def test_snippets_highlight_matches(public_client):
     assert marks and any("imulation" in (m.text or "") for m in marks)
 
 
-def test_did_you_mean_offers_a_corrected_query(public_client):
+def test_a_misspelt_query_shows_the_results_of_its_correction(public_client):
     doc = parse(public_client.get("/search?q=fractoins"))
-    link = doc.xpath('//p[@class="did-you-mean"]/a')
+    notice = doc.xpath('//p[contains(@class, "corrected")]')
+    assert notice and "« fractions »" in notice[0].text_content()
+    assert doc.xpath('//ol[@class="hits"]/li')  # the corrected query's hits
+    back = notice[0].xpath("a")[0]  # search the words as typed, without correction
+    assert back.get("href") == "/search?q=fractoins&autocorrect=0"
+    typed = parse(public_client.get(back.get("href")))
+    link = typed.xpath('//p[@class="did-you-mean"]/a')
     assert link and link[0].text == "fractions"
-    assert link[0].get("href") == "/search?q=fractions"
+    assert link[0].get("href") == "/search?q=fractions&autocorrect=0"
+
+
+def test_a_query_of_common_words_only_explains_instead_of_listing_everything(public_client):
+    doc = parse(public_client.get("/search?q=de+la"))
+    assert texts(doc, '//*[@id="results-count"]') == ["0 ressource trouvée"]
+    assert "ne contient pas de mot à chercher" in doc.text_content()
+    data = public_client.get("/api/search?q=de+la").get_json()
+    assert (data["total"], data["empty_reason"]) == (0, "stopwords")
+
+
+def test_a_level_and_subject_named_in_the_words_are_removable_chips(public_client):
+    data = public_client.get("/api/search?q=maths+1AC").get_json()
+    assert [(u["facet"], u["values"], u["applied"]) for u in data["understood"]] == [
+        ("subject", ["mathematiques"], "filter"),
+        ("level", ["1ac"], "filter"),
+    ]
+    doc = parse(public_client.get("/search?q=maths+1AC"))
+    chips = doc.xpath('//li[@class="chip"]')
+    assert {c.get("data-value") for c in chips} == {"mathematiques", "1ac"}
+    remove = next(c for c in chips if c.get("data-value") == "1ac").xpath("a")[0].get("href")
+    assert remove == "/search?q=maths+1AC&literal=level"
+    after = public_client.get("/api/search" + remove[len("/search") :]).get_json()
+    assert [u["facet"] for u in after["understood"]] == ["subject"]
 
 
 def test_no_result_page_explains_what_to_do(public_client):

@@ -57,7 +57,15 @@ def test_syntax_characters_are_text(search, q):
 
 
 def test_empty_query_browses_everything(search):
-    assert search("").total == search("  ").total == search('"').total == 30
+    assert search("").total == search("  ").total == 30
+    assert search("").empty_reason is None
+
+
+@pytest.mark.parametrize("q", ['"', "???", "...", "« »", "-", "ـــ", "😀"])
+def test_a_query_of_marks_only_is_an_empty_state_not_the_catalogue(search, q):
+    result = search(q)
+    assert (result.total, result.hits, result.empty_reason) == (0, [], "marks")
+    assert result.to_dict()["empty_reason"] == "marks"
 
 
 def test_query_syntax_words_do_not_change_meaning(search):

@@ -263,10 +263,17 @@ def test_hits_carry_what_the_result_page_shows(search):
     assert no_description.id == "c30" and no_description.snippet == ""
 
 
-def test_did_you_mean(search):
-    assert search("phillosophie").did_you_mean == "philosophie"
-    assert search("fractoins").did_you_mean == "fractions"
-    assert search("fractions").did_you_mean is None
+def test_a_misspelt_query_shows_the_results_of_its_correction(search):
+    result = search("phillosophie")
+    assert result.corrected == "philosophie" and ids(result) == {"c19", "c20"}
+    fractions = search("fractoins")
+    assert fractions.corrected == "fractions" and ids(fractions) == {"c02"}
+    assert search("fractions").corrected is None
+
+
+def test_without_autocorrect_the_correction_is_only_suggested(search):
+    result = search("fractoins", autocorrect=False)
+    assert (result.total, result.corrected, result.did_you_mean) == (0, None, "fractions")
 
 
 def test_suggest(corpus_backend):
