@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.errors import MawaridError
 from core.messages import DEFAULT_LANGUAGE, LANGUAGES, N_
@@ -72,10 +73,7 @@ class Contacts:
     def get(self, username: str) -> Contact:
         name = normalise_username(username)
         with self.db.session() as session:
-            user = session.scalars(select(User).where(User.username == name)).first()
-            if user is None:
-                raise UnknownAccount(N_("no user %(name)r"), name=name)
-            row = session.get(UserContact, user.id)
+            row = session.get(UserContact, _user_id(session, name))
             if row is None:
                 return Contact(name, None, DEFAULT_LANGUAGE)
             return Contact(name, row.email, row.language)
@@ -97,12 +95,17 @@ class Contacts:
         name = normalise_username(username)
         address, lang = check_email(email), check_language(language)
         with self.db.write_session() as session:
-            user = session.scalars(select(User).where(User.username == name)).first()
-            if user is None:
-                raise UnknownAccount(N_("no user %(name)r"), name=name)
-            row = session.get(UserContact, user.id)
+            user_id = _user_id(session, name)
+            row = session.get(UserContact, user_id)
             if row is None:
-                row = UserContact(user_id=user.id)
+                row = UserContact(user_id=user_id)
                 session.add(row)
             row.email, row.language = address, lang
         return Contact(name, address, lang)
+
+
+def _user_id(session: Session, name: str) -> int:
+    user_id = session.scalar(select(User.id).where(User.username == name))
+    if user_id is None:
+        raise UnknownAccount(N_("no user %(name)r"), name=name)
+    return int(user_id)

@@ -55,25 +55,17 @@ def people(live_server):
     return {name: password for name, (password, _, _) in users.items()}
 
 
-def _login(page, username: str, password: str) -> None:
-    page.goto("/staff/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form[action='/staff/login'] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
-
-
 def _score(page) -> int:
     text = page.locator(".completeness").first.inner_text()
     return int(re.search(r"(\d+)\s*%", text).group(1))
 
 
 def test_describe_in_arabic_from_empty_to_published(
-    new_page, live_server, people, resource_host, screenshot
+    new_page, live_server, people, resource_host, screenshot, staff_login
 ):
     rt = live_server.app.extensions["mawarid"]
     page = new_page(locale="ar-MA")
-    _login(page, "jr-idx", people["jr-idx"])
+    staff_login(page, "jr-idx", people["jr-idx"])
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.goto("/staff/resources/new")
 
@@ -122,7 +114,7 @@ def test_describe_in_arabic_from_empty_to_published(
 
     # The commission sends it back with a remark …
     validator = new_page(locale="ar-MA")
-    _login(validator, "jr-val", people["jr-val"])
+    staff_login(validator, "jr-val", people["jr-val"])
     validator.goto(f"/staff/resources/{rid}")
     validator.locator("input[name=decision][value=non_conforme]").check()
     validator.locator("#reference").fill("محضر 12/2025")
@@ -152,12 +144,12 @@ def test_describe_in_arabic_from_empty_to_published(
     expect(teacher.locator(".hits")).to_contain_text("المستقيمات")
 
 
-def test_complete_a_procedure_step_by_step(new_page, live_server, people, screenshot):
+def test_complete_a_procedure_step_by_step(new_page, live_server, people, screenshot, staff_login):
     rt = live_server.app.extensions["mawarid"]
     actor = rt.accounts.actor("jr-idx")
     rid = rt.resources.create_draft(actor, {"general": {"title": {"fr": "Procédure suivie"}}}).id
     page = new_page()
-    _login(page, "jr-idx", people["jr-idx"])
+    staff_login(page, "jr-idx", people["jr-idx"])
     page.goto(f"/staff/resources/{rid}")
 
     form = page.locator("form.acquisition-form")
@@ -210,14 +202,14 @@ LOM = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_clear_a_review_queue(new_page, live_server, people, tmp_path, screenshot):
+def test_clear_a_review_queue(new_page, live_server, people, tmp_path, screenshot, staff_login):
     titles = ["Cyberquête des volcans", "Cyberquête des oasis"]
     archive = tmp_path / "lot-partenaire.zip"
     with zipfile.ZipFile(archive, "w") as z:
         for n, title in enumerate(titles):
             z.writestr(f"notice-{n}.xml", LOM.format(n=n, title=title))
     page = new_page()
-    _login(page, "jr-idx", people["jr-idx"])
+    staff_login(page, "jr-idx", people["jr-idx"])
     page.goto("/staff/review/")
     page.set_input_files("#import-file", str(archive))
     page.get_by_role("button", name="Importer", exact=True).click()
