@@ -232,8 +232,10 @@ class _Helpers:
                 value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
             except ValueError:
                 return value
-        if isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d %H:%M UTC")
+        if isinstance(
+            value, datetime
+        ):  # CLDR: "3 déc. 2026, 08:00:00 UTC" / Arabic digits and order
+            return formats.format_datetime(value, "medium", i18n.current_lang()) + " UTC"
         return str(value or "")
 
     @staticmethod
