@@ -73,8 +73,11 @@ def publish_corpus(resources, n: int, rng: random.Random) -> list[str]:
         record = {
             "general": {
                 "title": {"fr": f"Ressource {i}", "ar": f"مورد {i}"},
+                "description": {"fr": f"Description {i}", "ar": f"وصف {i}"},
                 "language": ["fr", "ar"],
             },
+            "rights": {"licence": "cc-by-sa-4.0"},
+            "technical": {"location": [f"https://ressources.example.ma/{i}"]},
             "classification": [
                 {
                     "purpose": "educational_level",

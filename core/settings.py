@@ -136,6 +136,34 @@ def _base_url(text: str) -> str:
     return value
 
 
+#: How the connection to the mail server is protected (``MAWARID_SMTP_TLS``).
+SMTP_TLS_MODES = ("starttls", "ssl", "none")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 65536:
+        raise _Invalid(Message(N_("expected a port number from 1 to 65535")))
+    return value
+
+
+def _smtp_tls(text: str) -> str:
+    word = text.strip().lower()
+    if word not in SMTP_TLS_MODES:
+        raise _Invalid(Message(N_("expected starttls, ssl or none")))
+    return word
+
+
+def _address(text: str) -> str:
+    value = text.strip()
+    if value and ("@" not in value or any(c.isspace() for c in value)):
+        raise _Invalid(Message(N_("expected an e-mail address such as mawarid@men.gov.ma")))
+    return value
+
+
 def setting(
     env: str,
     parse: Callable[[str], Any],
@@ -364,6 +392,50 @@ class Settings:
         _seconds,
         600.0,
         N_("longest Retry-After obeyed; a partner asking more stops the run (default 600 s)"),
+    )
+    # -- e-mail notifications (off while MAWARID_SMTP_HOST is empty) ---------------------
+    smtp_host: str = setting(
+        "MAWARID_SMTP_HOST",
+        _text,
+        "",
+        N_("mail server that sends the staff's notifications (default: none, no e-mail)"),
+    )
+    smtp_port: int = setting(
+        "MAWARID_SMTP_PORT",
+        _port,
+        587,
+        N_("port of the mail server (default 587)"),
+    )
+    smtp_tls: str = setting(
+        "MAWARID_SMTP_TLS",
+        _smtp_tls,
+        "starttls",
+        N_("starttls (default), ssl (implicit TLS, usually port 465) or none (a local relay)"),
+    )
+    smtp_user: str = setting(
+        "MAWARID_SMTP_USER",
+        _text,
+        "",
+        N_("user name on the mail server (default: none, no login)"),
+    )
+    smtp_password: str = setting(
+        "MAWARID_SMTP_PASSWORD",
+        _text,
+        "",
+        N_("password on the mail server"),
+        secret=True,
+    )
+    smtp_sender: str = setting(
+        "MAWARID_SMTP_SENDER",
+        _address,
+        "mawarid@localhost",
+        N_("From address of the notifications (default mawarid@localhost)"),
+    )
+    smtp_timeout: float = setting(
+        "MAWARID_SMTP_TIMEOUT",
+        _seconds,
+        10.0,
+        N_("seconds the mail server may take to answer (default 10)"),
     )
 
     # -- search cluster (Elasticsearch / OpenSearch) ------------------------------

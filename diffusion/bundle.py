@@ -37,6 +37,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from catalogue.errors import NotFound
 from core import formats, messages
 from core.clock import utcnow
 from metadata_schemas.record import levels_of, subjects_of, title_of
@@ -169,9 +170,9 @@ class BundleBuilder:
         for rid in campaign.resource_ids:
             try:
                 view = self.resources.get(rid)
-            except Exception:
+            except NotFound:
                 continue  # deleted since selection: left out of the stick
-            if getattr(view, "status", None) != "published":
+            if view.status != "published":
                 continue  # withdrawn since selection: never redistributed
             record = view.record or {}
             entries.append({"id": rid, "record": record})

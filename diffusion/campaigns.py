@@ -24,6 +24,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from catalogue.errors import NotFound
+from catalogue.services.actors import PERMISSIONS, Actor
 from core.clock import utcnow
 from core.messages import N_
 from indexer import SearchError, SearchQuery
@@ -33,7 +35,7 @@ from .errors import CampaignNotFound, InvalidCampaign, NotAllowed
 from .models import Campaign, CampaignResource, CampaignTarget, Installation, Shipment
 
 #: Roles that may run campaigns.
-CAMPAIGN_ROLES = frozenset({"admin", "indexer"})
+CAMPAIGN_ROLES = PERMISSIONS["campaign"]
 MAX_RESOURCES = 5_000
 STAGES = ("targeted", "planned", "delivered", "installed")
 #: How far a region got, as the dashboards name it.
@@ -84,12 +86,11 @@ class RegionStatus:
         return asdict(self)
 
 
-def require_campaign_role(actor: Any) -> None:
-    roles = set(getattr(actor, "roles", ()) or ())
-    if not roles & CAMPAIGN_ROLES:
+def require_campaign_role(actor: Actor | None) -> None:
+    if actor is None or not actor.roles & CAMPAIGN_ROLES:
         raise NotAllowed(
             N_("%(name)s cannot run campaigns (the admin or indexer role is needed)"),
-            name=getattr(actor, "username", "?"),
+            name=actor.username if actor is not None else "?",
         )
 
 
@@ -221,9 +222,9 @@ class CampaignService:
         for rid in ids:
             try:
                 view = self.resources.get(rid)
-            except Exception:
+            except NotFound:
                 view = None
-            if view is None or getattr(view, "status", None) != "published":
+            if view is None or view.status != "published":
                 raise InvalidCampaign(
                     N_("unknown or unpublished resource: %(id)s"), field="resources", id=rid
                 )

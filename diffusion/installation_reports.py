@@ -140,7 +140,11 @@ def parse_report(
                     )
                 )
                 continue
-            cells = {name: cell.strip() for name, cell in zip(names, record, strict=False)}
+            cells = {
+                name: cell.strip()
+                for name, cell in zip(names, record, strict=False)
+                if name is not None  # unknown columns were reported above
+            }
             row = _check_line(line, cells, campaign_regions, campaigns, not_before, today, problems)
             if row is not None:
                 key = (row["region"], row["establishment_code"], row["reported_on"], row["status"])

@@ -12,8 +12,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from catalogue.errors import NotFound
 from metadata_schemas.record import subjects_of, taxon_paths
 
 from .counter import DOUBLE_CLICK, CounterState, Event, apply_rules, daily_increments
@@ -69,9 +72,9 @@ class ResourceDirectory:
     def _fetch(self, rid: str) -> list[tuple[str, str]] | None:
         try:
             view = self._resources.get(rid)
-        except Exception:  # NotFound, or anything else: not countable
+        except NotFound:  # an unknown id: not countable
             return None
-        if getattr(view, "status", None) != "published":
+        if view.status != "published":
             return None
         return resource_terms(view.record or {})
 
@@ -88,16 +91,14 @@ def _take_write_lock(session) -> None:
     connection committed, fails at once with "database is locked" (WAL snapshot
     conflict, which the busy timeout does not cover); a write first waits its turn."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(UsageDaily.__table__.delete().where(UsageDaily.__table__.c.day.is_(None)))
+        session.execute(delete(UsageDaily).where(UsageDaily.day.is_(None)))
 
 
 def _dialect_insert(session, table):
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table)
+    # Both dialects' INSERT … ON CONFLICT come with SQLAlchemy itself.
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 class UsageStore:
@@ -127,7 +128,7 @@ class UsageStore:
                 state.merge(logged)
             apply_rules(kept, state)
             # Core insert (executemany), not the ORM's bulk path: 3-4x faster here.
-            session.execute(UsageEvent.__table__.insert(), [_event_row(ev) for ev in kept])
+            session.execute(insert(UsageEvent), [_event_row(ev) for ev in kept])
             self._add_daily(session, daily_increments(kept))
             described = self._add_terms(session, known, kept)
         for rid in described:  # only once the transaction is committed
@@ -136,9 +137,7 @@ class UsageStore:
 
     def purge(self, before) -> int:
         with self.db.session() as session:
-            result = session.execute(
-                UsageEvent.__table__.delete().where(UsageEvent.__table__.c.day < before)
-            )
+            result = session.execute(delete(UsageEvent).where(UsageEvent.day < before))
             return result.rowcount or 0
 
     # The rules' memory ----------------------------------------------------------

@@ -30,6 +30,7 @@ from indexer.watch import IndexWatch
 from metadata_schemas.vocabularies import Vocabularies, get_vocabularies
 
 from .index_sync import IndexSync
+from .notify import Notifier
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Runtime:
     #: Keeps the search index in step with the catalogue (the index journal's drainer).
     index: IndexSync
     diffusion: DiffusionServices
+    #: E-mails to the staff when something waits for them (after the action's commit).
+    notifier: Notifier
     index_watch: IndexWatch
     clock: Clock = SYSTEM_CLOCK
     #: Objects other layers build once per instance and keep here (the OAI provider).
@@ -64,6 +67,7 @@ class Runtime:
     def close(self) -> None:
         self.index_watch.stop()
         self.index.stop()
+        self.notifier.stop()
         self.diffusion.close()
         self.search.close()
         self.catalogue.close()
@@ -97,6 +101,7 @@ def build_runtime(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> Runtime
         search=search,
         index=index,
         diffusion=diffusion,
+        notifier=Notifier(settings, catalogue.notifications),
         index_watch=index_watch,
         clock=clock,
     )

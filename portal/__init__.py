@@ -8,9 +8,7 @@ Flask and its extensions read.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -20,10 +18,11 @@ from mawarid.runtime import Runtime, build_runtime
 
 from .context import EXTENSION_KEY, current_runtime
 
-__all__ = ["create_app", "current_runtime", "flask_config"]
-
 # `static/` is a top-level folder shipped as a data package so a wheel carries it too.
-STATIC_FOLDER = Path(importlib.util.find_spec("static").origin).parent  # type: ignore[union-attr, arg-type]
+from .extensions import STATIC_FOLDER
+from .web import init_app as init_web
+
+__all__ = ["STATIC_FOLDER", "create_app", "current_runtime", "flask_config"]
 
 _SECURE_DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
@@ -57,8 +56,6 @@ def create_app(
             app.config[key] = value
 
     app.extensions[EXTENSION_KEY] = runtime or build_runtime(settings)
-
-    from .web import init_app as init_web
 
     init_web(app)
     return app

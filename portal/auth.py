@@ -38,7 +38,7 @@ from flask import (
     url_for,
 )
 
-from catalogue.services.actors import Actor
+from catalogue.services.actors import ROLES, Actor
 
 from .context import current_runtime
 
@@ -51,7 +51,7 @@ _KEYS = (SESSION_USER, SESSION_SINCE, SESSION_SEEN, SESSION_EPOCH)
 #: The last-request time is written back at most this often (it rides in the cookie).
 SEEN_RESOLUTION = 30
 
-STAFF_ROLES = ("indexer", "validator", "admin")
+STAFF_ROLES = ROLES  # every role of catalogue.services.actors is staff
 
 
 def _accounts():

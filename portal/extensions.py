@@ -21,11 +21,12 @@ theirs there); the module-level objects keep no app.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Flask, Response, request, send_from_directory
+from flask import Flask, Response, current_app, request, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -37,8 +38,11 @@ from . import caching, i18n
 from .context import EXTENSION_KEY
 from .rate_limits import APP_STORAGE_URI, init_rate_limits
 
+#: The assets shipped with Mawarid (the ``static`` package), served under /static/.
+STATIC_FOLDER = Path(importlib.util.find_spec("static").origin).parent  # type: ignore[union-attr, arg-type]
 
-class _Babel(Babel):  # type: ignore[misc]  # flask-babel ships no types
+
+class _Babel(Babel):  # flask-babel ships no types (ignore_missing_imports: Any)
     """flask-babel reading the one catalogue per language of :mod:`core.messages`."""
 
     @cached_property
@@ -137,7 +141,7 @@ def init_extensions(app: Flask) -> None:
     # "/resources//x" is no resource: answer 404, not a redirect to another address.
     app.url_map.merge_slashes = False
     app.json = HtmlSafeJSONProvider(app)
-    app.wsgi_app = QueryStringGuard(app.wsgi_app)
+    app.wsgi_app = QueryStringGuard(app.wsgi_app)  # type: ignore[method-assign]  # Flask's middleware idiom
     proxies = runtime.settings.trusted_proxies
     if proxies:  # the client's address and scheme as the reverse proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
@@ -159,14 +163,10 @@ def init_extensions(app: Flask) -> None:
 
 
 def _static_folder() -> Path:
-    from . import STATIC_FOLDER
-
-    return Path(STATIC_FOLDER)
+    return STATIC_FOLDER
 
 
 def _static(filename: str) -> Response:
-    from flask import current_app
-
     return send_from_directory(current_app.config["STATIC_ASSETS"], filename, max_age=3600)
 
 
@@ -175,8 +175,6 @@ def _security_headers(response: Response) -> Response:
     # sets its own header and keeps it.
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    from flask import current_app
-
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if response.mimetype == "text/html":

@@ -130,6 +130,15 @@ class UserCreateForm(FlaskForm):
     )
     roles = MultiCheckboxField(_l("Roles"))
     commissions = MultiCheckboxField(_l("Commissions"))
+    email = StringField(_l("E-mail (notifications)"), validators=[Optional(), Length(max=254)])
+    language = SelectField(_l("Language of the e-mails"), validate_choice=False)
+
+
+class UserContactForm(FlaskForm):
+    """Where an account's notifications go, in which language (checked by the service)."""
+
+    email = StringField(_l("E-mail (notifications)"), validators=[Optional(), Length(max=254)])
+    language = SelectField(_l("Language of the e-mails"), validate_choice=False)
 
 
 class UserRolesForm(FlaskForm):
@@ -184,6 +193,8 @@ class RecordForm(FlaskForm):
         _l("Addresses (URLs, one per line)"), validators=[Optional(), Length(max=MAX_TEXT)]
     )
     size = StringField(_l("Size (bytes)"), validators=[Optional(), Length(max=20)])
+    #: Read for its type, size and duration (portal/views/staff_probe.py), never kept.
+    media_file = FileField(_l("The resource's file"))
     duration = StringField(
         _l("Duration (ISO 8601, e.g. PT12M)"), validators=[Optional(), Length(max=50)]
     )

@@ -23,6 +23,7 @@ from core.messages import Message
 from metadata_schemas.record import LANGSTRING_LANGUAGES
 
 from . import i18n
+from .forms import SINGLE_VALUED, VOCABULARY_FIELDS
 
 LEVEL_PURPOSE = "educational_level"
 SUBJECT_PURPOSE = "discipline"
@@ -146,7 +147,7 @@ def record_from_form(form, base: dict | None = None) -> tuple[dict, dict[str, st
         origins[f"general.{key}"] = field
         for lang in LANGSTRING_LANGUAGES:
             origins[f"general.{key}[{lang}]"] = f"{field}_{lang}"
-    keywords = []
+    keywords: list[dict[str, str]] = []
     for lang in LANGSTRING_LANGUAGES:
         for word in _split(form[f"keywords_{lang}"].data, "lines"):
             origins[f"general.keyword[{len(keywords)}]"] = f"keywords_{lang}"
@@ -159,13 +160,13 @@ def record_from_form(form, base: dict | None = None) -> tuple[dict, dict[str, st
         _set(part, key, _value(kind, form[field].data))
         origins[f"{section}.{key}"] = field
 
-    contribute = []
+    contribute: list[dict[str, Any]] = []
     for row, entry in enumerate(form.contributors.entries):
         names = [n for n in (entry.form.entity.data or "").split(";") if n.strip()]
         date = (entry.form.date.data or "").strip()
         if not names and not date:
             continue
-        item = {"entity": [n.strip() for n in names]}
+        item: dict[str, Any] = {"entity": [n.strip() for n in names]}
         if entry.form.role.data:
             item["role"] = entry.form.role.data
         if date:
@@ -300,7 +301,7 @@ def flat_choices(vocabulary, lang: str, blank: bool = False) -> list[SelectChoic
 def grouped_choices(vocabulary, lang: str) -> list[SelectChoice]:
     """Options grouped (``<optgroup>``) by root term — the cycle, for levels — deeper
     terms indented. A flat vocabulary gives plain options."""
-    if not getattr(vocabulary, "hierarchical", False):
+    if not vocabulary.hierarchical:
         return flat_choices(vocabulary, lang)
     options: list[SelectChoice] = []
     for root in vocabulary.roots():
@@ -340,8 +341,6 @@ def subject_choices(vocabulary, lang: str) -> list[SelectChoice]:
 
 
 def fill_record_choices(form, vocabularies, lang: str) -> None:
-    from .forms import SINGLE_VALUED, VOCABULARY_FIELDS
-
     for field, vocabulary in VOCABULARY_FIELDS.items():
         form[field].choices = flat_choices(
             vocabularies[vocabulary], lang, blank=field in SINGLE_VALUED

@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "catalogue.store.models",
     "catalogue.store.reviews",
     "catalogue.store.harvest_models",
+    "catalogue.store.console_models",
     "diffusion.store.models",
     "diffusion.models",
 )

@@ -24,9 +24,11 @@ from .accounts import AccountService, LoginPolicy, UserView
 from .actors import ROLES, SYSTEM, Actor
 from .browse import BrowseCounts
 from .bulk import Attachment, BulkReport, BulkWriter, Incoming, Publication
+from .contacts import Contacts
 from .documents import DocumentStore
 from .harvest_sources import HarvestSources
 from .journal import IndexJournal, JournalState
+from .notifications import NotificationQueue
 from .oai_items import OAIItems
 from .procedures import Procedures, load_procedures
 from .rate_limits import RateLimitCounters
@@ -72,6 +74,9 @@ class CatalogueServices:
     harvest: HarvestSources
     browse: BrowseCounts
     rate_limits: RateLimitCounters
+    #: Staff e-mail addresses and languages; the e-mails the lifecycle calls for.
+    contacts: Contacts
+    notifications: NotificationQueue
 
     def close(self) -> None:
         self.db.dispose()
@@ -120,4 +125,6 @@ def build_services(
         harvest=HarvestSources(db, resources, vocabularies),
         browse=BrowseCounts(db),
         rate_limits=RateLimitCounters(db),
+        contacts=Contacts(db),
+        notifications=NotificationQueue(db),
     )

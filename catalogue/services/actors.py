@@ -34,7 +34,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "withdraw": frozenset({"admin"}),
     "retract": frozenset({"admin"}),
     "accounts": frozenset({"admin"}),
+    # Diffusion campaigns (diffusion.campaigns): indexing staff prepare them.
+    "campaign": frozenset({"indexer", "admin"}),
 }
+
+#: Roles that describe resources (create, edit, submit, publish): the console's editors.
+EDITORS: frozenset[str] = PERMISSIONS["update"]
 
 #: How each action reads (English message ids, translated where shown).
 ACTION_LABELS: dict[str, str] = {
@@ -48,6 +53,7 @@ ACTION_LABELS: dict[str, str] = {
     "withdraw": N_("withdraw a resource"),
     "retract": N_("withdraw an unpublished resource"),
     "accounts": N_("manage accounts"),
+    "campaign": N_("prepare a diffusion campaign"),
 }
 
 

@@ -28,6 +28,7 @@ from ..errors import (
 from ..store.models import Document, Resource, ResourceEvent
 from ..store.reviews import IntakeReview
 from .actors import Actor, require
+from .completeness import RULES as COMPLETENESS
 from .documents import clean_filename
 from .lifecycle import DECISIONS, VALIDATION_COMMISSION, next_status
 from .provenance import document_dict
@@ -280,7 +281,13 @@ class Work(UnitOfWork):
     def submit(
         self, actor: Actor, resource_id: str, *, note: str | None = None, migration: bool = False
     ) -> ResourceView:
-        """``migration``: a record validated before Mawarid (its import notes need no review)."""
+        """Send a draft to the validation commission: complete by the rules
+        (:mod:`.completeness`) and with its import notes reviewed.
+
+        ``migration``: a record validated before Mawarid (``import --migrate-validated``
+        recording an old catalogue's history): kept as it was validated, complete by
+        today's rules or not, its import notes needing no review.
+        """
         require(actor, "submit")
         row = self._load(resource_id)
         review = None if migration else self.session.get(IntakeReview, row.id)
@@ -294,7 +301,11 @@ class Work(UnitOfWork):
             )
         note = _note(note)
         before = row.status
-        row.status = next_status("submit", before, resource_id=row.id)
+        after = next_status("submit", before, resource_id=row.id)
+        if not migration:
+            # The commission sees complete records only, whoever submits (console, CLI, API).
+            COMPLETENESS.require(row.record, row.id)
+        row.status = after
         row.updated_at = self.now()
         self._flush()
         self._event(row, "submit", actor, before, at=row.updated_at, note=note)

@@ -1,6 +1,6 @@
 """The catalogue's tables and database connection (see :mod:`.models`, :mod:`.database`)."""
 
-from . import harvest_models  # noqa: F401  (its tables join Base.metadata)
+from . import console_models, harvest_models  # noqa: F401  (their tables join Base.metadata)
 from .database import Database
 from .models import Base, utcnow
 

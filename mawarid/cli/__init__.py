@@ -24,6 +24,7 @@ MODULES = (
     "mawarid.cli.harvest",
     "mawarid.cli.diffusion",
     "mawarid.cli.serve",
+    "mawarid.cli.notify",
 )
 
 
@@ -36,7 +37,7 @@ class MawaridGroup(Group):
         (N_("Search index"), ("reindex", "index")),
         (N_("Partners"), ("harvest-oai", "sources", "harvest")),
         (N_("Diffusion"), ("campaign", "usage")),
-        (N_("Administration"), ("serve", "user", "db")),
+        (N_("Administration"), ("serve", "user", "notify", "db")),
     )
 
 

@@ -21,7 +21,6 @@ import click
 
 from catalogue.intake.importer import Importer
 from catalogue.services.actors import ROLES, Actor
-from catalogue.services.completeness import RULES as COMPLETENESS
 from catalogue.services.demo import Demo
 from catalogue.services.exporter import export as run_export
 from catalogue.services.prepare import default_procs
@@ -38,6 +37,7 @@ from .base import (
     group,
     runtime,
 )
+from .notify import after_action
 from .progress import Progress
 
 
@@ -298,10 +298,9 @@ def export(fmt: str, out: Path, status: str) -> None:
 @click.option("--note", help=N_("A note for the commission."))
 @as_option
 def submit(resource_id: str, note: str | None, as_user: str | None) -> None:
-    # The commission sees complete records only (rules: catalogue/completeness).
-    COMPLETENESS.require(runtime().resources.get(resource_id).record, resource_id)
     view = runtime().resources.submit(_actor(as_user), resource_id, note=note)
     click.echo(f"{view.id}: {view.status}")
+    after_action()  # the commission is told by e-mail
 
 
 @command("decide", help=N_("Record the validation commission's decision."))
@@ -328,6 +327,7 @@ def decide(resource_id, decision, reference, commission, note, as_user) -> None:
         note=note,
     )
     click.echo(f"{view.id}: {view.status}")
+    after_action()  # a refusal is e-mailed to the authors
 
 
 @command("publish", help=N_("Publish a resource found conforming."))
@@ -433,6 +433,15 @@ def user_set_active(username: str, active: bool) -> None:
     view = runtime().accounts.set_active(username, active)
     state = gettext(N_("active")) if view.active else gettext(N_("deactivated"))
     click.echo(f"{view.username}: {state}")
+
+
+@user.command("contact", help=N_("Set where an account's e-mail notifications go."))
+@click.argument("username")
+@click.option("--email", help=N_("The address (empty: no e-mail)."))
+@click.option("--language", help=N_("Language of the e-mails: fr, ar or en."))
+def user_contact(username: str, email: str | None, language: str | None) -> None:
+    contact = runtime().catalogue.contacts.set(username, email=email, language=language)
+    click.echo(f"{contact.username}: {contact.email or '-'} ({contact.language})")
 
 
 # -- database --------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def header(identifier: str, datestamp: str, deleted: bool, sets: tuple[str, ...]
 def record(
     identifier: str, datestamp: str, deleted: bool, sets: Iterable[str], metadata: str | None
 ) -> str:
-    head = header(identifier, datestamp, deleted, sets)
+    head = header(identifier, datestamp, deleted, tuple(sets))
     if deleted or not metadata:
         return f"<record>{head}</record>\n"
     return f"<record>{head}<metadata>{metadata}</metadata></record>\n"

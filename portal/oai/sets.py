@@ -63,7 +63,7 @@ def build_sets(vocabularies: Mapping[str, Any]) -> list[OAISet]:
         vocabulary = vocabularies.get(group["vocabulary"])
         if vocabulary is None:
             continue  # a vocabulary not shipped yet: no sets, no error
-        out.append(OAISet(group["spec"], group["labels"], getattr(vocabulary, "uri", None)))
+        out.append(OAISet(group["spec"], group["labels"], vocabulary.uri))
         for term in vocabulary:
             if group["path"]:
                 parts = [t.id for t in vocabulary.path(term.id)]

@@ -66,8 +66,6 @@ def endpoint() -> Response:
 
 def _record_usage(resource_id: str) -> None:
     """One ``oai`` usage event for a GetRecord; the diffusion service queues it cheaply."""
-    usage = getattr(getattr(current_runtime(), "diffusion", None), "usage", None)
-    if usage is not None:
-        usage.record(
-            "oai", resource_id, ip=request.remote_addr, user_agent=request.headers.get("User-Agent")
-        )
+    current_runtime().diffusion.usage.record(
+        "oai", resource_id, ip=request.remote_addr, user_agent=request.headers.get("User-Agent")
+    )

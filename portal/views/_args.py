@@ -21,6 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from indexer.facets import FACET_NAMES
+from indexer.facets import FACETS as FACET_SPECS
 from indexer.model import LITERAL_FACETS, MAX_RESULT_WINDOW
 from metadata_schemas.errors import UnknownTermError
 from metadata_schemas.identifiers import RESOURCE_ID
@@ -36,20 +38,10 @@ MAX_SIZE = 100
 CONTENT_LANGUAGES = ("fr", "ar", "en", "zgh")
 SORTS = ("relevance", "date", "title")
 
-#: Facet parameter → vocabulary whose terms it takes (``None``: free values).
-FACET_VOCABULARIES: dict[str, str | None] = {
-    "cycle": "level",
-    "level": "level",
-    "subject": "subject",
-    "type": "learning_resource_type",
-    "language": "language",
-    "format": None,
-    "licence": "licence",
-    "acquisition_mode": "acquisition_mode",
-    "publisher": None,
-    "year": None,
-}
-FACETS = tuple(FACET_VOCABULARIES)
+#: Facet parameter → vocabulary whose terms it takes (``None``: free values); the facets
+#: are the indexer's (indexer/data/facets.json), in their declared order.
+FACET_VOCABULARIES: dict[str, str | None] = {spec.name: spec.vocabulary for spec in FACET_SPECS}
+FACETS = FACET_NAMES
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _YEAR = re.compile(r"^\d{4}$")
@@ -280,6 +272,29 @@ class LangArgs(Schema):
         load_default=None,
         validate=_one_of(CONTENT_LANGUAGES),
         metadata={"description": "language of labels (default: the interface language)"},
+    )
+
+
+class DashboardArgs(Schema):
+    """The diffusion dashboards (``/staff/diffusion/`` and its JSON twin): a period and a step."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    start = fields.Date(
+        load_default=None,
+        error_messages={"invalid": _l("A date is expected (YYYY-MM-DD).")},
+        metadata={"description": "first day counted (YYYY-MM-DD)"},
+    )
+    end = fields.Date(
+        load_default=None,
+        error_messages={"invalid": _l("A date is expected (YYYY-MM-DD).")},
+        metadata={"description": "last day counted (YYYY-MM-DD)"},
+    )
+    granularity = Text(
+        load_default="month",
+        validate=_one_of(("month", "day")),
+        metadata={"description": "month (default) or day"},
     )
 
 

@@ -8,13 +8,14 @@ state (term ids, not what the visitor typed) so links are canonical.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from indexer.facets import FACET_NAMES, FACETS_BY_NAME
 from indexer.model import SearchQuery, SearchUnavailable
 
 from .. import i18n
@@ -30,19 +31,6 @@ SORT_LABELS = {
 #: Keys of the search data only the HTML page uses (left out of the JSON twins).
 HTML_ONLY = ("facet_list", "first", "heading")
 DEFAULT_SIZE = 20
-#: Facets listed in the sidebar (``cycle`` appears as the roots of ``level``'s tree).
-SIDEBAR_FACETS = (
-    "cycle",
-    "level",
-    "subject",
-    "type",
-    "language",
-    "format",
-    "licence",
-    "year",
-    "publisher",
-    "acquisition_mode",
-)
 OPEN_FACETS = ("cycle", "level", "subject", "type")
 
 
@@ -103,6 +91,22 @@ class SearchState:
         query = urlencode(self.items(**changes))
         return self.base + (f"?{query}" if query else "")
 
+    def narrowed(self, name: str, value: str, understood: Iterable[Mapping[str, Any]] = ()) -> str:
+        """The search with ``value`` as the only selection of its facet's group: exactly
+        the results the bucket counts (a facet's counts ignore its group's selections,
+        the levels or subjects understood from the words included: those words leave
+        the query, as a chosen value of their group would stop them being understood)."""
+        group = FACETS_BY_NAME[name].group_key
+        filters = {
+            k: list(v) for k, v in self.filters.items() if FACETS_BY_NAME[k].group_key != group
+        }
+        filters[name] = [value]
+        words = self.q.split()
+        for item in understood:
+            if FACETS_BY_NAME[item["facet"]].group_key == group:
+                words = _without(words, str(item["words"]).split())
+        return self.url(filters=filters, q=" ".join(words))
+
     def toggled(self, name: str, value: str) -> str:
         filters = {k: list(v) for k, v in self.filters.items()}
         values = filters.setdefault(name, [])
@@ -111,6 +115,15 @@ class SearchState:
         else:
             values.append(value)
         return self.url(filters=filters)
+
+
+def _without(words: list[str], phrase: list[str]) -> list[str]:
+    """``words`` without the first run of ``phrase`` (unchanged when it is not there)."""
+    n = len(phrase)
+    for i in range(len(words) - n + 1):
+        if n and [w.casefold() for w in words[i : i + n]] == [p.casefold() for p in phrase]:
+            return words[:i] + words[i + n :]
+    return words
 
 
 def run_search(state: SearchState, lang: str):
@@ -137,7 +150,9 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
     facet_list: list[dict] = []
     labels_by_value: dict[tuple[str, str], str] = {}
     for facet in result.facets:
-        buckets = [_bucket(state, facet.name, b, labels_by_value) for b in facet.buckets]
+        buckets = [
+            _bucket(state, facet.name, b, labels_by_value, result.understood) for b in facet.buckets
+        ]
         if facet.name == "cycle":  # the sidebar shows cycles flat; the tree is under "level"
             for b in buckets:
                 b["children"] = []
@@ -153,7 +168,8 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
                 "open": facet.name in OPEN_FACETS or selected > 0,
             }
         )
-    order = {name: i for i, name in enumerate(SIDEBAR_FACETS)}
+    # In the declared order (indexer/data/facets.json); cycles are the roots of level's tree.
+    order = {name: i for i, name in enumerate(FACET_NAMES)}
     facet_list.sort(key=lambda f: order.get(f["name"], len(order)))
     active = []
     for name in FACETS:
@@ -196,7 +212,7 @@ def search_data(state: SearchState, lang: str) -> dict[str, Any]:
         "facet_labels": facet_labels,
         "did_you_mean": result.did_you_mean,
         "did_you_mean_url": state.url(q=result.did_you_mean) if result.did_you_mean else None,
-        "relaxed": getattr(result, "relaxed", False),
+        "relaxed": result.relaxed,
         "corrected": result.corrected,
         "original_url": state.url(autocorrect=False) if result.corrected else None,
         "understood": result.understood,
@@ -237,7 +253,13 @@ def html_extras(state: SearchState, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _bucket(state: SearchState, name: str, bucket, labels: dict) -> dict[str, Any]:
+def _bucket(
+    state: SearchState,
+    name: str,
+    bucket: Any,
+    labels: dict[tuple[str, str], str],
+    understood: list[dict[str, Any]],
+) -> dict[str, Any]:
     labels[(name, bucket.value)] = bucket.label
     return {
         "value": bucket.value,
@@ -245,8 +267,13 @@ def _bucket(state: SearchState, name: str, bucket, labels: dict) -> dict[str, An
         "labels": dict(bucket.labels),
         "count": bucket.count,
         "selected": bucket.selected,
-        "toggle_url": state.toggled(name, bucket.value),
-        "children": [_bucket(state, name, c, labels) for c in bucket.children],
+        # A selected value is taken away; another narrows to it (its count is what it gives).
+        "toggle_url": (
+            state.toggled(name, bucket.value)
+            if bucket.selected
+            else state.narrowed(name, bucket.value, understood)
+        ),
+        "children": [_bucket(state, name, c, labels, understood) for c in bucket.children],
     }
 
 
@@ -342,7 +369,33 @@ def home_data(lang: str) -> dict[str, Any]:
         "subjects": subjects,
         "recent": [hit_data(h, lang) for h in result.hits],
         "degraded": degraded,
+        "examples": search_examples(result, lang),
     }
+
+
+#: How many example queries the search box offers.
+EXAMPLES = 3
+
+
+def search_examples(result: Any, lang: str) -> list[dict[str, str]]:
+    """Example queries that find something: the labels of the subjects and levels with the
+    most published resources (from the facet counts), in the page's language and the other
+    one, so a visitor sees the catalogue speaks both."""
+    other = "ar" if lang != "ar" else "fr"
+    picks: list[tuple[str, str]] = []  # (text, language)
+    for name, langs in (("subject", (lang, other)), ("level", (lang,))):
+        facet = result.facet(name)
+        ranked = sorted(
+            (b for b in (facet.buckets if facet else []) if b.count), key=lambda b: -b.count
+        )
+        for bucket, in_lang in zip(ranked, langs, strict=False):
+            text = bucket.labels.get(in_lang) or bucket.label
+            if text and text not in (t for t, _ in picks):
+                picks.append((text, in_lang))
+    return [
+        {"q": text, "lang": in_lang, "url": url_for("public.search", q=text)}
+        for text, in_lang in picks[:EXAMPLES]
+    ]
 
 
 def browse_data(level_id: str, lang: str) -> dict[str, Any] | None:

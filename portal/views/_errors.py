@@ -22,7 +22,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
@@ -34,7 +34,7 @@ from core.messages import N_, Message, gettext, render
 from indexer.model import SearchError, SearchUnavailable
 from metadata_schemas.errors import MetadataError
 
-from .. import metrics
+from .. import i18n, metrics
 from ._links import absolute, current_url
 
 log = logging.getLogger(__name__)
@@ -208,8 +208,6 @@ def error_response(
     code = code or STATUS_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
     document = problem_document(status, code, str(message) if message else None, errors)
     if wants_json():
-        from flask import current_app
-
         response = current_app.response_class(
             current_app.json.dumps(document), mimetype=PROBLEM_JSON
         )
@@ -303,8 +301,6 @@ RETRY_AFTER_FAILED = 60
 
 
 def _search_error(exc: SearchError) -> Response:
-    from .. import i18n
-
     lang = i18n.current_lang()
     if isinstance(exc, SearchUnavailable):
         # Logged once by the search client when the outage began; its cause may name
@@ -328,7 +324,7 @@ def _search_unavailable(message: str, retry_after: int) -> Response:
 
 
 def _internal_error(exc: InternalServerError) -> Response:
-    original = getattr(exc, "original_exception", None)
+    original = exc.original_exception
     if original is not None:
         log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
     return error_response(500)

@@ -14,12 +14,13 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request
 from markupsafe import Markup, escape
 
+from mawarid.runtime import Runtime
+
 from .. import i18n
+from ..context import current_runtime
 
 
-def runtime():
-    from ..context import current_runtime
-
+def runtime() -> Runtime:
     return current_runtime()
 
 

@@ -7,11 +7,13 @@ public site never reveals that an unpublished id exists.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from catalogue.errors import NotFound
 from core import formats
 from metadata_schemas.identifiers import is_resource_id
 
@@ -25,8 +27,6 @@ def published_resource(rid: str):
     message = _l("No published resource has this identifier.")
     if not is_resource_id(rid):
         raise not_found(message, {"id": [str(_l("Malformed identifier."))]})
-    from catalogue.errors import NotFound
-
     try:
         view = runtime().resources.get(rid)
     except NotFound:
@@ -37,12 +37,8 @@ def published_resource(rid: str):
 
 
 def provenance_summary(rid: str) -> dict[str, Any] | None:
-    resources = runtime().resources
-    summary = getattr(resources, "provenance_summary", None)
-    if summary is not None:
-        return summary(rid)
-    document = resources.provenance(rid)
-    return document.get("summary") if isinstance(document, dict) else None
+    summary: dict[str, Any] = runtime().resources.provenance_summary(rid)
+    return summary
 
 
 def resource_data(view, lang: str) -> dict[str, Any]:
@@ -123,7 +119,7 @@ def _texts(langstring, lang: str) -> list[dict[str, str]]:
 
 
 def _taxa(record: dict, source: str, lang: str) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for cls in record.get("classification", []):
         for path in cls.get("taxon_path", []):
             if path.get("source") != source or not path.get("taxon"):
@@ -163,8 +159,6 @@ def _provenance(summary: dict | None, lang: str) -> dict[str, Any] | None:
 def _date_label(value: str | None) -> str | None:
     if not value:
         return None
-    from datetime import date
-
     try:
         return formats.format_date(date.fromisoformat(value[:10]))
     except ValueError:

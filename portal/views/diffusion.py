@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
 
+from catalogue.services.actors import PERMISSIONS
 from core.messages import gettext as translate
 from diffusion.campaigns import STAGE_LABELS
 from diffusion.charts import bar_chart, line_chart
@@ -41,10 +42,11 @@ from ..auth import current_actor, login_required, roles_required
 from ..context import current_runtime
 from ..i18n import current_lang
 from . import diffusion_forms
+from ._args import DashboardArgs, load_args
 
 bp = Blueprint("diffusion", __name__, url_prefix="/staff/diffusion")
 
-CAMPAIGN_ROLES = ("admin", "indexer")
+CAMPAIGN_ROLES = tuple(sorted(PERMISSIONS["campaign"]))
 #: Figures shown in the dashboard's tables, in column order.
 REQUESTS = ("total_requests", "unique_requests", "total_investigations", "unique_investigations")
 REGION_FIGURES = ("planned", "delivered", "installed", "establishments_installed", "failed")
@@ -68,15 +70,10 @@ def _services() -> Any:
     return current_runtime().diffusion
 
 
-def _period() -> Period:
-    def day(name: str) -> date | None:
-        value = request.args.get(name, "").strip()
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError:
-            return None
-
-    return Period(start=day("start"), end=day("end"))
+def _dashboard_args() -> tuple[Period, str]:
+    """The period and step asked for; a malformed one is a 400 naming it."""
+    args = load_args(DashboardArgs())
+    return Period(start=args["start"], end=args["end"]), args["granularity"]
 
 
 def _pick(labels: dict[str, str], lang: str) -> str:
@@ -112,21 +109,17 @@ def _dashboard_data(period: Period, granularity: str) -> dict[str, Any]:
     }
 
 
-def _granularity() -> str:
-    return "day" if request.args.get("granularity") == "day" else "month"
-
-
 @bp.get("/usage.json")
 @login_required
 def dashboard_json() -> Response:
-    return jsonify(_dashboard_data(_period(), _granularity()))
+    return jsonify(_dashboard_data(*_dashboard_args()))
 
 
 @bp.get("/")
 @login_required
 def dashboard() -> Response:
-    granularity = _granularity()
-    data = _dashboard_data(_period(), granularity)
+    period, granularity = _dashboard_args()
+    data = _dashboard_data(period, granularity)
     lang = current_lang()
     rtl = lang == "ar"
     header = [figure(m) for m in REQUESTS]
@@ -211,7 +204,8 @@ def dashboard() -> Response:
             ],
         }
     )
-    json_url = url_for(".dashboard_json", **request.args)
+    args: dict[str, Any] = request.args.to_dict()
+    json_url = url_for(".dashboard_json", **args)
     return _with_twin(
         render_template(
             "diffusion/dashboard.html",
@@ -229,7 +223,7 @@ def dashboard() -> Response:
 def export(name: str) -> Response:
     if name not in REPORTS:
         abort(404)
-    body = report_csv(_services().reports, name, _period())
+    body = report_csv(_services().reports, name, _dashboard_args()[0])
     stamp = date.today().isoformat()
     return Response(
         body,

@@ -31,6 +31,7 @@ from core.messages import N_, gettext
 from ..auth import can, current_actor, login_required, roles_required
 from ..context import current_runtime
 from ..i18n import current_lang
+from . import staff_support
 from ._errors import error_response
 
 bp = Blueprint("sources", __name__, url_prefix="/staff")
@@ -106,8 +107,6 @@ class ActionForm(FlaskForm):
 @bp.context_processor
 def _staff_context() -> dict[str, Any]:
     # The console layout's helpers (registered on the staff blueprint only).
-    from . import staff_support
-
     return {"staff_actor": current_actor, "staff_can": can, "staff": staff_support.helpers}
 
 

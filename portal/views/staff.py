@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from catalogue.errors import AccountLocked
+from catalogue.services.actors import EDITORS as ACTOR_EDITORS
 from catalogue.services.completeness import RULES as COMPLETENESS
+from catalogue.services.lifecycle import VALIDATION_COMMISSION
 
 from .. import i18n
 from .. import record_form as rf
@@ -34,6 +36,7 @@ from ..auth import (
     safe_next,
 )
 from ..context import current_runtime
+from ..extensions import limiter
 from ..forms import (
     AcquisitionForm,
     ActionForm,
@@ -43,29 +46,17 @@ from ..forms import (
     RecordForm,
     StepForm,
     SubmitForm,
-    UserActiveForm,
-    UserCreateForm,
-    UserRolesForm,
     WithdrawForm,
 )
+from . import staff_probe, staff_users
 from . import staff_support as support
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-EDITORS = ("indexer", "admin")
-VALIDATION_COMMISSION = "validation"
+EDITORS = tuple(sorted(ACTOR_EDITORS))
 PAGE_SIZE = 25
 
-try:  # the portal's limiter; without it the console still works, unthrottled
-    from ..extensions import limiter
-
-    _login_limit = limiter.limit(
-        lambda: current_runtime().settings.login_rate_limit, methods=["POST"]
-    )
-except ImportError:  # pragma: no cover
-
-    def _login_limit(view):
-        return view
+_login_limit = limiter.limit(lambda: current_runtime().settings.login_rate_limit, methods=["POST"])
 
 
 #: Uploads (procedure documents) larger than this are refused with 413 before being read.
@@ -190,6 +181,8 @@ def create():
     form = RecordForm()
     placed, unplaced = {}, []
     if request.method == "POST":
+        if request.form.get("detect") in ("file", "url"):
+            return _record_page(form, None, {}, [], detected=_detect(form))
         record, placed, unplaced = _checked_record(form, None)
         if record is not None:
             view = _runtime().resources.create_draft(current_actor(), record)
@@ -208,6 +201,8 @@ def edit(rid: str):
         return _record_page(form, view, {}, [])
     form = RecordForm()
     conflict = None
+    if request.form.get("detect") in ("file", "url"):
+        return _record_page(form, view, {}, [], detected=_detect(form))
     record, placed, unplaced = _checked_record(form, view.record)
     if record is not None:
         version = form.version.data or ""
@@ -241,7 +236,13 @@ def _checked_record(form, base):
     return (record if form_ok else None), {}, []
 
 
-def _record_page(form, view, placed, unplaced, conflict=None):
+def _detect(form: RecordForm) -> dict[str, list[str]]:
+    """Fill the technical fields from the file or address (nothing is saved)."""
+    notes, problems = staff_probe.detect(form, source=request.form["detect"])
+    return {"notes": notes, "problems": problems}
+
+
+def _record_page(form, view, placed, unplaced, conflict=None, detected=None):
     rf.pad_contributors(form)
     rf.fill_record_choices(form, _runtime().vocabularies, i18n.current_lang())
     invalid = placed or unplaced or form.errors
@@ -255,6 +256,7 @@ def _record_page(form, view, placed, unplaced, conflict=None):
         placed=placed,
         unplaced=unplaced,
         conflict=conflict,
+        detected=detected,
     ), status
 
 
@@ -324,7 +326,7 @@ def document(rid: str):
             filename=upload.filename or "document",
             data=upload.read(),
         )
-        sha = support.field(result, "sha256") or ""
+        sha = result["sha256"]
         flash(_("Document attached (SHA-256 %(sha)s).", sha=sha), "success")
     return redirect(url_for("staff.resource", rid=rid) + "#documents")
 
@@ -363,9 +365,9 @@ def submit(rid: str):
     form = SubmitForm()
     with support.refusal_as_message(rid):
         if form.validate():
-            # The commission sees complete records only (rules: catalogue/completeness).
-            COMPLETENESS.require(_runtime().resources.get(rid).record, rid)
+            # Refused when incomplete (catalogue/completeness), named field by field.
             _runtime().resources.submit(current_actor(), rid, note=form.note.data or None)
+            _runtime().notifier.wake()  # the commission is told by e-mail, after the commit
             flash(_("Resource submitted to the validation commission."), "success")
         else:
             support.flash_form_errors(form)
@@ -386,6 +388,7 @@ def decide(rid: str):
                 reference=form.reference.data.strip(),
                 note=(form.note.data or "").strip() or None,
             )
+            _runtime().notifier.wake()  # a refusal is e-mailed to the authors
             flash(_("Decision recorded."), "success")
         else:
             support.flash_form_errors(form)
@@ -416,82 +419,4 @@ def withdraw(rid: str):
 
 # --------------------------------------------------------------------------- users
 
-
-@bp.route("/users", methods=["GET", "POST"])
-@roles_required("admin")
-def users():
-    accounts = _runtime().accounts
-    form = UserCreateForm()
-    support.fill_user_choices(form)
-    refused = False
-    if request.method == "POST":
-        if form.validate():
-            refused = True
-            with support.refusal_as_message(None, endpoint="staff.users"):
-                accounts.create_user(
-                    form.username.data.strip(),
-                    form.password.data,
-                    display_name=form.display_name.data.strip(),
-                    roles=list(form.roles.data),
-                    commissions=list(form.commissions.data),
-                )
-                flash(_("Account %(name)s created.", name=form.username.data.strip()), "success")
-                return redirect(url_for("staff.users"))
-        form.password.data = form.confirm.data = ""
-    rows = []
-    for account in accounts.list():
-        name = support.field(account, "username")
-        roles_form = UserRolesForm(
-            prefix=f"u-{name}",
-            data={
-                "roles": list(support.field(account, "roles") or []),
-                "commissions": list(support.field(account, "commissions") or []),
-            },
-        )
-        support.fill_user_choices(roles_form)
-        rows.append(
-            {
-                "account": account,
-                "roles_form": roles_form,
-                "active_form": UserActiveForm(prefix=f"a-{name}"),
-            }
-        )
-    status = 422 if form.errors or refused else 200
-    return render_template("staff/users.html", form=form, rows=rows), status
-
-
-@bp.route("/users/<username>/roles", methods=["POST"])
-@roles_required("admin")
-def user_roles(username: str):
-    form = UserRolesForm(prefix=f"u-{username}")
-    support.fill_user_choices(form)
-    if not form.validate():
-        support.flash_form_errors(form)
-        return redirect(url_for("staff.users"))
-    with support.refusal_as_message(None, endpoint="staff.users"):
-        _runtime().accounts.set_roles(
-            username, roles=list(form.roles.data), commissions=list(form.commissions.data)
-        )
-        flash(_("Roles of %(name)s saved.", name=username), "success")
-    return redirect(url_for("staff.users"))
-
-
-@bp.route("/users/<username>/active", methods=["POST"])
-@roles_required("admin")
-def user_active(username: str):
-    form = UserActiveForm(prefix=f"a-{username}")
-    if not form.validate():
-        abort(400)
-    active = form.active.data == "1"
-    if not active and username == current_actor().username:
-        flash(_("You cannot deactivate your own account."), "error")
-        return redirect(url_for("staff.users"))
-    with support.refusal_as_message(None, endpoint="staff.users"):
-        _runtime().accounts.set_active(username, active)
-        flash(
-            _("Account %(name)s activated.", name=username)
-            if active
-            else _("Account %(name)s deactivated.", name=username),
-            "success",
-        )
-    return redirect(url_for("staff.users"))
+staff_users.register(bp)

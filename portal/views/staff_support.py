@@ -22,6 +22,7 @@ from catalogue.errors import (
     StoreUnavailable,
     WrongCommission,
 )
+from catalogue.services import Page, ResourceService
 from catalogue.services.actors import ACTION_LABELS, ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
 from core import formats
@@ -33,6 +34,7 @@ from metadata_schemas.record import load_record
 
 from .. import i18n
 from ..context import current_runtime
+from ..forms import DocumentForm
 from ..record_form import flat_choices
 from ._errors import refusal_text
 
@@ -45,31 +47,24 @@ def validated(record: dict) -> dict:
     return load_record(record)
 
 
-def field(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 def page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
 
 
-def page_view(listing: Any, page: int, size: int) -> dict[str, Any]:
-    total = field(listing, "total", 0)
+def page_view(listing: Page, page: int, size: int) -> dict[str, Any]:
+    total = listing.total
     pages = max(1, -(-total // size))
     return {
-        "items": list(field(listing, "items", [])),
+        "items": list(listing.items),
         "total": total,
         "page": page,
         "pages": pages,
     }
 
 
-def status_counts(resources) -> dict[str, int]:
-    """How many resources each status tab holds (empty when the service cannot count)."""
-    count = getattr(resources, "count", None)
-    return {status: count(status=status) for status in STATUSES} if count else {}
+def status_counts(resources: ResourceService) -> dict[str, int]:
+    """How many resources each status tab holds."""
+    return {status: resources.count(status=status) for status in STATUSES}
 
 
 @contextlib.contextmanager
@@ -156,8 +151,6 @@ def fill_document_choices(form, provenance: dict | None, step_id: str | None = N
 
 def step_forms(provenance: dict | None) -> list[dict[str, Any]]:
     """For each step of the procedure: its attach form, offering only the types it allows."""
-    from ..forms import DocumentForm
-
     out = []
     for step in ((provenance or {}).get("acquisition") or {}).get("steps") or []:
         form = DocumentForm(prefix=f"step-{step['id']}", data={"step": step["id"]})
@@ -244,8 +237,10 @@ class _Helpers:
                 value = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
             except ValueError:
                 return value
-        if isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d %H:%M UTC")
+        if isinstance(
+            value, datetime
+        ):  # CLDR: "3 déc. 2026, 08:00:00 UTC" / Arabic digits and order
+            return formats.format_datetime(value, "medium", i18n.current_lang()) + " UTC"
         return str(value or "")
 
     @staticmethod
@@ -308,10 +303,6 @@ class _Helpers:
     @staticmethod
     def action_label(action: str) -> str:
         return translate(ACTION_LABELS.get(action, action), i18n.current_lang())
-
-    @staticmethod
-    def field(obj: Any, name: str, default: Any = None) -> Any:
-        return field(obj, name, default)
 
 
 helpers = _Helpers()

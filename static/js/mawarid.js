@@ -111,7 +111,49 @@
     input.addEventListener("blur", function () { setTimeout(close, 120); });
   }
 
+  // On narrow screens the facets open as a drawer over the results ("Refine"), so the
+  // first result is what a phone shows first; Escape, the close button or the backdrop
+  // close it and give the focus back. Wide screens keep the sidebar (the link jumps).
+  function facetDrawer() {
+    var drawer = document.getElementById("facets");
+    var opener = document.querySelector(".jump-to-facets");
+    if (!drawer || !opener) return;
+    var narrow = window.matchMedia("(max-width: 820px)");
+    var closer = drawer.querySelector(".drawer-close");
+    var title = drawer.querySelector(".facets-title");
+    var backdrop = document.createElement("div");
+    backdrop.className = "drawer-backdrop";
+    backdrop.hidden = true;
+    document.body.appendChild(backdrop);
+    opener.setAttribute("aria-controls", "facets");
+    opener.setAttribute("aria-expanded", "false");
+
+    function open() {
+      drawer.classList.add("is-open");
+      backdrop.hidden = false;
+      opener.setAttribute("aria-expanded", "true");
+      (title || drawer).focus();
+    }
+    function shut() {
+      drawer.classList.remove("is-open");
+      backdrop.hidden = true;
+      opener.setAttribute("aria-expanded", "false");
+      opener.focus();
+    }
+    opener.addEventListener("click", function (event) {
+      if (!narrow.matches) return;
+      event.preventDefault();
+      open();
+    });
+    if (closer) closer.addEventListener("click", shut);
+    backdrop.addEventListener("click", shut);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && drawer.classList.contains("is-open")) shut();
+    });
+  }
+
   onReady(function () {
+    facetDrawer();
     autosubmit();
     document.querySelectorAll(".combobox[data-suggest-url]").forEach(combobox);
   });

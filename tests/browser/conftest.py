@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 import threading
 from dataclasses import dataclass
@@ -156,6 +157,20 @@ def new_page(browser, live_server):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def staff_login():
+    """``staff_login(page, username, password)``: through the console's login form."""
+
+    def login(page, username: str, password: str) -> None:
+        page.goto("/staff/login")
+        page.locator("#username").fill(username)
+        page.locator("#password").fill(password)
+        page.locator("form[action='/staff/login'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/staff/$"))
+
+    return login
 
 
 @pytest.fixture(scope="session")

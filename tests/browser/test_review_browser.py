@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogue.errors import ReviewPending
+from tests.support.records import complete
 
 pytestmark = pytest.mark.browser
 
@@ -88,6 +89,11 @@ def test_a_documentalist_imports_reviews_and_frees_a_record(
     ]
     kept = {o["value"] for o in record["educational"]["original"]}
     assert {"cyberquête", "visite de terrain filmée"} <= kept  # the partner's words stay
+    # What the completeness rules still ask for (Arabic title, licence…), then validation.
+    view = runtime.resources.get(rid)
+    runtime.resources.update(
+        runtime.accounts.actor("review-idx"), rid, complete(record), expected_version=view.version
+    )
     runtime.resources.submit(runtime.accounts.actor("review-idx"), rid)
     assert runtime.resources.get(rid).status == "submitted"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from catalogue.services import SYSTEM, Actor
+from tests.support.records import complete
 
 INDEXER = Actor("indexer1", frozenset({"indexer"}), frozenset())
 VALIDATOR = Actor("validator1", frozenset({"validator"}), frozenset({"validation"}))
@@ -10,21 +11,26 @@ ADMIN = Actor("admin1", frozenset({"admin"}), frozenset())
 
 
 def record(n: int = 1, **general) -> dict:
-    """A small valid bilingual record; ``n`` varies the title."""
-    return {
-        "general": {
-            "title": {"fr": f"Les fractions {n}", "ar": f"الكسور {n}"},
-            "language": ["fr", "ar"],
-            **general,
-        },
-        "classification": [
-            {"purpose": "educational_level", "taxon_path": [{"source": "level", "taxon": ["1ac"]}]},
-            {
-                "purpose": "discipline",
-                "taxon_path": [{"source": "subject", "taxon": ["mathematiques"]}],
+    """A small valid bilingual record, complete for submission; ``n`` varies the title."""
+    return complete(
+        {
+            "general": {
+                "title": {"fr": f"Les fractions {n}", "ar": f"الكسور {n}"},
+                "language": ["fr", "ar"],
+                **general,
             },
-        ],
-    }
+            "classification": [
+                {
+                    "purpose": "educational_level",
+                    "taxon_path": [{"source": "level", "taxon": ["1ac"]}],
+                },
+                {
+                    "purpose": "discipline",
+                    "taxon_path": [{"source": "subject", "taxon": ["mathematiques"]}],
+                },
+            ],
+        }
+    )
 
 
 ACHAT = {

@@ -9,6 +9,7 @@ import pytest
 from catalogue_testdata import ACHAT, ADMIN, INDEXER, VALIDATOR, record
 
 from catalogue.errors import InvalidInput, StaleVersion, UnknownEntity
+from catalogue.services.acquisition_schema import InvalidAcquisition
 from catalogue.services.procedures import FOLDER, load_procedures, parse_procedure
 from metadata_schemas.vocabularies import get_vocabularies
 
@@ -111,10 +112,14 @@ def test_acquisition_is_checked_and_shared_by_reference(resources):
             UnknownEntity,
             "actors",
         ),
-        ({"mode": "achat", "started_on": "31/12/2024"}, InvalidInput, "started_on"),
-        ({"mode": "achat", "steps": [{"id": "cps", "status": "presque"}]}, InvalidInput, "status"),
-        ({"mode": "achat", "price": 12}, InvalidInput, "unknown fields price"),
-        ({"reference": "x"}, InvalidInput, "mode: required"),
+        ({"mode": "achat", "started_on": "31/12/2024"}, InvalidAcquisition, "started_on"),
+        (
+            {"mode": "achat", "steps": [{"id": "cps", "status": "presque"}]},
+            InvalidAcquisition,
+            r"steps\[0\]\.status",
+        ),
+        ({"mode": "achat", "price": 12}, InvalidAcquisition, "acquisition.price"),
+        ({"reference": "x"}, InvalidAcquisition, "acquisition.mode"),
     ],
 )
 def test_bad_acquisitions_are_refused_and_nothing_is_written(resources, acquisition, error, match):
@@ -250,3 +255,28 @@ def test_documents_are_sharded_and_the_flat_layout_is_moved(tmp_path):
     assert old.migrate_flat() == 1
     assert old.path(digest) == tmp_path / "old" / digest[:2] / digest[2:4] / digest
     assert old.read(digest) == b"PV de la commission" and old.migrate_flat() == 0
+
+
+def test_every_malformed_field_of_an_acquisition_is_named_at_once_in_the_readers_language(
+    resources,
+):
+    bad = {
+        "mode": "achat",
+        "started_on": "demain",
+        "counterpart": "x" * 600,
+        "steps": ["cps", {"id": "ouverture-plis", "status": "presque", "date": "2024-13-40"}],
+        "price": 12,
+    }
+    with pytest.raises(InvalidAcquisition) as refused:
+        resources.create_draft(INDEXER, record(), acquisition=bad)
+    fr = refused.value.field_errors("fr")
+    assert set(fr) == {
+        "acquisition.started_on",
+        "acquisition.counterpart",
+        "acquisition.steps[1].status",
+        "acquisition.steps[1].date",
+        "acquisition.price",
+    }
+    assert "600" in fr["acquisition.counterpart"][0]
+    assert refused.value.field_errors("ar")["acquisition.price"] != fr["acquisition.price"]
+    assert resources.count() == 0

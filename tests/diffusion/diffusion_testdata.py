@@ -43,6 +43,7 @@ def make_record(
         general["keyword"] = keywords
     return {
         "general": general,
+        "rights": {"licence": "cc-by-sa-4.0"},
         "technical": {
             "format": ["text/html"],
             "location": ["https://example.org/r/" + title_fr.split()[0]],

@@ -215,3 +215,20 @@ def test_a_bad_campaign_form_is_answered_in_arabic_without_a_500(app):
     # What was typed comes back, and the refusal sits next to its field.
     assert 'value="ok-code"' in html and ">res-draft</textarea>" in html
     assert re.search(r'id="resources-errors">مورد غير معروف', html)
+
+
+def test_dashboard_arguments_are_checked_and_named_when_wrong(app):
+    client = app.test_client()
+    _login(client, app, "dash", ["indexer"])
+    ok = client.get("/staff/diffusion/usage.json?start=2026-01-01&end=2026-12-31&granularity=day")
+    assert ok.status_code == 200 and ok.get_json()["granularity"] == "day"
+    bad = client.get(
+        "/staff/diffusion/usage.json?start=demain&granularity=week",
+        headers={"Accept-Language": "fr"},
+    )
+    assert bad.status_code == 400
+    problem = bad.get_json()
+    assert set(problem["errors"]) == {"start", "granularity"}
+    assert "AAAA-MM-JJ" in problem["errors"]["start"][0] or "YYYY" in problem["errors"]["start"][0]
+    page = client.get("/staff/diffusion/?end=31/12/2026")
+    assert page.status_code == 400 and "Traceback" not in page.get_data(as_text=True)

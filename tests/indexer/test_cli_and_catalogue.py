@@ -9,6 +9,7 @@ from indexer_corpus import CORPUS
 
 from indexer import SearchQuery
 from tests.support.cli import invoke
+from tests.support.records import complete
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def app(tmp_path):
 
 
 def _publish(resources, actor, item):
-    view = resources.create_draft(actor, item["record"], resource_id=f"lnrn-{item['id']}")
+    view = resources.create_draft(actor, complete(item["record"]), resource_id=f"lnrn-{item['id']}")
     resources.submit(actor, view.id)
     resources.decide(
         actor, view.id, commission="validation", decision="conforme", reference="PV 1/2025"

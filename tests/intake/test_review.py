@@ -8,9 +8,17 @@ from catalogue.errors import IllegalTransition, PermissionDenied
 from catalogue.intake.importer import Importer
 from catalogue.intake.review import ReviewError, ReviewService
 from catalogue.services import Actor
+from tests.support.records import complete
 
 INDEXER = Actor("documentaliste", frozenset({"indexer"}), frozenset())
 VALIDATOR = Actor("commission1", frozenset({"validator"}), frozenset({"validation"}))
+
+
+def _complete_it(resources, rid: str) -> None:
+    """What a documentalist adds before submitting (completeness rules: French and Arabic
+    texts, licence, address…), the partner's values kept."""
+    view = resources.get(rid)
+    resources.update(INDEXER, rid, complete(view.record), expected_version=view.version)
 
 
 @pytest.fixture
@@ -62,6 +70,7 @@ def test_accept_choose_and_keep(resources, imported):
     assert service.get(imported.resource_id)["status"] == "to_review"
     assert service.accept_all(INDEXER, imported.resource_id) == "reviewed"
     assert service.queue()[1] == 0
+    _complete_it(resources, imported.resource_id)
     view = resources.submit(INDEXER, imported.resource_id)  # now it may go to validation
     assert view.status == "submitted"
 
@@ -98,4 +107,5 @@ def test_a_clean_record_is_not_in_the_queue(resources, tmp_path):
     (outcome,) = Importer(resources, actor=INDEXER).run([path]).outcomes
     assert not outcome.to_review
     assert ReviewService(resources).get(outcome.resource_id)["status"] == "clean"
+    _complete_it(resources, outcome.resource_id)
     assert resources.submit(INDEXER, outcome.resource_id).status == "submitted"

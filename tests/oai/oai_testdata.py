@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from catalogue.services import SYSTEM
 from catalogue.store.models import OAIItem
+from tests.support.records import complete
 from tests.support.xsd import assert_valid, oai_pmh_schema
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -53,19 +54,21 @@ def record(n: int) -> dict:
     }
     if n % 4 == 0:
         general["title"]["zgh"] = f"ⵜⴰⵖⵓⵍⵜ {n}"
-    return {
-        "general": general,
-        "classification": [
-            {
-                "purpose": "educational_level",
-                "taxon_path": [{"source": "level", "taxon": [LEVELS[n % len(LEVELS)]]}],
-            },
-            {
-                "purpose": "discipline",
-                "taxon_path": [{"source": "subject", "taxon": [SUBJECTS[n % len(SUBJECTS)]]}],
-            },
-        ],
-    }
+    return complete(
+        {
+            "general": general,
+            "classification": [
+                {
+                    "purpose": "educational_level",
+                    "taxon_path": [{"source": "level", "taxon": [LEVELS[n % len(LEVELS)]]}],
+                },
+                {
+                    "purpose": "discipline",
+                    "taxon_path": [{"source": "subject", "taxon": [SUBJECTS[n % len(SUBJECTS)]]}],
+                },
+            ],
+        }
+    )
 
 
 def publish(resources, n: int, actor=SYSTEM) -> str:

@@ -135,9 +135,13 @@ def test_facets_combine_with_counts_chips_and_toggle_links(public_client):
     assert set(chips) == {"level", "subject"}
     assert chips["subject"].xpath('.//a[@class="chip-remove"]/@href') == ["/search?level=1ac"]
     assert "Mathématiques" in chips["subject"].text_content()
-    # An unselected value adds to its facet (OR within a facet).
+    # An unselected value narrows to it (in its facet's group): the link gives its count.
     other = doc.xpath('//a[@data-facet="level"][@data-value="5ap"]')[0]
-    assert other.get("href") == "/search?level=1ac&level=5ap&subject=mathematiques"
+    assert other.get("href") == "/search?level=5ap&subject=mathematiques"
+    cycle = doc.xpath('//a[@data-facet="cycle"][@data-value="primaire"]')[0]
+    assert cycle.get("href") == "/search?cycle=primaire&subject=mathematiques"
+    clicked = parse(public_client.get(other.get("href")))
+    assert texts(clicked, '//*[@id="results-count"]') == ["1 ressource trouvée"]
 
 
 def test_values_of_one_facet_are_ored(public_client):

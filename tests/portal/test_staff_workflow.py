@@ -8,6 +8,8 @@ import re
 
 from staff_fixtures import as_user, created_id, record_form, runtime, staff_app  # noqa: F401
 
+from tests.support.records import complete
+
 
 def _follow(client, response):
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -151,7 +153,9 @@ def test_dashboard_lists_by_status_with_search_and_pages(as_user, runtime):
         runtime.resources.create_draft(
             SYSTEM, {"general": {"title": {"fr": f"Quokka fiche {n:02d}"}}}
         )
-    one = runtime.resources.create_draft(SYSTEM, {"general": {"title": {"fr": "Quokka soumise"}}})
+    one = runtime.resources.create_draft(
+        SYSTEM, complete({"general": {"title": {"fr": "Quokka soumise"}}})
+    )
     runtime.resources.submit(SYSTEM, one.id)
     idx = as_user("idx")
     first = idx.text("/staff/?q=Quokka")

@@ -17,10 +17,11 @@ import pytest
 from security_support import CURATOR, XSS, make_app
 
 from metadata_schemas.synthetic import generate_dataset
+from tests.support.records import complete
 
 
 def _publish(resources, record, acquisition, reference):
-    view = resources.create_draft(CURATOR, record, acquisition=acquisition)
+    view = resources.create_draft(CURATOR, complete(record), acquisition=acquisition)
     resources.submit(CURATOR, view.id)
     resources.decide(
         CURATOR, view.id, commission="validation", decision="conforme", reference=reference
