@@ -38,7 +38,9 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 LOM_SOURCE = "LOMv1.0"
 #: Elements of Mawarid's own, written in LOM's extension points (strict-LOM export).
 EXTENSION_NS = "https://mawarid.men.gov.ma/xsd/lom-extension"
-_Q = f"{{{LOM_NS}}}"
+#: ``{namespace}``: a LOM element's qualified name is this + its local name.
+LOM_PREFIX = f"{{{LOM_NS}}}"
+_Q = LOM_PREFIX
 
 #: The first line Mawarid writes in ``rights/description``: ``"<licence label> <URL>"``.
 LICENCE_LINE = re.compile(r"^(?P<label>.*) <(?P<url>[a-z]+://\S+)>$")

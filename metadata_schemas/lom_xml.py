@@ -37,9 +37,9 @@ commission and the acquisition reference are added, marked (vCard
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 from lxml import etree
 
@@ -50,6 +50,7 @@ from .lom_binding import (
     ACQUISITION_CATALOG,
     CATALOG,
     EXTENSION_NS,
+    LOM_PREFIX,
     LOM_SOURCE,
     MAPPING,
     PROVENANCE_PROPERTY,
@@ -84,15 +85,18 @@ _DATETIME_PARTS = re.compile(
 _WEEKS = re.compile(r"^P(\d+)W$")
 _INDEX = re.compile(r"\[\d+\]")
 _XS_LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+#: Values a group leaves out (compared by equality, as the writer always has).
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
 #: Keys of a group written by the element of another key (a date's description).
 _COMPANIONS = frozenset({"original", "verbatim", "vcards", "_provenance"})
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """One field to write: its mapping spec, its value and record path, the provenance
     marker of generated entries, its group, and what the partner wrote for it."""
 
+    # A named tuple, not a frozen dataclass: a LOM document makes about a hundred of
+    # them, and a frozen dataclass's __init__ costs several times a tuple's.
     spec: Spec
     value: Any
     path: str
@@ -110,6 +114,14 @@ class LomExport:
 
 class _Writer:
     """Writes record values as LOM elements; subclassed for ScoLOMFR."""
+
+    #: The method of each value kind (spec "type"), ``w_<kind>``: looked up once per
+    #: class rather than by name for each field written.
+    kinds: ClassVar[dict[str, Callable[[_Writer, etree._Element, Slot], None]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kinds = _kinds(cls)
 
     def __init__(self, *, strict: bool = False) -> None:
         self.vocabs = get_vocabularies()
@@ -136,21 +148,26 @@ class _Writer:
         kept: dict[str, list[dict[str, Any]]] = {}
         for original in value.get("original") or []:
             kept.setdefault(original.get("key"), []).append(original)
+        writers = self.kinds
         for spec in fields:
+            # Most keys of the mapping are absent from a record: skip them at the cost
+            # of two lookups (a LOM document walks its mapping's fields ~50 times).
             key = spec["key"]
+            if key not in value and key not in kept:
+                continue
             item = value.get(key)
-            originals = kept.pop(key, [])
-            if item in (None, "", [], {}) and not originals:
+            originals = kept.pop(key, ())
+            if item in _EMPTY and not originals:
                 continue
             where = f"{path}.{key}" if path else key
-            writer = getattr(self, f"w_{spec['type']}")
-            if spec.get("many") and spec["type"] in ("group",):
+            writer = writers[spec["type"]]
+            if spec.get("many") and spec["type"] == "group":
                 for index, one in enumerate(item or []):
-                    writer(parent, Slot(spec, one, f"{where}[{index}]", marker, value))
+                    writer(self, parent, Slot(spec, one, f"{where}[{index}]", marker, value))
                 for original in originals:
                     self.unplaced(parent, where, original)
             else:
-                writer(parent, Slot(spec, item, where, marker, value, originals))
+                writer(self, parent, Slot(spec, item, where, marker, value, originals))
         for key, originals in kept.items():
             for original in originals:
                 self.unplaced(parent, f"{path}.{key}" if path else str(key), original)
@@ -163,9 +180,14 @@ class _Writer:
     def sub(
         self, parent: etree._Element, name: str, text: str | None = None, path: str = ""
     ) -> etree._Element:
-        el = etree.SubElement(parent, q(name))
+        # The hottest call of an export (one per element): the qualified name and
+        # set_text are inlined (a Python call costs as much as lxml's own work here).
+        el = etree.SubElement(parent, LOM_PREFIX + name)
         if text is not None:
-            set_text(el, text, path or name)
+            try:
+                el.text = text
+            except ValueError:
+                set_text(el, text, path or name)
         return el
 
     def langstring_el(
@@ -570,6 +592,13 @@ class _Writer:
                 self.sub(item, "id", taxon["id"])
             if taxon.get("entry"):
                 self.langstring_el(self.sub(item, "entry"), taxon["entry"], "taxon_path")
+
+
+def _kinds(writer: type[_Writer]) -> dict[str, Callable[[_Writer, etree._Element, Slot], None]]:
+    return {name[2:]: getattr(writer, name) for name in dir(writer) if name.startswith("w_")}
+
+
+_Writer.kinds = _kinds(_Writer)
 
 
 def set_text(el: etree._Element, text: str, path: str) -> None:
