@@ -351,7 +351,16 @@ class IndexSync:
         before: list[int] = self.journal.pending_seqs()
         total = self.resources.count(status="published")
         count = self.backend.rebuild(
-            (to_indexable(view) for view in self.resources.iter_published(batch=batch)),
+            (
+                IndexableResource(
+                    id=entry.id,
+                    record=entry.record,
+                    acquisition_mode=entry.acquisition_mode,
+                    published_at=entry.published_at,
+                    updated_at=entry.updated_at,
+                )
+                for entry in self.resources.iter_index_entries(batch=batch)
+            ),
             total=total,
             progress=progress,
         )

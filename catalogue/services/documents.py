@@ -64,9 +64,12 @@ class DocumentStore:
         #: Files of the flat layout may be there (until :meth:`migrate_flat` moved them).
         self.flat_files = True
 
+    def _sharded(self, sha256: str) -> Path:
+        return self.folder / sha256[:2] / sha256[2:4] / sha256
+
     def path(self, sha256: str) -> Path:
         """Where the file of ``sha256`` lives (its shard; the flat layout if it is there)."""
-        sharded = self.folder / sha256[:2] / sha256[2:4] / sha256
+        sharded = self._sharded(sha256)
         if self.flat_files and not sharded.exists():
             flat = self.folder / sha256
             if flat.exists():
@@ -86,8 +89,10 @@ class DocumentStore:
                 max=self.max_bytes,
             )
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if target.exists():
+        # Not self.path(): it would look for the shard a second time (a bulk ingest stores
+        # a file per acquisition, and each look is a stat).
+        target = self._sharded(digest)
+        if target.exists() or (self.flat_files and (self.folder / digest).exists()):
             return digest, len(data)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

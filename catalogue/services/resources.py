@@ -29,7 +29,7 @@ from core.messages import N_
 from ..errors import InvalidInput, NotFound
 from ..store import Database
 from ..store.database import guard_store
-from ..store.models import Document, Resource
+from ..store.models import Acquisition, Document, Resource
 from .actors import Actor
 from .bulk import BulkWriter, Publication
 from .documents import DocumentStore
@@ -52,7 +52,7 @@ from .unit_of_work import (  # noqa: F401
     stale_version,
     to_view,
 )
-from .views import EventView, Page, ResourceChange, ResourceView
+from .views import EventView, IndexEntry, Page, ResourceChange, ResourceView
 from .work import Work
 
 log = logging.getLogger(__name__)
@@ -370,6 +370,32 @@ class ResourceService:
     def iter_published(self, batch: int = 1000) -> Iterator[ResourceView]:
         """Every published resource by id, one short transaction per batch (keyset paging)."""
         yield from self.iter_resources(status="published", batch=batch)
+
+    def iter_index_entries(self, batch: int = 1000) -> Iterator[IndexEntry]:
+        """What the search index needs of every published resource, by id (keyset paging,
+        one short transaction per batch): columns only, no ORM objects nor acquisition
+        steps, which a full rebuild would otherwise load for each resource and drop."""
+        last = ""
+        while True:
+            query = (
+                select(
+                    Resource.id,
+                    Resource.record,
+                    Acquisition.mode,
+                    Resource.published_at,
+                    Resource.updated_at,
+                )
+                .outerjoin(Acquisition, Resource.acquisition_id == Acquisition.id)
+                .where(Resource.status == "published", Resource.id > last)
+                .order_by(Resource.id)
+                .limit(batch)
+            )
+            with self.db.session() as session:
+                rows = session.execute(query).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield from (IndexEntry(*row) for row in rows)
 
     def iter_resources(
         self, *, status: str | None = None, batch: int = 1000

@@ -13,6 +13,18 @@ def iso(value: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class IndexEntry:
+    """What a search index holds of a published resource (read without its acquisition's
+    steps, events or documents: a full rebuild reads every published resource)."""
+
+    id: str
+    record: dict[str, Any]
+    acquisition_mode: str | None
+    published_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class ResourceView:
     id: str
     status: str

@@ -237,6 +237,25 @@ def test_iter_published_streams_in_batches(resources):
     assert [v.id for v in resources.iter_published(batch=2)] == sorted(ids)
 
 
+def test_index_entries_are_the_published_resources_as_the_index_sees_them(resources):
+    ids = []
+    for n in range(5):
+        acquisition = {"mode": "don", "reference": f"CD {n}/2021"} if n % 2 else None
+        v = resources.create_draft(SYSTEM, record(n), acquisition=acquisition)
+        resources.submit(SYSTEM, v.id)
+        resources.decide(SYSTEM, v.id, commission="validation", decision="conforme", reference="PV")
+        resources.publish(SYSTEM, v.id)
+        ids.append(v.id)
+    resources.create_draft(SYSTEM, record(99))  # a draft is not indexed
+    entries = list(resources.iter_index_entries(batch=2))
+    views = list(resources.iter_published())
+    assert [e.id for e in entries] == sorted(ids)
+    assert [
+        (e.id, e.record, e.acquisition_mode, e.published_at, e.updated_at) for e in entries
+    ] == [(v.id, v.record, v.acquisition_mode, v.published_at, v.updated_at) for v in views]
+    assert sorted(e.acquisition_mode or "" for e in entries) == ["", "", "", "don", "don"]
+
+
 def test_listeners_run_after_commit(resources, validated, services):
     seen = []
 
