@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.messages import N_
+from metadata_schemas.textnorm import fold
 
 from ..errors import InvalidInput, NotFound
 from ..store import Database
@@ -344,8 +345,6 @@ class ResourceService:
         if status:
             query = query.where(Resource.status == status)
         if q and q.strip():
-            from metadata_schemas.textnorm import fold
-
             key = fold(q.strip())
             pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(

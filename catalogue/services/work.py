@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from core.messages import N_
+from metadata_schemas.errors import UnknownTermError
 
 from ..errors import (
     DuplicateIdentifier,
@@ -243,7 +244,6 @@ class Work(UnitOfWork):
     ) -> dict[str, Any]:
         """Store the file and record it on the step; ``flush=False`` (bulk) leaves ``id`` None."""
         require(actor, "attach_document")
-        from metadata_schemas.errors import UnknownTermError
 
         row = self._load(resource_id)
         if row.acquisition is None:
@@ -323,7 +323,6 @@ class Work(UnitOfWork):
         document_id: int | None = None,
     ) -> ResourceView:
         require(actor, "decide")
-        from metadata_schemas.errors import UnknownTermError
 
         try:
             commission_id = self.service.vocabularies["commission"].resolve(commission).id
