@@ -18,25 +18,12 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .model import IndexableResource, SearchBackend
+from .model import SearchBackend, to_indexable
 
 log = logging.getLogger(__name__)
 
 UPSERT_KINDS = ("published", "updated")
 DELETE_KINDS = ("withdrawn",)
-
-
-def to_indexable(resource: Any) -> IndexableResource:
-    """A catalogue ``ResourceView`` (or anything shaped like it) → :class:`IndexableResource`."""
-    acquisition = getattr(resource, "acquisition", None) or {}
-    mode = acquisition.get("mode") if isinstance(acquisition, dict) else None
-    return IndexableResource(
-        id=resource.id,
-        record=resource.record,
-        acquisition_mode=mode,
-        published_at=getattr(resource, "published_at", None),
-        updated_at=getattr(resource, "updated_at", None),
-    )
 
 
 class IndexPipeline:
