@@ -9,6 +9,8 @@ backend is written directly, with documents made by :func:`indexer.to_indexable`
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -143,7 +145,10 @@ def test_crash_mid_rebuild_leaves_the_previous_index_serving(tmp_path, vocabular
     backend.close()
 
 
-def test_one_rebuild_at_a_time(backend, corpus):
+@contextmanager
+def rebuild_held_open(backend, corpus) -> Iterator[None]:
+    """A rebuild running in another thread, held after its first resource until the block
+    ends; it then indexes its second resource and switches."""
     started, release = threading.Event(), threading.Event()
 
     def slow():
@@ -155,30 +160,24 @@ def test_one_rebuild_at_a_time(backend, corpus):
     worker = threading.Thread(target=lambda: backend.rebuild(slow()))
     worker.start()
     started.wait(10)
-    with pytest.raises(SearchError) as err:
+    try:
+        yield
+    finally:
+        release.set()
+        worker.join(10)
+
+
+def test_one_rebuild_at_a_time(backend, corpus):
+    with rebuild_held_open(backend, corpus), pytest.raises(SearchError) as err:
         backend.rebuild(iter(corpus))
     assert err.value.key == "rebuild_in_progress"
-    release.set()
-    worker.join(10)
     assert backend.count() == 2
 
 
 def test_changes_during_a_rebuild_are_not_lost(backend, corpus):
-    started, release = threading.Event(), threading.Event()
-
-    def slow():
-        yield corpus[0]
-        started.set()
-        release.wait(10)
-        yield corpus[1]
-
-    worker = threading.Thread(target=lambda: backend.rebuild(slow()))
-    worker.start()
-    started.wait(10)
-    backend.upsert([corpus[7]])  # c08 published meanwhile
-    backend.delete([corpus[1].id])  # c02 withdrawn meanwhile
-    release.set()
-    worker.join(10)
+    with rebuild_held_open(backend, corpus):
+        backend.upsert([corpus[7]])  # c08 published meanwhile
+        backend.delete([corpus[1].id])  # c02 withdrawn meanwhile
     assert {h.id for h in backend.search(SearchQuery()).hits} == {"c01", "c08"}
 
 
