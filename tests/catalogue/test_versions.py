@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from catalogue_testdata import ADMIN, INDEXER, record
+from catalogue_testdata import ADMIN, INDEXER
 
 from catalogue.errors import NotFound
 
