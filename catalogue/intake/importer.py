@@ -85,6 +85,8 @@ class Importer:
         self.procs = max(1, procs)
         if migrate_reference is not None and not migrate_reference.strip():
             raise InvalidInput("--migrate-validated needs the reference of the validation decision")
+        #: CPU seconds the reading workers spent (benchmarks: not this process's clock).
+        self.worker_cpu = 0.0
         self._writer: BulkWriter | None = None
         #: The new records of the batch being stored: resource id → (record, outcome).
         self._new: dict[str, tuple[Incoming, Outcome]] = {}
@@ -118,8 +120,9 @@ class Importer:
                             batch = []
                             if progress:
                                 progress(report)
-        if batch:
-            self._write(batch, report)
+            if batch:
+                self._write(batch, report)
+            self.worker_cpu += reader.worker_cpu
         report.seconds = time.monotonic() - started
         if progress:
             progress(report)

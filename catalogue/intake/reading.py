@@ -25,6 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,6 +44,9 @@ MIN_PARALLEL = 64
 
 #: An item as sent to a worker: label, kind, bytes, the provenance document beside it.
 _Sent = tuple[str, str, bytes, bytes | None]
+#: What a worker sends back: each item's records pickled (None: read it here), and the
+#: CPU seconds it took.
+_Read = tuple[list[bytes | None], float]
 
 
 class Reader:
@@ -52,6 +56,8 @@ class Reader:
     def __init__(self, procs: int = 1) -> None:
         self.procs = max(1, procs)
         self._pool: ProcessPoolExecutor | None = None
+        #: CPU seconds the worker processes spent reading (their own clock: benchmarks).
+        self.worker_cpu = 0.0
 
     def read(self, items: Iterable[Item]) -> Iterator[tuple[Item, list[Incoming]]]:
         """Each item with its records, in order (no records for an item refused or
@@ -78,8 +84,8 @@ class Reader:
     def _parallel(self, source: Iterator[Item]) -> Iterator[tuple[Item, list[Incoming]]]:
         pool = self._executor()
         # Items in order, each with the chunk that reads it and its place in that chunk.
-        waiting: deque[tuple[Item, Future[list[bytes | None]] | None, int]] = deque()
-        in_flight: deque[Future[list[bytes | None]]] = deque()
+        waiting: deque[tuple[Item, Future[_Read] | None, int]] = deque()
+        in_flight: deque[Future[_Read]] = deque()
         chunk: list[Item] = []
 
         def send() -> None:
@@ -93,7 +99,7 @@ class Reader:
             """What is read at the head of the queue, in order."""
             while waiting and (waiting[0][1] is None or waiting[0][1].done()):
                 item, future, place = waiting.popleft()
-                yield item, (_here(item) if future is None else _received(item, future, place))
+                yield item, (_here(item) if future is None else self._received(item, future, place))
 
         for item in source:
             if _readable(item):
@@ -113,7 +119,20 @@ class Reader:
             send()
         while waiting:
             item, future, place = waiting.popleft()
-            yield item, (_here(item) if future is None else _received(item, future, place))
+            yield item, (_here(item) if future is None else self._received(item, future, place))
+
+    def _received(self, item: Item, future: Future[_Read], place: int) -> list[Incoming]:
+        read, seconds = future.result()
+        if place == 0:  # once per chunk
+            self.worker_cpu += seconds
+        pickled = read[place]
+        if pickled is None:
+            return _here(item)
+        try:
+            records: list[Incoming] = pickle.loads(pickled)
+        except Exception:  # a refusal that does not cross processes intact: read it here
+            return _here(item)
+        return records
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -151,17 +170,6 @@ def _sent(item: Item) -> _Sent:
     return (item.label, item.kind, item.data, item.sidecar)
 
 
-def _received(item: Item, future: Future[list[bytes | None]], place: int) -> list[Incoming]:
-    pickled = future.result()[place]
-    if pickled is None:
-        return _here(item)
-    try:
-        records: list[Incoming] = pickle.loads(pickled)
-    except Exception:  # a refusal that does not cross processes intact: read it here
-        return _here(item)
-    return records
-
-
 class _Probe(Package):
     """A worker's package: notes that the item wants another file of it (read here)."""
 
@@ -174,8 +182,9 @@ class _Probe(Package):
         return None
 
 
-def _read_chunk(sent: list[_Sent]) -> list[bytes | None]:
+def _read_chunk(sent: list[_Sent]) -> _Read:
     """In a worker: each item's records, pickled (None: read it in the parent)."""
+    started = time.process_time()
     out: list[bytes | None] = []
     for label, kind, data, sidecar in sent:
         probe = _Probe()
@@ -184,4 +193,4 @@ def _read_chunk(sent: list[_Sent]) -> list[bytes | None]:
             out.append(None if probe.asked else pickle.dumps(records, pickle.HIGHEST_PROTOCOL))
         except Exception:  # read again in the parent, which reports it as it always has
             out.append(None)
-    return out
+    return out, time.process_time() - started
