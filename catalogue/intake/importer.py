@@ -3,9 +3,13 @@
 Reads files, folders and zip archives (:mod:`.sources`), each record in them
 (:mod:`.incoming`), and writes them in batches:
 
-* **one record, one savepoint**: a refused record leaves nothing behind and never
-  takes its neighbours with it; a batch is one transaction, so a crash loses at
-  most the batch in progress, never half a record;
+* **new records in bulk, each refused alone**: a batch's new records are written by
+  the bulk writer (:mod:`catalogue.services.bulk`) in one transaction, with their
+  review rows (its ``inserted`` hook), so a crash loses at most the batch in progress
+  and never leaves a resource without its review; a refused record leaves nothing and
+  never takes its neighbours with it. Records whose id exists go one by one through
+  the unit of work, one savepoint each. Files are read in worker processes
+  (:mod:`.reading`) when there are many;
 * **the same record again updates it**: the resource id is the record's Mawarid id,
   else derived from the partner's identifier (OAI-PMH header, manifest, the first
   ``general.identifier``), else from the content; importing it again reports it
