@@ -26,7 +26,7 @@ from ..errors import (
     WrongCommission,
     unknown_term,
 )
-from ..store.models import Document, Resource, ResourceEvent
+from ..store.models import Document, Resource, ResourceEvent, ResourceVersion
 from ..store.reviews import IntakeReview
 from .actors import Actor, require
 from .completeness import RULES as COMPLETENESS
@@ -197,6 +197,17 @@ class Work(UnitOfWork):
         after = next_status("update", before, resource_id=row.id)
         record, title, key = self._record(record, row.id)
         now = self.now()
+        if record != row.record:  # the description it replaces stays readable
+            self.session.add(
+                ResourceVersion(
+                    resource_id=row.id,
+                    version=row.version,
+                    record=row.record,
+                    saved_at=row.updated_at,
+                    replaced_by=actor.username,
+                    replaced_at=now,
+                )
+            )
         row.record, row.title, row.title_key = record, title, key
         row.status, row.updated_at = after, now
         if after == "published":
