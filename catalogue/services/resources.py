@@ -195,6 +195,7 @@ class ResourceService:
         preparer: Preparer | None = None,
         notify: bool = False,
         fsync_documents: bool = True,
+        inserted: Callable[[Work, list[str]], object] | None = None,
     ) -> BulkWriter:
         """A :class:`~.bulk.BulkWriter` of new resources (imports, the demo, harvests)."""
         return BulkWriter(
@@ -205,6 +206,7 @@ class ResourceService:
             preparer=preparer,
             notify=notify,
             fsync_documents=fsync_documents,
+            inserted=inserted,
         )
 
     def preparer(self, procs: int = 1) -> Preparer:
