@@ -19,11 +19,13 @@ from .facets import FACET_NAMES, FACETS, Bucket, Facet
 from .model import (
     Hit,
     IndexableResource,
+    PublishedView,
     SearchBackend,
     SearchError,
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    to_indexable,
 )
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ __all__ = [
     "Facet",
     "Hit",
     "IndexableResource",
+    "PublishedView",
     "SearchBackend",
     "SearchError",
     "SearchQuery",
@@ -43,6 +46,7 @@ __all__ = [
     "SearchUnavailable",
     "extend_lexicon",
     "open_backend",
+    "to_indexable",
 ]
 
 

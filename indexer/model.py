@@ -100,13 +100,52 @@ class SearchUnavailable(SearchError):
 
 @dataclass(frozen=True)
 class IndexableResource:
-    """A published resource as the index sees it (built by the pipeline from the catalogue)."""
+    """A published resource as the index sees it (see :func:`to_indexable`)."""
 
     id: str
     record: dict
     acquisition_mode: str | None = None
     published_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class PublishedView(Protocol):
+    """What the index reads of a resource the catalogue publishes.
+
+    The catalogue's ``ResourceView`` has this shape; it is declared here, not imported,
+    because the indexer is below the catalogue's callers and never imports the catalogue.
+    """
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def record(self) -> dict[str, Any]: ...
+
+    @property
+    def acquisition(self) -> Mapping[str, Any] | None: ...
+
+    @property
+    def published_at(self) -> datetime | None: ...
+
+    @property
+    def updated_at(self) -> datetime | None: ...
+
+
+def to_indexable(view: PublishedView) -> IndexableResource:
+    """The index's side of a published resource: its record, acquisition mode and dates.
+
+    Whether the resource belongs in the index at all (it is published) is the caller's
+    decision (:mod:`mawarid.index_sync`).
+    """
+    acquisition = view.acquisition
+    return IndexableResource(
+        id=view.id,
+        record=view.record,
+        acquisition_mode=acquisition.get("mode") if acquisition else None,
+        published_at=view.published_at,
+        updated_at=view.updated_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -303,7 +342,7 @@ Progress = Callable[[int], None]
 
 @runtime_checkable
 class SearchBackend(Protocol):
-    """What the portal, the pipeline and the CLI need from a search engine."""
+    """What the portal, the index journal's drainer and the CLI need from a search engine."""
 
     def upsert(self, docs: Iterable[IndexableResource]) -> int: ...
 

@@ -38,8 +38,7 @@ from catalogue.services.views import ResourceChange, ResourceView
 from core.clock import SYSTEM_CLOCK, Clock, utcnow
 from core.errors import MawaridError
 from core.messages import N_, Message, gettext
-from indexer import IndexableResource, SearchBackend, SearchError
-from indexer.pipeline import to_indexable
+from indexer import IndexableResource, SearchBackend, SearchError, to_indexable
 
 log = logging.getLogger(__name__)
 

@@ -137,7 +137,7 @@ def _xml(item: Item) -> Iterator[Incoming]:
                 continue
             except Exception:  # as in read_found: this record refused, never the batch
                 log.exception("cannot read %s", found.label)
-                yield Incoming(found.label, found.family, error=_internal())
+                yield Incoming(found.label, found.family, error=internal_error())
                 continue
         one = read_found(found, fallback_title=fallback)
         one.acquisition = acquisition
@@ -165,7 +165,9 @@ def read_found(found: Found, *, fallback_title: str | None = None) -> Incoming:
         return Incoming(found.label, found.family, error=exc, identifier=found.identifier)
     except Exception:  # a reader's bug on odd partner XML refuses this record, not the batch
         log.exception("cannot read %s", found.label)
-        return Incoming(found.label, found.family, error=_internal(), identifier=found.identifier)
+        return Incoming(
+            found.label, found.family, error=internal_error(), identifier=found.identifier
+        )
     bad = mojibake_in(accepted.record)
     if bad:
         return Incoming(
@@ -254,7 +256,7 @@ def _accept(
         return Incoming(label, family, error=exc)
     except Exception:  # as above: one record refused, never the batch
         log.exception("cannot read %s", label)
-        return Incoming(label, family, error=_internal())
+        return Incoming(label, family, error=internal_error())
     bad = mojibake_in(accepted.record)
     if bad:
         return Incoming(label, family, error=_mojibake(bad))
@@ -292,7 +294,7 @@ def mojibake_in(record: dict[str, Any]) -> str | None:
     return dumped[start : start + 60]
 
 
-def _internal() -> Message:
+def internal_error() -> Message:
     return Message(
         N_("this record could not be read (an error of Mawarid, logged for its developers)")
     )

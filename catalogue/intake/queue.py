@@ -10,11 +10,14 @@ not import the intake). The queue itself is :class:`.review.ReviewService`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert
 
 from metadata_schemas.notes import Note
 
 from ..services.work import Work
-from ..store.models import utcnow
+from ..store.models import table_of, utcnow
 from ..store.reviews import IntakeReview
 
 
@@ -44,12 +47,45 @@ def write_review(
         work.session.add(row)
         if known is not None:
             known[resource_id] = row
-    row.status = "to_review" if any(n.review for n in notes) else "clean"
-    row.notes = [n.to_json() for n in notes]
-    row.source = source[:1000]
-    row.family = family[:32]
-    row.partner_identifier = (partner_identifier or "")[:1000] or None
-    row.imported_at = utcnow()
-    row.imported_by = by[:100]
-    row.reviewed_at = row.reviewed_by = None
+    values = review_values(
+        resource_id,
+        notes,
+        source=source,
+        family=family,
+        partner_identifier=partner_identifier,
+        by=by,
+    )
+    for name, value in values.items():
+        setattr(row, name, value)
     return row
+
+
+def review_values(
+    resource_id: str,
+    notes: Sequence[Note],
+    *,
+    source: str,
+    family: str,
+    partner_identifier: str | None,
+    by: str,
+) -> dict[str, Any]:
+    """The columns of a new review row (:func:`write_review` sets them on its row; the
+    import's bulk path inserts many at once, in the transaction of their resources)."""
+    return {
+        "resource_id": resource_id,
+        "status": "to_review" if any(n.review for n in notes) else "clean",
+        "notes": [n.to_json() for n in notes],
+        "source": source[:1000],
+        "family": family[:32],
+        "partner_identifier": (partner_identifier or "")[:1000] or None,
+        "imported_at": utcnow(),
+        "imported_by": by[:100],
+        "reviewed_at": None,
+        "reviewed_by": None,
+    }
+
+
+def insert_reviews(work: Work, rows: Sequence[dict[str, Any]]) -> None:
+    """Review rows of resources just inserted (:func:`review_values`), in one statement."""
+    if rows:
+        work.session.execute(insert(table_of(IntakeReview)), list(rows))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import SYSTEM_CLOCK, Clock, utcnow
 from core.messages import N_
+from metadata_schemas.errors import UnknownTermError
 
 from ..errors import InvalidInput, UnknownEntity, unknown_term
 from ..store.models import Acquisition, ProcedureStep
@@ -35,7 +36,6 @@ AcquisitionCache = dict[tuple[str, str | None], Acquisition | None]
 
 
 def _resolve(vocabularies: Any, vocabulary: str, value: Any, field: str) -> str:
-    from metadata_schemas.errors import UnknownTermError
 
     try:
         return vocabularies[vocabulary].resolve(value).id

@@ -164,6 +164,9 @@ class BulkWriter:
         when None.
     :param notify: run the listeners and commit hooks after each batch (the index is
         then brought up to date batch by batch); a long ingest drains once at its end.
+    :param inserted: called inside each batch's transaction, after its rows are written,
+        with the unit of work and the ids of the resources inserted: the caller's own rows
+        about them (the intake's review rows) commit with them or not at all.
     """
 
     def __init__(
@@ -176,8 +179,10 @@ class BulkWriter:
         preparer: Preparer | None = None,
         notify: bool = False,
         fsync_documents: bool = True,
+        inserted: Callable[[Work, list[str]], object] | None = None,
     ) -> None:
         self.service = service
+        self.inserted = inserted
         self.actor = actor
         self.publication = publication
         self.validate = validate
@@ -406,6 +411,8 @@ class BulkWriter:
                 if self.publication is not None:
                     work.changes.append(ResourceChange("published", view))
             rows.write(work, now)
+            if self.inserted is not None and report.created:
+                self.inserted(work, report.created)
         return report
 
     def _outcome(self, one: _Planned, prepared: Prepared) -> str:

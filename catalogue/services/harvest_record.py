@@ -41,7 +41,7 @@ from ..errors import describe
 from ..store.harvest_models import HarvestRecord, HarvestSource
 from ..store.models import Resource
 from ..store.reviews import IntakeReview
-from .actors import Actor
+from .actors import EDITORS, Actor
 from .harvest_refused import MAX_IDENTIFIER
 from .harvest_views import Incoming
 from .resources import Work, _strip_catalogue_ids
@@ -84,9 +84,9 @@ def content_digest(record: dict[str, Any]) -> str:
 def harvest_actor(source: HarvestSource) -> Actor:
     """Who the events of a source's records name: ``harvest:<source>``."""
     if source.publish:  # the agreement stands for the validation commission's decision
-        roles = frozenset({"indexer", "admin", "validator"})
+        roles = EDITORS | {"validator"}
         return Actor(f"harvest:{source.name}", roles, frozenset({"validation"}))
-    return Actor(f"harvest:{source.name}", frozenset({"indexer", "admin"}))
+    return Actor(f"harvest:{source.name}", EDITORS)
 
 
 def with_oai_identifier(record: dict[str, Any], identifier: str) -> dict[str, Any]:

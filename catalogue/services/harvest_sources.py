@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from core.clock import SYSTEM_CLOCK, Clock, utcnow
 from core.errors import MawaridError
 from core.messages import N_, Message
+from metadata_schemas.errors import UnknownTermError
 from oaipmh.syntax import METADATA_PREFIX, SET_SPEC
 
 from ..store import Database
@@ -378,7 +379,6 @@ class HarvestSources:
         )
 
     def _checked(self, spec: SourceSpec) -> dict[str, Any]:
-        from metadata_schemas.errors import UnknownTermError
 
         if not NAME.fullmatch(spec.name or ""):
             raise HarvestSourceError(

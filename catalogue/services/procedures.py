@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from core.messages import N_
+from metadata_schemas.errors import UnknownTermError
 
 from ..errors import UnknownEntity, unknown_term
 
@@ -116,7 +117,6 @@ class Procedures(Mapping[str, Procedure]):
 
 
 def _resolve(vocabularies: Any, vocabulary: str, value: Any, where: str) -> str:
-    from metadata_schemas.errors import UnknownTermError
 
     try:
         return vocabularies[vocabulary].resolve(value).id

@@ -25,11 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.clock import SYSTEM_CLOCK, Clock
 from core.messages import N_
+from metadata_schemas.textnorm import fold
 
 from ..errors import InvalidInput, NotFound
 from ..store import Database
 from ..store.database import guard_store
-from ..store.models import Acquisition, Document, Resource
+from ..store.models import Acquisition, Document, Resource, ResourceVersion
 from .actors import Actor
 from .bulk import BulkWriter, Publication
 from .documents import DocumentStore
@@ -52,7 +53,7 @@ from .unit_of_work import (  # noqa: F401
     stale_version,
     to_view,
 )
-from .views import EventView, IndexEntry, Page, ResourceChange, ResourceView
+from .views import EventView, IndexEntry, Page, ResourceChange, ResourceView, VersionView
 from .work import Work
 
 log = logging.getLogger(__name__)
@@ -194,6 +195,7 @@ class ResourceService:
         preparer: Preparer | None = None,
         notify: bool = False,
         fsync_documents: bool = True,
+        inserted: Callable[[Work, list[str]], object] | None = None,
     ) -> BulkWriter:
         """A :class:`~.bulk.BulkWriter` of new resources (imports, the demo, harvests)."""
         return BulkWriter(
@@ -204,6 +206,7 @@ class ResourceService:
             preparer=preparer,
             notify=notify,
             fsync_documents=fsync_documents,
+            inserted=inserted,
         )
 
     def preparer(self, procs: int = 1) -> Preparer:
@@ -311,6 +314,35 @@ class ResourceService:
                 raise not_found(id)
             return events_of(session, id)
 
+    def versions(self, id: str) -> list[VersionView]:
+        """The earlier descriptions of resource ``id``, newest first, each with the fields
+        the edit that replaced it changed."""
+        with self.db.session() as session:
+            row = session.get(Resource, id)
+            if row is None:
+                raise not_found(id)
+            kept = session.scalars(
+                select(ResourceVersion)
+                .where(ResourceVersion.resource_id == id)
+                .order_by(ResourceVersion.version.desc())
+            ).all()
+            newer = row.record
+            out = []
+            for v in kept:
+                out.append(
+                    VersionView(
+                        resource_id=id,
+                        version=v.version,
+                        record=v.record,
+                        saved_at=v.saved_at,
+                        replaced_by=v.replaced_by,
+                        replaced_at=v.replaced_at,
+                        changed=changed_fields(v.record, newer),
+                    )
+                )
+                newer = v.record
+            return out
+
     def provenance(self, id: str) -> dict[str, Any]:
         with self.db.session() as session:
             row = session.get(Resource, id)
@@ -344,8 +376,6 @@ class ResourceService:
         if status:
             query = query.where(Resource.status == status)
         if q and q.strip():
-            from metadata_schemas.textnorm import fold
-
             key = fold(q.strip())
             pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(
@@ -419,3 +449,22 @@ class ResourceService:
                     return
                 last = rows[-1].id
                 yield session, rows
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
+    """The ``section.element`` paths (LOM categories and their elements) whose values
+    differ between two descriptions, sorted."""
+    paths: set[str] = set()
+    for section in before.keys() | after.keys():
+        old, new = before.get(section), after.get(section)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            paths.update(
+                f"{section}.{name}"
+                for name in old.keys() | new.keys()
+                if old.get(name) != new.get(name)
+            )
+        else:
+            paths.add(section)
+    return tuple(sorted(paths))

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.clock import utcnow
@@ -229,7 +229,6 @@ class UnitOfWork:
 
     def preload_acquisitions(self, keys: set[tuple[str, str | None]]) -> None:
         """Fetch the acquisitions ``(mode, reference)`` of a coming batch in one query."""
-        from sqlalchemy.orm import selectinload
 
         refs = {ref for _, ref in keys if ref}
         if not refs:

@@ -78,6 +78,27 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class VersionView:
+    """An earlier description of a resource (see ``ResourceService.versions``)."""
+
+    resource_id: str
+    version: int
+    record: dict[str, Any]
+    saved_at: datetime
+    replaced_by: str
+    replaced_at: datetime
+    #: The fields (``section.element``) the edit that replaced it changed.
+    changed: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["saved_at"] = iso(self.saved_at)
+        out["replaced_at"] = iso(self.replaced_at)
+        out["changed"] = list(self.changed)
+        return out
+
+
+@dataclass(frozen=True)
 class Page:
     items: list[ResourceView]
     total: int

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from core.messages import N_
+from metadata_schemas.errors import UnknownTermError
 
 from ..errors import (
     DuplicateIdentifier,
@@ -25,7 +26,7 @@ from ..errors import (
     WrongCommission,
     unknown_term,
 )
-from ..store.models import Document, Resource, ResourceEvent
+from ..store.models import Document, Resource, ResourceEvent, ResourceVersion
 from ..store.reviews import IntakeReview
 from .actors import Actor, require
 from .completeness import RULES as COMPLETENESS
@@ -196,6 +197,17 @@ class Work(UnitOfWork):
         after = next_status("update", before, resource_id=row.id)
         record, title, key = self._record(record, row.id)
         now = self.now()
+        if record != row.record:  # the description it replaces stays readable
+            self.session.add(
+                ResourceVersion(
+                    resource_id=row.id,
+                    version=row.version,
+                    record=row.record,
+                    saved_at=row.updated_at,
+                    replaced_by=actor.username,
+                    replaced_at=now,
+                )
+            )
         row.record, row.title, row.title_key = record, title, key
         row.status, row.updated_at = after, now
         if after == "published":
@@ -243,7 +255,6 @@ class Work(UnitOfWork):
     ) -> dict[str, Any]:
         """Store the file and record it on the step; ``flush=False`` (bulk) leaves ``id`` None."""
         require(actor, "attach_document")
-        from metadata_schemas.errors import UnknownTermError
 
         row = self._load(resource_id)
         if row.acquisition is None:
@@ -323,7 +334,6 @@ class Work(UnitOfWork):
         document_id: int | None = None,
     ) -> ResourceView:
         require(actor, "decide")
-        from metadata_schemas.errors import UnknownTermError
 
         try:
             commission_id = self.service.vocabularies["commission"].resolve(commission).id

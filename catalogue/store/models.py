@@ -280,3 +280,24 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, nullable=False)
     expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
+
+
+class ResourceVersion(Base):
+    """A record as it was before an edit replaced it: the history of a resource's
+    description. Written by the edit itself, in its transaction; never updated.
+
+    The current description stays in ``resources.record``; ``version`` is the number the
+    resource carried while this description was current, ``saved_at`` when it became so.
+    """
+
+    __tablename__ = "resource_versions"
+
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    saved_at: Mapped[datetime] = mapped_column(DateTime)
+    #: Who replaced it (the actor of the edit), and when.
+    replaced_by: Mapped[str] = mapped_column(String(100))
+    replaced_at: Mapped[datetime] = mapped_column(DateTime)

@@ -206,6 +206,7 @@ def import_(
         migrate_reference=reference,
         default_acquisition=default_acquisition,
         batch_size=batch,
+        procs=default_procs(rt.settings.ingest_procs),
     )
     with Progress(gettext(N_("Import"))) as progress:
         report = importer.run(paths, progress=lambda r: progress.update(len(r.outcomes)))

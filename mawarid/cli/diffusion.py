@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
 
+from catalogue.services import SYSTEM
 from core.messages import N_, gettext, ngettext
 from diffusion.csv_export import REPORTS, report_csv
 from diffusion.dashboards import Period
@@ -27,8 +28,6 @@ from .base import group, runtime
 
 def _actor(username: str | None):
     if not username:
-        from catalogue.services import SYSTEM
-
         return SYSTEM
     try:
         return runtime().accounts.actor(username)
@@ -380,7 +379,6 @@ def report(name, start, end, output):
     help=N_("Delete raw events older than this many days."),
 )
 def purge(days):
-    from datetime import timedelta
 
     before = date.today() - timedelta(days=days)
     removed = runtime().diffusion.usage.purge(before)

@@ -31,6 +31,7 @@ from catalogue.services.views import iso
 from core.messages import N_, current_language, gettext
 from harvesters.errors import HarvestError
 from harvesters.run import SourceHarvester
+from oaipmh.dates import parse_date
 
 from .base import command, group, runtime, settings
 
@@ -324,8 +325,6 @@ def harvest_oai(
             url=existing[name].base_url,
         )
     if since is not None:
-        from oaipmh.dates import parse_date
-
         parse_date("from", since)
     runs, busy = _run([name], since=since)
     if busy:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer import Hit, SearchResult
+from indexer import Hit, PublishedView, SearchResult, to_indexable
 from indexer.documents import build_document
 from indexer.facets import build_facets
-from indexer.pipeline import to_indexable
 from indexer.snippets import snippet
 
 from ._present import runtime
@@ -52,7 +51,7 @@ def database_result(
     )
 
 
-def _hit(view: Any, lang: str, vocabularies: Any) -> Hit:
+def _hit(view: PublishedView, lang: str, vocabularies: Any) -> Hit:
     document = build_document(to_indexable(view), vocabularies)
     data = document["hit"]
     return Hit(

@@ -31,6 +31,7 @@ from catalogue.intake.review import (
     vocabulary_of,
 )
 from catalogue.intake.spreadsheet import template_csv, template_xlsx
+from catalogue.services.actors import EDITORS as EDITOR_ROLES
 from catalogue.services.actors import Actor
 from core.messages import N_, gettext
 from metadata_schemas.originals import HOW_LABELS
@@ -41,7 +42,7 @@ from . import staff_support as support
 
 bp = Blueprint("review", __name__, url_prefix="/staff/review")
 
-EDITORS = ("indexer", "admin")
+EDITORS = tuple(sorted(EDITOR_ROLES))
 NAV_LABEL = N_("Imports to review")
 PAGE_SIZE = 25
 MAX_PAGE = 10_000  # deeper is a crafted URL, not a queue

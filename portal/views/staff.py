@@ -274,6 +274,9 @@ def resource(rid: str):
         completeness=COMPLETENESS.assess(view.record),
         actor=current_actor(),
         history=resources.history(rid),
+        versions=[
+            (v, json.dumps(v.record, ensure_ascii=False, indent=2)) for v in resources.versions(rid)
+        ],
         provenance=provenance,
         acquisition_form=acquisition,
         step_forms=support.step_forms(provenance),

@@ -24,6 +24,7 @@ from catalogue.errors import (
 )
 from catalogue.services import Page, ResourceService
 from catalogue.services.actors import ACTION_LABELS, ROLES
+from catalogue.services.actors import EDITORS as EDITOR_ROLES
 from catalogue.services.lifecycle import STATUS_LABELS, STATUSES
 from core import formats
 from core.errors import MawaridError
@@ -183,12 +184,14 @@ def public_url(view) -> str | None:
         return None
 
 
+EDITORS = tuple(sorted(EDITOR_ROLES))
+
 #: What waits for whom: (status, roles that act on it, commission needed, label).
 TASKS = (
     ("submitted", ("validator",), "validation", N_("To validate")),
-    ("validated", ("indexer", "admin"), None, N_("To publish")),
-    ("rejected", ("indexer", "admin"), None, N_("To correct")),
-    ("draft", ("indexer", "admin"), None, N_("Drafts")),
+    ("validated", EDITORS, None, N_("To publish")),
+    ("rejected", EDITORS, None, N_("To correct")),
+    ("draft", EDITORS, None, N_("Drafts")),
 )
 
 

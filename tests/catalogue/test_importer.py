@@ -11,10 +11,11 @@ import pytest
 from catalogue_testdata import ACHAT, INDEXER, record
 from sqlalchemy import func, select
 
+from catalogue.intake import importer as importer_module
 from catalogue.intake.importer import Importer
 from catalogue.intake.incoming import content_id
-from catalogue.services import resources as resources_module
 from catalogue.store.models import Acquisition, OAIItem, Resource, ResourceEvent
+from catalogue.store.reviews import IntakeReview
 from core.messages import use_language
 from core.settings import Settings
 from metadata_schemas.lom_xml import record_to_lom
@@ -41,7 +42,7 @@ def counts(services) -> dict[str, int]:
     with services.db.session() as session:
         return {
             model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in (Resource, ResourceEvent, Acquisition, OAIItem)
+            for model in (Resource, ResourceEvent, Acquisition, OAIItem, IntakeReview)
         }
 
 
@@ -147,17 +148,16 @@ def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services
         ),
         encoding="utf-8",
     )
-    original = resources_module.Work.create_draft
+    original = importer_module.insert_reviews
     calls = {"n": 0}
 
-    def crash_on_fifth(self, *args, **kwargs):
+    def crash_in_third_batch(work, rows):
         calls["n"] += 1
-        view = original(self, *args, **kwargs)  # the row and its events are written…
-        if calls["n"] == 5:
-            raise RuntimeError("power cut")  # …then the process dies mid-record
-        return view
+        original(work, rows)  # the resources, their events and review rows are written…
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")  # …then the process dies before the commit
 
-    monkeypatch.setattr(resources_module.Work, "create_draft", crash_on_fifth)
+    monkeypatch.setattr(importer_module, "insert_reviews", crash_in_third_batch)
     with pytest.raises(RuntimeError, match="power cut"):
         Importer(resources, batch_size=2).run([path])
     # Batches [0,1] and [2,3] are committed; batch [4,5] is rolled back entirely.
@@ -166,11 +166,13 @@ def test_a_crash_mid_import_keeps_earlier_batches_and_resumes(tmp_path, services
         "resource_events": 8,
         "acquisitions": 4,
         "oai_item": 0,
+        "intake_reviews": 4,
     }
-    monkeypatch.setattr(resources_module.Work, "create_draft", original)
+    monkeypatch.setattr(importer_module, "insert_reviews", original)
     report = Importer(resources, batch_size=2).run([path])
     assert len(report.unchanged) == 4 and len(report.created) == 3 and report.refused == []
     assert counts(services)["resources"] == 7 and counts(services)["resource_events"] == 14
+    assert counts(services)["intake_reviews"] == 7
 
 
 def test_a_refused_record_leaves_nothing_behind(tmp_path, services):
@@ -193,6 +195,7 @@ def test_a_refused_record_leaves_nothing_behind(tmp_path, services):
         "resource_events": 3,
         "acquisitions": 1,
         "oai_item": 0,
+        "intake_reviews": 2,
     }
 
 

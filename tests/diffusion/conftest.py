@@ -12,6 +12,8 @@ from diffusion_testdata import seed_corpus, settings_for
 
 from catalogue.services import build_services as build_catalogue
 from diffusion.services import build_services as build_diffusion
+from indexer import open_backend
+from mawarid.index_sync import IndexSync
 from metadata_schemas.vocabularies import get_vocabularies
 from tests.support.settings import settings_of
 
@@ -54,14 +56,12 @@ def diffusion(settings, catalogue):
 
 @pytest.fixture
 def search(settings, catalogue):
-    """The real Whoosh backend, holding the published corpus."""
-    from indexer import open_backend
-    from indexer.pipeline import IndexPipeline
-
+    """The real Whoosh backend, holding the published corpus (rebuilt as ``mawarid reindex``
+    does, through the index journal's drainer)."""
     backend = open_backend(
         f"whoosh://{Path(settings['MAWARID_HOME']) / 'index'}", get_vocabularies()
     )
-    IndexPipeline(backend, get_vocabularies()).reindex(catalogue.resources.iter_published())
+    IndexSync(catalogue.journal, catalogue.resources, backend).rebuild()
     yield backend
     backend.close()
 

@@ -101,6 +101,11 @@ def test_the_catalogue_follows_the_partner_record_by_record(partner, target):
     history = rt.resources.history(mine_edited)
     assert [e.action for e in history][-1] == "update"
     assert history[-1].actor == "harvest:partner"
+    # The partner's earlier version stays readable here, with what the update changed.
+    (earlier,) = rt.resources.versions(mine_edited)
+    assert earlier.version == version and earlier.replaced_by == "harvest:partner"
+    assert earlier.record["general"]["title"]["fr"] != "Les fractions, leçon 50"
+    assert "general.title" in earlier.changed
     gone = rt.resources.history(ids[oai_id(withdrawn)])[-1]
     assert gone.action == "retract" and "deleted by the partner" in (gone.note or "")
 

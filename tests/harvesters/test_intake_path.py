@@ -21,12 +21,15 @@ from lxml import etree
 from catalogue.errors import IllegalTransition
 from catalogue.intake.review import ReviewService
 from catalogue.services import SYSTEM
+from catalogue.services.completeness import Incomplete
 from catalogue.services.harvest_views import SourceSpec
 from core.clock import FrozenClock
+from core.messages import use_language
 from harvesters.run import SourceHarvester
 from metadata_schemas.families import records_in
 from metadata_schemas.lom_xml import LOM_NS, export_lom
 from metadata_schemas.safe_xml import parse_xml
+from tests.support.records import complete
 from tests.support.xsd import assert_valid, lom_loose_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "intake"))
@@ -130,7 +133,7 @@ def test_partner_records_with_values_mawarid_does_not_know_come_in_to_review(min
     assert codes == ["kept", "mapped_crosswalk", "parsed"]
     assert review["partner_identifier"] == PARTNER_ID and review["family"] == "lom"
     assert mini.base in review["source"] and review["imported_by"] == "harvest:partenaire"
-    with pytest.raises(IllegalTransition, match="notes to review"):
+    with use_language("en"), pytest.raises(IllegalTransition, match="notes to review"):
         rt.resources.submit(SYSTEM, ids[PARTNER_ID])
 
     # The run report counts each record's notes, as the import summary does.
@@ -139,8 +142,14 @@ def test_partner_records_with_values_mawarid_does_not_know_come_in_to_review(min
     assert listed[PARTNER_ID]["resource_id"] == ids[PARTNER_ID]
     assert listed[PARTNER_ID]["message"] == "3 notes (3 to review)"
 
-    # Settled by a documentalist, the record may go to the commission.
+    # Settled by a documentalist, the record is held only by what it lacks (the partner
+    # sent no licence, level, subject…); completed, it may go to the commission.
     assert reviews.accept_all(SYSTEM, ids[PARTNER_ID]) == "reviewed"
+    with pytest.raises(Incomplete) as held:
+        rt.resources.submit(SYSTEM, ids[PARTNER_ID])
+    assert "rights.licence" in held.value.field_errors("en")
+    view = rt.resources.get(ids[PARTNER_ID])
+    rt.resources.update(SYSTEM, view.id, complete(view.record), expected_version=view.version)
     assert rt.resources.submit(SYSTEM, ids[PARTNER_ID]).status == "submitted"
 
 

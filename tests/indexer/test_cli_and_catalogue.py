@@ -1,4 +1,5 @@
-"""End to end with the real catalogue: its listener feeds the index; ``mawarid reindex`` rebuilds it."""
+"""End to end with the real catalogue: its index journal feeds the index (published resources
+only); ``mawarid reindex`` rebuilds it."""
 
 from __future__ import annotations
 
@@ -63,3 +64,26 @@ def test_catalogue_events_reach_the_index_and_reindex_rebuilds(app):
         published[0].id,
         published[2].id,
     }
+
+
+def test_drafts_and_their_edits_never_reach_the_index(app):
+    from catalogue.services.actors import SYSTEM
+
+    runtime = app.extensions["mawarid"]
+    items = {i["id"]: i for i in json.loads(CORPUS.read_text("utf-8"))["resources"]}
+    published = _publish(runtime.resources, SYSTEM, items["c01"])
+    record = complete(items["c02"]["record"])
+    draft = runtime.resources.create_draft(SYSTEM, record, resource_id="lnrn-c02")
+    edited = dict(record, general={**record["general"], "title": {"fr": "Les pourcentages"}})
+    runtime.resources.update(SYSTEM, draft.id, edited, expected_version=draft.version)
+    assert runtime.resources.get(draft.id).status == "draft"
+
+    def indexed() -> set[str]:
+        return {h.id for h in runtime.search.search(SearchQuery()).hits}
+
+    assert indexed() == {published.id}
+    assert runtime.search.search(SearchQuery(q="pourcentages")).total == 0
+    result = invoke(app, "reindex")
+    assert result.exit_code == 0, result.output
+    assert "1 ressource indexée" in result.output
+    assert indexed() == {published.id}

@@ -83,6 +83,11 @@ def test_edit_shows_the_stored_values_and_keeps_what_the_form_does_not_show(as_u
     assert stored.record["general"]["title"]["fr"] == "Atlas du Maroc (2e éd.)"
     assert stored.record["general"]["identifier"] == record["general"]["identifier"]
     assert stored.record["relation"] == record["relation"]
+    # The description the edit replaced stays readable on the record's page.
+    page = idx.text(f"/staff/resources/{view.id}")
+    earlier = re.search(r'<tr id="version-1">.*?</tr>', page, re.S).group(0)
+    assert "general.title" in earlier and "Atlas du Maroc" in earlier and "idx" in earlier
+    assert "Atlas du Maroc (2e" not in earlier
 
 
 def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(as_user, runtime):

@@ -1,4 +1,4 @@
-"""Writes on real nodes: pipeline events, atomic rebuild (also crashing mid-way), debris, errors."""
+"""Writes on real nodes: upsert/delete, atomic rebuild (also crashing mid-way), debris, errors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import pytest
 from indexer import SearchError, SearchQuery
 from indexer.elastic import open_elastic
 from indexer.elastic.mapping import index_body
-from indexer.pipeline import IndexPipeline
-from tests.support.pipeline_changes import Change, view_of
 
 
 def found(backend, q):
@@ -26,19 +24,18 @@ def indices(backend) -> dict[str, list[str]]:
     }
 
 
-def test_publish_update_withdraw(backend, vocabularies, corpus):
-    pipeline = IndexPipeline(backend, vocabularies)
+def test_publish_update_withdraw(backend, corpus):
     assert backend.count() == 0 and backend.search(SearchQuery()).total == 0
-    c02 = view_of(corpus[1])
-    assert pipeline.apply(Change("published", c02))
+    c02 = corpus[1]
+    assert backend.upsert([c02]) == 1
     assert found(backend, "fractions") == {"c02"} and backend.count() == 1
-    assert pipeline.apply(Change("published", c02))  # idempotent
+    backend.upsert([c02])  # idempotent
     assert backend.count() == 1
 
     edited = dict(
         c02.record, general={**c02.record["general"], "title": {"fr": "Les pourcentages"}}
     )
-    pipeline.apply(Change("updated", replace(c02, record=edited)))
+    backend.upsert([replace(c02, record=edited)])
     # the description still speaks of fractions: found once, with the new title
     result = backend.search(SearchQuery(q="fractions"))
     assert result.total == 1 and result.hits[0].title == {"fr": "Les pourcentages"}
@@ -47,9 +44,9 @@ def test_publish_update_withdraw(backend, vocabularies, corpus):
     facets = backend.search(SearchQuery()).to_dict()["facets"]
     assert facets["acquisition_mode"][0]["value"] == "production"
 
-    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))
+    backend.delete(["c02"])
     assert backend.count() == 0 and found(backend, "pourcentages") == set()
-    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))  # idempotent
+    backend.delete(["c02"])  # idempotent
     assert backend.delete(["never-indexed"]) == 1 and backend.count() == 0
 
 

@@ -54,7 +54,8 @@ def drop_alias(search_url: str) -> None:
     if search_url.startswith("whoosh:"):
         return
     parts = urlsplit(search_url)
-    base = f"http://{parts.hostname}:{parts.port}"
+    # A cluster URL names every node (host:port,host:port): any of them answers.
+    base = "http://" + parts.netloc.split(",")[0]
     alias = parts.path.strip("/")
     listing = requests.get(f"{base}/_cat/indices/{alias}-*?format=json", timeout=30)
     for row in listing.json() if listing.ok else []:

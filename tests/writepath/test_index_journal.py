@@ -38,6 +38,8 @@ def test_every_change_reaches_the_index_through_the_journal(instance):
     view = rt.resources.get(rid)
     edited = record(1)
     edited["general"]["title"] = {"fr": "Les pourcentages", "ar": "النسب المئوية"}
+    # record() completes the description from the title: the old words go from both
+    edited["general"]["description"] = {"fr": "Calculer un pourcentage.", "ar": "حساب نسبة."}
     rt.resources.update(INDEXER, rid, edited, expected_version=view.version)
     assert found(rt, "pourcentages") == {rid} and found(rt, "fractions") == set()
     rt.resources.withdraw(SYSTEM, rid, reason="droits expirés")

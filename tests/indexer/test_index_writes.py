@@ -1,28 +1,56 @@
-"""Pipeline (publish/update/withdraw), atomic rebuild, crash mid-rebuild, concurrent readers."""
+"""Index writes on Whoosh: upsert/delete (idempotent), atomic rebuild, crash mid-rebuild,
+writes during a rebuild (also from another process), concurrent readers.
+
+Which changes of the catalogue reach the index is the journal drainer's job
+(:mod:`mawarid.index_sync`, tests/writepath and test_cli_and_catalogue.py); here the
+backend is written directly, with documents made by :func:`indexer.to_indexable`.
+"""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from indexer import SearchError, SearchQuery, open_backend
-from indexer.pipeline import IndexPipeline
-from tests.support.pipeline_changes import Change, view_of
+from indexer import SearchError, SearchQuery, open_backend, to_indexable
+
+
+@dataclass(frozen=True)
+class View:
+    """Shaped like the catalogue's ``ResourceView`` as far as the index reads it."""
+
+    id: str
+    record: dict[str, Any]
+    acquisition: dict[str, Any] | None
+    published_at: datetime | None
+    updated_at: datetime | None
+
+
+def view_of(resource) -> View:
+    return View(
+        resource.id,
+        resource.record,
+        {"mode": resource.acquisition_mode, "supplier": "LNRN"},
+        resource.published_at,
+        resource.updated_at,
+    )
 
 
 def titles(backend, q):
     return {h.id for h in backend.search(SearchQuery(q=q)).hits}
 
 
-def test_publish_update_withdraw(backend, vocabularies, corpus):
-    pipeline = IndexPipeline(backend, vocabularies)
-    c02 = view_of(corpus[1])
-    assert pipeline.apply(Change("published", c02))
+def test_publish_update_withdraw(backend, corpus):
+    c02 = to_indexable(view_of(corpus[1]))
+    assert backend.upsert([c02]) == 1
     assert titles(backend, "fractions") == {"c02"} and backend.count() == 1
-    assert pipeline.apply(Change("published", c02))  # idempotent
+    backend.upsert([c02])  # idempotent
     assert backend.count() == 1
     # Re-indexing the same resource keeps every word of it findable (the deleted copy's
     # postings once made the scores negative and hid it).
@@ -36,42 +64,30 @@ def test_publish_update_withdraw(backend, vocabularies, corpus):
             "description": {"fr": "Calculer un pourcentage."},
         },
     )
-    pipeline.apply(Change("updated", replace(c02, record=edited)))
+    backend.upsert([replace(c02, record=edited)])
     assert titles(backend, "fractions") == titles(backend, "vidéo") == set()
     assert titles(backend, "pourcentages") == {"c02"} and backend.count() == 1
 
     facets = backend.search(SearchQuery()).to_dict()["facets"]
     assert facets["acquisition_mode"][0]["value"] == "production"
 
-    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))
+    backend.delete(["c02"])
     assert backend.count() == 0 and titles(backend, "pourcentages") == set()
-    pipeline.apply(Change("withdrawn", replace(c02, status="withdrawn")))  # idempotent
+    backend.delete(["c02"])  # idempotent
     assert backend.search(SearchQuery()).to_dict()["facets"]["subject"] == []
 
 
-def test_an_update_of_an_unpublished_resource_never_reaches_the_index(
-    backend, vocabularies, corpus
-):
-    pipeline = IndexPipeline(backend, vocabularies)
-    pipeline.apply(Change("updated", view_of(corpus[0], status="draft")))
-    assert backend.count() == 0
-    assert not pipeline.apply(Change("exploded", view_of(corpus[0])))
+def test_a_resource_without_acquisition_has_no_acquisition_mode(backend, corpus):
+    view = replace(view_of(corpus[1]), acquisition=None)
+    assert to_indexable(view).acquisition_mode is None
+    backend.upsert([to_indexable(view)])
+    assert titles(backend, "fractions") == {"c02"}
+    assert backend.search(SearchQuery()).to_dict()["facets"]["acquisition_mode"] == []
 
 
-def test_index_failures_are_kept_not_raised(backend, vocabularies, corpus):
-    pipeline = IndexPipeline(backend, vocabularies)
-    broken = view_of(corpus[0], record={"general": "not a dict"})
-    assert pipeline.apply(Change("published", broken)) is False
-    assert pipeline.failures and pipeline.failures[0][1] == "c01"
-    with pytest.raises(Exception):
-        IndexPipeline(backend, vocabularies, strict=True).apply(Change("published", broken))
-
-
-def test_reindex_keeps_only_published_and_reports_progress(backend, vocabularies, corpus):
-    pipeline = IndexPipeline(backend, vocabularies)
-    views = [view_of(r) for r in corpus] + [view_of(corpus[0], id="draft-1", status="draft")]
+def test_rebuild_reports_progress(backend, corpus):
     seen = []
-    assert pipeline.reindex(views, total=len(views), progress=seen.append) == 30
+    assert backend.rebuild(iter(corpus), total=len(corpus), progress=seen.append) == 30
     assert backend.count() == 30 and seen[-1] == 30
     assert titles(backend, "الكسور") == {"c01"}
 
@@ -129,7 +145,10 @@ def test_crash_mid_rebuild_leaves_the_previous_index_serving(tmp_path, vocabular
     backend.close()
 
 
-def test_one_rebuild_at_a_time(backend, corpus):
+@contextmanager
+def rebuild_held_open(backend, corpus) -> Iterator[None]:
+    """A rebuild running in another thread, held after its first resource until the block
+    ends; it then indexes its second resource and switches."""
     started, release = threading.Event(), threading.Event()
 
     def slow():
@@ -141,36 +160,28 @@ def test_one_rebuild_at_a_time(backend, corpus):
     worker = threading.Thread(target=lambda: backend.rebuild(slow()))
     worker.start()
     started.wait(10)
-    with pytest.raises(SearchError) as err:
+    try:
+        yield
+    finally:
+        release.set()
+        worker.join(10)
+
+
+def test_one_rebuild_at_a_time(backend, corpus):
+    with rebuild_held_open(backend, corpus), pytest.raises(SearchError) as err:
         backend.rebuild(iter(corpus))
     assert err.value.key == "rebuild_in_progress"
-    release.set()
-    worker.join(10)
     assert backend.count() == 2
 
 
-def test_changes_during_a_rebuild_are_not_lost(backend, vocabularies, corpus):
-    pipeline = IndexPipeline(backend, vocabularies)
-    started, release = threading.Event(), threading.Event()
-
-    def slow():
-        yield corpus[0]
-        started.set()
-        release.wait(10)
-        yield corpus[1]
-
-    worker = threading.Thread(target=lambda: backend.rebuild(slow()))
-    worker.start()
-    started.wait(10)
-    pipeline.apply(Change("published", view_of(corpus[7])))  # c08 published meanwhile
-    pipeline.apply(Change("withdrawn", view_of(corpus[1], status="withdrawn")))
-    release.set()
-    worker.join(10)
+def test_changes_during_a_rebuild_are_not_lost(backend, corpus):
+    with rebuild_held_open(backend, corpus):
+        backend.upsert([corpus[7]])  # c08 published meanwhile
+        backend.delete([corpus[1].id])  # c02 withdrawn meanwhile
     assert {h.id for h in backend.search(SearchQuery()).hits} == {"c01", "c08"}
 
 
-def test_searches_from_threads_while_the_pipeline_writes(backend, vocabularies, corpus):
-    pipeline = IndexPipeline(backend, vocabularies)
+def test_searches_from_threads_while_the_index_is_written(backend, corpus):
     backend.rebuild(iter(corpus[:20]))
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -194,14 +205,14 @@ def test_searches_from_threads_while_the_pipeline_writes(backend, vocabularies, 
     for t in threads:
         t.start()
     for resource in corpus[20:]:
-        pipeline.apply(Change("published", view_of(resource)))
+        backend.upsert([resource])
     for resource in corpus[:5]:
-        pipeline.apply(Change("withdrawn", view_of(resource, status="withdrawn")))
+        backend.delete([resource.id])
     stop.set()
     for t in threads:
         t.join(10)
     assert not errors, errors[:3]
-    assert backend.count() == 25 and not pipeline.failures
+    assert backend.count() == 25
 
 
 def _slow_rebuild_in_another_process(root, items, started, release):
@@ -241,9 +252,8 @@ def test_changes_made_by_another_process_during_a_rebuild_are_replayed(
     )
     child.start()
     assert started.wait(20)
-    pipeline = IndexPipeline(portal, vocabularies)
-    pipeline.apply(Change("published", view_of(corpus[9])))  # c10, published meanwhile
-    pipeline.apply(Change("withdrawn", view_of(corpus[1], status="withdrawn")))
+    portal.upsert([corpus[9]])  # c10, published meanwhile
+    portal.delete([corpus[1].id])  # c02, withdrawn meanwhile
     assert portal.count() == 4  # old generation still serves
     release.set()
     child.join(30)
