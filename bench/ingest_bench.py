@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from catalogue.services.demo import Demo  # noqa: E402
-from catalogue.services.prepare import default_procs  # noqa: E402
+from catalogue.services.workers import default_procs  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from mawarid.runtime import build_runtime  # noqa: E402
 

@@ -43,7 +43,7 @@ from catalogue.intake.importer import Importer  # noqa: E402
 from catalogue.intake.incoming import incoming  # noqa: E402
 from catalogue.intake.sources import iter_items  # noqa: E402
 from catalogue.services import build_services  # noqa: E402
-from catalogue.services.prepare import default_procs  # noqa: E402
+from catalogue.services.workers import default_procs  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from metadata_schemas.lom_xml import record_to_lom  # noqa: E402
 from metadata_schemas.synthetic import generate_records  # noqa: E402

@@ -22,15 +22,13 @@ gone, so a ``kill -9`` of an import leaves none behind).
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import pickle
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from ..services.prepare import _follow_parent
+from ..services.workers import process_pool
 from .incoming import Incoming, incoming
 from .sources import Item, Package
 
@@ -136,14 +134,7 @@ class Reader:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.procs,
-                mp_context=context,
-                initializer=_follow_parent,
-                initargs=(os.getpid(),),
-            )
+            self._pool = process_pool(self.procs, preload=__name__)
         return self._pool
 
     def close(self) -> None:

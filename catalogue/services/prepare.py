@@ -7,19 +7,15 @@ provenance summary, so it runs the same in this process or in another one
 (:class:`Preparer`): the database work stays in the writing process, the CPU work
 spreads over the cores.
 
-Worker processes are started with ``forkserver`` (never ``fork``: the portal and the
-drainer run threads) and imported once; a batch is cut into chunks so that one worker
-handles many records per message.
+Worker processes come from :mod:`.workers`; a batch is cut into chunks so that one
+worker handles many records per message.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import pickle
 import resource
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +26,7 @@ from metadata_schemas.record import load_record
 
 from .oai_records import render, set_specs
 from .unit_of_work import _strip_catalogue_ids, _title_fields
+from .workers import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +34,6 @@ log = logging.getLogger(__name__)
 CHUNK = 25
 #: Below this many records per batch, workers cost more than they save.
 MIN_PARALLEL = 200
-#: Seconds between two checks, in a worker, that the process it works for is alive.
-PARENT_CHECK = 2.0
 
 
 @dataclass(frozen=True)
@@ -114,26 +109,6 @@ def _prepare_in_worker(jobs: list[Job], target: Target) -> tuple[list[Prepared],
     return prepared, time.process_time() - started, peak
 
 
-def _follow_parent(parent: int) -> None:
-    """In a worker: exit when the process that asked for the work is gone (a ``kill -9``
-    of an import must not leave workers behind; they are the forkserver's children)."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_CHECK)
-            try:
-                os.kill(parent, 0)
-            except ProcessLookupError:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
-
-
-def default_procs(configured: int) -> int:
-    """Worker processes: as configured, else one per core (1 means: in this process)."""
-    return configured if configured > 0 else max(1, os.cpu_count() or 1)
-
-
 class Preparer:
     """Prepares batches of records, in ``procs`` worker processes when it pays."""
 
@@ -171,14 +146,7 @@ class Preparer:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.procs,
-                mp_context=context,
-                initializer=_follow_parent,
-                initargs=(os.getpid(),),
-            )
+            self._pool = process_pool(self.procs, preload=__name__)
         return self._pool
 
     def close(self) -> None:

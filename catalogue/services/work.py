@@ -197,22 +197,24 @@ class Work(UnitOfWork):
         after = next_status("update", before, resource_id=row.id)
         record, title, key = self._record(record, row.id)
         now = self.now()
-        if record != row.record:  # the description it replaces stays readable
-            self.session.add(
-                ResourceVersion(
-                    resource_id=row.id,
-                    version=row.version,
-                    record=row.record,
-                    saved_at=row.updated_at,
-                    replaced_by=actor.username,
-                    replaced_at=now,
-                )
-            )
+        replaced = (row.version, row.record, row.updated_at) if record != row.record else None
         row.record, row.title, row.title_key = record, title, key
         row.status, row.updated_at = after, now
         if after == "published":
             row.datestamp = now
-        self._flush()
+        self._flush()  # the version check comes first: a stale edit keeps nothing
+        if replaced is not None:  # the description it replaces stays readable
+            version, earlier, saved_at = replaced
+            self.session.add(
+                ResourceVersion(
+                    resource_id=row.id,
+                    version=version,
+                    record=earlier,
+                    saved_at=saved_at,
+                    replaced_by=actor.username,
+                    replaced_at=now,
+                )
+            )
         self._event(row, "update", actor, before, at=now)
         if after == "published":
             self._refresh_oai(row)

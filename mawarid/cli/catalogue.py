@@ -23,7 +23,7 @@ from catalogue.intake.importer import Importer
 from catalogue.services.actors import ROLES, Actor
 from catalogue.services.demo import Demo
 from catalogue.services.exporter import export as run_export
-from catalogue.services.prepare import default_procs
+from catalogue.services.workers import default_procs
 from core.messages import N_, gettext, ngettext
 from mawarid.index_sync import summary_line
 from mawarid.runtime import Runtime

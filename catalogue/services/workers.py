@@ -1,0 +1,49 @@
+"""Worker processes for the CPU work of an ingest (record preparation, import reading).
+
+Started with ``forkserver`` (never ``fork``: the portal and the index drainer run
+threads), the module that does the work imported once per worker, and each worker
+watches the process it works for: a ``kill -9`` of an import leaves none behind (they
+are the forkserver's children, not the import's).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+#: Seconds between two checks, in a worker, that the process it works for is alive.
+PARENT_CHECK = 2.0
+
+
+def process_pool(procs: int, *, preload: str) -> ProcessPoolExecutor:
+    """``procs`` worker processes that have imported module ``preload``."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([preload])
+    return ProcessPoolExecutor(
+        max_workers=procs,
+        mp_context=context,
+        initializer=follow_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def follow_parent(parent: int) -> None:
+    """In a worker: exit when process ``parent`` is gone."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
+def default_procs(configured: int) -> int:
+    """Worker processes: as configured, else one per core (1 means: in this process)."""
+    return configured if configured > 0 else max(1, os.cpu_count() or 1)
