@@ -25,12 +25,14 @@ import re
 import shutil
 import time
 import uuid
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
 from whoosh.fields import ID, IDLIST, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import MultilingualAnalyzer, spelling_keys, tagged
@@ -47,10 +49,6 @@ def _cache_length_columns() -> None:
     suggestions) cost a ``stat`` per posting. Measured: a third of the indexing
     time. A segment's files never change, so we remember missing columns and
     load a length column (one byte per document) into an array once."""
-    from array import array
-
-    from whoosh.codec import whoosh3
-
     reader_class = whoosh3.W3PerDocReader
     if getattr(reader_class, "_mawarid_patched", False):
         return

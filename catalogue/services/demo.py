@@ -130,6 +130,7 @@ class Demo:
             return {(m, r): c or "" for m, r, c in rows if r is not None and (m, r) in keys}
 
     def _items(self, count: int) -> Iterator[Incoming]:
+        # Imported when a demo runs: the generator's data files stay out of other commands.
         from metadata_schemas.synthetic import generate_dataset
 
         items: Iterator[tuple[int, tuple[dict[str, Any], dict[str, Any]]]] = enumerate(
