@@ -26,9 +26,9 @@ import pickle
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 
-from ..services.workers import process_pool
+from ..services.workers import WorkerPool
 from .incoming import Incoming, incoming
 from .sources import Item, Package
 
@@ -47,13 +47,12 @@ _Sent = tuple[str, str, bytes, bytes | None]
 _Read = tuple[list[bytes | None], float]
 
 
-class Reader:
+class Reader(WorkerPool):
     """Reads items (:func:`.incoming.incoming`) in ``procs`` worker processes when it
     pays; in this process when ``procs`` is 1 or the items are few."""
 
     def __init__(self, procs: int = 1) -> None:
-        self.procs = max(1, procs)
-        self._pool: ProcessPoolExecutor | None = None
+        super().__init__(procs, preload=__name__)
         #: CPU seconds the worker processes spent reading (their own clock: benchmarks).
         self.worker_cpu = 0.0
 
@@ -131,22 +130,6 @@ class Reader:
         except Exception:  # a refusal that does not cross processes intact: read it here
             return _here(item)
         return records
-
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = process_pool(self.procs, preload=__name__)
-        return self._pool
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def __enter__(self) -> Reader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _readable(item: Item) -> bool:

@@ -18,7 +18,7 @@ import pickle
 import resource
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from metadata_schemas.record import load_record
 
 from .oai_records import render, set_specs
 from .unit_of_work import _strip_catalogue_ids, _title_fields
-from .workers import process_pool
+from .workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +109,12 @@ def _prepare_in_worker(jobs: list[Job], target: Target) -> tuple[list[Prepared],
     return prepared, time.process_time() - started, peak
 
 
-class Preparer:
+class Preparer(WorkerPool):
     """Prepares batches of records, in ``procs`` worker processes when it pays."""
 
     def __init__(self, target: Target, *, procs: int = 1) -> None:
         self.target = target
-        self.procs = max(1, procs)
-        self._pool: ProcessPoolExecutor | None = None
+        super().__init__(procs, preload=__name__)
         #: CPU seconds the worker processes spent preparing (their own clock).
         self.worker_cpu = 0.0
         self.worker_peak_kib = 0
@@ -143,19 +142,3 @@ class Preparer:
             self.worker_cpu += seconds
             self.worker_peak_kib = max(self.worker_peak_kib, peak)
             yield from prepared
-
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = process_pool(self.procs, preload=__name__)
-        return self._pool
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def __enter__(self) -> Preparer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

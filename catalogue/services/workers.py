@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from typing import Self
 
 #: Seconds between two checks, in a worker, that the process it works for is alive.
 PARENT_CHECK = 2.0
@@ -47,3 +48,29 @@ def follow_parent(parent: int) -> None:
 def default_procs(configured: int) -> int:
     """Worker processes: as configured, else one per core (1 means: in this process)."""
     return configured if configured > 0 else max(1, os.cpu_count() or 1)
+
+
+class WorkerPool:
+    """A pool of ``procs`` worker processes started on first use and shut down by
+    :meth:`close` (or the ``with`` block); ``preload``: the module the workers run."""
+
+    def __init__(self, procs: int, *, preload: str) -> None:
+        self.procs = max(1, procs)
+        self._preload = preload
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = process_pool(self.procs, preload=self._preload)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
