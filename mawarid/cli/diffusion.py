@@ -14,6 +14,7 @@ import json
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -94,6 +95,28 @@ as_option = click.option(
 )
 
 
+def _content_options(command: Any) -> Any:
+    """The options naming what a campaign holds (resources) and where it goes (targets)."""
+    options = (
+        click.option(
+            "--resource", "resources", multiple=True, metavar="ID", help=N_("A resource id.")
+        ),
+        click.option(
+            "--region", "regions", multiple=True, help=N_("A target region, id or label.")
+        ),
+        click.option(
+            "--establishment",
+            "establishments",
+            multiple=True,
+            metavar="REGION;CODE;NAME",
+            help=N_("A target establishment."),
+        ),
+    )
+    for option in reversed(options):  # applied bottom-up, as stacked decorators are
+        command = option(command)
+    return command
+
+
 @group("campaign", help=N_("Diffusion campaigns to the regional academies (AREF)."))
 def campaign() -> None:
     pass
@@ -117,15 +140,7 @@ def campaign() -> None:
     metavar="FACET=VALUE",
     help=N_("Saved search: a facet filter."),
 )
-@click.option("--resource", "resources", multiple=True, metavar="ID", help=N_("A resource id."))
-@click.option("--region", "regions", multiple=True, help=N_("A target region, id or label."))
-@click.option(
-    "--establishment",
-    "establishments",
-    multiple=True,
-    metavar="REGION;CODE;NAME",
-    help=N_("A target establishment."),
-)
+@_content_options
 @click.option("--note", default=None, help=N_("A note about the campaign."))
 @as_option
 def create(
@@ -172,15 +187,7 @@ def create(
 
 @campaign.command("add", help=N_("Add resources and/or targets to a campaign."))
 @click.argument("code")
-@click.option("--resource", "resources", multiple=True, metavar="ID", help=N_("A resource id."))
-@click.option("--region", "regions", multiple=True, help=N_("A target region, id or label."))
-@click.option(
-    "--establishment",
-    "establishments",
-    multiple=True,
-    metavar="REGION;CODE;NAME",
-    help=N_("A target establishment."),
-)
+@_content_options
 @as_option
 def add(code, resources, regions, establishments, username):
     services = runtime().diffusion.campaigns
