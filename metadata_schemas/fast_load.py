@@ -51,11 +51,19 @@ def compile_schema(schema: Schema) -> Loader:
     pre = [getattr(schema, name) for name, _m, _kw in hooks[PRE_LOAD]]
     checks = [getattr(schema, name) for name, _m, _kw in hooks[VALIDATES_SCHEMA]]
     post = [getattr(schema, name) for name, _m, _kw in hooks[POST_LOAD]]
-    plan: list[tuple[str, str, bool, Loader]] = []
+    plan: list[tuple[str, str, bool, Loader, Any]] = []
     for name, field in schema.load_fields.items():
         key = field.data_key if field.data_key is not None else name
-        plan.append((key, field.attribute or name, field.required, _compile_field(field)))
-    known = frozenset(key for key, _a, _r, _l in plan)
+        plan.append(
+            (
+                key,
+                field.attribute or name,
+                field.required,
+                _compile_field(field),
+                field.load_default,
+            )
+        )
+    known = frozenset(key for key, _a, _r, _l, _d in plan)
 
     def load(data: Any) -> dict[str, Any]:
         for hook in pre:
@@ -63,11 +71,13 @@ def compile_schema(schema: Schema) -> Loader:
         if type(data) is not dict or not known.issuperset(data):
             raise Slow
         out: dict[str, Any] = {}
-        for key, attribute, required, loader in plan:
+        for key, attribute, required, loader, default in plan:
             if key in data:
                 out[attribute] = loader(data[key])
             elif required:
                 raise Slow
+            elif default is not missing:  # marshmallow's load_default, called if callable
+                out[attribute] = default() if callable(default) else default
         for check in checks:
             check(out, many=False, partial=None, unknown=schema.unknown)
         for hook in post:
@@ -102,15 +112,25 @@ def _through_marshmallow(schema: Schema) -> Loader:
 
 
 def _compile_field(field: fields.Field[Any]) -> Loader:
-    if field.load_default is not missing or field.pre_load or field.post_load:
+    # (A load_default only fills a missing key: compile_schema applies it.)
+    if field.pre_load or field.post_load:
         return _generic(field)
     validators = list(field.validators)
     allow_none = field.allow_none
-    if isinstance(field, fields.Nested) and not field.many and isinstance(field.schema, Schema):
+    if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
         if field.unknown is not None and field.unknown != field.schema.unknown:
             return _generic(field)
         inner = compile_schema(field.schema)
-        return _checked(inner, validators, allow_none)
+        if not field.many:
+            return _checked(inner, validators, allow_none)
+
+        def load_many(value: Any) -> Any:
+            if type(value) is not list:
+                raise Slow
+            loaded = (inner(v) for v in value)
+            return [v for v in loaded if v]  # as prune() leaves marshmallow's list
+
+        return _checked(load_many, validators, allow_none)
     if type(field) in (fields.List, List, _TermList):
         assert isinstance(field, fields.List)
         item = _compile_field(field.inner)

@@ -177,6 +177,8 @@ def apply_acquisition(
             recorded=row.counterpart,
             given=data["counterpart"],
         )
+    if already_recorded(row, data):
+        return row  # the row stays clean: no UPDATE, nothing for the flush to compare
     for name in ("counterpart", "started_on", "completed_on", "note"):
         if data[name]:
             setattr(row, name, data[name])
@@ -218,6 +220,35 @@ def apply_acquisition(
     return row
 
 
+def already_recorded(row: Acquisition, data: dict[str, Any]) -> bool:
+    """True when ``row`` (recorded, its steps read by a bulk preload) already says all that
+    ``data`` says: most records of an ingest name an acquisition recorded before them."""
+    steps = recorded_steps(row)
+    if row.bulk_steps is not None or steps is None:
+        return False
+    for name in ("counterpart", "started_on", "completed_on", "note"):
+        if data[name] and getattr(row, name) != data[name]:
+            return False
+    by_id = {s["id"]: s for s in steps}
+    for step in data["steps"]:
+        kept = by_id.get(step["id"])
+        if kept is None or (
+            step["status"],
+            step["date"] or kept["date"],
+            step["actors"],
+            step["commission"],
+            step["note"] or kept["note"],
+        ) != (kept["status"], kept["date"], kept["actors"], kept["commission"], kept["note"]):
+            return False
+    return True
+
+
+def recorded_steps(row: Acquisition) -> list[dict[str, Any]] | None:
+    """The preload's plain copy of ``row``'s steps, unless the ORM collection was loaded
+    since (it is then the truth)."""
+    return row.recorded_steps if "steps" not in row.__dict__ else None
+
+
 def step_rows(row: Acquisition) -> list[dict[str, Any]]:
     """The ``procedure_steps`` rows of a new acquisition whose steps wait in ``bulk_steps``
     (inserted with the others of their unit of work, once ``row`` has its id)."""
@@ -243,6 +274,8 @@ def _steps_of(row: Acquisition) -> list[dict[str, Any]]:
             {k: v for k, v in s.items() if k != "position"} | {"position": s["position"]}
             for s in pending.values()
         ]
+    elif (recorded := recorded_steps(row)) is not None:
+        steps = recorded
     else:
         steps = [
             {

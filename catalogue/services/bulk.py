@@ -27,7 +27,6 @@ is already there, e.g. a resumed import) or ``refused`` (with the refusal).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -286,7 +285,7 @@ class BulkWriter:
     def _acquisition(self, raw: dict[str, Any] | None) -> dict[str, Any] | None:
         if raw is None:
             return None
-        key = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+        key = repr(raw)  # a cache key: two spellings of one acquisition only miss it
         data = self._parsed.get(key)
         if data is None:
             data = parse_acquisition(

@@ -77,6 +77,7 @@ class Demo:
         self.preparer = preparer
         self._counterparts: dict[tuple[str, str], str] = {}
         self._pv_done: set[tuple[str, str]] = set()
+        self._shared: dict[tuple[str, str], dict[str, Any]] = {}
 
     def _acquisition(self, acq: dict[str, Any]) -> dict[str, Any]:
         acq = dict(acq)
@@ -86,8 +87,14 @@ class Demo:
         known = self._counterparts.setdefault(key, acq.get("counterpart") or "")
         if known != (acq.get("counterpart") or ""):
             acq["reference"] = f"{acq['reference']} — {acq.get('counterpart')}"
+        # One tender has one history: the generator's dates of its first resource, not a
+        # new draw per resource (which would re-date the shared acquisition each time).
+        shared = self._shared.get((acq["mode"], acq.get("reference") or ""))
+        if shared is not None:
+            return shared
         procedure = self.resources.procedures.for_mode(acq["mode"])
         acq["steps"] = _steps(procedure, acq.get("started_on"), acq.get("ended_on"))
+        self._shared[(acq["mode"], acq.get("reference") or "")] = acq
         return acq
 
     def _incoming(self, n: int, record: dict[str, Any], raw: dict[str, Any]) -> Incoming:

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.clock import utcnow
@@ -46,6 +46,17 @@ from .actors import Actor
 from .context import ServiceContext
 from .provenance import last_decision, provenance_summary
 from .views import ResourceChange, ResourceView
+
+_STEP_COLUMNS = (
+    ProcedureStep.acquisition_id,
+    ProcedureStep.step.label("id"),
+    ProcedureStep.position,
+    ProcedureStep.status,
+    ProcedureStep.date,
+    ProcedureStep.actors,
+    ProcedureStep.commission,
+    ProcedureStep.note,
+)
 
 MAX_NOTE = 5000
 
@@ -237,13 +248,26 @@ class UnitOfWork:
             rows = self.session.scalars(
                 select(Acquisition)
                 .where(Acquisition.reference.in_(refs))
-                .options(selectinload(Acquisition.steps))
+                .options(lazyload(Acquisition.steps))
             ).all()
+            # Their steps as plain rows: an acquisition given again unchanged (most of an
+            # ingest's) is then checked without an ORM object per step.
+            steps: dict[int, list[dict[str, Any]]] = {row.id: [] for row in rows}
+            if steps:
+                for found in self.session.execute(
+                    select(*_STEP_COLUMNS)
+                    .where(ProcedureStep.acquisition_id.in_(steps))
+                    .order_by(ProcedureStep.acquisition_id, ProcedureStep.position)
+                ).mappings():
+                    step = dict(found)
+                    steps[step.pop("acquisition_id")].append(step)
         for key in keys:
             self._acquisitions.setdefault(key, None)  # looked up: absent unless found below
         for row in rows:
             if (row.mode, row.reference) in keys:
                 self._acquisitions[(row.mode, row.reference)] = row
+                if "steps" not in row.__dict__:  # not loaded already by this session
+                    row.recorded_steps = steps[row.id]
 
     def _exists(self, resource_id: str) -> bool:
         if resource_id in self._rows:

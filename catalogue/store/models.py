@@ -152,6 +152,9 @@ class Acquisition(Base):
 
     #: Steps of a new acquisition waiting for a bulk insert (not a column; see services).
     bulk_steps: dict[str, dict[str, Any]] | None = None
+    #: The steps as read with plain rows by a bulk preload, while ``steps`` is not loaded:
+    #: re-applying an unchanged acquisition then costs no ORM objects (see services).
+    recorded_steps: list[dict[str, Any]] | None = None
 
 
 class ProcedureStep(Base):

@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from catalogue.errors import DuplicateIdentifier, InvalidInput, PermissionDenied, UnknownEntity
 from catalogue.services import Actor, Attachment, Incoming, Publication
 from catalogue.store.models import (
+    Acquisition,
     Document,
     IndexJournalEntry,
     OAIItem,
+    ProcedureStep,
     Resource,
     ResourceEvent,
 )
@@ -133,3 +135,76 @@ def test_worker_processes_prepare_the_same_rows(services, resources):
             assert getattr(pooled, column).replace("w-0007", "ID") == getattr(
                 single, column
             ).replace("x-0007", "ID")
+
+
+def _acquisition_row(services, reference):
+    with services.db.session() as session:
+        row = session.scalars(select(Acquisition).where(Acquisition.reference == reference)).one()
+        steps = {
+            s.step: (s.status, s.date, s.note)
+            for s in session.scalars(
+                select(ProcedureStep).where(ProcedureStep.acquisition_id == row.id)
+            )
+        }
+        return row.updated_at, row.started_on, steps
+
+
+def test_an_acquisition_given_again_is_rewritten_only_when_it_says_something_new(
+    services, resources, clock
+):
+    tender = {
+        "mode": "achat",
+        "reference": "AO 3/2022/LNRN",
+        "counterpart": "Éditions Atlas",
+        "started_on": "2022-01-10",
+        "steps": [{"id": "cps", "date": "2022-02-01"}, {"id": "approbation"}],
+    }
+    writer = resources.bulk(actor=SYSTEM, publication=Publication("PV 1/2022"))
+    (a,) = writer.write([Incoming("a", record(1), acquisition=tender)]).published
+    first = _acquisition_row(services, "AO 3/2022/LNRN")
+
+    clock.advance(60)
+    # The same tender named by later resources (another batch): nothing to write.
+    report = writer.write(
+        [Incoming("b", record(2), acquisition=tender), Incoming("c", record(3), acquisition=tender)]
+    )
+    assert report.refused == [] and len(report.published) == 2
+    assert _acquisition_row(services, "AO 3/2022/LNRN") == first
+    # The view of a resource read its steps from the preload: the same as the database's.
+    shown = report.views[report.published[0]].acquisition
+    assert {s["id"]: (s["status"], s["date"], s["note"]) for s in shown["steps"]} == first[2]
+    assert resources.get(report.published[1]).acquisition == resources.get(a).acquisition
+
+    clock.advance(60)
+    # A later resource brings news (a step's note, the end date): the shared row takes it.
+    news = {
+        **tender,
+        "completed_on": "2022-09-30",
+        "steps": [{"id": "approbation", "note": "approuvé par le ministère"}],
+    }
+    assert writer.write([Incoming("d", record(4), acquisition=news)]).refused == []
+    updated_at, started_on, steps = _acquisition_row(services, "AO 3/2022/LNRN")
+    assert updated_at > first[0] and started_on == "2022-01-10"
+    assert steps["approbation"] == ("done", None, "approuvé par le ministère")
+    assert steps["cps"] == first[2]["cps"]
+    assert resources.get(a).acquisition["completed_on"] == "2022-09-30"
+
+
+def test_the_demo_gives_each_tender_one_history(services, resources, clock):
+    from catalogue.services.demo import Demo
+
+    Demo(resources, seed=7, batch_size=100).run(1500, progress=lambda _n: clock.advance(60))
+    with services.db.session() as session:
+        shared = session.execute(
+            select(Resource.acquisition_id, func.count())
+            .group_by(Resource.acquisition_id)
+            .having(func.count() > 1)
+        ).all()
+        rewritten = session.scalar(
+            select(func.count())
+            .select_from(Acquisition)
+            .where(Acquisition.updated_at != Acquisition.created_at)
+        )
+    # Several resources name one tender, across batches; none of them re-dates it.
+    assert len(shared) >= 5, shared
+    assert rewritten == 0
