@@ -36,6 +36,7 @@ from typing import Any
 from catalogue.services import IndexJournal, ResourceService
 from catalogue.services.views import ResourceChange, ResourceView
 from core.clock import SYSTEM_CLOCK, Clock, utcnow
+from core.collector import bulk_collection
 from core.errors import MawaridError
 from core.messages import N_, Message, gettext
 from indexer import IndexableResource, SearchBackend, SearchError, to_indexable
@@ -349,20 +350,21 @@ class IndexSync:
         switch), then acknowledge what was pending before it started and drain the rest."""
         before: list[int] = self.journal.pending_seqs()
         total = self.resources.count(status="published")
-        count = self.backend.rebuild(
-            (
-                IndexableResource(
-                    id=entry.id,
-                    record=entry.record,
-                    acquisition_mode=entry.acquisition_mode,
-                    published_at=entry.published_at,
-                    updated_at=entry.updated_at,
-                )
-                for entry in self.resources.iter_index_entries(batch=batch)
-            ),
-            total=total,
-            progress=progress,
-        )
+        with bulk_collection():
+            count = self.backend.rebuild(
+                (
+                    IndexableResource(
+                        id=entry.id,
+                        record=entry.record,
+                        acquisition_mode=entry.acquisition_mode,
+                        published_at=entry.published_at,
+                        updated_at=entry.updated_at,
+                    )
+                    for entry in self.resources.iter_index_entries(batch=batch)
+                ),
+                total=total,
+                progress=progress,
+            )
         self.journal.acknowledge(before)
         return count, self.drain(wait=True)
 

@@ -38,6 +38,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import utcnow
+from core.collector import bulk_collection
 from core.messages import N_
 from metadata_schemas.errors import MetadataError, UnknownTermError
 
@@ -213,17 +214,18 @@ class BulkWriter:
         report = BulkReport()
         source = iter(items)
         pending: _Batch | None = None
-        while True:
-            chunk = list(islice(source, max(1, batch_size)))
-            planned = self._plan(chunk) if chunk else None  # its preparation starts now
-            if pending is not None:
-                done = self._store(pending)
-                report.extend(done, views=False)  # memory stays flat over a long ingest
-                if progress:
-                    progress(done)
-            if planned is None:
-                return report
-            pending = planned
+        with bulk_collection():
+            while True:
+                chunk = list(islice(source, max(1, batch_size)))
+                planned = self._plan(chunk) if chunk else None  # its preparation starts now
+                if pending is not None:
+                    done = self._store(pending)
+                    report.extend(done, views=False)  # memory stays flat over a long ingest
+                    if progress:
+                        progress(done)
+                if planned is None:
+                    return report
+                pending = planned
 
     def write(self, items: Sequence[Incoming]) -> BulkReport:
         """Ingest ``items`` in one transaction (or record by record if the database

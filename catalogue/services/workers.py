@@ -15,6 +15,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Self
 
+from core.collector import tune_for_bulk
+
 #: Seconds between two checks, in a worker, that the process it works for is alive.
 PARENT_CHECK = 2.0
 
@@ -26,9 +28,15 @@ def process_pool(procs: int, *, preload: str) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=procs,
         mp_context=context,
-        initializer=follow_parent,
+        initializer=start_worker,
         initargs=(os.getpid(),),
     )
+
+
+def start_worker(parent: int) -> None:
+    """In a new worker: it does bulk work until it ends, for process ``parent``."""
+    tune_for_bulk()
+    follow_parent(parent)
 
 
 def follow_parent(parent: int) -> None:
