@@ -8,6 +8,9 @@ and builds plain functions that apply the same rules (unknown keys, required fie
 ``None``, each field's type and validators, the schema's pre-load, schema-validation
 and post-load hooks, nested schemas and lists) to a record that satisfies them.
 
+A field class of another schema may bring its own fast path: a ``fast_deserialize(value)``
+method that returns what ``deserialize`` would, or raises :class:`Slow`.
+
 It does not report errors: at the first thing it does not accept it raises
 :class:`Slow` (or lets a field's ``ValidationError`` through), and the caller loads the record with marshmallow itself, which gives
 the full, translated error list. Rules therefore live in one place (the schema);
@@ -157,6 +160,9 @@ def _compile_field(field: fields.Field[Any]) -> Loader:
 
         return load_list_checked
 
+    fast = getattr(field, "fast_deserialize", None)
+    if fast is not None:  # a field of another schema that knows its own fast path
+        return _checked(fast, validators, allow_none)
     if type(field) is Term:
         vocabulary = field.vocabulary
 
