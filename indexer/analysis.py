@@ -293,6 +293,34 @@ class MultilingualAnalyzer(Analyzer):
             pos += 1
 
 
+def index_positions(value: str, stem: bool = True) -> tuple[dict[str, list[int]], int]:
+    """``({term: positions}, tokens)`` of a field value as :class:`MultilingualAnalyzer`
+    indexes it (``mode="index"``, positions from 0): the bulk segment writer's form of
+    the analyzer, without a generator and a ``Token`` per word. ``tokens`` counts every
+    term yielded (Whoosh's field length)."""
+    positions: dict[str, list[int]] = {}
+    lang = "fr"
+    pos = 0
+    count = 0
+    # _TOKEN has no capturing group: findall gives the whole matches, as group() does
+    for raw in _TOKEN.findall(value):
+        if raw[0] == LANG_MARK:
+            lang = raw[1:]
+            continue
+        found = analyse_word(raw, lang, stem, False)[0]
+        if not found:
+            continue
+        for text in found:
+            at = positions.get(text)
+            if at is None:
+                positions[text] = [pos]
+            else:
+                at.append(pos)
+        count += len(found)
+        pos += 1
+    return positions, count
+
+
 def analyse(
     text: str, *, query: bool = False, stem: bool = True, stopwords: bool = False
 ) -> list[list[str]]:
@@ -314,7 +342,7 @@ def spelling_keys(parts: list[tuple[str, str]]) -> list[str]:
     """The distinct spelling keys of ``[(lang, text)]`` (the words typos are corrected to)."""
     keys: dict[str, None] = {}
     for _lang, text in parts:
-        for raw, _start, _end in tokens(text):
+        for raw in _TOKEN.findall(text):  # tokens() without the offsets
             key = spelling_key(raw)
             if key:
                 keys[key] = None

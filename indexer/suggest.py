@@ -12,6 +12,7 @@ user's language first. Curriculum labels come from the vocabularies, in memory.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from metadata_schemas.textnorm import fold
@@ -40,14 +41,20 @@ def suggestion_terms(pairs: Iterable[tuple[str, str]], starts: int = MAX_STARTS)
     which are short, from their start only)."""
     terms: list[str] = []
     for lang, text in pairs:
-        display = " ".join(text.replace(SEP, " ").split())
-        if not display:
-            continue
-        if len(display) > MAX_DISPLAY:
-            display = display[:MAX_DISPLAY].rsplit(" ", 1)[0] + "…"
-        for key in phrase_keys(display, starts):
-            terms.append(f"{key}{SEP}{lang}{SEP}{display}")
+        terms += _phrase_terms(lang, text, starts)
     return list(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=4096)
+def _phrase_terms(lang: str, text: str, starts: int) -> tuple[str, ...]:
+    # cached: the same keywords come back record after record when an index is built
+    # (titles rarely do: the size bounds what they take, ~1 KB each)
+    display = " ".join(text.replace(SEP, " ").split())
+    if not display:
+        return ()
+    if len(display) > MAX_DISPLAY:
+        display = display[:MAX_DISPLAY].rsplit(" ", 1)[0] + "…"
+    return tuple(f"{key}{SEP}{lang}{SEP}{display}" for key in phrase_keys(display, starts))
 
 
 def parse_term(term: str) -> tuple[str, str, str] | None:

@@ -127,7 +127,12 @@ def make_schema() -> Schema:
 
 def _values(values: list[str]) -> str:
     # one value per line: newlines inside a value would split it
-    return "\n".join(" ".join(str(v).split()) for v in values if str(v).strip())
+    lines = []
+    for value in values:
+        words = str(value).split()
+        if words:  # a value of whitespace only is left out
+            lines.append(" ".join(words))
+    return "\n".join(lines)
 
 
 def to_whoosh(doc: dict[str, Any]) -> dict[str, Any]:
