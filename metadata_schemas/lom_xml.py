@@ -37,7 +37,8 @@ commission and the acquisition reference are added, marked (vCard
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
@@ -64,7 +65,7 @@ from .lom_reader import mawarid_identifier as mawarid_identifier
 from .safe_xml import parse_xml
 from .vcard import make_vcard
 from .vocabularies import get_vocabularies
-from .vocabulary_model import Term, Vocabularies
+from .vocabulary_model import Term, Vocabularies, Vocabulary
 
 #: One field of the LOM mapping (``mappings/lom.json``): element, key, type, …
 Spec = dict[str, Any]
@@ -89,6 +90,54 @@ _XS_LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
 #: Keys of a group written by the element of another key (a date's description).
 _COMPANIONS = frozenset({"original", "verbatim", "vcards", "_provenance"})
+
+
+class _Memo(NamedTuple):
+    """What a writer computes once and reuses, for one set of vocabularies."""
+
+    vocabs: Vocabularies
+    #: Elements written before, to copy (vocabulary values, taxon paths): _Writer.copied.
+    subtrees: dict[Hashable, etree._Element]
+    #: (vocabulary, value) → what the writer makes of it: _Writer.vocab_value.
+    values: dict[tuple[str, Any], Any]
+
+
+class _Memos(threading.local):
+    """The memos of this thread (lxml trees are not to be shared between threads), by
+    writer class and strictness (their labels differ)."""
+
+    def __init__(self) -> None:
+        self.by_writer: dict[tuple[type[Any], bool], _Memo] = {}
+
+    def of(self, writer: type[Any], strict: bool, vocabs: Vocabularies) -> _Memo:
+        memo = self.by_writer.get((writer, strict))
+        if memo is None or memo.vocabs is not vocabs:  # none yet, or of other vocabularies
+            memo = self.by_writer[(writer, strict)] = _Memo(vocabs, {}, {})
+        return memo
+
+
+_MEMOS = _Memos()
+#: Elements kept to copy, at most (a safety net: the vocabularies' values are fewer).
+_SUBTREES_MAX = 4096
+#: A copy of an element and its children (``copy.copy`` without its dispatch).
+_copy: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
+_NSMAP: dict[Any, str] = {None: LOM_NS}
+_STRING = LOM_PREFIX + "string"
+
+
+#: The fields of each group of the mapping as (key, kind, many groups?, spec), by the
+#: list's id (with the list, which the mapping keeps alive): see _Writer.group.
+_FIELDS: dict[int, tuple[list[Spec], list[tuple[str, str, bool, Spec]]]] = {}
+
+
+def _fields(fields: list[Spec]) -> list[tuple[str, str, bool, Spec]]:
+    known = _FIELDS.get(id(fields))
+    if known is None or known[0] is not fields:
+        plan = [
+            (f["key"], f["type"], bool(f.get("many")) and f["type"] == "group", f) for f in fields
+        ]
+        known = _FIELDS[id(fields)] = (fields, plan)
+    return known[1]
 
 
 class Slot(NamedTuple):
@@ -126,6 +175,8 @@ class _Writer:
     def __init__(self, *, strict: bool = False) -> None:
         self.vocabs = get_vocabularies()
         self.strict = strict
+        memo = _MEMOS.of(type(self), strict, self.vocabs)
+        self.subtrees, self.values = memo.subtrees, memo.values
         self.left_out: list[str] = []
         #: (vocabulary, field path, source, value, label) moved out of strict LOM.
         self.moved: list[tuple[str, str, str, str, str]] = []
@@ -149,26 +200,24 @@ class _Writer:
         for original in value.get("original") or []:
             kept.setdefault(original.get("key"), []).append(original)
         writers = self.kinds
-        for spec in fields:
-            # Most keys of the mapping are absent from a record: skip them at the cost
-            # of two lookups (a LOM document walks its mapping's fields ~50 times).
-            key = spec["key"]
-            if key not in value and key not in kept:
-                continue
+        prefix = f"{path}." if path else ""
+        for key, kind, many_groups, spec in _fields(fields):
+            # Most keys of the mapping are absent from a record, most values are not
+            # empty: one lookup and one truth test decide (a document walks ~90 fields).
             item = value.get(key)
-            originals = kept.pop(key, ())
-            if item in _EMPTY and not originals:
+            originals = kept.pop(key, ()) if kept else ()
+            if not item and item in _EMPTY and not originals:
                 continue
-            where = f"{path}.{key}" if path else key
-            writer = writers[spec["type"]]
-            if spec.get("many") and spec["type"] == "group":
+            where = prefix + key
+            writer = writers[kind]
+            if many_groups:
                 for index, one in enumerate(item or []):
                     writer(self, parent, Slot(spec, one, f"{where}[{index}]", marker, value))
                 for original in originals:
                     self.unplaced(parent, where, original)
             else:
                 writer(self, parent, Slot(spec, item, where, marker, value, originals))
-        for key, originals in kept.items():
+        for key, originals in kept.items():  # keys the mapping has no field for
             for original in originals:
                 self.unplaced(parent, f"{path}.{key}" if path else str(key), original)
         for index, xml in enumerate(value.get("verbatim") or []):
@@ -190,6 +239,35 @@ class _Writer:
                 set_text(el, text, path or name)
         return el
 
+    def copied(
+        self,
+        parent: etree._Element,
+        key: Hashable,
+        element: str,
+        write: Callable[..., None],
+        *args: Any,
+    ) -> None:
+        """``<element>`` with the children ``write(el, *args)`` writes, copied from the one
+        written first for ``key``: vocabulary values and taxon paths, the same in every
+        document, are half of a document's elements, and a copy costs a third of writing
+        them again."""
+        written = self.subtrees.get(key)
+        if written is None:
+            written = self.keep_subtree(key, element, write, *args)
+        # The copy's namespace declaration goes: the tree's root declares the same.
+        parent.append(_copy(written))
+
+    def keep_subtree(
+        self, key: Hashable, element: str, write: Callable[..., None], *args: Any
+    ) -> etree._Element:
+        """A new ``<element>`` with the children ``write(el, *args)`` writes, kept for
+        ``key`` (see copied)."""
+        written = etree.Element(LOM_PREFIX + element, nsmap=_NSMAP)
+        write(written, *args)
+        if len(self.subtrees) < _SUBTREES_MAX:
+            self.subtrees[key] = written
+        return written
+
     def langstring_el(
         self,
         el: etree._Element,
@@ -199,7 +277,13 @@ class _Writer:
     ) -> None:
         """``<string>`` per language; ``tags``: (language, text) → the tag as written."""
         for lang, text in value.items():
-            string = self.sub(el, "string", text, f"{path}[{lang}]")
+            # self.sub(el, "string", text, f"{path}[{lang}]") inlined, the path built only
+            # for an error: a document writes ~30 strings.
+            string = etree.SubElement(el, _STRING)
+            try:
+                string.text = text
+            except ValueError:
+                set_text(string, text, f"{path}[{lang}]")
             tag = tags.get((lang, text), lang) if tags and not self.strict else lang
             if tag != "x-none" or not self.strict:
                 string.set("language", tag if _XS_LANGUAGE.match(tag) else "x-none")
@@ -369,11 +453,17 @@ class _Writer:
         """(source, value, label) for a vocabulary element; ``None`` leaves it out."""
         if isinstance(value, tuple):  # generated entries and rights name LOM values directly
             return value[0], value[1], None
-        term = self.term(spec["vocabulary"], value, path)
-        lom = term.extra.get("lom")
-        if lom:
-            return self.vocabs[spec["vocabulary"]].lom_source or LOM_SOURCE, lom, None
-        return self.vocabs[spec["vocabulary"]].uri, term.id, None
+        vocabulary = spec["vocabulary"]
+        found: tuple[str, str, None] | None = self.values.get((vocabulary, value))
+        if found is None:  # once per term (a document writes ~20 vocabulary values)
+            term = self.term(vocabulary, value, path)
+            lom = term.extra.get("lom")
+            vocab = self.vocabs[vocabulary]
+            found = (
+                (vocab.lom_source or LOM_SOURCE, lom, None) if lom else (vocab.uri, term.id, None)
+            )
+            self.values[(vocabulary, value)] = found
+        return found
 
     def w_vocab(self, parent: etree._Element, slot: Slot) -> None:
         spec, value, path, originals = slot.spec, slot.value, slot.path, slot.originals
@@ -417,13 +507,21 @@ class _Writer:
         if not value and not label:
             self.unplaced(parent, path, original)
             return False
-        self.vocab_el(parent, spec["element"], (source, value, label))
+        # Written, not copied (see vocab_el): a partner's values are not the vocabularies'.
+        self.vocab_children(self.sub(parent, spec["element"]), (source, value, label))
         return True
 
     def vocab_el(
         self, parent: etree._Element, element: str, found: tuple[str, str, str | None]
     ) -> None:
-        el = self.sub(parent, element)
+        # self.copied(…) with its lookup inlined: a document writes ~20 of them.
+        key = ("vocab", element, found)
+        written = self.subtrees.get(key)
+        if written is None:
+            written = self.keep_subtree(key, element, self.vocab_children, found)
+        parent.append(_copy(written))
+
+    def vocab_children(self, el: etree._Element, found: tuple[str, str, str | None]) -> None:
         if found[0]:
             self.sub(el, "source", found[0])
         if found[1]:
@@ -570,13 +668,19 @@ class _Writer:
                     ]
                 },
             )
-        el = self.sub(parent, spec["element"])
+        taxa = tuple(value["taxon"])
+        key = ("taxon path", spec["element"], vocab.id, taxa)
+        self.copied(parent, key, spec["element"], self.taxon_path_children, vocab, taxa, path)
+
+    def taxon_path_children(
+        self, el: etree._Element, vocab: Vocabulary, taxa: Sequence[str], path: str
+    ) -> None:
         source = self.sub(el, "source")
         self.sub(source, "string", vocab.uri).set("language", "x-none")
         self.langstring_el(
             source, {k: vocab.labels[k] for k in ("fr", "ar") if k in vocab.labels}, path
         )
-        for index, term_id in enumerate(value["taxon"]):
+        for index, term_id in enumerate(taxa):
             term = self.term(vocab.id, term_id, f"{path}.taxon[{index}]")
             taxon = self.sub(el, "taxon")
             self.sub(taxon, "id", term.id)

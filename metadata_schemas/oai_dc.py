@@ -10,6 +10,7 @@ harvester shows them in either language. Valid against ``oai_dc.xsd``.
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -30,6 +31,42 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CROSSWALK = json.loads(
     resources.files(__package__).joinpath("mappings/dublin_core.json").read_text("utf-8")
 )
+#: The start and end tags of the document as lxml writes them (see _DC.text).
+_START = (
+    f'<oai_dc:dc xmlns:oai_dc="{OAI_DC_NS}" xmlns:dc="{DC_NS}" xmlns:xsi="{XSI_NS}" '
+    f'xsi:schemaLocation="{SCHEMA_LOCATION}">'
+)
+_END = "</oai_dc:dc>"
+#: Characters XML 1.0 cannot carry (lxml refuses them).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(text: str) -> str:
+    """Escaped as libxml2 escapes a text node."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    )
+
+
+#: What libxml2 escapes in an attribute value, and how.
+_ATTRIBUTE_REFERENCES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\n", "&#10;"),
+    ("\r", "&#13;"),
+    ("\t", "&#9;"),
+)
+
+
+def _attribute(value: str) -> str:
+    """Escaped as libxml2 escapes an attribute value."""
+    for char, reference in _ATTRIBUTE_REFERENCES:
+        value = value.replace(char, reference)
+    return value
+
+
 #: Labels of classification terms are written in these languages.
 LABEL_LANGUAGES = ("fr", "ar")
 
@@ -67,6 +104,20 @@ class _DC:
         for lang, text in (value or {}).items():
             self.add(name, text, lang)
 
+    def text(self) -> str:
+        """``etree.tostring(self.element(), encoding="unicode")``, written directly: the
+        document is flat, and building its tree costs lxml more than the crosswalk."""
+        values = [(name, text, lang) for name in self.ORDER for text, lang in self.values[name]]
+        if not values or any(_NOT_XML.search(t) or _NOT_XML.search(g or "") for _, t, g in values):
+            # An empty document, or characters XML cannot carry (refused there).
+            return etree.tostring(self.element(), encoding="unicode")
+        parts = [_START]
+        for name, text, lang in values:
+            start = f'<dc:{name} xml:lang="{_attribute(lang)}">' if lang else f"<dc:{name}>"
+            parts.append(f"{start}{_text(text)}</dc:{name}>")
+        parts.append(_END)
+        return "".join(parts)
+
     def element(self) -> etree._Element:
         root = etree.Element(
             f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS}
@@ -103,6 +154,28 @@ def record_to_oai_dc_element(
         ``oai:<host>:<id>``.
     :param provenance: the catalogue's provenance summary (publisher and date).
     """
+    return _crosswalk(record, identifier, base_url, oai_identifier, provenance).element()
+
+
+def record_to_oai_dc_text(
+    record: dict[str, Any],
+    *,
+    identifier: str,
+    base_url: str | None = None,
+    oai_identifier: str | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> str:
+    """``etree.tostring(record_to_oai_dc_element(…), encoding="unicode")``, cheaper."""
+    return _crosswalk(record, identifier, base_url, oai_identifier, provenance).text()
+
+
+def _crosswalk(
+    record: dict[str, Any],
+    identifier: str,
+    base_url: str | None,
+    oai_identifier: str | None,
+    provenance: dict[str, Any] | None,
+) -> _DC:
     vocabs = get_vocabularies()
     dc = _DC()
     general = record.get("general") or {}
@@ -171,7 +244,7 @@ def record_to_oai_dc_element(
         dc.langstring("coverage", coverage)
     _rights(dc, record.get("rights") or {}, vocabs)
     _originals(dc, record)
-    return dc.element()
+    return dc
 
 
 def export_oai_dc(record: dict[str, Any], **kw: Any) -> LomExport:

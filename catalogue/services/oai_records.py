@@ -20,14 +20,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from lxml import etree
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from metadata_schemas.lom_xml import record_to_lom_element
-from metadata_schemas.oai_dc import record_to_oai_dc_element
+from metadata_schemas.oai_dc import record_to_oai_dc_text
 from metadata_schemas.record import subjects_of, taxon_paths
-from metadata_schemas.scolomfr_xml import record_to_scolomfr_element
+from metadata_schemas.scolomfr_xml import lom_and_scolomfr_texts
 
 from ..store.models import OAIItem, OAIItemSet, Resource, table_of
 
@@ -62,23 +60,17 @@ def render(
     repository_id: str,
     base_url: str | None = None,
 ) -> dict[str, str]:
-    """The three metadata formats as XML text without declaration, by column."""
-    elements = {
-        "oai_dc": record_to_oai_dc_element(
-            record,
-            identifier=resource_id,
-            base_url=base_url,
-            oai_identifier=oai_identifier(repository_id, resource_id),
-            provenance=provenance,
-        ),
-        "oai_lom": record_to_lom_element(record, identifier=resource_id, provenance=provenance),
-        "scolomfr": record_to_scolomfr_element(
-            record, identifier=resource_id, provenance=provenance
-        ),
-    }
-    return {
-        column: etree.tostring(element, encoding="unicode") for column, element in elements.items()
-    }
+    """The three metadata formats as XML text without declaration, by column (what
+    ``etree.tostring(…, encoding="unicode")`` gives of each format's element)."""
+    dublin_core = record_to_oai_dc_text(
+        record,
+        identifier=resource_id,
+        base_url=base_url,
+        oai_identifier=oai_identifier(repository_id, resource_id),
+        provenance=provenance,
+    )
+    lom, scolomfr = lom_and_scolomfr_texts(record, identifier=resource_id, provenance=provenance)
+    return {"oai_dc": dublin_core, "oai_lom": lom, "scolomfr": scolomfr}
 
 
 def item_values(
