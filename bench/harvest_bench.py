@@ -246,7 +246,9 @@ def main() -> None:
         )
         name = "harvest_publish.md" if args.publish else "harvest.md"
         (BENCH / "results" / name).write_text(
-            "# Harvest benchmark\n\n"
+            "# Harvest benchmark"
+            + (", published under the agreement" if args.publish else "")
+            + "\n\n"
             f"Command: `{command.strip()}` ({datetime.now():%Y-%m-%d %H:%M}, "
             f"{os.cpu_count()} cores shared with other jobs; 1-minute load average "
             f"{load_before:.1f} before, {load_after:.1f} after).\n\n"

@@ -20,6 +20,8 @@ rows and rules as the one-by-one operations of :class:`~.work.Work`:
 :meth:`BulkWriter.run` pipelines batches: while the workers prepare batch *n + 1*, this
 process stores batch *n*. Published records reach the search index through the index
 journal, drained by the caller once the ingest is done (``mawarid.index_sync``).
+:meth:`BulkWriter.write_within` writes one batch inside a transaction of the caller's
+(a harvest page, with the partner's position and the run's counts).
 
 Outcomes per record: ``created`` (a draft), ``published``, ``skipped`` (the same record
 is already there, e.g. a resumed import) or ``refused`` (with the refusal).
@@ -28,7 +30,7 @@ is already there, e.g. a resumed import) or ``refused`` (with the refusal).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -36,6 +38,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from core.collector import bulk_collection
@@ -232,9 +235,39 @@ class BulkWriter:
         refuses the batch as a whole)."""
         return self._store(self._plan(list(items)))
 
+    def write_within(self, work: Work, items: Sequence[Incoming]) -> BulkReport:
+        """Ingest ``items`` inside the caller's unit of work, in its transaction: a harvest
+        page writes its partner's new records with its own rows (the run's counts, the
+        partner's position), committed together or not at all. Nothing is committed
+        here, and ``inserted`` is called as by :meth:`write`.
+
+        A record refused is reported and leaves nothing; the database refusing the
+        rows as a whole (an id written by someone else meanwhile: an
+        :class:`IntegrityError`) is the caller's to handle, who isolates this call in a
+        savepoint (:meth:`Work.savepoint`) if it must go on. Afterwards the unit of work
+        finds the acquisitions created here in the database like any other.
+        """
+        now = work.now()  # one time for the rows and the renderings that show it
+        batch = self._plan(list(items), within=work, now=now)
+        for one, prepared in zip(batch.planned, batch.results, strict=True):
+            one.prepared = prepared
+        try:
+            report = self._transaction(batch.planned, within=work, now=now)
+        finally:
+            # The new acquisitions were inserted outside the session: the unit of work
+            # must not hand these objects to a later operation (it would insert them again).
+            for acquisition in work.transient_acquisitions:
+                work._acquisitions.pop((acquisition.mode, acquisition.reference), None)
+            work.transient_acquisitions.clear()
+        report.refused[:0] = batch.refused
+        report.count = len(batch.planned) + len(batch.refused)
+        return report
+
     # -- 1. plan -----------------------------------------------------------------------
 
-    def _plan(self, items: list[Incoming]) -> _Batch:
+    def _plan(
+        self, items: list[Incoming], *, within: Work | None = None, now: datetime | None = None
+    ) -> _Batch:
         refused: list[tuple[str, Exception]] = []
         planned: list[_Planned] = []
         first: dict[str, _Planned] = {}
@@ -254,9 +287,9 @@ class BulkWriter:
             one = _Planned(item, rid, acquisition, first=first.get(rid))
             first.setdefault(rid, one)
             planned.append(one)
-        existing = self._existing([p.resource_id for p in planned if p.first is None])
-        counterparts = self._counterparts(planned)
-        now = utcnow(self.service.clock)
+        existing = self._existing([p.resource_id for p in planned if p.first is None], within)
+        counterparts = self._counterparts(planned, within)
+        now = now or utcnow(self.service.clock)
         jobs = []
         for one in planned:
             one.existing = existing.get(one.resource_id)
@@ -298,21 +331,25 @@ class BulkWriter:
             self._parsed[key] = data
         return data
 
-    def _existing(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    def _existing(
+        self, ids: list[str], within: Work | None = None
+    ) -> dict[str, tuple[str, dict[str, Any]]]:
         if not ids:
             return {}
-        with self.service.db.session() as session:
+        with self._reading(within) as session:
             rows = session.execute(
                 select(Resource.id, Resource.status, Resource.record).where(Resource.id.in_(ids))
             )
             return {rid: (status, record) for rid, status, record in rows}
 
-    def _counterparts(self, planned: list[_Planned]) -> dict[tuple[str, str], str | None]:
+    def _counterparts(
+        self, planned: list[_Planned], within: Work | None = None
+    ) -> dict[tuple[str, str], str | None]:
         """The counterpart each shared acquisition will have, for the renderings."""
         keys = {k for p in planned if (k := _key(p.acquisition)) is not None}
         known: dict[tuple[str, str], str | None] = {}
         if keys and self.publication is not None:
-            with self.service.db.session() as session:
+            with self._reading(within) as session:
                 rows = session.execute(
                     select(Acquisition.mode, Acquisition.reference, Acquisition.counterpart).where(
                         Acquisition.reference.in_({ref for _, ref in keys})
@@ -326,6 +363,10 @@ class BulkWriter:
                 if not known[key]:
                     known[key] = one.acquisition["counterpart"]
         return known
+
+    def _reading(self, within: Work | None) -> AbstractContextManager[Session]:
+        """A session to look things up: the caller's transaction's, else one of its own."""
+        return nullcontext(within.session) if within is not None else self.service.db.session()
 
     # -- 3. store ----------------------------------------------------------------------
 
@@ -347,11 +388,16 @@ class BulkWriter:
         report.count = len(batch.planned) + len(batch.refused)
         return report
 
-    def _transaction(self, planned: list[_Planned]) -> BulkReport:
+    def _transaction(
+        self, planned: list[_Planned], *, within: Work | None = None, now: datetime | None = None
+    ) -> BulkReport:
         report = BulkReport()
         rows = _Rows(self.actor.username)
-        with self.service.batch(notify=self.notify) as work:
-            now = work.now()
+        unit: AbstractContextManager[Work] = (
+            nullcontext(within) if within is not None else self.service.batch(notify=self.notify)
+        )
+        with unit as work:
+            now = now or work.now()
             keys = {k for p in planned if (k := _key(p.acquisition)) is not None}
             work.preload_acquisitions(set(keys))
             accepted: list[

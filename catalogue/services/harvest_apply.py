@@ -4,10 +4,17 @@ Each page goes through :meth:`ResourceService.batch` (the same unit of work as e
 change, so the OAI rows, the events and the index follow) and, in that same
 transaction, records the run's counts, the partner's position (``resume``) and renews
 the lease: after a crash, the saved position and the records applied always agree.
-Each record is isolated in a SAVEPOINT: a record the catalogue refuses is reported and
-the rest of the page goes on. What each record does to ours is :mod:`.harvest_record`'s
-(with its review row, by the intake's writer); a record that could not be read, or that
-the catalogue refused, is kept to be asked again by the next runs (:mod:`.harvest_refused`).
+
+The page's records new to us (no mapping yet, readable, not deleted) are written first,
+in bulk, by the bulk writer (:meth:`.bulk.BulkWriter.write_within`: validation and
+renderings once per record — in worker processes when the page is large enough, see
+:mod:`.prepare` —, multi-row inserts), then their mappings and review rows. Every
+other record (a change, a deletion, a record named again in the page, one the bulk
+writer refused) is isolated in a SAVEPOINT: a record the catalogue refuses is reported
+and the rest of the page goes on. What each record does to ours is
+:mod:`.harvest_record`'s (with its review row, by the intake's writer); a record that
+could not be read, or that the catalogue refused, is kept to be asked again by the next
+runs (:mod:`.harvest_refused`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import null, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import MawaridError
@@ -26,13 +34,20 @@ from metadata_schemas.notes import Note
 from ..errors import CatalogueError
 from ..store.harvest_models import HarvestRecord, HarvestRun, HarvestSource
 from ..store.models import Resource
+from .bulk import REFUSALS, Publication
+from .bulk import Incoming as BulkIncoming
 from .harvest_record import EDITABLE, RecordWriter, ReviewWriter, refusal
 from .harvest_refused import MAX_IDENTIFIER, MISSING, Refusals, to_retry
 from .harvest_views import MAX_NOTED, MAX_PROBLEMS, Incoming, Lease, PageOutcome
+from .prepare import Preparer
 from .resources import ResourceService
+from .work import Work
 
 #: Records withdrawn per transaction after a full comparison.
 SWEEP_BATCH = 200
+#: What refuses a page's new records all at once (they then go one by one): the database
+#: (an id written meanwhile), the bulk writer's refusals and the one-by-one path's.
+BULK_REFUSALS: tuple[type[Exception], ...] = (IntegrityError, *REFUSALS, MawaridError, ValueError)
 
 
 class PageWriter:
@@ -47,6 +62,8 @@ class PageWriter:
         self.resources = resources
         self.check_lease = check_lease
         self.now = now
+        #: Where new records are prepared (worker processes); in this process when None.
+        self.preparer: Preparer | None = None
 
     # -- pages ---------------------------------------------------------------------
 
@@ -75,7 +92,8 @@ class PageWriter:
             refused = self._refusals(work.session, source, lease, [*identifiers, *gone])
             for identifier in gone:
                 refused.forget(identifier)
-            for item in items:
+            created = self._create_new(work, writer, items)
+            for place, item in enumerate(items):
                 outcome.add("seen")
                 if item.problem is not None:
                     outcome.problem(item.identifier, item.problem)
@@ -89,14 +107,17 @@ class PageWriter:
                         ),
                     )
                     continue
-                try:
-                    with work.savepoint():
-                        done = writer.apply(item)
-                except (CatalogueError, MawaridError, ValueError) as exc:
-                    writer.mappings.pop(item.identifier, None)  # its row may have been rolled back
-                    outcome.problem(item.identifier, refusal(exc))
-                    refused.refuse(item, refusal(exc))
-                    continue
+                if place in created:
+                    done = "created"
+                else:
+                    try:
+                        with work.savepoint():
+                            done = writer.apply(item)
+                    except (CatalogueError, MawaridError, ValueError) as exc:
+                        writer.mappings.pop(item.identifier, None)  # its row may be rolled back
+                        outcome.problem(item.identifier, refusal(exc))
+                        refused.refuse(item, refusal(exc))
+                        continue
                 refused.forget(item.identifier)  # came in at last, if it was refused before
                 outcome.add(done)
                 if item.notes and done in ("created", "updated"):
@@ -109,6 +130,57 @@ class PageWriter:
             source.resume = resume
             self.count(work.session, lease, outcome)
         return outcome
+
+    def _create_new(self, work: Work, writer: RecordWriter, items: list[Incoming]) -> set[int]:
+        """Write the page's records new to us in bulk, with their mappings and review rows;
+        the places in ``items`` of those created.
+
+        Only the first record of the page with a given identifier qualifies: what comes
+        later with it applies after it, as it would in the page's order. A record the bulk
+        writer refuses is left to :meth:`RecordWriter.apply`, which refuses it in the words
+        of the one-by-one path (so does every record if the source's agreement cannot be
+        recorded); if the database refuses the rows as a whole (someone else wrote one of
+        the ids meanwhile), or anything refuses them all at once, the savepoint drops them
+        and every one goes that way too.
+        """
+        first: dict[str, int] = {}
+        for place, item in enumerate(items):
+            first.setdefault(item.identifier, place)
+        new: dict[str, tuple[int, dict[str, Any]]] = {}
+        for place in first.values():
+            found = writer.new_resource(items[place])
+            if found is not None:
+                new[found[0]] = (place, found[1])
+        if not new:
+            return set()
+        publication = None
+        if writer.source.publish:
+            note = writer.publish_note()
+            publication = Publication(
+                writer.source.agreement, by=writer.actor, submit_note=note, decide_note=note
+            )
+        try:
+            bulk = self.resources.bulk(
+                actor=writer.actor, publication=publication, preparer=self.preparer
+            )
+        except BULK_REFUSALS:
+            return set()
+        acquisition = writer.acquisition()
+        incoming = [
+            BulkIncoming(str(place), record, rid, acquisition)
+            for rid, (place, record) in new.items()
+        ]
+        try:
+            with work.savepoint():
+                report = bulk.write_within(work, incoming)
+                for rid in report.created:
+                    place, record = new[rid]
+                    writer.created(items[place], rid, record)
+        except BULK_REFUSALS:
+            for place, _ in new.values():
+                writer.mappings.pop(items[place].identifier, None)
+            return set()
+        return {new[rid][0] for rid in report.created}
 
     def mark_seen(
         self, lease: Lease, headers: list[Incoming], *, resume: dict[str, Any]

@@ -5,7 +5,9 @@ record map (``harvest_records``: the partner's identifier → our resource) and 
 in one query each, then applies each record:
 
 * new → created as a draft (review) or published under the agreement, the partner's
-  identifier in ``general.identifier`` (catalog ``oai``), its acquisition the source's;
+  identifier in ``general.identifier`` (catalog ``oai``), its acquisition the source's
+  (the page writer creates a page's new records in bulk: :meth:`RecordWriter.new_resource`
+  says which, :meth:`RecordWriter.created` writes their mapping and review row);
 * sent again unchanged (the overlap of an incremental run, a resumed page) → nothing;
 * changed → a new version (``update`` event, the history kept); while the resource is
   before the validation commission (submitted, validated) the change waits in
@@ -162,15 +164,7 @@ class RecordWriter:
         record = with_oai_identifier(item.record, item.identifier)
         digest = content_digest(record)
         if mapping is None:
-            mapping = HarvestRecord(
-                source_id=self.source.id,
-                identifier=item.identifier,
-                resource_id=resource_id_for(self.source.base_url, item.identifier),
-                deleted=False,
-                seen_pass=self.pass_id,
-            )
-            self.work.session.add(mapping)
-            self.mappings[item.identifier] = mapping
+            mapping = self._map(item)
         elif mapping.digest == digest and not mapping.deleted:
             mapping.datestamp = item.datestamp
             return "unchanged"
@@ -245,7 +239,58 @@ class RecordWriter:
             self.work.retract(self.actor, row.id, reason=reason)
         return "withdrawn"
 
+    # -- new records in bulk ---------------------------------------------------------------
+
+    def new_resource(self, item: Incoming) -> tuple[str, dict[str, Any]] | None:
+        """``(resource id, record)`` of a record new to us — readable, not deleted, no
+        mapping and no resource of its id (the page's, :meth:`load` with ``resources``) —
+        to be written in bulk and then given to :meth:`created`; None for any other."""
+        if item.deleted or item.record is None or item.problem is not None:
+            return None
+        if len(item.identifier) > MAX_IDENTIFIER or item.identifier in self.mappings:
+            return None
+        resource_id = resource_id_for(self.source.base_url, item.identifier)
+        if resource_id not in self.rows or self.rows[resource_id] is not None:
+            return None
+        return resource_id, with_oai_identifier(item.record, item.identifier)
+
+    def created(self, item: Incoming, resource_id: str, record: dict[str, Any]) -> None:
+        """A new record written in bulk (see :meth:`new_resource`): its mapping and its
+        review row, as :meth:`apply` writes them for a record it creates."""
+        mapping = self._map(item)
+        mapping.datestamp = item.datestamp
+        mapping.digest = content_digest(record)
+        self.rows.pop(resource_id, None)  # inserted outside the session: loaded if needed
+        self._review(resource_id, item, new=True)
+
+    def acquisition(self) -> dict[str, Any]:
+        """The acquisition of the source's records (its agreement with the partner)."""
+        source = self.source
+        return {
+            "mode": source.acquisition_mode,
+            "reference": source.agreement,
+            "counterpart": source.counterpart or source.base_url,
+        }
+
+    def publish_note(self) -> str:
+        """The note of the events of a record published under the agreement."""
+        source = self.source
+        return f"published under the agreement {source.agreement} (harvested from {source.name})"
+
     # -- helpers ------------------------------------------------------------------------
+
+    def _map(self, item: Incoming) -> HarvestRecord:
+        """The new mapping of a record we never had."""
+        mapping = HarvestRecord(
+            source_id=self.source.id,
+            identifier=item.identifier,
+            resource_id=resource_id_for(self.source.base_url, item.identifier),
+            deleted=False,
+            seen_pass=self.pass_id,
+        )
+        self.work.session.add(mapping)
+        self.mappings[item.identifier] = mapping
+        return mapping
 
     def _resource(self, resource_id: str) -> Resource | None:
         if resource_id in self.rows:  # loaded with the page
@@ -254,11 +299,7 @@ class RecordWriter:
 
     def _create(self, resource_id: str, record: dict[str, Any]) -> None:
         source = self.source
-        acquisition = {
-            "mode": source.acquisition_mode,
-            "reference": source.agreement,
-            "counterpart": source.counterpart or source.base_url,
-        }
+        acquisition = self.acquisition()
         if source.publish:
             self.work.create_published(
                 self.actor,
@@ -266,8 +307,7 @@ class RecordWriter:
                 reference=source.agreement,
                 acquisition=acquisition,
                 resource_id=resource_id,
-                note=f"published under the agreement {source.agreement} "
-                f"(harvested from {source.name})",
+                note=self.publish_note(),
             )
         else:
             self.work.create_draft(

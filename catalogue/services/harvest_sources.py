@@ -47,6 +47,7 @@ from .harvest_views import (
     SourceView,
     message_to_json,
 )
+from .prepare import Preparer
 from .resources import ResourceService
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -234,6 +235,11 @@ class HarvestSources:
         return self._writer.apply_page(
             lease, items, resume=resume, review=review, retried=retried, gone=gone
         )
+
+    def prepare_with(self, preparer: Preparer | None) -> None:
+        """Prepare the new records of large pages (validation, renderings) in
+        ``preparer``'s worker processes; None: in this process (see :mod:`.prepare`)."""
+        self._writer.preparer = preparer
 
     def to_retry(self, lease: Lease, *, before_run: int, limit: int) -> list[str]:
         """Identifiers of records refused by earlier runs, to ask again (at most ``limit``,

@@ -28,6 +28,7 @@ from catalogue.services.harvest_views import (
     SourceView,
 )
 from catalogue.services.views import iso
+from catalogue.services.workers import default_procs
 from core.messages import N_, current_language, gettext
 from harvesters.errors import HarvestError
 from harvesters.run import SourceHarvester
@@ -218,8 +219,10 @@ def _run(
 ) -> tuple[list[RunView], list[SourceBusy]]:
     """Run each source; one already running is skipped (its run goes on) and returned apart."""
     config = settings()
+    rt = runtime()
+    sources = rt.catalogue.harvest
     harvester = SourceHarvester(
-        _sources(),
+        sources,
         progress=_progress,
         timeout=config.harvest_timeout,
         attempts=config.harvest_attempts,
@@ -227,12 +230,19 @@ def _run(
         max_wait=config.harvest_max_wait,
     )
     runs, busy = [], []
-    for name in names:
+    # The new records of a large page are prepared in worker processes (started by the
+    # first such page only: a partner's pages of 100 are prepared here).
+    with rt.resources.preparer(default_procs(config.ingest_procs)) as preparer:
+        sources.prepare_with(preparer)
         try:
-            runs.append(harvester.run(name, full=full, since=since))
-        except SourceBusy as exc:
-            click.echo(str(exc), err=True)
-            busy.append(exc)
+            for name in names:
+                try:
+                    runs.append(harvester.run(name, full=full, since=since))
+                except SourceBusy as exc:
+                    click.echo(str(exc), err=True)
+                    busy.append(exc)
+        finally:
+            sources.prepare_with(None)
     return runs, busy
 
 

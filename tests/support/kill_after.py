@@ -4,6 +4,8 @@
 rollback by Python, locks and connections dropped by the operating system):
 
 * ``statement:N`` — right after the N-th SQL statement (mid-transaction);
+* ``sql:N:TEXT`` — right after the N-th SQL statement that contains ``TEXT`` (e.g.
+  ``sql:2:INSERT INTO resources (``: a chosen point inside a transaction);
 * ``commit:N`` — at the N-th COMMIT, before the database makes it durable;
 * ``committed:N`` — right after the N-th COMMIT (the change is durable, nothing after it
   ran: listeners, the index journal's drain);
@@ -39,9 +41,14 @@ def _hit(limit: int) -> None:
 
 def arm(spec: str) -> None:
     kind, _, number = spec.partition(":")
+    number, _, text = number.partition(":")
     limit = int(number)
     if kind == "statement":
         event.listen(Engine, "after_cursor_execute", lambda *a: _hit(limit))
+    elif kind == "sql":
+        event.listen(
+            Engine, "after_cursor_execute", lambda *a: _hit(limit) if text in a[2] else None
+        )
     elif kind == "commit":
         event.listen(Engine, "commit", lambda *a: _hit(limit))
     elif kind == "committed":
