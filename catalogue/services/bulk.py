@@ -155,6 +155,8 @@ class _Batch:
     planned: list[_Planned]
     refused: list[tuple[str, Exception]]
     results: Iterable[Prepared]
+    #: The batch's time, in its renderings (provenance) and in its rows alike.
+    now: datetime | None = None
 
 
 class BulkWriter:
@@ -315,7 +317,7 @@ class BulkWriter:
                     validate=self.validate,
                 )
             )
-        return _Batch(planned, refused, self.preparer.submit(jobs))
+        return _Batch(planned, refused, self.preparer.submit(jobs), now)
 
     def _acquisition(self, raw: dict[str, Any] | None) -> dict[str, Any] | None:
         if raw is None:
@@ -374,7 +376,7 @@ class BulkWriter:
         for one, prepared in zip(batch.planned, batch.results, strict=True):
             one.prepared = prepared
         try:
-            report = self._transaction(batch.planned)
+            report = self._transaction(batch.planned, now=batch.now)
         except IntegrityError:
             if len(batch.planned) == 1:
                 report = BulkReport()
@@ -383,7 +385,7 @@ class BulkWriter:
             else:  # someone else wrote one of these ids meanwhile: find which
                 report = BulkReport()
                 for one in batch.planned:
-                    report.extend(self._store(_Batch([one], [], [_prepared(one)])))
+                    report.extend(self._store(_Batch([one], [], [_prepared(one)], batch.now)))
         report.refused[:0] = batch.refused
         report.count = len(batch.planned) + len(batch.refused)
         return report

@@ -208,3 +208,23 @@ def test_the_demo_gives_each_tender_one_history(services, resources, clock):
     # Several resources name one tender, across batches; none of them re-dates it.
     assert len(shared) >= 5, shared
     assert rewritten == 0
+
+
+def test_a_pipelined_ingest_shows_each_resource_its_own_publication_time(
+    services, resources, clock
+):
+    # The next batch is planned (its renderings made) while this one is stored: the clock
+    # moves between the two, and the renderings must still show the rows' time.
+    items = [Incoming(f"p{n}", record(n), resource_id=f"p-{n:04d}") for n in range(9)]
+    resources.bulk(actor=SYSTEM, publication=Publication("PV 5")).run(
+        items, batch_size=3, progress=lambda _batch: clock.advance(90)
+    )
+    with services.db.session() as session:
+        rows = session.execute(
+            select(Resource.id, Resource.published_at, OAIItem.oai_lom).join(
+                OAIItem, OAIItem.resource_id == Resource.id
+            )
+        ).all()
+    assert len(rows) == 9 and len({published for _, published, _ in rows}) >= 2
+    for rid, published, lom in rows:
+        assert f"<dateTime>{published:%Y-%m-%dT%H:%M:%S}" in lom, rid
