@@ -6,8 +6,6 @@ without a tree."""
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,26 +14,13 @@ from lxml import etree
 
 from metadata_schemas.lom_xml import record_to_lom_element
 from metadata_schemas.oai_dc import record_to_oai_dc_element, record_to_oai_dc_text
-from metadata_schemas.record import load_record
 from metadata_schemas.scolomfr_xml import (
     _ScoLOMFRWriter,
     lom_and_scolomfr_texts,
     record_to_scolomfr_element,
 )
 from tests.metadata.strategies import provenances, record_ids, records
-
-SAMPLES = Path(__file__).parent / "samples"
-PROVENANCE = {
-    "mode": "don",
-    "reference": "Convention 7/2024",
-    "counterpart": "UNICEF Maroc",
-    "validated": {"date": "2025-01-02", "commission": "validation", "reference": "PV 3/2025"},
-    "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"},
-}
-
-
-def sample(name: str) -> dict:
-    return load_record(json.loads((SAMPLES / f"{name}.json").read_text("utf-8")))
+from tests.metadata.xml_fixtures import PROVENANCE, SAMPLES, sample
 
 
 def assert_same_texts(record: dict, identifier: str, provenance: dict | None) -> None:

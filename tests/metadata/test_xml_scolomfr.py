@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -13,21 +10,10 @@ from metadata_schemas.record import load_record
 from metadata_schemas.scolomfr_xml import record_to_scolomfr, record_to_scolomfr_element
 from metadata_schemas.vocabularies import get_vocabularies
 from tests.metadata.strategies import provenances, record_ids, records
+from tests.metadata.xml_fixtures import PROVENANCE, SAMPLES, sample
 from tests.support.xsd import assert_valid, scolomfr_schema
 
-SAMPLES = Path(__file__).parent / "samples"
 NS = {"l": LOM_NS}
-PROVENANCE = {
-    "mode": "don",
-    "reference": "Convention 7/2024",
-    "counterpart": "UNICEF Maroc",
-    "validated": {"date": "2025-01-02", "commission": "validation", "reference": "PV 3/2025"},
-    "published": {"date": "2025-01-05T10:00:00Z", "by": "LNRN"},
-}
-
-
-def sample(name: str) -> dict:
-    return load_record(json.loads((SAMPLES / f"{name}.json").read_text("utf-8")))
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.json")))
