@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from catalogue.services import acquisition_schema
@@ -60,8 +60,10 @@ def _kept(value):
     return value
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(acquisitions)
+@example({"mode": "", "steps": [{"id": "cps", "actors": [None]}]})  # a gap among the names
+@example({"mode": "achat", "steps": [{"id": "cps", "actors": ["lnrn", "  "]}]})
 def test_the_fast_path_accepts_only_what_marshmallow_accepts_and_gives_the_same(data):
     try:
         slow = acquisition_schema._SCHEMA.load(dict(data))
