@@ -115,10 +115,13 @@ class _Names(fields.List):
             raise Slow
         inner = self.inner
         assert isinstance(inner, _Text)
-        names = [inner.fast_deserialize(v) for v in value]
-        if None in names:
-            raise Slow
-        return [name for name in names if name is not None]
+        names = []
+        for given in value:
+            name = inner.fast_deserialize(given)
+            if name is None:
+                raise Slow
+            names.append(name)
+        return names
 
 
 def _status(value: str) -> None:
