@@ -350,6 +350,15 @@ class Settings:
         0,
         N_("worker processes preparing records in bulk ingests (default: one per core)"),
     )
+    index_follow_round: int = setting(
+        "MAWARID_INDEX_FOLLOW_ROUND",
+        _count,
+        10_000,
+        N_(
+            "index journal rows per round of the index follower during a bulk ingest "
+            "(0: no follower, the index catches up at the end)"
+        ),
+    )
     index_sync_seconds: float = setting(
         "MAWARID_INDEX_SYNC_SECONDS",
         _seconds,

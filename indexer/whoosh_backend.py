@@ -50,6 +50,7 @@ from .suggest import clean_prefix, curriculum_phrases, parse_term, rank
 from .whoosh_bulk import CHUNK_DOCS, SegmentLoader, default_procs
 from .whoosh_match import TextMatcher
 from .whoosh_search import WhooshRun
+from .whoosh_segment import BulkSegmentWriter
 from .whoosh_snapshot import EMPTY, Snapshot, read_postings
 from .whoosh_store import Layout, make_schema, to_whoosh
 
@@ -59,6 +60,9 @@ POSTINGS_CACHE = 4096  # (segment, field, term) postings kept in memory
 REFRESH_CHECK_SECONDS = 1.0  # how often to look for commits by other processes
 WRITE_LOCK_TIMEOUT = 30.0
 SUGGEST_SCAN = 300  # autocomplete candidates read from the term dictionary
+#: From this many documents, an upsert writes them as one new segment (see
+#: :meth:`WhooshBackend.upsert`) instead of adding them one by one through Whoosh's writer.
+BULK_UPSERT = 1000
 _EMPTY = EMPTY
 
 
@@ -168,10 +172,17 @@ class WhooshBackend:
         return [to_whoosh(build_document(r, self.vocabularies)) for r in resources]
 
     def upsert(self, docs: Iterable[IndexableResource]) -> int:
+        """Add or replace ``docs``. Many at once (a journal drained after a bulk ingest,
+        :data:`BULK_UPSERT` or more) are written as one new segment, through the rebuild's
+        segment writer (:mod:`indexer.whoosh_bulk`), their earlier versions deleted in
+        the same commit: 0.3 ms of CPU per document instead of 1 to 3."""
         fields = self._documents(docs)
         if not fields:
             return 0
-        self._write("upsert", fields, lambda w: [w.update_document(**f) for f in fields])
+        if len(fields) >= BULK_UPSERT:
+            self._write("upsert", fields, lambda w: _replace_in_new_segment(w, fields))
+        else:
+            self._write("upsert", fields, lambda w: [w.update_document(**f) for f in fields])
         return len(fields)
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -193,11 +204,16 @@ class WhooshBackend:
             except whoosh_index.LockError:  # another process kept the writer too long
                 raise SearchError("index_busy") from None
             try:
-                apply(writer)
+                added = apply(writer)
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            if isinstance(added, _NewSegments):
+                # Kept as they are, after the existing ones (with the deletions made by
+                # this writer): merging them now would rewrite every document again.
+                writer.commit(mergetype=lambda _w, existing: list(existing) + added.segments)
+            else:
+                writer.commit()
             self._refresh()
 
     def rebuild(
@@ -356,3 +372,28 @@ def _prefix_terms(reader, fieldname: str, prefix: str, limit: int) -> list[tuple
         except TermNotFound:
             continue
     return sorted(frequencies.items())[:limit]
+
+
+class _NewSegments:
+    """Segments written beside a writer, to commit with it (see :meth:`WhooshBackend._write`)."""
+
+    def __init__(self, segments: list) -> None:
+        self.segments = segments
+
+
+def _replace_in_new_segment(writer, fields: list[dict]) -> _NewSegments:
+    """Delete the earlier version of each document (through ``writer``) and write the
+    documents as one new segment of the writer's index, committed by the caller."""
+    latest = {f["id"]: f for f in fields}  # one document per id, the last given
+    for rid in latest:
+        writer.delete_by_term("id", rid)
+    # A Whoosh writer holds what the segment writer reads from an index: its storage,
+    # name and schema (the schema of the generation the writer locked).
+    segment = BulkSegmentWriter(writer)
+    try:
+        for doc in latest.values():
+            segment.add(doc)
+        return _NewSegments([segment.finish()])
+    except BaseException:
+        segment.cancel()
+        raise

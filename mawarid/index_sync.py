@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalogue.services import IndexJournal, ResourceService
-from catalogue.services.views import ResourceChange, ResourceView
+from catalogue.services.views import IndexEntry, ResourceChange
 from core.clock import SYSTEM_CLOCK, Clock, utcnow
 from core.collector import bulk_collection
 from core.errors import MawaridError
 from core.messages import N_, Message, gettext
-from indexer import IndexableResource, SearchBackend, SearchError, to_indexable
+from indexer import IndexableResource, SearchBackend, SearchError
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,16 @@ class SyncReport:
     #: Another process was draining: nothing was done here.
     busy: bool = False
     seconds: float = 0.0
+
+    def absorb(self, later: SyncReport) -> None:
+        """Add what a later drain did; its error and pending rows are the news."""
+        self.upserted += later.upserted
+        self.removed += later.removed
+        self.refused += later.refused
+        self.error = later.error
+        self.pending = later.pending
+        self.busy = later.busy
+        self.seconds += later.seconds
 
     @property
     def applied(self) -> int:
@@ -160,10 +170,18 @@ class IndexSync:
 
     # -- draining --------------------------------------------------------------------------
 
-    def drain(self, *, wait: bool = False, progress: Progress | None = None) -> SyncReport:
+    def drain(
+        self,
+        *,
+        wait: bool = False,
+        progress: Progress | None = None,
+        min_rows: int | None = None,
+    ) -> SyncReport:
         """Apply every pending journal row (see the module docstring).
 
         ``wait``: wait for another process's drain to end instead of leaving it the work.
+        ``min_rows``: apply only rounds of at least this many rows, leave a smaller rest
+        pending (:mod:`mawarid.index_follow`: large rounds while an ingest writes).
         """
         started = self.clock.monotonic()
         report = SyncReport()
@@ -171,25 +189,25 @@ class IndexSync:
             if not held:
                 report.busy = True
             else:
-                self._drain(report, progress)
+                self._drain(report, progress, min_rows or 1)
         report.pending = self.journal.state().pending
         report.seconds = self.clock.monotonic() - started
         self._remember(report)
         return report
 
-    def _drain(self, report: SyncReport, progress: Progress | None) -> None:
+    def _drain(self, report: SyncReport, progress: Progress | None, min_rows: int = 1) -> None:
         after = 0
         while True:
             entries = self.journal.pending(self.batch, after=after)
-            if not entries:
+            if len(entries) < min_rows:
                 return
             after = entries[-1].seq
             by_resource: dict[str, list[int]] = {}
             for entry in entries:
                 by_resource.setdefault(entry.resource_id, []).append(entry.seq)
-            current = self.journal.current(by_resource)
+            published = self.journal.published(by_resource)
             try:
-                refused = self._apply(by_resource, current, report)
+                refused = self._apply(by_resource, published, report)
             except Exception as exc:
                 report.error = unwritable_reason(exc)
                 return
@@ -204,19 +222,20 @@ class IndexSync:
     def _apply(
         self,
         ids: Iterable[str],
-        current: Mapping[str, ResourceView],
+        published: Mapping[str, IndexEntry],
         report: SyncReport,
     ) -> dict[str, str]:
-        """Write the current state of ``ids``; returns the ids the index refused (and why).
+        """Write the current state of ``ids`` (in the index if ``published`` has them, else
+        out of it); returns the ids the index refused (and why).
 
         Raises when the index itself cannot be written (nothing is refused then).
         """
         upserts: list[IndexableResource] = []
         deletes: list[str] = []
         for rid in ids:
-            view = current.get(rid)
-            if view is not None and view.status == "published":
-                upserts.append(to_indexable(view))
+            entry = published.get(rid)
+            if entry is not None:
+                upserts.append(_indexable(entry))
             else:
                 deletes.append(rid)
         if deletes:
@@ -352,21 +371,22 @@ class IndexSync:
         total = self.resources.count(status="published")
         with bulk_collection():
             count = self.backend.rebuild(
-                (
-                    IndexableResource(
-                        id=entry.id,
-                        record=entry.record,
-                        acquisition_mode=entry.acquisition_mode,
-                        published_at=entry.published_at,
-                        updated_at=entry.updated_at,
-                    )
-                    for entry in self.resources.iter_index_entries(batch=batch)
-                ),
+                (_indexable(entry) for entry in self.resources.iter_index_entries(batch=batch)),
                 total=total,
                 progress=progress,
             )
         self.journal.acknowledge(before)
         return count, self.drain(wait=True)
+
+
+def _indexable(entry: IndexEntry) -> IndexableResource:
+    return IndexableResource(
+        id=entry.id,
+        record=entry.record,
+        acquisition_mode=entry.acquisition_mode,
+        published_at=entry.published_at,
+        updated_at=entry.updated_at,
+    )
 
 
 def summary_line(report: SyncReport) -> str:

@@ -31,9 +31,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select, update
 
 from ..store import Database
-from ..store.models import IndexJournalEntry, Resource, table_of
-from .unit_of_work import to_view
-from .views import ResourceView
+from ..store.models import Acquisition, IndexJournalEntry, Resource, table_of
+from .views import IndexEntry
 
 #: PostgreSQL advisory lock key of the drainer (any constant shared by all processes).
 DRAIN_LOCK = 0x4D574958  # "MWIX"
@@ -161,15 +160,29 @@ class IndexJournal:
             ).all()
         return [(rid, error or "") for rid, error in rows]
 
-    def current(self, ids: Iterable[str]) -> dict[str, ResourceView]:
-        """The current view of each resource of ``ids`` that exists."""
-        out: dict[str, ResourceView] = {}
+    def published(self, ids: Iterable[str]) -> dict[str, IndexEntry]:
+        """What the index needs of each resource of ``ids`` that is published now; the
+        others (withdrawn, back to draft, deleted) are absent. Columns only: an ORM row
+        would load its acquisition's steps, which the index never shows (measured: 0.95 ms
+        per resource for a drain of 5,000, most of the drain)."""
+        out: dict[str, IndexEntry] = {}
         wanted = sorted(set(ids))
         with self.db.session() as session:
             for start in range(0, len(wanted), ID_CHUNK):
                 chunk = wanted[start : start + ID_CHUNK]
-                for row in session.scalars(select(Resource).where(Resource.id.in_(chunk))):
-                    out[row.id] = to_view(row)
+                rows = session.execute(
+                    select(
+                        Resource.id,
+                        Resource.record,
+                        Acquisition.mode,
+                        Resource.published_at,
+                        Resource.updated_at,
+                    )
+                    .outerjoin(Acquisition, Resource.acquisition_id == Acquisition.id)
+                    .where(Resource.id.in_(chunk), Resource.status == "published")
+                )
+                for row in rows:
+                    out[row[0]] = IndexEntry(*row)
         return out
 
     def published_ids(self) -> Iterator[str]:

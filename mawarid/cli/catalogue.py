@@ -20,12 +20,14 @@ from pathlib import Path
 import click
 
 from catalogue.intake.importer import Importer
+from catalogue.intake.report import IntakeReport
 from catalogue.services.actors import ROLES, Actor
 from catalogue.services.demo import Demo
 from catalogue.services.exporter import export as run_export
 from catalogue.services.workers import default_procs
 from core.messages import N_, gettext, ngettext
-from mawarid.index_sync import summary_line
+from mawarid.index_follow import IndexFollower
+from mawarid.index_sync import SyncReport, summary_line
 from mawarid.runtime import Runtime
 
 from .base import (
@@ -87,12 +89,19 @@ def _echo_json(value) -> None:
 )
 def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
     rt = runtime()
+    procs = default_procs(rt.settings.ingest_procs)
     with (
-        rt.resources.preparer(default_procs(rt.settings.ingest_procs)) as preparer,
+        IndexFollower(rt.settings, enabled=not no_index and procs > 1) as follower,
+        rt.resources.preparer(procs) as preparer,
         Progress(gettext(N_("Catalogue")), count) as progress,
     ):
+
+        def written(n: int) -> None:
+            progress.update(n)
+            follower.written(n)
+
         result = Demo(rt.resources, seed=seed, batch_size=batch, preparer=preparer).run(
-            count, progress=progress.update
+            count, progress=written
         )
         progress.summary(
             ngettext(
@@ -102,11 +111,14 @@ def demo(count: int, seed: str, batch: int, no_index: bool) -> None:
                 skipped=result["skipped"],
             )
         )
-    finish_ingest(rt, index=not no_index)
+    finish_ingest(rt, index=not no_index, followed=follower.report)
 
 
-def finish_ingest(rt: Runtime, *, index: bool, failed: int = 0) -> None:
-    """The last lines of an ingest: where the search index stands. The exit status:
+def finish_ingest(
+    rt: Runtime, *, index: bool, failed: int = 0, followed: SyncReport | None = None
+) -> None:
+    """The last lines of an ingest: where the search index stands (with what the index
+    follower applied meanwhile, ``followed``). The exit status:
     ``failed`` when something was refused (the ingest's own status), else 1 when the index
     refused a resource, 4 when it is behind (the changes wait in the journal), 0 when all
     is done."""
@@ -118,7 +130,8 @@ def finish_ingest(rt: Runtime, *, index: bool, failed: int = 0) -> None:
             exit_with(failed)
         return
     with Progress(gettext(N_("Indexing"))) as progress:
-        report = rt.index.catch_up(progress=progress.update)
+        report = followed or SyncReport()
+        report.absorb(rt.index.catch_up(progress=progress.update))
         progress.summary(summary_line(report))
     rt.resources.changed = 0
     if failed:
@@ -208,8 +221,16 @@ def import_(
         batch_size=batch,
         procs=default_procs(rt.settings.ingest_procs),
     )
-    with Progress(gettext(N_("Import"))) as progress:
-        report = importer.run(paths, progress=lambda r: progress.update(len(r.outcomes)))
+    with (
+        IndexFollower(rt.settings, enabled=importer.procs > 1) as follower,
+        Progress(gettext(N_("Import"))) as progress,
+    ):
+
+        def written(so_far: IntakeReport) -> None:
+            progress.update(len(so_far.outcomes))
+            follower.written(len(so_far.outcomes))
+
+        report = importer.run(paths, progress=written)
         progress.close()
         for outcome in report.outcomes:
             if outcome.status == "refused":
@@ -225,7 +246,7 @@ def import_(
         _write_atomic(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     # What this import wrote reaches the search index now; the exit status says whether
     # everything did (0), some inputs were refused (3) or the index is behind (4).
-    finish_ingest(rt, index=True, failed=report.exit_code)
+    finish_ingest(rt, index=True, failed=report.exit_code, followed=follower.report)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from catalogue_testdata import INDEXER, VALIDATOR, record
 from sqlalchemy import text
 
 from catalogue.services import Actor
+from catalogue.services.workers import PARENT_CHECK
 from mawarid.runtime import build_runtime
 from tests.support.settings import settings_of
 
@@ -178,4 +180,29 @@ def test_kill_during_a_rebuild_leaves_the_serving_index_then_converges(instance,
         runtime.close()
     in_step(instance)
     assert run(instance, "reindex", "--batch", "4").returncode == 0
+    in_step(instance)
+
+
+@pytest.mark.parametrize("engine", ["whoosh"])
+@pytest.mark.parametrize("kill", ["committed:2", "committed:4"])
+def test_kill_during_an_import_followed_by_the_index(instance, lot, kill):
+    """With the index follower running beside the import (rounds of one batch, two cores):
+    the import killed, the follower goes with it, and the next run converges."""
+    follow = {"MAWARID_INGEST_PROCS": "2", "MAWARID_INDEX_FOLLOW_ROUND": "6"}
+    instance.config.update(follow)
+    killed = run(instance, "import", str(lot), *IMPORT, kill=kill)
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-800:])
+    runtime = fresh(instance)
+    try:
+        assert_whole(runtime)
+        # The follower saw its parent die and stopped: nobody holds the drain any more.
+        deadline = time.monotonic() + 3 * PARENT_CHECK + 5
+        while (busy := runtime.index.drain().busy) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not busy
+    finally:
+        runtime.close()
+    again = run(instance, "import", str(lot), *IMPORT)
+    assert again.returncode == 0, again.stderr[-800:]
+    assert "search index up to date" in again.stdout + again.stderr
     in_step(instance)
