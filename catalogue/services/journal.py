@@ -27,8 +27,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 
 from ..store import Database
 from ..store.models import Acquisition, IndexJournalEntry, Resource, table_of
@@ -62,6 +63,21 @@ class JournalState:
             "failed": self.failed,
             "oldest": self.oldest.strftime("%Y-%m-%dT%H:%M:%SZ") if self.oldest else None,
         }
+
+
+def index_entries() -> Select[Any]:
+    """The :class:`IndexEntry` columns of the published resources (the caller narrows it)."""
+    return (
+        select(
+            Resource.id,
+            Resource.record,
+            Acquisition.mode,
+            Resource.published_at,
+            Resource.updated_at,
+        )
+        .outerjoin(Acquisition, Resource.acquisition_id == Acquisition.id)
+        .where(Resource.status == "published")
+    )
 
 
 class IndexJournal:
@@ -170,17 +186,7 @@ class IndexJournal:
         with self.db.session() as session:
             for start in range(0, len(wanted), ID_CHUNK):
                 chunk = wanted[start : start + ID_CHUNK]
-                rows = session.execute(
-                    select(
-                        Resource.id,
-                        Resource.record,
-                        Acquisition.mode,
-                        Resource.published_at,
-                        Resource.updated_at,
-                    )
-                    .outerjoin(Acquisition, Resource.acquisition_id == Acquisition.id)
-                    .where(Resource.id.in_(chunk), Resource.status == "published")
-                )
+                rows = session.execute(index_entries().where(Resource.id.in_(chunk)))
                 for row in rows:
                     out[row[0]] = IndexEntry(*row)
         return out

@@ -30,10 +30,11 @@ from metadata_schemas.textnorm import fold
 from ..errors import InvalidInput, NotFound
 from ..store import Database
 from ..store.database import guard_store
-from ..store.models import Acquisition, Document, Resource, ResourceVersion
+from ..store.models import Document, Resource, ResourceVersion
 from .actors import Actor
 from .bulk import BulkWriter, Publication
 from .documents import DocumentStore
+from .journal import index_entries
 from .lifecycle import STATUSES
 from .prepare import Preparer, Target
 from .procedures import Procedures
@@ -407,19 +408,7 @@ class ResourceService:
         steps, which a full rebuild would otherwise load for each resource and drop."""
         last = ""
         while True:
-            query = (
-                select(
-                    Resource.id,
-                    Resource.record,
-                    Acquisition.mode,
-                    Resource.published_at,
-                    Resource.updated_at,
-                )
-                .outerjoin(Acquisition, Resource.acquisition_id == Acquisition.id)
-                .where(Resource.status == "published", Resource.id > last)
-                .order_by(Resource.id)
-                .limit(batch)
-            )
+            query = index_entries().where(Resource.id > last).order_by(Resource.id).limit(batch)
             with self.db.session() as session:
                 rows = session.execute(query).all()
             if not rows:
