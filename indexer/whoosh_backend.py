@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import shutil
 import threading
 import time
@@ -88,6 +89,10 @@ class WhooshBackend:
         self.last_rebuild_worker_cpu = 0.0  # CPU seconds of the rebuild's worker processes
         #: worker processes and documents per segment of a full rebuild (see whoosh_bulk)
         self.rebuild_procs = default_procs(index_procs)
+        #: Open the new commit right after each write (a serving process: the next query
+        #: finds it ready). False in a process that only writes (the index follower): the
+        #: next read, if any, opens it — no per-segment arrays built for nobody.
+        self.refresh_after_write = True
         self.rebuild_chunk_docs = CHUNK_DOCS
         self.layout.ensure()
         try:  # partial builds left by a crash; skipped if someone is rebuilding right now
@@ -214,7 +219,10 @@ class WhooshBackend:
                 writer.commit(mergetype=lambda _w, existing: list(existing) + added.segments)
             else:
                 writer.commit()
-            self._refresh()
+            if self.refresh_after_write:
+                self._refresh()
+            else:
+                self._snap.checked = -math.inf  # the next read looks for the new commit
 
     def rebuild(
         self,

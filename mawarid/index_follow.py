@@ -141,6 +141,8 @@ def follow(
     total = SyncReport()
     rt = build_runtime(settings)
     try:
+        if hasattr(rt.search, "refresh_after_write"):  # Whoosh: nothing is read here
+            rt.search.refresh_after_write = False
         sync = IndexSync(rt.catalogue.journal, rt.catalogue.resources, rt.search, batch=round)
         sync.follow_commits = False
         while True:

@@ -203,6 +203,8 @@ class BulkWriter:
                 raise not_on_commission(publication.by.username, VALIDATION_COMMISSION)
             self._reference = _reference(publication.reference)
         self._parsed: dict[str, dict[str, Any]] = {}
+        #: steps of the acquisitions read by earlier batches (Work.preload_acquisitions)
+        self._steps_seen: dict[int, tuple[datetime, list[dict[str, Any]]]] = {}
 
     # -- entry points ------------------------------------------------------------------
 
@@ -401,7 +403,7 @@ class BulkWriter:
         with unit as work:
             now = now or work.now()
             keys = {k for p in planned if (k := _key(p.acquisition)) is not None}
-            work.preload_acquisitions(set(keys))
+            work.preload_acquisitions(set(keys), self._steps_seen)
             accepted: list[
                 tuple[
                     _Planned, Prepared, Acquisition | None, dict[str, Any] | None, list[_Document]

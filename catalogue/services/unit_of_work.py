@@ -47,6 +47,9 @@ from .context import ServiceContext
 from .provenance import last_decision, provenance_summary
 from .views import ResourceChange, ResourceView
 
+#: Acquisitions whose steps a bulk ingest keeps between batches (see preload_acquisitions).
+SEEN_STEPS = 50_000
+
 _STEP_COLUMNS = (
     ProcedureStep.acquisition_id,
     ProcedureStep.step.label("id"),
@@ -238,12 +241,22 @@ class UnitOfWork:
             self._rows[row.id] = row
         return row
 
-    def preload_acquisitions(self, keys: set[tuple[str, str | None]]) -> None:
-        """Fetch the acquisitions ``(mode, reference)`` of a coming batch in one query."""
+    def preload_acquisitions(
+        self,
+        keys: set[tuple[str, str | None]],
+        seen: dict[int, tuple[datetime, list[dict[str, Any]]]] | None = None,
+    ) -> None:
+        """Fetch the acquisitions ``(mode, reference)`` of a coming batch in one query.
+
+        ``seen``: steps read by earlier batches of the same ingest, by acquisition id, with
+        the ``updated_at`` they were read at (every change of a step sets it); an
+        acquisition unchanged since is not read again. Updated here.
+        """
 
         refs = {ref for _, ref in keys if ref}
         if not refs:
             return
+        seen = {} if seen is None else seen
         with self.session.no_autoflush:
             rows = self.session.scalars(
                 select(Acquisition)
@@ -252,7 +265,11 @@ class UnitOfWork:
             ).all()
             # Their steps as plain rows: an acquisition given again unchanged (most of an
             # ingest's) is then checked without an ORM object per step.
-            steps: dict[int, list[dict[str, Any]]] = {row.id: [] for row in rows}
+            steps: dict[int, list[dict[str, Any]]] = {}
+            for row in rows:
+                known = seen.get(row.id)
+                if known is None or known[0] != row.updated_at:
+                    steps[row.id] = []
             if steps:
                 for found in self.session.execute(
                     select(*_STEP_COLUMNS)
@@ -261,6 +278,13 @@ class UnitOfWork:
                 ).mappings():
                     step = dict(found)
                     steps[step.pop("acquisition_id")].append(step)
+            if len(seen) > SEEN_STEPS:  # bounded: an ingest names a few thousand at most
+                seen.clear()
+            for row in rows:
+                if row.id in steps:
+                    seen[row.id] = (row.updated_at, steps[row.id])
+                else:
+                    steps[row.id] = seen[row.id][1]
         for key in keys:
             self._acquisitions.setdefault(key, None)  # looked up: absent unless found below
         for row in rows:

@@ -228,3 +228,28 @@ def test_a_pipelined_ingest_shows_each_resource_its_own_publication_time(
     assert len(rows) == 9 and len({published for _, published, _ in rows}) >= 2
     for rid, published, lom in rows:
         assert f"<dateTime>{published:%Y-%m-%dT%H:%M:%S}" in lom, rid
+
+
+def test_a_later_batch_sees_an_acquisition_changed_since_the_earlier_one(
+    services, resources, clock
+):
+    # A bulk ingest keeps the steps it read between batches, as long as the acquisition's
+    # updated_at says nobody changed it; here staff re-date a step meanwhile.
+    tender = {
+        "mode": "achat",
+        "reference": "AO 8/2023/LNRN",
+        "counterpart": "Éditions Atlas",
+        "steps": [{"id": "cps", "date": "2023-02-01"}],
+    }
+    writer = resources.bulk(actor=SYSTEM, publication=Publication("PV 2/2023"))
+    (a,) = writer.write([Incoming("a", record(1), acquisition=tender)]).published
+    writer.write([Incoming("b", record(2), acquisition=tender)])  # read, kept, unchanged
+    clock.advance(60)
+    view = resources.get(a)
+    redated = {**tender, "steps": [{"id": "cps", "date": "2023-03-15"}]}
+    resources.set_acquisition(LEAD, a, redated, expected_version=view.version)
+    assert _acquisition_row(services, "AO 8/2023/LNRN")[2]["cps"][1] == "2023-03-15"
+    clock.advance(60)
+    # The next batch names the tender with its first date again: that is news to the row.
+    assert writer.write([Incoming("c", record(3), acquisition=tender)]).refused == []
+    assert _acquisition_row(services, "AO 8/2023/LNRN")[2]["cps"][1] == "2023-02-01"

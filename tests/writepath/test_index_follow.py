@@ -141,3 +141,19 @@ def test_demo_summary_counts_what_the_follower_applied(instance):
     # The follower wrote from its own process: this one sees its commits within a second.
     time.sleep(indexer.whoosh_backend.REFRESH_CHECK_SECONDS + 0.1)
     assert rt.index.check().in_step
+
+
+@pytest.mark.parametrize("engine", ["whoosh"])
+def test_a_write_only_whoosh_backend_still_reads_its_last_commit(instance):
+    # The follower builds no search arrays after its writes (its memory stays flat over
+    # the rounds); whoever reads next from such a backend still sees every commit.
+    rt = instance()
+    rt.index.follow_commits = False
+    rt.search.refresh_after_write = False
+    ingest(rt, 30)
+    assert rt.search.count() == 0
+    assert rt.index.drain().upserted == 30
+    assert rt.search.count() == 30 and rt.index.check().in_step
+    hit = rt.search.search(SearchQuery(q="", size=1)).hits[0]
+    rt.search.delete([hit.id])
+    assert rt.search.count() == 29 and hit.id not in set(rt.search.ids())
