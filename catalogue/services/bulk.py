@@ -46,6 +46,7 @@ from core.messages import N_
 from metadata_schemas.errors import MetadataError, UnknownTermError
 
 from ..errors import CatalogueError, DuplicateIdentifier, InvalidInput, unknown_term
+from ..store.bulk_insert import insert_rows
 from ..store.models import (
     Acquisition,
     Document,
@@ -630,10 +631,8 @@ class _Rows:
 
     def write(self, work: Work, now: datetime) -> None:
         session = work.session
-        if self.resources:
-            session.execute(insert(table_of(Resource)), self.resources)
-        if self.events:
-            session.execute(insert(table_of(ResourceEvent)), self.events)
+        insert_rows(session, table_of(Resource), self.resources)
+        insert_rows(session, table_of(ResourceEvent), self.events)
         documents = [d for d in self.documents if d.resource_id is not None]
         if documents:
             ids = session.scalars(
@@ -671,12 +670,9 @@ class _Rows:
                     for d, doc_id in zip(documents, ids, strict=True)
                 ],
             )
-        if self.items:
-            session.execute(insert(table_of(OAIItem)), self.items)
-        if self.sets:
-            session.execute(insert(table_of(OAIItemSet)), self.sets)
-        if self.journal:
-            session.execute(insert(table_of(IndexJournalEntry)), self.journal)
+        insert_rows(session, table_of(OAIItem), self.items)
+        insert_rows(session, table_of(OAIItemSet), self.sets)
+        insert_rows(session, table_of(IndexJournalEntry), self.journal)
 
 
 def _insert_acquisitions(work: Work) -> None:
@@ -706,8 +702,7 @@ def _insert_acquisitions(work: Work) -> None:
     for acquisition, new_id in zip(new, ids, strict=True):
         acquisition.id = new_id
         steps += step_rows(acquisition)
-    if steps:
-        work.session.execute(insert(table_of(ProcedureStep)), steps)
+    insert_rows(work.session, table_of(ProcedureStep), steps)
 
 
 def _decision(item: Incoming, default: str) -> str:
