@@ -1,12 +1,12 @@
-"""``insert_rows``: the rows of a bulk ingest as an INSERT would write them — by ``COPY`` on
-PostgreSQL, by ``executemany`` on SQLite — and refused as an INSERT would refuse them."""
+"""``insert_rows``: the rows of a bulk ingest as an INSERT would write them (by ``COPY`` on
+PostgreSQL) and refused as an INSERT would refuse them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from catalogue.store.bulk_insert import insert_rows
@@ -65,3 +65,17 @@ def test_a_duplicate_key_is_refused_like_an_insert_and_nothing_is_left(services)
             )
     with services.db.session() as session:
         assert list(session.scalars(select(Resource.id))) == ["bulk-1"]
+
+
+def test_the_database_holds_what_an_insert_would_have_written(services):
+    # Raw values (no type processing on the way back): the same text for dates and JSON.
+    given = [resource_row("fast-1"), resource_row("fast-2", published_at=AT, record={})]
+    same = [{**row, "id": row["id"].replace("fast", "slow")} for row in given]
+    with services.db.write_session() as session:
+        insert_rows(session, table_of(Resource), given)
+        session.execute(insert(table_of(Resource)), same)
+    with services.db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM resources ORDER BY id")).mappings().all()
+    raw = {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in rows}
+    assert raw["fast-1"] == raw["slow-1"] and raw["fast-2"] == raw["slow-2"]
+    assert raw["fast-1"] != raw["fast-2"]
