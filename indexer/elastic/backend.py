@@ -69,7 +69,7 @@ from .query import ElasticQueries
 
 log = logging.getLogger(__name__)
 
-BULK_DOCS = 500  # documents per _bulk request during a rebuild
+BULK_DOCS = 500  # documents per _bulk request (a rebuild, a large drain)
 HEARTBEAT_SECONDS = 30  # a running rebuild refreshes its index's _meta this often
 STALE_BUILD_SECONDS = 300  # a building index without heartbeat for this long is debris
 #: A rebuild's writes wait this long for a cluster that lost a node to heal (a rebuild is
@@ -187,7 +187,10 @@ class ElasticBackend(ElasticQueries):
                 yield {"index": {**target, "_id": source["id"]}}
                 yield source
 
-        self._write_alias(lines, sources)
+        # A large drain (the index follower's rounds of 10,000) goes in requests of a
+        # bounded size: engines refuse bodies past http.max_content_length (100 MB).
+        for start in range(0, len(sources), BULK_DOCS):
+            self._write_alias(lines, sources[start : start + BULK_DOCS])
         return len(sources)
 
     def delete(self, ids: Iterable[str]) -> int:

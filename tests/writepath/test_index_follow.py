@@ -12,6 +12,7 @@ import time
 import pytest
 from catalogue_testdata import INDEXER, record
 
+import indexer.elastic.backend
 import indexer.whoosh_backend
 from catalogue.services.demo import Demo
 from core.clock import utcnow
@@ -157,3 +158,19 @@ def test_a_write_only_whoosh_backend_still_reads_its_last_commit(instance):
     hit = rt.search.search(SearchQuery(q="", size=1)).hits[0]
     rt.search.delete([hit.id])
     assert rt.search.count() == 29 and hit.id not in set(rt.search.ids())
+
+
+def test_a_large_drain_reaches_every_engine_in_bounded_writes(instance, monkeypatch):
+    # Whoosh: one new segment from BULK_UPSERT documents on; Elasticsearch/OpenSearch:
+    # requests of BULK_DOCS documents at most (a follower's round is 10,000).
+    monkeypatch.setattr(indexer.whoosh_backend, "BULK_UPSERT", 10)
+    monkeypatch.setattr(indexer.elastic.backend, "BULK_DOCS", 7)
+    rt = instance()
+    rt.index.follow_commits = False
+    rt.index.batch = 100
+    ingest(rt, 40)
+    report = rt.index.drain()
+    assert report.upserted == 40 and report.complete
+    drift = rt.index.check()
+    assert drift.in_step and drift.indexed == 40
+    assert rt.search.search(SearchQuery(q="", size=0)).total == 40
