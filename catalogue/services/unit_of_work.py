@@ -257,6 +257,8 @@ class UnitOfWork:
         if not refs:
             return
         seen = {} if seen is None else seen
+        if len(seen) > SEEN_STEPS:  # bounded: an ingest names a few thousand at most
+            seen.clear()
         with self.session.no_autoflush:
             rows = self.session.scalars(
                 select(Acquisition)
@@ -278,8 +280,6 @@ class UnitOfWork:
                 ).mappings():
                     step = dict(found)
                     steps[step.pop("acquisition_id")].append(step)
-            if len(seen) > SEEN_STEPS:  # bounded: an ingest names a few thousand at most
-                seen.clear()
             for row in rows:
                 if row.id in steps:
                     seen[row.id] = (row.updated_at, steps[row.id])

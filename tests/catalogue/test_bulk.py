@@ -253,3 +253,22 @@ def test_a_later_batch_sees_an_acquisition_changed_since_the_earlier_one(
     # The next batch names the tender with its first date again: that is news to the row.
     assert writer.write([Incoming("c", record(3), acquisition=tender)]).refused == []
     assert _acquisition_row(services, "AO 8/2023/LNRN")[2]["cps"][1] == "2023-02-01"
+
+
+def test_the_steps_kept_between_batches_stay_bounded(services, resources, monkeypatch):
+    import catalogue.services.unit_of_work as unit_of_work
+
+    monkeypatch.setattr(unit_of_work, "SEEN_STEPS", 1)  # forget them at every batch
+    writer = resources.bulk(actor=SYSTEM, publication=Publication("PV 3/2023"))
+    tenders = [
+        {"mode": "achat", "reference": f"AO {n}/2023/LNRN", "counterpart": "Éditions Atlas"}
+        for n in range(3)
+    ]
+    for batch in range(3):
+        items = [
+            Incoming(f"{batch}-{n}", record(10 * batch + n), acquisition=tender)
+            for n, tender in enumerate(tenders)
+        ]
+        report = writer.write(items)
+        assert report.refused == [] and len(report.published) == 3
+    assert len(writer._steps_seen) <= len(tenders)
