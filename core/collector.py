@@ -9,6 +9,12 @@ process's CPU in a demo ingest. For bulk work the objects alive when it starts a
 frozen (:func:`gc.freeze`: never walked again) and the youngest generation is
 collected every :data:`BULK_THRESHOLD` allocations. Cycles are still collected,
 later; the records themselves hold none.
+
+Each young collection walks what is alive at that moment (a batch or two in flight),
+whatever the threshold: measured in a 20,000-record demo ingest, 49 collections at a
+threshold of 50,000 cost the main process 2.4 s (0.12 ms a record) and collected almost
+nothing; at 1,000,000, one collection costs 0.4 s. The cyclic garbage that does appear
+(SQLAlchemy's instance states, a few per record) waits a little longer.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 #: Allocations between two collections of the youngest generation during bulk work.
-BULK_THRESHOLD = 50_000
+BULK_THRESHOLD = 1_000_000
 
 
 def tune_for_bulk() -> None:

@@ -503,8 +503,16 @@ class _Draw:
         self.type_labels = plan.type_labels[self.type_id]
 
 
+#: Acquisitions of one mode numbered in a year (a tender, a donation agreement, ...).
+LOTS_PER_YEAR = 60
+
+
 def _acquisition(
-    plan: _Plan, rng: random.Random, year: int | None, mode: str | None
+    plan: _Plan,
+    rng: random.Random,
+    year: int | None,
+    mode: str | None,
+    number: int | None = None,
 ) -> dict[str, Any]:
     mode = mode or _pick(rng, plan.modes)
     if mode not in plan.counterparts:
@@ -512,7 +520,7 @@ def _acquisition(
             f"unknown acquisition mode {mode!r}: expected one of {', '.join(plan.counterparts)}"
         )
     year = year if year is not None else _pick(rng, plan.years)
-    number = _randint(rng, 1, 60)
+    number = number if number is not None else _randint(rng, 1, LOTS_PER_YEAR)
     reference = {
         "achat": f"AO n° {number}/{year}/LNRN",
         "don": f"Convention de don n° {number}/{year}",
@@ -572,7 +580,10 @@ def generate_dataset(
     """Yield ``(record, acquisition)`` pairs; records equal :func:`generate_records`'s.
 
     The acquisition started in the year of the record's life-cycle date, so
-    provenance and record agree.
+    provenance and record agree. Resources come in lots, as the LNRN acquires them: a
+    reference (a tender, a donation agreement, a CNDE production of that year) names one
+    acquisition, with one counterpart and one history, whichever record draws it and
+    whatever the ``seed`` — at most :data:`LOTS_PER_YEAR` per mode and year.
     """
     _check_count(count)
     return _dataset(count, seed)
@@ -581,6 +592,16 @@ def generate_dataset(
 def _dataset(count: int, seed: int | str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     gen = _Generator(seed)
     acq_rng = random.Random(f"mawarid-acquisition-{seed}")
+    plan = gen.plan
+    lots: dict[tuple[str, int, int], dict[str, Any]] = {}
     for n in range(count):
         record, year = gen.record(n)
-        yield record, _acquisition(gen.plan, acq_rng, year, None)
+        key = (_pick(acq_rng, plan.modes), year, _randint(acq_rng, 1, LOTS_PER_YEAR))
+        lot = lots.get(key)
+        if lot is None:
+            # Its own generator, seeded by the reference alone: the same lot everywhere.
+            mode, _, number = key
+            own = random.Random(f"mawarid-lot-{mode}-{year}-{number}")
+            lot = _acquisition(plan, own, year, mode, number)
+            lots[key] = lot
+        yield record, dict(lot)

@@ -67,6 +67,38 @@ def _table_of(diff) -> str | None:
     return None
 
 
+def test_large_values_read_back_whole_and_postgresql_stores_them_with_lz4(services, published):
+    """The renderings and records are compressed with LZ4 on PostgreSQL (0010_toast_lz4):
+    cheaper to write than the default pglz; what is read back is what was written."""
+    with services.db.engine.connect() as conn:
+        (lom,) = conn.execute(
+            text("SELECT oai_lom FROM oai_item WHERE resource_id = :id"), {"id": published.id}
+        ).one()
+        assert len(lom) > 2000 and lom.rstrip().endswith("</lom>")
+        assert "الكسور" in lom or published.record["general"]["title"]["fr"] in lom
+        if conn.dialect.name == "postgresql":
+            methods = conn.execute(
+                text(
+                    "SELECT pg_column_compression(oai_lom), pg_column_compression(scolomfr)"
+                    " FROM oai_item WHERE resource_id = :id"
+                ),
+                {"id": published.id},
+            ).one()
+            assert methods == ("lz4", "lz4")
+            declared = dict(
+                conn.execute(
+                    text(
+                        "SELECT attrelid::regclass::text || '.' || attname, attcompression"
+                        " FROM pg_attribute WHERE attname IN"
+                        " ('oai_dc', 'oai_lom', 'scolomfr', 'record') AND attnum > 0"
+                        " AND attrelid::regclass::text"
+                        " IN ('oai_item', 'resources', 'resource_versions')"
+                    )
+                ).all()
+            )
+            assert set(declared.values()) == {"l"} and len(declared) == 5
+
+
 def test_events_cannot_be_updated_or_deleted(services, published):
     with pytest.raises((IntegrityError, DBAPIError), match="append-only"):
         with services.db.session() as session:

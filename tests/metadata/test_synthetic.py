@@ -14,7 +14,14 @@ from importlib import resources
 import pytest
 
 from metadata_schemas.record import levels_of, load_record, subjects_of, taxon_paths
-from metadata_schemas.synthetic import generate_acquisition, generate_dataset, generate_records
+from metadata_schemas.synthetic import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    LOTS_PER_YEAR,
+    generate_acquisition,
+    generate_dataset,
+    generate_records,
+)
 
 TOPICS = json.loads(
     (resources.files("metadata_schemas") / "synthetic_data" / "topics.json").read_text(
@@ -158,6 +165,20 @@ def test_dataset_pairs_match_records():
     assert [r for r, _ in pairs] == list(generate_records(50, seed=9))
     for record, acquisition in pairs:
         assert acquisition["started_on"][:4] == record["lifecycle"]["contribute"][0]["date"][:4]
+
+
+def test_resources_come_in_lots_one_reference_one_acquisition():
+    """A reference names one acquisition (counterpart and dates), across seeds too; a
+    large dataset has lots of many resources, as a tender or a CNDE production has."""
+    by_reference: dict[str, dict] = {}
+    for seed in (1, 2):
+        for _, acquisition in generate_dataset(3000, seed=seed):
+            first = by_reference.setdefault(acquisition["reference"], acquisition)
+            assert acquisition == first
+    modes, years_drawn = 5, LAST_YEAR - FIRST_YEAR + 1
+    assert 500 < len(by_reference) <= modes * years_drawn * LOTS_PER_YEAR < 6000
+    years = {ref.split("/")[1] for ref in by_reference if ref.startswith("AO")}
+    assert len(years) > 3
 
 
 @pytest.mark.parametrize("count", [-1, 1.5, "10", True, 10**9])
