@@ -47,6 +47,7 @@ from metadata_schemas.errors import MetadataError, UnknownTermError
 
 from ..errors import CatalogueError, DuplicateIdentifier, InvalidInput, unknown_term
 from ..store.bulk_insert import insert_rows
+from ..store.database import EncodedJSON
 from ..store.models import (
     Acquisition,
     Document,
@@ -538,7 +539,12 @@ class BulkWriter:
                 "id": rid,
                 "status": "published" if published else "draft",
                 "version": 1,
-                "record": prepared.record,
+                # The worker's JSON text, stored as it is (not encoded again here).
+                "record": (
+                    EncodedJSON(prepared.record_json)
+                    if prepared.record_json is not None
+                    else prepared.record
+                ),
                 "title": prepared.title,
                 "title_key": prepared.title_key,
                 "acquisition_id": acquisition.id if acquisition is not None else None,
@@ -595,7 +601,7 @@ class BulkWriter:
             id=rid,
             status=status,
             version=1,
-            record=prepared.record,
+            record=prepared.record if prepared.record is not None else one.item.record,
             acquisition=shown,
             created_at=now,
             updated_at=now,

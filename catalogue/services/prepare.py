@@ -19,11 +19,12 @@ import resource
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from metadata_schemas.record import load_record
 
+from ..store.database import encode_json
 from .oai_records import render, set_specs
 from .unit_of_work import _strip_catalogue_ids, _title_fields
 from .workers import WorkerPool
@@ -49,13 +50,16 @@ class Job:
 
 @dataclass(frozen=True)
 class Prepared:
-    record: dict[str, Any]
+    #: None only between a worker and :meth:`Preparer.submit`: the one given (see _reply).
+    record: dict[str, Any] | None
     title: str
     title_key: str
     sets: list[str]
     rendered: dict[str, str] | None
     #: Why the record was refused (validation or rendering), in the message's own words.
     error: Exception | None = None
+    #: ``record`` as its JSON column stores it (:func:`~catalogue.store.database.encode_json`).
+    record_json: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def prepare(job: Job, target: Target) -> Prepared:
             if job.provenance is not None
             else None
         )
-        return Prepared(record, title, key, set_specs(record, job.acquisition_mode), rendered)
+        sets = set_specs(record, job.acquisition_mode)
+        return Prepared(record, title, key, sets, rendered, record_json=encode_json(record))
     except Exception as exc:  # one record refused, never the batch
         return Prepared(job.record, "", "", [], None, error=_portable(exc))
 
@@ -104,9 +109,26 @@ def _prepare_in_worker(jobs: list[Job], target: Target) -> tuple[list[Prepared],
     """A chunk prepared in a worker, with the CPU seconds it took and the worker's peak
     memory in KiB (for benchmarks: the workers are not this process's children)."""
     started = time.process_time()
-    prepared = _prepare_chunk(jobs, target)
+    prepared = list(map(_reply, jobs, _prepare_chunk(jobs, target)))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return prepared, time.process_time() - started, peak
+
+
+def _reply(job: Job, prepared: Prepared) -> Prepared:
+    """What a worker sends back: without the record when it is the one given, to the
+    byte in JSON (canonical input: most records). The writing process has that one
+    already; unpickling it again there cost as much as storing it."""
+    if prepared.record_json is None:
+        return prepared
+    try:
+        given = encode_json(job.record)
+    except (TypeError, ValueError):  # not JSON as given: the prepared record goes back
+        return prepared
+    return replace(prepared, record=None) if given == prepared.record_json else prepared
+
+
+def _given(job: Job, prepared: Prepared) -> Prepared:
+    return prepared if prepared.record is not None else replace(prepared, record=job.record)
 
 
 class Preparer(WorkerPool):
@@ -128,17 +150,17 @@ class Preparer(WorkerPool):
         if self.procs <= 1 or len(jobs) < MIN_PARALLEL:
             return _prepare_chunk(list(jobs), self.target)
         pool = self._executor()
+        chunks = [list(jobs[i : i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
         futures: list[Future[tuple[list[Prepared], float, int]]] = [
-            pool.submit(_prepare_in_worker, list(jobs[i : i + CHUNK]), self.target)
-            for i in range(0, len(jobs), CHUNK)
+            pool.submit(_prepare_in_worker, chunk, self.target) for chunk in chunks
         ]
-        return self._results(futures)
+        return self._results(chunks, futures)
 
     def _results(
-        self, futures: list[Future[tuple[list[Prepared], float, int]]]
+        self, chunks: list[list[Job]], futures: list[Future[tuple[list[Prepared], float, int]]]
     ) -> Iterator[Prepared]:
-        for future in futures:
+        for chunk, future in zip(chunks, futures, strict=True):
             prepared, seconds, peak = future.result()
             self.worker_cpu += seconds
             self.worker_peak_kib = max(self.worker_peak_kib, peak)
-            yield from prepared
+            yield from map(_given, chunk, prepared)

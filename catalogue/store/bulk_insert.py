@@ -24,7 +24,7 @@ from sqlalchemy import JSON, Table, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from .database import _dumps
+from .database import encode_json
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -76,4 +76,4 @@ def _json(value: Any) -> Any:
     # null, as SQLAlchemy's JSON type stores it (none_as_null is off).
     from psycopg.types.json import Jsonb
 
-    return Jsonb(value, dumps=_dumps)
+    return Jsonb(value, dumps=encode_json)

@@ -44,7 +44,17 @@ UPGRADE_LOCK = 0x4D574452  # "MWDR"
 MIGRATION_PACKAGES = ("catalogue", "diffusion")
 
 
-def _dumps(value: object) -> str:
+class EncodedJSON(str):
+    """JSON text :func:`encode_json` made already (in a worker process): a JSON column
+    stores it as it is instead of encoding it again."""
+
+    __slots__ = ()
+
+
+def encode_json(value: object) -> str:
+    """The text a JSON column stores for ``value``."""
+    if type(value) is EncodedJSON:
+        return value
     # Arabic and Tifinagh stay readable in the database and in dumps.
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -84,7 +94,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _dumps}
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": encode_json}
         if self.dialect == "sqlite":
             database = self.url.database
             if database and database != ":memory:" and not database.startswith("file:"):

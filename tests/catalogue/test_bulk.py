@@ -137,6 +137,40 @@ def test_worker_processes_prepare_the_same_rows(services, resources):
             ).replace("x-0007", "ID")
 
 
+def test_worker_processes_store_each_record_as_validated_whatever_its_input(services, resources):
+    """A worker sends a record back only when validation changed it (the writing process
+    has the others): either way the database and the report hold the canonical record,
+    stored as the worker encoded it."""
+    from sqlalchemy import text
+
+    from catalogue.store.database import encode_json
+    from metadata_schemas.record import load_record
+
+    given = {
+        f"m-{n:04d}": (
+            load_record(record(n))  # canonical already: not sent back
+            if n % 2
+            else record(n, identifier=[{"catalog": "Mawarid", "entry": f"m-{n:04d}"}])
+        )  # a short taxon path and the catalogue's own id: changed by the preparation
+        for n in range(240)
+    }
+    with resources.preparer(2) as preparer:
+        report = resources.bulk(
+            actor=SYSTEM, publication=Publication("PV 2"), preparer=preparer
+        ).write([Incoming(rid, rec, resource_id=rid) for rid, rec in given.items()])
+        assert preparer.worker_cpu > 0
+    assert len(report.published) == 240
+    canonical = {rid: load_record(record(int(rid[2:]))) for rid in given}
+    assert given["m-0000"] != canonical["m-0000"] and given["m-0001"] == canonical["m-0001"]
+    with services.db.engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, record FROM resources")).all())
+    for rid, expected in canonical.items():
+        assert report.views[rid].record == expected
+        assert resources.get(rid).record == expected
+        if services.db.engine.dialect.name == "sqlite":  # the text as stored, to the byte
+            assert stored[rid] == encode_json(expected)
+
+
 def _acquisition_row(services, reference):
     with services.db.session() as session:
         row = session.scalars(select(Acquisition).where(Acquisition.reference == reference)).one()
