@@ -189,7 +189,8 @@ class IndexSync:
             if not held:
                 report.busy = True
             else:
-                self._drain(report, progress, min_rows or 1)
+                # A round larger than a read would never come: a full read is enough.
+                self._drain(report, progress, min(min_rows or 1, self.batch))
         report.pending = self.journal.state().pending
         report.seconds = self.clock.monotonic() - started
         self._remember(report)

@@ -91,6 +91,15 @@ def in_step(instance) -> None:
         runtime.close()
 
 
+def import_again_converges(instance, lot: Path) -> None:
+    """The same import run again after a kill: it succeeds, says the index is up to date,
+    and database and index agree."""
+    again = run(instance, "import", str(lot), *IMPORT)
+    assert again.returncode == 0, again.stderr[-800:]
+    assert "search index up to date" in again.stdout + again.stderr
+    in_step(instance)
+
+
 @pytest.fixture
 def lot(tmp_path) -> Path:
     path = tmp_path / "lot.jsonl"
@@ -115,10 +124,7 @@ def test_kill_during_an_import_then_resume(instance, lot, kill):
         assert 0 <= before < LOT or kill == "index:1"
     finally:
         runtime.close()
-    again = run(instance, "import", str(lot), *IMPORT)
-    assert again.returncode == 0, again.stderr[-800:]
-    assert "search index up to date" in again.stdout + again.stderr
-    in_step(instance)
+    import_again_converges(instance, lot)
     runtime = fresh(instance)
     try:
         assert runtime.resources.count(status="published") == LOT
@@ -202,7 +208,4 @@ def test_kill_during_an_import_followed_by_the_index(instance, lot, kill):
         assert not busy
     finally:
         runtime.close()
-    again = run(instance, "import", str(lot), *IMPORT)
-    assert again.returncode == 0, again.stderr[-800:]
-    assert "search index up to date" in again.stdout + again.stderr
-    in_step(instance)
+    import_again_converges(instance, lot)
