@@ -4,7 +4,8 @@ For each database (SQLite, and PostgreSQL with ``--postgres-url``), on a fresh i
 with the default Whoosh index (or ``--search-url``):
 
 1. **store**: ``mawarid demo``'s bulk path (:mod:`catalogue.services.bulk`): validation,
-   three OAI renderings per record (in ``--procs`` worker processes), resources, events,
+   three OAI renderings per record (by ``--procs`` preparers: worker processes and the
+   writer, which prepares the chunks no worker has started rather than wait), resources, events,
    acquisitions and steps, OAI rows and sets, index journal rows — per batch of
    ``--batch``, one transaction each;
 2. **index**: the index journal caught up (:meth:`mawarid.index_sync.IndexSync.catch_up`:
@@ -186,6 +187,7 @@ def run_one(label: str, count: int, args: argparse.Namespace, database_url: str 
         "cpu_index": (cpu2 - cpu1, index_workers),
         "peak_mb": (own_mb, children_mb),
         "procs": procs,
+        "writer_share": preparer.chunks_here / max(1, preparer.chunks),
     }
 
 
@@ -213,7 +215,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--procs", type=int, default=0, help="worker processes (0: cores)")
+    parser.add_argument(
+        "--procs", type=int, default=0, help="preparers: worker processes and the writer (0: cores)"
+    )
     parser.add_argument("--postgres-url", help="server URL; a fresh database is made on it")
     parser.add_argument("--search-url", help="search backend (default: Whoosh in the home)")
     parser.add_argument("--profile", type=int, default=0, help="records of a profiled run")
@@ -238,9 +242,9 @@ def main() -> None:
         "| database | records | store (s) | index (s) | total (s) | records/s end to end "
         "| store records/s | ms/record median | ms/record p95 | CPU store (main + workers) "
         "| CPU index (main + workers) | CPU ms/record, all processes | peak MB (main / workers) "
-        "| acquisitions | reference ms/record (before / after) |"
+        "| acquisitions | chunks prepared by the writer | reference ms/record (before / after) |"
     )
-    lines = [header, "|" + "---|" * 15]
+    lines = [header, "|" + "---|" * 16]
     for r in rows:
         lines.append(
             f"| {r['label']} | {r['count']:,} | {r['store_s']:.1f} | {r['index_s']:.1f} "
@@ -250,6 +254,7 @@ def main() -> None:
             f"| {r['cpu_index'][0]:.0f} + {r['cpu_index'][1]:.0f} s "
             f"| {1000 * (sum(r['cpu_store']) + sum(r['cpu_index'])) / r['count']:.2f} "
             f"| {r['peak_mb'][0]} / {r['peak_mb'][1]} | {r['acquisitions']:,} "
+            f"| {100 * r['writer_share']:.0f} % "
             f"| {r['reference_ms'][0]:.2f} / {r['reference_ms'][1]:.2f} |"
         )
     table = "\n".join(lines)
@@ -261,7 +266,8 @@ def main() -> None:
         "# Ingest benchmark (store + renderings + index)\n\n"
         f"Command: `{command.strip()}`  \n"
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; {rows[0]['procs']} worker processes; load average "
+        f"{platform.python_version()}; {rows[0]['procs']} preparers ({rows[0]['procs'] - 1} worker "
+        "processes and the writer); load average "
         f"{load_before:.1f} before, {load_after:.1f} after; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n\n"
         "Each record: validation, three OAI renderings (oai_dc, LOM, ScoLOMFR), its "

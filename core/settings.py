@@ -348,7 +348,10 @@ class Settings:
         "MAWARID_INGEST_PROCS",
         _positive_int,
         0,
-        N_("worker processes preparing records in bulk ingests (default: one per core)"),
+        N_(
+            "processes preparing records in bulk ingests, the writing process included "
+            "(default: one per core)"
+        ),
     )
     index_follow_round: int = setting(
         "MAWARID_INDEX_FOLLOW_ROUND",

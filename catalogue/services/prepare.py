@@ -8,7 +8,12 @@ provenance summary, so it runs the same in this process or in another one
 spreads over the cores.
 
 Worker processes come from :mod:`.workers`; a batch is cut into chunks so that one
-worker handles many records per message.
+worker handles many records per message. The writing process is one of the preparers:
+``procs`` preparers are ``procs - 1`` worker processes and the writer, which prepares a
+chunk itself whenever it would otherwise wait for one still queued (:meth:`Preparer._results`).
+On two cores, one worker beside the writer (and the index follower) cost 12 % less CPU
+per record than two workers, measured: four busy processes on two cores slow each other
+down (docs/benchmarks.md), while the writer's waits are filled by its own share.
 """
 
 from __future__ import annotations
@@ -136,10 +141,16 @@ class Preparer(WorkerPool):
 
     def __init__(self, target: Target, *, procs: int = 1) -> None:
         self.target = target
-        super().__init__(procs, preload=__name__)
+        #: Preparers, the writing process included (1: all of it in this process).
+        self.preparers = max(1, procs)
+        super().__init__(self.preparers - 1, preload=__name__)
         #: CPU seconds the worker processes spent preparing (their own clock).
         self.worker_cpu = 0.0
         self.worker_peak_kib = 0
+        #: Chunks sent to the workers, and those of them the writing process prepared
+        #: itself rather than wait for a worker.
+        self.chunks = 0
+        self.chunks_here = 0
 
     def submit(self, jobs: Sequence[Job]) -> Iterator[Prepared] | list[Prepared]:
         """Start preparing ``jobs``; the results come, in order, when iterated.
@@ -147,10 +158,11 @@ class Preparer(WorkerPool):
         In worker processes the work starts now, so the caller can store the previous
         batch meanwhile.
         """
-        if self.procs <= 1 or len(jobs) < MIN_PARALLEL:
+        if self.preparers <= 1 or len(jobs) < MIN_PARALLEL:
             return _prepare_chunk(list(jobs), self.target)
         pool = self._executor()
         chunks = [list(jobs[i : i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
+        self.chunks += len(chunks)
         futures: list[Future[tuple[list[Prepared], float, int]]] = [
             pool.submit(_prepare_in_worker, chunk, self.target) for chunk in chunks
         ]
@@ -159,7 +171,26 @@ class Preparer(WorkerPool):
     def _results(
         self, chunks: list[list[Job]], futures: list[Future[tuple[list[Prepared], float, int]]]
     ) -> Iterator[Prepared]:
-        for chunk, future in zip(chunks, futures, strict=True):
+        here: dict[int, list[Prepared]] = {}
+        for index, (chunk, future) in enumerate(zip(chunks, futures, strict=True)):
+            while index not in here and not future.done():
+                # Rather than wait: take the last chunk no worker has started (a
+                # cancelled future never runs), so the workers go on in order.
+                taken = next(
+                    (
+                        later
+                        for later in range(len(chunks) - 1, index - 1, -1)
+                        if later not in here and futures[later].cancel()
+                    ),
+                    None,
+                )
+                if taken is None:
+                    break
+                here[taken] = _prepare_chunk(chunks[taken], self.target)
+                self.chunks_here += 1
+            if index in here:
+                yield from here.pop(index)
+                continue
             prepared, seconds, peak = future.result()
             self.worker_cpu += seconds
             self.worker_peak_kib = max(self.worker_peak_kib, peak)

@@ -211,7 +211,8 @@ class ResourceService:
         )
 
     def preparer(self, procs: int = 1) -> Preparer:
-        """Worker processes preparing records for :meth:`bulk` (close it when done)."""
+        """The preparers of records for :meth:`bulk`: ``procs - 1`` worker processes and the
+        writing process (close it when done)."""
         return Preparer(Target(self.repository_id, self.base_url), procs=procs)
 
     def update(self, actor: Actor, id: str, record: Any, *, expected_version: int) -> ResourceView:

@@ -171,6 +171,60 @@ def test_worker_processes_store_each_record_as_validated_whatever_its_input(serv
             assert stored[rid] == encode_json(expected)
 
 
+def test_the_writer_prepares_the_chunks_no_worker_has_started():
+    """The writing process is one of the preparers: rather than wait while a worker
+    prepares one chunk, it prepares the chunks still queued itself, the last first (the
+    worker goes on in order); the records come in their order either way."""
+    import threading
+    from concurrent.futures import Future
+
+    from catalogue.services.prepare import (
+        CHUNK,
+        Job,
+        Preparer,
+        Target,
+        _prepare_in_worker,
+        prepare,
+    )
+
+    target = Target("mawarid.test", None)
+    jobs = [Job(f"s-{n:03d}", record(n), None, None, True) for n in range(4 * CHUNK)]
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    running: Future = Future()
+    running.set_running_or_notify_cancel()  # a worker has started chunk 0
+    queued: list[Future] = [Future() for _ in chunks[1:]]
+    taken: list[int] = []
+    for index, future in enumerate(queued, 1):
+        future.add_done_callback(lambda _f, index=index: taken.append(index))
+
+    def worker() -> None:  # chunk 0 ends once the writer has taken every queued chunk
+        while not all(f.cancelled() for f in queued):
+            threading.Event().wait(0.01)
+        running.set_result(_prepare_in_worker(chunks[0], target))
+
+    threading.Thread(target=worker, daemon=True).start()
+    preparer = Preparer(target, procs=2)
+    prepared = list(preparer._results(chunks, [running, *queued]))
+
+    assert taken == [3, 2, 1] and preparer.chunks_here == 3 and preparer.worker_cpu > 0
+    expected = [prepare(job, target) for job in jobs]
+    assert [p.record_json for p in prepared] == [e.record_json for e in expected]
+    assert [p.title for p in prepared] == [e.title for e in expected]
+    assert all(p.record is not None and p.error is None for p in prepared)
+
+    # Chunks the workers have finished already are taken as they are.
+    done: list[Future] = []
+    for chunk in chunks:
+        future: Future = Future()
+        future.set_result(_prepare_in_worker(chunk, target))
+        done.append(future)
+    again = Preparer(target, procs=2)
+    assert [p.record_json for p in again._results(chunks, done)] == [
+        e.record_json for e in expected
+    ]
+    assert again.chunks_here == 0
+
+
 def _acquisition_row(services, reference):
     with services.db.session() as session:
         row = session.scalars(select(Acquisition).where(Acquisition.reference == reference)).one()
