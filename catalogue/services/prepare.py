@@ -172,22 +172,15 @@ class Preparer(WorkerPool):
         self, chunks: list[list[Job]], futures: list[Future[tuple[list[Prepared], float, int]]]
     ) -> Iterator[Prepared]:
         here: dict[int, list[Prepared]] = {}
+        tail = len(chunks) - 1  # the last chunk the writer has not taken
         for index, (chunk, future) in enumerate(zip(chunks, futures, strict=True)):
-            while index not in here and not future.done():
-                # Rather than wait: take the last chunk no worker has started (a
-                # cancelled future never runs), so the workers go on in order.
-                taken = next(
-                    (
-                        later
-                        for later in range(len(chunks) - 1, index - 1, -1)
-                        if later not in here and futures[later].cancel()
-                    ),
-                    None,
-                )
-                if taken is None:
-                    break
-                here[taken] = _prepare_chunk(chunks[taken], self.target)
+            # Rather than wait: take the last chunk no worker has started (a cancelled
+            # future never runs). Workers start chunks in order, so the first one that
+            # cannot be cancelled ends the taking.
+            while tail >= index and not future.done() and futures[tail].cancel():
+                here[tail] = _prepare_chunk(chunks[tail], self.target)
                 self.chunks_here += 1
+                tail -= 1
             if index in here:
                 yield from here.pop(index)
                 continue
