@@ -68,14 +68,21 @@ def test_a_duplicate_key_is_refused_like_an_insert_and_nothing_is_left(services)
 
 
 def test_the_database_holds_what_an_insert_would_have_written(services):
-    # Raw values (no type processing on the way back): the same text for dates and JSON.
-    given = [resource_row("fast-1"), resource_row("fast-2", published_at=AT, record={})]
+    # Raw values (no type processing on the way back): the same text for dates and JSON,
+    # and a JSON None stored as JSON's null, as an INSERT stores it.
+    given = [
+        resource_row("fast-1"),
+        resource_row("fast-2", published_at=AT, record={}),
+        resource_row("fast-3", record=None),
+    ]
     same = [{**row, "id": row["id"].replace("fast", "slow")} for row in given]
     with services.db.write_session() as session:
         insert_rows(session, table_of(Resource), given)
         session.execute(insert(table_of(Resource)), same)
     with services.db.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM resources ORDER BY id")).mappings().all()
+        sql_nulls = conn.execute(text("SELECT id FROM resources WHERE record IS NULL")).all()
     raw = {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in rows}
     assert raw["fast-1"] == raw["slow-1"] and raw["fast-2"] == raw["slow-2"]
+    assert raw["fast-3"] == raw["slow-3"] and sql_nulls == []
     assert raw["fast-1"] != raw["fast-2"]
