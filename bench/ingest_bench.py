@@ -113,9 +113,16 @@ def server_cpu_seconds() -> float | None:
         fields = rest.split()
         found = True
         total += int(fields[11]) + int(fields[12])  # utime, stime
-        if fields[1] == "1" or Path(f"/proc/{fields[1]}/comm").read_text().strip() != "postgres":
-            total += int(fields[13]) + int(fields[14])  # the postmaster: exited children
+        if not _is_postgres(fields[1]):  # the postmaster: its exited children too
+            total += int(fields[13]) + int(fields[14])
     return total / ticks if found else None
+
+
+def _is_postgres(pid: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+    except OSError:  # gone meanwhile
+        return False
 
 
 def reference_ms(count: int = 1000) -> float:

@@ -8,8 +8,8 @@ per record). ``COPY … FROM STDIN`` is PostgreSQL's own bulk path: one stream, 
 adapted by psycopg's C adapters (30,000-record demo: 47.7 → 37.6 s). On SQLite the
 driver's ``executemany`` gets tuples made with each column's own bind processor (the
 values SQLAlchemy would store, byte for byte) without SQLAlchemy's per-row parameter
-machinery, which cost three times the inserts themselves (18 rows per demo record:
-0.28 → 0.09 ms per record, measured on the rows of a 3,000-record demo).
+machinery (18 rows per demo record; the rows of a 3,000-record demo, 4 runs each:
+0.22–0.32 → 0.20–0.22 ms of CPU per record; what remains is SQLite's own insertion).
 
 Rows are written as given: every row names the same columns, and a column left out must
 have no Python-side default (SQLAlchemy fills those on INSERT; COPY cannot); otherwise,
