@@ -350,3 +350,51 @@ def test_relative_links_and_anchors_between_docs_resolve():
             ):
                 broken.append(f"{page.name} → {target}#{anchor}")
     assert not broken, f"broken links: {broken}"
+
+
+# -- benchmarks -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def bench_collect():
+    spec = importlib.util.spec_from_file_location("bench_collect", REPO / "bench" / "collect.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmarks_page_shows_the_latest_run_of_every_benchmark():
+    collect = bench_collect()
+    files = collect.results_files()
+    assert "ingest" in files and "search" in files  # the scan works
+    page = doc("benchmarks.md")
+    fresh = collect.collect(page, files)
+    stale = collect.stale(page, fresh)
+    assert fresh == page, (
+        f"docs/benchmarks.md is out of date ({stale or 'new sections'}): "
+        "run `python bench/collect.py`"
+    )
+
+
+def test_collecting_a_new_run_keeps_the_history_written_around_it(tmp_path):
+    """A new run replaces the figures between its markers, nothing else; a benchmark the
+    page does not show yet gets a section of its own."""
+    collect = bench_collect()
+    (tmp_path / "ingest.md").write_text(
+        "# Ingest\n\nCommand: `ingest --count 10`\n\n## Table\n\n| 2 |\n", "utf-8"
+    )
+    (tmp_path / "fresh.md").write_text("# A new benchmark\n\n| 1 |\n", "utf-8")
+    page = (
+        "# Benchmarks\n\n## Ingest\n\n### Latest run\n\n"
+        "<!-- results: ingest +2 -->\nCommand: `ingest --count 5`\n\n| 1 |\n"
+        "<!-- /results: ingest -->\n\n### Before the change\n\nWritten by hand: 11 minutes.\n"
+    )
+    fresh = collect.collect(page, collect.results_files(tmp_path))
+    assert "Command: `ingest --count 10`\n\n#### Table\n\n| 2 |" in fresh
+    assert "--count 5" not in fresh
+    assert "### Before the change\n\nWritten by hand: 11 minutes.\n" in fresh
+    assert fresh.rstrip().endswith(
+        "## A new benchmark\n\n<!-- results: fresh +1 -->\n| 1 |\n<!-- /results: fresh -->"
+    )
+    assert collect.collect(fresh, collect.results_files(tmp_path)) == fresh  # settled
+    assert collect.stale(page, fresh) == ["fresh", "ingest"]
