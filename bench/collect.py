@@ -42,12 +42,12 @@ def results_files(results: Path = RESULTS) -> dict[str, Path]:
 
 def title_and_body(path: Path) -> tuple[str, list[str]]:
     """The file's first heading (its title) and the lines after it."""
-    lines = path.read_text("utf-8").strip().splitlines()
-    title = lines[0].lstrip("#").strip() if lines and lines[0].startswith("#") else path.stem
-    body = lines[1:] if lines and lines[0].startswith("#") else lines
-    while body and not body[0].strip():
-        body = body[1:]
-    return title, body
+    title, lines = path.stem, path.read_text("utf-8").strip().splitlines()
+    if lines and lines[0].startswith("#"):
+        title, lines = lines[0].lstrip("#").strip(), lines[1:]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    return title, lines
 
 
 def block(path: Path, down: int) -> str:
@@ -56,29 +56,38 @@ def block(path: Path, down: int) -> str:
     return "\n".join("#" * down + line if line.startswith("#") else line for line in body)
 
 
+def blocks(page: str) -> list[tuple[str, int, int, int]]:
+    """Each block of the page: its results name, how many levels its headings go down, and
+    where its content starts and ends (between the two marker lines)."""
+    found: list[tuple[str, int, int, int]] = []
+    position = 0
+    for begin in BEGIN.finditer(page):
+        if begin.start() < position:  # a marker line inside a block's own text
+            continue
+        name = begin["name"]
+        end = page.find(end_marker(name), begin.end())
+        if end < 0:
+            raise SystemExit(f"docs/benchmarks.md: {begin.group()} has no {end_marker(name)}")
+        found.append((name, int(begin["down"] or 1), begin.end(), end))
+        position = end
+    return found
+
+
 def collect(page: str, files: dict[str, Path]) -> str:
     """``page`` with the block of every results file replaced by the file's latest run."""
     out: list[str] = []
     position = 0
-    seen: set[str] = set()
-    for begin in BEGIN.finditer(page):
-        if begin.start() < position:  # a marker inside a block already replaced
-            continue
-        name, down = begin["name"], int(begin["down"] or 1)
-        end = page.find(end_marker(name), begin.end())
-        if end < 0:
-            raise SystemExit(f"docs/benchmarks.md: {begin.group()} has no {end_marker(name)}")
-        out.append(page[position : begin.end()])
-        if name in files:
-            out.append("\n" + block(files[name], down) + "\n")
-            seen.add(name)
-        else:  # a benchmark whose results file is gone: its last figures stay as written
-            out.append(page[begin.end() : end])
+    found = blocks(page)
+    for name, down, start, end in found:
+        out.append(page[position:start])
+        # A benchmark whose results file is gone keeps its last figures as written.
+        out.append("\n" + block(files[name], down) + "\n" if name in files else page[start:end])
         position = end
     out.append(page[position:])
     text = "".join(out)
+    shown = {name for name, *_ in found}
     for name, path in files.items():
-        if name not in seen:
+        if name not in shown:
             title, _ = title_and_body(path)
             text = text.rstrip("\n") + (
                 f"\n\n## {title}\n\n<!-- results: {name} +1 -->\n{block(path, 1)}\n"
@@ -89,15 +98,8 @@ def collect(page: str, files: dict[str, Path]) -> str:
 
 def stale(page: str, fresh: str) -> list[str]:
     """The results whose block differs between ``page`` and ``fresh``."""
-
-    def blocks(text: str) -> dict[str, str]:
-        found = {}
-        for begin in BEGIN.finditer(text):
-            end = text.find(end_marker(begin["name"]), begin.end())
-            found[begin["name"]] = text[begin.end() : end]
-        return found
-
-    old, new = blocks(page), blocks(fresh)
+    old = {name: page[start:end] for name, _, start, end in blocks(page)}
+    new = {name: fresh[start:end] for name, _, start, end in blocks(fresh)}
     return sorted(name for name in new if old.get(name) != new[name])
 
 
