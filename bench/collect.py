@@ -50,9 +50,8 @@ def title_and_body(path: Path) -> tuple[str, list[str]]:
     return title, lines
 
 
-def block(path: Path, down: int) -> str:
-    """The body of a results file, its headings ``down`` levels lower."""
-    _, body = title_and_body(path)
+def demoted(body: list[str], down: int) -> str:
+    """Lines of a results file, its headings ``down`` levels lower."""
     return "\n".join("#" * down + line if line.startswith("#") else line for line in body)
 
 
@@ -81,16 +80,19 @@ def collect(page: str, files: dict[str, Path]) -> str:
     for name, down, start, end in found:
         out.append(page[position:start])
         # A benchmark whose results file is gone keeps its last figures as written.
-        out.append("\n" + block(files[name], down) + "\n" if name in files else page[start:end])
+        if name in files:
+            out.append("\n" + demoted(title_and_body(files[name])[1], down) + "\n")
+        else:
+            out.append(page[start:end])
         position = end
     out.append(page[position:])
     text = "".join(out)
     shown = {name for name, *_ in found}
     for name, path in files.items():
         if name not in shown:
-            title, _ = title_and_body(path)
+            title, body = title_and_body(path)
             text = text.rstrip("\n") + (
-                f"\n\n## {title}\n\n<!-- results: {name} +1 -->\n{block(path, 1)}\n"
+                f"\n\n## {title}\n\n<!-- results: {name} +1 -->\n{demoted(body, 1)}\n"
                 f"{end_marker(name)}\n"
             )
     return text
@@ -104,8 +106,8 @@ def stale(page: str, fresh: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    page = PAGE.read_text("utf-8")
-    fresh = collect(page, results_files())
+    page, files = PAGE.read_text("utf-8"), results_files()
+    fresh = collect(page, files)
     if "--check" in argv:
         if fresh == page:
             return 0
@@ -114,7 +116,7 @@ def main(argv: list[str]) -> int:
         return 1
     if fresh != page:
         PAGE.write_text(fresh, "utf-8")
-    print(f"{PAGE}: {len(results_files())} benchmarks, latest runs in place")
+    print(f"{PAGE}: {len(files)} benchmarks, latest runs in place")
     return 0
 
 

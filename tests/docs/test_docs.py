@@ -25,7 +25,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import re
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -90,12 +90,17 @@ def code_keys() -> set[str]:
     return {k for p in files for k in KEY.findall(p.read_text(encoding="utf-8"))}
 
 
-@lru_cache(maxsize=1)
-def gen_cli():
-    spec = importlib.util.spec_from_file_location("docs_gen_cli", DOCS / "_gen_cli.py")
+@cache
+def script(path: Path):
+    """A script of the repository (not a package module), imported from its file."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def gen_cli():
+    return script(DOCS / "_gen_cli.py")
 
 
 @pytest.fixture(scope="module")
@@ -355,12 +360,8 @@ def test_relative_links_and_anchors_between_docs_resolve():
 # -- benchmarks -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def bench_collect():
-    spec = importlib.util.spec_from_file_location("bench_collect", REPO / "bench" / "collect.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(REPO / "bench" / "collect.py")
 
 
 def test_benchmarks_page_shows_the_latest_run_of_every_benchmark():
